@@ -1,0 +1,99 @@
+# vhost-cts build. Sources are found by wildcard: adding a file to a part's
+# folder adds it to the build, no list to edit.
+#   make            build/vhost-cts (optimised)
+#   make check      every libcheck suite under ASan+UBSan, then the CLI tests
+#   make coverage   lcov/genhtml report of the test run in build/coverage/
+#   make fuzz       libFuzzer harnesses in build/fuzz/
+#   make bench      benchmarks (ratios against a baseline in the same run)
+
+CC ?= cc
+CLANG ?= clang
+PKGS := json-c libxml-2.0
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+CHECK_LIBS := $(shell pkg-config --libs check)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Wformat=2 -Wvla
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -Iinclude $(PKG_CFLAGS) $(WARN) -pthread
+OPT_CFLAGS ?= -O2 -g
+SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+COV_CFLAGS := -O0 -g --coverage
+
+# Parts: the library every tool links (lib, conformance, reports, fakes).
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/*/*.c conformance/*.c conformance/*/*.c \
+	reports/*.c fakes/*/*.c))
+LIB_SRCS := $(filter-out %/tests/%,$(LIB_SRCS))
+CLI_SRCS := $(sort $(wildcard harness/*.c))
+TEST_SRCS := $(sort $(wildcard lib/tests/test_*.c conformance/tests/test_*.c \
+	reports/tests/test_*.c fakes/*/tests/test_*.c harness/tests/test_*.c))
+TEST_COMMON := $(sort $(wildcard harness/tests/common/*.c))
+FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
+BENCH_SRCS := $(sort $(wildcard harness/bench/bench_*.c))
+HDRS := $(wildcard include/vcts/*.h */*.h */*/*.h conformance/*.def)
+
+# One build tree per flavour.
+define flavour
+$(1)_OBJS := $$(patsubst %.c,build/$(1)/obj/%.o,$$(LIB_SRCS))
+build/$(1)/obj/%.o: %.c $$(HDRS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) $(2) -c $$< -o $$@
+build/$(1)/libvcts.a: $$($(1)_OBJS)
+	@rm -f $$@
+	ar rcs $$@ $$^
+build/$(1)/vhost-cts: $$(patsubst %.c,build/$(1)/obj/%.o,$$(CLI_SRCS)) build/$(1)/libvcts.a
+	$$(CC) $(2) -pthread -o $$@ $$^ $$(PKG_LIBS) -lm
+build/$(1)/tests/%: build/$(1)/obj/%.o $$(patsubst %.c,build/$(1)/obj/%.o,$$(TEST_COMMON)) build/$(1)/libvcts.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $(2) -pthread -o $$@ $$^ $$(PKG_LIBS) $$(CHECK_LIBS) -lm
+$(1)_TESTS := $$(patsubst %.c,build/$(1)/tests/%,$$(TEST_SRCS))
+endef
+
+$(eval $(call flavour,rel,$(OPT_CFLAGS)))
+$(eval $(call flavour,asan,$(SAN_CFLAGS)))
+$(eval $(call flavour,cov,$(COV_CFLAGS)))
+
+.PHONY: all check check-rel coverage fuzz fuzz-smoke bench clean
+all: build/vhost-cts
+
+build/vhost-cts: build/rel/vhost-cts
+	cp $< $@
+
+# The test run: every suite under sanitizers plus the CLI tests. The runner
+# prints the final "N passed, N failed" line and fails if anything failed.
+check: build/asan/vhost-cts $(asan_TESTS)
+	@VCTS_BIN=build/asan/vhost-cts sh harness/tests/run-checks.sh $(asan_TESTS)
+
+check-rel: build/rel/vhost-cts $(rel_TESTS)
+	@VCTS_BIN=build/rel/vhost-cts sh harness/tests/run-checks.sh $(rel_TESTS)
+
+coverage: build/cov/vhost-cts $(cov_TESTS)
+	@find build/cov -name '*.gcda' -delete
+	-@VCTS_BIN=build/cov/vhost-cts sh harness/tests/run-checks.sh $(cov_TESTS)
+	lcov --quiet --capture --directory build/cov --output-file build/cov/lcov.info --rc lcov_branch_coverage=1
+	lcov --quiet --remove build/cov/lcov.info '/usr/*' '*/tests/*' --output-file build/cov/lcov.info --rc lcov_branch_coverage=1
+	genhtml --quiet --branch-coverage -o build/coverage build/cov/lcov.info
+	@lcov --summary build/cov/lcov.info --rc lcov_branch_coverage=1 2>&1 | grep -E 'lines|branches'
+	@echo "coverage report: build/coverage/index.html"
+
+# libFuzzer harnesses: one file each, LLVMFuzzerTestOneInput only, linked
+# against the library built with the same flags ($(FUZZ_FLAGS)).
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_OBJS := $(patsubst %.c,build/fuzz/obj/%.o,$(LIB_SRCS))
+build/fuzz/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) -c $< -o $@
+build/fuzz/%: build/fuzz/obj/fuzz/%.o $(FUZZ_OBJS)
+	$(CLANG) -fsanitize=fuzzer,address,undefined -pthread -o $@ $^ $(PKG_LIBS) -lm
+fuzz: $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+
+BENCH_BINS := $(patsubst harness/bench/%.c,build/rel/bench/%,$(BENCH_SRCS))
+build/rel/bench/%: build/rel/obj/harness/bench/%.o build/rel/libvcts.a
+	@mkdir -p $(dir $@)
+	$(CC) -pthread -o $@ $^ $(PKG_LIBS) -lm
+bench: build/rel/vhost-cts $(BENCH_BINS)
+	@sh harness/bench/run-bench.sh $(BENCH_BINS)
+
+clean:
+	rm -rf build
+
+.SECONDARY:

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Runs every libcheck suite given as arguments (and the pytest real-peer
+# drivers when asked), adds up libcheck's "Checks: N, Failures: F, Errors: E"
+# lines and prints the closing "N passed, N failed" line. Exit 1 if any
+# test failed or any suite binary crashed outside a test.
+set -u
+passed=0
+failed=0
+bad_suites=""
+for t in "$@"; do
+	out=$("$t" 2>&1)
+	rc=$?
+	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: [0-9]+' | tail -n 1)
+	if [ -z "$line" ]; then
+		printf '%s\n' "$out"
+		echo "FAIL: $t produced no libcheck summary (exit $rc)"
+		failed=$((failed + 1))
+		bad_suites="$bad_suites $t"
+		continue
+	fi
+	checks=$(printf '%s' "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+	fails=$(printf '%s' "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+	errs=$(printf '%s' "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+	bad=$((fails + errs))
+	passed=$((passed + checks - bad))
+	failed=$((failed + bad))
+	if [ "$bad" -ne 0 ] || [ "$rc" -ne 0 ]; then
+		printf '%s\n' "$out" | grep -vE '^[0-9]+%: Checks' | grep -E ':[EF]:|Error|error' | head -n 40
+		bad_suites="$bad_suites $t"
+	fi
+	printf '%-48s %s\n' "$(basename "$t")" "$line"
+done
+if [ -n "${VCTS_PYTEST:-}" ]; then
+	# Real-peer drivers; each test skips itself with a reason when its peer
+	# cannot run here.
+	out=$(python3 -m pytest -q -rs ${VCTS_PYTEST} 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | tail -n 30
+	p=$(printf '%s\n' "$out" | grep -oE '[0-9]+ passed' | tail -n1 | grep -oE '[0-9]+')
+	f=$(printf '%s\n' "$out" | grep -oE '[0-9]+ (failed|error)' | awk '{s+=$1} END {print s+0}')
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ] && [ "${f:-0}" -eq 0 ]; then
+		failed=$((failed + 1))
+	fi
+fi
+[ -n "$bad_suites" ] && echo "failing suites:$bad_suites"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,15 @@
+/* File helpers shared by every writer and reader. */
+#ifndef VCTS_FILEIO_H
+#define VCTS_FILEIO_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Write buf to a temp file next to path, fsync, rename over path: a
+ * reader never sees a partial report. 0 on success; -1 with err set. */
+int vc_write_file_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
+
+/* Read a whole file of at most max bytes. *out is malloc'd and NUL
+ * terminated (not counted in *len). 0 on success; -1 with err set
+ * ("too large", "cannot open: ..."). */
+int vc_read_file(const char *path, uint64_t max, char **out, size_t *len, char *err, size_t errlen);
+#endif

@@ -1,0 +1,35 @@
+/* Report writers: every source's verdict is printed by these. Files are
+ * written atomically (temp file in the same directory, fsync, rename). */
+#ifndef VCTS_REPORT_H
+#define VCTS_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vcts/engine.h"
+#include "vcts/fileio.h"
+
+struct vc_report_meta {
+	const char *tool;        /* "vhost-cts check" */
+	const char *version;
+	const char *const *inputs;
+	size_t ninputs;
+	bool strict;
+};
+
+/* Console: per rule per session passed / failed / n.a., then a summary. */
+void vc_report_text(FILE *out, const struct vc_results *r, const struct vc_report_meta *m,
+		    bool verbose);
+/* One finding as one line (live output). */
+void vc_report_finding_line(FILE *out, const struct vc_finding *f, const char *session_name);
+
+/* JSON report (schema in reports/SCHEMA.md). 0 on success, -1 with
+ * errno-style message in err (len bytes). */
+int vc_report_json(const char *path, const struct vc_results *r, const struct vc_report_meta *m,
+		   char *err, size_t errlen);
+/* JUnit XML: one testsuite per session, one testcase per rule. */
+int vc_report_junit(const char *path, const struct vc_results *r, const struct vc_report_meta *m,
+		    char *err, size_t errlen);
+
+
+#endif

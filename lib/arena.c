@@ -1,0 +1,58 @@
+#include "lib/arena.h"
+#include "lib/xalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK (256u * 1024u)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
+struct vc_arena {
+	struct chunk *head;
+};
+
+struct vc_arena *vc_arena_new(void)
+{
+	return xcalloc(1, sizeof(struct vc_arena));
+}
+
+void vc_arena_free(struct vc_arena *a)
+{
+	if (!a)
+		return;
+	for (struct chunk *c = a->head, *n; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+void *vc_arena_alloc(struct vc_arena *a, size_t n)
+{
+	n = (n + 15u) & ~(size_t)15u;
+	if (!a->head || a->head->cap - a->head->used < n) {
+		size_t cap = n > CHUNK ? n : CHUNK;
+		struct chunk *c = xmalloc(sizeof *c + cap);
+		c->used = 0;
+		c->cap = cap;
+		c->next = a->head;
+		a->head = c;
+	}
+	void *p = a->head->data + a->head->used;
+	a->head->used += n;
+	return p;
+}
+
+void *vc_arena_memdup(struct vc_arena *a, const void *p, size_t n)
+{
+	void *d = vc_arena_alloc(a, n ? n : 1);
+	if (n)
+		memcpy(d, p, n);
+	return d;
+}

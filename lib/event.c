@@ -1,0 +1,66 @@
+/* Names for the event stream's enums, and small event helpers. */
+#include "vcts/event.h"
+#include "vcts/wire.h"
+
+#include <string.h>
+
+static const char *const fd_kind_names[VC_FD_KIND_MAX] = {
+	[VC_FD_UNKNOWN] = "unknown", [VC_FD_MEMFD] = "memfd", [VC_FD_FILE] = "file",
+	[VC_FD_EVENTFD] = "eventfd", [VC_FD_SOCKET] = "socket", [VC_FD_PIPE] = "pipe",
+	[VC_FD_USERFAULTFD] = "userfaultfd", [VC_FD_DEVICE] = "device", [VC_FD_ANON] = "anon",
+};
+
+const char *vc_fd_kind_name(enum vc_fd_kind k)
+{
+	return (unsigned)k < VC_FD_KIND_MAX ? fd_kind_names[k] : "unknown";
+}
+
+enum vc_fd_kind vc_fd_kind_by_name(const char *name)
+{
+	for (unsigned i = 0; i < VC_FD_KIND_MAX; i++)
+		if (strcmp(fd_kind_names[i], name) == 0)
+			return (enum vc_fd_kind)i;
+	return VC_FD_UNKNOWN;
+}
+
+const char *vc_side_name(enum vc_side s)
+{
+	switch (s) {
+	case VC_SIDE_FRONTEND: return "front-end";
+	case VC_SIDE_BACKEND: return "back-end";
+	case VC_SIDE_LIVE: return "live";
+	default: return "unknown";
+	}
+}
+
+const char *vc_dir_name(enum vc_dir d)
+{
+	return d == VC_DIR_BE_TO_FE ? "BE->FE" : "FE->BE";
+}
+
+static const char *const kind_names[VC_EV_KIND_MAX] = {
+	[VC_EV_VU_MSG] = "vu-msg", [VC_EV_VU_EOF] = "vu-eof",
+	[VC_EV_VU_KICK] = "vu-kick", [VC_EV_VU_STALL] = "vu-stall",
+};
+
+const char *vc_event_kind_name(enum vc_event_kind k)
+{
+	if ((unsigned)k < VC_EV_KIND_MAX && kind_names[k])
+		return kind_names[k];
+	return "unknown";
+}
+
+int64_t vc_vu_ring_index(const struct vc_event *ev)
+{
+	if (ev->kind != VC_EV_VU_MSG || !ev->u.vu.has_payload)
+		return -1;
+	const struct vu_request_info *ri = vu_request(ev->u.vu.chan, ev->u.vu.request);
+	if (!ri || !ri->payload_has_index)
+		return -1;
+	/* Reply payloads of GET_VRING_BASE carry the index too. */
+	if (ev->u.vu.payload_len < 4)
+		return -1;
+	if (ri->req_payload == VU_PL_U64 && ev->u.vu.payload_len >= 8)
+		return (int64_t)(vu_rd64(ev->u.vu.payload) & VU_VRING_IDX_MASK);
+	return vu_rd32(ev->u.vu.payload);
+}

@@ -1,0 +1,201 @@
+/* The in-memory trace: sessions, events, the arena that owns payloads,
+ * warnings; file loading and format detection. */
+#include "vcts/trace.h"
+#include "vcts/fileio.h"
+#include "lib/arena.h"
+#include "lib/xalloc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const format_names[VC_FMT_COUNT] = {
+	[VC_FMT_AUTO] = "auto", [VC_FMT_STRACE] = "strace",
+	[VC_FMT_QEMU_TRACE] = "qemu-trace", [VC_FMT_NATIVE] = "native",
+};
+
+const char *vc_format_name(enum vc_format f)
+{
+	return (unsigned)f < VC_FMT_COUNT ? format_names[f] : "?";
+}
+
+int vc_format_by_name(const char *name)
+{
+	for (int i = 0; i < VC_FMT_COUNT; i++)
+		if (strcmp(name, format_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void vc_error_set(struct vc_error *e, const char *file, uint64_t line, const char *fmt, ...)
+{
+	if (!e)
+		return;
+	snprintf(e->file, sizeof e->file, "%s", file ? file : "-");
+	e->line = line;
+	e->is_offset = false;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->what, sizeof e->what, fmt, ap);
+	va_end(ap);
+}
+
+const char *vc_error_str(const struct vc_error *e, char *buf, size_t len)
+{
+	if (e->line && e->is_offset)
+		snprintf(buf, len, "%s: offset %llu: %s", e->file, (unsigned long long)e->line, e->what);
+	else if (e->line)
+		snprintf(buf, len, "%s:%llu: %s", e->file, (unsigned long long)e->line, e->what);
+	else
+		snprintf(buf, len, "%s: %s", e->file, e->what);
+	return buf;
+}
+
+void vc_trace_init(struct vc_trace *t, const char *source, enum vc_format fmt)
+{
+	memset(t, 0, sizeof *t);
+	t->source = xstrdup(source ? source : "-");
+	t->format = fmt;
+	t->arena = vc_arena_new();
+}
+
+void vc_trace_free(struct vc_trace *t)
+{
+	if (!t)
+		return;
+	free(t->source);
+	free(t->sessions);
+	free(t->events);
+	vc_arena_free(t->arena);
+	for (size_t i = 0; i < t->nwarnings; i++)
+		free(t->warnings[i]);
+	memset(t, 0, sizeof *t);
+}
+
+const char *vc_trace_strdup(struct vc_trace *t, const char *s)
+{
+	return vc_arena_memdup(t->arena, s, strlen(s) + 1);
+}
+
+uint32_t vc_trace_add_session(struct vc_trace *t, enum vc_side traced, const char *name)
+{
+	t->sessions = xgrow(t->sessions, &t->cap_sessions, t->nsessions + 1, sizeof *t->sessions);
+	struct vc_session *s = &t->sessions[t->nsessions];
+	memset(s, 0, sizeof *s);
+	s->id = (uint32_t)t->nsessions;
+	s->traced_side = (uint8_t)traced;
+	snprintf(s->name, sizeof s->name, "%s", name ? name : "");
+	s->source = t->source;
+	return (uint32_t)t->nsessions++;
+}
+
+struct vc_event *vc_trace_add_event(struct vc_trace *t, const struct vc_event *ev)
+{
+	t->events = xgrow(t->events, &t->cap_events, t->nevents + 1, sizeof *t->events);
+	struct vc_event *e = &t->events[t->nevents++];
+	*e = *ev;
+	if (ev->kind == VC_EV_VU_MSG && ev->u.vu.payload && ev->u.vu.payload_len)
+		e->u.vu.payload = vc_arena_memdup(t->arena, ev->u.vu.payload, ev->u.vu.payload_len);
+	else if (ev->kind == VC_EV_VU_MSG && !ev->u.vu.payload_len)
+		e->u.vu.payload = NULL;
+	if (!e->src.file)
+		e->src.file = t->source;
+	if (ev->session < t->nsessions)
+		e->index = t->sessions[ev->session].messages++;
+	return e;
+}
+
+void vc_trace_warn(struct vc_trace *t, uint64_t line, const char *fmt, ...)
+{
+	t->warnings_total++;
+	if (t->nwarnings >= VC_TRACE_MAX_WARNINGS)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	size_t n = strlen(t->source) + strlen(msg) + 32;
+	char *w = xmalloc(n);
+	if (line)
+		snprintf(w, n, "%s:%llu: %s", t->source, (unsigned long long)line, msg);
+	else
+		snprintf(w, n, "%s: %s", t->source, msg);
+	t->warnings[t->nwarnings++] = w;
+}
+
+/* Decide by the first non-empty line. strace lines start with an optional
+ * pid and a time "HH:MM:SS.uuuuuu"; QEMU log lines with "vhost_" or a
+ * "pid@sec.usec:" prefix; native lines are JSON objects. */
+enum vc_format vc_detect_format(const char *buf, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+		i++;
+	if (i >= len)
+		return VC_FMT_AUTO;
+	if (buf[i] == '{')
+		return VC_FMT_NATIVE;
+	/* Scan a handful of lines for tell-tale words. */
+	size_t end = len < i + 65536 ? len : i + 65536;
+	int lines = 0;
+	for (size_t p = i; p < end && lines < 200; lines++) {
+		const char *nl = memchr(buf + p, '\n', end - p);
+		size_t ll = nl ? (size_t)(nl - (buf + p)) : end - p;
+		const char *l = buf + p;
+		if ((ll > 7 && memmem(l, ll, "sendmsg(", 8)) || memmem(l, ll, "recvmsg(", 8) ||
+		    memmem(l, ll, "read(", 5) || memmem(l, ll, "write(", 6) ||
+		    memmem(l, ll, "ioctl(", 6) || memmem(l, ll, "+++ exited", 10) ||
+		    memmem(l, ll, "execve(", 7))
+			return VC_FMT_STRACE;
+		if (memmem(l, ll, "vhost_", 6))
+			return VC_FMT_QEMU_TRACE;
+		if (!nl)
+			break;
+		p += ll + 1;
+	}
+	return VC_FMT_AUTO;
+}
+
+int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, size_t len,
+		     struct vc_error *err)
+{
+	if (fmt == VC_FMT_AUTO)
+		fmt = vc_detect_format(buf, len);
+	t->format = fmt;
+	switch (fmt) {
+	case VC_FMT_STRACE:
+		return vc_import_strace(t, buf, len, err);
+	case VC_FMT_QEMU_TRACE:
+		return vc_import_qemu_trace(t, buf, len, err);
+	case VC_FMT_NATIVE:
+		return vc_import_native(t, buf, len, err);
+	default:
+		if (len == 0)
+			vc_error_set(err, t->source, 0, "empty file");
+		else if (memchr(buf, '\0', len < 4096 ? len : 4096))
+			vc_error_set(err, t->source, 0,
+				     "binary data, not a trace (expected strace, QEMU trace log or native JSON Lines)");
+		else
+			vc_error_set(err, t->source, 1,
+				     "unrecognised format (expected strace, QEMU trace log or native JSON Lines; use --format)");
+		return -1;
+	}
+}
+
+int vc_trace_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_bytes,
+		  struct vc_error *err)
+{
+	char *buf;
+	size_t len;
+	char msg[400];
+	vc_trace_init(t, path, fmt);
+	if (vc_read_file(path, max_bytes ? max_bytes : VC_MAX_INPUT_DEFAULT, &buf, &len, msg,
+			 sizeof msg) != 0) {
+		vc_error_set(err, path, 0, "%s", msg);
+		return -1;
+	}
+	int rc = vc_import_buffer(t, fmt, buf, len, err);
+	free(buf);
+	return rc;
+}
