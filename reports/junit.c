@@ -12,6 +12,7 @@
 char *vcr_clean(const char *s, size_t maxlen);
 char *vcr_finding_text(const struct vc_finding *f);
 void vcr_index(const struct vc_results *r, size_t **perm, size_t **start);
+int vcr_emit(const char *path, const char *buf, size_t len, char *err, size_t errlen);
 
 /* The xmlTextWriter calls only fail on allocation failure; collect that in
  * one flag instead of testing each call. */
