@@ -1,0 +1,52 @@
+# Shared helpers for the recording scripts (sourced, not executed).
+# shellcheck shell=bash
+
+CTS_RECORD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CTS_TRACES_DIR=$(dirname "$CTS_RECORD_DIR")
+CTS_GUEST_DIR=${CTS_GUEST_DIR:-$CTS_RECORD_DIR/.work/guest}
+
+# The strace options used for every recorded process.
+CTS_STRACE_OPTS=(-f -tt -yy -xx -s 65536
+    -e trace=sendmsg,recvmsg,read,write,readv,writev,sendto,recvfrom)
+
+# testpmd options common to all runs: no hugepages, no PCI scan, a small
+# mbuf pool (the default pool does not fit in -m 512 without hugepages).
+CTS_TESTPMD_EAL=(--no-huge --no-pci -m 512)
+CTS_TESTPMD_APP=(--nb-cores=1 --total-num-mbufs=16384 --stats-period 60)
+
+cts_guest() {
+    if [ ! -f "$CTS_GUEST_DIR/vmlinuz" ] || [ ! -f "$CTS_GUEST_DIR/initramfs.cpio.gz" ]; then
+        "$CTS_RECORD_DIR/mkguest.sh" "$CTS_GUEST_DIR"
+    fi
+}
+
+# cts_wait_socket PATH SECONDS: wait until a unix socket exists
+cts_wait_socket() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        [ -S "$1" ] && return 0
+        sleep 0.1
+    done
+    echo "socket $1 did not appear" >&2
+    return 1
+}
+
+# cts_child PID NAME: print the pid of PID's child process called NAME
+cts_child() {
+    local i c
+    for ((i = 0; i < 50; i++)); do
+        c=$(pgrep -P "$1" -x "$2" || true)
+        [ -n "$c" ] && { echo "$c"; return 0; }
+        sleep 0.1
+    done
+    echo "no child $2 of $1" >&2
+    return 1
+}
+
+# cts_versions: package versions, for the README / run notes
+cts_versions() {
+    dpkg-query -W qemu-system-x86 qemu-system-common qemu-utils dpdk dpdk-dev \
+        librte-vhost23 librte-net-vhost23 librte-net-virtio23 \
+        linux-image-amd64 busybox-static strace ethtool 2>/dev/null || true
+    echo "guest kernel: $(cat "$CTS_GUEST_DIR/kernel-version" 2>/dev/null || echo '?')"
+}

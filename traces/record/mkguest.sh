@@ -1,0 +1,126 @@
+#!/bin/bash
+# Build the guest used by every recording: Debian's 6.1 kernel (from
+# linux-image-amd64, used as-is from /boot) plus a busybox-static initramfs
+# holding the virtio modules, a dynamically linked ethtool with its
+# libraries, and an /init script.
+#
+# Usage: mkguest.sh [OUTDIR]      (default: traces/record/.work/guest)
+# Produces OUTDIR/vmlinuz (a copy of /boot/vmlinuz-*) and OUTDIR/initramfs.cpio.gz
+#
+# The guest's behaviour is chosen on the kernel command line:
+#   cts.mode=net     load virtio_net, eth0 up, ping, rmmod/insmod, eth0 up, poweroff
+#   cts.mode=net-mq  same, plus `ethtool -L eth0 combined 2` after each link up
+#   cts.mode=blk     load virtio_blk, read /dev/vda, rmmod/insmod, read again, poweroff
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-$here/.work/guest}
+kver=${KVER:-$(ls /boot/vmlinuz-6.1* | sort -V | tail -n1 | sed 's|^/boot/vmlinuz-||')}
+[ -f "/boot/vmlinuz-$kver" ] || { echo "no /boot/vmlinuz-$kver" >&2; exit 1; }
+
+root=$(mktemp -d /tmp/cts-initramfs.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$out" "$root"/{bin,sbin,proc,sys,dev,tmp,etc,mods,lib64,lib/x86_64-linux-gnu}
+
+# busybox-static and its applets
+cp /bin/busybox "$root/bin/busybox"
+for a in $("$root/bin/busybox" --list); do
+    [ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
+done
+
+# Kernel modules: resolve the dependency closure of the wanted modules with
+# modinfo and emit them in load order (dependencies first). virtio_pci is a
+# module (CONFIG_VIRTIO_PCI=m) in Debian's 6.1 config, so it is included.
+grep -E '^CONFIG_VIRTIO_PCI=|^CONFIG_VIRTIO_NET=|^CONFIG_VIRTIO_BLK=' "/boot/config-$kver" >&2 || true
+declare -A seen=()
+order=()
+add_mod() {
+    local m=$1 d deps
+    [ -n "${seen[$m]:-}" ] && return 0
+    seen[$m]=1
+    deps=$(modinfo -k "$kver" -F depends "$m")
+    for d in ${deps//,/ }; do add_mod "$d"; done
+    local f
+    f=$(modinfo -k "$kver" -F filename "$m")
+    if [ "$f" = "(builtin)" ]; then
+        echo "module $m is builtin" >&2
+        return 0
+    fi
+    cp "$f" "$root/mods/$m.ko"
+    order+=("$m")
+}
+# base = everything virtio_pci needs; the device drivers are loaded by /init
+for m in virtio_pci failover net_failover; do add_mod "$m"; done
+printf '%s\n' "${order[@]}" > "$root/mods/base.order"
+add_mod virtio_net
+add_mod virtio_blk
+echo "modules: ${order[*]}" >&2
+
+# ethtool (dynamic) + its shared libraries, for `ethtool -L` in net-mq mode
+cp /usr/sbin/ethtool "$root/sbin/ethtool"
+for lib in $(ldd /usr/sbin/ethtool | grep -o '/[^ ]*'); do
+    cp -L "$lib" "$root$lib"
+done
+
+cat > "$root/init" <<'INIT'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mode=net
+for w in $(cat /proc/cmdline); do
+    case "$w" in cts.mode=*) mode=${w#cts.mode=} ;; esac
+done
+echo "cts-guest: mode=$mode kernel=$(uname -r)"
+for m in $(cat /mods/base.order); do insmod /mods/$m.ko; done
+
+net_up() {
+    ip link set eth0 up
+    ip addr add 10.0.2.15/24 dev eth0 2>/dev/null
+    if [ "$mode" = net-mq ]; then
+        ethtool -l eth0
+        ethtool -L eth0 combined 2 && echo "cts-guest: ethtool -L combined 2 ok"
+        ethtool -l eth0
+    fi
+    ip link show eth0
+    # Only purpose: put frames on the TX ring. Failure is expected.
+    ping -c 3 -W 1 10.0.2.2
+}
+
+case "$mode" in
+net|net-mq)
+    insmod /mods/virtio_net.ko
+    sleep 1
+    net_up
+    echo "cts-guest: rmmod virtio_net"
+    rmmod virtio_net
+    sleep 1
+    echo "cts-guest: insmod virtio_net again"
+    insmod /mods/virtio_net.ko
+    sleep 1
+    net_up
+    ;;
+blk)
+    insmod /mods/virtio_blk.ko
+    sleep 1
+    cat /sys/block/vda/size
+    dd if=/dev/vda of=/dev/null bs=4k count=16
+    echo "cts-guest: rmmod virtio_blk"
+    rmmod virtio_blk
+    sleep 1
+    echo "cts-guest: insmod virtio_blk again"
+    insmod /mods/virtio_blk.ko
+    sleep 1
+    dd if=/dev/vda of=/dev/null bs=4k count=16
+    ;;
+esac
+echo "cts-guest: done, powering off"
+sync
+poweroff -f
+INIT
+chmod 755 "$root/init"
+
+(cd "$root" && find . | sort | cpio -o -H newc --quiet | gzip -9) > "$out/initramfs.cpio.gz"
+cp "/boot/vmlinuz-$kver" "$out/vmlinuz"
+echo "$kver" > "$out/kernel-version"
+ls -l "$out" >&2
