@@ -1,0 +1,930 @@
+/* The native capture format: JSON Lines, versioned, lossless for every
+ * field of struct vc_session and struct vc_event. traces/FORMAT.md is the
+ * specification; this file is the reader and the streaming writer.
+ *
+ * Reader policy: a bad header (or a version newer than ours) is fatal; a
+ * bad session or event line is a warning and the line is skipped; if bad
+ * lines leave no usable event at all, the import fails with the first
+ * line's error. Unknown record types, unknown event kinds and unknown
+ * fields are skipped (kinds with a warning) so later versions can add them
+ * without breaking this reader. */
+#include "lib/trace/native.h"
+#include "vcts/fileio.h"
+#include "vcts/wire.h"
+#include "lib/xalloc.h"
+
+#include <json-c/json.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- u32 -> u32 map (session ids in the file -> trace indices) ---- */
+
+struct idmap {
+	uint32_t *keys;
+	uint32_t *vals;
+	uint8_t *used;
+	size_t cap, n; /* cap is 0 or a power of two */
+};
+
+static size_t idmap_slot(const struct idmap *m, uint32_t key)
+{
+	uint32_t h = key * 2654435761u;
+	size_t i = h & (m->cap - 1);
+	while (m->used[i] && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static bool idmap_get(const struct idmap *m, uint32_t key, uint32_t *val)
+{
+	if (!m->cap)
+		return false;
+	size_t i = idmap_slot(m, key);
+	if (!m->used[i])
+		return false;
+	if (val)
+		*val = m->vals[i];
+	return true;
+}
+
+static void idmap_put(struct idmap *m, uint32_t key, uint32_t val)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		struct idmap g = { 0 };
+		g.cap = m->cap ? m->cap * 2 : 16;
+		g.keys = xcalloc(g.cap, sizeof *g.keys);
+		g.vals = xcalloc(g.cap, sizeof *g.vals);
+		g.used = xcalloc(g.cap, 1);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->used[i]) {
+				size_t j = idmap_slot(&g, m->keys[i]);
+				g.used[j] = 1;
+				g.keys[j] = m->keys[i];
+				g.vals[j] = m->vals[i];
+				g.n++;
+			}
+		free(m->keys);
+		free(m->vals);
+		free(m->used);
+		*m = g;
+	}
+	size_t i = idmap_slot(m, key);
+	if (!m->used[i])
+		m->n++;
+	m->used[i] = 1;
+	m->keys[i] = key;
+	m->vals[i] = val;
+}
+
+static void idmap_free(struct idmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	free(m->used);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- names ---- */
+
+static int dir_by_name(const char *s)
+{
+	for (int d = VC_DIR_FE_TO_BE; d <= VC_DIR_BE_TO_FE; d++)
+		if (strcmp(s, vc_dir_name((enum vc_dir)d)) == 0)
+			return d;
+	return -1;
+}
+
+static int side_by_name(const char *s)
+{
+	for (int i = VC_SIDE_UNKNOWN; i <= VC_SIDE_LIVE; i++)
+		if (strcmp(s, vc_side_name((enum vc_side)i)) == 0)
+			return i;
+	return -1;
+}
+
+static int kind_by_name(const char *s)
+{
+	for (int k = 1; k < VC_EV_KIND_MAX; k++)
+		if (strcmp(s, vc_event_kind_name((enum vc_event_kind)k)) == 0)
+			return k;
+	return -1;
+}
+
+/* ======================================================================
+ * Writer
+ * ==================================================================== */
+
+struct vc_native_writer {
+	FILE *f;
+	bool failed;
+	struct idmap declared;
+};
+
+static void put_line(struct vc_native_writer *w, json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s || fputs(s, w->f) == EOF || fputc('\n', w->f) == EOF)
+		w->failed = true;
+}
+
+static void add_str(json_object *o, const char *key, const char *s)
+{
+	json_object_object_add(o, key, json_object_new_string(s));
+}
+
+static void add_i64(json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+static void add_u64(json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+static void add_bool(json_object *o, const char *key, bool v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+struct vc_native_writer *vc_native_open(FILE *f, const char *producer)
+{
+	if (!f)
+		return NULL;
+	struct vc_native_writer *w = xcalloc(1, sizeof *w);
+	w->f = f;
+	json_object *o = json_object_new_object();
+	add_str(o, "format", VC_NATIVE_MAGIC);
+	add_i64(o, "version", VC_NATIVE_VERSION);
+	add_str(o, "producer", producer ? producer : "vhost-cts");
+	put_line(w, o);
+	json_object_put(o);
+	return w;
+}
+
+int vc_native_session(struct vc_native_writer *w, const struct vc_session *s)
+{
+	if (!w || !s || idmap_get(&w->declared, s->id, NULL) || s->traced_side > VC_SIDE_LIVE) {
+		if (w)
+			w->failed = true;
+		return -1;
+	}
+	json_object *o = json_object_new_object();
+	add_str(o, "type", "session");
+	add_u64(o, "id", s->id);
+	add_str(o, "side", vc_side_name((enum vc_side)s->traced_side));
+	/* name is a fixed array: never read past it even if unterminated. */
+	json_object_object_add(o, "name",
+			       json_object_new_string_len(s->name, (int)strnlen(s->name, sizeof s->name)));
+	if (s->source)
+		add_str(o, "source", s->source);
+	put_line(w, o);
+	json_object_put(o);
+	idmap_put(&w->declared, s->id, 1);
+	return w->failed ? -1 : 0;
+}
+
+static json_object *fd_json(const struct vc_fd *fd)
+{
+	json_object *o = json_object_new_object();
+	add_str(o, "kind", vc_fd_kind_name((enum vc_fd_kind)fd->kind));
+	add_i64(o, "size", fd->size);
+	add_u64(o, "ident", fd->ident);
+	json_object_object_add(o, "name",
+			       json_object_new_string_len(fd->name, (int)strnlen(fd->name, sizeof fd->name)));
+	return o;
+}
+
+static json_object *hex_json(const uint8_t *p, uint32_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *h = xmalloc((size_t)n * 2 + 1);
+	for (uint32_t i = 0; i < n; i++) {
+		h[2 * i] = digits[p[i] >> 4];
+		h[2 * i + 1] = digits[p[i] & 15];
+	}
+	json_object *o = json_object_new_string_len(h, (int)(n * 2));
+	free(h);
+	return o;
+}
+
+int vc_native_event(struct vc_native_writer *w, const struct vc_event *ev)
+{
+	if (!w || !ev)
+		return -1;
+	/* Only what a reader can take back: known kinds and enum values. */
+	if (ev->kind == 0 || ev->kind >= VC_EV_KIND_MAX || ev->dir > VC_DIR_BE_TO_FE ||
+	    !idmap_get(&w->declared, ev->session, NULL) || ev->nfds > VC_NATIVE_MAX_NFDS ||
+	    ev->time_ns < -1 ||
+	    (ev->kind == VC_EV_VU_MSG &&
+	     (ev->u.vu.chan > VU_CHAN_BACKEND || ev->u.vu.payload_len > VU_PARSER_MAX_PAYLOAD ||
+	      (ev->u.vu.payload_len && !ev->u.vu.payload)))) {
+		w->failed = true;
+		return -1;
+	}
+	json_object *o = json_object_new_object();
+	add_str(o, "type", "event");
+	add_str(o, "kind", vc_event_kind_name((enum vc_event_kind)ev->kind));
+	add_u64(o, "session", ev->session);
+	add_u64(o, "index", ev->index);
+	add_i64(o, "time_ns", ev->time_ns);
+	add_str(o, "dir", vc_dir_name((enum vc_dir)ev->dir));
+	json_object *src = json_object_new_object();
+	if (ev->src.file)
+		add_str(src, "file", ev->src.file);
+	add_u64(src, "line", ev->src.line);
+	add_bool(src, "offset", ev->src.is_offset);
+	json_object_object_add(o, "src", src);
+	add_bool(o, "has_fds", ev->has_fds);
+	add_u64(o, "nfds", ev->nfds);
+	uint32_t kept = ev->nfds < VC_EVENT_MAX_FDS ? ev->nfds : VC_EVENT_MAX_FDS;
+	if (kept) {
+		json_object *a = json_object_new_array_ext((int)kept);
+		for (uint32_t i = 0; i < kept; i++)
+			json_object_array_add(a, fd_json(&ev->fds[i]));
+		json_object_object_add(o, "fds", a);
+	}
+	switch (ev->kind) {
+	case VC_EV_VU_MSG: {
+		const struct vc_vu_msg *m = &ev->u.vu;
+		char nb[32];
+		add_u64(o, "chan", m->chan);
+		add_u64(o, "request", m->request);
+		/* For people reading the file; readers ignore it. */
+		add_str(o, "request_name",
+			vu_request_name((enum vu_channel)m->chan, m->request, nb, sizeof nb));
+		add_u64(o, "flags", m->flags);
+		add_bool(o, "has_size", m->has_size);
+		add_u64(o, "size", m->size);
+		add_bool(o, "has_payload", m->has_payload);
+		json_object_object_add(o, "payload", hex_json(m->payload, m->payload_len));
+		break;
+	}
+	case VC_EV_VU_EOF:
+		add_bool(o, "partial", ev->u.eof.partial);
+		add_u64(o, "partial_bytes", ev->u.eof.partial_bytes);
+		break;
+	case VC_EV_VU_KICK:
+		add_u64(o, "ring", ev->u.kick.ring);
+		break;
+	case VC_EV_VU_STALL:
+		add_u64(o, "owed_request", ev->u.stall.owed_request);
+		add_i64(o, "quiet_ns", ev->u.stall.quiet_ns);
+		break;
+	}
+	put_line(w, o);
+	json_object_put(o);
+	return w->failed ? -1 : 0;
+}
+
+int vc_native_close(struct vc_native_writer *w)
+{
+	if (!w)
+		return -1;
+	int rc = (w->failed || fflush(w->f) != 0 || ferror(w->f)) ? -1 : 0;
+	idmap_free(&w->declared);
+	free(w);
+	return rc;
+}
+
+int vc_native_to_buffer(const struct vc_trace *t, const char *producer, char **out, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	*out = NULL;
+	*len = 0;
+	FILE *f = open_memstream(&buf, &n);
+	if (!f)
+		return -1;
+	struct vc_native_writer *w = vc_native_open(f, producer);
+	int rc = 0;
+	for (size_t i = 0; i < t->nsessions; i++)
+		if (vc_native_session(w, &t->sessions[i]) != 0)
+			rc = -1;
+	for (size_t i = 0; i < t->nevents && rc == 0; i++)
+		if (vc_native_event(w, &t->events[i]) != 0)
+			rc = -1;
+	if (vc_native_close(w) != 0)
+		rc = -1;
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc != 0) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int vc_native_write_file(const struct vc_trace *t, const char *path, struct vc_error *err)
+{
+	char *buf;
+	size_t len;
+	if (vc_native_to_buffer(t, "vhost-cts", &buf, &len) != 0) {
+		vc_error_set(err, path, 0,
+			     "cannot serialise the trace (an event has an unknown kind or value)");
+		return -1;
+	}
+	char msg[512];
+	int rc = vc_write_file_atomic(path, buf, len, msg, sizeof msg);
+	free(buf);
+	if (rc != 0)
+		vc_error_set(err, path, 0, "%s", msg);
+	return rc;
+}
+
+/* ======================================================================
+ * Reader
+ * ==================================================================== */
+
+struct rd {
+	struct vc_trace *t;
+	struct vc_error *err;
+	json_tokener *tok;
+	struct idmap sessions;   /* file id -> trace index */
+	uint8_t *pl;             /* payload scratch */
+	const char *src_key;     /* last src.file seen (points into the input JSON) */
+	char *src_key_copy;      /* malloc'd copy of it, for comparison */
+	const char *src_interned;/* its arena copy */
+	uint64_t bad_lines;
+	struct vc_error first_bad;
+	char msg[512];
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct rd *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Field getters: 1 = present and valid, 0 = absent (and not required),
+ * -1 = invalid (r->msg says why). */
+static int get_uint(struct rd *r, json_object *o, const char *key, bool required, uint64_t max,
+		    const char *range, uint64_t *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v)) {
+		if (required)
+			return fail(r, "missing field '%s'", key);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+	    json_object_get_uint64(v) > max)
+		return fail(r, "field '%s' must be an integer %s", key, range);
+	*out = json_object_get_uint64(v);
+	return 1;
+}
+
+static int get_int(struct rd *r, json_object *o, const char *key, bool required, int64_t min,
+		   const char *range, int64_t *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v)) {
+		if (required)
+			return fail(r, "missing field '%s'", key);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < min)
+		return fail(r, "field '%s' must be an integer %s", key, range);
+	/* Values above 2^63-1 are stored unsigned by json-c. */
+	if (json_object_get_int64(v) == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX)
+		return fail(r, "field '%s' must be an integer %s", key, range);
+	*out = json_object_get_int64(v);
+	return 1;
+}
+
+static int get_bool(struct rd *r, json_object *o, const char *key, bool *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return fail(r, "field '%s' must be true or false", key);
+	*out = json_object_get_boolean(v);
+	return 1;
+}
+
+/* A string without NUL bytes and shorter than max bytes (0 = no limit
+ * beyond the line's). */
+static int get_str(struct rd *r, json_object *o, const char *key, bool required, size_t max,
+		   const char **out, size_t *outlen)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v)) {
+		if (required)
+			return fail(r, "missing field '%s'", key);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return fail(r, "field '%s' must be a string", key);
+	const char *s = json_object_get_string(v);
+	size_t n = (size_t)json_object_get_string_len(v);
+	if (memchr(s, '\0', n))
+		return fail(r, "field '%s' must not contain a NUL character", key);
+	if (max && n >= max)
+		return fail(r, "field '%s' is longer than %zu bytes", key, max - 1);
+	*out = s;
+	if (outlen)
+		*outlen = n;
+	return 1;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int get_payload(struct rd *r, json_object *o, uint32_t *len)
+{
+	const char *s;
+	size_t n;
+	int rc = get_str(r, o, "payload", false, 0, &s, &n);
+	if (rc <= 0)
+		return rc;
+	if (n > 2 * (size_t)VU_PARSER_MAX_PAYLOAD)
+		return fail(r, "field 'payload' is longer than %u bytes (%u hex digits)",
+			    VU_PARSER_MAX_PAYLOAD, 2 * VU_PARSER_MAX_PAYLOAD);
+	if (n % 2)
+		return fail(r, "field 'payload' must have an even number of hex digits");
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return fail(r, "field 'payload' has a non-hex character at position %zu",
+				    hi < 0 ? i : i + 1);
+		r->pl[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	*len = (uint32_t)(n / 2);
+	return 1;
+}
+
+static int parse_fd(struct rd *r, json_object *o, size_t i, struct vc_fd *fd)
+{
+	if (!json_object_is_type(o, json_type_object))
+		return fail(r, "fds[%zu] must be an object", i);
+	const char *s;
+	size_t n;
+	int64_t size = -1;
+	uint64_t ident = 0;
+	memset(fd, 0, sizeof *fd);
+	int rc = get_str(r, o, "kind", false, 0, &s, NULL);
+	if (rc < 0)
+		goto bad;
+	/* Kinds added later read as "unknown" (forward compatible). */
+	fd->kind = rc ? (uint8_t)vc_fd_kind_by_name(s) : VC_FD_UNKNOWN;
+	if (get_int(r, o, "size", false, -1, "-1..2^63-1", &size) < 0 ||
+	    get_uint(r, o, "ident", false, UINT64_MAX, "0..2^64-1", &ident) < 0)
+		goto bad;
+	fd->size = size;
+	fd->ident = ident;
+	rc = get_str(r, o, "name", false, VC_FD_NAME_MAX, &s, &n);
+	if (rc < 0)
+		goto bad;
+	if (rc)
+		memcpy(fd->name, s, n);
+	return 0;
+bad: {
+	char inner[sizeof r->msg];
+	memcpy(inner, r->msg, sizeof inner);
+	return fail(r, "fds[%zu]: %s", i, inner);
+}
+}
+
+static const char *intern_src(struct rd *r, const char *s)
+{
+	if (r->src_key_copy && strcmp(r->src_key_copy, s) == 0)
+		return r->src_interned;
+	free(r->src_key_copy);
+	r->src_key_copy = xstrdup(s);
+	r->src_interned = vc_trace_strdup(r->t, s);
+	return r->src_interned;
+}
+
+static int parse_session(struct rd *r, json_object *o)
+{
+	uint64_t id;
+	const char *side = NULL, *name = "", *source = NULL;
+	if (get_uint(r, o, "id", true, UINT32_MAX, "0..2^32-1", &id) < 0)
+		return -1;
+	int rc = get_str(r, o, "side", false, 0, &side, NULL);
+	if (rc < 0)
+		return -1;
+	int sv = rc ? side_by_name(side) : VC_SIDE_UNKNOWN;
+	if (sv < 0)
+		return fail(r, "field 'side' must be \"front-end\", \"back-end\", \"live\" or \"unknown\"");
+	if (get_str(r, o, "name", false, VC_SESSION_NAME_MAX, &name, NULL) < 0 ||
+	    get_str(r, o, "source", false, 0, &source, NULL) < 0)
+		return -1;
+	if (idmap_get(&r->sessions, (uint32_t)id, NULL))
+		return fail(r, "session %" PRIu64 " declared twice", id);
+	uint32_t idx = vc_trace_add_session(r->t, (enum vc_side)sv, name);
+	if (source)
+		r->t->sessions[idx].source = vc_trace_strdup(r->t, source);
+	idmap_put(&r->sessions, (uint32_t)id, idx);
+	return 0;
+}
+
+/* 1 = event added, 0 = skipped with a warning (unknown kind), -1 = bad. */
+static int parse_event(struct rd *r, json_object *o, uint64_t ln)
+{
+	struct vc_event ev;
+	memset(&ev, 0, sizeof ev);
+	const char *s;
+	uint64_t u;
+	int64_t i64;
+	int rc;
+
+	if (get_str(r, o, "kind", true, 0, &s, NULL) < 0)
+		return -1;
+	int kind = kind_by_name(s);
+	if (kind < 0) {
+		vc_trace_warn(r->t, ln, "unknown event kind '%.64s' skipped (written by a newer vhost-cts?)", s);
+		return 0;
+	}
+	ev.kind = (uint8_t)kind;
+	if (get_uint(r, o, "session", true, UINT32_MAX, "0..2^32-1", &u) < 0)
+		return -1;
+	uint32_t idx;
+	if (!idmap_get(&r->sessions, (uint32_t)u, &idx))
+		return fail(r, "event names undeclared session %" PRIu64, u);
+	ev.session = idx;
+	if (get_str(r, o, "dir", true, 0, &s, NULL) < 0)
+		return -1;
+	int dir = dir_by_name(s);
+	if (dir < 0)
+		return fail(r, "field 'dir' must be \"FE->BE\" or \"BE->FE\"");
+	ev.dir = (uint8_t)dir;
+	uint64_t index = 0;
+	int has_index = get_uint(r, o, "index", false, UINT64_MAX, "0..2^64-1", &index);
+	if (has_index < 0)
+		return -1;
+	ev.time_ns = -1;
+	if (get_int(r, o, "time_ns", false, -1, "-1..2^63-1", &ev.time_ns) < 0)
+		return -1;
+
+	json_object *src;
+	if (json_object_object_get_ex(o, "src", &src)) {
+		if (!json_object_is_type(src, json_type_object))
+			return fail(r, "field 'src' must be an object");
+		rc = get_str(r, src, "file", false, 0, &s, NULL);
+		if (rc < 0)
+			return -1;
+		if (rc)
+			ev.src.file = intern_src(r, s);
+		u = 0;
+		if (get_uint(r, src, "line", false, UINT64_MAX, "0..2^64-1", &u) < 0 ||
+		    get_bool(r, src, "offset", &ev.src.is_offset) < 0)
+			return -1;
+		ev.src.line = u;
+	}
+
+	/* fds */
+	u = 0;
+	int has_nfds = get_uint(r, o, "nfds", false, VC_NATIVE_MAX_NFDS, "0..1024", &u);
+	if (has_nfds < 0)
+		return -1;
+	ev.nfds = (uint32_t)u;
+	json_object *fds = NULL;
+	bool has_fds_arr = json_object_object_get_ex(o, "fds", &fds);
+	if (has_fds_arr) {
+		if (!json_object_is_type(fds, json_type_array))
+			return fail(r, "field 'fds' must be an array");
+		size_t n = json_object_array_length(fds);
+		if (n > VC_EVENT_MAX_FDS)
+			return fail(r, "field 'fds' has more than %u entries", VC_EVENT_MAX_FDS);
+		if (!has_nfds)
+			ev.nfds = (uint32_t)n;
+		else if (n > ev.nfds)
+			return fail(r, "field 'fds' has %zu entries but 'nfds' is %u", n, ev.nfds);
+		for (size_t i = 0; i < n; i++)
+			if (parse_fd(r, json_object_array_get_idx(fds, i), i, &ev.fds[i]) < 0)
+				return -1;
+	}
+	ev.has_fds = has_nfds || has_fds_arr;
+	if (get_bool(r, o, "has_fds", &ev.has_fds) < 0)
+		return -1;
+
+	switch (ev.kind) {
+	case VC_EV_VU_MSG: {
+		struct vc_vu_msg *m = &ev.u.vu;
+		if (get_uint(r, o, "chan", true, VU_CHAN_BACKEND, "0..1", &u) < 0)
+			return -1;
+		m->chan = (uint8_t)u;
+		if (get_uint(r, o, "request", true, UINT32_MAX, "0..2^32-1", &u) < 0)
+			return -1;
+		m->request = (uint32_t)u;
+		if (get_uint(r, o, "flags", true, UINT32_MAX, "0..2^32-1", &u) < 0)
+			return -1;
+		m->flags = (uint32_t)u;
+		u = 0;
+		rc = get_uint(r, o, "size", false, UINT32_MAX, "0..2^32-1", &u);
+		if (rc < 0)
+			return -1;
+		m->size = (uint32_t)u;
+		m->has_size = rc;
+		if (get_bool(r, o, "has_size", &m->has_size) < 0)
+			return -1;
+		rc = get_payload(r, o, &m->payload_len);
+		if (rc < 0)
+			return -1;
+		m->payload = m->payload_len ? r->pl : NULL;
+		m->has_payload = rc;
+		if (get_bool(r, o, "has_payload", &m->has_payload) < 0)
+			return -1;
+		break;
+	}
+	case VC_EV_VU_EOF:
+		u = 0;
+		if (get_bool(r, o, "partial", &ev.u.eof.partial) < 0 ||
+		    get_uint(r, o, "partial_bytes", false, UINT32_MAX, "0..2^32-1", &u) < 0)
+			return -1;
+		ev.u.eof.partial_bytes = (uint32_t)u;
+		break;
+	case VC_EV_VU_KICK:
+		if (get_uint(r, o, "ring", true, UINT32_MAX, "0..2^32-1", &u) < 0)
+			return -1;
+		ev.u.kick.ring = (uint32_t)u;
+		break;
+	case VC_EV_VU_STALL:
+		if (get_uint(r, o, "owed_request", true, UINT32_MAX, "0..2^32-1", &u) < 0 ||
+		    get_int(r, o, "quiet_ns", true, INT64_MIN, "-2^63..2^63-1", &i64) < 0)
+			return -1;
+		ev.u.stall.owed_request = (uint32_t)u;
+		ev.u.stall.quiet_ns = i64;
+		break;
+	}
+	struct vc_event *e = vc_trace_add_event(r->t, &ev);
+	if (has_index)
+		e->index = index;
+	return 1;
+}
+
+static void bad_line(struct rd *r, uint64_t ln)
+{
+	if (r->bad_lines++ == 0)
+		vc_error_set(&r->first_bad, r->t->source, ln, "%s", r->msg);
+	vc_trace_warn(r->t, ln, "%s; line skipped", r->msg);
+}
+
+/* Parse one line into a JSON object, or NULL with r->msg set. */
+static json_object *parse_json(struct rd *r, const char *l, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	if (i == n || l[i] != '{') {
+		fail(r, "expected JSON object");
+		return NULL;
+	}
+	json_tokener_reset(r->tok);
+	json_object *o = json_tokener_parse_ex(r->tok, l, (int)n);
+	enum json_tokener_error je = json_tokener_get_error(r->tok);
+	if (je == json_tokener_continue) {
+		fail(r, "truncated JSON object (the line ends inside it)");
+		return NULL;
+	}
+	if (!o || je != json_tokener_success) {
+		fail(r, "invalid JSON at column %zu: %s", json_tokener_get_parse_end(r->tok) + 1,
+		     json_tokener_error_desc(je));
+		json_object_put(o);
+		return NULL;
+	}
+	for (size_t k = json_tokener_get_parse_end(r->tok); k < n; k++)
+		if (l[k] != ' ' && l[k] != '\t') {
+			fail(r, "trailing data after the JSON object at column %zu", k + 1);
+			json_object_put(o);
+			return NULL;
+		}
+	if (!json_object_is_type(o, json_type_object)) {
+		fail(r, "expected JSON object");
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int check_header(struct rd *r, json_object *o)
+{
+	const char *fmt;
+	json_object *v;
+	if (!json_object_object_get_ex(o, "format", &v) || !json_object_is_type(v, json_type_string) ||
+	    strcmp((fmt = json_object_get_string(v)), VC_NATIVE_MAGIC) != 0)
+		return fail(r, "not a vhost-cts capture: the first line must be the header "
+			       "{\"format\":\"" VC_NATIVE_MAGIC "\",\"version\":%d,...}",
+			    VC_NATIVE_VERSION);
+	if (!json_object_object_get_ex(o, "version", &v) || !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 1)
+		return fail(r, "header field 'version' must be a positive integer");
+	int64_t ver = json_object_get_int64(v);
+	if (ver > VC_NATIVE_VERSION)
+		return fail(r, "capture format version %" PRId64 " is newer than this reader (%d); "
+			       "upgrade vhost-cts",
+			    ver, VC_NATIVE_VERSION);
+	return 0;
+}
+
+int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
+{
+	struct rd r;
+	memset(&r, 0, sizeof r);
+	r.t = t;
+	r.err = err;
+	r.tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	json_tokener_set_flags(r.tok, JSON_TOKENER_STRICT);
+	r.pl = xmalloc(VU_PARSER_MAX_PAYLOAD);
+	int rc = -1;
+	bool header = false;
+	uint64_t ln = 0, nev = 0;
+	size_t pos = 0;
+
+	if (len == 0 || !buf) {
+		vc_error_set(err, t->source, 0, "empty file");
+		goto out;
+	}
+	while (pos < len) {
+		ln++;
+		const char *l = buf + pos;
+		const char *nl = memchr(l, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - l) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		if (n && l[n - 1] == '\r')
+			n--;
+		size_t k = 0;
+		while (k < n && (l[k] == ' ' || l[k] == '\t'))
+			k++;
+		if (k == n)
+			continue; /* blank line */
+		json_object *o = NULL;
+		if (n > VC_NATIVE_MAX_LINE)
+			fail(&r, "line is longer than %u bytes", VC_NATIVE_MAX_LINE);
+		else if (memchr(l, '\0', n))
+			fail(&r, "NUL byte in line (binary data?)");
+		else
+			o = parse_json(&r, l, n);
+		if (!header) {
+			if (o && check_header(&r, o) == 0) {
+				header = true;
+				json_object_put(o);
+				continue;
+			}
+			json_object_put(o);
+			vc_error_set(err, t->source, ln, "%s", r.msg);
+			goto out;
+		}
+		if (!o) {
+			bad_line(&r, ln);
+			continue;
+		}
+		const char *type = NULL;
+		json_object *tv;
+		if (json_object_object_get_ex(o, "type", &tv) && json_object_is_type(tv, json_type_string))
+			type = json_object_get_string(tv);
+		if (!type && json_object_object_get_ex(o, "format", NULL)) {
+			vc_trace_warn(t, ln, "second header (concatenated captures?) ignored");
+		} else if (!type) {
+			fail(&r, "missing field 'type' (must be \"session\" or \"event\")");
+			bad_line(&r, ln);
+		} else if (strcmp(type, "session") == 0) {
+			if (parse_session(&r, o) < 0)
+				bad_line(&r, ln);
+		} else if (strcmp(type, "event") == 0) {
+			int er = parse_event(&r, o, ln);
+			if (er < 0)
+				bad_line(&r, ln);
+			else
+				nev += (uint64_t)er;
+		} else {
+			vc_trace_warn(t, ln, "unknown record type '%.64s' skipped", type);
+		}
+		json_object_put(o);
+	}
+	if (!header) {
+		vc_error_set(err, t->source, 0, "empty file");
+		goto out;
+	}
+	if (r.bad_lines && nev == 0) {
+		vc_error_set(err, r.first_bad.file, r.first_bad.line,
+			     "%s (no usable events: %" PRIu64 " bad line%s)", r.first_bad.what,
+			     r.bad_lines, r.bad_lines == 1 ? "" : "s");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_tokener_free(r.tok);
+	idmap_free(&r.sessions);
+	free(r.pl);
+	free(r.src_key_copy);
+	return rc;
+}
+
+/* ======================================================================
+ * Comparison (round-trip oracle)
+ * ==================================================================== */
+
+static bool str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+#define DIFF(cond, ...)                                    \
+	do {                                               \
+		if (cond) {                                \
+			if (why)                           \
+				snprintf(why, whylen, __VA_ARGS__); \
+			return false;                      \
+		}                                          \
+	} while (0)
+
+bool vc_native_event_equal(const struct vc_event *a, const struct vc_event *b, char *why,
+			   size_t whylen)
+{
+	DIFF(a->kind != b->kind, "kind %u != %u", a->kind, b->kind);
+	DIFF(a->dir != b->dir, "dir %u != %u", a->dir, b->dir);
+	DIFF(a->session != b->session, "session %u != %u", a->session, b->session);
+	DIFF(a->index != b->index, "index %" PRIu64 " != %" PRIu64, a->index, b->index);
+	DIFF(a->time_ns != b->time_ns, "time_ns %" PRId64 " != %" PRId64, a->time_ns, b->time_ns);
+	DIFF(!str_eq(a->src.file, b->src.file), "src.file '%s' != '%s'",
+	     a->src.file ? a->src.file : "(null)", b->src.file ? b->src.file : "(null)");
+	DIFF(a->src.line != b->src.line, "src.line %" PRIu64 " != %" PRIu64, a->src.line,
+	     b->src.line);
+	DIFF(a->src.is_offset != b->src.is_offset, "src.is_offset differs");
+	DIFF(a->nfds != b->nfds, "nfds %u != %u", a->nfds, b->nfds);
+	DIFF(a->has_fds != b->has_fds, "has_fds differs");
+	uint32_t kept = a->nfds < VC_EVENT_MAX_FDS ? a->nfds : VC_EVENT_MAX_FDS;
+	for (uint32_t i = 0; i < kept; i++) {
+		const struct vc_fd *x = &a->fds[i], *y = &b->fds[i];
+		DIFF(x->kind != y->kind, "fds[%u].kind %u != %u", i, x->kind, y->kind);
+		DIFF(x->size != y->size, "fds[%u].size differs", i);
+		DIFF(x->ident != y->ident, "fds[%u].ident differs", i);
+		DIFF(strncmp(x->name, y->name, sizeof x->name) != 0, "fds[%u].name '%.96s' != '%.96s'",
+		     i, x->name, y->name);
+	}
+	switch (a->kind) {
+	case VC_EV_VU_MSG: {
+		const struct vc_vu_msg *x = &a->u.vu, *y = &b->u.vu;
+		DIFF(x->chan != y->chan, "chan %u != %u", x->chan, y->chan);
+		DIFF(x->request != y->request, "request %u != %u", x->request, y->request);
+		DIFF(x->flags != y->flags, "flags 0x%x != 0x%x", x->flags, y->flags);
+		DIFF(x->size != y->size, "size %u != %u", x->size, y->size);
+		DIFF(x->has_payload != y->has_payload, "has_payload differs");
+		DIFF(x->has_size != y->has_size, "has_size differs");
+		DIFF(x->payload_len != y->payload_len, "payload_len %u != %u", x->payload_len,
+		     y->payload_len);
+		DIFF(x->payload_len && memcmp(x->payload, y->payload, x->payload_len) != 0,
+		     "payload bytes differ");
+		break;
+	}
+	case VC_EV_VU_EOF:
+		DIFF(a->u.eof.partial != b->u.eof.partial, "eof.partial differs");
+		DIFF(a->u.eof.partial_bytes != b->u.eof.partial_bytes, "eof.partial_bytes differs");
+		break;
+	case VC_EV_VU_KICK:
+		DIFF(a->u.kick.ring != b->u.kick.ring, "kick.ring differs");
+		break;
+	case VC_EV_VU_STALL:
+		DIFF(a->u.stall.owed_request != b->u.stall.owed_request, "stall.owed_request differs");
+		DIFF(a->u.stall.quiet_ns != b->u.stall.quiet_ns, "stall.quiet_ns differs");
+		break;
+	}
+	return true;
+}
+
+bool vc_native_trace_equal(const struct vc_trace *a, const struct vc_trace *b, char *why,
+			   size_t whylen)
+{
+	DIFF(a->nsessions != b->nsessions, "nsessions %zu != %zu", a->nsessions, b->nsessions);
+	for (size_t i = 0; i < a->nsessions; i++) {
+		const struct vc_session *x = &a->sessions[i], *y = &b->sessions[i];
+		DIFF(x->id != y->id, "session %zu: id %u != %u", i, x->id, y->id);
+		DIFF(x->traced_side != y->traced_side, "session %zu: side differs", i);
+		DIFF(strncmp(x->name, y->name, sizeof x->name) != 0, "session %zu: name differs", i);
+		DIFF(!str_eq(x->source, y->source), "session %zu: source differs", i);
+		DIFF(x->messages != y->messages, "session %zu: messages %" PRIu64 " != %" PRIu64, i,
+		     x->messages, y->messages);
+	}
+	DIFF(a->nevents != b->nevents, "nevents %zu != %zu", a->nevents, b->nevents);
+	for (size_t i = 0; i < a->nevents; i++) {
+		char inner[256];
+		if (!vc_native_event_equal(&a->events[i], &b->events[i], inner, sizeof inner)) {
+			if (why)
+				snprintf(why, whylen, "event %zu: %s", i, inner);
+			return false;
+		}
+	}
+	return true;
+}
