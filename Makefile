@@ -36,7 +36,8 @@ define flavour
 $(1)_OBJS := $$(patsubst %.c,build/$(1)/obj/%.o,$$(LIB_SRCS))
 build/$(1)/obj/%.o: %.c $$(HDRS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(BASE_CFLAGS) $(2) -c $$< -o $$@
+	@echo "  CC      $$@"
+	@$$(CC) $$(BASE_CFLAGS) $(2) -c $$< -o $$@
 build/$(1)/libvcts.a: $$($(1)_OBJS)
 	@rm -f $$@
 	ar rcs $$@ $$^

@@ -50,7 +50,7 @@ struct vc_finding {
 	uint32_t session;
 	uint64_t event;        /* event index in its session */
 	int64_t time_ns;
-	char src_file[128];
+	char src_file[256];
 	uint64_t src_line;
 	bool src_is_offset;
 	bool waived;

@@ -21,8 +21,8 @@
 #define VU_PARSER_MAX_PAYLOAD (1u << 20)
 
 /* Vring "file" payload (SET_VRING_KICK/CALL/ERR). */
-#define VU_VRING_IDX_MASK 0xffull
-#define VU_VRING_NOFD 0x100ull
+#define VU_VRING_IDX_MASK ((uint64_t)0xff)
+#define VU_VRING_NOFD ((uint64_t)0x100)
 
 /* SET_VRING_ADDR flags */
 #define VU_VRING_F_LOG 0x1u
@@ -32,7 +32,7 @@
 #define VU_MEM_REGION_SIZE 32u
 #define VU_MEM_TABLE_HDR 8u
 /* Dirty log: one bit per 4 KiB page. */
-#define VU_LOG_PAGE 4096ull
+#define VU_LOG_PAGE ((uint64_t)4096)
 #define VU_SPLIT_RING_MAX 32768u
 /* VIRTIO_CONFIG_S_* status bits, also used by vhost-vdpa. */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x1u
@@ -255,6 +255,6 @@ static inline uint64_t vu_rd64(const uint8_t *p)
 static inline void vu_wr32(uint8_t *p, uint32_t v) { __builtin_memcpy(p, &v, sizeof v); }
 static inline void vu_wr64(uint8_t *p, uint64_t v) { __builtin_memcpy(p, &v, sizeof v); }
 
-#define VU_BIT(b) (1ull << (b))
+#define VU_BIT(b) ((uint64_t)1 << (b))
 
 #endif

@@ -1,0 +1,240 @@
+/* The rule engine: routes each event of each session through every rule
+ * family, then advances that session's state. Findings and per-rule
+ * verdicts accumulate in a vc_results. */
+#include "conformance/check.h"
+#include "lib/xalloc.h"
+
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sess {
+	struct vu_state st;
+	bool live;
+	bool ended;
+	uint32_t kept[VC_RULE_COUNT];   /* findings stored per rule */
+};
+
+struct vc_engine {
+	struct vc_engine_opts opts;
+	bool enabled[VC_RULE_COUNT];
+	bool waived[VC_RULE_COUNT];
+	struct sess **sess;
+	size_t cap_sess;
+	size_t cap_findings;
+	struct vc_results res;
+};
+
+bool vc_rule_enabled(const struct vc_engine_opts *o, enum vc_rule_id r)
+{
+	if (!o || !o->rules_glob || !*o->rules_glob)
+		return true;
+	/* A comma-separated list of globs. */
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", o->rules_glob);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (fnmatch(tok, vc_rule(r)->id, 0) == 0)
+			return true;
+	return false;
+}
+
+struct vc_engine *vc_engine_new(const struct vc_engine_opts *opts)
+{
+	struct vc_engine *e = xcalloc(1, sizeof *e);
+	if (opts)
+		e->opts = *opts;
+	if (!e->opts.max_findings_per_rule)
+		e->opts.max_findings_per_rule = 100;
+	for (unsigned r = 0; r < VC_RULE_COUNT; r++) {
+		e->enabled[r] = vc_rule_enabled(&e->opts, r);
+		for (size_t w = 0; w < e->opts.nwaive; w++)
+			if (fnmatch(e->opts.waive[w], vc_rule(r)->id, 0) == 0)
+				e->waived[r] = true;
+	}
+	return e;
+}
+
+void vc_engine_free(struct vc_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->res.nsessions; i++)
+		free(e->sess[i]);
+	free(e->sess);
+	free(e->res.sessions);
+	free(e->res.findings);
+	free(e);
+}
+
+uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s)
+{
+	size_t n = e->res.nsessions;
+	size_t cap = e->cap_sess;
+	e->sess = xgrow(e->sess, &e->cap_sess, n + 1, sizeof *e->sess);
+	e->res.sessions = xgrow(e->res.sessions, &cap, n + 1, sizeof *e->res.sessions);
+	struct sess *ss = xcalloc(1, sizeof *ss);
+	vu_state_init(&ss->st);
+	ss->live = s->traced_side == VC_SIDE_LIVE;
+	e->sess[n] = ss;
+	struct vc_session_result *sr = &e->res.sessions[n];
+	memset(sr, 0, sizeof *sr);
+	sr->info = *s;
+	sr->info.id = (uint32_t)n;
+	snprintf(sr->source, sizeof sr->source, "%s", s->source ? s->source : "-");
+	sr->info.source = sr->source;
+	for (unsigned r = 0; r < VC_RULE_COUNT; r++)
+		sr->rules[r].verdict = e->enabled[r] ? VC_NA : VC_DISABLED;
+	e->res.nsessions++;
+	return (uint32_t)n;
+}
+
+static struct vc_rule_result *rr(struct vc_ctx *c, enum vc_rule_id r)
+{
+	return &c->eng->res.sessions[c->sid].rules[r];
+}
+
+void vc_ok(struct vc_ctx *c, enum vc_rule_id r)
+{
+	if (!c->eng->enabled[r])
+		return;
+	struct vc_rule_result *x = rr(c, r);
+	x->checks++;
+	if (x->verdict == VC_NA)
+		x->verdict = VC_PASS;
+}
+
+void vc_fail(struct vc_ctx *c, enum vc_rule_id r, const char *fmt, ...)
+{
+	struct vc_engine *e = c->eng;
+	if (!e->enabled[r])
+		return;
+	struct vc_rule_result *x = rr(c, r);
+	x->checks++;
+	x->failures++;
+	x->verdict = e->waived[r] ? (x->verdict == VC_FAIL ? VC_FAIL : VC_WAIVED) : VC_FAIL;
+	if (e->waived[r])
+		e->res.waived++;
+	else
+		e->res.findings_by_level[vc_rule(r)->level]++;
+	struct sess *ss = e->sess[c->sid];
+	if (ss->kept[r] >= e->opts.max_findings_per_rule) {
+		e->res.suppressed++;
+		return;
+	}
+	ss->kept[r]++;
+	e->res.findings = xgrow(e->res.findings, &e->cap_findings, e->res.nfindings + 1,
+				sizeof *e->res.findings);
+	struct vc_finding *f = &e->res.findings[e->res.nfindings++];
+	memset(f, 0, sizeof *f);
+	f->rule = r;
+	f->session = c->sid;
+	f->waived = e->waived[r];
+	if (c->ev) {
+		f->event = c->ev->index;
+		f->time_ns = c->ev->time_ns;
+		snprintf(f->src_file, sizeof f->src_file, "%s", c->ev->src.file ? c->ev->src.file : "-");
+		f->src_line = c->ev->src.line;
+		f->src_is_offset = c->ev->src.is_offset;
+	} else {
+		f->time_ns = -1;
+		snprintf(f->src_file, sizeof f->src_file, "%s", e->res.sessions[c->sid].source);
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof f->message, fmt, ap);
+	va_end(ap);
+	if (e->opts.on_finding)
+		e->opts.on_finding(f, e->opts.opaque);
+}
+
+bool vc_expect(struct vc_ctx *c, enum vc_rule_id r, bool cond, const char *fmt, ...)
+{
+	if (cond) {
+		vc_ok(c, r);
+		return true;
+	}
+	char msg[VC_FINDING_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	vc_fail(c, r, "%s", msg);
+	return false;
+}
+
+const char *vc_reqname(uint8_t chan, uint32_t req)
+{
+	/* Unknown numbers are rendered into a small rotating buffer so two
+	 * names can appear in one message. */
+	static __thread char bufs[4][24];
+	static __thread unsigned next;
+	return vu_request_name(chan, req, bufs[next++ % 4], sizeof bufs[0]);
+}
+
+const char *vc_ctx_reqname(const struct vc_ctx *c)
+{
+	return vc_reqname(c->ev->u.vu.chan, c->ev->u.vu.request);
+}
+
+void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
+{
+	if (ev->session >= e->res.nsessions)
+		return;
+	struct sess *ss = e->sess[ev->session];
+	if (ss->ended)
+		return;
+	struct vc_ctx c = {
+		.eng = e, .sid = ev->session, .st = &ss->st, .ev = ev, .live = ss->live,
+		.profile_queues = e->opts.queue_count,
+	};
+	struct vu_pending answered;
+	if (ev->kind == VC_EV_VU_MSG) {
+		c.ri = vu_request(ev->u.vu.chan, ev->u.vu.request);
+		c.is_request = vu_event_is_request(ev);
+		/* Replies are answered strictly in order: pop what is owed on this
+		 * channel (before the families run, so they see what it answers). */
+		if (!c.is_request && vu_state_pop_pending(&ss->st, ev->u.vu.chan, &answered))
+			c.answered = &answered;
+		e->res.messages++;
+		e->res.sessions[ev->session].messages++;
+	}
+	for (size_t i = 0; i < vc_nfamilies; i++)
+		if (vc_families[i].on_event)
+			vc_families[i].on_event(&c);
+	vu_state_apply(&ss->st, ev, c.answered, ss->live);
+	if (ev->kind == VC_EV_VU_EOF)
+		vc_engine_end_session(e, ev->session);
+}
+
+void vc_engine_end_session(struct vc_engine *e, uint32_t session)
+{
+	if (session >= e->res.nsessions)
+		return;
+	struct sess *ss = e->sess[session];
+	if (ss->ended)
+		return;
+	ss->ended = true;
+	struct vc_ctx c = { .eng = e, .sid = session, .st = &ss->st, .ev = NULL, .live = ss->live };
+	for (size_t i = 0; i < vc_nfamilies; i++)
+		if (vc_families[i].on_end)
+			vc_families[i].on_end(&c);
+}
+
+const struct vc_results *vc_engine_finish(struct vc_engine *e)
+{
+	for (size_t i = 0; i < e->res.nsessions; i++)
+		vc_engine_end_session(e, (uint32_t)i);
+	return &e->res;
+}
+
+int vc_results_exit_status(const struct vc_results *r, bool strict)
+{
+	if (r->findings_by_level[VC_MUST])
+		return 1;
+	if (strict && r->findings_by_level[VC_SHOULD])
+		return 1;
+	return 0;
+}

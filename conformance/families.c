@@ -1,0 +1,17 @@
+/* The rule families, in the order they see each event. A new source of
+ * events (vDPA, memory listener) adds its families here. */
+#include "conformance/check.h"
+
+const struct vc_family vc_families[] = {
+	{ "header", vu_header_check, NULL },
+	{ "size", vu_size_check, NULL },
+	{ "fd", vu_fd_check, NULL },
+	{ "negotiation", vu_neg_check, NULL },
+	{ "once", vu_once_check, NULL },
+	{ "ring", vu_ring_check, vu_ring_end },
+	{ "status", vu_status_check, NULL },
+	{ "memory", vu_mem_check, NULL },
+	{ "reply", vu_reply_check, NULL },
+	{ "log", vu_log_check, NULL },
+};
+const size_t vc_nfamilies = sizeof vc_families / sizeof vc_families[0];

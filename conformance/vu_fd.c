@@ -1,0 +1,58 @@
+/* VU-FD: which requests carry fds and how many. */
+#include "conformance/check.h"
+
+void vu_fd_check(struct vc_ctx *c)
+{
+	const struct vc_event *ev = c->ev;
+	if (ev->kind != VC_EV_VU_MSG || !ev->has_fds || !c->ri || !c->is_request ||
+	    ev->u.vu.chan != VU_CHAN_MAIN)
+		return;
+	const struct vc_vu_msg *m = &ev->u.vu;
+	const uint32_t n = ev->nfds;
+	const char *name = vc_ctx_reqname(c);
+	uint64_t u;
+	uint32_t nregions, pad;
+	switch (c->ri->req_fds) {
+	case VU_FDS_NONE:
+		vc_expect(c, VU_FD_01, n == 0, "%s carries %u fd(s); it takes none", name, n);
+		break;
+	case VU_FDS_PER_REGION:
+		vc_ok(c, VU_FD_01);
+		if (m->has_payload && vu_dec_memtable_hdr(m->payload, m->payload_len, &nregions, &pad))
+			vc_expect(c, VU_FD_02, n == nregions,
+				  "SET_MEM_TABLE with %u regions carries %u fd(s)", nregions, n);
+		break;
+	case VU_FDS_VRING:
+		vc_ok(c, VU_FD_01);
+		if (!m->has_payload || !vu_dec_u64(m->payload, m->payload_len, &u))
+			break;
+		if (u & VU_VRING_NOFD)
+			vc_expect(c, VU_FD_03, n == 0, "%s with the no-fd bit set carries %u fd(s)",
+				  name, n);
+		else
+			vc_expect(c, VU_FD_03, n == 1,
+				  "%s without the no-fd bit carries %u fd(s), needs exactly 1", name, n);
+		vc_expect(c, VU_FD_05, (u >> 9) == 0,
+			  "%s payload 0x%llx sets bits above the no-fd bit", name,
+			  (unsigned long long)u);
+		break;
+	case VU_FDS_ONE:
+		vc_ok(c, VU_FD_01);
+		vc_expect(c, VU_FD_04, n == 1, "%s carries %u fd(s), needs exactly 1", name, n);
+		break;
+	case VU_FDS_LOG:
+		vc_ok(c, VU_FD_01);
+		if (!c->st->pf_acked_known)
+			break;
+		if (vu_pf_negotiated(c->st, VU_PF_LOG_SHMFD))
+			vc_expect(c, VU_FD_04, n == 1,
+				  "SET_LOG_BASE with LOG_SHMFD negotiated carries %u fd(s), needs 1", n);
+		else
+			vc_expect(c, VU_FD_01, n == 0,
+				  "SET_LOG_BASE without LOG_SHMFD carries %u fd(s)", n);
+		break;
+	case VU_FDS_OPTIONAL:
+		vc_expect(c, VU_FD_01, n <= 1, "%s carries %u fds, takes at most 1", name, n);
+		break;
+	}
+}

@@ -1,0 +1,130 @@
+/* VU-MEM: memory table contents. */
+#include "conformance/check.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#define PAGE 4096ull
+
+static bool wraps(uint64_t a, uint64_t len)
+{
+	return len && a + len - 1 < a;
+}
+
+/* Checks one region on its own: VU-MEM-02, -04, -05. */
+static bool region_ok(struct vc_ctx *c, const char *what, const struct vu_region_pl *r,
+		      const struct vc_fd *fd)
+{
+	bool ok = vc_expect(c, VU_MEM_02,
+			    r->size > 0 && !wraps(r->gpa, r->size) && !wraps(r->uva, r->size) &&
+				    !wraps(r->mmap_offset, r->size),
+			    "%s: gpa 0x%" PRIx64 " uva 0x%" PRIx64 " offset 0x%" PRIx64
+			    " size 0x%" PRIx64 " is empty or wraps around",
+			    what, r->gpa, r->uva, r->mmap_offset, r->size);
+	vc_expect(c, VU_MEM_05, (r->gpa % PAGE) == 0 && (r->size % PAGE) == 0 && (r->uva % PAGE) == 0,
+		  "%s: gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64 " not 4 KiB aligned", what,
+		  r->gpa, r->size, r->uva);
+	/* Only a live source knows the fd's real size. */
+	if (fd && fd->size >= 0)
+		vc_expect(c, VU_MEM_04,
+			  !wraps(r->mmap_offset, r->size) &&
+				  r->mmap_offset + r->size <= (uint64_t)fd->size,
+			  "%s: mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64 " runs past the end of its fd (%" PRId64 " bytes)",
+			  what, r->mmap_offset, r->size, fd->size);
+	return ok;
+}
+
+static bool overlap(uint64_t a, uint64_t al, uint64_t b, uint64_t bl)
+{
+	return a < b + bl && b < a + al;
+}
+
+static void check_overlaps(struct vc_ctx *c, const struct vu_region_pl *rs, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = i + 1; j < n; j++) {
+			if (overlap(rs[i].gpa, rs[i].size, rs[j].gpa, rs[j].size)) {
+				vc_fail(c, VU_MEM_03, "regions %u and %u overlap in guest-physical space (0x%" PRIx64 ", 0x%" PRIx64 ")",
+					i, j, rs[i].gpa, rs[j].gpa);
+				return;
+			}
+			if (overlap(rs[i].uva, rs[i].size, rs[j].uva, rs[j].size)) {
+				vc_fail(c, VU_MEM_03, "regions %u and %u overlap in user address space (0x%" PRIx64 ", 0x%" PRIx64 ")",
+					i, j, rs[i].uva, rs[j].uva);
+				return;
+			}
+		}
+	vc_ok(c, VU_MEM_03);
+}
+
+static uint64_t slot_limit(const struct vu_state *st)
+{
+	if (vu_pf_negotiated(st, VU_PF_CONFIGURE_MEM_SLOTS) && st->max_mem_slots > 0)
+		return (uint64_t)st->max_mem_slots;
+	return VU_MEM_BASELINE_REGIONS;
+}
+
+static void mem_table(struct vc_ctx *c)
+{
+	const struct vc_event *ev = c->ev;
+	const struct vc_vu_msg *m = &ev->u.vu;
+	uint32_t n, pad;
+	if (!vu_dec_memtable_hdr(m->payload, m->payload_len, &n, &pad))
+		return;
+	uint64_t limit = slot_limit(c->st);
+	/* SET_MEM_TABLE itself is capped at 8 regions even with more slots. */
+	if (limit > VU_MEM_BASELINE_REGIONS)
+		limit = VU_MEM_BASELINE_REGIONS;
+	vc_expect(c, VU_MEM_01, n >= 1 && n <= limit, "SET_MEM_TABLE has %u regions (allowed 1..%" PRIu64 ")",
+		  n, limit);
+	vc_expect(c, VU_MEM_02, pad == 0, "SET_MEM_TABLE padding is 0x%x, must be 0", pad);
+	struct vu_region_pl rs[VU_MEM_BASELINE_REGIONS];
+	uint32_t have = 0;
+	for (uint32_t i = 0; i < n && i < VU_MEM_BASELINE_REGIONS; i++) {
+		if (!vu_dec_memtable_region(m->payload, m->payload_len, i, &rs[have]))
+			break;
+		char what[32];
+		snprintf(what, sizeof what, "region %u", i);
+		const struct vc_fd *fd = ev->has_fds && i < ev->nfds && i < VC_EVENT_MAX_FDS ? &ev->fds[i] : NULL;
+		if (region_ok(c, what, &rs[have], fd))
+			have++;
+	}
+	check_overlaps(c, rs, have);
+}
+
+static void add_reg(struct vc_ctx *c)
+{
+	const struct vc_event *ev = c->ev;
+	const struct vu_state *st = c->st;
+	uint64_t pad;
+	struct vu_region_pl r;
+	if (!vu_dec_memreg(ev->u.vu.payload, ev->u.vu.payload_len, &pad, &r))
+		return;
+	vc_expect(c, VU_MEM_02, pad == 0, "ADD_MEM_REG padding is 0x%" PRIx64 ", must be 0", pad);
+	if (!region_ok(c, "ADD_MEM_REG", &r, ev->has_fds && ev->nfds ? &ev->fds[0] : NULL))
+		return;
+	uint64_t limit = slot_limit(st);
+	vc_expect(c, VU_MEM_01, (uint64_t)st->nregions + 1 <= limit,
+		  "ADD_MEM_REG makes %u regions, the back-end has %" PRIu64 " slots", st->nregions + 1, limit);
+	for (uint32_t i = 0; i < st->nregions; i++) {
+		const struct vu_region_pl *o = &st->regions[i].r;
+		if (overlap(r.gpa, r.size, o->gpa, o->size) || overlap(r.uva, r.size, o->uva, o->size)) {
+			vc_fail(c, VU_MEM_03, "ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64 " overlaps region gpa 0x%" PRIx64,
+				r.gpa, r.size, o->gpa);
+			return;
+		}
+	}
+	vc_ok(c, VU_MEM_03);
+}
+
+void vu_mem_check(struct vc_ctx *c)
+{
+	const struct vc_event *ev = c->ev;
+	if (ev->kind != VC_EV_VU_MSG || !c->is_request || ev->u.vu.chan != VU_CHAN_MAIN ||
+	    !ev->u.vu.has_payload)
+		return;
+	if (ev->u.vu.request == VU_SET_MEM_TABLE)
+		mem_table(c);
+	else if (ev->u.vu.request == VU_ADD_MEM_REG)
+		add_reg(c);
+}

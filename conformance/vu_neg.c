@@ -1,0 +1,127 @@
+/* VU-NEG: feature negotiation and gating of requests by features. */
+#include "conformance/check.h"
+
+#include <inttypes.h>
+
+static void check_gate(struct vc_ctx *c)
+{
+	const struct vu_state *st = c->st;
+	const struct vu_gate g = c->ri->gate;
+	switch (c->ev->u.vu.request) {
+	case VU_SET_LOG_BASE:          /* VU-LOG-01 judges it */
+	case VU_GET_PROTOCOL_FEATURES: /* VU-NEG-02 */
+	case VU_SET_PROTOCOL_FEATURES:
+	case VU_GET_QUEUE_NUM:         /* VU-NEG-04 */
+		return;
+	}
+	switch (g.kind) {
+	case VU_GATE_PROTOCOL:
+		if (!st->pf_acked_known && !st->pf_offered_known) {
+			/* Header-only log, or SET_PROTOCOL_FEATURES never sent. */
+			if (st->features_offered_known && !st->pf_get_sent)
+				vc_fail(c, VU_NEG_05,
+					"%s needs protocol feature %s but protocol features were never negotiated",
+					vc_ctx_reqname(c), vu_protocol_feature_name(g.bit));
+			return;
+		}
+		vc_expect(c, VU_NEG_05, vu_pf_negotiated(st, g.bit),
+			  "%s needs protocol feature %s, which was %s", vc_ctx_reqname(c),
+			  vu_protocol_feature_name(g.bit),
+			  (st->pf_offered & VU_BIT(g.bit)) ? "offered but not acked" : "not offered");
+		break;
+	case VU_GATE_FEATURE:
+		if (!st->features_acked_known)
+			return;
+		vc_expect(c, VU_NEG_05, vu_feature_acked(st, g.bit), "%s needs feature %s acked",
+			  vc_ctx_reqname(c), vu_feature_name(g.bit));
+		break;
+	case VU_GATE_OFFERED_FEATURE:
+		if (!st->features_offered_known)
+			return;
+		vc_expect(c, VU_NEG_05, vu_feature_offered(st, g.bit),
+			  "%s needs feature %s offered by GET_FEATURES", vc_ctx_reqname(c),
+			  vu_feature_name(g.bit));
+		break;
+	default:
+		break;
+	}
+}
+
+void vu_neg_check(struct vc_ctx *c)
+{
+	const struct vc_event *ev = c->ev;
+	if (ev->kind != VC_EV_VU_MSG || !c->is_request || ev->u.vu.chan != VU_CHAN_MAIN || !c->ri)
+		return;
+	const struct vu_state *st = c->st;
+	const struct vc_vu_msg *m = &ev->u.vu;
+	uint64_t u = 0;
+	const bool have_u64 = m->has_payload && vu_dec_u64(m->payload, m->payload_len, &u);
+	char a[256], b[256];
+
+	if (m->flags & VU_FLAG_NEED_REPLY) {
+		if (st->pf_acked_known)
+			vc_expect(c, VU_NEG_06, vu_pf_negotiated(st, VU_PF_REPLY_ACK),
+				  "%s sets NEED_REPLY but REPLY_ACK is not negotiated",
+				  vc_ctx_reqname(c));
+	}
+
+	switch (m->request) {
+	case VU_SET_FEATURES:
+		if (!st->get_features_sent) {
+			vc_fail(c, VU_NEG_01, "SET_FEATURES before any GET_FEATURES");
+			break;
+		}
+		if (!have_u64 || !st->features_offered_known)
+			break;
+		vc_expect(c, VU_NEG_01, (u & ~st->features_offered) == 0,
+			  "SET_FEATURES 0x%" PRIx64 " sets bits the back-end did not offer: %s", u,
+			  vu_features_str(u & ~st->features_offered, a, sizeof a));
+		/* While rings run only LOG_ALL may change. */
+		if (st->features_acked_known) {
+			bool running = false;
+			for (unsigned i = 0; i < VU_MAX_RINGS && !running; i++)
+				running = st->rings[i].started;
+			if (running) {
+				uint64_t changed = (u ^ st->features_acked) & ~VU_BIT(VU_F_LOG_ALL);
+				vc_expect(c, VU_NEG_08, changed == 0,
+					  "SET_FEATURES changes %s while rings are started",
+					  vu_features_str(changed, a, sizeof a));
+			}
+		}
+		break;
+	case VU_GET_PROTOCOL_FEATURES:
+	case VU_SET_PROTOCOL_FEATURES:
+		if (!st->get_features_sent)
+			vc_fail(c, VU_NEG_02, "%s before any GET_FEATURES", vc_ctx_reqname(c));
+		else if (st->features_offered_known)
+			vc_expect(c, VU_NEG_02, vu_feature_offered(st, VU_F_PROTOCOL_FEATURES),
+				  "%s but GET_FEATURES (0x%" PRIx64 ") did not offer bit 30",
+				  vc_ctx_reqname(c), st->features_offered);
+		if (m->request == VU_GET_PROTOCOL_FEATURES || !have_u64)
+			break;
+		if (!st->pf_get_sent)
+			vc_fail(c, VU_NEG_03, "SET_PROTOCOL_FEATURES before GET_PROTOCOL_FEATURES");
+		else if (st->pf_offered_known)
+			vc_expect(c, VU_NEG_03, (u & ~st->pf_offered) == 0,
+				  "SET_PROTOCOL_FEATURES 0x%" PRIx64 " sets bits not offered (%s); offered %s",
+				  u, vu_protocol_features_str(u & ~st->pf_offered, a, sizeof a),
+				  vu_protocol_features_str(st->pf_offered, b, sizeof b));
+		if (u & VU_BIT(VU_PF_INBAND_NOTIFICATIONS))
+			vc_expect(c, VU_NEG_07,
+				  (u & VU_BIT(VU_PF_BACKEND_REQ)) && (u & VU_BIT(VU_PF_REPLY_ACK)),
+				  "INBAND_NOTIFICATIONS acked without BACKEND_REQ and REPLY_ACK (0x%" PRIx64 ")",
+				  u);
+		else
+			vc_ok(c, VU_NEG_07);
+		break;
+	case VU_GET_QUEUE_NUM:
+		if (st->pf_acked_known)
+			vc_expect(c, VU_NEG_04, vu_pf_negotiated(st, VU_PF_MQ),
+				  "GET_QUEUE_NUM without protocol feature MQ negotiated");
+		break;
+	default:
+		break;
+	}
+	if (c->ri->gate.kind != VU_GATE_NONE)
+		check_gate(c);
+}

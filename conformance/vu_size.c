@@ -1,0 +1,52 @@
+/* VU-SIZE: payload sizes fixed by the message type. */
+#include "conformance/check.h"
+
+void vu_size_check(struct vc_ctx *c)
+{
+	const struct vc_event *ev = c->ev;
+	if (ev->kind != VC_EV_VU_MSG || !ev->u.vu.has_size || !c->ri)
+		return;
+	const struct vc_vu_msg *m = &ev->u.vu;
+	if (c->is_request) {
+		enum vu_payload pl = c->ri->req_payload;
+		if (pl == VU_PL_VARIABLE)
+			return;
+		int64_t want = m->has_payload ? vu_payload_expected_size(pl, m->payload, m->payload_len)
+					      : vu_payload_fixed_size(pl);
+		if (want < 0)
+			return;
+		/* Back-end channel requests are the back-end's to get right. */
+		enum vc_rule_id rule = m->chan == VU_CHAN_MAIN ? VU_SIZE_01 : VU_SIZE_02;
+		/* A memory table's size follows from its own nregions; an absurd
+		 * count is VU-MEM-01's business, the size must still agree. */
+		vc_expect(c, rule, (int64_t)m->size == want,
+			  "%s payload is %u bytes, its type (%s) fixes %lld", vc_ctx_reqname(c),
+			  m->size, vu_payload_name(pl), (long long)want);
+		return;
+	}
+	if (!c->answered || m->chan != VU_CHAN_MAIN || m->request != c->answered->request)
+		return;
+	const struct vu_pending *a = c->answered;
+	int64_t want;
+	const char *what;
+	if (a->value_reply) {
+		enum vu_payload pl = c->ri->reply_payload;
+		if (pl == VU_PL_VARIABLE)
+			return;
+		if (pl == VU_PL_CONFIG) {
+			want = a->req_size;
+			what = "the GET_CONFIG request's size";
+		} else {
+			want = vu_payload_fixed_size(pl);
+			what = vu_payload_name(pl);
+		}
+	} else {
+		want = 8;
+		what = "REPLY_ACK u64";
+	}
+	if (want < 0)
+		return;
+	vc_expect(c, VU_SIZE_02, (int64_t)m->size == want,
+		  "reply to %s is %u bytes, %s fixes %lld", vc_ctx_reqname(c), m->size, what,
+		  (long long)want);
+}

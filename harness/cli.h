@@ -1,0 +1,27 @@
+/* The vhost-cts command line: one file per subcommand. */
+#ifndef VCTS_CLI_H
+#define VCTS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vcts/trace.h"
+
+#define VCTS_VERSION "0.1.0"
+
+/* Exit statuses, the same for every subcommand. */
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+
+int cmd_check(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+/* "vhost-cts: <msg>" on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Load one input; prints the one-line error and returns -1 on failure,
+ * prints warnings (bounded) to stderr. */
+int cli_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_input);
+/* Parse a byte count with optional K/M/G suffix; -1 on error. */
+int64_t cli_parse_size(const char *s);
+#endif

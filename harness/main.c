@@ -1,0 +1,96 @@
+/* vhost-cts: conformance test suite for vhost implementations. */
+#include "harness/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "check", cmd_check, "judge recorded sessions against the rule catalog" },
+	{ "decode", cmd_decode, "print a recorded session as a table of messages" },
+	{ "rules", cmd_rules, "list the rule catalog" },
+	{ "convert", cmd_convert, "write a recording in the native capture format" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vhost-cts COMMAND [OPTIONS] ...\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'vhost-cts COMMAND --help' for a command's options.\n"
+		   "exit status: 0 clean, 1 conformance findings, 2 usage or input error\n");
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("vhost-cts: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int64_t cli_parse_size(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || errno)
+		return -1;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end || v > ((unsigned long long)INT64_MAX >> shift))
+		return -1;
+	return (int64_t)(v << shift);
+}
+
+int cli_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_input)
+{
+	struct vc_error err = { 0 };
+	char msg[1024];
+	if (vc_trace_load(t, path, fmt, max_input, &err) != 0) {
+		fprintf(stderr, "vhost-cts: %s\n", vc_error_str(&err, msg, sizeof msg));
+		return -1;
+	}
+	for (size_t i = 0; i < t->nwarnings; i++)
+		fprintf(stderr, "vhost-cts: warning: %s\n", t->warnings[i]);
+	if (t->warnings_total > t->nwarnings)
+		fprintf(stderr, "vhost-cts: warning: %s: %llu more warnings not shown\n", path,
+			(unsigned long long)(t->warnings_total - t->nwarnings));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("vhost-cts %s\n", VCTS_VERSION);
+		return EXIT_CLEAN;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	usage(stderr);
+	return cli_usage_error("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,46 @@
+/* Decoding of vhost-user payloads into host structs. One decoder per
+ * layout in the wire table; every decoder checks the length it is given
+ * and never reads past it. Used by the rule engine, the fakes and the
+ * printers alike. */
+#ifndef VCTS_WIRE_DECODE_H
+#define VCTS_WIRE_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vu_state_pl { uint32_t index, num; };
+struct vu_addr_pl {
+	uint32_t index, flags;
+	uint64_t desc, used, avail, log;
+};
+struct vu_region_pl { uint64_t gpa, size, uva, mmap_offset; };
+struct vu_log_pl { uint64_t mmap_size, mmap_offset; };
+struct vu_config_pl { uint32_t offset, size, flags; const uint8_t *data; uint32_t data_len; };
+struct vu_inflight_pl { uint64_t mmap_size, mmap_offset; uint16_t num_queues, queue_size; };
+struct vu_iotlb_pl { uint64_t iova, size, uaddr; uint8_t perm, type; };
+
+/* Each returns false when len is too short for the layout. */
+bool vu_dec_u64(const uint8_t *p, size_t len, uint64_t *out);
+bool vu_dec_state(const uint8_t *p, size_t len, struct vu_state_pl *out);
+bool vu_dec_addr(const uint8_t *p, size_t len, struct vu_addr_pl *out);
+bool vu_dec_log(const uint8_t *p, size_t len, struct vu_log_pl *out);
+bool vu_dec_config(const uint8_t *p, size_t len, struct vu_config_pl *out);
+bool vu_dec_inflight(const uint8_t *p, size_t len, struct vu_inflight_pl *out);
+bool vu_dec_iotlb(const uint8_t *p, size_t len, struct vu_iotlb_pl *out);
+/* Memory table: nregions and padding from the header; regions decoded
+ * only as far as len allows (*avail tells how many are complete). */
+bool vu_dec_memtable_hdr(const uint8_t *p, size_t len, uint32_t *nregions, uint32_t *padding);
+bool vu_dec_memtable_region(const uint8_t *p, size_t len, uint32_t i, struct vu_region_pl *out);
+/* ADD_MEM_REG / REM_MEM_REG: u64 padding then one region. */
+bool vu_dec_memreg(const uint8_t *p, size_t len, uint64_t *padding, struct vu_region_pl *out);
+
+/* Split-ring part sizes for a queue of num entries (event idx included). */
+uint64_t vu_desc_bytes(uint32_t num);
+uint64_t vu_avail_bytes(uint32_t num);
+uint64_t vu_used_bytes(uint32_t num);
+
+/* One-line human summary of a message payload for `decode`. */
+const char *vu_payload_summary(uint8_t chan, uint32_t req, bool reply, const uint8_t *p,
+			       size_t len, char *buf, size_t buflen);
+#endif

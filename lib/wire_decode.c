@@ -1,0 +1,231 @@
+#include "vcts/wire_decode.h"
+#include "vcts/wire.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+bool vu_dec_u64(const uint8_t *p, size_t len, uint64_t *out)
+{
+	if (len < 8)
+		return false;
+	*out = vu_rd64(p);
+	return true;
+}
+
+bool vu_dec_state(const uint8_t *p, size_t len, struct vu_state_pl *out)
+{
+	if (len < 8)
+		return false;
+	out->index = vu_rd32(p);
+	out->num = vu_rd32(p + 4);
+	return true;
+}
+
+bool vu_dec_addr(const uint8_t *p, size_t len, struct vu_addr_pl *out)
+{
+	if (len < 40)
+		return false;
+	out->index = vu_rd32(p);
+	out->flags = vu_rd32(p + 4);
+	out->desc = vu_rd64(p + 8);
+	out->used = vu_rd64(p + 16);
+	out->avail = vu_rd64(p + 24);
+	out->log = vu_rd64(p + 32);
+	return true;
+}
+
+bool vu_dec_log(const uint8_t *p, size_t len, struct vu_log_pl *out)
+{
+	if (len < 16)
+		return false;
+	out->mmap_size = vu_rd64(p);
+	out->mmap_offset = vu_rd64(p + 8);
+	return true;
+}
+
+bool vu_dec_config(const uint8_t *p, size_t len, struct vu_config_pl *out)
+{
+	if (len < 12)
+		return false;
+	out->offset = vu_rd32(p);
+	out->size = vu_rd32(p + 4);
+	out->flags = vu_rd32(p + 8);
+	out->data = p + 12;
+	out->data_len = (uint32_t)(len - 12);
+	return true;
+}
+
+bool vu_dec_inflight(const uint8_t *p, size_t len, struct vu_inflight_pl *out)
+{
+	if (len < 20)
+		return false;
+	out->mmap_size = vu_rd64(p);
+	out->mmap_offset = vu_rd64(p + 8);
+	uint16_t a, b;
+	memcpy(&a, p + 16, 2);
+	memcpy(&b, p + 18, 2);
+	out->num_queues = a;
+	out->queue_size = b;
+	return true;
+}
+
+bool vu_dec_iotlb(const uint8_t *p, size_t len, struct vu_iotlb_pl *out)
+{
+	if (len < 26)
+		return false;
+	out->iova = vu_rd64(p);
+	out->size = vu_rd64(p + 8);
+	out->uaddr = vu_rd64(p + 16);
+	out->perm = p[24];
+	out->type = p[25];
+	return true;
+}
+
+bool vu_dec_memtable_hdr(const uint8_t *p, size_t len, uint32_t *nregions, uint32_t *padding)
+{
+	if (len < VU_MEM_TABLE_HDR)
+		return false;
+	*nregions = vu_rd32(p);
+	*padding = vu_rd32(p + 4);
+	return true;
+}
+
+static void dec_region(const uint8_t *p, struct vu_region_pl *out)
+{
+	out->gpa = vu_rd64(p);
+	out->size = vu_rd64(p + 8);
+	out->uva = vu_rd64(p + 16);
+	out->mmap_offset = vu_rd64(p + 24);
+}
+
+bool vu_dec_memtable_region(const uint8_t *p, size_t len, uint32_t i, struct vu_region_pl *out)
+{
+	uint64_t off = VU_MEM_TABLE_HDR + (uint64_t)i * VU_MEM_REGION_SIZE;
+	if (off + VU_MEM_REGION_SIZE > len)
+		return false;
+	dec_region(p + off, out);
+	return true;
+}
+
+bool vu_dec_memreg(const uint8_t *p, size_t len, uint64_t *padding, struct vu_region_pl *out)
+{
+	if (len < 8 + VU_MEM_REGION_SIZE)
+		return false;
+	*padding = vu_rd64(p);
+	dec_region(p + 8, out);
+	return true;
+}
+
+uint64_t vu_desc_bytes(uint32_t num) { return 16ull * num; }
+uint64_t vu_avail_bytes(uint32_t num) { return 6ull + 2ull * num; }
+uint64_t vu_used_bytes(uint32_t num) { return 6ull + 8ull * num; }
+
+const char *vu_payload_summary(uint8_t chan, uint32_t req, bool reply, const uint8_t *p,
+			       size_t len, char *buf, size_t buflen)
+{
+	const struct vu_request_info *ri = vu_request(chan, req);
+	char tmp[256];
+	buf[0] = '\0';
+	if (!ri) {
+		snprintf(buf, buflen, "%zu bytes", len);
+		return buf;
+	}
+	enum vu_payload pl = reply ? ri->reply_payload : ri->req_payload;
+	/* An ack (REPLY_ACK) of a request without a reply payload is a u64. */
+	if (reply && pl == VU_PL_NONE && len == 8)
+		pl = VU_PL_U64;
+	uint64_t u;
+	struct vu_state_pl s;
+	struct vu_addr_pl a;
+	struct vu_log_pl lg;
+	struct vu_config_pl cf;
+	struct vu_inflight_pl inf;
+	struct vu_iotlb_pl io;
+	struct vu_region_pl r;
+	uint32_t n, pad;
+	uint64_t pad64;
+	switch (pl) {
+	case VU_PL_NONE:
+		if (len)
+			snprintf(buf, buflen, "%zu unexpected bytes", len);
+		break;
+	case VU_PL_U64:
+		if (!vu_dec_u64(p, len, &u))
+			break;
+		if (chan == VU_CHAN_MAIN && (req == VU_GET_FEATURES || req == VU_SET_FEATURES))
+			snprintf(buf, buflen, "0x%" PRIx64 " %s", u, vu_features_str(u, tmp, sizeof tmp));
+		else if (chan == VU_CHAN_MAIN &&
+			 (req == VU_GET_PROTOCOL_FEATURES || req == VU_SET_PROTOCOL_FEATURES))
+			snprintf(buf, buflen, "0x%" PRIx64 " %s", u,
+				 vu_protocol_features_str(u, tmp, sizeof tmp));
+		else if (chan == VU_CHAN_MAIN && (req == VU_SET_STATUS || req == VU_GET_STATUS))
+			snprintf(buf, buflen, "0x%" PRIx64 " %s", u, vu_status_str(u, tmp, sizeof tmp));
+		else if (chan == VU_CHAN_MAIN &&
+			 (req == VU_SET_VRING_KICK || req == VU_SET_VRING_CALL || req == VU_SET_VRING_ERR))
+			snprintf(buf, buflen, "ring %" PRIu64 "%s", u & VU_VRING_IDX_MASK,
+				 (u & VU_VRING_NOFD) ? " nofd" : "");
+		else
+			snprintf(buf, buflen, "%" PRIu64 " (0x%" PRIx64 ")", u, u);
+		break;
+	case VU_PL_STATE:
+		if (vu_dec_state(p, len, &s))
+			snprintf(buf, buflen, "ring %u num %u", s.index, s.num);
+		break;
+	case VU_PL_ADDR:
+		if (vu_dec_addr(p, len, &a))
+			snprintf(buf, buflen,
+				 "ring %u flags 0x%x desc 0x%" PRIx64 " used 0x%" PRIx64 " avail 0x%" PRIx64
+				 " log 0x%" PRIx64,
+				 a.index, a.flags, a.desc, a.used, a.avail, a.log);
+		break;
+	case VU_PL_MEMTABLE:
+		if (!vu_dec_memtable_hdr(p, len, &n, &pad))
+			break;
+		{
+			int w = snprintf(buf, buflen, "%u regions", n);
+			for (uint32_t i = 0; i < n && i < 8 && w >= 0 && (size_t)w < buflen; i++) {
+				if (!vu_dec_memtable_region(p, len, i, &r))
+					break;
+				w += snprintf(buf + w, buflen - (size_t)w,
+					      " [gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64
+					      " off 0x%" PRIx64 "]",
+					      r.gpa, r.size, r.uva, r.mmap_offset);
+			}
+		}
+		break;
+	case VU_PL_MEMREG:
+		if (vu_dec_memreg(p, len, &pad64, &r))
+			snprintf(buf, buflen,
+				 "gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64 " off 0x%" PRIx64,
+				 r.gpa, r.size, r.uva, r.mmap_offset);
+		break;
+	case VU_PL_LOG:
+		if (vu_dec_log(p, len, &lg))
+			snprintf(buf, buflen, "size 0x%" PRIx64 " offset 0x%" PRIx64, lg.mmap_size,
+				 lg.mmap_offset);
+		break;
+	case VU_PL_CONFIG:
+		if (vu_dec_config(p, len, &cf))
+			snprintf(buf, buflen, "offset %u size %u flags 0x%x", cf.offset, cf.size, cf.flags);
+		break;
+	case VU_PL_INFLIGHT:
+		if (vu_dec_inflight(p, len, &inf))
+			snprintf(buf, buflen,
+				 "mmap size 0x%" PRIx64 " offset 0x%" PRIx64 " queues %u size %u",
+				 inf.mmap_size, inf.mmap_offset, inf.num_queues, inf.queue_size);
+		break;
+	case VU_PL_IOTLB:
+		if (vu_dec_iotlb(p, len, &io))
+			snprintf(buf, buflen,
+				 "iova 0x%" PRIx64 " size 0x%" PRIx64 " uaddr 0x%" PRIx64 " perm %u type %u",
+				 io.iova, io.size, io.uaddr, io.perm, io.type);
+		break;
+	default:
+		snprintf(buf, buflen, "%zu bytes", len);
+		break;
+	}
+	if (!buf[0] && len)
+		snprintf(buf, buflen, "%zu bytes (short for %s)", len, vu_payload_name(pl));
+	return buf;
+}
