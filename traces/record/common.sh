@@ -35,7 +35,7 @@ cts_wait_socket() {
 cts_child() {
     local i c
     for ((i = 0; i < 50; i++)); do
-        c=$(pgrep -P "$1" -x "$2" || true)
+        c=$(pgrep -P "$1" -x "${2:0:15}" || true)  # comm is cut at 15 chars
         [ -n "$c" ] && { echo "$c"; return 0; }
         sleep 0.1
     done
