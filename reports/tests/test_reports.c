@@ -767,6 +767,9 @@ START_TEST(junit_valid_and_counts)
 		    "/testsuites/testsuite[1]/testcase[starts-with(@name,'VU-ONCE-01 ')]/skipped/@message",
 		    "waived: 1 finding");
 	assert_xstr(d,
+		    "/testsuites/testsuite[1]/testcase[starts-with(@name,'VU-ONCE-01 ')]/system-out",
+		    "qemu.strace:20 msg #9 @00:00:00.000002: second SET_OWNER (waived)\n");
+	assert_xstr(d,
 		    "/testsuites/testsuite[1]/testcase[starts-with(@name,'VU-MEM-04 ')]/skipped/@message",
 		    "disabled");
 	assert_xstr(d,
