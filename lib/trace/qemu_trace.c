@@ -1,0 +1,607 @@
+/* QEMU trace log importer: the output of QEMU's "log" trace backend with
+ * -trace 'vhost_user_*' (or 'vhost_*'), to a -D file or stderr, with or
+ * without -msg timestamp=on. See lib/trace/qemu_log.h for the line shapes.
+ *
+ * Only vhost_user_write (front-end -> back-end, main channel) and
+ * vhost_user_read (a reply read by QEMU) carry messages; they record the
+ * request number and flags, nothing else (has_payload = has_size = false).
+ * QEMU 7.2 has no trace point on the back-end request channel. Other
+ * vhost_* records are counted and skipped; other lines (QEMU messages,
+ * guest console output) are ignored.
+ *
+ * Sessions: one per QEMU process. The "pid@" prefix is QEMU's thread id,
+ * and vCPU threads send messages too (a guest setting DRIVER_OK starts
+ * the device from the vCPU thread), so a thread id seen for the first time
+ * joins the current process, unless its first vhost_* record opens a
+ * connection (vhost_user_event "got event: 1", or a GET_FEATURES write):
+ * that is a new QEMU process, as when several runs share one stderr. */
+#include "lib/trace/qemu_log.h"
+#include "vcts/wire.h"
+#include "lib/xalloc.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tokenizer ---- */
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* n digits at s as a number; false if any is not a digit. */
+static bool digits(const char *s, size_t n, int64_t *v)
+{
+	int64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		x = x * 10 + (s[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int64_t y, int64_t m)
+{
+	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dim[m - 1];
+}
+
+/* Up to 9 fraction digits after a '.', as nanoseconds; *used = chars. */
+static int64_t fraction_ns(const char *s, size_t n, size_t *used)
+{
+	size_t i = 0;
+	int64_t ns = 0, scale = 100000000;
+	while (i < n && is_digit(s[i])) {
+		if (i < 9) {
+			ns += (s[i] - '0') * scale;
+			scale /= 10;
+		}
+		i++;
+	}
+	*used = i;
+	return ns;
+}
+
+size_t vc_qlog_iso_time(const char *s, size_t n, int64_t *ns)
+{
+	int64_t y, mo, d, h, mi, se;
+	if (n < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &h) ||
+	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
+		return 0;
+	if (y < 1970 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	    h > 23 || mi > 59 || se > 60)
+		return 0;
+	size_t i = 19;
+	int64_t frac = 0;
+	if (i < n && s[i] == '.') {
+		size_t used;
+		frac = fraction_ns(s + i + 1, n - i - 1, &used);
+		if (!used)
+			return 0;
+		i += 1 + used;
+	}
+	int64_t off = 0;
+	if (i < n && s[i] == 'Z') {
+		i++;
+	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
+		int64_t oh, om;
+		int sign = s[i] == '-' ? -1 : 1;
+		if (i + 5 <= n && digits(s + i + 1, 2, &oh) && s[i + 3] == ':' && i + 6 <= n &&
+		    digits(s + i + 4, 2, &om))
+			i += 6;
+		else if (i + 5 <= n && digits(s + i + 1, 2, &oh) && digits(s + i + 3, 2, &om))
+			i += 5;
+		else
+			return 0;
+		if (oh > 23 || om > 59)
+			return 0;
+		off = sign * (oh * 3600 + om * 60);
+	} else {
+		return 0; /* a time without a zone is not QEMU's */
+	}
+	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+	if (secs < 0)
+		return 0;
+	*ns = secs * 1000000000 + frac;
+	return i;
+}
+
+/* "TID@SEC[.FRAC]:" at s: length consumed, or 0. */
+static size_t tid_prefix(const char *s, size_t n, uint64_t *tid, int64_t *ns)
+{
+	size_t i = 0;
+	uint64_t t = 0;
+	while (i < n && is_digit(s[i]) && i < 19)
+		t = t * 10 + (uint64_t)(s[i++] - '0');
+	if (i == 0 || i >= n || s[i] != '@')
+		return 0;
+	size_t j = ++i;
+	int64_t sec = 0;
+	while (i < n && is_digit(s[i]) && i - j < 10)
+		sec = sec * 10 + (s[i++] - '0');
+	if (i == j || i >= n)
+		return 0;
+	int64_t frac = 0;
+	if (s[i] == '.') {
+		size_t used;
+		frac = fraction_ns(s + i + 1, n - i - 1, &used);
+		if (!used)
+			return 0;
+		i += 1 + used;
+	}
+	if (i >= n || s[i] != ':')
+		return 0;
+	*tid = t;
+	*ns = sec * 1000000000 + frac; /* sec < 10^10: fits */
+	return i + 1;
+}
+
+static void tokenize_args(struct vc_qlog_line *l)
+{
+	const char *s = l->rest;
+	size_t n = l->rest_len, i = 0;
+	while (i < n) {
+		while (i < n && is_blank(s[i]))
+			i++;
+		if (i >= n)
+			break;
+		size_t b = i;
+		while (i < n && !is_blank(s[i]))
+			i++;
+		const char *tok = s + b;
+		size_t tl = i - b;
+		if (l->nargs == VC_QLOG_MAX_ARGS) {
+			l->args_truncated = true;
+			return;
+		}
+		struct vc_qlog_arg *a = &l->arg[l->nargs++];
+		memset(a, 0, sizeof *a);
+		if (tl > 1 && (tok[tl - 1] == ':' || tok[tl - 1] == '=')) {
+			/* "key: value" */
+			a->key = tok;
+			a->klen = tl - 1;
+			size_t j = i;
+			while (j < n && is_blank(s[j]))
+				j++;
+			size_t vb = j;
+			while (j < n && !is_blank(s[j]))
+				j++;
+			a->val = s + vb;
+			a->vlen = j - vb;
+			i = j;
+			continue;
+		}
+		size_t p = 0;
+		while (p < tl && tok[p] != ':' && tok[p] != '=')
+			p++;
+		if (p > 0 && p + 1 < tl) {
+			a->key = tok;
+			a->klen = p;
+			a->val = tok + p + 1;
+			a->vlen = tl - p - 1;
+		} else {
+			a->key = tok;
+			a->klen = 0;
+			a->val = tok;
+			a->vlen = tl;
+		}
+	}
+}
+
+bool vc_qlog_parse(const char *line, size_t len, struct vc_qlog_line *out)
+{
+	memset(out, 0, sizeof *out);
+	out->time_ns = -1;
+	size_t i = 0;
+	int64_t ns;
+	size_t k = vc_qlog_iso_time(line, len, &ns);
+	if (k) {
+		if (k >= len || !is_blank(line[k]))
+			return false;
+		out->time_ns = ns;
+		i = k;
+		while (i < len && is_blank(line[i]))
+			i++;
+	}
+	uint64_t tid;
+	k = tid_prefix(line + i, len - i, &tid, &ns);
+	if (k) {
+		out->has_tid = true;
+		out->tid = tid;
+		out->time_ns = ns; /* QEMU's own clock reading wins */
+		i += k;
+	}
+	size_t b = i;
+	bool us = false;
+	if (i >= len || !(line[i] >= 'a' && line[i] <= 'z'))
+		return false;
+	while (i < len && ((line[i] >= 'a' && line[i] <= 'z') || is_digit(line[i]) || line[i] == '_')) {
+		us |= line[i] == '_';
+		i++;
+	}
+	if (!us || (i < len && !is_blank(line[i])))
+		return false;
+	out->name = line + b;
+	out->name_len = i - b;
+	while (i < len && is_blank(line[i]))
+		i++;
+	out->rest = line + i;
+	out->rest_len = len - i;
+	tokenize_args(out);
+	return true;
+}
+
+const struct vc_qlog_arg *vc_qlog_find(const struct vc_qlog_line *l, const char *key)
+{
+	size_t kl = strlen(key);
+	for (unsigned i = 0; i < l->nargs; i++)
+		if (l->arg[i].klen == kl && memcmp(l->arg[i].key, key, kl) == 0)
+			return &l->arg[i];
+	return NULL;
+}
+
+bool vc_qlog_name_is(const struct vc_qlog_line *l, const char *name)
+{
+	size_t n = strlen(name);
+	return l->name_len == n && memcmp(l->name, name, n) == 0;
+}
+
+int vc_qlog_int(const char *s, size_t n, bool *neg, uint64_t *mag)
+{
+	size_t i = 0;
+	*neg = false;
+	if (i < n && s[i] == '-') {
+		*neg = true;
+		i++;
+	}
+	unsigned base = 10;
+	if (i + 1 < n && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		base = 16;
+		i += 2;
+	}
+	if (i >= n)
+		return -1;
+	uint64_t v = 0;
+	for (; i < n; i++) {
+		char c = s[i];
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+		if (v > (UINT64_MAX - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	*mag = v;
+	return 0;
+}
+
+/* ---- importer ---- */
+
+/* thread id -> process (index into procs) */
+struct tidmap {
+	uint64_t *keys;
+	uint32_t *vals;
+	uint8_t *used;
+	size_t cap, n;
+};
+
+static size_t tid_slot(const struct tidmap *m, uint64_t key)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(h >> 32) & (m->cap - 1);
+	while (m->used[i] && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static bool tid_get(const struct tidmap *m, uint64_t key, uint32_t *val)
+{
+	if (!m->cap)
+		return false;
+	size_t i = tid_slot(m, key);
+	if (!m->used[i])
+		return false;
+	*val = m->vals[i];
+	return true;
+}
+
+static void tid_put(struct tidmap *m, uint64_t key, uint32_t val)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		struct tidmap g = { 0 };
+		g.cap = m->cap ? m->cap * 2 : 16;
+		g.keys = xcalloc(g.cap, sizeof *g.keys);
+		g.vals = xcalloc(g.cap, sizeof *g.vals);
+		g.used = xcalloc(g.cap, 1);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->used[i]) {
+				size_t j = tid_slot(&g, m->keys[i]);
+				g.used[j] = 1;
+				g.keys[j] = m->keys[i];
+				g.vals[j] = m->vals[i];
+				g.n++;
+			}
+		free(m->keys);
+		free(m->vals);
+		free(m->used);
+		*m = g;
+	}
+	size_t i = tid_slot(m, key);
+	if (!m->used[i])
+		m->n++;
+	m->used[i] = 1;
+	m->keys[i] = key;
+	m->vals[i] = val;
+}
+
+#define NO_SESSION UINT32_MAX
+
+struct proc {
+	bool has_tid;
+	uint64_t tid;      /* first thread id seen: the main thread, i.e. the pid */
+	uint32_t session;  /* created with the first message */
+};
+
+struct qt {
+	struct vc_trace *t;
+	struct vc_qemu_trace_stats st;
+	struct tidmap tids;
+	struct proc *procs;
+	size_t nprocs, cap_procs;
+	uint32_t noprefix_proc;  /* process for lines without tid, or NO_SESSION */
+	char first_other[48];    /* first other vhost_* event name */
+};
+
+static uint32_t new_proc(struct qt *q, bool has_tid, uint64_t tid)
+{
+	q->procs = xgrow(q->procs, &q->cap_procs, q->nprocs + 1, sizeof *q->procs);
+	q->procs[q->nprocs] = (struct proc){ .has_tid = has_tid, .tid = tid, .session = NO_SESSION };
+	return (uint32_t)q->nprocs++;
+}
+
+/* A record that opens a vhost-user connection: the start of a process
+ * when it comes from a thread not seen before. */
+static bool opens_connection(const struct vc_qlog_line *l)
+{
+	if (vc_qlog_name_is(l, "vhost_user_event")) {
+		const struct vc_qlog_arg *a = vc_qlog_find(l, "event");
+		return a && a->vlen == 1 && a->val[0] == '1';
+	}
+	if (vc_qlog_name_is(l, "vhost_user_write")) {
+		const struct vc_qlog_arg *a = vc_qlog_find(l, "req");
+		bool neg;
+		uint64_t v;
+		return a && vc_qlog_int(a->val, a->vlen, &neg, &v) == 0 && !neg && v == VU_GET_FEATURES;
+	}
+	return false;
+}
+
+/* The process a vhost_* record belongs to. */
+static uint32_t proc_of(struct qt *q, const struct vc_qlog_line *l)
+{
+	if (!l->has_tid) {
+		if (q->noprefix_proc == NO_SESSION)
+			q->noprefix_proc = new_proc(q, false, 0);
+		return q->noprefix_proc;
+	}
+	uint32_t p;
+	if (tid_get(&q->tids, l->tid, &p))
+		return p;
+	/* The current process: the last one with thread ids. */
+	uint32_t cur = NO_SESSION;
+	for (size_t i = q->nprocs; i-- > 0;)
+		if (q->procs[i].has_tid) {
+			cur = (uint32_t)i;
+			break;
+		}
+	p = (cur == NO_SESSION || opens_connection(l)) ? new_proc(q, true, l->tid) : cur;
+	tid_put(&q->tids, l->tid, p);
+	return p;
+}
+
+/* Integer argument of a read/write record; a message on failure. */
+static bool msg_field(const struct vc_qlog_line *l, const char *key, uint32_t *out, char *why,
+		      size_t whylen)
+{
+	const struct vc_qlog_arg *a = vc_qlog_find(l, key);
+	if (!a || !a->vlen) {
+		snprintf(why, whylen, "no '%s:' field", key);
+		return false;
+	}
+	bool neg;
+	uint64_t v;
+	/* QEMU prints req with %d: a value above 2^31-1 would come out negative. */
+	if (vc_qlog_int(a->val, a->vlen, &neg, &v) != 0 || (neg && v > 0x80000000ull) ||
+	    (!neg && v > UINT32_MAX)) {
+		snprintf(why, whylen, "bad '%s' value '%.*s' (expected an integer -2^31..2^32-1)", key,
+			 (int)(a->vlen > 40 ? 40 : a->vlen), a->val);
+		return false;
+	}
+	*out = neg ? (uint32_t)(0u - (uint32_t)v) : (uint32_t)v;
+	return true;
+}
+
+static void sanitize(char *dst, size_t dlen, const char *s, size_t n)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < n && j + 1 < dlen; i++)
+		dst[j++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	dst[j] = 0;
+}
+
+/* A vhost_user_read/write record: add the event, or warn. */
+static void add_msg(struct qt *q, const struct vc_qlog_line *l, bool is_write, uint64_t ln)
+{
+	const char *name = is_write ? "vhost_user_write" : "vhost_user_read";
+	char why[128];
+	uint32_t req, flags;
+	if (!msg_field(l, "req", &req, why, sizeof why) ||
+	    !msg_field(l, "flags", &flags, why, sizeof why)) {
+		q->st.malformed++;
+		vc_trace_warn(q->t, ln, "malformed %s record skipped: %s", name, why);
+		return;
+	}
+	uint32_t p = proc_of(q, l);
+	struct proc *pr = &q->procs[p];
+	if (pr->session == NO_SESSION) {
+		char sname[64];
+		if (pr->has_tid)
+			snprintf(sname, sizeof sname, "qemu pid %" PRIu64, pr->tid);
+		else
+			snprintf(sname, sizeof sname, "qemu");
+		pr->session = vc_trace_add_session(q->t, VC_SIDE_FRONTEND, sname);
+		q->st.processes++;
+	}
+	struct vc_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = VC_EV_VU_MSG;
+	ev.dir = is_write ? VC_DIR_FE_TO_BE : VC_DIR_BE_TO_FE;
+	ev.session = pr->session;
+	ev.time_ns = l->time_ns;
+	ev.src.line = ln;
+	ev.u.vu.chan = VU_CHAN_MAIN;
+	ev.u.vu.request = req;
+	ev.u.vu.flags = flags;
+	vc_trace_add_event(q->t, &ev);
+	q->st.messages++;
+}
+
+static bool starts_with(const char *s, size_t n, const char *p)
+{
+	size_t pl = strlen(p);
+	return n >= pl && memcmp(s, p, pl) == 0;
+}
+
+/* A read/write record that does not start the line (another writer's
+ * output without a newline before it): its start, walking back over a
+ * "tid@sec.frac:" prefix. Returns the offset or len if none. */
+static size_t find_embedded(const char *l, size_t n)
+{
+	const char *best = NULL;
+	static const char *const names[] = { "vhost_user_write", "vhost_user_read" };
+	for (int k = 0; k < 2; k++) {
+		const char *m = memmem(l, n, names[k], strlen(names[k]));
+		if (m && (!best || m < best))
+			best = m;
+	}
+	if (!best)
+		return n;
+	size_t at = (size_t)(best - l);
+	if (at && l[at - 1] == ':') {
+		/* walk back over digits, '.', digits, '@', digits */
+		size_t b = at - 1;
+		while (b > 0 && (is_digit(l[b - 1]) || l[b - 1] == '.' || l[b - 1] == '@'))
+			b--;
+		uint64_t tid;
+		int64_t ns;
+		if (tid_prefix(l + b, n - b, &tid, &ns) == at - b)
+			return b;
+	}
+	return at;
+}
+
+int vc_import_qemu_trace_ex(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err,
+			    struct vc_qemu_trace_stats *st)
+{
+	struct qt q;
+	memset(&q, 0, sizeof q);
+	q.t = t;
+	q.noprefix_proc = NO_SESSION;
+	uint64_t ln = 0;
+	size_t pos = 0;
+	int rc = 0;
+
+	while (buf && pos < len) {
+		ln++;
+		const char *l = buf + pos;
+		const char *nl = memchr(l, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - l) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		if (n && l[n - 1] == '\r')
+			n--;
+		struct vc_qlog_line ql;
+		bool ok = vc_qlog_parse(l, n, &ql);
+		if (ok && starts_with(ql.name, ql.name_len, "vhost_")) {
+			if (vc_qlog_name_is(&ql, "vhost_user_write") || vc_qlog_name_is(&ql, "vhost_user_read")) {
+				add_msg(&q, &ql, vc_qlog_name_is(&ql, "vhost_user_write"), ln);
+			} else {
+				if (!q.st.other_vhost++)
+					sanitize(q.first_other, sizeof q.first_other, ql.name, ql.name_len);
+				/* Other vhost_* records still tell which thread is which. */
+				(void)proc_of(&q, &ql);
+			}
+			continue;
+		}
+		/* Not a vhost record at the start of the line: maybe one that
+		 * was glued onto other output, maybe a broken one. */
+		size_t at = find_embedded(l, n);
+		if (at == n)
+			continue; /* ordinary noise */
+		if (vc_qlog_parse(l + at, n - at, &ql) &&
+		    (vc_qlog_name_is(&ql, "vhost_user_write") || vc_qlog_name_is(&ql, "vhost_user_read"))) {
+			q.st.embedded++;
+			vc_trace_warn(t, ln, "%.*s record found mid-line (interleaved output?); imported",
+				      (int)ql.name_len, ql.name);
+			add_msg(&q, &ql, vc_qlog_name_is(&ql, "vhost_user_write"), ln);
+		} else {
+			q.st.malformed++;
+			char shown[64];
+			sanitize(shown, sizeof shown, l, n);
+			vc_trace_warn(t, ln, "malformed vhost_user_read/write line skipped: '%s'", shown);
+		}
+	}
+	q.st.lines = ln;
+	if (q.st.messages == 0) {
+		rc = -1;
+		char extra[160] = "";
+		if (q.st.malformed)
+			snprintf(extra, sizeof extra, "; %" PRIu64 " malformed vhost_user_read/write line%s skipped",
+				 q.st.malformed, q.st.malformed == 1 ? "" : "s");
+		if (len == 0)
+			vc_error_set(err, t->source, 0, "empty file");
+		else if (q.st.other_vhost)
+			vc_error_set(err, t->source, 0,
+				     "no vhost_user_read/vhost_user_write events, only %" PRIu64
+				     " other vhost_* trace event%s (first: %s)%s "
+				     "(was QEMU run with -trace 'vhost_user_*'?)",
+				     q.st.other_vhost, q.st.other_vhost == 1 ? "" : "s", q.first_other, extra);
+		else
+			vc_error_set(err, t->source, 0,
+				     "no vhost_user_read/vhost_user_write events%s "
+				     "(was QEMU run with -trace 'vhost_user_*'?)",
+				     extra);
+	}
+	if (st)
+		*st = q.st;
+	free(q.tids.keys);
+	free(q.tids.vals);
+	free(q.tids.used);
+	free(q.procs);
+	return rc;
+}
+
+int vc_import_qemu_trace(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
+{
+	return vc_import_qemu_trace_ex(t, buf, len, err, NULL);
+}
