@@ -955,6 +955,27 @@ START_TEST(error_read_only_directory)
 }
 END_TEST
 
+START_TEST(error_destination_is_directory)
+{
+	/* the temp file is written, the rename fails: the temp file must go */
+	const char *p = tpath("adir");
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	int fds = vc_test_count_fds();
+	struct fixture *fx = fixture_new();
+	char err[512], exp[600];
+	ck_assert_int_eq(vc_report_junit(p, &fx->r, NULL, err, sizeof err), -1);
+	snprintf(exp, sizeof exp, "%s: cannot rename into place: %s", p, strerror(EISDIR));
+	ck_assert_str_eq(err, exp);
+	ck_assert_int_eq(vc_report_json(p, &fx->r, NULL, err, sizeof err), -1);
+	ck_assert_str_eq(err, exp);
+	ck_assert_int_eq(count_entries(tmpdir), 1);
+	ck_assert_int_eq(count_entries(p), 0);
+	ck_assert_int_eq(vc_test_count_fds(), fds);
+	rmdir(p);
+	free(fx);
+}
+END_TEST
+
 START_TEST(overwrite_is_atomic_replace)
 {
 	/* an existing report is replaced whole, never appended to or truncated */
@@ -997,6 +1018,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, dash_is_stdout);
 	tcase_add_test(tc, error_missing_directory);
 	tcase_add_test(tc, error_read_only_directory);
+	tcase_add_test(tc, error_destination_is_directory);
 	tcase_add_test(tc, overwrite_is_atomic_replace);
 	suite_add_tcase(s, tc);
 	return s;
