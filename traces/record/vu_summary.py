@@ -137,6 +137,12 @@ def main():
                     gpa, sz, uva, moff = struct.unpack_from("<QQQQ", payload, o)
                     regs.append("gpa=0x%x size=0x%x uva=0x%x off=0x%x" % (gpa, sz, uva, moff))
             desc = "nregions=%d [%s]" % (nreg, "; ".join(regs))
+        elif req in (37, 38) and len(payload) >= 40:
+            gpa, sz, uva, moff = struct.unpack_from("<QQQQ", payload, 8)
+            desc = "gpa=0x%x size=0x%x uva=0x%x off=0x%x" % (gpa, sz, uva, moff)
+        elif req in (24, 25) and len(payload) >= 12:
+            o, sz, fl = struct.unpack_from("<III", payload)
+            desc = "offset=%d size=%d flags=0x%x data=%s" % (o, sz, fl, payload[12:12 + sz].hex())
         elif payload:
             desc = "payload=" + payload[:48].hex()
         if fdset:
