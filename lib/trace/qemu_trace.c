@@ -179,11 +179,18 @@ static void tokenize_args(struct vc_qlog_line *l)
 			while (j < n && is_blank(s[j]))
 				j++;
 			size_t vb = j;
-			while (j < n && !is_blank(s[j]))
+			bool kv = false;
+			while (j < n && !is_blank(s[j])) {
+				kv |= j > vb && (s[j] == ':' || s[j] == '=');
 				j++;
+			}
 			a->val = s + vb;
-			a->vlen = j - vb;
-			i = j;
+			a->vlen = 0;
+			if (!kv) {
+				/* not itself "key:value": it is the value */
+				a->vlen = j - vb;
+				i = j;
+			}
 			continue;
 		}
 		size_t p = 0;
@@ -425,8 +432,12 @@ static bool msg_field(const struct vc_qlog_line *l, const char *key, uint32_t *o
 		      size_t whylen)
 {
 	const struct vc_qlog_arg *a = vc_qlog_find(l, key);
-	if (!a || !a->vlen) {
+	if (!a) {
 		snprintf(why, whylen, "no '%s:' field", key);
+		return false;
+	}
+	if (!a->vlen) {
+		snprintf(why, whylen, "empty '%s' value", key);
 		return false;
 	}
 	bool neg;
@@ -450,8 +461,8 @@ static void sanitize(char *dst, size_t dlen, const char *s, size_t n)
 	dst[j] = 0;
 }
 
-/* A vhost_user_read/write record: add the event, or warn. */
-static void add_msg(struct qt *q, const struct vc_qlog_line *l, bool is_write, uint64_t ln)
+/* A vhost_user_read/write record: add the event (true), or warn. */
+static bool add_msg(struct qt *q, const struct vc_qlog_line *l, bool is_write, uint64_t ln)
 {
 	const char *name = is_write ? "vhost_user_write" : "vhost_user_read";
 	char why[128];
@@ -460,7 +471,7 @@ static void add_msg(struct qt *q, const struct vc_qlog_line *l, bool is_write, u
 	    !msg_field(l, "flags", &flags, why, sizeof why)) {
 		q->st.malformed++;
 		vc_trace_warn(q->t, ln, "malformed %s record skipped: %s", name, why);
-		return;
+		return false;
 	}
 	uint32_t p = proc_of(q, l);
 	struct proc *pr = &q->procs[p];
@@ -485,6 +496,7 @@ static void add_msg(struct qt *q, const struct vc_qlog_line *l, bool is_write, u
 	ev.u.vu.flags = flags;
 	vc_trace_add_event(q->t, &ev);
 	q->st.messages++;
+	return true;
 }
 
 static bool starts_with(const char *s, size_t n, const char *p)
@@ -560,10 +572,12 @@ int vc_import_qemu_trace_ex(struct vc_trace *t, const char *buf, size_t len, str
 			continue; /* ordinary noise */
 		if (vc_qlog_parse(l + at, n - at, &ql) &&
 		    (vc_qlog_name_is(&ql, "vhost_user_write") || vc_qlog_name_is(&ql, "vhost_user_read"))) {
-			q.st.embedded++;
-			vc_trace_warn(t, ln, "%.*s record found mid-line (interleaved output?); imported",
-				      (int)ql.name_len, ql.name);
-			add_msg(&q, &ql, vc_qlog_name_is(&ql, "vhost_user_write"), ln);
+			if (add_msg(&q, &ql, vc_qlog_name_is(&ql, "vhost_user_write"), ln)) {
+				q.st.embedded++;
+				vc_trace_warn(t, ln,
+					      "%.*s record found mid-line (interleaved output?); imported",
+					      (int)ql.name_len, ql.name);
+			}
 		} else {
 			q.st.malformed++;
 			char shown[64];
