@@ -53,7 +53,7 @@ $(eval $(call flavour,rel,$(OPT_CFLAGS)))
 $(eval $(call flavour,asan,$(SAN_CFLAGS)))
 $(eval $(call flavour,cov,$(COV_CFLAGS)))
 
-.PHONY: all check check-rel coverage fuzz fuzz-smoke bench clean
+.PHONY: all check check-rel coverage fuzz fuzz-smoke bench clean fixtures
 all: build/vhost-cts
 
 build/vhost-cts: build/rel/vhost-cts
@@ -93,6 +93,10 @@ build/rel/bench/%: build/rel/obj/harness/bench/%.o build/rel/libvcts.a
 	$(CC) -pthread -o $@ $^ $(PKG_LIBS) -lm
 bench: build/rel/vhost-cts $(BENCH_BINS)
 	@sh harness/bench/run-bench.sh $(BENCH_BINS)
+
+# Rewrite traces/fixtures/*.jsonl from their builders in test_rules.c.
+fixtures: build/rel/tests/conformance/tests/test_rules
+	VCTS_REGEN_FIXTURES=1 $<
 
 clean:
 	rm -rf build

@@ -51,6 +51,14 @@ void vu_header_check(struct vc_ctx *c)
 	uint32_t want = VU_VERSION | VU_FLAG_REPLY;
 	bool flags_ok = m->flags == want;
 	bool req_ok = m->request == c->answered->request;
+	/* A GET_VRING_BASE reply names the ring it answers for (B23). */
+	struct vu_state_pl sp;
+	if (req_ok && m->request == VU_GET_VRING_BASE && m->has_payload && c->answered->ring >= 0 &&
+	    vu_dec_state(m->payload, m->payload_len, &sp) && sp.index != (uint64_t)c->answered->ring) {
+		vc_fail(c, VU_HDR_03, "GET_VRING_BASE reply is for ring %u, the request asked for ring %lld",
+			sp.index, (long long)c->answered->ring);
+		return;
+	}
 	vc_expect(c, VU_HDR_03, flags_ok && req_ok,
 		  "reply to %s (request #%llu) has request %s and flags 0x%x (want %s and 0x%x)",
 		  vc_reqname(VU_CHAN_MAIN, c->answered->request),

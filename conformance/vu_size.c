@@ -33,6 +33,11 @@ void vu_size_check(struct vc_ctx *c)
 		enum vu_payload pl = c->ri->reply_payload;
 		if (pl == VU_PL_VARIABLE)
 			return;
+		if (pl == VU_PL_EMPTY_OR_U64) {
+			vc_expect(c, VU_SIZE_02, m->size == 0 || m->size == 8,
+				  "reply to %s is %u bytes, want 0 or 8", vc_ctx_reqname(c), m->size);
+			return;
+		}
 		if (pl == VU_PL_CONFIG) {
 			want = a->req_size;
 			what = "the GET_CONFIG request's size";

@@ -22,7 +22,7 @@ static const struct vu_request_info frontend_reqs[VU_REQ_MAX_FRONTEND + 1] = {
 	R(VU_SET_OWNER, "SET_OWNER", VU_PL_NONE, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, G0, true, false, false)
 	R(VU_RESET_OWNER, "RESET_OWNER", VU_PL_NONE, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, G0, true, false, true)
 	R(VU_SET_MEM_TABLE, "SET_MEM_TABLE", VU_PL_MEMTABLE, VU_PL_NONE, VU_FDS_PER_REGION, VU_FDS_NONE, VU_REPLY_NEVER, G0, true, false, false)
-	R(VU_SET_LOG_BASE, "SET_LOG_BASE", VU_PL_LOG, VU_PL_NONE, VU_FDS_LOG, VU_FDS_NONE, VU_REPLY_IF_LOG_SHMFD, GF(VU_F_LOG_ALL), true, false, false)
+	R(VU_SET_LOG_BASE, "SET_LOG_BASE", VU_PL_LOG, VU_PL_EMPTY_OR_U64, VU_FDS_LOG, VU_FDS_NONE, VU_REPLY_IF_LOG_SHMFD, GF(VU_F_LOG_ALL), true, false, false)
 	R(VU_SET_LOG_FD, "SET_LOG_FD", VU_PL_NONE, VU_PL_NONE, VU_FDS_ONE, VU_FDS_NONE, VU_REPLY_NEVER, G0, false, false, false)
 	R(VU_SET_VRING_NUM, "SET_VRING_NUM", VU_PL_STATE, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, G0, false, true, false)
 	R(VU_SET_VRING_ADDR, "SET_VRING_ADDR", VU_PL_ADDR, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, G0, false, true, false)
@@ -97,6 +97,7 @@ static const struct {
 	[VU_PL_MMAP] = { "shmem mmap", 40 },
 	[VU_PL_SHMEM_CFG] = { "shmem config", 72 },
 	[VU_PL_VARIABLE] = { "variable", -1 },
+	[VU_PL_EMPTY_OR_U64] = { "empty or u64", -1 },
 };
 
 static const char *const protocol_feature_names[VU_PF_COUNT] = {

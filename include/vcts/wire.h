@@ -168,6 +168,7 @@ enum vu_payload {
 	VU_PL_MMAP,      /* 40: shmem map request */
 	VU_PL_SHMEM_CFG, /* 72: u32 nregions, u32 pad, u64 sizes[8] */
 	VU_PL_VARIABLE,  /* not fixed by the spec (crypto sessions) */
+	VU_PL_EMPTY_OR_U64, /* SET_LOG_BASE reply: DPDK sends 0 bytes, libvhost-user a u64 */
 	VU_PL_COUNT,
 };
 

@@ -1,0 +1,855 @@
+/* Every rule against a fixture that must trigger it, and only it.
+ * Fixtures are built with lib/synth.c and committed as native captures in
+ * traces/fixtures/ (so `vhost-cts check` runs on them too); this suite
+ * checks the committed files still match their builders
+ * (VCTS_REGEN_FIXTURES=1 rewrites them: `make fixtures`). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/tests/common/testutil.h"
+#include "vcts/engine.h"
+#include "vcts/synth.h"
+#include "vcts/trace.h"
+#include "vcts/wire.h"
+
+typedef void (*build_fn)(struct vc_synth *s, struct vs_profile *p);
+
+struct fixture {
+	const char *name;     /* file traces/fixtures/<name>.jsonl */
+	const char *bug;      /* bugs.md id or NULL */
+	const char *fires[4]; /* exactly these rules must fire */
+	build_fn build;
+	const char *what;
+};
+
+#define P64(v) ((const uint8_t[8]){ (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), \
+				      (uint8_t)((v) >> 24), (uint8_t)((uint64_t)(v) >> 32), \
+				      (uint8_t)((uint64_t)(v) >> 40), (uint8_t)((uint64_t)(v) >> 48), \
+				      (uint8_t)((uint64_t)(v) >> 56) })
+
+static void full(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* The file behind region 0 of the last memory table sent. */
+static uint64_t first_table_ident(const struct vc_synth *s)
+{
+	uint64_t ident = 0;
+	for (size_t i = 0; i < s->t->nevents; i++)
+		if (s->t->events[i].kind == VC_EV_VU_MSG &&
+		    s->t->events[i].u.vu.request == VU_SET_MEM_TABLE && s->t->events[i].nfds)
+			ident = s->t->events[i].fds[0].ident;
+	return ident;
+}
+
+static void clean_default(struct vc_synth *s, struct vs_profile *p) { full(s, p); }
+
+static void clean_status(struct vc_synth *s, struct vs_profile *p)
+{
+	p->status = true;
+	p->pf_offered |= VU_BIT(VU_PF_STATUS);
+	p->pf_acked = p->pf_offered;
+	full(s, p);
+}
+
+static void clean_restart(struct vc_synth *s, struct vs_profile *p)
+{
+	/* Start and stop twice, like a guest driver reload. */
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_stop(s, p);
+	vs_start(s, p);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void hdr01(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_req(s, VU_SET_FEATURES, 0x2 & ~VU_VERSION, P64(p->acked), 8, 0)->u.vu.flags = 0x2;
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void hdr02(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_req(s, VU_SET_FEATURES, VU_FLAG_REPLY, P64(p->acked), 8, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void hdr03(struct vc_synth *s, struct vs_profile *p)
+{
+	(void)p;
+	vs_req(s, VU_GET_FEATURES, 0, NULL, 0, 0);
+	/* Reply without the REPLY bit. */
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_GET_FEATURES, VU_VERSION, P64(p->features), 8, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void hdr03_b23(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_state(s, VU_GET_VRING_BASE, 0, 0);
+	uint8_t q[8];
+	vu_wr32(q, 1); /* answers for ring 1 */
+	vu_wr32(q + 4, 0);
+	vs_reply(s, VU_GET_VRING_BASE, q, 8);
+	vs_state(s, VU_GET_VRING_BASE, 1, 0);
+	vu_wr32(q, 1);
+	vs_reply(s, VU_GET_VRING_BASE, q, 8);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void hdr04(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_req(s, VU_SET_FEATURES, 0x100, P64(p->acked), 8, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void hdr05(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_req(s, 99, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void hdr06(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 7);
+}
+
+static void hdr07(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_CONFIG);
+	p->pf_acked = p->pf_offered;
+	vs_init(s, p);
+	static uint8_t cfg[12 + 5000];
+	vu_wr32(cfg, 0);
+	vu_wr32(cfg + 4, 5000);
+	vs_req(s, VU_SET_CONFIG, 0, cfg, sizeof cfg, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void hdr08_b12(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_stop(s, p);
+	vs_req(s, VU_RESET_OWNER, 0, NULL, 0, 0);
+	vs_req(s, VU_SET_OWNER, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void size01_b5(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_get_u64(s, VU_GET_MAX_MEM_SLOTS, 32);
+	uint8_t reg[36] = { 0 };
+	vs_req(s, VU_ADD_MEM_REG, 0, reg, sizeof reg, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void size02(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_req(s, VU_GET_FEATURES, 0, NULL, 0, 0);
+	vs_reply(s, VU_GET_FEATURES, P64(p->features), 4);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void fd01_b20(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_req(s, VU_SET_FEATURES, 0, P64(p->acked), 8, 2);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void fd02(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	struct vu_region_pl r[2] = {
+		{ 0, 0x100000, 0x7f0000000000, 0 }, { 0x100000, 0x100000, 0x7f0000100000, 0 },
+	};
+	vs_memtable(s, r, 2, NULL)->nfds = 1;
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void fd03(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	uint8_t q[8];
+	vu_wr64(q, 0 | VU_VRING_NOFD);
+	vs_req(s, VU_SET_VRING_CALL, 0, q, 8, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void fd04(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_BACKEND_REQ);
+	p->pf_acked = p->pf_offered;
+	vs_init(s, p);
+	vs_req(s, VU_SET_BACKEND_REQ_FD, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void fd05(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	uint8_t q[8];
+	vu_wr64(q, 1 | (1u << 12));
+	vs_req(s, VU_SET_VRING_CALL, 0, q, 8, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg01(struct vc_synth *s, struct vs_profile *p)
+{
+	p->acked |= VU_BIT(VU_F_RING_PACKED);
+	full(s, p);
+}
+
+static void neg02(struct vc_synth *s, struct vs_profile *p)
+{
+	p->features &= ~VU_BIT(VU_F_PROTOCOL_FEATURES);
+	vs_get_u64(s, VU_GET_FEATURES, p->features);
+	vs_get_u64(s, VU_GET_PROTOCOL_FEATURES, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg03(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_acked |= VU_BIT(VU_PF_PAGEFAULT);
+	vs_init(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg04(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_acked &= ~VU_BIT(VU_PF_MQ);
+	vs_init(s, p);
+	vs_get_u64(s, VU_GET_QUEUE_NUM, 2);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg05(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SEND_RARP, 0x112233445566ull);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg06_b9(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered &= ~VU_BIT(VU_PF_REPLY_ACK);
+	p->pf_acked = p->pf_offered;
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vs_memtable(s, &r, 1, NULL)->u.vu.flags |= VU_FLAG_NEED_REPLY;
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg07(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_INBAND_NOTIFICATIONS) | VU_BIT(VU_PF_BACKEND_REQ);
+	p->pf_acked = p->pf_offered & ~VU_BIT(VU_PF_BACKEND_REQ);
+	vs_init(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg08(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked & ~VU_BIT(29));
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void once01(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_req(s, VU_SET_OWNER, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void once02_b3(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_BACKEND_REQ);
+	p->pf_acked = p->pf_offered;
+	vs_init(s, p);
+	/* One per queue pair instead of once per device. */
+	vs_req(s, VU_SET_BACKEND_REQ_FD, 0, NULL, 0, 1);
+	vs_req(s, VU_SET_BACKEND_REQ_FD, 0, NULL, 0, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void set_log_base(struct vc_synth *s, uint64_t size)
+{
+	uint8_t l[16];
+	vu_wr64(l, size);
+	vu_wr64(l + 8, 0);
+	vs_req(s, VU_SET_LOG_BASE, 0, l, 16, 1);
+	vs_reply(s, VU_SET_LOG_BASE, NULL, 0);
+}
+
+static void once03_b2(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	/* SET_LOG_BASE for each queue pair, each with a new fd. */
+	set_log_base(s, 8192);
+	set_log_base(s, 8192);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void once03_b4(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_RESET_DEVICE);
+	p->pf_acked = p->pf_offered;
+	vs_init(s, p);
+	vs_req(s, VU_RESET_DEVICE, 0, NULL, 0, 0);
+	vs_req(s, VU_RESET_DEVICE, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void once04_b15(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	uint64_t ident = first_table_ident(s);
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vs_memtable(s, &r, 1, &ident);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void once05_nowait(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	/* NEED_REPLY, then the next request before the ack. */
+	vs_req(s, VU_SET_FEATURES, VU_FLAG_NEED_REPLY, P64(p->acked), 8, 0);
+	vs_req(s, VU_SET_OWNER + 0, 0, NULL, 0, 0)->u.vu.request = VU_GET_STATUS;
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void once05_b1(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	/* The front-end waits for an ack of a request it never sent. */
+	vs_stall(s);
+}
+
+static void ring01_b22(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_state(s, VU_SET_VRING_NUM, 5, 256);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring02(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_state(s, VU_SET_VRING_NUM, 0, 300);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring03_b21(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_state(s, VU_SET_VRING_NUM, 0, 256);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring04_b14(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	vs_state(s, VU_SET_VRING_NUM, 0, 256);
+	vs_state(s, VU_SET_VRING_BASE, 0, 0);
+	vs_addr(s, 0, 0, 0x1000, 0x2000, 0, 0); /* desc 0: not a user address */
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring05(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	vs_addr(s, 0, p->uva + 0x10000, p->uva + 0x20000, p->uva + 0x30001, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring06(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	vs_state(s, VU_SET_VRING_NUM, 0, 256);
+	vs_vring_fd(s, VU_SET_VRING_KICK, 0, false); /* no BASE, no ADDR */
+	vs_state(s, VU_SET_VRING_ENABLE, 0, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring07_b14(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_state(s, VU_GET_VRING_BASE, 0, 0);
+	uint8_t q[8] = { 0 };
+	vs_reply(s, VU_GET_VRING_BASE, q, 8);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring08_unmapped(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	/* Hot-unplug takes away the memory under the rings. */
+	struct vu_region_pl r = { 0x40000000, p->mem_size, p->uva + 0x40000000, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring08_relocated(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	/* Same addresses, but now backed by another part of the file. */
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0x200000 };
+	vs_memtable(s, &r, 1, NULL);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring09_b13(struct vc_synth *s, struct vs_profile *p)
+{
+	/* QEMU 7.2: SET_STATUS(0) before GET_VRING_BASE. */
+	p->status = true;
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_u64(s, VU_SET_STATUS, 0);
+	p->status = false;
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring10_b8(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	for (uint32_t i = 0; i < p->queues; i++) {
+		uint64_t d, a, u;
+		vs_ring_layout(p, i, &d, &a, &u);
+		vs_state(s, VU_SET_VRING_NUM, i, p->num);
+		vs_state(s, VU_SET_VRING_BASE, i, 0);
+		vs_addr(s, i, d, u, a, 0, 0);
+		vs_vring_fd(s, VU_SET_VRING_KICK, i, false);
+	}
+	vs_state(s, VU_SET_VRING_ENABLE, 0, 1); /* only the first ring */
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring11(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_state(s, VU_GET_VRING_BASE, 0, 5);
+	uint8_t q[8] = { 0 };
+	vs_reply(s, VU_GET_VRING_BASE, q, 8);
+	vs_state(s, VU_GET_VRING_BASE, 1, 0);
+	vu_wr32(q, 1);
+	vs_reply(s, VU_GET_VRING_BASE, q, 8);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void sts01(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_STATUS, VIRTIO_STATUS_FEATURES_OK);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void sts02(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vs_u64(s, VU_SET_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem01_zero(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_memtable(s, NULL, 0, NULL);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem01_nine(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	struct vu_region_pl r[9];
+	for (uint32_t i = 0; i < 9; i++)
+		r[i] = (struct vu_region_pl){ i * 0x100000ull, 0x100000, p->uva + i * 0x100000ull, 0 };
+	vs_memtable(s, r, 9, NULL);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem02_b22b(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	struct vu_region_pl r = { 0, 0, p->uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem03(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	struct vu_region_pl r[2] = {
+		{ 0, 0x200000, p->uva, 0 }, { 0x100000, 0x200000, p->uva + 0x400000, 0 },
+	};
+	vs_memtable(s, r, 2, NULL);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem04_b6(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	/* A live capture knows the fd's size: garbage mmap_offset runs past it. */
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0xdead0000 };
+	struct vc_event *ev = vs_memtable(s, &r, 1, NULL);
+	ev->fds[0].size = (int64_t)p->mem_size;
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem05(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	struct vu_region_pl r = { 0x800, 0x100000, p->uva + 0x800, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void reply01(struct vc_synth *s, struct vs_profile *p)
+{
+	(void)p;
+	vs_req(s, VU_GET_FEATURES, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_BE_TO_FE, 0);
+}
+
+static void reply02(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_req(s, VU_GET_STATUS, VU_FLAG_NEED_REPLY, NULL, 0, 0);
+	vs_reply(s, VU_GET_STATUS, P64(0), 8);
+	vs_reply(s, VU_GET_STATUS, P64(0), 8); /* and an ack on top */
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void reply03(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_reply(s, VU_SET_OWNER, P64(0), 8);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void log01_b7(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	/* 256 MiB needs 8 KiB of log; B7 computed it in 4-byte units. */
+	set_log_base(s, 8192 / 4);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void log01_b22b(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	uint8_t l[16];
+	vu_wr64(l, 0xfffffffffffff000ull);
+	vu_wr64(l + 8, 0x2000);
+	vs_req(s, VU_SET_LOG_BASE, 0, l, 16, 1);
+	vs_reply(s, VU_SET_LOG_BASE, NULL, 0);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void log02(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	set_log_base(s, 8192);
+	vs_u64(s, VU_SET_FEATURES, p->acked | VU_BIT(VU_F_LOG_ALL));
+	/* Memory grows to 512 MiB; the log was not grown first. Region 0 is
+	 * the same file as before (rings stay put). */
+	struct vu_region_pl r[2] = {
+		{ 0, p->mem_size, p->uva, 0 },
+		{ p->mem_size, p->mem_size, p->uva + p->mem_size, 0 },
+	};
+	uint64_t idents[2] = { first_table_ident(s), 0 };
+	vs_memtable(s, r, 2, idents);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void log03(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	uint64_t d, a, u;
+	vs_ring_layout(p, 0, &d, &a, &u);
+	vs_addr(s, 0, d, u, a, 0x80000000000ull, VU_VRING_F_LOG);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static const struct fixture fixtures[] = {
+	{ "clean-default", NULL, { NULL }, clean_default, "init, start and stop of two rings" },
+	{ "clean-status", NULL, { NULL }, clean_status, "with STATUS, in virtio order" },
+	{ "clean-restart", NULL, { NULL }, clean_restart, "start, stop, start, stop" },
+	{ "vu-hdr-01-version", NULL, { "VU-HDR-01" }, hdr01, "version bits 2" },
+	{ "vu-hdr-02-reply-bit", NULL, { "VU-HDR-02" }, hdr02, "request with REPLY bit" },
+	{ "vu-hdr-03-reply-flags", NULL, { "VU-HDR-03" }, hdr03, "reply without REPLY bit" },
+	{ "vu-hdr-03-b23-wrong-ring", "B23", { "VU-HDR-03" }, hdr03_b23, "GET_VRING_BASE answered for the wrong ring" },
+	{ "vu-hdr-04-reserved", NULL, { "VU-HDR-04" }, hdr04, "reserved flag bit 8" },
+	{ "vu-hdr-05-unknown", NULL, { "VU-HDR-05" }, hdr05, "request 99" },
+	{ "vu-hdr-06-truncated", NULL, { "VU-HDR-06" }, hdr06, "EOF 7 bytes into a message" },
+	{ "vu-hdr-07-oversize", NULL, { "VU-HDR-07" }, hdr07, "SET_CONFIG of 5012 bytes" },
+	{ "vu-hdr-08-b12-reset-owner", "B12", { "VU-HDR-08" }, hdr08_b12, "RESET_OWNER on device reset" },
+	{ "vu-size-01-b5-add-mem-reg-36", "B5", { "VU-SIZE-01" }, size01_b5, "ADD_MEM_REG of 36 bytes" },
+	{ "vu-size-02-short-reply", NULL, { "VU-SIZE-02" }, size02, "GET_FEATURES reply of 4 bytes" },
+	{ "vu-fd-01-b20-extra-fds", "B20", { "VU-FD-01" }, fd01_b20, "SET_FEATURES with 2 fds" },
+	{ "vu-fd-02-missing-fd", NULL, { "VU-FD-02" }, fd02, "2 regions, 1 fd" },
+	{ "vu-fd-03-nofd-with-fd", NULL, { "VU-FD-03" }, fd03, "no-fd bit with an fd" },
+	{ "vu-fd-04-backend-req-no-fd", NULL, { "VU-FD-04" }, fd04, "SET_BACKEND_REQ_FD without fd" },
+	{ "vu-fd-05-high-bits", NULL, { "VU-FD-05" }, fd05, "vring file bit 12" },
+	{ "vu-neg-01-unoffered", NULL, { "VU-NEG-01" }, neg01, "acks RING_PACKED never offered" },
+	{ "vu-neg-02-no-bit30", NULL, { "VU-NEG-02" }, neg02, "GET_PROTOCOL_FEATURES without bit 30" },
+	{ "vu-neg-03-unoffered-pf", NULL, { "VU-NEG-03" }, neg03, "acks PAGEFAULT never offered" },
+	{ "vu-neg-04-queue-num-no-mq", NULL, { "VU-NEG-04" }, neg04, "GET_QUEUE_NUM without MQ" },
+	{ "vu-neg-05-rarp-ungated", NULL, { "VU-NEG-05" }, neg05, "SEND_RARP without RARP" },
+	{ "vu-neg-06-b9-need-reply", "B9", { "VU-NEG-06" }, neg06_b9, "NEED_REPLY without REPLY_ACK" },
+	{ "vu-neg-07-inband", NULL, { "VU-NEG-07" }, neg07, "INBAND_NOTIFICATIONS without BACKEND_REQ" },
+	{ "vu-neg-08-features-while-running", NULL, { "VU-NEG-08" }, neg08, "drops EVENT_IDX while rings run" },
+	{ "vu-once-01-set-owner-twice", NULL, { "VU-ONCE-01" }, once01, "SET_OWNER twice" },
+	{ "vu-once-02-b3-backend-req-per-qp", "B3", { "VU-ONCE-02" }, once02_b3, "SET_BACKEND_REQ_FD per queue pair" },
+	{ "vu-once-03-b2-log-base-per-qp", "B2", { "VU-ONCE-03" }, once03_b2, "SET_LOG_BASE per queue pair" },
+	{ "vu-once-03-b4-reset-device-per-qp", "B4", { "VU-ONCE-03" }, once03_b4, "RESET_DEVICE per queue pair" },
+	{ "vu-once-04-b15-same-table", "B15", { "VU-ONCE-04" }, once04_b15, "SET_MEM_TABLE resent unchanged" },
+	{ "vu-once-05-no-wait", NULL, { "VU-ONCE-05" }, once05_nowait, "next request before the ack" },
+	{ "vu-once-05-b1-stall", "B1", { "VU-ONCE-05" }, once05_b1, "waits for an ack nobody owes" },
+	{ "vu-ring-01-b22-index", "B22", { "VU-RING-01" }, ring01_b22, "ring 5 of 2" },
+	{ "vu-ring-02-num", NULL, { "VU-RING-02" }, ring02, "num 300" },
+	{ "vu-ring-03-b21-num-while-started", "B21", { "VU-RING-03" }, ring03_b21, "SET_VRING_NUM on a started ring" },
+	{ "vu-ring-04-b14-desc-zero", "B14", { "VU-RING-04" }, ring04_b14, "desc 0, outside the table" },
+	{ "vu-ring-05-misaligned", NULL, { "VU-RING-05" }, ring05, "avail at an odd address" },
+	{ "vu-ring-06-kick-before-addr", NULL, { "VU-RING-06" }, ring06, "kick fd before BASE/ADDR" },
+	{ "vu-ring-07-b14-never-started", "B14", { "VU-RING-07" }, ring07_b14, "GET_VRING_BASE on a ring never started" },
+	{ "vu-ring-08-unmapped", NULL, { "VU-RING-08" }, ring08_unmapped, "table change unmaps running rings" },
+	{ "vu-ring-08-relocated", NULL, { "VU-RING-08" }, ring08_relocated, "table change moves running rings" },
+	{ "vu-ring-09-b13-status-before-stop", "B13", { "VU-RING-09" }, ring09_b13, "SET_STATUS(0) before GET_VRING_BASE" },
+	{ "vu-ring-10-b8-first-ring-only", "B8", { "VU-RING-10" }, ring10_b8, "only ring 0 enabled" },
+	{ "vu-ring-11-base-num", NULL, { "VU-RING-11" }, ring11, "GET_VRING_BASE num 5" },
+	{ "vu-sts-01-order", NULL, { "VU-STS-01" }, sts01, "FEATURES_OK alone" },
+	{ "vu-sts-02-clears", NULL, { "VU-STS-02" }, sts02, "clears DRIVER" },
+	{ "vu-mem-01-zero-regions", NULL, { "VU-MEM-01" }, mem01_zero, "0 regions" },
+	{ "vu-mem-01-nine-regions", NULL, { "VU-MEM-01" }, mem01_nine, "9 regions" },
+	{ "vu-mem-02-b22b-empty-region", "B22b", { "VU-MEM-02" }, mem02_b22b, "region of size 0" },
+	{ "vu-mem-03-overlap", NULL, { "VU-MEM-03" }, mem03, "overlapping regions" },
+	{ "vu-mem-04-b6-offset-past-fd", "B6", { "VU-MEM-04" }, mem04_b6, "garbage mmap_offset" },
+	{ "vu-mem-05-unaligned", NULL, { "VU-MEM-05" }, mem05, "region at 0x800" },
+	{ "vu-reply-01-closed", NULL, { "VU-REPLY-01" }, reply01, "back-end closes instead of replying" },
+	{ "vu-reply-02-double", NULL, { "VU-REPLY-02" }, reply02, "value reply plus an ack" },
+	{ "vu-reply-03-unsolicited", NULL, { "VU-REPLY-03" }, reply03, "reply nobody asked for" },
+	{ "vu-log-01-b7-log-too-small", "B7", { "VU-LOG-01" }, log01_b7, "log sized in 4-byte units" },
+	{ "vu-log-01-b22b-log-wraps", "B22b", { "VU-LOG-01" }, log01_b22b, "log offset + size wraps" },
+	{ "vu-log-02-table-before-log", NULL, { "VU-LOG-02" }, log02, "bigger table before a bigger log" },
+	{ "vu-log-03-log-addr-outside", NULL, { "VU-LOG-03" }, log03, "log_guest_addr outside memory" },
+};
+#define NFIX (sizeof fixtures / sizeof fixtures[0])
+
+static void build(const struct fixture *f, struct vc_trace *t)
+{
+	char src[256];
+	snprintf(src, sizeof src, "traces/fixtures/%s.jsonl", f->name);
+	vc_trace_init(t, src, VC_FMT_NATIVE);
+	struct vc_synth s;
+	struct vs_profile p;
+	vs_default_profile(&p);
+	vs_begin(&s, t, f->name, VC_SIDE_FRONTEND);
+	f->build(&s, &p);
+}
+
+static char *serialise(const struct vc_trace *t, size_t *len)
+{
+	char *buf = NULL;
+	FILE *m = open_memstream(&buf, len);
+	struct vc_native_writer *w = vc_native_open(m, "vhost-cts fixtures");
+	for (size_t i = 0; i < t->nsessions; i++)
+		vc_native_session(w, &t->sessions[i]);
+	for (size_t i = 0; i < t->nevents; i++)
+		vc_native_event(w, &t->events[i]);
+	ck_assert_int_eq(vc_native_close(w), 0);
+	fclose(m);
+	return buf;
+}
+
+static const struct vc_results *judge(struct vc_engine *e, const struct vc_trace *t)
+{
+	for (size_t s = 0; s < t->nsessions; s++)
+		vc_engine_add_session(e, &t->sessions[s]);
+	for (size_t k = 0; k < t->nevents; k++)
+		vc_engine_feed(e, &t->events[k]);
+	return vc_engine_finish(e);
+}
+
+static bool expected(const struct fixture *f, const char *id)
+{
+	for (int i = 0; i < 4 && f->fires[i]; i++)
+		if (!strcmp(f->fires[i], id))
+			return true;
+	return false;
+}
+
+/* The committed file equals its builder's output, and judging the file
+ * fires exactly the expected rules. */
+START_TEST(fixture_fires_exactly)
+{
+	const struct fixture *f = &fixtures[_i];
+	struct vc_trace built;
+	build(f, &built);
+	size_t len;
+	char *want = serialise(&built, &len);
+	const char *path = vc_test_path(built.source);
+	if (getenv("VCTS_REGEN_FIXTURES")) {
+		FILE *o = fopen(path, "w");
+		ck_assert_ptr_nonnull(o);
+		fwrite(want, 1, len, o);
+		fclose(o);
+	}
+	struct vc_trace t;
+	struct vc_error err = { 0 };
+	char msg[1024];
+	int rc = vc_trace_load(&t, path, VC_FMT_AUTO, 0, &err);
+	ck_assert_msg(rc == 0, "%s", vc_error_str(&err, msg, sizeof msg));
+	FILE *fp = fopen(path, "r");
+	char *have = calloc(1, len + 2);
+	size_t n = fread(have, 1, len + 1, fp);
+	fclose(fp);
+	ck_assert_msg(n == len && memcmp(have, want, len) == 0,
+		      "%s is out of date with its builder: run 'make fixtures'", path);
+	free(have);
+	free(want);
+
+	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ 0 });
+	const struct vc_results *r = judge(e, &t);
+	for (unsigned k = 0; k < VC_RULE_COUNT; k++) {
+		const char *id = vc_rule(k)->id;
+		uint64_t fails = 0;
+		for (size_t s = 0; s < r->nsessions; s++)
+			fails += r->sessions[s].rules[k].failures;
+		if (expected(f, id))
+			ck_assert_msg(fails > 0, "%s: %s did not fire", f->name, id);
+		else if (fails) {
+			const char *m = "";
+			for (size_t i = 0; i < r->nfindings; i++)
+				if (r->findings[i].rule == k)
+					m = r->findings[i].message;
+			ck_abort_msg("%s: unexpected %s: %s", f->name, id, m);
+		}
+	}
+	vc_engine_free(e);
+	vc_trace_free(&t);
+	vc_trace_free(&built);
+}
+END_TEST
+
+/* Every rule that a trace can decide has a fixture that triggers it. */
+START_TEST(every_trace_rule_has_a_fixture)
+{
+	for (unsigned k = 0; k < VC_RULE_COUNT; k++) {
+		const struct vc_rule *r = vc_rule(k);
+		if (r->needs == LIVE && strcmp(r->id, "VU-MEM-04"))
+			continue;
+		if (!(r->sides & (FE | BE)))
+			continue;
+		bool found = false;
+		for (size_t i = 0; i < NFIX && !found; i++)
+			found = expected(&fixtures[i], r->id);
+		ck_assert_msg(found, "no fixture triggers %s", r->id);
+	}
+}
+END_TEST
+
+/* Every bug of bugs.md that the vhost-user catalog covers has a fixture. */
+START_TEST(every_bug_has_a_fixture)
+{
+	static const char *const bugs[] = { "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9",
+					    "B12", "B13", "B14", "B15", "B20", "B21", "B22",
+					    "B22b", "B23" };
+	for (size_t b = 0; b < sizeof bugs / sizeof bugs[0]; b++) {
+		bool found = false;
+		for (size_t i = 0; i < NFIX && !found; i++)
+			found = fixtures[i].bug && !strcmp(fixtures[i].bug, bugs[b]);
+		ck_assert_msg(found, "no fixture reproduces %s", bugs[b]);
+	}
+}
+END_TEST
+
+/* The opposite direction: rules can be disabled and waived. */
+START_TEST(rules_glob_and_waivers)
+{
+	struct vc_trace t;
+	build(&fixtures[3], &t); /* VU-HDR-01 */
+	const char *w[] = { "VU-HDR-0[1]" };
+	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ .waive = w, .nwaive = 1 });
+	const struct vc_results *r = judge(e, &t);
+	ck_assert_int_eq(r->findings_by_level[VC_MUST], 0);
+	ck_assert_uint_ge(r->waived, 1);
+	ck_assert_int_eq(r->sessions[0].rules[VU_HDR_01].verdict, VC_WAIVED);
+	ck_assert_int_eq(vc_results_exit_status(r, true), 0);
+	vc_engine_free(e);
+	e = vc_engine_new(&(struct vc_engine_opts){ .rules_glob = "VU-RING-*,VU-MEM-*" });
+	r = judge(e, &t);
+	ck_assert_int_eq(r->sessions[0].rules[VU_HDR_01].verdict, VC_DISABLED);
+	ck_assert_int_eq(r->findings_by_level[VC_MUST], 0);
+	vc_engine_free(e);
+	vc_trace_free(&t);
+}
+END_TEST
+
+Suite *vc_test_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("fixtures");
+	tcase_add_loop_test(tc, fixture_fires_exactly, 0, (int)NFIX);
+	tcase_add_test(tc, every_trace_rule_has_a_fixture);
+	tcase_add_test(tc, every_bug_has_a_fixture);
+	tcase_add_test(tc, rules_glob_and_waivers);
+	suite_add_tcase(s, tc);
+	return s;
+}
