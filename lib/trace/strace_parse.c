@@ -1,0 +1,816 @@
+/* strace importer, part 1: one syscall line into a struct st_call.
+ * The input is never NUL-terminated and may be anything: every scan is
+ * bounded by the line length, nothing recurses, every count is capped. */
+#include "lib/trace/strace_priv.h"
+#include "lib/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cur {
+	const char *s;
+	size_t n, i;
+};
+
+static bool c_eof(const struct cur *c) { return c->i >= c->n; }
+static char c_peek(const struct cur *c) { return c->i < c->n ? c->s[c->i] : '\0'; }
+
+static bool c_lit(struct cur *c, const char *lit)
+{
+	size_t l = strlen(lit);
+	if (c->n - c->i < l || memcmp(c->s + c->i, lit, l) != 0)
+		return false;
+	c->i += l;
+	return true;
+}
+
+static void c_ws(struct cur *c)
+{
+	while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t'))
+		c->i++;
+}
+
+static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+static bool is_ident(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || is_digit(ch) || ch == '_';
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Unsigned decimal or 0x hex; false on no digits or overflow. */
+static bool c_u64(struct cur *c, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t st = c->i;
+	if (c->n - c->i > 2 && c->s[c->i] == '0' && (c->s[c->i + 1] == 'x' || c->s[c->i + 1] == 'X') &&
+	    hexval(c->s[c->i + 2]) >= 0) {
+		c->i += 2;
+		while (c->i < c->n && hexval(c->s[c->i]) >= 0) {
+			if (v >> 60)
+				return false;
+			v = v * 16 + (uint64_t)hexval(c->s[c->i++]);
+		}
+		*out = v;
+		return true;
+	}
+	while (c->i < c->n && is_digit(c->s[c->i])) {
+		uint64_t d = (uint64_t)(c->s[c->i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+		c->i++;
+	}
+	if (c->i == st)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool c_i64(struct cur *c, int64_t *out)
+{
+	bool neg = c_lit(c, "-");
+	uint64_t v;
+	if (!c_u64(c, &v) || v > (uint64_t)INT64_MAX)
+		return false;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+/* Skip one value up to (not including) a top-level ',' or closing
+ * bracket. Quote-aware, bracket depth counted, no recursion. */
+static bool c_skip_value(struct cur *c)
+{
+	int depth = 0;
+	while (c->i < c->n) {
+		char ch = c->s[c->i];
+		if (ch == '"') {
+			c->i++;
+			while (c->i < c->n && c->s[c->i] != '"') {
+				if (c->s[c->i] == '\\')
+					c->i++;
+				c->i++;
+			}
+			if (c->i >= c->n)
+				return false;
+			c->i++;
+			continue;
+		}
+		if (ch == '(' || ch == '[' || ch == '{') {
+			if (depth > 100000)
+				return false;
+			depth++;
+		} else if (ch == ')' || ch == ']' || ch == '}') {
+			if (depth == 0)
+				return true;
+			depth--;
+		} else if (ch == ',' && depth == 0) {
+			return true;
+		}
+		c->i++;
+	}
+	return depth == 0;
+}
+
+static bool grow_data(struct st_parser *p, size_t want)
+{
+	if (want > p->data_cap)
+		p->data = xgrow(p->data, &p->data_cap, want, 1);
+	return true;
+}
+
+/* Decode one escape at s[*i] == '\\'; returns the byte or -1. */
+static int decode_escape(const char *s, size_t n, size_t *i)
+{
+	size_t k = *i + 1;
+	if (k >= n)
+		return -1;
+	char e = s[k];
+	int v;
+	switch (e) {
+	case 'x': {
+		if (k + 2 >= n)
+			return -1;
+		int h = hexval(s[k + 1]);
+		int l = hexval(s[k + 2]);
+		if (h < 0 || l < 0)
+			return -1;
+		*i = k + 3;
+		return h * 16 + l;
+	}
+	case 'n': v = '\n'; break;
+	case 't': v = '\t'; break;
+	case 'r': v = '\r'; break;
+	case 'v': v = '\v'; break;
+	case 'f': v = '\f'; break;
+	case 'a': v = '\a'; break;
+	case 'b': v = '\b'; break;
+	case 'e': v = 0x1b; break;
+	case '\\': v = '\\'; break;
+	case '"': v = '"'; break;
+	case '\'': v = '\''; break;
+	default:
+		if (e >= '0' && e <= '7') {
+			int o = 0, d = 0;
+			while (d < 3 && k < n && s[k] >= '0' && s[k] <= '7') {
+				o = o * 8 + (s[k] - '0');
+				k++;
+				d++;
+			}
+			if (o > 255)
+				return -1;
+			*i = k;
+			return o;
+		}
+		return -1;
+	}
+	*i = k + 1;
+	return v;
+}
+
+/* Parse "..." appending decoded bytes at p->data[*len] unless *stop.
+ * A following "..." marks a cut string. */
+static bool c_string(struct st_parser *p, struct cur *c, size_t *len, bool *cut, bool append)
+{
+	if (!c_lit(c, "\"")) {
+		snprintf(p->what, sizeof p->what, "expected a string at column %zu", c->i + 1);
+		return false;
+	}
+	/* worst case one byte per input char */
+	size_t room = c->n - c->i;
+	if (append)
+		grow_data(p, *len + room + 1);
+	while (c->i < c->n && c->s[c->i] != '"') {
+		int b;
+		if (c->s[c->i] == '\\') {
+			b = decode_escape(c->s, c->n, &c->i);
+			if (b < 0) {
+				snprintf(p->what, sizeof p->what, "bad escape in string at column %zu",
+					 c->i + 1);
+				return false;
+			}
+		} else {
+			b = (unsigned char)c->s[c->i++];
+		}
+		if (append)
+			p->data[(*len)++] = (uint8_t)b;
+	}
+	if (!c_lit(c, "\"")) {
+		snprintf(p->what, sizeof p->what, "unterminated string");
+		return false;
+	}
+	if (c_lit(c, "..."))
+		*cut = true;
+	return true;
+}
+
+/* A data argument: a string, or an address / NULL (not shown). */
+static bool c_data(struct st_parser *p, struct cur *c, struct st_call *k, size_t *len)
+{
+	c_ws(c);
+	if (c_peek(c) == '"') {
+		bool cut = false;
+		bool append = !k->data_cut && !k->data_absent;
+		if (!c_string(p, c, len, &cut, append))
+			return false;
+		if (cut)
+			k->data_cut = true;
+		return true;
+	}
+	k->data_absent = true;
+	return c_skip_value(c);
+}
+
+static bool c_fdarg(struct st_parser *p, struct cur *c, struct st_fdarg *fd)
+{
+	memset(fd, 0, sizeof *fd);
+	fd->num = -1;
+	c_ws(c);
+	int64_t v;
+	if (!c_i64(c, &v)) {
+		snprintf(p->what, sizeof p->what, "expected an fd at column %zu", c->i + 1);
+		return false;
+	}
+	fd->num = v;
+	if (c_peek(c) != '<')
+		return true;
+	size_t st = ++c->i;
+	int depth = 0;
+	bool inq = false;
+	while (c->i < c->n) {
+		char ch = c->s[c->i];
+		if (inq) {
+			if (ch == '\\')
+				c->i++;
+			else if (ch == '"')
+				inq = false;
+		} else if (ch == '"') {
+			inq = true;
+		} else if (ch == '[') {
+			depth++;
+		} else if (ch == ']') {
+			if (depth > 0)
+				depth--;
+		} else if (ch == '>' && depth == 0) {
+			break;
+		}
+		c->i++;
+	}
+	if (c->i >= c->n) {
+		snprintf(p->what, sizeof p->what, "unterminated fd annotation");
+		return false;
+	}
+	fd->ann = c->s + st;
+	fd->ann_len = c->i - st;
+	c->i++;
+	if (c_lit(c, "(deleted)"))
+		fd->deleted = true;
+	return true;
+}
+
+/* "[{iov_base="..", iov_len=N}, ...]" or an address. */
+static bool c_iovs(struct st_parser *p, struct cur *c, struct st_call *k, size_t *len)
+{
+	c_ws(c);
+	if (!c_lit(c, "[")) {
+		k->data_absent = true;
+		return c_skip_value(c);
+	}
+	unsigned count = 0;
+	for (;;) {
+		c_ws(c);
+		if (c_lit(c, "]"))
+			return true;
+		if (c_lit(c, "...")) {
+			k->data_cut = true;
+		} else if (c_lit(c, "{")) {
+			if (++count > ST_MAX_IOV) {
+				snprintf(p->what, sizeof p->what, "more than %u iovecs", ST_MAX_IOV);
+				return false;
+			}
+			for (;;) {
+				c_ws(c);
+				if (c_lit(c, "}"))
+					break;
+				if (c_lit(c, "iov_base=")) {
+					if (!c_data(p, c, k, len))
+						return false;
+				} else if (c_lit(c, "iov_len=")) {
+					uint64_t v;
+					if (!c_u64(c, &v)) {
+						snprintf(p->what, sizeof p->what,
+							 "bad iov_len at column %zu", c->i + 1);
+						return false;
+					}
+				} else if (!c_skip_value(c) || c_eof(c)) {
+					snprintf(p->what, sizeof p->what, "bad iovec");
+					return false;
+				}
+				c_ws(c);
+				if (c_lit(c, ","))
+					continue;
+				if (c_lit(c, "}"))
+					break;
+				snprintf(p->what, sizeof p->what, "bad iovec at column %zu", c->i + 1);
+				return false;
+			}
+		} else {
+			snprintf(p->what, sizeof p->what, "bad iovec array at column %zu", c->i + 1);
+			return false;
+		}
+		c_ws(c);
+		if (c_lit(c, ","))
+			continue;
+		if (c_lit(c, "]"))
+			return true;
+		snprintf(p->what, sizeof p->what, "bad iovec array at column %zu", c->i + 1);
+		return false;
+	}
+}
+
+static bool add_pfd(struct st_parser *p, struct st_call *k, const struct st_fdarg *fd)
+{
+	if (k->npfds >= ST_MAX_CALL_FDS) {
+		snprintf(p->what, sizeof p->what, "more than %u fds in one call", ST_MAX_CALL_FDS);
+		return false;
+	}
+	if (k->npfds + 1 > p->pfds_cap)
+		p->pfds = xgrow(p->pfds, &p->pfds_cap, k->npfds + 1, sizeof *p->pfds);
+	p->pfds[k->npfds++] = *fd;
+	return true;
+}
+
+/* msg_control=[{cmsg_len=.., cmsg_level=.., cmsg_type=SCM_RIGHTS, cmsg_data=[fd, ...]}] */
+static bool c_cmsgs(struct st_parser *p, struct cur *c, struct st_call *k)
+{
+	c_ws(c);
+	if (!c_lit(c, "["))
+		return c_skip_value(c);
+	unsigned count = 0;
+	for (;;) {
+		c_ws(c);
+		if (c_lit(c, "]"))
+			return true;
+		if (c_lit(c, "...")) {
+			/* abbreviated: fds may be missing */
+		} else if (c_lit(c, "{")) {
+			if (++count > ST_MAX_IOV) {
+				snprintf(p->what, sizeof p->what, "too many cmsgs");
+				return false;
+			}
+			bool rights = false;
+			for (;;) {
+				c_ws(c);
+				if (c_lit(c, "}"))
+					break;
+				if (c_lit(c, "cmsg_type=")) {
+					rights = c_lit(c, "SCM_RIGHTS");
+					if (!c_skip_value(c))
+						return false;
+				} else if (rights && c_lit(c, "cmsg_data=[")) {
+					unsigned nf = 0;
+					for (;;) {
+						c_ws(c);
+						if (c_lit(c, "]"))
+							break;
+						if (c_lit(c, "...")) {
+							k->ctrunc = true;
+						} else {
+							struct st_fdarg fd;
+							if (!c_fdarg(p, c, &fd))
+								return false;
+							if (++nf > ST_MAX_CMSG_FDS) {
+								snprintf(p->what, sizeof p->what,
+									 "more than %u fds in one cmsg",
+									 ST_MAX_CMSG_FDS);
+								return false;
+							}
+							if (!add_pfd(p, k, &fd))
+								return false;
+						}
+						c_ws(c);
+						if (c_lit(c, ","))
+							continue;
+						if (c_lit(c, "]"))
+							break;
+						snprintf(p->what, sizeof p->what,
+							 "bad cmsg_data at column %zu", c->i + 1);
+						return false;
+					}
+				} else if (!c_skip_value(c) || c_eof(c)) {
+					snprintf(p->what, sizeof p->what, "bad cmsg");
+					return false;
+				}
+				c_ws(c);
+				if (c_lit(c, ","))
+					continue;
+				if (c_lit(c, "}"))
+					break;
+				snprintf(p->what, sizeof p->what, "bad cmsg at column %zu", c->i + 1);
+				return false;
+			}
+		} else {
+			snprintf(p->what, sizeof p->what, "bad msg_control at column %zu", c->i + 1);
+			return false;
+		}
+		c_ws(c);
+		if (c_lit(c, ","))
+			continue;
+		if (c_lit(c, "]"))
+			return true;
+		snprintf(p->what, sizeof p->what, "bad msg_control at column %zu", c->i + 1);
+		return false;
+	}
+}
+
+/* Does the value at the cursor (up to the next top-level , or bracket)
+ * contain word? Advances past the value. */
+static bool c_value_has(struct cur *c, const char *word, bool *ok)
+{
+	size_t st = c->i;
+	*ok = c_skip_value(c);
+	return memmem(c->s + st, c->i - st, word, strlen(word)) != NULL;
+}
+
+/* {msg_name=.., msg_iov=[..], msg_control=[..], msg_flags=..} */
+static bool c_msghdr(struct st_parser *p, struct cur *c, struct st_call *k, size_t *len)
+{
+	c_ws(c);
+	if (!c_lit(c, "{")) {
+		k->data_absent = true;
+		return c_skip_value(c);
+	}
+	bool saw_iov = false;
+	for (;;) {
+		c_ws(c);
+		if (c_lit(c, "}"))
+			break;
+		bool ok = true;
+		if (c_lit(c, "msg_iov=")) {
+			saw_iov = true;
+			ok = c_iovs(p, c, k, len);
+		} else if (c_lit(c, "msg_control=")) {
+			ok = c_cmsgs(p, c, k);
+		} else if (c_lit(c, "msg_flags=")) {
+			if (c_value_has(c, "MSG_CTRUNC", &ok))
+				k->ctrunc = true;
+		} else if (c_lit(c, "...")) {
+			k->data_cut = !saw_iov ? true : k->data_cut;
+		} else {
+			ok = c_skip_value(c) && !c_eof(c);
+		}
+		if (!ok) {
+			if (!p->what[0])
+				snprintf(p->what, sizeof p->what, "bad msghdr at column %zu", c->i + 1);
+			return false;
+		}
+		c_ws(c);
+		if (c_lit(c, ","))
+			continue;
+		if (c_lit(c, "}"))
+			break;
+		snprintf(p->what, sizeof p->what, "bad msghdr at column %zu", c->i + 1);
+		return false;
+	}
+	if (!saw_iov)
+		k->data_absent = true;
+	return true;
+}
+
+static const struct {
+	const char *name;
+	enum st_sys sys;
+} sysnames[] = {
+	{ "read", ST_SYS_READ },       { "write", ST_SYS_WRITE },
+	{ "readv", ST_SYS_READV },     { "writev", ST_SYS_WRITEV },
+	{ "recvmsg", ST_SYS_RECVMSG }, { "sendmsg", ST_SYS_SENDMSG },
+	{ "recvfrom", ST_SYS_RECVFROM }, { "sendto", ST_SYS_SENDTO },
+};
+
+enum st_sys st_sys_by_name(const char *s, size_t n)
+{
+	for (size_t i = 0; i < sizeof sysnames / sizeof sysnames[0]; i++)
+		if (strlen(sysnames[i].name) == n && memcmp(sysnames[i].name, s, n) == 0)
+			return sysnames[i].sys;
+	return ST_SYS_OTHER;
+}
+
+static bool c_name(struct cur *c, enum st_sys *sys)
+{
+	size_t st = c->i;
+	while (c->i < c->n && is_ident(c->s[c->i]))
+		c->i++;
+	if (c->i == st)
+		return false;
+	*sys = st_sys_by_name(c->s + st, c->i - st);
+	return true;
+}
+
+int st_parse_head(const char *s, size_t n, enum st_sys *sys, struct st_fdarg *fd)
+{
+	struct cur c = { s, n, 0 };
+	struct st_parser dummy = { 0 };
+	if (!c_name(&c, sys) || !c_lit(&c, "("))
+		return -1;
+	if (*sys == ST_SYS_OTHER)
+		return 0;
+	return c_fdarg(&dummy, &c, fd) ? 0 : -1;
+}
+
+/* Skip the remaining arguments up to and including the call's ')'. */
+static bool c_rest_args(struct cur *c)
+{
+	for (;;) {
+		if (!c_skip_value(c) || c_eof(c))
+			return false;
+		char ch = c->s[c->i++];
+		if (ch == ')')
+			return true;
+		if (ch != ',')
+			return false;
+	}
+}
+
+int st_parse_call(struct st_parser *p, const char *s, size_t n, struct st_call *k)
+{
+	struct cur c = { s, n, 0 };
+	memset(k, 0, sizeof *k);
+	p->what[0] = '\0';
+	k->fd.num = -1;
+	size_t len = 0;
+	if (!c_name(&c, &k->sys) || !c_lit(&c, "(")) {
+		snprintf(p->what, sizeof p->what, "not a syscall line");
+		return -1;
+	}
+	if (k->sys == ST_SYS_OTHER) {
+		if (!c_rest_args(&c))
+			goto bad_args;
+		goto result;
+	}
+	if (!c_fdarg(p, &c, &k->fd))
+		return -1;
+	c_ws(&c);
+	if (!c_lit(&c, ","))
+		goto bad_args;
+	bool ok = true;
+	switch (k->sys) {
+	case ST_SYS_READ:
+	case ST_SYS_WRITE:
+	case ST_SYS_RECVFROM:
+	case ST_SYS_SENDTO:
+		ok = c_data(p, &c, k, &len);
+		if (ok && (k->sys == ST_SYS_RECVFROM || k->sys == ST_SYS_SENDTO)) {
+			/* ", len, flags, ..." */
+			c_ws(&c);
+			ok = c_lit(&c, ",") && c_skip_value(&c) && c_lit(&c, ",");
+			if (ok) {
+				c_ws(&c);
+				k->peek = c_value_has(&c, "MSG_PEEK", &ok);
+			}
+		}
+		break;
+	case ST_SYS_READV:
+	case ST_SYS_WRITEV:
+		ok = c_iovs(p, &c, k, &len);
+		break;
+	case ST_SYS_RECVMSG:
+	case ST_SYS_SENDMSG:
+		ok = c_msghdr(p, &c, k, &len);
+		if (ok) {
+			c_ws(&c);
+			ok = c_lit(&c, ",");
+			if (ok) {
+				c_ws(&c);
+				k->peek = c_value_has(&c, "MSG_PEEK", &ok);
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	if (!ok) {
+		if (p->what[0])
+			return -1;
+		goto bad_args;
+	}
+	if (c_peek(&c) == ')')
+		c.i++;
+	else if (!c_lit(&c, ",") || !c_rest_args(&c))
+		goto bad_args;
+result:
+	c_ws(&c);
+	if (!c_lit(&c, "=")) {
+		snprintf(p->what, sizeof p->what, "no result (\" = N\")");
+		return -1;
+	}
+	c_ws(&c);
+	if (c_lit(&c, "?")) {
+		k->res_known = false;
+	} else {
+		if (!c_i64(&c, &k->res)) {
+			snprintf(p->what, sizeof p->what, "bad result at column %zu", c.i + 1);
+			return -1;
+		}
+		k->res_known = true;
+		if (k->res < 0) {
+			c_ws(&c);
+			size_t st = c.i, m = 0;
+			while (c.i < c.n && is_ident(c.s[c.i]) && m + 1 < sizeof k->err)
+				k->err[m++] = c.s[c.i++];
+			k->err[m] = '\0';
+			(void)st;
+		}
+	}
+	k->data = p->data;
+	k->data_len = len;
+	k->pfds = p->pfds;
+	return 0;
+bad_args:
+	snprintf(p->what, sizeof p->what, "garbled arguments near column %zu", c.i + 1);
+	return -1;
+}
+
+void st_parser_free(struct st_parser *p)
+{
+	free(p->data);
+	free(p->pfds);
+	memset(p, 0, sizeof *p);
+}
+
+void st_decode_text(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0, i = 0;
+	if (!outlen)
+		return;
+	while (i < n && o + 1 < outlen) {
+		int b;
+		if (s[i] == '\\') {
+			size_t j = i;
+			b = decode_escape(s, n, &j);
+			if (b < 0) {
+				b = '\\';
+				i++;
+			} else {
+				i = j;
+			}
+		} else {
+			b = (unsigned char)s[i++];
+		}
+		out[o++] = (b >= 0x20 && b < 0x7f) ? (char)b : '?';
+	}
+	out[o] = '\0';
+}
+
+void st_parse_sock(const char *ann, size_t n, struct st_sock *so)
+{
+	memset(so, 0, sizeof *so);
+	/* TYPE:[ with TYPE upper-case letters, digits, '-' ; or socket:[ */
+	size_t i = 0;
+	while (i < n && ((ann[i] >= 'A' && ann[i] <= 'Z') || is_digit(ann[i]) || ann[i] == '-'))
+		i++;
+	bool upper = i > 0;
+	if (!upper) {
+		if (n >= 7 && memcmp(ann, "socket:", 7) == 0)
+			i = 6;
+		else
+			return;
+	}
+	if (i + 1 >= n || ann[i] != ':' || ann[i + 1] != '[')
+		return;
+	so->is_socket = true;
+	so->type = ann;
+	so->type_len = i;
+	so->maybe_unix = !upper || (i >= 4 && memcmp(ann, "UNIX", 4) == 0);
+	struct cur c = { ann, n, i + 2 };
+	uint64_t v;
+	if (!c_u64(&c, &v))
+		return;
+	so->has_inode = true;
+	so->inode = v;
+	if (c_lit(&c, "->")) {
+		if (c_u64(&c, &v)) {
+			so->has_peer = true;
+			so->peer = v;
+		}
+	}
+	if (c_lit(&c, ",")) {
+		bool abstract = c_lit(&c, "@");
+		if (c_peek(&c) == '"') {
+			size_t st = ++c.i;
+			while (c.i < c.n && c.s[c.i] != '"') {
+				if (c.s[c.i] == '\\')
+					c.i++;
+				c.i++;
+			}
+			size_t end = c.i < c.n ? c.i : c.n;
+			char *o = so->path;
+			size_t room = sizeof so->path;
+			if (abstract) {
+				*o++ = '@';
+				room--;
+			}
+			st_decode_text(ann + st, end - st, o, room);
+		}
+	}
+}
+
+/* ---- hash table ---- */
+
+static uint64_t mix(uint8_t kind, uint64_t a, uint64_t b)
+{
+	uint64_t h = (a * 0x9e3779b97f4a7c15ull) ^ (b + 0x632be59bd9b4e019ull + kind);
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
+	return h;
+}
+
+static size_t find_slot(const struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, bool *found)
+{
+	size_t mask = h->cap - 1, i = (size_t)mix(kind, a, b) & mask, tomb = SIZE_MAX;
+	for (;;) {
+		const struct st_hent *e = &h->e[i];
+		if (e->kind == 0) {
+			*found = false;
+			return tomb != SIZE_MAX ? tomb : i;
+		}
+		if (e->kind == 0xff) {
+			if (tomb == SIZE_MAX)
+				tomb = i;
+		} else if (e->kind == kind && e->a == a && e->b == b) {
+			*found = true;
+			return i;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+bool st_hash_get(const struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, uint32_t *val)
+{
+	if (!h->cap)
+		return false;
+	bool found;
+	size_t i = find_slot(h, kind, a, b, &found);
+	if (found)
+		*val = h->e[i].val;
+	return found;
+}
+
+static void rehash(struct st_hash *h, size_t ncap)
+{
+	struct st_hent *old = h->e;
+	size_t ocap = h->cap;
+	h->e = xcalloc(ncap, sizeof *h->e);
+	h->cap = ncap;
+	h->used = h->live = 0;
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].kind != 0 && old[i].kind != 0xff)
+			st_hash_put(h, old[i].kind, old[i].a, old[i].b, old[i].val);
+	free(old);
+}
+
+void st_hash_put(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, uint32_t val)
+{
+	if ((h->used + 1) * 2 > h->cap)
+		rehash(h, h->cap ? (h->live * 4 > h->cap ? h->cap * 2 : h->cap) : 64);
+	bool found;
+	size_t i = find_slot(h, kind, a, b, &found);
+	struct st_hent *e = &h->e[i];
+	if (!found) {
+		if (e->kind == 0)
+			h->used++;
+		h->live++;
+	}
+	e->kind = kind;
+	e->a = a;
+	e->b = b;
+	e->val = val;
+}
+
+void st_hash_del(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b)
+{
+	if (!h->cap)
+		return;
+	bool found;
+	size_t i = find_slot(h, kind, a, b, &found);
+	if (found) {
+		h->e[i].kind = 0xff;
+		h->live--;
+	}
+}
+
+void st_hash_free(struct st_hash *h)
+{
+	free(h->e);
+	memset(h, 0, sizeof *h);
+}

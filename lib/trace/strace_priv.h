@@ -1,0 +1,114 @@
+/* Private to the strace importer: the syscall-line parser (strace_parse.c)
+ * and the small hash table both halves use. */
+#ifndef VCTS_STRACE_PRIV_H
+#define VCTS_STRACE_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds on what one line may carry. */
+#define ST_MAX_IOV 1024u        /* iovecs per readv/writev/sendmsg */
+#define ST_MAX_CMSG_FDS 253u    /* SCM_MAX_FD */
+#define ST_MAX_CALL_FDS 1024u   /* fds over all cmsgs of one call */
+#define ST_MAX_JOIN (64u << 20) /* an <unfinished ...> half kept for its resume */
+
+enum st_sys {
+	ST_SYS_OTHER = 0,
+	ST_SYS_READ,
+	ST_SYS_WRITE,
+	ST_SYS_READV,
+	ST_SYS_WRITEV,
+	ST_SYS_RECVMSG,
+	ST_SYS_SENDMSG,
+	ST_SYS_RECVFROM,
+	ST_SYS_SENDTO,
+};
+
+static inline bool st_sys_is_read(enum st_sys s)
+{
+	return s == ST_SYS_READ || s == ST_SYS_READV || s == ST_SYS_RECVMSG ||
+	       s == ST_SYS_RECVFROM;
+}
+
+/* An fd argument: "17", "17<UNIX-STREAM:[1->2]>", "19<\x2f...>(deleted)". */
+struct st_fdarg {
+	int64_t num;             /* -1 when absent */
+	const char *ann;         /* raw text between < and > (escapes undecoded), or NULL */
+	size_t ann_len;
+	bool deleted;            /* "(deleted)" followed the annotation */
+};
+
+/* What an -yy annotation says about a socket. */
+struct st_sock {
+	bool is_socket;          /* any "TYPE:[" socket or "socket:[" */
+	bool maybe_unix;         /* UNIX* or bare socket:[] (type unknown) */
+	bool has_inode, has_peer;
+	uint64_t inode, peer;
+	const char *type;        /* "UNIX-STREAM", points into the raw text */
+	size_t type_len;
+	char path[108];          /* decoded, "" if none; "@name" for abstract */
+};
+
+/* One parsed I/O syscall. Pointers into the line or the parser's scratch;
+ * valid until the next parse. */
+struct st_call {
+	enum st_sys sys;
+	struct st_fdarg fd;
+	/* Data bytes as printed (concatenated iovecs, decoded). */
+	const uint8_t *data;
+	size_t data_len;
+	bool data_cut;           /* strace cut it ("..." or an abbreviated array) */
+	bool data_absent;        /* buffer printed as an address */
+	bool peek;               /* MSG_PEEK */
+	bool ctrunc;             /* MSG_CTRUNC in msg_flags */
+	/* Result */
+	bool res_known;          /* false for "= ?" */
+	int64_t res;
+	char err[24];            /* "EAGAIN" when res < 0 */
+	/* Passed fds (SCM_RIGHTS) */
+	const struct st_fdarg *pfds;
+	size_t npfds;
+};
+
+struct st_parser {
+	uint8_t *data;
+	size_t data_cap;
+	struct st_fdarg *pfds;
+	size_t pfds_cap;
+	char what[160];          /* why the last parse failed */
+};
+
+/* Which syscall a name is (ST_SYS_OTHER if none of ours). */
+enum st_sys st_sys_by_name(const char *p, size_t n);
+
+/* Parse "NAME(args) = result ..." (no pid/time prefix). Returns 0 and fills
+ * *c, or -1 with p->what set when the line is garbled. */
+int st_parse_call(struct st_parser *p, const char *s, size_t n, struct st_call *c);
+/* Parse only "NAME(fd" from the start of a line, for calls that never
+ * finished. Returns 0 on success. */
+int st_parse_head(const char *s, size_t n, enum st_sys *sys, struct st_fdarg *fd);
+void st_parser_free(struct st_parser *p);
+
+/* Decode strace escapes (\xHH, \NNN, \n ...) of raw annotation text into
+ * out (NUL-terminated, non-printable bytes shown as '?'). */
+void st_decode_text(const char *s, size_t n, char *out, size_t outlen);
+/* Parse the socket part of an annotation. */
+void st_parse_sock(const char *ann, size_t n, struct st_sock *so);
+
+/* Open-addressing table from a (kind, a, b) key to a u32 value. */
+struct st_hent {
+	uint64_t a, b;
+	uint32_t val;
+	uint8_t kind;   /* 0 = empty, 0xff = deleted */
+};
+struct st_hash {
+	struct st_hent *e;
+	size_t cap, used, live;
+};
+bool st_hash_get(const struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, uint32_t *val);
+void st_hash_put(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, uint32_t val);
+void st_hash_del(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b);
+void st_hash_free(struct st_hash *h);
+
+#endif
