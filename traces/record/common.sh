@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 
 CTS_RECORD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CTS_TRACES_DIR=$(dirname "$CTS_RECORD_DIR")
+# CTS_OUT_DIR lets a test run write somewhere else than traces/
+CTS_TRACES_DIR=${CTS_OUT_DIR:-$(dirname "$CTS_RECORD_DIR")}
 CTS_GUEST_DIR=${CTS_GUEST_DIR:-$CTS_RECORD_DIR/.work/guest}
 
 # The strace options used for every recorded process.
