@@ -123,12 +123,16 @@ struct vc_native_writer {
 	struct idmap declared;
 };
 
-static void put_line(struct vc_native_writer *w, json_object *o)
+/* Write one record; 0 or -1 (then the writer stays failed). */
+static int put_line(struct vc_native_writer *w, json_object *o)
 {
 	const char *s = json_object_to_json_string_ext(
 		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!s || fputs(s, w->f) == EOF || fputc('\n', w->f) == EOF)
+	if (!s || fputs(s, w->f) == EOF || fputc('\n', w->f) == EOF) {
 		w->failed = true;
+		return -1;
+	}
+	return 0;
 }
 
 static void add_str(json_object *o, const char *key, const char *s)
@@ -182,10 +186,10 @@ int vc_native_session(struct vc_native_writer *w, const struct vc_session *s)
 			       json_object_new_string_len(s->name, (int)strnlen(s->name, sizeof s->name)));
 	if (s->source)
 		add_str(o, "source", s->source);
-	put_line(w, o);
+	int rc = put_line(w, o);
 	json_object_put(o);
 	idmap_put(&w->declared, s->id, 1);
-	return w->failed ? -1 : 0;
+	return rc;
 }
 
 static json_object *fd_json(const struct vc_fd *fd)
@@ -276,9 +280,9 @@ int vc_native_event(struct vc_native_writer *w, const struct vc_event *ev)
 		add_i64(o, "quiet_ns", ev->u.stall.quiet_ns);
 		break;
 	}
-	put_line(w, o);
+	int rc = put_line(w, o);
 	json_object_put(o);
-	return w->failed ? -1 : 0;
+	return rc;
 }
 
 int vc_native_close(struct vc_native_writer *w)
