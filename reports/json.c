@@ -12,8 +12,11 @@
 
 /* Shared helpers, defined in reports/text.c. */
 char *vcr_clean(const char *s, size_t maxlen);
-const char *vcr_verdict_name(enum vc_verdict v);
-void vcr_rule_totals(const struct vc_results *r, uint64_t out[5]);
+const char *vcr_verdict_name(enum vc_verdict v, enum vc_level level);
+#define VCR_WARNED 5
+#define VCR_NOTED 6
+#define VCR_NTOTALS 7
+void vcr_rule_totals(const struct vc_results *r, uint64_t out[VCR_NTOTALS]);
 int vcr_emit(const char *path, const char *buf, size_t len, char *err, size_t errlen);
 bool vcr_run_fails(const struct vc_results *r, bool strict);
 
@@ -91,7 +94,7 @@ static json_object *session_obj(const struct vc_session_result *sr, size_t index
 	for (unsigned i = 0; i < VC_RULE_COUNT; i++) {
 		const struct vc_rule_result *rr = &sr->rules[i];
 		json_object *ro = json_object_new_object();
-		add(ro, "verdict", json_object_new_string(vcr_verdict_name(rr->verdict)));
+		add(ro, "verdict", json_object_new_string(vcr_verdict_name(rr->verdict, vc_rule((enum vc_rule_id)i)->level)));
 		add(ro, "checks", ju64(rr->checks));
 		add(ro, "failures", ju64(rr->failures));
 		add(rules, vc_rule((enum vc_rule_id)i)->id, ro);
@@ -112,12 +115,14 @@ static json_object *summary_obj(const struct vc_results *r)
 	add(f, "waived", ju64(r->waived));
 	add(f, "suppressed", ju64(r->suppressed));
 	add(o, "findings", f);
-	uint64_t tot[5];
+	uint64_t tot[VCR_NTOTALS];
 	vcr_rule_totals(r, tot);
 	json_object *ru = json_object_new_object();
 	add(ru, "total", ju64(VC_RULE_COUNT));
 	add(ru, "passed", ju64(tot[VC_PASS]));
 	add(ru, "failed", ju64(tot[VC_FAIL]));
+	add(ru, "warned", ju64(tot[VCR_WARNED]));
+	add(ru, "info", ju64(tot[VCR_NOTED]));
 	add(ru, "not_applicable", ju64(tot[VC_NA]));
 	add(ru, "waived", ju64(tot[VC_WAIVED]));
 	add(ru, "disabled", ju64(tot[VC_DISABLED]));

@@ -83,12 +83,16 @@ char *vcr_clean(const char *s, size_t maxlen)
 	return out;
 }
 
-const char *vcr_verdict_name(enum vc_verdict v);
-const char *vcr_verdict_name(enum vc_verdict v)
+#define VCR_WARNED 5
+#define VCR_NOTED 6
+#define VCR_NTOTALS 7
+
+const char *vcr_verdict_name(enum vc_verdict v, enum vc_level level);
+const char *vcr_verdict_name(enum vc_verdict v, enum vc_level level)
 {
 	switch (v) {
 	case VC_PASS: return "pass";
-	case VC_FAIL: return "fail";
+	case VC_FAIL: return level == VC_MUST ? "fail" : level == VC_SHOULD ? "warn" : "info";
 	case VC_WAIVED: return "waived";
 	case VC_DISABLED: return "disabled";
 	case VC_NA: return "n/a";
@@ -191,13 +195,23 @@ enum vc_verdict vcr_rule_overall(const struct vc_results *r, enum vc_rule_id id)
 
 /* Catalog rules counted by their overall verdict, indexed by enum
  * vc_verdict (5 entries). */
-void vcr_rule_totals(const struct vc_results *r, uint64_t out[5]);
-void vcr_rule_totals(const struct vc_results *r, uint64_t out[5])
+/* Indexed by enum vc_verdict, plus VCR_WARNED and VCR_NOTED: a rule whose
+ * findings are SHOULD (warned) or INFO (noted) counts there, not as failed. */
+void vcr_rule_totals(const struct vc_results *r, uint64_t out[VCR_NTOTALS]);
+void vcr_rule_totals(const struct vc_results *r, uint64_t out[VCR_NTOTALS])
 {
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < VCR_NTOTALS; i++)
 		out[i] = 0;
-	for (unsigned id = 0; id < VC_RULE_COUNT; id++)
-		out[vcr_rule_overall(r, (enum vc_rule_id)id)]++;
+	for (unsigned id = 0; id < VC_RULE_COUNT; id++) {
+		enum vc_verdict v = vcr_rule_overall(r, (enum vc_rule_id)id);
+		enum vc_level l = vc_rule((enum vc_rule_id)id)->level;
+		if (v == VC_FAIL && l == VC_SHOULD)
+			out[VCR_WARNED]++;
+		else if (v == VC_FAIL && l == VC_INFO)
+			out[VCR_NOTED]++;
+		else
+			out[v]++;
+	}
 }
 
 /* Write a finished report: "-" is stdout, anything else an atomic file
@@ -313,7 +327,11 @@ void vc_report_text(FILE *out, const struct vc_results *r, const struct vc_repor
 			const char *label, *col;
 			switch (rr->verdict) {
 			case VC_PASS: label = "PASS"; col = c.pass; break;
-			case VC_FAIL: label = "FAIL"; col = c.fail; break;
+			case VC_FAIL:
+				/* The rule's level says how bad its findings are. */
+				label = rule->level == VC_MUST ? "FAIL" : rule->level == VC_SHOULD ? "WARN" : "INFO";
+				col = rule->level == VC_MUST ? c.fail : c.warn;
+				break;
 			case VC_WAIVED: label = "WAIVED"; col = c.warn; break;
 			case VC_DISABLED: label = "off"; col = c.dim; break;
 			default: label = "n/a"; col = c.dim; break;
@@ -348,14 +366,15 @@ void vc_report_text(FILE *out, const struct vc_results *r, const struct vc_repor
 	free(perm);
 	free(start);
 
-	uint64_t tot[5];
+	uint64_t tot[VCR_NTOTALS];
 	vcr_rule_totals(r, tot);
 	if (r->nsessions)
 		fputc('\n', out);
 	fprintf(out, "summary: %zu sessions, %llu messages, %u rules: %llu passed, %llu failed, "
-		     "%llu not applicable",
+		     "%llu warned, %llu info, %llu not applicable",
 		r->nsessions, (unsigned long long)r->messages, (unsigned)VC_RULE_COUNT,
 		(unsigned long long)tot[VC_PASS], (unsigned long long)tot[VC_FAIL],
+		(unsigned long long)tot[VCR_WARNED], (unsigned long long)tot[VCR_NOTED],
 		(unsigned long long)tot[VC_NA]);
 	if (tot[VC_WAIVED])
 		fprintf(out, ", %llu waived", (unsigned long long)tot[VC_WAIVED]);

@@ -392,7 +392,7 @@ START_TEST(text_lines_and_summary)
 	char *t = text_report(&fx->r, false, false);
 	char exp[512];
 	snprintf(exp, sizeof exp,
-		 "summary: 2 sessions, 134 messages, %u rules: 2 passed, 3 failed, %u not applicable, "
+		 "summary: 2 sessions, 134 messages, %u rules: 2 passed, 1 failed, 1 warned, 1 info, %u not applicable, "
 		 "1 waived, 1 disabled; findings: 2 MUST, 1 SHOULD, 1 INFO (1 waived)\n"
 		 "verdict: FAIL\n",
 		 (unsigned)VC_RULE_COUNT, (unsigned)VC_RULE_COUNT - 7);
@@ -406,7 +406,7 @@ START_TEST(text_lines_and_summary)
 	char *l = expect_rule_line("PASS", VU_HDR_01, "12 checks");
 	assert_line(t, l);
 	free(l);
-	l = expect_rule_line("FAIL", VU_RING_09, "1 finding");
+	l = expect_rule_line("WARN", VU_RING_09, "1 finding");
 	assert_line(t, l);
 	/* the finding follows its rule line */
 	char *after = strstr(t, l);
@@ -475,7 +475,7 @@ START_TEST(text_empty_and_suppressed)
 	char *t = text_report(&r, false, false);
 	char exp[256];
 	snprintf(exp, sizeof exp,
-		 "summary: 0 sessions, 0 messages, %u rules: 0 passed, 0 failed, %u not applicable; "
+		 "summary: 0 sessions, 0 messages, %u rules: 0 passed, 0 failed, 0 warned, 0 info, %u not applicable; "
 		 "findings: 0 MUST, 0 SHOULD, 0 INFO (0 waived)\nverdict: PASS\n",
 		 (unsigned)VC_RULE_COUNT, (unsigned)VC_RULE_COUNT);
 	ck_assert_str_eq(t, exp);
@@ -636,7 +636,9 @@ START_TEST(json_round_trip)
 	json_object *sr = jget(sum, "rules");
 	ck_assert_uint_eq(ju64(sr, "total"), VC_RULE_COUNT);
 	ck_assert_uint_eq(ju64(sr, "passed"), 2);
-	ck_assert_uint_eq(ju64(sr, "failed"), 3);
+	ck_assert_uint_eq(ju64(sr, "failed"), 1);
+	ck_assert_uint_eq(ju64(sr, "warned"), 1);
+	ck_assert_uint_eq(ju64(sr, "info"), 1);
 	ck_assert_uint_eq(ju64(sr, "not_applicable"), VC_RULE_COUNT - 7);
 	ck_assert_uint_eq(ju64(sr, "waived"), 1);
 	ck_assert_uint_eq(ju64(sr, "disabled"), 1);
