@@ -29,6 +29,8 @@ TEST_SRCS := $(sort $(wildcard lib/tests/test_*.c conformance/tests/test_*.c \
 TEST_COMMON := $(sort $(wildcard harness/tests/common/*.c))
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
 BENCH_SRCS := $(sort $(wildcard harness/bench/bench_*.c))
+# pytest drives runs against real peers (QEMU, DPDK, ...); logic stays in C.
+PYTESTS := $(sort $(wildcard */tests/test_*.py fakes/*/tests/test_*.py))
 HDRS := $(wildcard include/vcts/*.h */*.h */*/*.h conformance/*.def)
 
 # One build tree per flavour.
@@ -61,8 +63,8 @@ build/vhost-cts: build/rel/vhost-cts
 
 # The test run: every suite under sanitizers plus the CLI tests. The runner
 # prints the final "N passed, N failed" line and fails if anything failed.
-check: build/asan/vhost-cts $(asan_TESTS)
-	@VCTS_BIN=build/asan/vhost-cts sh harness/tests/run-checks.sh $(asan_TESTS)
+check: build/asan/vhost-cts build/rel/vhost-cts $(asan_TESTS)
+	@VCTS_BIN=build/asan/vhost-cts VCTS_PYTEST="$(PYTESTS)" sh harness/tests/run-checks.sh $(asan_TESTS)
 
 check-rel: build/rel/vhost-cts $(rel_TESTS)
 	@VCTS_BIN=build/rel/vhost-cts sh harness/tests/run-checks.sh $(rel_TESTS)
