@@ -201,10 +201,19 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 		e->res.messages++;
 		e->res.sessions[ev->session].messages++;
 	}
+	uint64_t before = e->res.findings_by_level[VC_MUST] + e->res.waived;
 	for (size_t i = 0; i < vc_nfamilies; i++)
 		if (vc_families[i].on_event)
 			vc_families[i].on_event(&c);
 	vu_state_apply(&ss->st, ev, c.answered, ss->live);
+	/* A request that broke a MUST rule may be refused by closing the
+	 * connection: VU-REPLY-01 does not hold that against the back-end. */
+	if (c.is_request && e->res.findings_by_level[VC_MUST] + e->res.waived > before) {
+		struct vu_state *st = &ss->st;
+		uint8_t ch = ev->u.vu.chan ? 1 : 0;
+		if (st->npending[ch] && st->pending[ch][st->npending[ch] - 1].event == ev->index)
+			st->pending[ch][st->npending[ch] - 1].malformed = true;
+	}
 	if (ev->kind == VC_EV_VU_EOF)
 		vc_engine_end_session(e, ev->session);
 }
