@@ -558,6 +558,14 @@ static void reply01(struct vc_synth *s, struct vs_profile *p)
 	vs_eof(s, VC_DIR_BE_TO_FE, 0);
 }
 
+static void reply01_refused(struct vc_synth *s, struct vs_profile *p)
+{
+	(void)p;
+	/* A malformed GET_FEATURES (4 payload bytes) may be refused by closing. */
+	vs_req(s, VU_GET_FEATURES, 0, P64(0), 4, 0);
+	vs_eof(s, VC_DIR_BE_TO_FE, 0);
+}
+
 static void reply02(struct vc_synth *s, struct vs_profile *p)
 {
 	vs_init(s, p);
@@ -683,6 +691,7 @@ static const struct fixture fixtures[] = {
 	{ "vu-mem-04-b6-offset-past-fd", "B6", { "VU-MEM-04" }, mem04_b6, "garbage mmap_offset" },
 	{ "vu-mem-05-unaligned", NULL, { "VU-MEM-05" }, mem05, "region at 0x800" },
 	{ "vu-reply-01-closed", NULL, { "VU-REPLY-01" }, reply01, "back-end closes instead of replying" },
+	{ "vu-reply-01-refused-malformed", NULL, { "VU-SIZE-01" }, reply01_refused, "closing on a malformed request is no VU-REPLY-01" },
 	{ "vu-reply-02-double", NULL, { "VU-REPLY-02" }, reply02, "value reply plus an ack" },
 	{ "vu-reply-03-unsolicited", NULL, { "VU-REPLY-03" }, reply03, "reply nobody asked for" },
 	{ "vu-log-01-b7-log-too-small", "B7", { "VU-LOG-01" }, log01_b7, "log sized in 4-byte units" },
