@@ -343,6 +343,23 @@ START_TEST(len_is_honoured)
 }
 END_TEST
 
+START_TEST(epoch_limits)
+{
+	struct loaded l;
+	load_mem(&l, "1@9223372035.999999:vhost_user_write req:1 flags:0x1\n"
+		     "1@9223372036.0:vhost_user_write req:2 flags:0x1\n");
+	ck_assert_msg(l.rc == 0, "%s", errstr(&l));
+	ck_assert_uint_eq(l.t.nevents, 2);
+	ck_assert_int_eq(l.t.events[0].time_ns, 9223372035999999000LL);
+	/* past 2^63 ns: not a prefix QEMU can print; the record is still found */
+	ck_assert_int_eq(l.t.events[1].time_ns, -1);
+	ck_assert_uint_eq(l.t.events[1].u.vu.request, 2);
+	ck_assert_str_eq(l.t.warnings[0],
+			 "mem.log:2: vhost_user_write record found mid-line (interleaved output?); imported");
+	vc_trace_free(&l.t);
+}
+END_TEST
+
 START_TEST(crlf_and_no_final_newline)
 {
 	struct loaded l;
@@ -525,6 +542,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, empty_and_binary);
 	tcase_add_test(tc, len_is_honoured);
 	tcase_add_test(tc, crlf_and_no_final_newline);
+	tcase_add_test(tc, epoch_limits);
 	tcase_add_test(tc, detect_format);
 	tcase_add_test(tc, many_threads_linear);
 	suite_add_tcase(s, tc);

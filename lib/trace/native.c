@@ -351,7 +351,8 @@ struct rd {
 	struct vc_error *err;
 	json_tokener *tok;
 	struct idmap sessions;   /* file id -> trace index */
-	uint8_t *pl;             /* payload scratch */
+	uint8_t *pl;             /* payload scratch, grown on demand */
+	size_t plcap;
 	const char *src_key;     /* last src.file seen (points into the input JSON) */
 	char *src_key_copy;      /* malloc'd copy of it, for comparison */
 	const char *src_interned;/* its arena copy */
@@ -464,6 +465,8 @@ static int get_payload(struct rd *r, json_object *o, uint32_t *len)
 			    VU_PARSER_MAX_PAYLOAD, 2 * VU_PARSER_MAX_PAYLOAD);
 	if (n % 2)
 		return fail(r, "field 'payload' must have an even number of hex digits");
+	if (n / 2 > r->plcap)
+		r->pl = xgrow(r->pl, &r->plcap, n / 2, 1);
 	for (size_t i = 0; i < n; i += 2) {
 		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
 		if (hi < 0 || lo < 0)
@@ -748,7 +751,6 @@ int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_
 	r.err = err;
 	r.tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	json_tokener_set_flags(r.tok, JSON_TOKENER_STRICT);
-	r.pl = xmalloc(VU_PARSER_MAX_PAYLOAD);
 	int rc = -1;
 	bool header = false;
 	uint64_t ln = 0, nev = 0;

@@ -134,7 +134,8 @@ static size_t tid_prefix(const char *s, size_t n, uint64_t *tid, int64_t *ns)
 	int64_t sec = 0;
 	while (i < n && is_digit(s[i]) && i - j < 10)
 		sec = sec * 10 + (s[i++] - '0');
-	if (i == j || i >= n)
+	/* ns since the epoch must fit an int64 (up to the year 2262) */
+	if (i == j || i >= n || sec > INT64_MAX / 1000000000 - 1)
 		return 0;
 	int64_t frac = 0;
 	if (s[i] == '.') {
@@ -147,7 +148,7 @@ static size_t tid_prefix(const char *s, size_t n, uint64_t *tid, int64_t *ns)
 	if (i >= n || s[i] != ':')
 		return 0;
 	*tid = t;
-	*ns = sec * 1000000000 + frac; /* sec < 10^10: fits */
+	*ns = sec * 1000000000 + frac;
 	return i + 1;
 }
 
