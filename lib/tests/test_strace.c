@@ -512,7 +512,8 @@ START_TEST(fd_kinds_and_idents)
 		"msg_iovlen=1, msg_control=[{cmsg_len=52, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=["
 		"19</memfd:mem (deleted)>, 20</dev/shm/x>, 21<socket:[999]>, 22<pipe:[77]>, 23<anon_inode:[userfaultfd]>, "
 		"24</dev/vfio/1>, 25<anon_inode:[eventfd]>, 26</home/a.img>, 27<anon_inode:[io_uring]>, 28, "
-		"29<\\x2f\\x6d\\x65\\x6d\\x66\\x64\\x3a\\x6d\\x65\\x6d>(deleted)]}], msg_controllen=56, msg_flags=0}, 0) = 12\n"
+		"29<\\x2f\\x6d\\x65\\x6d\\x66\\x64\\x3a\\x6d\\x65\\x6d>(deleted), "
+		"31<\\x2f\\x64\\x65\\x76\\x2f\\x6e\\x75\\x6c\\x6c<char 1:3>>]}], msg_controllen=56, msg_flags=0}, 0) = 12\n"
 		"sendmsg(5<UNIX:[1->2,\"/run/vu.sock\"]>, {msg_iov=[{iov_base=\"%s\", iov_len=12}], msg_iovlen=1, "
 		"msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[30</memfd:other (deleted)>]}], "
 		"msg_controllen=24, msg_flags=0}, MSG_NOSIGNAL) = 12\n",
@@ -521,14 +522,16 @@ START_TEST(fd_kinds_and_idents)
 	ck_assert_msg(l.rc == 0, "%s", errstr(&l));
 	ck_assert_str_eq(l.t.sessions[0].name, "fd 5 UNIX:[1->2] /run/vu.sock");
 	const struct vc_event *e = &l.t.events[0];
-	ck_assert_uint_eq(e->nfds, 11);
+	ck_assert_uint_eq(e->nfds, 12);
 	static const int kinds[] = { VC_FD_MEMFD, VC_FD_FILE, VC_FD_SOCKET, VC_FD_PIPE,
 				     VC_FD_USERFAULTFD, VC_FD_DEVICE, VC_FD_EVENTFD, VC_FD_FILE,
-				     VC_FD_ANON, VC_FD_UNKNOWN, VC_FD_MEMFD };
-	for (int i = 0; i < 11; i++)
+				     VC_FD_ANON, VC_FD_UNKNOWN, VC_FD_MEMFD, VC_FD_DEVICE };
+	for (int i = 0; i < 12; i++)
 		ck_assert_msg(e->fds[i].kind == kinds[i], "fd %d kind %d", i, e->fds[i].kind);
 	ck_assert_str_eq(e->fds[0].name, "/memfd:mem (deleted)");
 	ck_assert_str_eq(e->fds[10].name, "/memfd:mem (deleted)");
+	/* strace 6 nests the device numbers: "/dev/null<char 1:3>" */
+	ck_assert_str_eq(e->fds[11].name, "/dev/null<char 1:3>");
 	/* the same backing text compares equal, whatever the escaping */
 	ck_assert_uint_eq(e->fds[0].ident, e->fds[10].ident);
 	ck_assert_uint_ne(e->fds[0].ident, l.t.events[1].fds[0].ident);

@@ -245,7 +245,8 @@ static bool c_fdarg(struct st_parser *p, struct cur *c, struct st_fdarg *fd)
 	if (c_peek(c) != '<')
 		return true;
 	size_t st = ++c->i;
-	int depth = 0;
+	/* "[a->b]" holds a '>'; devices nest: "/dev/null<char 1:3>" */
+	int depth = 0, angle = 0;
 	bool inq = false;
 	while (c->i < c->n) {
 		char ch = c->s[c->i];
@@ -261,8 +262,12 @@ static bool c_fdarg(struct st_parser *p, struct cur *c, struct st_fdarg *fd)
 		} else if (ch == ']') {
 			if (depth > 0)
 				depth--;
+		} else if (ch == '<' && depth == 0) {
+			angle++;
 		} else if (ch == '>' && depth == 0) {
-			break;
+			if (angle == 0)
+				break;
+			angle--;
 		}
 		c->i++;
 	}
