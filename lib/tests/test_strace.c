@@ -702,6 +702,62 @@ START_TEST(vc_trace_load_auto)
 }
 END_TEST
 
+
+/* The recordings in traces/ (real QEMU, DPDK testpmd, DPDK virtio-user and
+ * qemu-storage-daemon runs, see traces/README.md): each pair is the same
+ * connection seen from the front-end and from the back-end, so both
+ * imports must yield the same messages, byte for byte. */
+static void check_pair(const char *dir, const char *fe, const char *be, uint32_t first_req)
+{
+	char pa[256], pb[256];
+	snprintf(pa, sizeof pa, "traces/%s/%s", dir, fe);
+	snprintf(pb, sizeof pb, "traces/%s/%s", dir, be);
+	struct vc_trace a, b;
+	struct vc_error ea, eb;
+	ck_assert_int_eq(vc_trace_load(&a, vc_test_path(pa), VC_FMT_AUTO, 0, &ea), 0);
+	ck_assert_int_eq(vc_trace_load(&b, vc_test_path(pb), VC_FMT_AUTO, 0, &eb), 0);
+	ck_assert_msg(a.nwarnings == 0 && b.nwarnings == 0, "%s: %s", dir,
+		      a.nwarnings ? a.warnings[0] : b.warnings[0]);
+	ck_assert_uint_eq(a.nsessions, 1);
+	ck_assert_uint_eq(b.nsessions, 1);
+	ck_assert_int_eq(a.sessions[0].traced_side, VC_SIDE_FRONTEND);
+	ck_assert_int_eq(b.sessions[0].traced_side, VC_SIDE_BACKEND);
+	ck_assert_uint_eq(a.nevents, b.nevents);
+	ck_assert_uint_gt(a.nevents, 20);
+	ck_assert_uint_eq(a.events[0].u.vu.request, first_req);
+	size_t nmem = 0;
+	for (size_t i = 0; i + 1 < a.nevents; i++) {
+		const struct vc_event *x = &a.events[i], *y = &b.events[i];
+		ck_assert_int_eq(x->kind, VC_EV_VU_MSG);
+		ck_assert_msg(x->dir == y->dir && x->u.vu.request == y->u.vu.request &&
+				      x->u.vu.flags == y->u.vu.flags && x->u.vu.size == y->u.vu.size &&
+				      x->u.vu.payload_len == y->u.vu.payload_len && x->nfds == y->nfds,
+			      "%s: event %zu differs", dir, i);
+		ck_assert(x->u.vu.payload_len == 0 ||
+			  memcmp(x->u.vu.payload, y->u.vu.payload, x->u.vu.payload_len) == 0);
+		for (uint32_t j = 0; j < x->nfds && j < VC_EVENT_MAX_FDS; j++)
+			ck_assert_int_eq(x->fds[j].kind, y->fds[j].kind);
+		if (x->u.vu.request == VU_SET_MEM_TABLE && x->dir == VC_DIR_FE_TO_BE) {
+			nmem++;
+			ck_assert_uint_eq(x->nfds, vu_rd32(x->u.vu.payload));
+		}
+	}
+	ck_assert_int_eq(a.events[a.nevents - 1].kind, VC_EV_VU_EOF);
+	ck_assert_int_eq(b.events[b.nevents - 1].kind, VC_EV_VU_EOF);
+	(void)nmem;
+	vc_trace_free(&a);
+	vc_trace_free(&b);
+}
+
+START_TEST(real_recordings_agree)
+{
+	check_pair("qemu-dpdk-net", "qemu.strace", "testpmd.strace", VU_GET_FEATURES);
+	check_pair("qemu-dpdk-net-mq", "qemu.strace", "testpmd.strace", VU_GET_FEATURES);
+	check_pair("qemu-blk-qsd", "qemu.strace", "qsd.strace", VU_GET_FEATURES);
+	check_pair("dpdk-virtio-user", "frontend.strace", "backend.strace", VU_SET_OWNER);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("strace");
@@ -716,6 +772,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, stall_real);
 	tcase_add_test(tc, strace_cut_data);
 	tcase_add_test(tc, vc_trace_load_auto);
+	tcase_add_test(tc, real_recordings_agree);
 	suite_add_tcase(s, tc);
 	TCase *tm = tcase_create("made");
 	tcase_set_timeout(tm, 120);
