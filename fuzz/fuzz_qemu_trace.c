@@ -1,0 +1,47 @@
+/* libFuzzer harness for the QEMU trace log importer and its tokenizer. */
+#include "lib/trace/qemu_log.h"
+#include "vcts/wire.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size ? size : 1);
+	memcpy(buf, data, size);
+	struct vc_trace t;
+	struct vc_error err;
+	struct vc_qemu_trace_stats st;
+	vc_trace_init(&t, "fuzz.log", VC_FMT_QEMU_TRACE);
+	int rc = vc_import_qemu_trace_ex(&t, buf, size, &err, &st);
+	if ((rc == 0) != (t.nevents > 0) || st.messages != t.nevents || st.processes != t.nsessions)
+		abort();
+	uint64_t lines = 0;
+	for (size_t i = 0; i < t.nevents; i++) {
+		const struct vc_event *e = &t.events[i];
+		if (e->session >= t.nsessions || e->kind != VC_EV_VU_MSG || e->u.vu.payload_len ||
+		    e->u.vu.has_payload || e->u.vu.has_size || e->u.vu.chan != VU_CHAN_MAIN ||
+		    e->has_fds || e->time_ns < -1)
+			abort();
+		/* events come in line order, one per line at most */
+		if (e->src.line <= lines || e->src.line > st.lines)
+			abort();
+		lines = e->src.line;
+	}
+	/* The tokenizer on the first line alone: arguments lie inside it. */
+	const char *nl = memchr(buf, '\n', size);
+	size_t n = nl ? (size_t)(nl - buf) : size;
+	struct vc_qlog_line l;
+	if (vc_qlog_parse(buf, n, &l)) {
+		if (l.name < buf || l.name + l.name_len > buf + n || l.nargs > VC_QLOG_MAX_ARGS)
+			abort();
+		for (unsigned i = 0; i < l.nargs; i++)
+			if (l.arg[i].val < buf || l.arg[i].val + l.arg[i].vlen > buf + n ||
+			    l.arg[i].key + l.arg[i].klen > buf + n)
+				abort();
+	}
+	vc_trace_free(&t);
+	free(buf);
+	return 0;
+}
