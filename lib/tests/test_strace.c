@@ -625,6 +625,13 @@ START_TEST(len_is_honoured)
 	ck_assert_uint_eq(l.t.nevents, 2);
 	ck_assert_msg(has_warning(&l, "mem.strace:2: ", "garbled"), "%s", warnings(&l));
 	unload(&l);
+	/* fuzzer find: a backslash as the very last byte inside a flags
+	 * string made the value scan step past len */
+	load_mem(&l, "12:00:00.000001 write(5<UNIX-STREAM:[1->2]>, \"\\x01\\x00\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\", 12) = 12\n"
+		     "recvfrom(5<UNIX-STREAM:[1->2]>, \"\\x01\", 1, \"MSG_\\");
+	ck_assert_int_eq(l.rc, 0);
+	ck_assert_msg(has_warning(&l, "mem.strace:2: ", "garbled"), "%s", warnings(&l));
+	unload(&l);
 	/* CRLF line ends and no final newline */
 	text = fmt("write(5<UNIX-STREAM:[1->2]>, \"%s\", 12) = 12\r\n"
 		   "read(5<UNIX-STREAM:[1->2]>, \"%s\", 20) = 20",

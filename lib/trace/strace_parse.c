@@ -97,12 +97,14 @@ static bool c_skip_value(struct cur *c)
 		if (ch == '"') {
 			c->i++;
 			while (c->i < c->n && c->s[c->i] != '"') {
-				if (c->s[c->i] == '\\')
+				if (c->s[c->i] == '\\' && c->i + 1 < c->n)
 					c->i++;
 				c->i++;
 			}
-			if (c->i >= c->n)
+			if (c->i >= c->n) {
+				c->i = c->n;
 				return false;
+			}
 			c->i++;
 			continue;
 		}
@@ -251,7 +253,7 @@ static bool c_fdarg(struct st_parser *p, struct cur *c, struct st_fdarg *fd)
 	while (c->i < c->n) {
 		char ch = c->s[c->i];
 		if (inq) {
-			if (ch == '\\')
+			if (ch == '\\' && c->i + 1 < c->n)
 				c->i++;
 			else if (ch == '"')
 				inq = false;
@@ -713,7 +715,7 @@ void st_parse_sock(const char *ann, size_t n, struct st_sock *so)
 		if (c_peek(&c) == '"') {
 			size_t st = ++c.i;
 			while (c.i < c.n && c.s[c.i] != '"') {
-				if (c.s[c.i] == '\\')
+				if (c.s[c.i] == '\\' && c.i + 1 < c.n)
 					c.i++;
 				c.i++;
 			}
