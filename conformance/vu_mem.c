@@ -85,7 +85,7 @@ static void mem_table(struct vc_ctx *c)
 			break;
 		char what[32];
 		snprintf(what, sizeof what, "region %u", i);
-		const struct vc_fd *fd = ev->has_fds && i < ev->nfds && i < VC_EVENT_MAX_FDS ? &ev->fds[i] : NULL;
+		const struct vc_fd *fd = ev->has_fds && ev->fds && i < ev->nfds && i < VC_EVENT_MAX_FDS ? &ev->fds[i] : NULL;
 		if (region_ok(c, what, &rs[have], fd))
 			have++;
 	}
@@ -101,7 +101,7 @@ static void add_reg(struct vc_ctx *c)
 	if (!vu_dec_memreg(ev->u.vu.payload, ev->u.vu.payload_len, &pad, &r))
 		return;
 	vc_expect(c, VU_MEM_02, pad == 0, "ADD_MEM_REG padding is 0x%" PRIx64 ", must be 0", pad);
-	if (!region_ok(c, "ADD_MEM_REG", &r, ev->has_fds && ev->nfds ? &ev->fds[0] : NULL))
+	if (!region_ok(c, "ADD_MEM_REG", &r, ev->has_fds && ev->fds && ev->nfds ? &ev->fds[0] : NULL))
 		return;
 	uint64_t limit = slot_limit(st);
 	vc_expect(c, VU_MEM_01, (uint64_t)st->nregions + 1 <= limit,

@@ -18,7 +18,7 @@ static bool same_table(const struct vu_state *st, const struct vc_event *ev)
 		if (memcmp(&r, &o->r, sizeof r) != 0)
 			return false;
 		/* Same numbers over a different file is a new table. */
-		if (ev->has_fds && i < ev->nfds && i < VC_EVENT_MAX_FDS && o->fd_ident &&
+		if (ev->has_fds && ev->fds && i < ev->nfds && i < VC_EVENT_MAX_FDS && o->fd_ident &&
 		    ev->fds[i].ident && ev->fds[i].ident != o->fd_ident)
 			return false;
 	}

@@ -209,7 +209,7 @@ static void load_table(struct vu_state *st, const struct vc_event *ev)
 		struct vu_region rg = { .fd_ident = 0, .fd_size = -1 };
 		if (!vu_dec_memtable_region(m->payload, m->payload_len, i, &rg.r))
 			break;
-		if (ev->has_fds && i < ev->nfds && i < VC_EVENT_MAX_FDS) {
+		if (ev->has_fds && ev->fds && i < ev->nfds && i < VC_EVENT_MAX_FDS) {
 			rg.fd_ident = ev->fds[i].ident;
 			rg.fd_size = ev->fds[i].size;
 		}
@@ -223,7 +223,7 @@ static void add_region(struct vu_state *st, const struct vc_event *ev)
 	struct vu_region rg = { .fd_ident = 0, .fd_size = -1 };
 	if (!vu_dec_memreg(ev->u.vu.payload, ev->u.vu.payload_len, &pad, &rg.r))
 		return;
-	if (ev->has_fds && ev->nfds >= 1) {
+	if (ev->has_fds && ev->fds && ev->nfds >= 1) {
 		rg.fd_ident = ev->fds[0].ident;
 		rg.fd_size = ev->fds[0].size;
 	}

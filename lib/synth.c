@@ -31,6 +31,8 @@ struct vc_event *vs_msg(struct vc_synth *s, enum vc_dir dir, uint8_t chan, uint3
 			uint32_t flags, const void *payload, uint32_t len, uint32_t nfds)
 {
 	struct vc_event ev = base(s, VC_EV_VU_MSG, dir);
+	struct vc_fd fds[VC_EVENT_MAX_FDS];
+	ev.fds = fds;
 	ev.u.vu.chan = chan;
 	ev.u.vu.request = req;
 	ev.u.vu.flags = flags;

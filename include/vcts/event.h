@@ -14,6 +14,16 @@ enum vc_event_kind {
 	VC_EV_VU_EOF,      /* a peer closed (or a partial message was cut off) */
 	VC_EV_VU_KICK,     /* a live source saw a ring's kick eventfd fire */
 	VC_EV_VU_STALL,    /* a live source saw no traffic while a reply is owed */
+	/* Memory listener (fakes/memory): what the memory API told a vhost
+	 * listener, and what the listener decided. Its messages to the device
+	 * are VC_EV_VU_MSG (vhost-user) or VC_EV_VDPA_IOTLB (vhost-vdpa). */
+	VC_EV_MEM_BEGIN,   /* a transaction begins; carries the listener's configuration */
+	VC_EV_MEM_REGION,  /* region_add / region_nop / region_del of one section */
+	VC_EV_MEM_COMMIT,  /* the transaction commits */
+	VC_EV_MEM_LOG,     /* log_global_start / log_global_stop */
+	VC_EV_MEM_RING,    /* the device started or stopped a ring (addresses, for verification) */
+	VC_EV_MEM_REPORT,  /* a decision or error the listener reported */
+	VC_EV_VDPA_IOTLB,  /* one IOTLB message a vhost-vdpa client wrote to the device */
 	VC_EV_KIND_MAX,    /* later sources add kinds before this */
 };
 
@@ -72,6 +82,94 @@ struct vc_vu_msg {
 	uint32_t payload_len;
 };
 
+/* ---- memory listener ---- */
+
+enum vc_mem_op { VC_MEM_ADD = 0, VC_MEM_NOP = 1, VC_MEM_DEL = 2 };
+
+/* Section kinds (what QEMU's memory_region_is_* answer for its region). */
+#define VC_MEMF_RAM        0x01u
+#define VC_MEMF_ROM        0x02u
+#define VC_MEMF_RAM_DEVICE 0x04u  /* MMIO mapped as RAM (host notifiers, VFIO BARs) */
+#define VC_MEMF_IOMMU      0x08u
+#define VC_MEMF_READONLY   0x10u
+#define VC_MEMF_ALL        0x1fu
+/* Dirty-log mask bits (QEMU's DIRTY_MEMORY_VGA, _CODE, _MIGRATION). */
+#define VC_MEM_DIRTY_VGA       0x1u
+#define VC_MEM_DIRTY_CODE      0x2u
+#define VC_MEM_DIRTY_MIGRATION 0x4u
+#define VC_MEM_DIRTY_ALL       0x7u
+
+#define VC_MEM_NAME_MAX 64
+
+/* One section of the flat view: a piece of a memory region mapped at a
+ * guest-physical range. Sections of the same region share name and
+ * backing; name is what identifies the region (as in QEMU's traces). */
+struct vc_mem_section {
+	uint64_t gpa;          /* offset_within_address_space */
+	uint64_t size;
+	uint64_t hva;          /* host address of the first byte (0 for non-RAM) */
+	uint64_t offset;       /* offset_within_region */
+	uint64_t fd_ident;     /* backing file identity, 0 none/unknown */
+	uint64_t page_size;    /* of the RAM block; 0 unknown */
+	uint32_t flags;        /* VC_MEMF_* */
+	uint8_t dirty_mask;    /* VC_MEM_DIRTY_* */
+	char name[VC_MEM_NAME_MAX];
+};
+
+enum vc_mem_backend { VC_MEMB_VHOST_USER = 0, VC_MEMB_VHOST_KERNEL = 1, VC_MEMB_VHOST_VDPA = 2 };
+
+struct vc_mem_begin {
+	uint8_t backend;       /* enum vc_mem_backend */
+	bool iotlb_batch;      /* vhost-vdpa: VHOST_BACKEND_F_IOTLB_BATCH negotiated */
+	bool decisions;        /* the source records the listener's decisions (QEMU trace) */
+	uint32_t slots;        /* memory-slot limit of the device, 0 unknown */
+	uint32_t target_page;  /* vhost-vdpa TARGET_PAGE_SIZE, 0 = 4096 */
+};
+
+struct vc_mem_commit {
+	bool has_decision;     /* the source recorded changed/started */
+	bool changed;
+	bool started;
+};
+
+struct vc_mem_ring {
+	uint32_t index;
+	bool start;            /* false: stopped */
+	uint64_t gpa[3];       /* desc, avail, used */
+	uint64_t size[3];
+	uint64_t hva[3];       /* where the device mapped them at start */
+};
+
+enum vc_mem_report_code {
+	VC_MEMR_REJECT = 1,    /* section filtered out; value = QEMU's reason (1 dirty log, 2 back-end, 3 not RAM) */
+	VC_MEMR_ALIGNED,       /* section after page rounding: gpa, size, hva */
+	VC_MEMR_MERGED,        /* merged into the previous: gpa, size, value = offset in region */
+	VC_MEMR_OVERLAP,       /* overlapping, not coherent with the previous: gpa */
+	VC_MEMR_BEFORE_PREV,   /* rounded to before the previous section: gpa */
+	VC_MEMR_RING_UNMAPPED, /* ring verification -ENOMEM: ring, part */
+	VC_MEMR_RING_RELOCATED,/* ring verification -EBUSY: ring, part */
+	VC_MEMR_SLOTS,         /* table exceeds the slot limit: value = regions, size = limit */
+	VC_MEMR_UNALIGNED,     /* vhost-vdpa refused an unaligned section: gpa, size */
+	VC_MEMR_SKIPPED,       /* vhost-vdpa skipped a section: gpa, size */
+	VC_MEMR_CODE_MAX,
+};
+
+struct vc_mem_report {
+	uint8_t code;          /* enum vc_mem_report_code */
+	uint32_t ring, part;
+	uint64_t gpa, size, hva, value;
+	char name[VC_MEM_NAME_MAX];
+};
+
+/* The IOTLB message fields of struct vhost_msg_v2 (include/vcts/vdpa_uapi.h). */
+struct vc_vdpa_iotlb {
+	uint32_t msg_type;     /* VHOST_IOTLB_MSG / _MSG_V2 */
+	uint32_t asid;
+	uint8_t type;          /* VDPA_IOTLB_* */
+	uint8_t perm;
+	uint64_t iova, size, uaddr;
+};
+
 struct vc_event {
 	uint8_t kind;          /* enum vc_event_kind */
 	uint8_t dir;           /* enum vc_dir */
@@ -81,7 +179,10 @@ struct vc_event {
 	struct vc_src src;
 	uint32_t nfds;         /* fds that came with the message */
 	bool has_fds;          /* false when the source cannot see fds */
-	struct vc_fd fds[VC_EVENT_MAX_FDS];
+	/* Descriptions of the first min(nfds, VC_EVENT_MAX_FDS) fds, out of
+	 * line so an event stays small (a trace holds millions); owned by the
+	 * trace's arena once added, by the producer before that. */
+	struct vc_fd *fds;
 	union {
 		struct vc_vu_msg vu;
 		struct {
@@ -95,6 +196,18 @@ struct vc_event {
 			bool partial; /* EOF cut a message short: VU-HDR-06 */
 			uint32_t partial_bytes;
 		} eof;           /* VC_EV_VU_EOF */
+		struct vc_mem_begin mem_begin;   /* VC_EV_MEM_BEGIN */
+		struct {
+			uint8_t op;               /* enum vc_mem_op */
+			struct vc_mem_section s;
+		} mem_region;                    /* VC_EV_MEM_REGION */
+		struct vc_mem_commit mem_commit; /* VC_EV_MEM_COMMIT */
+		struct {
+			bool start;
+		} mem_log;                       /* VC_EV_MEM_LOG */
+		struct vc_mem_ring mem_ring;     /* VC_EV_MEM_RING */
+		struct vc_mem_report mem_report; /* VC_EV_MEM_REPORT */
+		struct vc_vdpa_iotlb iotlb;      /* VC_EV_VDPA_IOTLB */
 	} u;
 };
 

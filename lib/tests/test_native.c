@@ -57,6 +57,8 @@ static void build_full(struct vc_trace *t)
 	ev.src.line = 1234;
 	ev.nfds = 40; /* more than kept: 32 descriptions stored */
 	ev.has_fds = true;
+	static struct vc_fd fdbuf[VC_EVENT_MAX_FDS];
+	ev.fds = fdbuf;
 	for (int i = 0; i < VC_EVENT_MAX_FDS; i++) {
 		ev.fds[i].kind = (uint8_t)(i % VC_FD_KIND_MAX);
 		ev.fds[i].size = i == 0 ? -1 : (int64_t)i << 40;

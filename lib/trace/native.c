@@ -548,6 +548,7 @@ static int parse_session(struct rd *r, json_object *o)
 static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 {
 	struct vc_event ev;
+	struct vc_fd fdbuf[VC_EVENT_MAX_FDS];
 	memset(&ev, 0, sizeof ev);
 	const char *s;
 	uint64_t u;
@@ -616,6 +617,7 @@ static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 			ev.nfds = (uint32_t)n;
 		else if (n > ev.nfds)
 			return fail(r, "field 'fds' has %zu entries but 'nfds' is %u", n, ev.nfds);
+		ev.fds = fdbuf; /* copied by vc_trace_add_event */
 		for (size_t i = 0; i < n; i++)
 			if (parse_fd(r, json_object_array_get_idx(fds, i), i, &ev.fds[i]) < 0)
 				return -1;

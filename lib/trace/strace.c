@@ -383,8 +383,7 @@ static void emit_msg(struct imp *m, struct ep *e, int d, const uint8_t *pl, uint
 	ev.src.line = line;
 	ev.nfds = s->nfds_total;
 	ev.has_fds = true;
-	for (uint32_t i = 0; i < s->nfds_stored && i < VC_EVENT_MAX_FDS; i++)
-		ev.fds[i] = s->fds[i];
+	ev.fds = s->nfds_stored ? s->fds : NULL; /* copied by vc_trace_add_event */
 	ev.u.vu.chan = e->chan;
 	ev.u.vu.request = vu_rd32(s->hdr);
 	ev.u.vu.flags = vu_rd32(s->hdr + 4);

@@ -100,6 +100,8 @@ struct vc_event *vc_trace_add_event(struct vc_trace *t, const struct vc_event *e
 		e->u.vu.payload = NULL;
 	if (!e->src.file)
 		e->src.file = t->source;
+	uint32_t kept = ev->nfds < VC_EVENT_MAX_FDS ? ev->nfds : VC_EVENT_MAX_FDS;
+	e->fds = kept && ev->fds ? vc_arena_memdup(t->arena, ev->fds, kept * sizeof *ev->fds) : NULL;
 	if (ev->session < t->nsessions)
 		e->index = t->sessions[ev->session].messages++;
 	return e;
