@@ -22,7 +22,8 @@ COV_CFLAGS := -O0 -g --coverage
 # Parts: the library every tool links (lib, conformance, reports, fakes).
 LIB_SRCS := $(sort $(wildcard lib/*.c lib/*/*.c conformance/*.c conformance/*/*.c \
 	reports/*.c fakes/*/*.c))
-LIB_SRCS := $(filter-out %/tests/%,$(LIB_SRCS))
+# Test and fixture sources live under */tests/ and never enter the library.
+LIB_SRCS := $(foreach f,$(LIB_SRCS),$(if $(findstring /tests/,$(f)),,$(f)))
 CLI_SRCS := $(sort $(wildcard harness/*.c))
 TEST_SRCS := $(sort $(wildcard lib/tests/test_*.c conformance/tests/test_*.c \
 	reports/tests/test_*.c fakes/*/tests/test_*.c harness/tests/test_*.c))
@@ -84,7 +85,8 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame
 FUZZ_OBJS := $(patsubst %.c,build/fuzz/obj/%.o,$(LIB_SRCS))
 build/fuzz/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) -c $< -o $@
+	@echo "  CLANG   $@"
+	@$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) -c $< -o $@
 build/fuzz/%: build/fuzz/obj/fuzz/%.o $(FUZZ_OBJS)
 	$(CLANG) -fsanitize=fuzzer,address,undefined -pthread -o $@ $^ $(PKG_LIBS) -lm
 fuzz: $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))

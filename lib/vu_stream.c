@@ -1,0 +1,69 @@
+#include "vcts/vu_stream.h"
+#include "lib/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void vu_framer_init(struct vu_framer *f, uint32_t max_payload)
+{
+	memset(f, 0, sizeof *f);
+	f->max_payload = max_payload ? max_payload : VU_PARSER_MAX_PAYLOAD;
+}
+
+void vu_framer_free(struct vu_framer *f)
+{
+	free(f->pl);
+	f->pl = NULL;
+	f->pl_cap = 0;
+}
+
+uint32_t vu_framer_pending(const struct vu_framer *f)
+{
+	return f->hdr_have + (f->hdr_have == VU_HDR_SIZE ? f->pl_have : 0);
+}
+
+enum vu_frame_status vu_framer_push(struct vu_framer *f, const uint8_t **data, size_t *len)
+{
+	if (f->dead) {
+		*data += *len;
+		*len = 0;
+		return VU_FRAME_MORE;
+	}
+	if (f->hdr_have < VU_HDR_SIZE) {
+		size_t take = VU_HDR_SIZE - f->hdr_have;
+		if (take > *len)
+			take = *len;
+		memcpy(f->hdr + f->hdr_have, *data, take);
+		f->hdr_have += (uint32_t)take;
+		*data += take;
+		*len -= take;
+		if (f->hdr_have < VU_HDR_SIZE)
+			return VU_FRAME_MORE;
+		uint32_t size = vu_framer_size(f);
+		if (size > f->max_payload) {
+			f->dead = true;
+			return VU_FRAME_OVERSIZE;
+		}
+		if (f->pl_cap < size) {
+			f->pl = xrealloc(f->pl, size);
+			f->pl_cap = size;
+		}
+		f->pl_have = 0;
+		return VU_FRAME_HEADER;
+	}
+	uint32_t size = vu_framer_size(f);
+	size_t take = size - f->pl_have;
+	if (take > *len)
+		take = *len;
+	if (take) {
+		memcpy(f->pl + f->pl_have, *data, take);
+		f->pl_have += (uint32_t)take;
+		*data += take;
+		*len -= take;
+	}
+	if (f->pl_have < size)
+		return VU_FRAME_MORE;
+	/* Whole: the next push starts a new header. */
+	f->hdr_have = 0;
+	return VU_FRAME_MESSAGE;
+}
