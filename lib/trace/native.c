@@ -105,10 +105,19 @@ static int side_by_name(const char *s)
 	return -1;
 }
 
+/* The event kinds version 1 stores. Later kinds get a native form (and
+ * a case in the writer, reader and comparison) when their sources need
+ * recording; until then the writer refuses them rather than lose fields,
+ * and the reader skips them as unknown. */
+static bool native_kind(unsigned k)
+{
+	return k == VC_EV_VU_MSG || k == VC_EV_VU_EOF || k == VC_EV_VU_KICK || k == VC_EV_VU_STALL;
+}
+
 static int kind_by_name(const char *s)
 {
 	for (int k = 1; k < VC_EV_KIND_MAX; k++)
-		if (strcmp(s, vc_event_kind_name((enum vc_event_kind)k)) == 0)
+		if (native_kind((unsigned)k) && strcmp(s, vc_event_kind_name((enum vc_event_kind)k)) == 0)
 			return k;
 	return -1;
 }
@@ -221,7 +230,7 @@ int vc_native_event(struct vc_native_writer *w, const struct vc_event *ev)
 	if (!w || !ev)
 		return -1;
 	/* Only what a reader can take back: known kinds and enum values. */
-	if (ev->kind == 0 || ev->kind >= VC_EV_KIND_MAX || ev->dir > VC_DIR_BE_TO_FE ||
+	if (!native_kind(ev->kind) || ev->dir > VC_DIR_BE_TO_FE ||
 	    !idmap_get(&w->declared, ev->session, NULL) || ev->nfds > VC_NATIVE_MAX_NFDS ||
 	    ev->time_ns < -1 ||
 	    (ev->kind == VC_EV_VU_MSG &&
@@ -245,8 +254,9 @@ int vc_native_event(struct vc_native_writer *w, const struct vc_event *ev)
 	json_object_object_add(o, "src", src);
 	add_bool(o, "has_fds", ev->has_fds);
 	add_u64(o, "nfds", ev->nfds);
+	/* fds is NULL (nothing described) or holds min(nfds, 32) entries */
 	uint32_t kept = ev->nfds < VC_EVENT_MAX_FDS ? ev->nfds : VC_EVENT_MAX_FDS;
-	if (kept) {
+	if (kept && ev->fds) {
 		json_object *a = json_object_new_array_ext((int)kept);
 		for (uint32_t i = 0; i < kept; i++)
 			json_object_array_add(a, fd_json(&ev->fds[i]));
@@ -617,10 +627,15 @@ static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 			ev.nfds = (uint32_t)n;
 		else if (n > ev.nfds)
 			return fail(r, "field 'fds' has %zu entries but 'nfds' is %u", n, ev.nfds);
-		ev.fds = fdbuf; /* copied by vc_trace_add_event */
+		ev.fds = n ? fdbuf : NULL; /* copied by vc_trace_add_event */
 		for (size_t i = 0; i < n; i++)
 			if (parse_fd(r, json_object_array_get_idx(fds, i), i, &ev.fds[i]) < 0)
 				return -1;
+		/* fewer descriptions than fds: the rest are unknown */
+		for (size_t i = n; n && i < VC_EVENT_MAX_FDS; i++) {
+			memset(&fdbuf[i], 0, sizeof fdbuf[i]);
+			fdbuf[i].size = -1;
+		}
 	}
 	ev.has_fds = has_nfds || has_fds_arr;
 	if (get_bool(r, o, "has_fds", &ev.has_fds) < 0)
@@ -874,7 +889,8 @@ bool vc_native_event_equal(const struct vc_event *a, const struct vc_event *b, c
 	DIFF(a->nfds != b->nfds, "nfds %u != %u", a->nfds, b->nfds);
 	DIFF(a->has_fds != b->has_fds, "has_fds differs");
 	uint32_t kept = a->nfds < VC_EVENT_MAX_FDS ? a->nfds : VC_EVENT_MAX_FDS;
-	for (uint32_t i = 0; i < kept; i++) {
+	DIFF(kept && (!a->fds) != (!b->fds), "fds described on one side only");
+	for (uint32_t i = 0; kept && a->fds && i < kept; i++) {
 		const struct vc_fd *x = &a->fds[i], *y = &b->fds[i];
 		DIFF(x->kind != y->kind, "fds[%u].kind %u != %u", i, x->kind, y->kind);
 		DIFF(x->size != y->size, "fds[%u].size differs", i);
