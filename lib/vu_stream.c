@@ -40,7 +40,8 @@ enum vu_frame_status vu_framer_push(struct vu_framer *f, const uint8_t **data, s
 		if (f->hdr_have < VU_HDR_SIZE)
 			return VU_FRAME_MORE;
 		uint32_t size = vu_framer_size(f);
-		if (size > f->max_payload) {
+		/* A zeroed framer (max_payload 0) uses the parser's limit. */
+		if (size > (f->max_payload ? f->max_payload : VU_PARSER_MAX_PAYLOAD)) {
 			f->dead = true;
 			return VU_FRAME_OVERSIZE;
 		}

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vcts/vu_stream.h"
+
 enum { DIR_OUT = 0, DIR_IN = 1 };
 
 enum ep_state { EP_UNDECIDED = 0, EP_VHOST, EP_REJECTED, EP_MIRROR, EP_CLOSED };
@@ -32,11 +34,7 @@ enum ep_state { EP_UNDECIDED = 0, EP_VHOST, EP_REJECTED, EP_MIRROR, EP_CLOSED };
 enum { HK_INODE = 1, HK_PIDFD, HK_BC, HK_PID, HK_SEEN_INODE, HK_SEEN_PIDFD };
 
 struct vstream {
-	uint8_t hdr[VU_HDR_SIZE];
-	uint32_t hdr_have;
-	uint8_t *pl;
-	size_t pl_cap;
-	uint32_t pl_have;
+	struct vu_framer fr;        /* a zeroed framer is ready to use */
 	struct vc_fd *fds;          /* VC_EVENT_MAX_FDS, allocated on first fd */
 	uint32_t nfds_stored, nfds_total;
 	/* first unix socket among the fds (for SET_BACKEND_REQ_FD) */
@@ -142,7 +140,7 @@ static struct pidst *pid_get(struct imp *m, int64_t pid)
 
 static void stream_free(struct vstream *s)
 {
-	free(s->pl);
+	vu_framer_free(&s->fr);
 	free(s->fds);
 	memset(s, 0, sizeof *s);
 }
@@ -385,9 +383,9 @@ static void emit_msg(struct imp *m, struct ep *e, int d, const uint8_t *pl, uint
 	ev.has_fds = true;
 	ev.fds = s->nfds_stored ? s->fds : NULL; /* copied by vc_trace_add_event */
 	ev.u.vu.chan = e->chan;
-	ev.u.vu.request = vu_rd32(s->hdr);
-	ev.u.vu.flags = vu_rd32(s->hdr + 4);
-	ev.u.vu.size = vu_rd32(s->hdr + 8);
+	ev.u.vu.request = vu_framer_request(&s->fr);
+	ev.u.vu.flags = vu_framer_flags(&s->fr);
+	ev.u.vu.size = vu_framer_size(&s->fr);
 	ev.u.vu.has_payload = true;
 	ev.u.vu.has_size = true;
 	ev.u.vu.payload = plen ? pl : NULL;
@@ -412,7 +410,7 @@ static bool looks_like_request(const uint8_t *h)
 
 static void decide(struct imp *m, struct ep *e, int d)
 {
-	if (!looks_like_request(e->st[d].hdr)) {
+	if (!looks_like_request(e->st[d].fr.hdr)) {
 		e->state = EP_REJECTED;
 		stream_free(&e->st[0]);
 		stream_free(&e->st[1]);
@@ -431,66 +429,41 @@ static void feed(struct imp *m, struct ep *e, int d, const uint8_t *data, size_t
 {
 	struct vstream *s = &e->st[d];
 	bool fds_done = k->npfds == 0;
-	size_t off = 0;
 	while (!e->dead && (e->state == EP_UNDECIDED || e->state == EP_VHOST)) {
-		if (s->hdr_have < VU_HDR_SIZE) {
-			if (off >= len)
-				break;
-			if (s->hdr_have == 0 && !fds_done) {
-				stream_attach(s, k);
-				fds_done = true;
-			}
-			size_t take = VU_HDR_SIZE - s->hdr_have;
-			if (take > len - off)
-				take = len - off;
-			memcpy(s->hdr + s->hdr_have, data + off, take);
-			s->hdr_have += (uint32_t)take;
-			off += take;
-			if (s->hdr_have < VU_HDR_SIZE)
-				break;
+		/* fds travel with the syscall that carries a message's first byte. */
+		if (vu_framer_idle(&s->fr) && !fds_done && len > 0) {
+			stream_attach(s, k);
+			fds_done = true;
+		}
+		enum vu_frame_status st = vu_framer_push(&s->fr, &data, &len);
+		if (st == VU_FRAME_MORE)
+			break;
+		if (st == VU_FRAME_HEADER) {
 			if (e->state == EP_UNDECIDED) {
 				decide(m, e, d);
 				if (e->state != EP_VHOST)
 					return;
 			}
-			uint32_t size = vu_rd32(s->hdr + 8);
-			if (size > VU_PARSER_MAX_PAYLOAD) {
-				size_t avail = len - off;
-				if (avail > VU_PARSER_MAX_PAYLOAD)
-					avail = VU_PARSER_MAX_PAYLOAD;
-				char name[VC_SESSION_NAME_MAX];
-				ep_name(e, name, sizeof name);
-				vc_trace_warn(m->t, line,
-					      "message header claims %u payload bytes (limit %u): stream "
-					      "corrupt or not vhost-user; stopped framing %s",
-					      size, VU_PARSER_MAX_PAYLOAD, name);
-				emit_msg(m, e, d, data + off, (uint32_t)avail, line, time_ns);
-				s->hdr_have = 0;
-				e->dead = true;
-				return;
-			}
-			if (s->pl_cap < size) {
-				s->pl = xrealloc(s->pl, size);
-				s->pl_cap = size;
-			}
-			s->pl_have = 0;
-		}
-		uint32_t size = vu_rd32(s->hdr + 8);
-		size_t take = size - s->pl_have;
-		if (take > len - off)
-			take = len - off;
-		if (take) {
-			memcpy(s->pl + s->pl_have, data + off, take);
-			s->pl_have += (uint32_t)take;
-			off += take;
-		}
-		if (s->pl_have == size) {
-			emit_msg(m, e, d, s->pl, size, line, time_ns);
-			s->hdr_have = 0;
-			s->pl_have = 0;
 			continue;
 		}
-		break;
+		if (st == VU_FRAME_OVERSIZE) {
+			if (e->state == EP_UNDECIDED) {
+				decide(m, e, d); /* rejects it: no request is that large */
+				if (e->state != EP_VHOST)
+					return;
+			}
+			size_t avail = len > VU_PARSER_MAX_PAYLOAD ? VU_PARSER_MAX_PAYLOAD : len;
+			char name[VC_SESSION_NAME_MAX];
+			ep_name(e, name, sizeof name);
+			vc_trace_warn(m->t, line,
+				      "message header claims %u payload bytes (limit %u): stream "
+				      "corrupt or not vhost-user; stopped framing %s",
+				      vu_framer_size(&s->fr), VU_PARSER_MAX_PAYLOAD, name);
+			emit_msg(m, e, d, data, (uint32_t)avail, line, time_ns);
+			e->dead = true;
+			return;
+		}
+		emit_msg(m, e, d, s->fr.pl, vu_framer_size(&s->fr), line, time_ns);
 	}
 	if (!fds_done && (e->state == EP_UNDECIDED || e->state == EP_VHOST) && !e->dead)
 		stream_attach(s, k);
@@ -514,14 +487,14 @@ static void emit_eof(struct imp *m, struct ep *e, int d, bool partial, uint32_t 
 
 static uint32_t pending_bytes(const struct vstream *s)
 {
-	return s->hdr_have + (s->hdr_have == VU_HDR_SIZE ? s->pl_have : 0);
+	return vu_framer_pending(&s->fr);
 }
 
 static void on_peer_closed(struct imp *m, struct ep *e, uint64_t line, int64_t time_ns)
 {
 	if (e->state == EP_VHOST) {
 		struct vstream *s = &e->st[DIR_IN];
-		bool partial = !e->dead && s->hdr_have > 0;
+		bool partial = !e->dead && !vu_framer_idle(&s->fr);
 		if (e->chan == VU_CHAN_MAIN) {
 			emit_eof(m, e, DIR_IN, partial, partial ? pending_bytes(s) : 0, line, time_ns);
 		} else if (partial) {
@@ -952,9 +925,9 @@ static void finish(struct imp *m, uint64_t last_line)
 		int d = DIR_IN;
 		bool partial = false;
 		if (!e->dead) {
-			if (e->st[DIR_IN].hdr_have) {
+			if (!vu_framer_idle(&e->st[DIR_IN].fr)) {
 				partial = true;
-			} else if (e->st[DIR_OUT].hdr_have) {
+			} else if (!vu_framer_idle(&e->st[DIR_OUT].fr)) {
 				partial = true;
 				d = DIR_OUT;
 			}
