@@ -21,6 +21,7 @@ struct vc_ctx {
 	bool is_request;              /* a request (not a reply) on its channel */
 	bool live;                    /* live source: kicks and fd sizes are seen */
 	uint32_t profile_queues;      /* queue count a live profile offers, 0 unknown */
+	size_t family;                /* index of the family being run */
 };
 
 /* The rule was evaluated and held. */
@@ -41,7 +42,14 @@ struct vc_family {
 	const char *name;
 	void (*on_event)(struct vc_ctx *c);
 	void (*on_end)(struct vc_ctx *c);
+	/* Frees what the family keeps in vc_family_state() (NULL: none). */
+	void (*free_state)(void *state);
 };
+
+/* A slot for the running family's own per-session state (NULL at first),
+ * for families whose state does not belong in vu_state. The engine calls
+ * the family's free_state on it when the engine is freed. */
+void **vc_family_state(struct vc_ctx *c);
 
 /* Families, in the order they run. Defined in families.c. */
 extern const struct vc_family vc_families[];
@@ -59,5 +67,13 @@ void vu_status_check(struct vc_ctx *c);
 void vu_mem_check(struct vc_ctx *c);
 void vu_reply_check(struct vc_ctx *c);
 void vu_log_check(struct vc_ctx *c);
+
+/* The memory-listener family (MEM-*, conformance/mem_rules.c). */
+void mem_check(struct vc_ctx *c);
+void mem_end(struct vc_ctx *c);
+void mem_free(void *state);
+/* VDPA-BAT-01 (conformance/vdpa_bat.c). */
+void vdpa_bat_check(struct vc_ctx *c);
+void vdpa_bat_free(void *state);
 
 #endif

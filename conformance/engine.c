@@ -15,6 +15,7 @@ struct sess {
 	bool live;
 	bool ended;
 	uint32_t kept[VC_RULE_COUNT];   /* findings stored per rule */
+	void **fstate;                  /* per family, see vc_family_state() */
 };
 
 struct vc_engine {
@@ -61,8 +62,14 @@ void vc_engine_free(struct vc_engine *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->res.nsessions; i++)
-		free(e->sess[i]);
+	for (size_t i = 0; i < e->res.nsessions; i++) {
+		struct sess *ss = e->sess[i];
+		for (size_t f = 0; ss->fstate && f < vc_nfamilies; f++)
+			if (ss->fstate[f] && vc_families[f].free_state)
+				vc_families[f].free_state(ss->fstate[f]);
+		free(ss->fstate);
+		free(ss);
+	}
 	free(e->sess);
 	free(e->res.sessions);
 	free(e->res.findings);
@@ -89,6 +96,14 @@ uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s)
 		sr->rules[r].verdict = e->enabled[r] ? VC_NA : VC_DISABLED;
 	e->res.nsessions++;
 	return (uint32_t)n;
+}
+
+void **vc_family_state(struct vc_ctx *c)
+{
+	struct sess *ss = c->eng->sess[c->sid];
+	if (!ss->fstate)
+		ss->fstate = xcalloc(vc_nfamilies, sizeof *ss->fstate);
+	return &ss->fstate[c->family];
 }
 
 static struct vc_rule_result *rr(struct vc_ctx *c, enum vc_rule_id r)
@@ -203,8 +218,10 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 	}
 	uint64_t before = e->res.findings_by_level[VC_MUST] + e->res.waived;
 	for (size_t i = 0; i < vc_nfamilies; i++)
-		if (vc_families[i].on_event)
+		if (vc_families[i].on_event) {
+			c.family = i;
 			vc_families[i].on_event(&c);
+		}
 	vu_state_apply(&ss->st, ev, c.answered, ss->live);
 	/* A request that broke a MUST rule may be refused by closing the
 	 * connection: VU-REPLY-01 does not hold that against the back-end. */
@@ -228,8 +245,10 @@ void vc_engine_end_session(struct vc_engine *e, uint32_t session)
 	ss->ended = true;
 	struct vc_ctx c = { .eng = e, .sid = session, .st = &ss->st, .ev = NULL, .live = ss->live };
 	for (size_t i = 0; i < vc_nfamilies; i++)
-		if (vc_families[i].on_end)
+		if (vc_families[i].on_end) {
+			c.family = i;
 			vc_families[i].on_end(&c);
+		}
 }
 
 const struct vc_results *vc_engine_finish(struct vc_engine *e)

@@ -13,5 +13,7 @@ const struct vc_family vc_families[] = {
 	{ "memory", vu_mem_check, NULL },
 	{ "reply", vu_reply_check, NULL },
 	{ "log", vu_log_check, NULL },
+	{ "memory-listener", mem_check, mem_end, mem_free },
+	{ "vdpa-batch", vdpa_bat_check, NULL, vdpa_bat_free },
 };
 const size_t vc_nfamilies = sizeof vc_families / sizeof vc_families[0];

@@ -41,6 +41,10 @@ const char *vc_dir_name(enum vc_dir d)
 static const char *const kind_names[VC_EV_KIND_MAX] = {
 	[VC_EV_VU_MSG] = "vu-msg", [VC_EV_VU_EOF] = "vu-eof",
 	[VC_EV_VU_KICK] = "vu-kick", [VC_EV_VU_STALL] = "vu-stall",
+	[VC_EV_MEM_BEGIN] = "mem-begin", [VC_EV_MEM_REGION] = "mem-region",
+	[VC_EV_MEM_COMMIT] = "mem-commit", [VC_EV_MEM_LOG] = "mem-log",
+	[VC_EV_MEM_RING] = "mem-ring", [VC_EV_MEM_REPORT] = "mem-report",
+	[VC_EV_VDPA_IOTLB] = "vdpa-iotlb",
 };
 
 const char *vc_event_kind_name(enum vc_event_kind k)

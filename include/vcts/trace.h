@@ -17,6 +17,7 @@ enum vc_format {
 	VC_FMT_STRACE,
 	VC_FMT_QEMU_TRACE,
 	VC_FMT_NATIVE,
+	VC_FMT_SCENARIO,   /* memory-topology scenario (JSON), replayed through fakes/memory */
 	VC_FMT_COUNT,
 };
 
@@ -77,6 +78,8 @@ enum vc_format vc_detect_format(const char *buf, size_t len);
 int vc_import_strace(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 int vc_import_qemu_trace(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
+/* Scenario files (traces/scenarios/README.md): fakes/memory/scenario.c. */
+int vc_import_scenario(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, size_t len,
 		     struct vc_error *err);
 

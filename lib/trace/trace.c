@@ -4,6 +4,7 @@
 #include "vcts/fileio.h"
 #include "lib/arena.h"
 #include "lib/xalloc.h"
+#include "fakes/memory/memory.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 static const char *const format_names[VC_FMT_COUNT] = {
 	[VC_FMT_AUTO] = "auto", [VC_FMT_STRACE] = "strace",
 	[VC_FMT_QEMU_TRACE] = "qemu-trace", [VC_FMT_NATIVE] = "native",
+	[VC_FMT_SCENARIO] = "scenario",
 };
 
 const char *vc_format_name(enum vc_format f)
@@ -136,8 +138,11 @@ enum vc_format vc_detect_format(const char *buf, size_t len)
 		i++;
 	if (i >= len)
 		return VC_FMT_AUTO;
-	if (buf[i] == '{')
-		return VC_FMT_NATIVE;
+	if (buf[i] == '{') {
+		/* A scenario names itself in its first object's keys. */
+		size_t n = len - i < 4096 ? len - i : 4096;
+		return memmem(buf + i, n, "\"vhost-cts-scenario\"", 20) ? VC_FMT_SCENARIO : VC_FMT_NATIVE;
+	}
 	/* Scan a handful of lines for tell-tale words. */
 	size_t end = len < i + 65536 ? len : i + 65536;
 	int lines = 0;
@@ -169,7 +174,12 @@ int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, si
 	case VC_FMT_STRACE:
 		return vc_import_strace(t, buf, len, err);
 	case VC_FMT_QEMU_TRACE:
-		return vc_import_qemu_trace(t, buf, len, err);
+		if (vc_import_qemu_trace(t, buf, len, err))
+			return -1;
+		/* The memory-listener lines of the same log, as sessions of their own. */
+		return vm_import_qemu_listener(t, buf, len, err);
+	case VC_FMT_SCENARIO:
+		return vc_import_scenario(t, buf, len, err);
 	case VC_FMT_NATIVE:
 		return vc_import_native(t, buf, len, err);
 	default:

@@ -1,0 +1,20 @@
+/* Private to fakes/memory: building the events the models emit. */
+#ifndef VCTS_FAKES_MEMORY_EMIT_H
+#define VCTS_FAKES_MEMORY_EMIT_H
+
+#include "fakes/memory/memory.h"
+
+void vm_event_init(struct vc_event *ev, enum vc_event_kind kind);
+/* Stamp session and source, and hand the event to the sink. */
+void vm_emit(const struct vm_out *o, struct vc_event *ev);
+/* A vhost-user message; flags get the version bits. nfds memfds (tables,
+ * identities from idents when given) or eventfds (everything else). */
+void vm_emit_vu(const struct vm_out *o, enum vc_dir dir, uint32_t req, uint32_t flags,
+		const void *payload, uint32_t len, uint32_t nfds, const uint64_t *idents);
+void vm_emit_report(const struct vm_out *o, enum vc_mem_report_code code, const char *name,
+		    uint64_t gpa, uint64_t size, uint64_t hva, uint64_t value);
+void vm_emit_iotlb(const struct vm_out *o, uint8_t type, uint64_t iova, uint64_t size,
+		   uint64_t uaddr, uint8_t perm);
+/* Copy a name into a fixed field, truncating. */
+void vm_set_name(char *dst, size_t cap, const char *src, size_t len);
+#endif
