@@ -2,6 +2,8 @@
  * events (vDPA, memory listener) adds its families here. */
 #include "conformance/check.h"
 
+void vu_live_check(struct vc_ctx *c); /* conformance/vu_live.c */
+
 const struct vc_family vc_families[] = {
 	{ "header", vu_header_check, NULL },
 	{ "size", vu_size_check, NULL },
@@ -13,6 +15,7 @@ const struct vc_family vc_families[] = {
 	{ "memory", vu_mem_check, NULL },
 	{ "reply", vu_reply_check, NULL },
 	{ "log", vu_log_check, NULL },
+	{ "live", vu_live_check, NULL },
 	{ "memory-listener", mem_check, mem_end, mem_free },
 	{ "vdpa-batch", vdpa_bat_check, NULL, vdpa_bat_free },
 };

@@ -17,6 +17,7 @@ static const struct {
 	{ "decode", cmd_decode, "print a recorded session as a table of messages" },
 	{ "rules", cmd_rules, "list the rule catalog" },
 	{ "convert", cmd_convert, "write a recording in the native capture format" },
+	{ "serve", cmd_serve, "fake vhost-user back-end: judge a real front-end live" },
 };
 
 static void usage(FILE *f)

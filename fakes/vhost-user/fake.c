@@ -1,0 +1,1628 @@
+/* The fake vhost-user back-end: connections, message framing, answers,
+ * faults, and the live event stream into the rule engine and the capture.
+ * Every byte and fd from the front-end is hostile: lengths are bounded
+ * before anything is allocated, every received fd is closed or owned by
+ * exactly one place, every watched fd is taken out of epoll before it is
+ * closed (epoll would otherwise keep reporting a file the front-end still
+ * holds, with a pointer into freed memory). */
+#include "fakes/vhost-user/fake_int.h"
+#include "lib/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The kernel's SCM_MAX_FD: the most fds one sendmsg can carry. */
+#define CMSG_FDS 253
+/* Messages that may arrive while a reply is held back (delay fault). */
+#define HELD_MAX 64
+/* A front-end that does not read its replies for this long is dropped. */
+#define SEND_TIMEOUT_MS 5000
+#define RECONNECT_MS 100
+
+struct vfu_msg {
+	uint8_t chan;
+	uint32_t req, flags, size;
+	uint8_t *payload;          /* len bytes, malloc'd */
+	uint32_t len;
+	bool truncated;            /* size over the parser cap: payload not read */
+	int fds[VFU_MSG_FDS];      /* -1 once taken over */
+	uint32_t nkept, ntotal;
+	struct vc_fd info[VFU_MSG_FDS];
+};
+
+struct vfu_reader {
+	uint8_t hdr[VU_HDR_SIZE];
+	uint32_t hdr_got, pl_got;
+	struct vfu_msg m;
+};
+
+struct vfu_conn {
+	struct vfu_server *s;
+	struct vfu_conn *next;
+	uint32_t sid;
+	uint32_t ordinal;          /* 1-based connection number */
+	uint64_t nev;
+	bool dead, from_connect;
+	int fd;
+	struct vfu_watch w_sock;
+	struct vfu_reader rd;
+	int be_fd;
+	struct vfu_watch w_be;
+	struct vfu_reader be_rd;
+	int delay_tfd, stall_tfd;
+	struct vfu_watch w_delay, w_stall;
+
+	uint64_t fe_msgs;
+	uint32_t seen[VU_REQ_MAX_FRONTEND + 1];
+	uint64_t feat_offered, feat_acked, pf_offered, pf_acked;
+	bool pf_answered, pf_acked_known;
+	uint64_t status;
+
+	struct vfu_region regions[VFU_MAX_REGIONS];
+	uint32_t nregions;
+	struct vfu_ring rings[VFU_MAX_RINGS];
+
+	/* A reply held back: by the delay fault or until the front-end acks
+	 * a back-end request (backend-req fault). */
+	bool hold_next;            /* the next main reply is to be held */
+	uint32_t hold_ms;          /* 0: hold until the back-end ack */
+	bool holding;
+	uint8_t *held_buf;
+	uint32_t held_len;
+	int held_fd;
+	struct vfu_msg *queue[HELD_MAX];
+	uint32_t nqueue;
+
+	uint32_t be_owed;          /* back-end requests the front-end owes an ack */
+	uint32_t be_owed_req;
+	uint32_t last_req, last_flags;
+	bool stall_reported;
+	char name[VC_SESSION_NAME_MAX];
+};
+
+struct vfu_server {
+	struct vfu_config cfg;
+	int ep, wake_fd, listen_fd, reconn_tfd;
+	char listen_path[108];
+	char connect_path[108];
+	struct vfu_watch w_wake, w_listen, w_reconn;
+	struct vfu_conn *conns;
+	struct vfu_conn *dead;
+	uint32_t nconns_total;
+	struct vc_engine *eng;
+	struct vc_native_writer *w;
+	uint64_t rec_line;
+	char (*names)[VC_SESSION_NAME_MAX];
+	size_t cap_names, nnames;
+	char **waive;
+	size_t nwaive;
+	struct vfu_stats st;
+	pthread_t thr;
+	bool thr_running;
+	volatile bool stop;
+	bool record_failed;
+};
+
+static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t partial_bytes);
+static void process(struct vfu_conn *c, struct vfu_msg *m);
+static void drain_queue(struct vfu_conn *c);
+static void update_stall(struct vfu_conn *c);
+
+/* ---------- small helpers ---------- */
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void vfu_conn_log(const struct vfu_conn *c, const char *fmt, ...)
+{
+	FILE *f = c->s->cfg.log;
+	if (!f)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(f, "vhost-cts serve: [%s] ", c->name);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	va_end(ap);
+	fflush(f);
+}
+
+void vfu_conn_count(struct vfu_conn *c, int what, uint64_t n)
+{
+	struct vfu_stats *st = &c->s->st;
+	switch (what) {
+	case VFU_CNT_CHAINS: st->chains_done += n; break;
+	case VFU_CNT_CHAIN_ERR: st->chain_errors += n; break;
+	case VFU_CNT_BAD_REGION: st->bad_regions += n; break;
+	case VFU_CNT_MAPPED: st->mapped_regions += n; break;
+	default: break;
+	}
+}
+
+struct vfu_ring *vfu_conn_ring(struct vfu_conn *c, uint32_t idx)
+{
+	return idx < VFU_MAX_RINGS ? &c->rings[idx] : NULL;
+}
+
+struct vfu_region *vfu_conn_regions(struct vfu_conn *c, uint32_t *n, uint32_t **pn)
+{
+	*n = c->nregions;
+	if (pn)
+		*pn = &c->nregions;
+	return c->regions;
+}
+
+const struct vfu_profile *vfu_conn_profile(const struct vfu_conn *c)
+{
+	return &c->s->cfg.profile;
+}
+
+static void close_fd(struct vfu_server *s, int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		s->st.fds_closed++;
+		*fd = -1;
+	}
+}
+
+static int watch_add(struct vfu_server *s, int fd, struct vfu_watch *w)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = w };
+	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &e);
+}
+
+static void watch_del(struct vfu_server *s, int fd)
+{
+	if (fd >= 0)
+		epoll_ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static void msg_free(struct vfu_server *s, struct vfu_msg *m)
+{
+	for (uint32_t i = 0; i < m->nkept; i++)
+		close_fd(s, &m->fds[i]);
+	free(m->payload);
+	memset(m, 0, sizeof *m);
+}
+
+/* Take fd i of a message over (the caller now owns it). */
+static int msg_take_fd(struct vfu_msg *m, uint32_t i)
+{
+	if (i >= m->nkept)
+		return -1;
+	int fd = m->fds[i];
+	m->fds[i] = -1;
+	return fd;
+}
+
+static bool pf_negotiated(const struct vfu_conn *c, unsigned bit)
+{
+	/* The engine's definition: offered in an answered GET and acked. */
+	return c->pf_answered && c->pf_acked_known && (c->pf_offered & c->pf_acked & VU_BIT(bit));
+}
+
+/* What is known of a received fd: kind, size and identity for the rules
+ * (VU-MEM-04, VU-RING-08), the name for people. */
+static void describe_fd(int fd, struct vc_fd *out)
+{
+	memset(out, 0, sizeof *out);
+	out->size = -1;
+	struct stat sb;
+	if (fstat(fd, &sb) == 0) {
+		out->ident = ((uint64_t)sb.st_dev << 32) ^ (uint64_t)sb.st_ino;
+		if (S_ISREG(sb.st_mode)) {
+			out->kind = VC_FD_FILE;
+			out->size = sb.st_size;
+		} else if (S_ISSOCK(sb.st_mode)) {
+			out->kind = VC_FD_SOCKET;
+		} else if (S_ISFIFO(sb.st_mode)) {
+			out->kind = VC_FD_PIPE;
+		} else if (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode)) {
+			out->kind = VC_FD_DEVICE;
+		}
+	}
+	char link[40];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, out->name, sizeof out->name - 1);
+	if (n < 0)
+		n = 0;
+	out->name[n] = '\0';
+	if (!strncmp(out->name, "/memfd:", 7))
+		out->kind = VC_FD_MEMFD;
+	else if (!strcmp(out->name, "anon_inode:[eventfd]"))
+		out->kind = VC_FD_EVENTFD;
+	else if (!strcmp(out->name, "anon_inode:[userfaultfd]"))
+		out->kind = VC_FD_USERFAULTFD;
+	else if (!strncmp(out->name, "anon_inode:", 11))
+		out->kind = VC_FD_ANON;
+}
+
+/* ---------- events: engine + capture, in one order ---------- */
+
+static void emit(struct vfu_conn *c, struct vc_event *ev)
+{
+	struct vfu_server *s = c->s;
+	ev->session = c->sid;
+	ev->index = c->nev++;
+	ev->time_ns = now_ns();
+	ev->src.file = s->cfg.source_name ? s->cfg.source_name : "live";
+	/* Findings point at the event's line in the capture. */
+	ev->src.line = ++s->rec_line;
+	ev->src.is_offset = false;
+	if (s->w && vc_native_event(s->w, ev) != 0)
+		s->record_failed = true;
+	vc_engine_feed(s->eng, ev);
+}
+
+static void emit_msg(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *m)
+{
+	struct vc_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = VC_EV_VU_MSG;
+	ev.dir = (uint8_t)dir;
+	ev.has_fds = true;
+	ev.nfds = m->ntotal;
+	/* The first nkept fds are described; the event only borrows them. */
+	ev.fds = (struct vc_fd *)m->info;
+	ev.u.vu.chan = m->chan;
+	ev.u.vu.request = m->req;
+	ev.u.vu.flags = m->flags;
+	ev.u.vu.size = m->size;
+	ev.u.vu.has_size = true;
+	ev.u.vu.has_payload = !m->truncated;
+	ev.u.vu.payload = m->payload;
+	ev.u.vu.payload_len = m->len;
+	emit(c, &ev);
+}
+
+/* ---------- sending ---------- */
+
+static int send_all(struct vfu_conn *c, int fd, const uint8_t *buf, size_t len, int pass_fd)
+{
+	size_t off = 0;
+	bool fd_sent = pass_fd < 0;
+	while (off < len) {
+		struct iovec iov = { .iov_base = (void *)(buf + off), .iov_len = len - off };
+		union {
+			char b[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cm;
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		if (!fd_sent) {
+			memset(&cm, 0, sizeof cm);
+			mh.msg_control = cm.b;
+			mh.msg_controllen = sizeof cm.b;
+			struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+			h->cmsg_level = SOL_SOCKET;
+			h->cmsg_type = SCM_RIGHTS;
+			h->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(h), &pass_fd, sizeof(int));
+		}
+		ssize_t n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* Bounded wait: a front-end that never reads is dropped. */
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			int r = poll(&p, 1, SEND_TIMEOUT_MS);
+			if (r <= 0) {
+				vfu_conn_log(c, "front-end does not read its replies; dropping it");
+				return -1;
+			}
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+		fd_sent = true;
+	}
+	return 0;
+}
+
+/* Which reply faults apply to the answer of request req (current
+ * occurrence)? */
+static const struct vfu_fault *reply_fault(struct vfu_conn *c, uint32_t req, enum vfu_fault_kind k)
+{
+	const struct vfu_config *cfg = &c->s->cfg;
+	for (unsigned i = 0; i < cfg->nfaults; i++) {
+		const struct vfu_fault *f = &cfg->faults[i];
+		if (f->kind != k || (f->conn && f->conn != c->ordinal))
+			continue;
+		if (f->at_req && f->at_req == req && req <= VU_REQ_MAX_FRONTEND &&
+		    c->seen[req] == f->nth)
+			return f;
+		if (f->at_msg && f->at_msg == c->fe_msgs)
+			return f;
+	}
+	return NULL;
+}
+
+/* Send one message; the event is emitted once it is on the wire. */
+static int send_msg(struct vfu_conn *c, uint8_t chan, uint32_t req, uint32_t flags,
+		    const uint8_t *payload, uint32_t len, int pass_fd)
+{
+	int fd = chan == VU_CHAN_MAIN ? c->fd : c->be_fd;
+	if (fd < 0)
+		return -1;
+	uint8_t small[VU_HDR_SIZE + 64];
+	uint8_t *buf = len <= 64 ? small : xmalloc(VU_HDR_SIZE + (size_t)len);
+	vu_wr32(buf, req);
+	vu_wr32(buf + 4, flags);
+	vu_wr32(buf + 8, len);
+	if (len)
+		memcpy(buf + VU_HDR_SIZE, payload, len);
+	struct vfu_msg m = { .chan = chan, .req = req, .flags = flags, .size = len,
+			     .payload = buf + VU_HDR_SIZE, .len = len };
+	if (pass_fd >= 0) {
+		m.ntotal = m.nkept = 1;
+		describe_fd(pass_fd, &m.info[0]);
+	}
+	int rc = send_all(c, fd, buf, VU_HDR_SIZE + (size_t)len, pass_fd);
+	if (rc == 0) {
+		c->s->st.messages_out++;
+		emit_msg(c, VC_DIR_BE_TO_FE, &m); /* the fake sends only as back-end */
+	}
+	if (buf != small)
+		free(buf);
+	return rc;
+}
+
+static void arm_timer(int tfd, uint32_t ms)
+{
+	struct itimerspec its = { 0 };
+	its.it_value.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
+	timerfd_settime(tfd, 0, &its, NULL);
+}
+
+static int ensure_timer(struct vfu_conn *c, int *tfd, struct vfu_watch *w, enum vfu_watch_kind k)
+{
+	if (*tfd >= 0)
+		return 0;
+	*tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (*tfd < 0)
+		return -1;
+	w->kind = k;
+	w->c = c;
+	if (watch_add(c->s, *tfd, w) != 0) {
+		close(*tfd);
+		*tfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* A reply on the main channel, with the reply faults applied. */
+static void reply(struct vfu_conn *c, uint32_t req, const uint8_t *payload, uint32_t len, int pass_fd)
+{
+	uint32_t flags = VU_VERSION | VU_FLAG_REPLY;
+	uint32_t rq = req;
+	uint8_t padded[VU_HDR_SIZE + 64];
+	if (reply_fault(c, req, VFU_FAULT_REPLY_FLAGS)) {
+		vfu_conn_log(c, "fault: reply to %s without the REPLY flag", vu_request_name(VU_CHAN_MAIN, req, (char[24]){0}, 24));
+		flags = VU_VERSION;
+	}
+	if (reply_fault(c, req, VFU_FAULT_REPLY_REQUEST)) {
+		/* Name a request that also has a reply, so the front-end cannot
+		 * tell by the size alone. */
+		rq = req == VU_GET_FEATURES ? VU_GET_PROTOCOL_FEATURES : VU_GET_FEATURES;
+		vfu_conn_log(c, "fault: reply to request %u names request %u", req, rq);
+	}
+	if (reply_fault(c, req, VFU_FAULT_REPLY_SIZE) && len + 4 <= 64) {
+		memset(padded, 0, sizeof padded);
+		if (len)
+			memcpy(padded, payload, len);
+		payload = padded;
+		len += 4;
+		vfu_conn_log(c, "fault: reply to request %u is %u bytes", req, len);
+	}
+	if (c->hold_next) {
+		/* Delay fault / backend-req fault: keep the bytes until released. */
+		c->hold_next = false;
+		c->holding = true;
+		c->held_len = VU_HDR_SIZE + len;
+		c->held_buf = xmalloc(c->held_len);
+		vu_wr32(c->held_buf, rq);
+		vu_wr32(c->held_buf + 4, flags);
+		vu_wr32(c->held_buf + 8, len);
+		if (len)
+			memcpy(c->held_buf + VU_HDR_SIZE, payload, len);
+		c->held_fd = pass_fd;
+		if (c->hold_ms && ensure_timer(c, &c->delay_tfd, &c->w_delay, VFU_W_DELAY) == 0)
+			arm_timer(c->delay_tfd, c->hold_ms);
+		return;
+	}
+	if (send_msg(c, VU_CHAN_MAIN, rq, flags, payload, len, pass_fd) != 0)
+		conn_close(c, true, false, 0);
+	if (pass_fd >= 0)
+		close(pass_fd);
+}
+
+static void release_held(struct vfu_conn *c)
+{
+	if (!c->holding)
+		return;
+	c->holding = false;
+	uint8_t *b = c->held_buf;
+	c->held_buf = NULL;
+	int fd = c->held_fd;
+	c->held_fd = -1;
+	if (!c->dead && send_msg(c, VU_CHAN_MAIN, vu_rd32(b), vu_rd32(b + 4), b + VU_HDR_SIZE,
+				 vu_rd32(b + 8), fd) != 0)
+		conn_close(c, true, false, 0);
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	drain_queue(c);
+}
+
+static void reply_u64(struct vfu_conn *c, uint32_t req, uint64_t v)
+{
+	uint8_t p[8];
+	vu_wr64(p, v);
+	reply(c, req, p, sizeof p, -1);
+}
+
+/* ---------- connections ---------- */
+
+static struct vfu_conn *conn_new(struct vfu_server *s, int fd, bool from_connect)
+{
+	struct vfu_conn *c = xcalloc(1, sizeof *c);
+	c->s = s;
+	c->fd = fd;
+	c->be_fd = c->delay_tfd = c->stall_tfd = c->held_fd = -1;
+	c->from_connect = from_connect;
+	c->ordinal = ++s->nconns_total;
+	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++) {
+		c->rings[i].kick_fd = c->rings[i].call_fd = c->rings[i].err_fd = -1;
+		c->rings[i].kw.kind = VFU_W_KICK;
+		c->rings[i].kw.c = c;
+		c->rings[i].kw.ring = i;
+	}
+	/* Faults that shape what this connection is offered. */
+	c->feat_offered = s->cfg.profile.features;
+	c->pf_offered = s->cfg.profile.protocol_features;
+	for (unsigned i = 0; i < s->cfg.nfaults; i++) {
+		const struct vfu_fault *f = &s->cfg.faults[i];
+		if (f->kind != VFU_FAULT_DROP_FEATURES || (f->conn && f->conn != c->ordinal))
+			continue;
+		if (f->mask_proto)
+			c->pf_offered &= ~f->mask;
+		else
+			c->feat_offered &= ~f->mask;
+	}
+	const char *where = s->listen_path[0] ? s->listen_path : s->connect_path[0] ? s->connect_path : "adopted fd";
+	snprintf(c->name, sizeof c->name, "%s #%u %s", s->cfg.label ? s->cfg.label : "vhost-user",
+		 c->ordinal, where);
+	struct vc_session sess = { .traced_side = VC_SIDE_LIVE, .source = s->cfg.source_name ? s->cfg.source_name : "live" };
+	snprintf(sess.name, sizeof sess.name, "%s", c->name);
+	c->sid = vc_engine_add_session(s->eng, &sess);
+	sess.id = c->sid;
+	if (s->w) {
+		if (vc_native_session(s->w, &sess) != 0)
+			s->record_failed = true;
+		s->rec_line++;
+	}
+	s->names = xgrow(s->names, &s->cap_names, (size_t)c->sid + 1, sizeof *s->names);
+	if (c->sid >= s->nnames)
+		s->nnames = (size_t)c->sid + 1;
+	snprintf(s->names[c->sid], sizeof s->names[0], "%s", c->name);
+	c->w_sock.kind = VFU_W_SOCK;
+	c->w_sock.c = c;
+	c->w_be.kind = VFU_W_BACKEND;
+	c->w_be.c = c;
+	if (watch_add(s, fd, &c->w_sock) != 0) {
+		/* Still a session: it ends at once. */
+		c->next = s->conns;
+		s->conns = c;
+		s->st.connections++;
+		s->st.open_connections++;
+		conn_close(c, true, false, 0);
+		return NULL;
+	}
+	c->next = s->conns;
+	s->conns = c;
+	s->st.connections++;
+	s->st.open_connections++;
+	return c;
+}
+
+static void ring_reset_fds(struct vfu_conn *c, struct vfu_ring *r)
+{
+	if (r->kick_watched)
+		watch_del(c->s, r->kick_fd);
+	r->kick_watched = false;
+	close_fd(c->s, &r->kick_fd);
+	close_fd(c->s, &r->call_fd);
+	close_fd(c->s, &r->err_fd);
+}
+
+static void close_backend(struct vfu_conn *c)
+{
+	if (c->be_fd < 0)
+		return;
+	watch_del(c->s, c->be_fd);
+	close_fd(c->s, &c->be_fd);
+	msg_free(c->s, &c->be_rd.m);
+	memset(&c->be_rd, 0, sizeof c->be_rd);
+	c->be_owed = 0;
+}
+
+static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t partial_bytes)
+{
+	struct vfu_server *s = c->s;
+	if (c->dead)
+		return;
+	c->dead = true;
+	struct vc_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = VC_EV_VU_EOF;
+	ev.dir = by_us ? VC_DIR_BE_TO_FE : VC_DIR_FE_TO_BE;
+	ev.u.eof.partial = partial;
+	ev.u.eof.partial_bytes = partial_bytes;
+	emit(c, &ev);
+	vc_engine_end_session(s->eng, c->sid);
+	s->st.sessions_ended++;
+	watch_del(s, c->fd);
+	close_fd(s, &c->fd);
+	close_backend(c);
+	if (c->delay_tfd >= 0) {
+		watch_del(s, c->delay_tfd);
+		close(c->delay_tfd);
+		c->delay_tfd = -1;
+	}
+	if (c->stall_tfd >= 0) {
+		watch_del(s, c->stall_tfd);
+		close(c->stall_tfd);
+		c->stall_tfd = -1;
+	}
+	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++)
+		ring_reset_fds(c, &c->rings[i]);
+	vfu_regions_clear(c);
+	msg_free(s, &c->rd.m);
+	for (uint32_t i = 0; i < c->nqueue; i++) {
+		msg_free(s, c->queue[i]);
+		free(c->queue[i]);
+	}
+	c->nqueue = 0;
+	free(c->held_buf);
+	c->held_buf = NULL;
+	if (c->held_fd >= 0)
+		close(c->held_fd);
+	c->held_fd = -1;
+	c->holding = false;
+	s->st.open_connections--;
+	/* Unlink now; free after the current batch of epoll events. */
+	for (struct vfu_conn **pp = &s->conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	c->next = s->dead;
+	s->dead = c;
+	if (c->from_connect && s->cfg.reconnect && !s->stop && s->reconn_tfd >= 0)
+		arm_timer(s->reconn_tfd, 1);
+}
+
+static void reap(struct vfu_server *s)
+{
+	while (s->dead) {
+		struct vfu_conn *c = s->dead;
+		s->dead = c->next;
+		free(c);
+	}
+}
+
+/* ---------- reading ---------- */
+
+/* Read what is available into r. Returns 1 when a whole message is in
+ * r->m, 0 when more is needed (EAGAIN), -1 on EOF or error (r->hdr_got and
+ * r->pl_got tell how much of a message was cut). */
+static int read_msg(struct vfu_conn *c, int fd, struct vfu_reader *r, uint8_t chan)
+{
+	struct vfu_server *s = c->s;
+	for (;;) {
+		bool in_hdr = r->hdr_got < VU_HDR_SIZE;
+		uint8_t *dst;
+		size_t want;
+		if (in_hdr) {
+			dst = r->hdr + r->hdr_got;
+			want = VU_HDR_SIZE - r->hdr_got;
+		} else {
+			dst = r->m.payload + r->pl_got;
+			want = r->m.len - r->pl_got;
+		}
+		if (want == 0)
+			goto complete;
+		union {
+			char b[CMSG_SPACE(sizeof(int) * CMSG_FDS)];
+			struct cmsghdr align;
+		} cm;
+		struct iovec iov = { .iov_base = dst, .iov_len = want };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
+				     .msg_controllen = sizeof cm.b };
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		/* fds first: they arrived even if no byte did. */
+		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); n >= 0 && h; h = CMSG_NXTHDR(&mh, h)) {
+			if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+				continue;
+			size_t cnt = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < cnt; i++) {
+				int rfd;
+				memcpy(&rfd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+				s->st.fds_received++;
+				r->m.ntotal++;
+				if (r->m.nkept < VFU_MSG_FDS) {
+					describe_fd(rfd, &r->m.info[r->m.nkept]);
+					r->m.fds[r->m.nkept++] = rfd;
+				} else {
+					/* An fd flood: counted for the rules, closed now. */
+					close(rfd);
+					s->st.fds_closed++;
+				}
+			}
+		}
+		if (n <= 0)
+			return -1;
+		if (in_hdr) {
+			r->hdr_got += (uint32_t)n;
+			if (r->hdr_got < VU_HDR_SIZE)
+				continue;
+			r->m.chan = chan;
+			r->m.req = vu_rd32(r->hdr);
+			r->m.flags = vu_rd32(r->hdr + 4);
+			r->m.size = vu_rd32(r->hdr + 8);
+			if (r->m.size > VU_PARSER_MAX_PAYLOAD) {
+				/* Not buffered: judged from the header, then the
+				 * connection is closed (framing cannot be trusted). */
+				r->m.truncated = true;
+				r->m.len = 0;
+				goto complete;
+			}
+			r->m.len = r->m.size;
+			r->m.payload = r->m.size ? xmalloc(r->m.size) : NULL;
+			r->pl_got = 0;
+			if (r->m.len == 0)
+				goto complete;
+		} else {
+			r->pl_got += (uint32_t)n;
+			if (r->pl_got == r->m.len)
+				goto complete;
+		}
+	}
+complete:
+	r->hdr_got = 0;
+	r->pl_got = 0;
+	return 1;
+}
+
+/* ---------- faults ---------- */
+
+static const struct vfu_fault *trigger(struct vfu_conn *c, enum vfu_fault_kind k, uint32_t req)
+{
+	const struct vfu_config *cfg = &c->s->cfg;
+	for (unsigned i = 0; i < cfg->nfaults; i++) {
+		const struct vfu_fault *f = &cfg->faults[i];
+		if (f->kind != k || (f->conn && f->conn != c->ordinal))
+			continue;
+		if (f->at_msg && f->at_msg == c->fe_msgs)
+			return f;
+		if (f->at_req && f->at_req == req && req <= VU_REQ_MAX_FRONTEND && c->seen[req] == f->nth)
+			return f;
+	}
+	return NULL;
+}
+
+static void send_backend_req(struct vfu_conn *c, uint32_t be_req, bool hold)
+{
+	if (c->be_fd < 0) {
+		vfu_conn_log(c, "fault: no back-end channel to send %s on",
+			     vu_request_name(VU_CHAN_BACKEND, be_req, (char[24]){0}, 24));
+		return;
+	}
+	const struct vu_request_info *ri = vu_request(VU_CHAN_BACKEND, be_req);
+	int sz = ri ? vu_payload_fixed_size((enum vu_payload)ri->req_payload) : 0;
+	uint8_t pl[64] = { 0 };
+	if (sz < 0 || sz > (int)sizeof pl)
+		sz = 0;
+	bool need = pf_negotiated(c, VU_PF_REPLY_ACK);
+	uint32_t flags = VU_VERSION | (need ? VU_FLAG_NEED_REPLY : 0);
+	vfu_conn_log(c, "fault: back-end request %s%s",
+		     vu_request_name(VU_CHAN_BACKEND, be_req, (char[24]){0}, 24),
+		     need ? " with NEED_REPLY" : "");
+	if (send_msg(c, VU_CHAN_BACKEND, be_req, flags, pl, (uint32_t)sz, -1) != 0) {
+		vfu_conn_log(c, "back-end channel write failed; closing it");
+		close_backend(c);
+		return;
+	}
+	if (need) {
+		c->be_owed++;
+		c->be_owed_req = be_req;
+		if (hold) {
+			/* The reply to the request in progress waits for the ack:
+			 * a front-end that does not serve the channel while it
+			 * waits deadlocks here (reported after the stall time). */
+			c->hold_next = true;
+			c->hold_ms = 0;
+		}
+	}
+}
+
+/* ---------- stall detection ---------- */
+
+/* What the front-end's silence would mean now: 1 it owes an ack on the
+ * back-end channel; 2 it asked for a reply nobody owes it (B1); 0 fine. */
+static int stall_reason(const struct vfu_conn *c)
+{
+	if (c->be_owed)
+		return 1;
+	if (c->last_flags & VU_FLAG_NEED_REPLY) {
+		const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, c->last_req);
+		bool value = ri && (ri->reply == VU_REPLY_ALWAYS ||
+				    (ri->reply == VU_REPLY_IF_LOG_SHMFD && pf_negotiated(c, VU_PF_LOG_SHMFD)));
+		if (ri && !value && !pf_negotiated(c, VU_PF_REPLY_ACK))
+			return 2;
+	}
+	return 0;
+}
+
+static void update_stall(struct vfu_conn *c)
+{
+	if (c->dead || c->s->cfg.stall_ms <= 0)
+		return;
+	c->stall_reported = false;
+	if (stall_reason(c)) {
+		if (ensure_timer(c, &c->stall_tfd, &c->w_stall, VFU_W_STALL) == 0)
+			arm_timer(c->stall_tfd, (uint32_t)c->s->cfg.stall_ms);
+	} else if (c->stall_tfd >= 0) {
+		arm_timer(c->stall_tfd, 0);
+	}
+}
+
+static void stall_fired(struct vfu_conn *c)
+{
+	uint64_t x;
+	if (read(c->stall_tfd, &x, sizeof x) < 0 || c->stall_reported)
+		return;
+	int why = stall_reason(c);
+	if (!why)
+		return;
+	c->stall_reported = true;
+	c->s->st.stalls++;
+	struct vc_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = VC_EV_VU_STALL;
+	ev.u.stall.quiet_ns = c->s->cfg.stall_ms * 1000000;
+	if (why == 1) {
+		ev.dir = VC_DIR_FE_TO_BE; /* the front-end is the one silent and owing */
+		ev.u.stall.owed_request = c->be_owed_req;
+		vfu_conn_log(c, "front-end silent for %" PRId64 " ms while it owes an ack on the back-end channel",
+			     c->s->cfg.stall_ms);
+	} else {
+		ev.dir = VC_DIR_BE_TO_FE; /* blocked waiting for the back-end */
+		ev.u.stall.owed_request = c->last_req;
+		vfu_conn_log(c, "front-end silent for %" PRId64 " ms after a NEED_REPLY nobody owes it",
+			     c->s->cfg.stall_ms);
+	}
+	emit(c, &ev);
+	/* Let a deadlocked front-end go on: send what we held. */
+	if (why == 1 && c->holding && !c->hold_ms)
+		release_held(c);
+}
+
+/* ---------- requests ---------- */
+
+/* Does the request's size and fd count fit its type? Malformed requests
+ * are refused by closing the connection, which the rules accept. */
+static bool well_formed(struct vfu_conn *c, const struct vfu_msg *m, const struct vu_request_info *ri)
+{
+	if (m->truncated)
+		return false;
+	if (ri->req_payload != VU_PL_VARIABLE) {
+		int64_t want = vu_payload_expected_size((enum vu_payload)ri->req_payload, m->payload, m->len);
+		if (want < 0 || (int64_t)m->size != want)
+			return false;
+	}
+	uint64_t u = 0;
+	uint32_t n = 0, pad = 0;
+	switch (ri->req_fds) {
+	case VU_FDS_NONE:
+		return m->ntotal == 0;
+	case VU_FDS_ONE:
+		return m->ntotal == 1;
+	case VU_FDS_OPTIONAL:
+		return m->ntotal <= 1;
+	case VU_FDS_PER_REGION:
+		return vu_dec_memtable_hdr(m->payload, m->len, &n, &pad) && m->ntotal == n;
+	case VU_FDS_VRING:
+		if (!vu_dec_u64(m->payload, m->len, &u))
+			return false;
+		return m->ntotal == ((u & VU_VRING_NOFD) ? 0u : 1u);
+	case VU_FDS_LOG:
+		return m->ntotal == (pf_negotiated(c, VU_PF_LOG_SHMFD) ? 1u : 0u);
+	default:
+		return true;
+	}
+}
+
+static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
+{
+	uint64_t u;
+	if (!vu_dec_u64(m->payload, m->len, &u))
+		return;
+	struct vfu_ring *r = &c->rings[u & VU_VRING_IDX_MASK];
+	int fd = (u & VU_VRING_NOFD) ? -1 : msg_take_fd(m, 0);
+	/* Only eventfds are signalled or watched: a pipe or a file in their
+	 * place could block a write or never stop being readable. */
+	bool is_eventfd = fd >= 0 && m->info[0].kind == VC_FD_EVENTFD;
+	if (fd >= 0 && !is_eventfd) {
+		vfu_conn_log(c, "%s ring %u: fd is %s, not an eventfd; ignored",
+			     vu_request_name(VU_CHAN_MAIN, req, (char[24]){0}, 24),
+			     (unsigned)(u & VU_VRING_IDX_MASK), vc_fd_kind_name((enum vc_fd_kind)m->info[0].kind));
+		close_fd(c->s, &fd);
+	}
+	if (req == VU_SET_VRING_KICK) {
+		if (r->kick_watched)
+			watch_del(c->s, r->kick_fd);
+		r->kick_watched = false;
+		close_fd(c->s, &r->kick_fd);
+		r->kick_fd = fd;
+		if (fd >= 0 && watch_add(c->s, fd, &r->kw) == 0)
+			r->kick_watched = true;
+	} else if (req == VU_SET_VRING_CALL) {
+		close_fd(c->s, &r->call_fd);
+		r->call_fd = fd;
+	} else {
+		close_fd(c->s, &r->err_fd);
+		r->err_fd = fd;
+	}
+}
+
+static void reset_rings(struct vfu_conn *c)
+{
+	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++) {
+		struct vfu_ring *r = &c->rings[i];
+		ring_reset_fds(c, r);
+		r->num_set = r->addr_set = r->enabled = r->broken = false;
+		r->last_avail = r->used_idx = 0;
+	}
+}
+
+/* The inflight area per queue (libvhost-user's split layout: a 16-byte
+ * state per descriptor plus a header, 64-byte aligned). Not a wire fact:
+ * the front-end only maps and hands back what we size here. */
+static uint64_t inflight_queue_bytes(uint16_t queue_size)
+{
+	uint64_t b = 16ull * ((uint64_t)queue_size + 1);
+	return (b + 63) & ~63ull;
+}
+
+static void get_inflight(struct vfu_conn *c, struct vfu_msg *m)
+{
+	struct vu_inflight_pl in;
+	int sz = vu_payload_fixed_size(VU_PL_INFLIGHT);
+	uint8_t out[64] = { 0 };
+	if (sz < 0 || sz > (int)sizeof out || !vu_dec_inflight(m->payload, m->len, &in))
+		return;
+	int fd = -1;
+	uint64_t size = 0;
+	if (in.num_queues >= 1 && in.num_queues <= VFU_MAX_RINGS && in.queue_size >= 1 &&
+	    in.queue_size <= VU_SPLIT_RING_MAX) {
+		size = inflight_queue_bytes(in.queue_size) * in.num_queues;
+		fd = memfd_create("vhost-cts-inflight", MFD_CLOEXEC);
+		if (fd >= 0 && ftruncate(fd, (off_t)size) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		size = 0;
+	vu_wr64(out, size);
+	vu_wr64(out + 8, 0);
+	memcpy(out + 16, &in.num_queues, 2);
+	memcpy(out + 18, &in.queue_size, 2);
+	/* reply() closes the memfd once it is sent. */
+	reply(c, VU_GET_INFLIGHT_FD, out, (uint32_t)sz, fd);
+}
+
+static void get_config(struct vfu_conn *c, struct vfu_msg *m)
+{
+	struct vu_config_pl cfgp;
+	if (!vu_dec_config(m->payload, m->len, &cfgp))
+		return;
+	uint32_t len = 12 + cfgp.size; /* well_formed() bounded size by the payload */
+	uint8_t *out = xcalloc(1, len);
+	memcpy(out, m->payload, 12);
+	const struct vfu_profile *p = &c->s->cfg.profile;
+	for (uint32_t i = 0; i < cfgp.size; i++) {
+		uint64_t off = (uint64_t)cfgp.offset + i;
+		if (off < p->config_len)
+			out[12 + i] = p->config[off];
+	}
+	reply(c, VU_GET_CONFIG, out, len, -1);
+	free(out);
+}
+
+static int mem_table(struct vfu_conn *c, struct vfu_msg *m)
+{
+	uint32_t n, pad;
+	if (!vu_dec_memtable_hdr(m->payload, m->len, &n, &pad))
+		return -1;
+	vfu_regions_clear(c);
+	int rc = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct vu_region_pl r;
+		if (!vu_dec_memtable_region(m->payload, m->len, i, &r) || i >= m->nkept) {
+			rc = -1;
+			break;
+		}
+		if (vfu_region_add(c, &r, m->fds[i], m->info[i].size) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+static void handle_backend_msg(struct vfu_conn *c, struct vfu_msg *m)
+{
+	c->s->st.messages_in++;
+	emit_msg(c, VC_DIR_FE_TO_BE, m);
+	if ((m->flags & VU_FLAG_REPLY) && c->be_owed) {
+		c->be_owed--;
+		if (!c->be_owed && c->holding && !c->hold_ms)
+			release_held(c);
+	}
+	msg_free(c->s, m);
+	update_stall(c);
+}
+
+/* One front-end request, as it arrives. */
+static void handle_request(struct vfu_conn *c, struct vfu_msg *m)
+{
+	struct vfu_server *s = c->s;
+	s->st.messages_in++;
+	c->fe_msgs++;
+	if (m->req <= VU_REQ_MAX_FRONTEND)
+		c->seen[m->req]++;
+	c->last_req = m->req;
+	c->last_flags = m->flags;
+	emit_msg(c, VC_DIR_FE_TO_BE, m);
+	if (trigger(c, VFU_FAULT_DISCONNECT, m->req)) {
+		vfu_conn_log(c, "fault: disconnect at message %" PRIu64 " (%s)", c->fe_msgs,
+			     vu_request_name(VU_CHAN_MAIN, m->req, (char[24]){0}, 24));
+		msg_free(s, m);
+		conn_close(c, true, false, 0);
+		return;
+	}
+	if (c->holding) {
+		/* Wire order is kept in the event stream; the answer waits. */
+		if (c->nqueue == HELD_MAX) {
+			vfu_conn_log(c, "front-end sent %u requests while a reply is held; closing", HELD_MAX);
+			msg_free(s, m);
+			conn_close(c, true, false, 0);
+			return;
+		}
+		struct vfu_msg *q = xmalloc(sizeof *q);
+		*q = *m;
+		memset(m, 0, sizeof *m);
+		c->queue[c->nqueue++] = q;
+		return;
+	}
+	process(c, m);
+	msg_free(s, m);
+	update_stall(c);
+}
+
+static void drain_queue(struct vfu_conn *c)
+{
+	while (!c->dead && !c->holding && c->nqueue) {
+		struct vfu_msg *q = c->queue[0];
+		memmove(&c->queue[0], &c->queue[1], (c->nqueue - 1) * sizeof c->queue[0]);
+		c->nqueue--;
+		process(c, q);
+		msg_free(c->s, q);
+		free(q);
+	}
+	update_stall(c);
+}
+
+static void process(struct vfu_conn *c, struct vfu_msg *m)
+{
+	struct vfu_server *s = c->s;
+	const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, m->req);
+	if (!ri) {
+		/* Unknown: no reply can be owed by the wire model. Refuse it. */
+		vfu_conn_log(c, "unknown request %u; closing", m->req);
+		conn_close(c, true, false, 0);
+		return;
+	}
+	if (!well_formed(c, m, ri)) {
+		vfu_conn_log(c, "malformed %s (size %u, %u fds); closing", ri->name, m->size, m->ntotal);
+		conn_close(c, true, false, 0);
+		return;
+	}
+	const struct vfu_fault *f;
+	if ((f = trigger(c, VFU_FAULT_DELAY_REPLY, m->req))) {
+		vfu_conn_log(c, "fault: holding the reply to %s for %u ms", ri->name, f->ms);
+		c->hold_next = true;
+		c->hold_ms = f->ms;
+	}
+	if ((f = trigger(c, VFU_FAULT_BACKEND_REQ, m->req)))
+		send_backend_req(c, f->be_req, true);
+	if ((f = trigger(c, VFU_FAULT_CLOSE_BACKEND, m->req)) && f->at_req) {
+		vfu_conn_log(c, "fault: closing the back-end channel");
+		close_backend(c);
+	}
+	const struct vfu_profile *p = &s->cfg.profile;
+	bool value = ri->reply == VU_REPLY_ALWAYS ||
+		     (ri->reply == VU_REPLY_IF_LOG_SHMFD && pf_negotiated(c, VU_PF_LOG_SHMFD));
+	bool ack = (m->flags & VU_FLAG_NEED_REPLY) && !value && pf_negotiated(c, VU_PF_REPLY_ACK);
+	uint64_t u = 0;
+	int status = 0;
+	struct vu_state_pl sp;
+	struct vu_addr_pl ap;
+	struct vu_region_pl rp;
+	uint64_t pad;
+	switch (m->req) {
+	case VU_GET_FEATURES:
+		reply_u64(c, m->req, c->feat_offered);
+		break;
+	case VU_SET_FEATURES:
+		vu_dec_u64(m->payload, m->len, &c->feat_acked);
+		break;
+	case VU_GET_PROTOCOL_FEATURES:
+		c->pf_answered = true;
+		reply_u64(c, m->req, c->pf_offered);
+		break;
+	case VU_SET_PROTOCOL_FEATURES:
+		if (vu_dec_u64(m->payload, m->len, &c->pf_acked))
+			c->pf_acked_known = true;
+		/* ack was decided above with the state before this message,
+		 * as the engine decides it. */
+		break;
+	case VU_GET_QUEUE_NUM:
+		reply_u64(c, m->req, p->rings);
+		break;
+	case VU_GET_MAX_MEM_SLOTS:
+		reply_u64(c, m->req, p->max_mem_slots);
+		break;
+	case VU_GET_STATUS:
+		reply_u64(c, m->req, c->status);
+		break;
+	case VU_SET_STATUS:
+		vu_dec_u64(m->payload, m->len, &c->status);
+		break;
+	case VU_SET_OWNER:
+		break;
+	case VU_RESET_OWNER:
+	case VU_RESET_DEVICE:
+		reset_rings(c);
+		c->status = 0;
+		break;
+	case VU_SET_MEM_TABLE:
+		status = mem_table(c, m);
+		break;
+	case VU_ADD_MEM_REG:
+		if (vu_dec_memreg(m->payload, m->len, &pad, &rp))
+			status = vfu_region_add(c, &rp, m->fds[0], m->info[0].size);
+		break;
+	case VU_REM_MEM_REG:
+		if (vu_dec_memreg(m->payload, m->len, &pad, &rp))
+			status = vfu_region_remove(c, &rp);
+		break;
+	case VU_SET_LOG_BASE:
+		/* No dirty logging is done; the log fd is closed with the message. */
+		if (value)
+			reply_u64(c, m->req, 0);
+		break;
+	case VU_SET_VRING_NUM:
+		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS) {
+			c->rings[sp.index].num = sp.num;
+			c->rings[sp.index].num_set = true;
+			c->rings[sp.index].broken = false;
+		} else {
+			status = 1;
+		}
+		break;
+	case VU_SET_VRING_ADDR:
+		if (vu_dec_addr(m->payload, m->len, &ap) && ap.index < VFU_MAX_RINGS) {
+			c->rings[ap.index].addr = ap;
+			c->rings[ap.index].addr_set = true;
+			c->rings[ap.index].broken = false;
+		} else {
+			status = 1;
+		}
+		break;
+	case VU_SET_VRING_BASE:
+		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS) {
+			c->rings[sp.index].last_avail = (uint16_t)sp.num;
+			c->rings[sp.index].used_idx = (uint16_t)sp.num;
+			c->rings[sp.index].broken = false;
+		} else {
+			status = 1;
+		}
+		break;
+	case VU_GET_VRING_BASE: {
+		uint8_t out[8];
+		vu_dec_state(m->payload, m->len, &sp);
+		vu_wr32(out, sp.index);
+		vu_wr32(out + 4, sp.index < VFU_MAX_RINGS ? c->rings[sp.index].last_avail : 0);
+		if (sp.index < VFU_MAX_RINGS) {
+			/* The ring stops: no more kicks are watched until a new
+			 * SET_VRING_KICK (the way DPDK and libvhost-user stop). */
+			struct vfu_ring *r = &c->rings[sp.index];
+			if (r->kick_watched)
+				watch_del(s, r->kick_fd);
+			r->kick_watched = false;
+			close_fd(s, &r->kick_fd);
+		}
+		reply(c, m->req, out, sizeof out, -1);
+		break;
+	}
+	case VU_SET_VRING_KICK:
+	case VU_SET_VRING_CALL:
+	case VU_SET_VRING_ERR:
+		ring_set_fd(c, m, m->req);
+		break;
+	case VU_SET_VRING_ENABLE:
+		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS)
+			c->rings[sp.index].enabled = sp.num != 0;
+		break;
+	case VU_SET_BACKEND_REQ_FD: {
+		close_backend(c);
+		int fd = msg_take_fd(m, 0);
+		if (fd < 0 || m->info[0].kind != VC_FD_SOCKET) {
+			close_fd(s, &fd);
+			status = 1;
+			break;
+		}
+		c->be_fd = fd;
+		if (watch_add(s, fd, &c->w_be) != 0) {
+			close_fd(s, &c->be_fd);
+			status = 1;
+			break;
+		}
+		for (unsigned i = 0; i < s->cfg.nfaults; i++) {
+			const struct vfu_fault *cf = &s->cfg.faults[i];
+			if (cf->kind == VFU_FAULT_CLOSE_BACKEND && !cf->at_req && !cf->at_msg &&
+			    (!cf->conn || cf->conn == c->ordinal)) {
+				vfu_conn_log(c, "fault: closing the back-end channel as soon as it is set");
+				close_backend(c);
+			}
+		}
+		break;
+	}
+	case VU_GET_CONFIG:
+		get_config(c, m);
+		break;
+	case VU_GET_INFLIGHT_FD:
+		get_inflight(c, m);
+		break;
+	case VU_VRING_KICK:
+		if (s->cfg.null_device && vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS)
+			vfu_ring_process(c, sp.index);
+		break;
+	default:
+		/* SEND_RARP, NET_SET_MTU, IOTLB_MSG, SET_CONFIG, SET_INFLIGHT_FD,
+		 * SET_LOG_FD, ...: accepted; fds are closed with the message. For
+		 * requests with a reply of their own that the fake does not
+		 * implement, answer "failed": all ones in a u64, zeros otherwise. */
+		if (ri->reply == VU_REPLY_ALWAYS) {
+			int sz = vu_payload_fixed_size((enum vu_payload)ri->reply_payload);
+			uint8_t out[128] = { 0 };
+			if (sz < 0 || sz > (int)sizeof out) {
+				sz = 8;
+				u = UINT64_MAX;
+				vu_wr64(out, u);
+			} else if (sz == 8) {
+				vu_wr64(out, UINT64_MAX);
+			}
+			reply(c, m->req, out, (uint32_t)sz, -1);
+		}
+		break;
+	}
+	if (ack && !c->dead)
+		reply_u64(c, m->req, status ? 1 : 0);
+	/* A hold that found no reply to hold (no reply owed) is dropped. */
+	if (c->hold_next) {
+		c->hold_next = false;
+		if (c->hold_ms)
+			vfu_conn_log(c, "fault: %s has no reply to delay", ri->name);
+	}
+}
+
+/* ---------- watches ---------- */
+
+static void on_sock(struct vfu_conn *c)
+{
+	for (int burst = 0; burst < 64 && !c->dead; burst++) {
+		int r = read_msg(c, c->fd, &c->rd, VU_CHAN_MAIN);
+		if (r == 0)
+			return;
+		if (r < 0) {
+			/* hdr_got stays at the header size while the payload is
+			 * read, so the sum is the bytes of the cut message. */
+			bool partial = c->rd.hdr_got > 0;
+			conn_close(c, false, partial, c->rd.hdr_got + c->rd.pl_got);
+			return;
+		}
+		struct vfu_msg m = c->rd.m;
+		memset(&c->rd.m, 0, sizeof c->rd.m);
+		bool truncated = m.truncated;
+		handle_request(c, &m);
+		if (truncated && !c->dead)
+			conn_close(c, true, false, 0);
+	}
+}
+
+static void on_backend(struct vfu_conn *c)
+{
+	for (int burst = 0; burst < 16 && !c->dead && c->be_fd >= 0; burst++) {
+		int r = read_msg(c, c->be_fd, &c->be_rd, VU_CHAN_BACKEND);
+		if (r == 0)
+			return;
+		if (r < 0) {
+			/* The channel closed: no event (the session goes on), the
+			 * acks it owed can no longer come. */
+			vfu_conn_log(c, "front-end closed the back-end channel");
+			close_backend(c);
+			if (c->holding && !c->hold_ms)
+				release_held(c);
+			return;
+		}
+		struct vfu_msg m = c->be_rd.m;
+		memset(&c->be_rd.m, 0, sizeof c->be_rd.m);
+		if (m.truncated) {
+			msg_free(c->s, &m);
+			close_backend(c);
+			return;
+		}
+		handle_backend_msg(c, &m);
+	}
+}
+
+static void on_kick(struct vfu_conn *c, uint32_t idx)
+{
+	struct vfu_ring *r = &c->rings[idx];
+	uint64_t cnt;
+	if (r->kick_fd < 0)
+		return;
+	ssize_t n = read(r->kick_fd, &cnt, sizeof cnt);
+	if (n != (ssize_t)sizeof cnt)
+		return;
+	c->s->st.kicks++;
+	struct vc_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = VC_EV_VU_KICK;
+	ev.dir = VC_DIR_FE_TO_BE;
+	ev.u.kick.ring = idx;
+	emit(c, &ev);
+	if (c->s->cfg.null_device)
+		vfu_ring_process(c, idx);
+}
+
+static void on_delay(struct vfu_conn *c)
+{
+	uint64_t x;
+	if (read(c->delay_tfd, &x, sizeof x) < 0)
+		return;
+	if (c->holding && c->hold_ms)
+		release_held(c);
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void on_listen(struct vfu_server *s)
+{
+	for (int i = 0; i < 16; i++) {
+		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		conn_new(s, fd, false);
+	}
+}
+
+static int do_connect(struct vfu_server *s, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof sa.sun_path) {
+		snprintf(err, errlen, "socket path too long: %s", path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || set_nonblock(fd) != 0) {
+		snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return conn_new(s, fd, true) ? 0 : -1;
+}
+
+static void on_reconnect(struct vfu_server *s)
+{
+	uint64_t x;
+	char err[256];
+	if (read(s->reconn_tfd, &x, sizeof x) < 0 || s->stop)
+		return;
+	for (struct vfu_conn *c = s->conns; c; c = c->next)
+		if (c->from_connect)
+			return; /* already connected */
+	if (do_connect(s, s->connect_path, err, sizeof err) != 0)
+		arm_timer(s->reconn_tfd, RECONNECT_MS);
+}
+
+/* ---------- public API ---------- */
+
+struct vfu_server *vfu_new(const struct vfu_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->nfaults > VFU_MAX_FAULTS || cfg->profile.rings == 0 ||
+	    cfg->profile.rings > VFU_MAX_RINGS) {
+		snprintf(err, errlen, "bad fake configuration (faults %u, rings %u)", cfg->nfaults,
+			 cfg->profile.rings);
+		return NULL;
+	}
+	struct vfu_server *s = xcalloc(1, sizeof *s);
+	s->cfg = *cfg;
+	s->listen_fd = s->wake_fd = s->reconn_tfd = -1;
+	s->ep = epoll_create1(EPOLL_CLOEXEC);
+	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	s->w_wake.kind = VFU_W_WAKE;
+	if (s->ep < 0 || s->wake_fd < 0 || watch_add(s, s->wake_fd, &s->w_wake) != 0) {
+		snprintf(err, errlen, "epoll/eventfd: %s", strerror(errno));
+		vfu_free(s);
+		return NULL;
+	}
+	/* The engine waives what the fake itself breaks on purpose. */
+	size_t nw = cfg->engine.nwaive;
+	s->waive = xcalloc(nw + cfg->nfaults + 1, sizeof *s->waive);
+	for (size_t i = 0; i < nw; i++)
+		s->waive[s->nwaive++] = xstrdup(cfg->engine.waive[i]);
+	for (unsigned i = 0; i < cfg->nfaults; i++) {
+		const char *w = vfu_fault_waives(&cfg->faults[i]);
+		if (*w)
+			s->waive[s->nwaive++] = xstrdup(w);
+	}
+	struct vc_engine_opts eo = cfg->engine;
+	eo.waive = (const char *const *)s->waive;
+	eo.nwaive = s->nwaive;
+	eo.queue_count = cfg->profile.rings;
+	s->eng = vc_engine_new(&eo);
+	if (cfg->record) {
+		s->w = vc_native_open(cfg->record, "vhost-cts serve");
+		s->rec_line = 1;
+	}
+	return s;
+}
+
+void vfu_close_all(struct vfu_server *s)
+{
+	while (s->conns)
+		conn_close(s->conns, true, false, 0);
+	reap(s);
+}
+
+void vfu_free(struct vfu_server *s)
+{
+	if (!s)
+		return;
+	vfu_stop(s);
+	s->stop = true;
+	vfu_close_all(s);
+	if (s->listen_fd >= 0) {
+		close(s->listen_fd);
+		unlink(s->listen_path);
+	}
+	if (s->reconn_tfd >= 0)
+		close(s->reconn_tfd);
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	if (s->ep >= 0)
+		close(s->ep);
+	vfu_record_close(s);
+	vc_engine_free(s->eng);
+	for (size_t i = 0; i < s->nwaive; i++)
+		free(s->waive[i]);
+	free(s->waive);
+	free(s->names);
+	free(s);
+}
+
+int vfu_listen(struct vfu_server *s, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (s->listen_fd >= 0 || strlen(path) >= sizeof sa.sun_path) {
+		snprintf(err, errlen, "%s: already listening or path too long", path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* A stale socket file from an earlier run is replaced; anything else
+	 * at that path is left alone. */
+	struct stat sb;
+	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+		unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	s->listen_fd = fd;
+	snprintf(s->listen_path, sizeof s->listen_path, "%s", path);
+	s->w_listen.kind = VFU_W_LISTEN;
+	if (watch_add(s, fd, &s->w_listen) != 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int vfu_connect(struct vfu_server *s, const char *path, char *err, size_t errlen)
+{
+	snprintf(s->connect_path, sizeof s->connect_path, "%s", path);
+	if (s->cfg.reconnect && s->reconn_tfd < 0) {
+		s->reconn_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		s->w_reconn.kind = VFU_W_RECONNECT;
+		if (s->reconn_tfd < 0 || watch_add(s, s->reconn_tfd, &s->w_reconn) != 0) {
+			snprintf(err, errlen, "timerfd: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return do_connect(s, path, err, errlen);
+}
+
+int vfu_adopt(struct vfu_server *s, int fd, char *err, size_t errlen)
+{
+	if (fd < 0 || set_nonblock(fd) != 0) {
+		snprintf(err, errlen, "bad fd %d", fd);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!conn_new(s, fd, false)) {
+		snprintf(err, errlen, "cannot watch fd %d", fd);
+		reap(s);
+		return -1;
+	}
+	return 0;
+}
+
+int vfu_fd(const struct vfu_server *s)
+{
+	return s->ep;
+}
+
+int vfu_dispatch(struct vfu_server *s, int timeout_ms)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(s->ep, evs, 64, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	for (int i = 0; i < n; i++) {
+		struct vfu_watch *w = evs[i].data.ptr;
+		struct vfu_conn *c = w->c;
+		if (c && c->dead)
+			continue; /* closed by an earlier event of this batch */
+		switch (w->kind) {
+		case VFU_W_WAKE: {
+			uint64_t x;
+			if (read(s->wake_fd, &x, sizeof x) < 0)
+				break;
+			break;
+		}
+		case VFU_W_LISTEN: on_listen(s); break;
+		case VFU_W_SOCK: on_sock(c); break;
+		case VFU_W_BACKEND: on_backend(c); break;
+		case VFU_W_KICK: on_kick(c, w->ring); break;
+		case VFU_W_DELAY: on_delay(c); break;
+		case VFU_W_STALL: stall_fired(c); break;
+		case VFU_W_RECONNECT: on_reconnect(s); break;
+		}
+	}
+	reap(s);
+	return n;
+}
+
+static void *thread_main(void *arg)
+{
+	struct vfu_server *s = arg;
+	while (!s->stop)
+		if (vfu_dispatch(s, -1) < 0)
+			break;
+	return NULL;
+}
+
+int vfu_start(struct vfu_server *s)
+{
+	if (s->thr_running)
+		return -1;
+	s->stop = false;
+	if (pthread_create(&s->thr, NULL, thread_main, s) != 0)
+		return -1;
+	s->thr_running = true;
+	return 0;
+}
+
+void vfu_wake(struct vfu_server *s)
+{
+	uint64_t one = 1;
+	if (s->wake_fd >= 0 && write(s->wake_fd, &one, sizeof one) < 0) {
+		/* Counter full: the loop is woken anyway. */
+	}
+}
+
+void vfu_stop(struct vfu_server *s)
+{
+	if (!s->thr_running)
+		return;
+	s->stop = true;
+	vfu_wake(s);
+	pthread_join(s->thr, NULL);
+	s->thr_running = false;
+}
+
+void vfu_get_stats(const struct vfu_server *s, struct vfu_stats *out)
+{
+	*out = s->st;
+}
+
+struct vc_engine *vfu_engine(struct vfu_server *s)
+{
+	return s->eng;
+}
+
+const char *vfu_session_name(const struct vfu_server *s, uint32_t sid)
+{
+	return sid < s->nnames ? s->names[sid] : "";
+}
+
+uint64_t vfu_sessions_ended(const struct vfu_server *s)
+{
+	return s->st.sessions_ended;
+}
+
+bool vfu_record_failed(const struct vfu_server *s)
+{
+	return s->record_failed;
+}
+
+int vfu_record_close(struct vfu_server *s)
+{
+	if (s->w && vc_native_close(s->w) != 0)
+		s->record_failed = true;
+	s->w = NULL;
+	return s->record_failed ? -1 : 0;
+}

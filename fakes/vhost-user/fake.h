@@ -1,0 +1,185 @@
+/* The fake vhost-user back-end. It answers every front-end request of the
+ * wire model, keeps what a real device keeps (memory table mapped from the
+ * passed fds, rings, kick/call fds, the back-end request channel), can run
+ * its rings as a null device, injects faults on request, and feeds every
+ * message both ways into the rule engine as it happens (a live session:
+ * kicks are seen, fd sizes are known), optionally streaming a native
+ * capture that `vhost-cts check` judges offline to the same findings.
+ *
+ * One struct vfu_server serves any number of connections; each connection
+ * is one engine session. It runs on its own thread (vfu_start) or from the
+ * caller's poll loop (vfu_fd + vfu_dispatch); both are single-threaded
+ * inside, so the engine and the results are only read after vfu_stop. */
+#ifndef VCTS_FAKE_VU_H
+#define VCTS_FAKE_VU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vcts/engine.h"
+#include "vcts/trace.h"
+
+/* ---- Profiles: what the fake offers ---- */
+
+enum vfu_device { VFU_DEV_GENERIC = 0, VFU_DEV_NET, VFU_DEV_BLK };
+
+/* Largest device config space the fake serves (GET_CONFIG). */
+#define VFU_CONFIG_MAX 256u
+/* Queue count a profile may offer (rings = queues * rings per queue). */
+#define VFU_MAX_QUEUES 64u
+
+struct vfu_profile {
+	enum vfu_device device;
+	const char *name;          /* "net", "blk", "generic" */
+	uint32_t queues;           /* net: queue pairs; blk/generic: virtqueues */
+	uint32_t rings;            /* virtqueues: what GET_QUEUE_NUM answers */
+	uint64_t features;         /* GET_FEATURES */
+	uint64_t protocol_features;/* GET_PROTOCOL_FEATURES */
+	uint16_t mtu;              /* net: advertised MTU (0 = no NET_MTU bit) */
+	uint32_t max_mem_slots;    /* GET_MAX_MEM_SLOTS */
+	uint64_t disk_bytes;       /* blk: capacity of the zero-filled disk */
+	uint8_t config[VFU_CONFIG_MAX];
+	uint32_t config_len;
+};
+
+/* Fill p for a named profile ("net", "blk", "generic") with queues
+ * (0 = 1). Returns -1 for an unknown name or a queue count out of range. */
+int vfu_profile_init(struct vfu_profile *p, const char *name, uint32_t queues);
+/* Apply an override to a feature mask: "0xMASK" replaces it, otherwise a
+ * comma list of [+|-]NAME or [+|-]BIT ("-RING_EVENT_IDX,+33"). proto picks
+ * the protocol feature names. -1 with err on a bad word. */
+int vfu_features_override(uint64_t *mask, const char *spec, bool proto, char *err, size_t errlen);
+/* Rebuild the config space after queues/features changed. */
+void vfu_profile_refresh(struct vfu_profile *p);
+
+/* ---- Faults ---- */
+
+enum vfu_fault_kind {
+	VFU_FAULT_NONE = 0,
+	VFU_FAULT_DISCONNECT,      /* close the connection (before answering) */
+	VFU_FAULT_DROP_FEATURES,   /* offer fewer feature bits (flags-mismatch) */
+	VFU_FAULT_DELAY_REPLY,     /* hold the reply/ack for ms milliseconds */
+	VFU_FAULT_REPLY_FLAGS,     /* reply without the REPLY bit */
+	VFU_FAULT_REPLY_SIZE,      /* reply with 4 extra payload bytes */
+	VFU_FAULT_REPLY_REQUEST,   /* reply naming another request */
+	VFU_FAULT_CLOSE_BACKEND,   /* close the back-end request channel */
+	VFU_FAULT_BACKEND_REQ,     /* send a back-end request before the reply */
+	VFU_FAULT_KIND_COUNT,
+};
+
+/* One fault: a kind, a trigger and its argument. Trigger: the message
+ * number (1-based count of front-end messages on the connection), or a
+ * request (its k-th occurrence, 1 = first), or none = the first
+ * opportunity. conn limits it to the conn-th connection (1-based; 0 = all). */
+struct vfu_fault {
+	enum vfu_fault_kind kind;
+	uint64_t at_msg;           /* 0 = not by message number */
+	uint32_t at_req;           /* 0 = not by request */
+	uint32_t nth;              /* occurrence of at_req, default 1 */
+	uint32_t conn;             /* 0 = every connection */
+	uint64_t mask;             /* DROP_FEATURES: bits removed */
+	bool mask_proto;           /* DROP_FEATURES on protocol features */
+	uint32_t ms;               /* DELAY_REPLY */
+	uint32_t be_req;           /* BACKEND_REQ: back-end request number */
+};
+
+#define VFU_MAX_FAULTS 16
+
+/* Parse one --fault SPEC (grammar in fakes/vhost-user/README.md):
+ *   disconnect@msg=N | disconnect@req=NAME[#K]
+ *   drop-feature=NAME|BIT[,...] | drop-protocol-feature=NAME|BIT[,...]
+ *   delay-reply=MS@req=NAME[#K]
+ *   reply-flags@req=NAME | reply-size@req=NAME | reply-request@req=NAME
+ *   close-backend-channel[@req=NAME]
+ *   backend-req=CONFIG_CHANGE_MSG|VRING_CALL|VRING_ERR@req=NAME
+ * any of them followed by ",conn=K". -1 with err on a bad spec. */
+int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);
+const char *vfu_fault_kind_name(enum vfu_fault_kind k);
+/* Rules the fake itself breaks by injecting this fault (back-end rules):
+ * a comma-separated glob list for the engine's waivers, "" if none. */
+const char *vfu_fault_waives(const struct vfu_fault *f);
+
+/* ---- The server ---- */
+
+struct vfu_config {
+	struct vfu_profile profile;
+	struct vfu_fault faults[VFU_MAX_FAULTS];
+	unsigned nfaults;
+	bool null_device;          /* process rings (consume, complete) */
+	/* Quiet time after which a silent front-end that owes a reply (or
+	 * waits for one it is not owed) is reported; 0 = never. */
+	int64_t stall_ms;
+	/* Engine options: on_finding, waivers, rules (queue_count is set
+	 * from the profile). */
+	struct vc_engine_opts engine;
+	/* Capture: events are streamed here in the native format when set. */
+	FILE *record;
+	/* src.file of every event and finding ("live" if NULL). */
+	const char *source_name;
+	/* Session names start with this ("vhost-user" if NULL). */
+	const char *label;
+	/* Client mode: reconnect after the peer closed (serve --client). */
+	bool reconnect;
+	/* Diagnostics (device errors, fault actions): NULL = quiet. */
+	FILE *log;
+};
+
+struct vfu_stats {
+	uint64_t connections;      /* accepted/adopted/connected in total */
+	uint64_t open_connections;
+	uint64_t messages_in, messages_out;
+	uint64_t kicks;
+	uint64_t chains_done;      /* descriptor chains returned as used */
+	uint64_t chain_errors;     /* chains refused (bounds, loops, lengths) */
+	uint64_t bad_regions;      /* regions not mapped (past the fd, ...) */
+	uint64_t mapped_regions;   /* currently mapped */
+	uint64_t fds_received, fds_closed;
+	uint64_t stalls;
+	uint64_t sessions_ended;
+};
+
+struct vfu_server;
+
+/* NULL with err on a bad configuration. */
+struct vfu_server *vfu_new(const struct vfu_config *cfg, char *err, size_t errlen);
+/* Frees everything: closes every fd, unmaps every region, frees the
+ * engine. Stops the thread first if running. */
+void vfu_free(struct vfu_server *s);
+
+/* Sources of connections. Each returns 0 or -1 with err. */
+int vfu_listen(struct vfu_server *s, const char *path, char *err, size_t errlen);
+int vfu_connect(struct vfu_server *s, const char *path, char *err, size_t errlen);
+/* Take a connected socket (ownership passes to the server). */
+int vfu_adopt(struct vfu_server *s, int fd, char *err, size_t errlen);
+
+/* Caller-driven: a pollable fd (readable when work is due) and one round
+ * of work, waiting up to timeout_ms (-1 = forever, 0 = none). Returns the
+ * number of events handled, or -1 on a fatal error. */
+int vfu_fd(const struct vfu_server *s);
+int vfu_dispatch(struct vfu_server *s, int timeout_ms);
+
+/* Own thread: runs vfu_dispatch until vfu_stop. */
+int vfu_start(struct vfu_server *s);
+void vfu_stop(struct vfu_server *s);
+/* Ask the loop to return (async-signal-safe: writes an eventfd). */
+void vfu_wake(struct vfu_server *s);
+
+/* Close every open connection now (each ends its session). */
+void vfu_close_all(struct vfu_server *s);
+
+void vfu_get_stats(const struct vfu_server *s, struct vfu_stats *out);
+/* The engine (to finish and report). Only while no thread runs. */
+struct vc_engine *vfu_engine(struct vfu_server *s);
+/* Session name of an engine session id ("" if unknown). */
+const char *vfu_session_name(const struct vfu_server *s, uint32_t sid);
+/* Sessions whose connection has ended so far. */
+uint64_t vfu_sessions_ended(const struct vfu_server *s);
+/* Nonzero when a capture write failed. */
+bool vfu_record_failed(const struct vfu_server *s);
+/* Finish the capture stream (flushes; the FILE stays the caller's).
+ * 0 if every write succeeded. Later events are no longer recorded. */
+int vfu_record_close(struct vfu_server *s);
+
+#endif

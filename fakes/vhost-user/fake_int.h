@@ -1,0 +1,66 @@
+/* Private to fakes/vhost-user/: the connection state shared by the
+ * message loop (fake.c) and the memory/ring code (fake_ring.c). */
+#ifndef VCTS_FAKE_VU_INT_H
+#define VCTS_FAKE_VU_INT_H
+
+#include "fakes/vhost-user/fake.h"
+#include "vcts/event.h"
+#include "vcts/wire.h"
+#include "vcts/wire_decode.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The 8-bit vring index of kick/call payloads bounds the rings a
+ * connection can name. */
+#define VFU_MAX_RINGS ((uint32_t)VU_VRING_IDX_MASK + 1u)
+/* Regions a connection keeps mapped (ADD_MEM_REG up to max slots). */
+#define VFU_MAX_REGIONS 64u
+/* fds kept open per message; more are closed on arrival (and counted). */
+#define VFU_MSG_FDS VC_EVENT_MAX_FDS
+
+struct vfu_conn;
+
+enum vfu_watch_kind { VFU_W_WAKE, VFU_W_LISTEN, VFU_W_SOCK, VFU_W_BACKEND, VFU_W_KICK,
+		      VFU_W_DELAY, VFU_W_STALL, VFU_W_RECONNECT };
+
+struct vfu_watch {
+	enum vfu_watch_kind kind;
+	struct vfu_conn *c;
+	uint32_t ring;
+};
+
+struct vfu_region {
+	struct vu_region_pl r;
+	uint8_t *host;      /* host address of gpa r.gpa */
+	void *map;          /* what munmap takes */
+	size_t map_len;
+};
+
+struct vfu_ring {
+	uint32_t num;
+	bool num_set, addr_set, enabled, broken;
+	struct vu_addr_pl addr;
+	uint16_t last_avail, used_idx;
+	int kick_fd, call_fd, err_fd;
+	bool kick_watched;
+	struct vfu_watch kw;
+};
+
+/* What the loop needs from the ring code. */
+void vfu_regions_clear(struct vfu_conn *c);
+/* Map one region from fd (not consumed). Returns 0 or -1 (not mapped:
+ * the reason is logged). */
+int vfu_region_add(struct vfu_conn *c, const struct vu_region_pl *r, int fd, int64_t fd_size);
+int vfu_region_remove(struct vfu_conn *c, const struct vu_region_pl *r);
+/* Run ring idx as a null device after a kick. */
+void vfu_ring_process(struct vfu_conn *c, uint32_t idx);
+
+/* Accessors the ring code uses (fake.c owns struct vfu_conn). */
+struct vfu_ring *vfu_conn_ring(struct vfu_conn *c, uint32_t idx);
+struct vfu_region *vfu_conn_regions(struct vfu_conn *c, uint32_t *n, uint32_t **pn);
+const struct vfu_profile *vfu_conn_profile(const struct vfu_conn *c);
+void vfu_conn_log(const struct vfu_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vfu_conn_count(struct vfu_conn *c, int what, uint64_t n);
+enum { VFU_CNT_CHAINS, VFU_CNT_CHAIN_ERR, VFU_CNT_BAD_REGION, VFU_CNT_MAPPED };
+#endif

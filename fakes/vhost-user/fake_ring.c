@@ -1,0 +1,338 @@
+/* Guest memory and rings of the fake: regions mapped from the front-end's
+ * fds (checked against the fd's real size first), and a null device that
+ * validates each split-ring descriptor chain against the memory table
+ * (bounds, loop and length limits) before it touches a byte, then returns
+ * it as used. Guest memory is shared with a hostile writer: every field is
+ * read once into a local and checked there. */
+#include "fakes/vhost-user/fake_int.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Split-ring layout (VIRTIO 1.2, 2.7): descriptor 16 bytes, avail and
+ * used headers 4 bytes, used element 8 bytes. */
+#define DESC_SIZE 16u
+#define RING_HDR 4u
+#define USED_ELEM 8u
+#define DESC_F_NEXT 1u
+#define DESC_F_WRITE 2u
+#define DESC_F_INDIRECT 4u
+/* Longest chain the null device walks; a longer one is refused. */
+#define CHAIN_MAX 1024u
+
+/* virtio-blk requests (VIRTIO 1.2, 5.2.6). */
+#define BLK_T_IN 0u
+#define BLK_T_OUT 1u
+#define BLK_T_FLUSH 4u
+#define BLK_T_GET_ID 8u
+#define BLK_S_OK 0u
+#define BLK_S_IOERR 1u
+#define BLK_S_UNSUPP 2u
+#define BLK_HDR 16u
+#define BLK_SECTOR 512u
+#define BLK_ID_BYTES 20u
+
+static bool wraps(uint64_t a, uint64_t len)
+{
+	return len && a + len - 1 < a;
+}
+
+void vfu_regions_clear(struct vfu_conn *c)
+{
+	uint32_t n;
+	struct vfu_region *rg = vfu_conn_regions(c, &n, NULL);
+	for (uint32_t i = 0; i < n; i++)
+		munmap(rg[i].map, rg[i].map_len);
+	uint32_t *pn;
+	vfu_conn_regions(c, &n, &pn);
+	*pn = 0;
+	vfu_conn_count(c, VFU_CNT_MAPPED, (uint64_t)0 - n);
+}
+
+int vfu_region_add(struct vfu_conn *c, const struct vu_region_pl *r, int fd, int64_t fd_size)
+{
+	uint32_t n, *pn;
+	struct vfu_region *rg = vfu_conn_regions(c, &n, &pn);
+	const char *why = NULL;
+	if (n >= VFU_MAX_REGIONS)
+		why = "too many regions";
+	else if (r->size == 0 || wraps(r->gpa, r->size) || wraps(r->uva, r->size) ||
+		 wraps(r->mmap_offset, r->size))
+		why = "empty or wrapping region";
+	else if (fd < 0 || fd_size < 0)
+		why = "no file behind it";
+	else if (r->mmap_offset + r->size > (uint64_t)fd_size)
+		why = "mmap_offset + size runs past the end of the fd";
+	if (why) {
+		vfu_conn_log(c, "region gpa 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%" PRIx64
+			     " (fd %" PRId64 " bytes) not mapped: %s",
+			     r->gpa, r->size, r->mmap_offset, fd_size, why);
+		vfu_conn_count(c, VFU_CNT_BAD_REGION, 1);
+		return -1;
+	}
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t map_off = r->mmap_offset & ~(page - 1);
+	uint64_t map_len = r->mmap_offset + r->size - map_off;
+	void *p = mmap(NULL, (size_t)map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
+		       (off_t)map_off);
+	if (p == MAP_FAILED) {
+		vfu_conn_log(c, "region gpa 0x%" PRIx64 " not mapped: mmap: %m", r->gpa);
+		vfu_conn_count(c, VFU_CNT_BAD_REGION, 1);
+		return -1;
+	}
+	struct vfu_region *x = &rg[n];
+	x->r = *r;
+	x->map = p;
+	x->map_len = (size_t)map_len;
+	x->host = (uint8_t *)p + (r->mmap_offset - map_off);
+	*pn = n + 1;
+	vfu_conn_count(c, VFU_CNT_MAPPED, 1);
+	return 0;
+}
+
+int vfu_region_remove(struct vfu_conn *c, const struct vu_region_pl *r)
+{
+	uint32_t n, *pn;
+	struct vfu_region *rg = vfu_conn_regions(c, &n, &pn);
+	for (uint32_t i = 0; i < n; i++) {
+		if (rg[i].r.gpa != r->gpa || rg[i].r.size != r->size)
+			continue;
+		munmap(rg[i].map, rg[i].map_len);
+		rg[i] = rg[n - 1];
+		*pn = n - 1;
+		vfu_conn_count(c, VFU_CNT_MAPPED, (uint64_t)0 - 1);
+		return 0;
+	}
+	return -1;
+}
+
+/* Host address of [a, a+len) in guest-physical (gpa) or front-end user
+ * (uva) space, wholly inside one region; NULL otherwise. */
+static uint8_t *translate(struct vfu_conn *c, uint64_t a, uint64_t len, bool gpa)
+{
+	uint32_t n;
+	struct vfu_region *rg = vfu_conn_regions(c, &n, NULL);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t base = gpa ? rg[i].r.gpa : rg[i].r.uva;
+		if (a < base || a - base >= rg[i].r.size)
+			continue;
+		if (len > rg[i].r.size - (a - base))
+			return NULL;
+		return rg[i].host + (a - base);
+	}
+	return NULL;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof v);
+}
+
+static void signal_fd(int fd)
+{
+	uint64_t one = 1;
+	if (fd >= 0 && write(fd, &one, sizeof one) < 0) {
+		/* An eventfd only fails when its counter is full: already signalled. */
+	}
+}
+
+struct seg {
+	uint8_t *p;
+	uint32_t len;
+	bool w;
+};
+
+static __thread struct seg segs[CHAIN_MAX];
+
+/* Walk one chain. Returns its segment count, or -1 with *why set. */
+static int walk(struct vfu_conn *c, const uint8_t *desc, uint32_t num, uint16_t head,
+		const char **why, bool *has_write)
+{
+	uint32_t i = head, n = 0;
+	uint64_t total = 0;
+	*has_write = false;
+	for (;;) {
+		if (i >= num) {
+			*why = "descriptor index beyond the ring";
+			return -1;
+		}
+		if (n >= num || n >= CHAIN_MAX) {
+			*why = "chain loops or is longer than the ring";
+			return -1;
+		}
+		uint8_t d[DESC_SIZE];
+		memcpy(d, desc + (uint64_t)i * DESC_SIZE, sizeof d);
+		uint64_t addr = vu_rd64(d);
+		uint32_t len = vu_rd32(d + 8);
+		uint16_t flags = rd16(d + 12), next = rd16(d + 14);
+		if (flags & DESC_F_INDIRECT) {
+			*why = "indirect descriptor (not offered)";
+			return -1;
+		}
+		uint8_t *p = translate(c, addr, len, true);
+		if (!p) {
+			*why = "descriptor buffer outside the memory table";
+			return -1;
+		}
+		total += len;
+		if (total > UINT32_MAX) {
+			*why = "chain longer than 4 GiB";
+			return -1;
+		}
+		segs[n].p = p;
+		segs[n].len = len;
+		segs[n].w = (flags & DESC_F_WRITE) != 0;
+		*has_write |= segs[n].w;
+		n++;
+		if (!(flags & DESC_F_NEXT))
+			return (int)n;
+		i = next;
+	}
+}
+
+/* A zero-filled disk: reads return zeros, writes are dropped. Returns the
+ * bytes written into the chain, or -1 when the chain is no request. */
+static int64_t blk_request(const struct vfu_profile *p, int n)
+{
+	uint8_t hdr[BLK_HDR];
+	uint32_t got = 0;
+	int k = 0;
+	for (; k < n && !segs[k].w && got < BLK_HDR; k++) {
+		uint32_t take = segs[k].len < BLK_HDR - got ? segs[k].len : BLK_HDR - got;
+		memcpy(hdr + got, segs[k].p, take);
+		got += take;
+	}
+	if (got < BLK_HDR || n < 1 || !segs[n - 1].w || segs[n - 1].len == 0)
+		return -1;
+	uint8_t *status = segs[n - 1].p + segs[n - 1].len - 1;
+	uint64_t data = 0;
+	for (int i = 0; i < n; i++)
+		if (segs[i].w)
+			data += segs[i].len;
+	data -= 1; /* the status byte */
+	uint32_t type = vu_rd32(hdr);
+	uint64_t sector = vu_rd64(hdr + 8);
+	uint64_t written = 0;
+	uint8_t st = BLK_S_OK;
+	bool in_range = sector <= p->disk_bytes / BLK_SECTOR &&
+			data <= p->disk_bytes - sector * BLK_SECTOR;
+	switch (type) {
+	case BLK_T_IN:
+		if (!in_range) {
+			st = BLK_S_IOERR;
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			if (!segs[i].w)
+				continue;
+			uint32_t l = segs[i].len - (i == n - 1 ? 1 : 0);
+			memset(segs[i].p, 0, l);
+			written += l;
+		}
+		break;
+	case BLK_T_OUT:
+		if (!in_range)
+			st = BLK_S_IOERR;
+		break;
+	case BLK_T_FLUSH:
+		break;
+	case BLK_T_GET_ID: {
+		static const char id[BLK_ID_BYTES] = "vhost-cts";
+		uint64_t left = data < BLK_ID_BYTES ? data : BLK_ID_BYTES;
+		for (int i = 0; i < n && left; i++) {
+			if (!segs[i].w)
+				continue;
+			uint32_t l = segs[i].len - (i == n - 1 ? 1 : 0);
+			if (l > left)
+				l = (uint32_t)left;
+			memcpy(segs[i].p, id + written, l);
+			written += l;
+			left -= l;
+		}
+		break;
+	}
+	default:
+		st = BLK_S_UNSUPP;
+		break;
+	}
+	*status = st;
+	return (int64_t)written + 1;
+}
+
+static void halt(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, const char *why)
+{
+	vfu_conn_log(c, "ring %u: %s; ring halted until it is set up again", idx, why);
+	vfu_conn_count(c, VFU_CNT_CHAIN_ERR, 1);
+	r->broken = true;
+	/* What SET_VRING_ERR is for: tell the front-end the ring failed. */
+	signal_fd(r->err_fd);
+}
+
+void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
+{
+	struct vfu_ring *r = vfu_conn_ring(c, idx);
+	if (!r || !r->num_set || !r->addr_set || r->broken)
+		return;
+	const struct vfu_profile *p = vfu_conn_profile(c);
+	uint32_t num = r->num;
+	if (num == 0 || num > VU_SPLIT_RING_MAX || (num & (num - 1))) {
+		halt(c, idx, r, "queue size is not a power of two in range");
+		return;
+	}
+	uint8_t *desc = translate(c, r->addr.desc, vu_desc_bytes(num), false);
+	uint8_t *avail = translate(c, r->addr.avail, vu_avail_bytes(num), false);
+	uint8_t *used = translate(c, r->addr.used, vu_used_bytes(num), false);
+	if (!desc || !avail || !used) {
+		halt(c, idx, r, "ring outside the memory table");
+		return;
+	}
+	uint16_t avail_idx = rd16(avail + 2);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if ((uint16_t)(avail_idx - r->last_avail) > num) {
+		halt(c, idx, r, "available index ran more than a ring ahead");
+		return;
+	}
+	uint64_t done = 0;
+	while (r->last_avail != avail_idx) {
+		uint16_t head = rd16(avail + RING_HDR + 2u * (r->last_avail % num));
+		const char *why = NULL;
+		bool has_write;
+		int n = walk(c, desc, num, head, &why, &has_write);
+		if (n < 0) {
+			halt(c, idx, r, why);
+			break;
+		}
+		int64_t len = 0;
+		if (p->device == VFU_DEV_NET && has_write)
+			break; /* receive buffer: a null network never fills it */
+		if (p->device == VFU_DEV_BLK) {
+			len = blk_request(p, n);
+			if (len < 0) {
+				halt(c, idx, r, "virtio-blk request without header or status byte");
+				break;
+			}
+		}
+		uint8_t *e = used + RING_HDR + (uint64_t)USED_ELEM * (r->used_idx % num);
+		vu_wr32(e, head);
+		vu_wr32(e + 4, (uint32_t)len);
+		r->used_idx++;
+		r->last_avail++;
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		wr16(used + 2, r->used_idx);
+		done++;
+	}
+	if (done) {
+		vfu_conn_count(c, VFU_CNT_CHAINS, done);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		signal_fd(r->call_fd);
+	}
+}

@@ -1,0 +1,346 @@
+/* vhost-cts serve: run the fake vhost-user back-end for a real front-end,
+ * judge it live, print findings as they happen, write reports at the end. */
+#include "harness/cli.h"
+#include "fakes/vhost-user/fake.h"
+#include "vcts/engine.h"
+#include "vcts/fileio.h"
+#include "vcts/report.h"
+#include "vcts/wire.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void serve_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vhost-cts serve --socket PATH [OPTIONS]\n"
+		"  --socket PATH        unix socket: listen on it (default) or connect to it\n"
+		"  --client             connect to PATH (front-end is the server); reconnects\n"
+		"                       after each disconnect unless --once\n"
+		"  --profile NAME       net (default), blk or generic\n"
+		"  --queues N           net: queue pairs; blk/generic: virtqueues (default 1)\n"
+		"  --features SPEC      override offered features: 0xMASK, or +NAME,-NAME,+BIT\n"
+		"  --protocol-features SPEC   same for protocol features (e.g. -STATUS)\n"
+		"  --mtu N              net: offer NET_MTU\n"
+		"  --disk-size SIZE     blk: capacity of the zero-filled disk (default 64M)\n"
+		"  --fault SPEC         inject a fault (repeatable; see fakes/vhost-user/README.md):\n"
+		"                         disconnect@msg=N | disconnect@req=NAME[#K]\n"
+		"                         drop-feature=NAME[,..] | drop-protocol-feature=NAME[,..]\n"
+		"                         delay-reply=MS@req=NAME[#K]\n"
+		"                         reply-flags@req=NAME | reply-size@req=NAME | reply-request@req=NAME\n"
+		"                         close-backend-channel[@req=NAME]\n"
+		"                         backend-req=CONFIG_CHANGE_MSG|VRING_CALL|VRING_ERR@req=NAME\n"
+		"                       each optionally followed by ,conn=K (K-th connection only)\n"
+		"  --record FILE        native capture of every event (re-check with 'check');\n"
+		"                       FILE.waive lists the rules the faults make the fake break\n"
+		"  --json FILE, --junit FILE   reports, written when serving ends\n"
+		"  --once               end after the first connection closes\n"
+		"  --timeout S          quiet seconds before a front-end that owes an ack (or waits\n"
+		"                       for one nobody owes) is reported (default 10, 0 = never)\n"
+		"  --duration S         stop serving after S seconds (as on SIGTERM)\n"
+		"  --no-null-device     do not process rings (no used buffers returned)\n"
+		"  --rules GLOB[,GLOB]  only rules whose ID matches\n"
+		"  --strict             SHOULD findings fail the run too\n"
+		"  -q, --quiet          no live finding lines\n"
+		"  -v, --verbose        also list rules that were not applicable\n"
+		"Ends on SIGINT/SIGTERM (or --once/--duration), then prints the report.\n"
+		"exit status: 0 clean, 1 findings, 2 usage error or no front-end connected\n");
+}
+
+static struct vfu_server *g_srv;
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+	if (g_srv)
+		vfu_wake(g_srv);
+}
+
+struct live_out {
+	struct vfu_server *srv;
+	bool quiet;
+};
+
+static void on_finding(const struct vc_finding *f, void *opaque)
+{
+	struct live_out *o = opaque;
+	if (o->quiet || !o->srv)
+		return;
+	vc_report_finding_line(stdout, f, vfu_session_name(o->srv, f->session));
+	fflush(stdout);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int parse_secs(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end || errno || v < 0 || v > 86400.0 * 365)
+		return -1;
+	*out = (int64_t)(v * 1000.0);
+	return 0;
+}
+
+/* FILE.waive: the rules the injected faults make the fake break, in the
+ * format of 'check --waive', so the offline check agrees with the run. */
+static int write_waivers(const char *record, const struct vfu_config *cfg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return -1;
+	fprintf(m, "# rules the fake back-end broke on purpose (--fault)\n");
+	for (unsigned i = 0; i < cfg->nfaults; i++) {
+		const char *w = vfu_fault_waives(&cfg->faults[i]);
+		if (*w)
+			fprintf(m, "%s %s\n", w, vfu_fault_kind_name(cfg->faults[i].kind));
+	}
+	fclose(m);
+	char path[4096], err[512];
+	snprintf(path, sizeof path, "%s.waive", record);
+	int rc = vc_write_file_atomic(path, buf, len, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "vhost-cts: %s\n", err);
+	free(buf);
+	return rc;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, 0, 'S' },   { "client", no_argument, 0, 'c' },
+		{ "profile", required_argument, 0, 'p' },  { "queues", required_argument, 0, 'Q' },
+		{ "features", required_argument, 0, 'F' }, { "protocol-features", required_argument, 0, 'P' },
+		{ "mtu", required_argument, 0, 'M' },      { "disk-size", required_argument, 0, 'D' },
+		{ "fault", required_argument, 0, 'f' },    { "record", required_argument, 0, 'R' },
+		{ "json", required_argument, 0, 'j' },     { "junit", required_argument, 0, 'u' },
+		{ "once", no_argument, 0, 'o' },           { "timeout", required_argument, 0, 't' },
+		{ "duration", required_argument, 0, 'd' }, { "no-null-device", no_argument, 0, 'n' },
+		{ "rules", required_argument, 0, 'r' },    { "strict", no_argument, 0, 's' },
+		{ "quiet", no_argument, 0, 'q' },          { "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },           { 0, 0, 0, 0 },
+	};
+	const char *sock = NULL, *profile = "net", *features = NULL, *pfeatures = NULL;
+	const char *record = NULL, *json = NULL, *junit = NULL, *rules = NULL;
+	bool client = false, once = false, strict = false, quiet = false, verbose = false;
+	bool null_device = true;
+	int64_t queues = 1, mtu = 0, disk = -1, stall_ms = 10000, duration_ms = 0;
+	struct vfu_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	char err[512];
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S': sock = optarg; break;
+		case 'c': client = true; break;
+		case 'p': profile = optarg; break;
+		case 'Q':
+			queues = cli_parse_size(optarg);
+			if (queues < 1 || queues > VFU_MAX_QUEUES)
+				return cli_usage_error("serve: --queues wants 1..%u", VFU_MAX_QUEUES);
+			break;
+		case 'F': features = optarg; break;
+		case 'P': pfeatures = optarg; break;
+		case 'M':
+			mtu = cli_parse_size(optarg);
+			if (mtu < 68 || mtu > 65535)
+				return cli_usage_error("serve: --mtu wants 68..65535");
+			break;
+		case 'D':
+			disk = cli_parse_size(optarg);
+			if (disk < 512)
+				return cli_usage_error("serve: bad --disk-size '%s'", optarg);
+			break;
+		case 'f':
+			if (cfg.nfaults == VFU_MAX_FAULTS)
+				return cli_usage_error("serve: at most %u --fault options", VFU_MAX_FAULTS);
+			if (vfu_fault_parse(optarg, &cfg.faults[cfg.nfaults], err, sizeof err))
+				return cli_usage_error("serve: %s", err);
+			cfg.nfaults++;
+			break;
+		case 'R': record = optarg; break;
+		case 'j': json = optarg; break;
+		case 'u': junit = optarg; break;
+		case 'o': once = true; break;
+		case 't':
+			if (parse_secs(optarg, &stall_ms))
+				return cli_usage_error("serve: bad --timeout '%s'", optarg);
+			break;
+		case 'd':
+			if (parse_secs(optarg, &duration_ms) || duration_ms == 0)
+				return cli_usage_error("serve: bad --duration '%s'", optarg);
+			break;
+		case 'n': null_device = false; break;
+		case 'r': rules = optarg; break;
+		case 's': strict = true; break;
+		case 'q': quiet = true; break;
+		case 'v': verbose = true; break;
+		case 'h': serve_usage(stdout); return EXIT_CLEAN;
+		default: serve_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (!sock) {
+		serve_usage(stderr);
+		return cli_usage_error("serve: --socket is required");
+	}
+	if (optind < argc)
+		return cli_usage_error("serve: unexpected argument '%s'", argv[optind]);
+	if (vfu_profile_init(&cfg.profile, profile, (uint32_t)queues))
+		return cli_usage_error("serve: unknown --profile '%s' (net, blk, generic)", profile);
+	if (mtu) {
+		cfg.profile.mtu = (uint16_t)mtu;
+		cfg.profile.features |= VU_BIT(VU_F_NET_MTU);
+	}
+	if (disk > 0)
+		cfg.profile.disk_bytes = (uint64_t)disk;
+	if (features && vfu_features_override(&cfg.profile.features, features, false, err, sizeof err))
+		return cli_usage_error("serve: --features: %s", err);
+	if (pfeatures &&
+	    vfu_features_override(&cfg.profile.protocol_features, pfeatures, true, err, sizeof err))
+		return cli_usage_error("serve: --protocol-features: %s", err);
+	vfu_profile_refresh(&cfg.profile);
+	if (rules) {
+		bool any = false;
+		struct vc_engine_opts o = { .rules_glob = rules };
+		for (unsigned r = 0; r < VC_RULE_COUNT && !any; r++)
+			any = vc_rule_enabled(&o, r);
+		if (!any)
+			return cli_usage_error("serve: --rules '%s' matches no rule", rules);
+	}
+
+	/* The capture is written under a temporary name and renamed when
+	 * serving ends, so a reader never sees half a file. */
+	char part[4096] = "";
+	FILE *rec = NULL;
+	if (record) {
+		snprintf(part, sizeof part, "%s.part", record);
+		rec = fopen(part, "w");
+		if (!rec)
+			return cli_usage_error("serve: cannot write %s: %s", part, strerror(errno));
+	}
+	struct live_out lo = { .quiet = quiet };
+	cfg.null_device = null_device;
+	cfg.stall_ms = stall_ms;
+	cfg.engine.strict = strict;
+	cfg.engine.rules_glob = rules;
+	cfg.engine.on_finding = on_finding;
+	cfg.engine.opaque = &lo;
+	cfg.record = rec;
+	cfg.source_name = record ? record : "live";
+	cfg.label = "serve";
+	cfg.reconnect = client && !once;
+	cfg.log = stderr;
+	struct vfu_server *srv = vfu_new(&cfg, err, sizeof err);
+	if (!srv) {
+		if (rec) {
+			fclose(rec);
+			unlink(part);
+		}
+		return cli_usage_error("serve: %s", err);
+	}
+	lo.srv = srv;
+	int rc = client ? vfu_connect(srv, sock, err, sizeof err) : vfu_listen(srv, sock, err, sizeof err);
+	if (rc) {
+		vfu_free(srv);
+		if (rec) {
+			fclose(rec);
+			unlink(part);
+		}
+		return cli_usage_error("serve: %s", err);
+	}
+	char fb[256], pb[256];
+	fprintf(stderr, "vhost-cts serve: %s %s, profile %s, %u queue%s (%u rings), features 0x%llx (%s), protocol features 0x%llx (%s)%s\n",
+		client ? "connected to" : "listening on", sock, cfg.profile.name, cfg.profile.queues,
+		cfg.profile.queues == 1 ? "" : "s", cfg.profile.rings,
+		(unsigned long long)cfg.profile.features, vu_features_str(cfg.profile.features, fb, sizeof fb),
+		(unsigned long long)cfg.profile.protocol_features,
+		vu_protocol_features_str(cfg.profile.protocol_features, pb, sizeof pb),
+		cfg.nfaults ? ", faults armed" : "");
+	g_srv = srv;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int64_t deadline = duration_ms ? mono_ms() + duration_ms : 0;
+	while (!g_stop) {
+		int wait = -1;
+		if (deadline) {
+			int64_t left = deadline - mono_ms();
+			if (left <= 0)
+				break;
+			wait = left > 1000 ? 1000 : (int)left;
+		}
+		if (vfu_dispatch(srv, wait) < 0) {
+			fprintf(stderr, "vhost-cts: serve: event loop failed: %s\n", strerror(errno));
+			break;
+		}
+		struct vfu_stats st;
+		vfu_get_stats(srv, &st);
+		if (once && st.sessions_ended >= 1 && st.open_connections == 0)
+			break;
+	}
+	g_srv = NULL;
+	vfu_close_all(srv);
+	struct vfu_stats st;
+	vfu_get_stats(srv, &st);
+	fprintf(stderr,
+		"vhost-cts serve: %llu connection(s), %llu messages in, %llu out, %llu kicks, %llu chains done, %llu chain errors, %llu regions refused, %llu stalls\n",
+		(unsigned long long)st.connections, (unsigned long long)st.messages_in,
+		(unsigned long long)st.messages_out, (unsigned long long)st.kicks,
+		(unsigned long long)st.chains_done, (unsigned long long)st.chain_errors,
+		(unsigned long long)st.bad_regions, (unsigned long long)st.stalls);
+	const struct vc_results *res = vc_engine_finish(vfu_engine(srv));
+	const char *inputs[1] = { sock };
+	struct vc_report_meta meta = { .tool = "vhost-cts serve", .version = VCTS_VERSION,
+				       .inputs = inputs, .ninputs = 1, .strict = strict };
+	vc_report_text(stdout, res, &meta, verbose);
+	rc = vc_results_exit_status(res, strict);
+	if (json && vc_report_json(json, res, &meta, err, sizeof err) != 0) {
+		fprintf(stderr, "vhost-cts: %s\n", err);
+		rc = EXIT_USAGE;
+	}
+	if (junit && vc_report_junit(junit, res, &meta, err, sizeof err) != 0) {
+		fprintf(stderr, "vhost-cts: %s\n", err);
+		rc = EXIT_USAGE;
+	}
+	bool rec_failed = vfu_record_close(srv) != 0;
+	vfu_free(srv);
+	if (rec) {
+		rec_failed |= fflush(rec) != 0 || fsync(fileno(rec)) != 0;
+		rec_failed |= fclose(rec) != 0;
+		if (rec_failed || rename(part, record) != 0) {
+			fprintf(stderr, "vhost-cts: cannot write capture %s\n", record);
+			unlink(part);
+			rc = EXIT_USAGE;
+		} else if (write_waivers(record, &cfg) != 0) {
+			rc = EXIT_USAGE;
+		}
+	}
+	if (st.connections == 0) {
+		fprintf(stderr, "vhost-cts: serve: no front-end connected\n");
+		rc = EXIT_USAGE;
+	}
+	fflush(stdout);
+	return rc;
+}
