@@ -432,9 +432,10 @@ static void ring08_relocated(struct vc_synth *s, struct vs_profile *p)
 {
 	vs_init(s, p);
 	vs_start(s, p);
-	/* Same addresses, but now backed by another part of the file. */
+	/* Same addresses, but now backed by another part of the same file. */
 	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0x200000 };
-	vs_memtable(s, &r, 1, NULL);
+	uint64_t ident = first_table_ident(s);
+	vs_memtable(s, &r, 1, &ident);
 	vs_stop(s, p);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
