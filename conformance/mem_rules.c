@@ -329,7 +329,7 @@ static void on_table(struct vc_ctx *c, struct mem_state *m)
 	for (uint32_t i = 0; i < n && ok1; i++) {
 		ptrdiff_t k = ref_region(&m->ref, r[i].gpa, r[i].size);
 		if (k < 0) {
-			vc_fail(c, MEM_01, "SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " + 0x%" PRIx64 ") is not RAM the vhost listener may share (a ROM, MMIO, non-RAM or dirty-tracked section?)",
+			vc_fail(c, MEM_01, "SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " + 0x%" PRIx64 ") is memory a correct vhost listener leaves out of the table (ROM, MMIO, non-RAM, dirty-tracked or refused section)",
 				i, r[i].gpa, r[i].size);
 			ok1 = false;
 		}
