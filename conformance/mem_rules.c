@@ -250,7 +250,11 @@ static void on_commit_vhost(struct vc_ctx *c, struct mem_state *m)
 	const struct vc_event *ev = c->ev;
 	vm_vhost_commit(&m->ref, NULL);
 	bool changed = m->ref.last.changed;
-	if (ev->u.mem_commit.has_decision)
+	/* QEMU also compares the sections' readonly and nonvolatile flags,
+	 * which its trace lines do not carry (the BIOS flipping the PAM area
+	 * between read-only and read-write changes only those): "changed"
+	 * against a list that looks the same cannot be judged from a log. */
+	if (ev->u.mem_commit.has_decision && !(ev->u.mem_commit.changed && !changed))
 		vc_expect(c, MEM_04, ev->u.mem_commit.changed == changed,
 			  "differential: QEMU decided Changed: %d, the model %s", ev->u.mem_commit.changed,
 			  changed ? "sees a changed section list" : "sees the same section list");
