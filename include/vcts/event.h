@@ -24,6 +24,15 @@ enum vc_event_kind {
 	VC_EV_MEM_RING,    /* the device started or stopped a ring (addresses, for verification) */
 	VC_EV_MEM_REPORT,  /* a decision or error the listener reported */
 	VC_EV_VDPA_IOTLB,  /* one IOTLB message a vhost-vdpa client wrote to the device */
+	/* vhost-vdpa file operations (fakes/vdpa, strace of a client): u.vdpa.
+	 * A write() of exactly one whole message (72 bytes, type 1 or 2) is a
+	 * VC_EV_VDPA_IOTLB (with its result); any other write is a
+	 * VC_EV_VDPA_WRITE with the bytes. */
+	VC_EV_VDPA_OPEN,   /* open() of the device node */
+	VC_EV_VDPA_CLOSE,  /* the last close of the open file */
+	VC_EV_VDPA_IOCTL,  /* one ioctl: request, argument bytes in and out, result */
+	VC_EV_VDPA_WRITE,  /* a write() that is not one whole IOTLB message */
+	VC_EV_VDPA_MMAP,   /* mmap() of a doorbell page (or munmap when len/prot say so) */
 	VC_EV_KIND_MAX,    /* later sources add kinds before this */
 };
 
@@ -168,6 +177,28 @@ struct vc_vdpa_iotlb {
 	uint8_t type;          /* VDPA_IOTLB_* */
 	uint8_t perm;
 	uint64_t iova, size, uaddr;
+	/* Result of the write(), when the source saw it (live, strace). */
+	bool has_result;
+	int32_t err;           /* errno, 0 when the write succeeded */
+};
+
+/* One vhost-vdpa file operation (VC_EV_VDPA_OPEN .. _MMAP). Argument bytes
+ * are out of line (arena-owned once added, like vu payloads). */
+struct vc_vdpa_op {
+	int32_t fd;            /* the client's fd number, -1 unknown */
+	uint32_t request;      /* IOCTL: request number */
+	bool has_result;
+	int64_t ret;           /* return value (mmap: 0 on success) */
+	int32_t err;           /* errno when it failed, else 0 */
+	bool in_known;         /* in bytes recorded (false: pointer not readable / not traced) */
+	bool out_known;
+	uint32_t in_len, out_len;
+	const uint8_t *in;     /* IOCTL: argument as passed; WRITE: the bytes written */
+	const uint8_t *out;    /* IOCTL: argument as the device left it (read direction) */
+	uint64_t len;          /* WRITE: bytes asked; MMAP: length */
+	uint64_t off;          /* MMAP: file offset */
+	uint32_t prot, flags;  /* MMAP */
+	bool unmap;            /* MMAP: this is the munmap of a doorbell */
 };
 
 struct vc_event {
@@ -208,6 +239,7 @@ struct vc_event {
 		struct vc_mem_ring mem_ring;     /* VC_EV_MEM_RING */
 		struct vc_mem_report mem_report; /* VC_EV_MEM_REPORT */
 		struct vc_vdpa_iotlb iotlb;      /* VC_EV_VDPA_IOTLB */
+		struct vc_vdpa_op vdpa;          /* VC_EV_VDPA_OPEN .. VC_EV_VDPA_MMAP */
 	} u;
 };
 

@@ -100,6 +100,16 @@ struct vc_event *vc_trace_add_event(struct vc_trace *t, const struct vc_event *e
 		e->u.vu.payload = vc_arena_memdup(t->arena, ev->u.vu.payload, ev->u.vu.payload_len);
 	else if (ev->kind == VC_EV_VU_MSG && !ev->u.vu.payload_len)
 		e->u.vu.payload = NULL;
+	if (ev->kind >= VC_EV_VDPA_OPEN && ev->kind <= VC_EV_VDPA_MMAP) {
+		e->u.vdpa.in = ev->u.vdpa.in && ev->u.vdpa.in_len
+			? vc_arena_memdup(t->arena, ev->u.vdpa.in, ev->u.vdpa.in_len) : NULL;
+		e->u.vdpa.out = ev->u.vdpa.out && ev->u.vdpa.out_len
+			? vc_arena_memdup(t->arena, ev->u.vdpa.out, ev->u.vdpa.out_len) : NULL;
+		if (!e->u.vdpa.in)
+			e->u.vdpa.in_len = 0;
+		if (!e->u.vdpa.out)
+			e->u.vdpa.out_len = 0;
+	}
 	if (!e->src.file)
 		e->src.file = t->source;
 	uint32_t kept = ev->nfds < VC_EVENT_MAX_FDS ? ev->nfds : VC_EVENT_MAX_FDS;
