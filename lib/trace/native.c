@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +112,66 @@ static int side_by_name(const char *s)
  * and the reader skips them as unknown. */
 static bool native_kind(unsigned k)
 {
-	return k == VC_EV_VU_MSG || k == VC_EV_VU_EOF || k == VC_EV_VU_KICK || k == VC_EV_VU_STALL;
+	return k == VC_EV_VU_MSG || k == VC_EV_VU_EOF || k == VC_EV_VU_KICK || k == VC_EV_VU_STALL ||
+	       (k >= VC_EV_MEM_BEGIN && k <= VC_EV_VDPA_IOTLB);
 }
+
+/* Memory-listener and IOTLB kinds (fakes/memory): their fields as one
+ * table that drives the writer, the reader and the comparison. */
+enum mf_type { MF_U8, MF_U32, MF_U64, MF_BOOL, MF_NAME };
+struct mem_field {
+	uint8_t kind;
+	const char *key;
+	size_t off;
+	uint8_t type;
+};
+#define MF(k, key, member, t) { k, key, offsetof(struct vc_event, u.member), t }
+#define MF_SEC(k, p) \
+	MF(k, "gpa", p.gpa, MF_U64), MF(k, "size", p.size, MF_U64), MF(k, "hva", p.hva, MF_U64), \
+	MF(k, "offset", p.offset, MF_U64), MF(k, "fd_ident", p.fd_ident, MF_U64), \
+	MF(k, "page_size", p.page_size, MF_U64), MF(k, "flags", p.flags, MF_U32), \
+	MF(k, "dirty_mask", p.dirty_mask, MF_U8), MF(k, "name", p.name, MF_NAME)
+static const struct mem_field mem_fields[] = {
+	MF(VC_EV_MEM_BEGIN, "backend", mem_begin.backend, MF_U8),
+	MF(VC_EV_MEM_BEGIN, "iotlb_batch", mem_begin.iotlb_batch, MF_BOOL),
+	MF(VC_EV_MEM_BEGIN, "decisions", mem_begin.decisions, MF_BOOL),
+	MF(VC_EV_MEM_BEGIN, "slots", mem_begin.slots, MF_U32),
+	MF(VC_EV_MEM_BEGIN, "target_page", mem_begin.target_page, MF_U32),
+	MF(VC_EV_MEM_REGION, "op", mem_region.op, MF_U8),
+	MF_SEC(VC_EV_MEM_REGION, mem_region.s),
+	MF(VC_EV_MEM_COMMIT, "has_decision", mem_commit.has_decision, MF_BOOL),
+	MF(VC_EV_MEM_COMMIT, "changed", mem_commit.changed, MF_BOOL),
+	MF(VC_EV_MEM_COMMIT, "started", mem_commit.started, MF_BOOL),
+	MF(VC_EV_MEM_LOG, "start", mem_log.start, MF_BOOL),
+	MF(VC_EV_MEM_RING, "ring", mem_ring.index, MF_U32),
+	MF(VC_EV_MEM_RING, "start", mem_ring.start, MF_BOOL),
+	MF(VC_EV_MEM_RING, "desc_gpa", mem_ring.gpa[0], MF_U64),
+	MF(VC_EV_MEM_RING, "avail_gpa", mem_ring.gpa[1], MF_U64),
+	MF(VC_EV_MEM_RING, "used_gpa", mem_ring.gpa[2], MF_U64),
+	MF(VC_EV_MEM_RING, "desc_size", mem_ring.size[0], MF_U64),
+	MF(VC_EV_MEM_RING, "avail_size", mem_ring.size[1], MF_U64),
+	MF(VC_EV_MEM_RING, "used_size", mem_ring.size[2], MF_U64),
+	MF(VC_EV_MEM_RING, "desc_hva", mem_ring.hva[0], MF_U64),
+	MF(VC_EV_MEM_RING, "avail_hva", mem_ring.hva[1], MF_U64),
+	MF(VC_EV_MEM_RING, "used_hva", mem_ring.hva[2], MF_U64),
+	MF(VC_EV_MEM_REPORT, "code", mem_report.code, MF_U8),
+	MF(VC_EV_MEM_REPORT, "ring", mem_report.ring, MF_U32),
+	MF(VC_EV_MEM_REPORT, "part", mem_report.part, MF_U32),
+	MF(VC_EV_MEM_REPORT, "gpa", mem_report.gpa, MF_U64),
+	MF(VC_EV_MEM_REPORT, "size", mem_report.size, MF_U64),
+	MF(VC_EV_MEM_REPORT, "hva", mem_report.hva, MF_U64),
+	MF(VC_EV_MEM_REPORT, "value", mem_report.value, MF_U64),
+	MF(VC_EV_MEM_REPORT, "name", mem_report.name, MF_NAME),
+	MF(VC_EV_VDPA_IOTLB, "msg_type", iotlb.msg_type, MF_U32),
+	MF(VC_EV_VDPA_IOTLB, "asid", iotlb.asid, MF_U32),
+	MF(VC_EV_VDPA_IOTLB, "iotlb_type", iotlb.type, MF_U8),
+	MF(VC_EV_VDPA_IOTLB, "perm", iotlb.perm, MF_U8),
+	MF(VC_EV_VDPA_IOTLB, "iova", iotlb.iova, MF_U64),
+	MF(VC_EV_VDPA_IOTLB, "iova_size", iotlb.size, MF_U64),
+	MF(VC_EV_VDPA_IOTLB, "uaddr", iotlb.uaddr, MF_U64),
+};
+#undef MF_SEC
+#undef MF
 
 static int kind_by_name(const char *s)
 {
@@ -288,6 +347,23 @@ int vc_native_event(struct vc_native_writer *w, const struct vc_event *ev)
 	case VC_EV_VU_STALL:
 		add_u64(o, "owed_request", ev->u.stall.owed_request);
 		add_i64(o, "quiet_ns", ev->u.stall.quiet_ns);
+		break;
+	default:
+		for (size_t i = 0; i < sizeof mem_fields / sizeof mem_fields[0]; i++) {
+			const struct mem_field *f = &mem_fields[i];
+			const char *p = (const char *)ev + f->off;
+			if (f->kind != ev->kind)
+				continue;
+			switch (f->type) {
+			case MF_U8: add_u64(o, f->key, *(const uint8_t *)p); break;
+			case MF_U32: { uint32_t v; memcpy(&v, p, 4); add_u64(o, f->key, v); break; }
+			case MF_U64: { uint64_t v; memcpy(&v, p, 8); add_u64(o, f->key, v); break; }
+			case MF_BOOL: add_bool(o, f->key, *(const bool *)p); break;
+			case MF_NAME:
+				json_object_object_add(o, f->key, json_object_new_string_len(p, (int)strnlen(p, VC_MEM_NAME_MAX)));
+				break;
+			}
+		}
 		break;
 	}
 	int rc = put_line(w, o);
@@ -689,6 +765,45 @@ static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 		ev.u.stall.owed_request = (uint32_t)u;
 		ev.u.stall.quiet_ns = i64;
 		break;
+	default:
+		for (size_t i = 0; i < sizeof mem_fields / sizeof mem_fields[0]; i++) {
+			const struct mem_field *f = &mem_fields[i];
+			char *p = (char *)&ev + f->off;
+			if (f->kind != ev.kind)
+				continue;
+			u = 0;
+			switch (f->type) {
+			case MF_U8:
+				if (get_uint(r, o, f->key, false, UINT8_MAX, "0..255", &u) < 0)
+					return -1;
+				*(uint8_t *)p = (uint8_t)u;
+				break;
+			case MF_U32: {
+				if (get_uint(r, o, f->key, false, UINT32_MAX, "0..2^32-1", &u) < 0)
+					return -1;
+				uint32_t v = (uint32_t)u;
+				memcpy(p, &v, 4);
+				break;
+			}
+			case MF_U64:
+				if (get_uint(r, o, f->key, false, UINT64_MAX, "0..2^64-1", &u) < 0)
+					return -1;
+				memcpy(p, &u, 8);
+				break;
+			case MF_BOOL:
+				if (get_bool(r, o, f->key, (bool *)p) < 0)
+					return -1;
+				break;
+			case MF_NAME:
+				rc = get_str(r, o, f->key, false, 0, &s, NULL);
+				if (rc < 0)
+					return -1;
+				if (rc)
+					snprintf(p, VC_MEM_NAME_MAX, "%s", s);
+				break;
+			}
+		}
+		break;
 	}
 	struct vc_event *e = vc_trace_add_event(r->t, &ev);
 	if (has_index)
@@ -923,6 +1038,20 @@ bool vc_native_event_equal(const struct vc_event *a, const struct vc_event *b, c
 	case VC_EV_VU_STALL:
 		DIFF(a->u.stall.owed_request != b->u.stall.owed_request, "stall.owed_request differs");
 		DIFF(a->u.stall.quiet_ns != b->u.stall.quiet_ns, "stall.quiet_ns differs");
+		break;
+	default:
+		for (size_t i = 0; i < sizeof mem_fields / sizeof mem_fields[0]; i++) {
+			const struct mem_field *f = &mem_fields[i];
+			size_t n = f->type == MF_U8 ? 1 : f->type == MF_U32 ? 4 : f->type == MF_U64 ? 8
+				 : f->type == MF_BOOL ? sizeof(bool) : 0;
+			if (f->kind != a->kind)
+				continue;
+			if (f->type == MF_NAME)
+				DIFF(strncmp((const char *)a + f->off, (const char *)b + f->off, VC_MEM_NAME_MAX) != 0,
+				     "%s differs", f->key);
+			else
+				DIFF(memcmp((const char *)a + f->off, (const char *)b + f->off, n) != 0, "%s differs", f->key);
+		}
 		break;
 	}
 	return true;
