@@ -56,7 +56,7 @@ $(eval $(call flavour,rel,$(OPT_CFLAGS)))
 $(eval $(call flavour,asan,$(SAN_CFLAGS)))
 $(eval $(call flavour,cov,$(COV_CFLAGS)))
 
-.PHONY: all check check-rel coverage fuzz fuzz-smoke bench clean fixtures
+.PHONY: all check check-rel coverage fuzz fuzz-smoke fuzz-campaign bench clean fixtures
 all: build/vhost-cts
 
 build/vhost-cts: build/rel/vhost-cts
@@ -64,8 +64,8 @@ build/vhost-cts: build/rel/vhost-cts
 
 # The test run: every suite under sanitizers plus the CLI tests. The runner
 # prints the final "N passed, N failed" line and fails if anything failed.
-check: build/asan/vhost-cts build/rel/vhost-cts $(asan_TESTS)
-	@VCTS_BIN=build/asan/vhost-cts VCTS_PYTEST="$(PYTESTS)" sh harness/tests/run-checks.sh $(asan_TESTS)
+check: build/asan/vhost-cts build/rel/vhost-cts $(asan_TESTS) $(REPLAYS)
+	@VCTS_BIN=build/asan/vhost-cts VCTS_PYTEST="$(PYTESTS)" sh harness/tests/run-checks.sh $(asan_TESTS) $(REPLAY_ARGS)
 
 check-rel: build/rel/vhost-cts $(rel_TESTS)
 	@VCTS_BIN=build/rel/vhost-cts sh harness/tests/run-checks.sh $(rel_TESTS)
@@ -90,6 +90,31 @@ build/fuzz/obj/%.o: %.c $(HDRS)
 build/fuzz/%: build/fuzz/obj/fuzz/%.o $(FUZZ_OBJS)
 	$(CLANG) -fsanitize=fuzzer,address,undefined -pthread -o $@ $^ $(PKG_LIBS) -lm
 fuzz: $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+
+# The same harnesses with a replay main instead of libFuzzer (gcc,
+# ASan+UBSan): make check runs them over fuzz/corpus/NAME (seeds) and
+# fuzz/regress/NAME (every input that ever crashed or hung).
+build/asan/fuzz-replay/%: build/asan/obj/fuzz/%.o build/asan/obj/fuzz/common/replay_main.o build/asan/libvcts.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -pthread -o $@ $^ $(PKG_LIBS) -lm
+build/cov/fuzz-replay/%: build/cov/obj/fuzz/%.o build/cov/obj/fuzz/common/replay_main.o build/cov/libvcts.a
+	@mkdir -p $(dir $@)
+	$(CC) $(COV_CFLAGS) -pthread -o $@ $^ $(PKG_LIBS) -lm
+FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(FUZZ_SRCS))
+REPLAYS := $(foreach n,$(FUZZ_NAMES),build/asan/fuzz-replay/$(n))
+REPLAY_ARGS := $(foreach n,$(FUZZ_NAMES),build/asan/fuzz-replay/$(n):fuzz/corpus/$(n):fuzz/regress/$(n))
+
+# Every harness for a bounded time (FUZZ_SECONDS each), seeds as corpus.
+FUZZ_SECONDS ?= 20
+fuzz-smoke: fuzz
+	@sh fuzz/run-smoke.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+# A campaign: libFuzzer -fork, corpus merged back into fuzz/corpus, and a
+# coverage report of what the campaign's corpus reaches.
+SECONDS ?= 600
+JOBS ?= 2
+fuzz-campaign: fuzz build/cov/libvcts.a
+	@sh fuzz/run-campaign.sh $(SECONDS) $(JOBS) $(FUZZ_NAMES)
 
 BENCH_BINS := $(patsubst harness/bench/%.c,build/rel/bench/%,$(BENCH_SRCS))
 build/rel/bench/%: build/rel/obj/harness/bench/%.o build/rel/libvcts.a

@@ -2,15 +2,28 @@
 # Runs every libcheck suite given as arguments (and the pytest real-peer
 # drivers when asked), adds up libcheck's "Checks: N, Failures: F, Errors: E"
 # lines and prints the closing "N passed, N failed" line. Exit 1 if any
-# test failed or any suite binary crashed outside a test.
+# test failed or any suite binary crashed outside a test. An argument
+# "BIN:DIR[:DIR...]" runs a fuzz harness replay binary over corpus dirs.
 set -u
 passed=0
 failed=0
 bad_suites=""
 for t in "$@"; do
-	out=$("$t" 2>&1)
-	rc=$?
-	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: [0-9]+' | tail -n 1)
+	case "$t" in
+	*:*)
+		bin=${t%%:*}
+		dirs=$(printf '%s' "${t#*:}" | tr ':' ' ')
+		# shellcheck disable=SC2086
+		out=$("$bin" $dirs 2>&1)
+		rc=$?
+		t=$bin
+		;;
+	*)
+		out=$("$t" 2>&1)
+		rc=$?
+		;;
+	esac
+	line=$(printf '%s\n' "$out" | grep -E '^([0-9]+%|replay): Checks: [0-9]+' | tail -n 1)
 	if [ -z "$line" ]; then
 		printf '%s\n' "$out"
 		echo "FAIL: $t produced no libcheck summary (exit $rc)"
@@ -33,7 +46,12 @@ done
 if [ -n "${VCTS_PYTEST:-}" ]; then
 	# Real-peer drivers; each test skips itself with a reason when its peer
 	# cannot run here.
-	out=$(python3 -m pytest -q -rs ${VCTS_PYTEST} 2>&1)
+	# The first python3 on PATH may be a private one without pytest;
+	# Debian's (python3-pytest, installed by .ci/run) is /usr/bin/python3.
+	py=python3
+	python3 -c 'import pytest' 2>/dev/null || py=/usr/bin/python3
+	# shellcheck disable=SC2086
+	out=$($py -m pytest -q -rs ${VCTS_PYTEST} 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | tail -n 30
 	p=$(printf '%s\n' "$out" | grep -oE '[0-9]+ passed' | tail -n1 | grep -oE '[0-9]+')
