@@ -356,9 +356,6 @@ START_TEST(writer_refuses_unwritable_trace)
 	char *buf;
 	size_t len;
 	ck_assert_int_eq(vc_native_to_buffer(&t, NULL, &buf, &len), -1);
-	/* kinds without a version-1 form are refused too, not written lossily */
-	t.events[0].kind = VC_EV_MEM_COMMIT;
-	ck_assert_int_eq(vc_native_to_buffer(&t, NULL, &buf, &len), -1);
 	ck_assert_ptr_null(buf);
 	t.events[0].kind = VC_EV_VU_KICK;
 	ck_assert_int_eq(vc_native_to_buffer(&t, NULL, &buf, &len), 0);
@@ -753,8 +750,27 @@ END_TEST
 START_TEST(later_kinds_are_unknown_to_v1)
 {
 	/* A kind this build knows but version 1 has no form for reads as
-	 * unknown: skipped with a warning, nothing half-filled. */
-	const char *name = vc_event_kind_name(VC_EV_MEM_COMMIT);
+	 * unknown: skipped with a warning, nothing half-filled. Which kinds
+	 * have a form changes as sources are added: find one the writer
+	 * refuses. */
+	int kind = 0;
+	for (int k = VC_EV_VU_STALL + 1; k < VC_EV_KIND_MAX && !kind; k++) {
+		char *buf = NULL;
+		size_t blen = 0;
+		FILE *m = open_memstream(&buf, &blen);
+		struct vc_native_writer *w = vc_native_open(m, "probe");
+		struct vc_session ps = { .id = 0, .name = "p", .source = "p" };
+		vc_native_session(w, &ps);
+		struct vc_event pe = { .kind = (uint8_t)k };
+		if (vc_native_event(w, &pe) != 0)
+			kind = k;
+		vc_native_close(w);
+		fclose(m);
+		free(buf);
+	}
+	if (!kind)
+		return; /* every kind has a v1 form: nothing is unknown to v1 */
+	const char *name = vc_event_kind_name((enum vc_event_kind)kind);
 	char text[512];
 	snprintf(text, sizeof text,
 		 HDR SESS GOOD "{\"type\":\"event\",\"kind\":\"%s\",\"session\":0,\"dir\":\"FE->BE\"}\n",

@@ -11,6 +11,7 @@
 #include "lib/trace/native.h"
 #include "vcts/fileio.h"
 #include "vcts/wire.h"
+#include "lib/u64map.h"
 #include "lib/xalloc.h"
 
 #include <json-c/json.h>
@@ -21,72 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- u32 -> u32 map (session ids in the file -> trace indices) ---- */
-
-struct idmap {
-	uint32_t *keys;
-	uint32_t *vals;
-	uint8_t *used;
-	size_t cap, n; /* cap is 0 or a power of two */
-};
-
-static size_t idmap_slot(const struct idmap *m, uint32_t key)
-{
-	uint32_t h = key * 2654435761u;
-	size_t i = h & (m->cap - 1);
-	while (m->used[i] && m->keys[i] != key)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static bool idmap_get(const struct idmap *m, uint32_t key, uint32_t *val)
-{
-	if (!m->cap)
-		return false;
-	size_t i = idmap_slot(m, key);
-	if (!m->used[i])
-		return false;
-	if (val)
-		*val = m->vals[i];
-	return true;
-}
-
-static void idmap_put(struct idmap *m, uint32_t key, uint32_t val)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		struct idmap g = { 0 };
-		g.cap = m->cap ? m->cap * 2 : 16;
-		g.keys = xcalloc(g.cap, sizeof *g.keys);
-		g.vals = xcalloc(g.cap, sizeof *g.vals);
-		g.used = xcalloc(g.cap, 1);
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->used[i]) {
-				size_t j = idmap_slot(&g, m->keys[i]);
-				g.used[j] = 1;
-				g.keys[j] = m->keys[i];
-				g.vals[j] = m->vals[i];
-				g.n++;
-			}
-		free(m->keys);
-		free(m->vals);
-		free(m->used);
-		*m = g;
-	}
-	size_t i = idmap_slot(m, key);
-	if (!m->used[i])
-		m->n++;
-	m->used[i] = 1;
-	m->keys[i] = key;
-	m->vals[i] = val;
-}
-
-static void idmap_free(struct idmap *m)
-{
-	free(m->keys);
-	free(m->vals);
-	free(m->used);
-	memset(m, 0, sizeof *m);
-}
 
 /* ---- names ---- */
 
@@ -188,7 +123,7 @@ static int kind_by_name(const char *s)
 struct vc_native_writer {
 	FILE *f;
 	bool failed;
-	struct idmap declared;
+	struct u64map declared;
 };
 
 /* Write one record; 0 or -1 (then the writer stays failed). */
@@ -240,7 +175,7 @@ struct vc_native_writer *vc_native_open(FILE *f, const char *producer)
 
 int vc_native_session(struct vc_native_writer *w, const struct vc_session *s)
 {
-	if (!w || !s || idmap_get(&w->declared, s->id, NULL) || s->traced_side > VC_SIDE_LIVE) {
+	if (!w || !s || u64map_get(&w->declared, s->id, NULL) || s->traced_side > VC_SIDE_LIVE) {
 		if (w)
 			w->failed = true;
 		return -1;
@@ -256,7 +191,7 @@ int vc_native_session(struct vc_native_writer *w, const struct vc_session *s)
 		add_str(o, "source", s->source);
 	int rc = put_line(w, o);
 	json_object_put(o);
-	idmap_put(&w->declared, s->id, 1);
+	u64map_put(&w->declared, s->id, 1);
 	return rc;
 }
 
@@ -290,7 +225,7 @@ int vc_native_event(struct vc_native_writer *w, const struct vc_event *ev)
 		return -1;
 	/* Only what a reader can take back: known kinds and enum values. */
 	if (!native_kind(ev->kind) || ev->dir > VC_DIR_BE_TO_FE ||
-	    !idmap_get(&w->declared, ev->session, NULL) || ev->nfds > VC_NATIVE_MAX_NFDS ||
+	    !u64map_get(&w->declared, ev->session, NULL) || ev->nfds > VC_NATIVE_MAX_NFDS ||
 	    ev->time_ns < -1 ||
 	    (ev->kind == VC_EV_VU_MSG &&
 	     (ev->u.vu.chan > VU_CHAN_BACKEND || ev->u.vu.payload_len > VU_PARSER_MAX_PAYLOAD ||
@@ -376,7 +311,7 @@ int vc_native_close(struct vc_native_writer *w)
 	if (!w)
 		return -1;
 	int rc = (w->failed || fflush(w->f) != 0 || ferror(w->f)) ? -1 : 0;
-	idmap_free(&w->declared);
+	u64map_free(&w->declared);
 	free(w);
 	return rc;
 }
@@ -436,7 +371,7 @@ struct rd {
 	struct vc_trace *t;
 	struct vc_error *err;
 	json_tokener *tok;
-	struct idmap sessions;   /* file id -> trace index */
+	struct u64map sessions;   /* file id -> trace index */
 	uint8_t *pl;             /* payload scratch, grown on demand */
 	size_t plcap;
 	const char *src_key;     /* last src.file seen (points into the input JSON) */
@@ -621,12 +556,12 @@ static int parse_session(struct rd *r, json_object *o)
 	if (get_str(r, o, "name", false, VC_SESSION_NAME_MAX, &name, NULL) < 0 ||
 	    get_str(r, o, "source", false, 0, &source, NULL) < 0)
 		return -1;
-	if (idmap_get(&r->sessions, (uint32_t)id, NULL))
+	if (u64map_get(&r->sessions, (uint32_t)id, NULL))
 		return fail(r, "session %" PRIu64 " declared twice", id);
 	uint32_t idx = vc_trace_add_session(r->t, (enum vc_side)sv, name);
 	if (source)
 		r->t->sessions[idx].source = vc_trace_strdup(r->t, source);
-	idmap_put(&r->sessions, (uint32_t)id, idx);
+	u64map_put(&r->sessions, (uint32_t)id, idx);
 	return 0;
 }
 
@@ -652,7 +587,7 @@ static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 	if (get_uint(r, o, "session", true, UINT32_MAX, "0..2^32-1", &u) < 0)
 		return -1;
 	uint32_t idx;
-	if (!idmap_get(&r->sessions, (uint32_t)u, &idx))
+	if (!u64map_get(&r->sessions, (uint32_t)u, &idx))
 		return fail(r, "event names undeclared session %" PRIu64, u);
 	ev.session = idx;
 	if (get_str(r, o, "dir", true, 0, &s, NULL) < 0)
@@ -962,7 +897,7 @@ int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_
 	rc = 0;
 out:
 	json_tokener_free(r.tok);
-	idmap_free(&r.sessions);
+	u64map_free(&r.sessions);
 	free(r.pl);
 	free(r.src_key_copy);
 	return rc;

@@ -17,6 +17,7 @@
  * that is a new QEMU process, as when several runs share one stderr. */
 #include "lib/trace/qemu_log.h"
 #include "vcts/wire.h"
+#include "lib/u64map.h"
 #include "lib/xalloc.h"
 
 #include <inttypes.h>
@@ -306,62 +307,7 @@ int vc_qlog_int(const char *s, size_t n, bool *neg, uint64_t *mag)
 
 /* ---- importer ---- */
 
-/* thread id -> process (index into procs) */
-struct tidmap {
-	uint64_t *keys;
-	uint32_t *vals;
-	uint8_t *used;
-	size_t cap, n;
-};
-
-static size_t tid_slot(const struct tidmap *m, uint64_t key)
-{
-	uint64_t h = key * 0x9e3779b97f4a7c15ull;
-	size_t i = (size_t)(h >> 32) & (m->cap - 1);
-	while (m->used[i] && m->keys[i] != key)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static bool tid_get(const struct tidmap *m, uint64_t key, uint32_t *val)
-{
-	if (!m->cap)
-		return false;
-	size_t i = tid_slot(m, key);
-	if (!m->used[i])
-		return false;
-	*val = m->vals[i];
-	return true;
-}
-
-static void tid_put(struct tidmap *m, uint64_t key, uint32_t val)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		struct tidmap g = { 0 };
-		g.cap = m->cap ? m->cap * 2 : 16;
-		g.keys = xcalloc(g.cap, sizeof *g.keys);
-		g.vals = xcalloc(g.cap, sizeof *g.vals);
-		g.used = xcalloc(g.cap, 1);
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->used[i]) {
-				size_t j = tid_slot(&g, m->keys[i]);
-				g.used[j] = 1;
-				g.keys[j] = m->keys[i];
-				g.vals[j] = m->vals[i];
-				g.n++;
-			}
-		free(m->keys);
-		free(m->vals);
-		free(m->used);
-		*m = g;
-	}
-	size_t i = tid_slot(m, key);
-	if (!m->used[i])
-		m->n++;
-	m->used[i] = 1;
-	m->keys[i] = key;
-	m->vals[i] = val;
-}
+/* thread id -> process (index into procs): a struct u64map */
 
 #define NO_SESSION UINT32_MAX
 
@@ -374,7 +320,7 @@ struct proc {
 struct qt {
 	struct vc_trace *t;
 	struct vc_qemu_trace_stats st;
-	struct tidmap tids;
+	struct u64map tids;
 	struct proc *procs;
 	size_t nprocs, cap_procs;
 	uint32_t noprefix_proc;  /* process for lines without tid, or NO_SESSION */
@@ -414,7 +360,7 @@ static uint32_t proc_of(struct qt *q, const struct vc_qlog_line *l)
 		return q->noprefix_proc;
 	}
 	uint32_t p;
-	if (tid_get(&q->tids, l->tid, &p))
+	if (u64map_get(&q->tids, l->tid, &p))
 		return p;
 	/* The current process: the last one with thread ids. */
 	uint32_t cur = NO_SESSION;
@@ -424,7 +370,7 @@ static uint32_t proc_of(struct qt *q, const struct vc_qlog_line *l)
 			break;
 		}
 	p = (cur == NO_SESSION || opens_connection(l)) ? new_proc(q, true, l->tid) : cur;
-	tid_put(&q->tids, l->tid, p);
+	u64map_put(&q->tids, l->tid, p);
 	return p;
 }
 
@@ -609,9 +555,7 @@ int vc_import_qemu_trace_ex(struct vc_trace *t, const char *buf, size_t len, str
 	}
 	if (st)
 		*st = q.st;
-	free(q.tids.keys);
-	free(q.tids.vals);
-	free(q.tids.used);
+	u64map_free(&q.tids);
 	free(q.procs);
 	return rc;
 }
