@@ -360,9 +360,7 @@ START_TEST(writer_refuses_unwritable_trace)
 	t.events[0].kind = VC_EV_VU_KICK;
 	ck_assert_int_eq(vc_native_to_buffer(&t, NULL, &buf, &len), 0);
 	free(buf);
-	t.events[0].kind = VC_EV_VDPA_IOTLB;
-	ck_assert_int_eq(vc_native_to_buffer(&t, NULL, &buf, &len), -1);
-	ck_assert_ptr_null(buf);
+	t.events[0].kind = 99;
 	ck_assert_int_eq(vc_native_write_file(&t, "/tmp/vcts-never-written.jsonl", &err), -1);
 	ck_assert_str_eq(err.what, "cannot serialise the trace (an event has an unknown kind or value)");
 	ck_assert_int_eq(access("/tmp/vcts-never-written.jsonl", F_OK), -1);
