@@ -105,3 +105,148 @@ def test_net_multiqueue(guest):
 # GET_VRING_BASE but before the second pair's (it comes from the last
 # vhost_dev), so rings 2/3 are still started at each of the two stops.
 NET_MQ = sorted(["VU-RING-09"] * 2 + ["VU-STS-01"] * 2 + ["VU-ONCE-04"])
+
+
+# ---- The scenarios of QEMU's own tests/qtest/vhost-user-test.c, with QEMU
+# as the front-end and serve as the back-end. ----
+
+def start_qemu(guest, sock, wd, extra=""):
+    k, i = guest
+    log = os.path.join(wd, "qemu.log")
+    p = subprocess.Popen(vp.qemu_net_cmd(sock, k, i, chardev_extra=extra), stdout=open(log, "wb"),
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    return p, log
+
+
+def test_reconnect(guest):
+    # reconnect=1: serve is killed while the device runs (after the first
+    # link up) and started again; QEMU reconnects and restarts the device.
+    wd = vp.workdir("reconnect")
+    sock = os.path.join(wd, "vu.sock")
+    a = vp.Serve(wd, "first", sock, ["--queues", "1"], queues=2).start()
+    q, log = start_qemu(guest, sock, wd, ",reconnect=1")
+    try:
+        assert vp.wait_for(lambda: vp.file_has(log, "PING 10.0.2.2") or q.poll() is not None, 120), "guest never pinged"
+        a.stop()
+        b = vp.Serve(wd, "second", sock, ["--once"], queues=2).start()
+        assert q.wait(180) == 0
+    finally:
+        if q.poll() is None:
+            q.kill()
+            q.wait()
+    b.wait(30)
+    console = open(log, errors="replace").read()
+    assert "cts-guest: done, powering off" in console
+    # First connection: one start, cut by the back-end (no stop seen).
+    assert a.rules() == ["VU-STS-01"], a.text()
+    # Second: QEMU restarts the running device at once, then the guest's
+    # rmmod/insmod and poweroff give two stops and one more start.
+    reqs = b.requests()
+    assert count(reqs, "SET_MEM_TABLE") >= 1 and count(reqs, "GET_VRING_BASE") == 4, b.text()
+    assert b.rules() == RECONNECT_SECOND, b.text()
+    for srv in (a, b):
+        same_offline(srv)
+
+
+RECONNECT_SECOND = sorted(["VU-RING-09"] * 2 + ["VU-STS-01"] * 2 + ["VU-ONCE-04"])
+
+
+def test_connect_fail(guest):
+    # QEMU starts first (reconnect=1) and cannot connect; serve comes up 2 s later.
+    wd = vp.workdir("connfail")
+    sock = os.path.join(wd, "vu.sock")
+    q, log = start_qemu(guest, sock, wd, ",reconnect=1")
+    try:
+        time.sleep(2)
+        assert q.poll() is None, open(log, errors="replace").read()
+        srv = vp.Serve(wd, "serve", sock, ["--once"], queues=2).start()
+        assert q.wait(180) == 0
+    finally:
+        if q.poll() is None:
+            q.kill()
+            q.wait()
+    srv.wait(30)
+    assert srv.rules() == NET_1Q, srv.text()
+    same_offline(srv)
+
+
+def test_flags_mismatch(guest):
+    # As vhost-user-test's flags-mismatch: the first connection is cut at
+    # SET_FEATURES, the second offers none of the features QEMU acked
+    # before. QEMU 7.2 falls back to userspace virtio after the first cut,
+    # refuses the second back-end ("vhost lacks feature mask") and closes,
+    # and runs normally on the third connection.
+    wd = vp.workdir("flags")
+    sock = os.path.join(wd, "vu.sock")
+    srv = vp.Serve(wd, "serve", sock, ["--fault", "disconnect@req=SET_FEATURES,conn=1",
+                                       "--fault", "drop-feature=PROTOCOL_FEATURES,VERSION_1,LOG_ALL,NET_STATUS,conn=2"],
+                   queues=2).start()
+    q, log = start_qemu(guest, sock, wd, ",reconnect=1")
+    try:
+        assert q.wait(180) == 0
+    finally:
+        if q.poll() is None:
+            q.kill()
+            q.wait()
+    srv.stop()
+    console = open(log, errors="replace").read()
+    assert "vhost lacks feature mask" in console and "cts-guest: done" in console
+    rep = srv.report()
+    assert len(rep["sessions"]) == 3
+    by_session = {}
+    for f in srv.findings():
+        by_session.setdefault(f[1], []).append(f[0])
+    assert 0 not in by_session and 1 not in by_session, by_session
+    assert sorted(by_session[2]) == NET_1Q
+    same_offline(srv)
+
+
+# ---- Faults ----
+
+def run_fault(guest, tag, faults, expect_rc=0):
+    wd = vp.workdir(tag)
+    sock = os.path.join(wd, "vu.sock")
+    args = ["--once", "--timeout", "3"]
+    for f in faults:
+        args += ["--fault", f]
+    srv = vp.Serve(wd, "serve", sock, args, queues=2).start()
+    q, log = start_qemu(guest, sock, wd)
+    try:
+        rc = q.wait(180)
+    finally:
+        if q.poll() is None:
+            q.kill()
+            q.wait()
+    srv.wait(30)
+    return srv, rc, open(log, errors="replace").read()
+
+
+def test_fault_delay_ack(guest):
+    # The reply to GET_FEATURES is held 2 s: QEMU 7.2 waits (VU-ONCE-05 holds).
+    srv, rc, console = run_fault(guest, "delay", ["delay-reply=2000@req=GET_FEATURES"])
+    assert rc == 0 and "cts-guest: done" in console
+    assert srv.rules() == NET_1Q, srv.text()
+    same_offline(srv)
+
+
+def test_fault_backend_request_while_waiting(guest):
+    # CONFIG_CHANGE_MSG (NEED_REPLY) on the back-end channel while QEMU waits
+    # for the GET_VRING_BASE reply, which is held until the ack: QEMU 7.2
+    # only serves the channel from its main loop, so it acks only after the
+    # fake gives up (3 s) and sends the reply: the deadlock class, VU-LIVE-02.
+    srv, rc, console = run_fault(guest, "bereq", ["backend-req=CONFIG_CHANGE_MSG@req=GET_VRING_BASE"])
+    assert rc == 0 and "cts-guest: done" in console
+    assert srv.rules() == sorted(NET_1Q + ["VU-LIVE-02"]), srv.text()
+    assert srv.rc == 1
+    same_offline(srv)
+
+
+def test_fault_wrong_reply_flags(guest):
+    # A reply without the REPLY flag: QEMU 7.2 refuses the back-end
+    # ("Flags 0x1 instead of 0x5") and exits; no front-end finding, the
+    # fake's own VU-HDR-03 is waived.
+    srv, rc, console = run_fault(guest, "rflags", ["reply-flags@req=GET_PROTOCOL_FEATURES"])
+    assert rc == 1 and "Flags 0x1 instead of 0x5" in console
+    assert srv.rules() == ["~VU-HDR-03"], srv.text()
+    assert srv.rc == 0
+    same_offline(srv)
