@@ -3,6 +3,8 @@
 #include "conformance/check.h"
 
 void vu_live_check(struct vc_ctx *c); /* conformance/vu_live.c */
+void vdpa_rules_check(struct vc_ctx *c); /* conformance/vdpa_rules.c */
+void vdpa_rules_free(void *state);
 
 const struct vc_family vc_families[] = {
 	{ "header", vu_header_check, NULL },
@@ -18,5 +20,6 @@ const struct vc_family vc_families[] = {
 	{ "live", vu_live_check, NULL },
 	{ "memory-listener", mem_check, mem_end, mem_free },
 	{ "vdpa-batch", vdpa_bat_check, NULL, vdpa_bat_free },
+	{ "vdpa-client", vdpa_rules_check, NULL, vdpa_rules_free },
 };
 const size_t vc_nfamilies = sizeof vc_families / sizeof vc_families[0];
