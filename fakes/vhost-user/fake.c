@@ -585,7 +585,10 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 	vc_engine_end_session(s->eng, c->sid);
 	s->st.sessions_ended++;
 	watch_del(s, c->fd);
-	close_fd(s, &c->fd);
+	/* The connection itself is not a received fd: not counted. */
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
 	close_backend(c);
 	if (c->delay_tfd >= 0) {
 		watch_del(s, c->delay_tfd);

@@ -1,0 +1,802 @@
+/* The fake back-end driven in-process by a small C front-end: socketpairs,
+ * messages with SCM_RIGHTS, memfd guest memory, eventfd kicks. Covers the
+ * answers, the null device, the live findings (and that an offline check
+ * of the capture gives the same), the faults, and a 1,000-connection
+ * hostile run that must leave no fd and no guest mapping behind. */
+#include "fakes/vhost-user/fake.h"
+#include "harness/tests/common/testutil.h"
+#include "vcts/engine.h"
+#include "vcts/trace.h"
+#include "vcts/wire.h"
+#include "vcts/wire_decode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ---------- the test front-end ---------- */
+
+/* Payload layouts as C structs; each test checks sizeof against the wire
+ * table before use, so the table stays the one source of sizes. */
+struct pl_state { uint32_t index, num; };
+struct pl_addr { uint32_t index, flags; uint64_t desc, used, avail, log; };
+struct pl_region { uint64_t gpa, size, uva, offset; };
+struct pl_table { uint32_t n, pad; struct pl_region r[8]; };
+struct pl_config { uint32_t offset, size, flags; uint8_t data[64]; };
+
+/* The hostile front-end keeps sending after the fake hung up on it. */
+static bool tolerant;
+
+static void fe_send(int fd, uint32_t req, uint32_t flags, const void *pl, uint32_t len, const int *fds,
+		    int nfds)
+{
+	uint8_t buf[VU_HDR_SIZE + 512];
+	ck_assert_uint_le(len, sizeof buf - VU_HDR_SIZE);
+	vu_wr32(buf, req);
+	vu_wr32(buf + 4, flags);
+	vu_wr32(buf + 8, len);
+	if (len)
+		memcpy(buf + VU_HDR_SIZE, pl, len);
+	struct iovec iov = { buf, VU_HDR_SIZE + len };
+	union {
+		char b[CMSG_SPACE(sizeof(int) * 253)];
+		struct cmsghdr a;
+	} cm;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (nfds) {
+		memset(&cm, 0, sizeof cm);
+		mh.msg_control = cm.b;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(h), fds, sizeof(int) * (size_t)nfds);
+	}
+	ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	if (!tolerant)
+		ck_assert_int_eq(n, (ssize_t)(VU_HDR_SIZE + len));
+}
+
+static void req(int fd, uint32_t r, uint32_t extra, const void *pl, uint32_t len)
+{
+	fe_send(fd, r, VU_VERSION | extra, pl, len, NULL, 0);
+}
+
+/* Blocking read of one reply (the fake runs on its own thread). */
+static int fe_recv(int fd, uint32_t *r, uint32_t *flags, void *pl, uint32_t cap, int *rfd)
+{
+	uint8_t hdr[VU_HDR_SIZE];
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr a;
+	} cm;
+	struct iovec iov = { hdr, sizeof hdr };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
+	if (recvmsg(fd, &mh, MSG_WAITALL) != (ssize_t)sizeof hdr)
+		return -1;
+	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+	if (rfd) {
+		*rfd = -1;
+		if (h && h->cmsg_type == SCM_RIGHTS)
+			memcpy(rfd, CMSG_DATA(h), sizeof(int));
+	}
+	*r = vu_rd32(hdr);
+	*flags = vu_rd32(hdr + 4);
+	uint32_t size = vu_rd32(hdr + 8);
+	if (size > cap || (size && recv(fd, pl, size, MSG_WAITALL) != (ssize_t)size))
+		return -1;
+	return (int)size;
+}
+
+static uint64_t get_u64(int fd, uint32_t r)
+{
+	uint32_t rr, fl;
+	uint64_t v = 0;
+	req(fd, r, 0, NULL, 0);
+	ck_assert_int_eq(fe_recv(fd, &rr, &fl, &v, sizeof v, NULL), (int)sizeof v);
+	ck_assert_uint_eq(rr, r);
+	ck_assert_uint_eq(fl, VU_VERSION | VU_FLAG_REPLY);
+	return v;
+}
+
+static void set_u64(int fd, uint32_t r, uint64_t v)
+{
+	ck_assert_int_eq(vu_payload_fixed_size(VU_PL_U64), (int)sizeof v);
+	req(fd, r, 0, &v, sizeof v);
+}
+
+static uint64_t ack(int fd, uint32_t r)
+{
+	uint32_t rr, fl;
+	uint64_t v = 99;
+	ck_assert_int_eq(fe_recv(fd, &rr, &fl, &v, sizeof v, NULL), (int)sizeof v);
+	ck_assert_uint_eq(rr, r);
+	return v;
+}
+
+/* ---------- fixtures ---------- */
+
+struct live {
+	uint64_t must, total;
+};
+
+static void on_finding(const struct vc_finding *f, void *opaque)
+{
+	struct live *l = opaque;
+	l->total++;
+	if (vc_rule(f->rule)->level == VC_MUST && !f->waived)
+		l->must++;
+}
+
+static struct vfu_server *new_server(const char *profile, uint32_t queues, struct live *l, FILE *rec,
+				     const char *const *faults, size_t nfaults)
+{
+	struct vfu_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	ck_assert_int_eq(vfu_profile_init(&cfg.profile, profile, queues), 0);
+	char err[256];
+	for (size_t i = 0; i < nfaults; i++) {
+		ck_assert_msg(vfu_fault_parse(faults[i], &cfg.faults[i], err, sizeof err) == 0, "%s", err);
+		cfg.nfaults++;
+	}
+	cfg.null_device = true;
+	cfg.stall_ms = 300;
+	cfg.engine.on_finding = on_finding;
+	cfg.engine.opaque = l;
+	cfg.record = rec;
+	cfg.source_name = "test.jsonl";
+	struct vfu_server *s = vfu_new(&cfg, err, sizeof err);
+	ck_assert_msg(s != NULL, "%s", err);
+	return s;
+}
+
+/* A socketpair; one end goes to the fake. */
+static int connect_fake(struct vfu_server *s)
+{
+	int sv[2];
+	char err[256];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_msg(vfu_adopt(s, sv[1], err, sizeof err) == 0, "%s", err);
+	return sv[0];
+}
+
+static void wait_ended(struct vfu_server *s, uint64_t n)
+{
+	/* Not a timing assertion: the fake's thread closes the session as
+	 * soon as it reads the EOF; this only waits for that. */
+	while (vfu_sessions_ended(s) < n)
+		usleep(1000);
+}
+
+/* Guest memory: one memfd region at gpa 0 with a fake user address. */
+#define MEM_SIZE (1u << 20)
+#define UVA 0x7f0000000000ull
+#define Q_NUM 8u
+#define DESC_GPA 0x0ull
+#define AVAIL_GPA 0x1000ull
+#define USED_GPA 0x2000ull
+#define BUF_GPA 0x10000ull
+
+struct guest {
+	int memfd;
+	uint8_t *mem;
+};
+
+static void guest_init(struct guest *g, uint64_t size)
+{
+	g->memfd = memfd_create("vcts-test-guest", MFD_CLOEXEC);
+	ck_assert_int_ge(g->memfd, 0);
+	ck_assert_int_eq(ftruncate(g->memfd, (off_t)size), 0);
+	g->mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g->memfd, 0);
+	ck_assert_ptr_ne(g->mem, MAP_FAILED);
+}
+
+static void guest_free(struct guest *g, uint64_t size)
+{
+	munmap(g->mem, size);
+	close(g->memfd);
+}
+
+static void negotiate(int fd, uint64_t pf_want)
+{
+	uint64_t f = get_u64(fd, VU_GET_FEATURES);
+	ck_assert(f & VU_BIT(VU_F_PROTOCOL_FEATURES));
+	uint64_t pf = get_u64(fd, VU_GET_PROTOCOL_FEATURES);
+	set_u64(fd, VU_SET_PROTOCOL_FEATURES, pf & pf_want);
+	set_u64(fd, VU_SET_FEATURES, f);
+	req(fd, VU_SET_OWNER, 0, NULL, 0);
+}
+
+static void send_table(int fd, int memfd, uint64_t size, uint64_t fd_offset, bool need_ack)
+{
+	struct pl_table t = { .n = 1 };
+	t.r[0] = (struct pl_region){ .gpa = 0, .size = size, .uva = UVA, .offset = fd_offset };
+	uint32_t len = (uint32_t)vu_payload_expected_size(VU_PL_MEMTABLE, (const uint8_t *)&t, sizeof t);
+	fe_send(fd, VU_SET_MEM_TABLE, VU_VERSION | (need_ack ? VU_FLAG_NEED_REPLY : 0), &t, len, &memfd, 1);
+}
+
+static void setup_ring(int fd, uint32_t idx, int kick, int call)
+{
+	struct pl_state st = { idx, Q_NUM };
+	ck_assert_int_eq(vu_payload_fixed_size(VU_PL_STATE), (int)sizeof st);
+	req(fd, VU_SET_VRING_NUM, 0, &st, sizeof st);
+	st.num = 0;
+	req(fd, VU_SET_VRING_BASE, 0, &st, sizeof st);
+	struct pl_addr a = { .index = idx, .desc = UVA + DESC_GPA, .avail = UVA + AVAIL_GPA, .used = UVA + USED_GPA };
+	ck_assert_int_eq(vu_payload_fixed_size(VU_PL_ADDR), (int)sizeof a);
+	req(fd, VU_SET_VRING_ADDR, 0, &a, sizeof a);
+	uint64_t u = idx;
+	fe_send(fd, VU_SET_VRING_CALL, VU_VERSION, &u, sizeof u, &call, 1);
+	fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, sizeof u, &kick, 1);
+	st.num = 1;
+	req(fd, VU_SET_VRING_ENABLE, 0, &st, sizeof st);
+}
+
+/* Post one chain of n descriptors (flags per descriptor) and kick. */
+static void post_chain(struct guest *g, uint16_t avail_idx, const uint16_t *flags, const uint32_t *lens, int n,
+		       int kick)
+{
+	for (int i = 0; i < n; i++) {
+		uint8_t *d = g->mem + DESC_GPA + 16u * (unsigned)i;
+		vu_wr64(d, BUF_GPA + 0x1000u * (unsigned)i);
+		vu_wr32(d + 8, lens[i]);
+		uint16_t fl = flags[i], next = (uint16_t)(i + 1);
+		memcpy(d + 12, &fl, 2);
+		memcpy(d + 14, &next, 2);
+	}
+	uint16_t head = 0;
+	memcpy(g->mem + AVAIL_GPA + 4 + 2u * ((avail_idx - 1u) % Q_NUM), &head, 2);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(g->mem + AVAIL_GPA + 2, &avail_idx, 2);
+	uint64_t one = 1;
+	ck_assert_int_eq(write(kick, &one, sizeof one), (ssize_t)sizeof one);
+}
+
+static uint16_t used_idx(struct guest *g)
+{
+	uint16_t v;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	memcpy(&v, g->mem + USED_GPA + 2, 2);
+	return v;
+}
+
+/* ---------- tests ---------- */
+
+START_TEST(test_session_null_device)
+{
+	struct live l = { 0 };
+	struct vfu_server *s = new_server("generic", 2, &l, NULL, NULL, 0);
+	ck_assert_int_eq(vfu_start(s), 0);
+	int fd = connect_fake(s);
+	struct guest g;
+	guest_init(&g, MEM_SIZE);
+	negotiate(fd, VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_MQ));
+	ck_assert_uint_eq(get_u64(fd, VU_GET_QUEUE_NUM), 2);
+	send_table(fd, g.memfd, MEM_SIZE, 0, true);
+	ck_assert_uint_eq(ack(fd, VU_SET_MEM_TABLE), 0);
+	int kick = eventfd(0, EFD_CLOEXEC), call = eventfd(0, EFD_CLOEXEC);
+	setup_ring(fd, 0, kick, call);
+	/* A readable + writable chain: the generic null device returns it. */
+	uint16_t fl[2] = { 1, 2 };
+	uint32_t lens[2] = { 64, 128 };
+	post_chain(&g, 1, fl, lens, 2, kick);
+	uint64_t cnt;
+	ck_assert_int_eq(read(call, &cnt, sizeof cnt), (ssize_t)sizeof cnt); /* blocks until signalled */
+	ck_assert_uint_eq(used_idx(&g), 1);
+	/* Stop: GET_VRING_BASE answers the ring's next index. */
+	struct pl_state st = { 0, 0 };
+	req(fd, VU_GET_VRING_BASE, 0, &st, sizeof st);
+	uint32_t r, f;
+	struct pl_state got;
+	ck_assert_int_eq(fe_recv(fd, &r, &f, &got, sizeof got, NULL), (int)sizeof got);
+	ck_assert_uint_eq(got.index, 0);
+	ck_assert_uint_eq(got.num, 1);
+	close(fd);
+	close(kick);
+	close(call);
+	wait_ended(s, 1);
+	vfu_stop(s);
+	struct vfu_stats stt;
+	vfu_get_stats(s, &stt);
+	ck_assert_uint_eq(stt.mapped_regions, 0);
+	ck_assert_uint_eq(stt.chains_done, 1);
+	ck_assert_uint_eq(stt.kicks, 1);
+	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+	ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
+	ck_assert_uint_eq(l.must, 0);
+	vfu_free(s);
+	guest_free(&g, MEM_SIZE);
+}
+END_TEST
+
+/* Same session in the caller's poll loop (no thread): the test sends,
+ * dispatches, then reads. */
+START_TEST(test_caller_driven)
+{
+	struct live l = { 0 };
+	struct vfu_server *s = new_server("net", 1, &l, NULL, NULL, 0);
+	int fd = connect_fake(s);
+	req(fd, VU_GET_FEATURES, 0, NULL, 0);
+	struct pollfd p = { .fd = vfu_fd(s), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, -1), 1);
+	ck_assert_int_ge(vfu_dispatch(s, 0), 1);
+	uint32_t r, f;
+	uint64_t v;
+	ck_assert_int_eq(fe_recv(fd, &r, &f, &v, sizeof v, NULL), (int)sizeof v);
+	ck_assert(v & VU_BIT(VU_F_VERSION_1));
+	close(fd);
+	while (vfu_sessions_ended(s) < 1)
+		vfu_dispatch(s, -1);
+	vfu_free(s);
+}
+END_TEST
+
+/* VU-MEM-04 from the fd's real size; the region is refused (ack 1). */
+START_TEST(test_region_past_fd)
+{
+	struct live l = { 0 };
+	struct vfu_server *s = new_server("generic", 1, &l, NULL, NULL, 0);
+	ck_assert_int_eq(vfu_start(s), 0);
+	int fd = connect_fake(s);
+	struct guest g;
+	guest_init(&g, 4096);
+	negotiate(fd, VU_BIT(VU_PF_REPLY_ACK));
+	send_table(fd, g.memfd, MEM_SIZE, 0, true);
+	ck_assert_uint_eq(ack(fd, VU_SET_MEM_TABLE), 1);
+	close(fd);
+	wait_ended(s, 1);
+	vfu_stop(s);
+	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+	bool mem04 = false;
+	for (size_t i = 0; i < res->nfindings; i++)
+		mem04 |= res->findings[i].rule == VU_MEM_04;
+	ck_assert(mem04);
+	struct vfu_stats st;
+	vfu_get_stats(s, &st);
+	ck_assert_uint_eq(st.bad_regions, 1);
+	vfu_free(s);
+	guest_free(&g, 4096);
+}
+END_TEST
+
+static bool has_rule(const struct vc_results *res, enum vc_rule_id r)
+{
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (res->findings[i].rule == r)
+			return true;
+	return false;
+}
+
+/* A kick on a ring with no address: VU-RING-06 (live, kick-based); a
+ * descriptor outside the table halts the ring and signals its err fd;
+ * closing with a started ring is VU-LIVE-01. The capture, checked
+ * offline, gives the same findings. */
+START_TEST(test_kicks_chains_and_capture)
+{
+	struct live l = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *rec = open_memstream(&buf, &len);
+	struct vfu_server *s = new_server("generic", 2, &l, rec, NULL, 0);
+	ck_assert_int_eq(vfu_start(s), 0);
+	int fd = connect_fake(s);
+	struct guest g;
+	guest_init(&g, MEM_SIZE);
+	negotiate(fd, VU_BIT(VU_PF_REPLY_ACK));
+	send_table(fd, g.memfd, MEM_SIZE, 0, true);
+	ck_assert_uint_eq(ack(fd, VU_SET_MEM_TABLE), 0);
+	/* Ring 1: only a kick fd, then a kick. */
+	int k1 = eventfd(0, EFD_CLOEXEC);
+	uint64_t u = 1, one = 1;
+	fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, sizeof u, &k1, 1);
+	/* Ring 0 set up with an err fd; its chain points past the table. */
+	int kick = eventfd(0, EFD_CLOEXEC), call = eventfd(0, EFD_CLOEXEC), errfd = eventfd(0, EFD_CLOEXEC);
+	u = 0;
+	fe_send(fd, VU_SET_VRING_ERR, VU_VERSION, &u, sizeof u, &errfd, 1);
+	setup_ring(fd, 0, kick, call);
+	/* Wait for the fake to have taken everything so far: a GET answers. */
+	get_u64(fd, VU_GET_FEATURES);
+	ck_assert_int_eq(write(k1, &one, sizeof one), (ssize_t)sizeof one);
+	uint16_t fl[3] = { 1, 1, 0 };
+	uint32_t lens[3] = { 64, 64, 64 };
+	post_chain(&g, 1, fl, lens, 3, kick);
+	vu_wr64(g.mem + DESC_GPA + 16, MEM_SIZE - 8); /* second descriptor runs out */
+	ck_assert_int_eq(write(kick, &one, sizeof one), (ssize_t)sizeof one);
+	uint64_t cnt;
+	ck_assert_int_eq(read(errfd, &cnt, sizeof cnt), (ssize_t)sizeof cnt); /* the err fd fires */
+	close(fd);
+	close(k1);
+	close(kick);
+	close(call);
+	close(errfd);
+	wait_ended(s, 1);
+	vfu_stop(s);
+	struct vfu_stats st;
+	vfu_get_stats(s, &st);
+	ck_assert_uint_eq(st.chain_errors, 1);
+	const struct vc_results *live = vc_engine_finish(vfu_engine(s));
+	ck_assert(has_rule(live, VU_RING_06));
+	ck_assert(has_rule(live, VU_LIVE_01));
+	ck_assert_int_eq(vfu_record_close(s), 0);
+	fflush(rec);
+	/* Offline: the same findings, event for event. */
+	struct vc_trace t;
+	struct vc_error e = { 0 };
+	vc_trace_init(&t, "test.jsonl", VC_FMT_NATIVE);
+	ck_assert_int_eq(vc_import_native(&t, buf, len, &e), 0);
+	struct vc_engine_opts eo = { .queue_count = 2 };
+	struct vc_engine *eng = vc_engine_new(&eo);
+	for (size_t i = 0; i < t.nsessions; i++)
+		vc_engine_add_session(eng, &t.sessions[i]);
+	for (size_t i = 0; i < t.nevents; i++)
+		vc_engine_feed(eng, &t.events[i]);
+	const struct vc_results *off = vc_engine_finish(eng);
+	ck_assert_uint_eq(off->nfindings, live->nfindings);
+	for (size_t i = 0; i < off->nfindings; i++) {
+		ck_assert_int_eq(off->findings[i].rule, live->findings[i].rule);
+		ck_assert_uint_eq(off->findings[i].event, live->findings[i].event);
+		ck_assert_str_eq(off->findings[i].message, live->findings[i].message);
+	}
+	vc_engine_free(eng);
+	vc_trace_free(&t);
+	vfu_free(s);
+	fclose(rec);
+	free(buf);
+	guest_free(&g, MEM_SIZE);
+}
+END_TEST
+
+/* blk profile: GET_CONFIG and a read from the zero disk. */
+START_TEST(test_blk_config_and_read)
+{
+	struct live l = { 0 };
+	struct vfu_server *s = new_server("blk", 1, &l, NULL, NULL, 0);
+	ck_assert_int_eq(vfu_start(s), 0);
+	int fd = connect_fake(s);
+	struct guest g;
+	guest_init(&g, MEM_SIZE);
+	negotiate(fd, VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_CONFIG) | VU_BIT(VU_PF_INFLIGHT_SHMFD));
+	struct pl_config c = { .offset = 0, .size = 8 };
+	uint32_t clen = (uint32_t)vu_payload_expected_size(VU_PL_CONFIG, (const uint8_t *)&c, sizeof c);
+	req(fd, VU_GET_CONFIG, 0, &c, clen);
+	struct pl_config out;
+	uint32_t r, f;
+	ck_assert_int_eq(fe_recv(fd, &r, &f, &out, sizeof out, NULL), (int)clen);
+	ck_assert_uint_eq(vu_rd64(out.data), (64ull << 20) / 512); /* capacity in sectors */
+	/* GET_INFLIGHT_FD answers with a memfd. */
+	uint8_t inf[64] = { 0 };
+	uint16_t nq = 1, qs = Q_NUM;
+	memcpy(inf + 16, &nq, 2);
+	memcpy(inf + 18, &qs, 2);
+	int sz = vu_payload_fixed_size(VU_PL_INFLIGHT);
+	req(fd, VU_GET_INFLIGHT_FD, 0, inf, (uint32_t)sz);
+	int ifd = -1;
+	ck_assert_int_eq(fe_recv(fd, &r, &f, inf, sizeof inf, &ifd), sz);
+	ck_assert_int_ge(ifd, 0);
+	ck_assert_uint_gt(vu_rd64(inf), 0);
+	close(ifd);
+	send_table(fd, g.memfd, MEM_SIZE, 0, true);
+	ck_assert_uint_eq(ack(fd, VU_SET_MEM_TABLE), 0);
+	int kick = eventfd(0, EFD_CLOEXEC), call = eventfd(0, EFD_CLOEXEC);
+	setup_ring(fd, 0, kick, call);
+	/* header (type IN, sector 1), 512 data bytes, status byte */
+	memset(g.mem + BUF_GPA + 0x1000, 0xaa, 512);
+	memset(g.mem + BUF_GPA + 0x2000, 0xaa, 1);
+	vu_wr32(g.mem + BUF_GPA, 0);
+	vu_wr64(g.mem + BUF_GPA + 8, 1);
+	uint16_t fl[3] = { 1, 3, 2 };
+	uint32_t lens[3] = { 16, 512, 1 };
+	post_chain(&g, 1, fl, lens, 3, kick);
+	uint64_t cnt;
+	ck_assert_int_eq(read(call, &cnt, sizeof cnt), (ssize_t)sizeof cnt);
+	ck_assert_uint_eq(used_idx(&g), 1);
+	ck_assert_uint_eq(vu_rd32(g.mem + USED_GPA + 4 + 4), 513);
+	ck_assert_uint_eq(g.mem[BUF_GPA + 0x1000 + 100], 0);
+	ck_assert_uint_eq(g.mem[BUF_GPA + 0x2000], 0); /* VIRTIO_BLK_S_OK */
+	close(fd);
+	close(kick);
+	close(call);
+	wait_ended(s, 1);
+	vfu_free(s);
+	guest_free(&g, MEM_SIZE);
+}
+END_TEST
+
+/* Faults: a delayed ack that the front-end does not wait for is VU-ONCE-05;
+ * a padded reply is the fake's own VU-SIZE-02, waived; disconnect@msg. */
+START_TEST(test_faults)
+{
+	static const char *const faults[] = { "delay-reply=200@req=GET_PROTOCOL_FEATURES",
+					      "reply-size@req=GET_QUEUE_NUM", "disconnect@msg=6" };
+	struct live l = { 0 };
+	struct vfu_server *s = new_server("generic", 1, &l, NULL, faults, 3);
+	ck_assert_int_eq(vfu_start(s), 0);
+	int fd = connect_fake(s);
+	get_u64(fd, VU_GET_FEATURES);
+	/* Does not wait for the held reply: */
+	req(fd, VU_GET_PROTOCOL_FEATURES, 0, NULL, 0);
+	req(fd, VU_GET_FEATURES, 0, NULL, 0);
+	uint32_t r, f;
+	uint64_t v[2];
+	ck_assert_int_eq(fe_recv(fd, &r, &f, v, sizeof v, NULL), 8);
+	ck_assert_uint_eq(r, VU_GET_PROTOCOL_FEATURES);
+	ck_assert_int_eq(fe_recv(fd, &r, &f, v, sizeof v, NULL), 8);
+	ck_assert_uint_eq(r, VU_GET_FEATURES);
+	set_u64(fd, VU_SET_PROTOCOL_FEATURES, VU_BIT(VU_PF_MQ));
+	req(fd, VU_GET_QUEUE_NUM, 0, NULL, 0);
+	ck_assert_int_eq(fe_recv(fd, &r, &f, v, sizeof v, NULL), 12);
+	/* Message 6: the fake hangs up. */
+	req(fd, VU_SET_OWNER, 0, NULL, 0);
+	ck_assert_int_eq(fe_recv(fd, &r, &f, v, sizeof v, NULL), -1);
+	close(fd);
+	wait_ended(s, 1);
+	vfu_stop(s);
+	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+	ck_assert(has_rule(res, VU_ONCE_05));
+	bool size_waived = false;
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (res->findings[i].rule == VU_SIZE_02)
+			size_waived = res->findings[i].waived;
+	ck_assert(size_waived);
+	vfu_free(s);
+}
+END_TEST
+
+START_TEST(test_fault_specs)
+{
+	struct vfu_fault f;
+	char err[256];
+	ck_assert_int_eq(vfu_fault_parse("disconnect@req=SET_MEM_TABLE#2,conn=3", &f, err, sizeof err), 0);
+	ck_assert_int_eq(f.kind, VFU_FAULT_DISCONNECT);
+	ck_assert_uint_eq(f.at_req, VU_SET_MEM_TABLE);
+	ck_assert_uint_eq(f.nth, 2);
+	ck_assert_uint_eq(f.conn, 3);
+	ck_assert_int_eq(vfu_fault_parse("drop-protocol-feature=REPLY_ACK,STATUS", &f, err, sizeof err), 0);
+	ck_assert(f.mask_proto && f.mask == (VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_STATUS)));
+	ck_assert_int_eq(vfu_fault_parse("backend-req=VRING_CALL@req=GET_VRING_BASE", &f, err, sizeof err), 0);
+	ck_assert_uint_eq(f.be_req, VU_BE_VRING_CALL);
+	static const char *const bad[] = { "disconnect", "nonsense", "delay-reply=0@req=GET_FEATURES",
+					   "reply-flags@req=NOPE", "backend-req=IOTLB_MSG@req=GET_FEATURES",
+					   "disconnect@msg=0", "drop-feature=BOGUS", "disconnect@when=1" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(vfu_fault_parse(bad[i], &f, err, sizeof err) != 0, "%s accepted", bad[i]);
+	uint64_t m = 0;
+	ck_assert_int_eq(vfu_features_override(&m, "+VERSION_1,+NET_MQ,3", false, err, sizeof err), 0);
+	ck_assert_uint_eq(m, VU_BIT(VU_F_VERSION_1) | VU_BIT(VU_F_NET_MQ) | VU_BIT(3));
+	ck_assert_int_eq(vfu_features_override(&m, "-NET_MQ", false, err, sizeof err), 0);
+	ck_assert_int_eq(vfu_features_override(&m, "0x10", false, err, sizeof err), 0);
+	ck_assert_uint_eq(m, 0x10);
+	ck_assert_int_ne(vfu_features_override(&m, "+64", false, err, sizeof err), 0);
+	struct vfu_profile p;
+	ck_assert_int_ne(vfu_profile_init(&p, "scsi", 1), 0);
+	ck_assert_int_ne(vfu_profile_init(&p, "net", VFU_MAX_QUEUES + 1), 0);
+}
+END_TEST
+
+/* ---------- the hostile front-end ---------- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int count_guest_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (strstr(line, "vcts-hostile"))
+			n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void send_raw(int fd, const void *b, size_t n)
+{
+	if (send(fd, b, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		/* The fake may already have closed: that is an answer too. */
+	}
+}
+
+static void hostile(int fd, unsigned kind)
+{
+	uint8_t hdr[VU_HDR_SIZE] = { 0 };
+	int fds[253];
+	int memfd = -1;
+	switch (kind) {
+	case 0: /* oversized: 4 GiB announced */
+		vu_wr32(hdr, VU_GET_FEATURES);
+		vu_wr32(hdr + 4, VU_VERSION);
+		vu_wr32(hdr + 8, UINT32_MAX);
+		send_raw(fd, hdr, sizeof hdr);
+		break;
+	case 1: { /* truncated: 40 bytes announced, 10 sent */
+		uint8_t b[VU_HDR_SIZE + 10] = { 0 };
+		vu_wr32(b, VU_SET_VRING_ADDR);
+		vu_wr32(b + 4, VU_VERSION);
+		vu_wr32(b + 8, (uint32_t)vu_payload_fixed_size(VU_PL_ADDR));
+		send_raw(fd, b, sizeof b);
+		break;
+	}
+	case 2: /* unknown request */
+		req(fd, VU_REQ_MAX_FRONTEND + 100, 0, NULL, 0);
+		break;
+	case 3: { /* fd flood: a full SCM_RIGHTS load on a request that takes none,
+		   * and again on a table with fewer regions */
+		for (int i = 0; i < 253; i++)
+			fds[i] = eventfd(0, EFD_CLOEXEC);
+		fe_send(fd, VU_SET_OWNER, VU_VERSION, NULL, 0, fds, 253);
+		struct pl_table t = { .n = 1 };
+		t.r[0] = (struct pl_region){ .size = 4096 };
+		fe_send(fd, VU_SET_MEM_TABLE, VU_VERSION, &t,
+			(uint32_t)vu_payload_expected_size(VU_PL_MEMTABLE, (const uint8_t *)&t, sizeof t), fds, 253);
+		for (int i = 0; i < 253; i++)
+			close(fds[i]);
+		break;
+	}
+	case 4: /* region past the end of its memfd, then one that wraps */
+		memfd = memfd_create("vcts-hostile", MFD_CLOEXEC);
+		ck_assert_int_eq(ftruncate(memfd, 4096), 0);
+		send_table(fd, memfd, 1u << 30, 0, false);
+		send_table(fd, memfd, UINT64_MAX - 10, 4096, false);
+		break;
+	case 5: { /* a good region, ring addresses outside it, a kick */
+		memfd = memfd_create("vcts-hostile", MFD_CLOEXEC);
+		ck_assert_int_eq(ftruncate(memfd, 1 << 16), 0);
+		send_table(fd, memfd, 1 << 16, 0, false);
+		struct pl_state st = { 0, Q_NUM };
+		req(fd, VU_SET_VRING_NUM, 0, &st, sizeof st);
+		struct pl_addr a = { .desc = UVA + (1u << 20), .avail = UVA, .used = UVA + 0x100 };
+		req(fd, VU_SET_VRING_ADDR, 0, &a, sizeof a);
+		int k = eventfd(0, EFD_CLOEXEC);
+		uint64_t u = 0, one = 1;
+		fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, sizeof u, &k, 1);
+		if (write(k, &one, sizeof one) < 0)
+			ck_abort_msg("eventfd write: %s", strerror(errno));
+		close(k);
+		break;
+	}
+	case 6: { /* garbage */
+		uint8_t b[64];
+		for (size_t i = 0; i < sizeof b; i++)
+			b[i] = (uint8_t)next_rand();
+		send_raw(fd, b, sizeof b);
+		break;
+	}
+	case 7: { /* a pipe as kick fd; a memfd as call fd; a descriptor loop */
+		int pp[2];
+		ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+		uint64_t u = 1;
+		fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, sizeof u, &pp[0], 1);
+		memfd = memfd_create("vcts-hostile", MFD_CLOEXEC);
+		fe_send(fd, VU_SET_VRING_CALL, VU_VERSION, &u, sizeof u, &memfd, 1);
+		close(pp[0]);
+		close(pp[1]);
+		break;
+	}
+	case 8: { /* GET_CONFIG whose size field disagrees with the payload */
+		struct pl_config c = { .offset = 0, .size = 0xfffffff0u };
+		req(fd, VU_GET_CONFIG, 0, &c, 12);
+		break;
+	}
+	case 9: /* half a header */
+		vu_wr32(hdr, VU_GET_FEATURES);
+		send_raw(fd, hdr, 5);
+		break;
+	case 10: { /* ADD_MEM_REG of an empty memfd at a wrapping offset */
+		memfd = memfd_create("vcts-hostile", MFD_CLOEXEC);
+		uint8_t p[8 + sizeof(struct pl_region)] = { 0 };
+		struct pl_region r = { .gpa = 0, .size = 1 << 20, .uva = UVA, .offset = UINT64_MAX - 4095 };
+		memcpy(p + 8, &r, sizeof r);
+		ck_assert_int_eq(vu_payload_fixed_size(VU_PL_MEMREG), (int)sizeof p);
+		fe_send(fd, VU_ADD_MEM_REG, VU_VERSION, p, sizeof p, &memfd, 1);
+		break;
+	}
+	case 11: { /* a valid table, then a chain that loops, kicked */
+		memfd = memfd_create("vcts-hostile", MFD_CLOEXEC);
+		ck_assert_int_eq(ftruncate(memfd, MEM_SIZE), 0);
+		uint8_t *m = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+		ck_assert_ptr_ne(m, MAP_FAILED);
+		for (unsigned i = 0; i < Q_NUM; i++) {
+			uint8_t *d = m + DESC_GPA + 16u * i;
+			vu_wr64(d, BUF_GPA);
+			vu_wr32(d + 8, 16);
+			uint16_t fl = 1, nx = (uint16_t)((i + 1) % Q_NUM);
+			memcpy(d + 12, &fl, 2);
+			memcpy(d + 14, &nx, 2);
+		}
+		uint16_t one16 = 1;
+		memcpy(m + AVAIL_GPA + 2, &one16, 2);
+		munmap(m, MEM_SIZE);
+		send_table(fd, memfd, MEM_SIZE, 0, false);
+		int k = eventfd(0, EFD_CLOEXEC), c = eventfd(0, EFD_CLOEXEC);
+		setup_ring(fd, 0, k, c);
+		uint64_t one = 1;
+		ck_assert_int_eq(write(k, &one, sizeof one), (ssize_t)sizeof one);
+		close(k);
+		close(c);
+		break;
+	}
+	default: { /* a flood of valid requests never read */
+		for (int i = 0; i < 64; i++)
+			req(fd, VU_GET_FEATURES, 0, NULL, 0);
+		break;
+	}
+	}
+	if (memfd >= 0)
+		close(memfd);
+}
+
+START_TEST(test_hostile_thousand)
+{
+	const unsigned kinds = 13, conns = 1000;
+	int fds0 = vc_test_count_fds();
+	int maps0 = count_guest_maps();
+	struct live l = { 0 };
+	struct vfu_server *s = new_server("generic", 1, &l, NULL, NULL, 0);
+	ck_assert_int_eq(vfu_start(s), 0);
+	tolerant = true;
+	for (unsigned i = 0; i < conns; i++) {
+		int fd = connect_fake(s);
+		hostile(fd, i % kinds);
+		close(fd);
+		/* Keep at most a few connections in flight: the point is many
+		 * sessions, not fd exhaustion of the test process. */
+		wait_ended(s, i + 1 > 8 ? i + 1 - 8 : 0);
+	}
+	wait_ended(s, conns);
+	vfu_stop(s);
+	struct vfu_stats st;
+	vfu_get_stats(s, &st);
+	ck_assert_uint_eq(st.open_connections, 0);
+	ck_assert_uint_eq(st.mapped_regions, 0);
+	ck_assert_uint_eq(st.fds_received, st.fds_closed);
+	ck_assert_uint_gt(st.bad_regions, 0);
+	ck_assert_uint_gt(st.chain_errors, 0);
+	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+	ck_assert_uint_eq(res->nsessions, conns);
+	ck_assert_uint_gt(res->findings_by_level[VC_MUST], 0);
+	ck_assert(has_rule(res, VU_HDR_06));
+	ck_assert(has_rule(res, VU_FD_01));
+	ck_assert(has_rule(res, VU_MEM_04));
+	ck_assert(has_rule(res, VU_RING_04));
+	ck_assert(has_rule(res, VU_HDR_05));
+	vfu_free(s);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+	ck_assert_int_eq(count_guest_maps(), maps0);
+}
+END_TEST
+
+Suite *vc_test_suite(void)
+{
+	Suite *s = suite_create("fake-vhost-user");
+	TCase *tc = tcase_create("fake");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_session_null_device);
+	tcase_add_test(tc, test_caller_driven);
+	tcase_add_test(tc, test_region_past_fd);
+	tcase_add_test(tc, test_kicks_chains_and_capture);
+	tcase_add_test(tc, test_blk_config_and_read);
+	tcase_add_test(tc, test_faults);
+	tcase_add_test(tc, test_fault_specs);
+	suite_add_tcase(s, tc);
+	TCase *th = tcase_create("hostile");
+	tcase_set_timeout(th, 300);
+	tcase_add_test(th, test_hostile_thousand);
+	suite_add_tcase(s, th);
+	return s;
+}
