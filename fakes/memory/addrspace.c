@@ -222,7 +222,8 @@ int vm_as_commit(struct vm_as *as, char *why, size_t wlen)
 		}
 		removed[k] = 1;
 	}
-	qsort(as->adds, as->nadds, sizeof *as->adds, by_gpa);
+	if (as->nadds)
+		qsort(as->adds, as->nadds, sizeof *as->adds, by_gpa);
 	size_t total = n - as->ndels + as->nadds;
 	as->next = xgrow(as->next, &as->cap_next, total + 1, sizeof *as->next);
 	uint8_t *is_new = as->is_new;

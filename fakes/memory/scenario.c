@@ -54,6 +54,10 @@ static int fail(struct sc *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	vc_error_set(c->err, c->t->source, c->cur_line, "%s: %s", c->path, msg);
+	/* Keys and values echoed from the input stay on one line. */
+	for (char *p = c->err ? c->err->what : NULL; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 
