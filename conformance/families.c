@@ -3,6 +3,7 @@
 #include "conformance/check.h"
 
 void vu_live_check(struct vc_ctx *c); /* conformance/vu_live.c */
+void vu_be_check(struct vc_ctx *c); /* conformance/vu_be.c */
 void vdpa_rules_check(struct vc_ctx *c); /* conformance/vdpa_rules.c */
 void vdpa_rules_free(void *state);
 
@@ -21,5 +22,6 @@ const struct vc_family vc_families[] = {
 	{ "memory-listener", mem_check, mem_end, mem_free },
 	{ "vdpa-batch", vdpa_bat_check, NULL, vdpa_bat_free },
 	{ "vdpa-client", vdpa_rules_check, NULL, vdpa_rules_free },
+	{ "backend", vu_be_check, NULL },
 };
 const size_t vc_nfamilies = sizeof vc_families / sizeof vc_families[0];

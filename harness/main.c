@@ -18,6 +18,8 @@ static const struct {
 	{ "rules", cmd_rules, "list the rule catalog" },
 	{ "convert", cmd_convert, "write a recording in the native capture format" },
 	{ "serve", cmd_serve, "fake vhost-user back-end: judge a real front-end live" },
+	{ "drive", cmd_drive, "fake front-end: drive a real back-end through every scenario" },
+	{ "certify", cmd_certify, "certify a vhost-vdpa device (VDPA-DEV sequence)" },
 };
 
 static void usage(FILE *f)

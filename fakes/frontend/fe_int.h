@@ -1,0 +1,214 @@
+/* Private to fakes/frontend/: one driver connection (guest memory, rings,
+ * eventfds, the two channels) and the scenario table format. */
+#ifndef VCTS_FAKE_FE_INT_H
+#define VCTS_FAKE_FE_INT_H
+
+#include "fakes/frontend/frontend.h"
+#include "vcts/event.h"
+#include "vcts/vu_stream.h"
+#include "vcts/wire.h"
+#include "vcts/wire_decode.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Rings and regions the driver sets up at most. */
+#define VFE_MAX_RINGS 16u
+#define VFE_MAX_MEM 12u
+/* Guest memory: one region of this size at gpa 0 by default. */
+#define VFE_MEM_SIZE ((uint64_t)16 << 20)
+/* Ring area (one slot per ring) and buffer area inside region 0. */
+#define VFE_RING_AREA ((uint64_t)1 << 20)
+#define VFE_RING_SLOT ((uint64_t)16 << 10)
+#define VFE_BUF_AREA ((uint64_t)4 << 20)
+#define VFE_RING_NUM 256u
+/* Largest reply the driver frames; more is garbage. */
+#define VFE_MAX_REPLY (64u << 10)
+
+struct vfe_mem {
+	int fd;
+	uint8_t *map;
+	uint64_t size;   /* of the mapping and the memfd */
+	uint64_t gpa;
+};
+
+struct vfe_vring {
+	uint32_t num;
+	uint64_t desc, avail, used;   /* guest-physical */
+	int kick, call, err;
+	uint16_t avail_idx, used_seen;
+	bool started;
+};
+
+/* One received message (a reply, or a back-end channel request). */
+struct vfe_msg {
+	uint32_t req, flags, size;
+	uint8_t pl[VFE_MAX_REPLY];
+	uint32_t len;
+	int fds[VC_EVENT_MAX_FDS];
+	unsigned nfds;
+};
+
+/* Bytes read from a channel but not yet framed. */
+struct vfe_pend {
+	uint8_t buf[4096];
+	size_t off, len;
+};
+
+enum vfe_rx { VFE_RX_MSG = 1, VFE_RX_EOF = 0, VFE_RX_TIMEOUT = -1, VFE_RX_GARBAGE = -2 };
+
+struct vfe_conn {
+	struct vfe_run *run;
+	uint32_t sid;
+	int sock;
+	int be_sock;                 /* our end of the back-end channel, -1 none */
+	struct vu_framer fr, befr;
+	struct vfe_pend pend[2];     /* per channel */
+	int rxfds[VC_EVENT_MAX_FDS]; /* fds received but not yet given to a message */
+	unsigned nrxfds;
+	int timeout_ms;
+	bool eof, garbage, hung;
+	char why[256];               /* why a scenario stopped */
+
+	uint64_t features, acked;
+	uint64_t pf, pf_acked;
+	bool pf_ok;                  /* protocol features negotiated */
+	uint32_t queue_num;          /* GET_QUEUE_NUM answer or the device default */
+	uint32_t max_slots;
+	uint32_t nrings;             /* rings the scenario sets up */
+
+	struct vfe_mem mem[VFE_MAX_MEM];
+	unsigned nmem;
+	struct vfe_vring ring[VFE_MAX_RINGS];
+	int log_fd;
+	void *log_map;
+	uint64_t log_size;
+	int inflight_fd;
+	void *inflight_map;
+	uint64_t inflight_size;
+	uint32_t last_ack_req;
+	uint64_t last_ack;           /* value of the last ack read */
+	bool last_ack_seen;
+	/* The spawned/watched back-end died while we talked. */
+	bool peer_dead;
+};
+
+/* ---- conn.c: transport, events, request helpers ---- */
+void vfe_conn_init(struct vfe_conn *c, struct vfe_run *r, int sock, uint32_t sid, int timeout_ms);
+/* Closes every fd, unmaps everything, emits the driver's EOF if open. */
+void vfe_conn_close(struct vfe_conn *c);
+/* Send one message (raw: flags as given). fds are not consumed. 0, or -1
+ * when the back-end is gone (c->eof). declared_size overrides the header's
+ * size field when >= 0 (negative scenarios); only len bytes are sent. */
+int vfe_send_raw(struct vfe_conn *c, uint32_t req, uint32_t flags, int64_t declared_size,
+		 const void *pl, uint32_t len, const int *fds, unsigned nfds);
+/* A normal request: version bits, plus extra flags. */
+int vfe_send(struct vfe_conn *c, uint32_t req, uint32_t extra_flags, const void *pl, uint32_t len,
+	     const int *fds, unsigned nfds);
+/* Read the next main-channel message within the timeout; back-end channel
+ * requests are served (acked) meanwhile. A timeout emits a STALL event. */
+enum vfe_rx vfe_recv(struct vfe_conn *c, struct vfe_msg *m, uint32_t owed_req);
+void vfe_msg_close_fds(struct vfe_msg *m);
+/* Request with a u64 reply. 0 on success, -1 otherwise (why set). */
+int vfe_get_u64(struct vfe_conn *c, uint32_t req, uint64_t *out);
+/* A request without a reply of its own: with REPLY_ACK negotiated it asks
+ * for the ack and returns its value (0 success); without, 0 once sent.
+ * -1: closed, timed out or garbled (why set). */
+int64_t vfe_set(struct vfe_conn *c, uint32_t req, const void *pl, uint32_t len, const int *fds,
+		unsigned nfds);
+int64_t vfe_set_u64(struct vfe_conn *c, uint32_t req, uint64_t v);
+int64_t vfe_set_state(struct vfe_conn *c, uint32_t req, uint32_t index, uint32_t num);
+/* GET_VRING_BASE: the reply's num in *base. */
+int vfe_get_vring_base(struct vfe_conn *c, uint32_t index, uint32_t *base);
+bool vfe_pf(const struct vfe_conn *c, unsigned bit);
+void vfe_why(struct vfe_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A kick the driver rang: a live KICK event for the engine. */
+void vfe_emit_kick(struct vfe_conn *c, uint32_t ring);
+
+/* ---- guest.c: memory, rings, data path ---- */
+/* Add a memfd region of size bytes at gpa (mapped shared). -1 on error. */
+int vfe_mem_add(struct vfe_conn *c, uint64_t gpa, uint64_t size);
+void vfe_mem_free_all(struct vfe_conn *c);
+/* Host pointer of [gpa, gpa+len) or NULL. */
+void *vfe_gpa(struct vfe_conn *c, uint64_t gpa, uint64_t len);
+uint64_t vfe_uva(const struct vfe_conn *c, uint64_t gpa);
+/* Build SET_MEM_TABLE payload + fds from the regions [first, first+n). */
+uint32_t vfe_memtable(const struct vfe_conn *c, unsigned first, unsigned n, uint8_t *pl, int *fds);
+/* Lay out ring i (desc/avail/used in the ring area) and create its fds. */
+int vfe_ring_prepare(struct vfe_conn *c, uint32_t i, uint32_t num);
+void vfe_ring_addr(const struct vfe_conn *c, uint32_t i, struct vu_addr_pl *a);
+/* Put a chain of buffers on ring i: out (device-readable) then in
+ * (device-writable) pieces, each a gpa/len. Returns the head index. */
+int vfe_ring_add(struct vfe_conn *c, uint32_t i, const uint64_t *gpa, const uint32_t *len,
+		 unsigned nout, unsigned nin);
+void vfe_ring_kick(struct vfe_conn *c, uint32_t i);
+/* Wait until ring i's used index reaches want (bounded). true if it did. */
+bool vfe_ring_wait_used(struct vfe_conn *c, uint32_t i, uint16_t want, int timeout_ms);
+uint16_t vfe_ring_used_idx(struct vfe_conn *c, uint32_t i);
+/* Used element k of ring i: id and len. */
+bool vfe_ring_used_elem(struct vfe_conn *c, uint32_t i, uint16_t k, uint32_t *id, uint32_t *len);
+
+/* ---- steps.c: sequences ---- */
+enum vfe_flavour { VFE_QEMU = 0, VFE_DPDK = 1 };
+/* Negotiation, owner, memory table (the flavour's order). */
+int vfe_init(struct vfe_conn *c, enum vfe_flavour fl, uint64_t want_features, uint64_t want_pf);
+/* Rings 0..n-1: NUM, BASE, ADDR, KICK, CALL, ENABLE (and status). */
+int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n);
+int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n);
+int vfe_send_memtable(struct vfe_conn *c);
+/* Replay one recording's request sequence with fresh memory and fds. */
+struct vfe_rec_step {
+	uint32_t req, flags;
+	uint32_t index;   /* ring index (state, addr, vring files) */
+	uint64_t value;   /* num / u64 value / addr flags */
+};
+struct vfe_recording {
+	const char *name;   /* "qemu-dpdk-net" */
+	const char *file;   /* the recording it came from */
+	const struct vfe_rec_step *steps;
+	unsigned nsteps;
+};
+extern const struct vfe_recording vfe_recordings[];
+extern const unsigned vfe_nrecordings;
+/* Replays steps [from, to) of a recording. */
+int vfe_replay(struct vfe_conn *c, const struct vfe_recording *rec, unsigned from, unsigned to);
+uint64_t vfe_default_features(enum vfe_device d);
+uint64_t vfe_default_pf(void);
+uint32_t vfe_device_rings(enum vfe_device d);
+
+/* ---- scenarios ---- */
+struct vfe_scn;
+typedef int (*vfe_scn_fn)(struct vfe_conn *c, const struct vfe_scn *s);
+struct vfe_scn {
+	const char *name;
+	const char *family;
+	const char *text;
+	bool negative;
+	/* Negative: the rule the malformed request breaks (the finding level
+	 * for an accepted one is the rule's). */
+	enum vc_rule_id rule;
+	unsigned devices;      /* mask of 1 << enum vfe_device, 0 = every device */
+	vfe_scn_fn run;
+	int arg;
+};
+/* Negative scenario functions return: 1 the malformed message was sent
+ * asking for an ack, 0 sent without asking, 2 the driver closed its side
+ * (EOF scenarios), -1 the set-up failed (why), -2 not applicable. Positive
+ * ones: 0 served, 1 findings of their own (why), -1 failed, -2 n/a. */
+extern const struct vfe_scn vfe_scn_basic[];
+extern const unsigned vfe_scn_nbasic;
+extern const struct vfe_scn vfe_scn_neg[];
+extern const unsigned vfe_scn_nneg;
+
+/* runner.c: the device of the run (scenarios adapt to it). */
+enum vfe_device vfe_run_device(const struct vfe_run *r);
+uint32_t vfe_run_queues(const struct vfe_run *r);
+/* Record + judge one event of the current scenario. */
+void vfe_run_emit(struct vfe_run *r, struct vc_event *ev);
+/* Report a scenario-level observation on a rule of the current session. */
+void vfe_run_verdict(struct vfe_run *r, enum vc_rule_id rule, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Reconnect within a scenario: closes c and opens a new connection to the
+ * back-end in a new session. 0 or -1. */
+int vfe_run_reconnect(struct vfe_run *r, struct vfe_conn *c);
+#endif

@@ -1,0 +1,205 @@
+/* The driver's guest: memfd-backed memory regions, split rings laid out in
+ * them, kick/call eventfds, and the few ring operations a data-path check
+ * needs (add a chain, kick, wait for the used index). */
+#include "fakes/frontend/fe_int.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Split-ring layout (VIRTIO 1.2, 2.7): 16-byte descriptors; the avail ring
+ * is flags, idx, ring[num]; the used ring flags, idx, {id, len}[num]. */
+#define DESC_SIZE 16u
+#define DESC_F_NEXT 1u
+#define DESC_F_WRITE 2u
+
+int vfe_mem_add(struct vfe_conn *c, uint64_t gpa, uint64_t size)
+{
+	if (c->nmem >= VFE_MAX_MEM)
+		return -1;
+	int fd = memfd_create("vcts-guest", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)size) != 0) {
+		close(fd);
+		return -1;
+	}
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	struct vfe_mem *m = &c->mem[c->nmem++];
+	m->fd = fd;
+	m->map = p;
+	m->size = size;
+	m->gpa = gpa;
+	return (int)(c->nmem - 1);
+}
+
+void vfe_mem_free_all(struct vfe_conn *c)
+{
+	for (unsigned i = 0; i < c->nmem; i++) {
+		munmap(c->mem[i].map, c->mem[i].size);
+		close(c->mem[i].fd);
+	}
+	c->nmem = 0;
+}
+
+void *vfe_gpa(struct vfe_conn *c, uint64_t gpa, uint64_t len)
+{
+	for (unsigned i = 0; i < c->nmem; i++) {
+		struct vfe_mem *m = &c->mem[i];
+		if (gpa >= m->gpa && len <= m->size && gpa - m->gpa <= m->size - len)
+			return m->map + (gpa - m->gpa);
+	}
+	return NULL;
+}
+
+uint64_t vfe_uva(const struct vfe_conn *c, uint64_t gpa)
+{
+	for (unsigned i = 0; i < c->nmem; i++) {
+		const struct vfe_mem *m = &c->mem[i];
+		if (gpa >= m->gpa && gpa - m->gpa < m->size)
+			return (uint64_t)(uintptr_t)m->map + (gpa - m->gpa);
+	}
+	return 0;
+}
+
+uint32_t vfe_memtable(const struct vfe_conn *c, unsigned first, unsigned n, uint8_t *pl, int *fds)
+{
+	vu_wr32(pl, n);
+	vu_wr32(pl + 4, 0);
+	for (unsigned i = 0; i < n; i++) {
+		const struct vfe_mem *m = &c->mem[first + i];
+		uint8_t *r = pl + VU_MEM_TABLE_HDR + i * VU_MEM_REGION_SIZE;
+		vu_wr64(r, m->gpa);
+		vu_wr64(r + 8, m->size);
+		vu_wr64(r + 16, (uint64_t)(uintptr_t)m->map);
+		vu_wr64(r + 24, 0);
+		fds[i] = m->fd;
+	}
+	return VU_MEM_TABLE_HDR + n * VU_MEM_REGION_SIZE;
+}
+
+int vfe_ring_prepare(struct vfe_conn *c, uint32_t i, uint32_t num)
+{
+	if (i >= VFE_MAX_RINGS || !c->nmem)
+		return -1;
+	struct vfe_vring *r = &c->ring[i];
+	r->num = num;
+	r->desc = c->mem[0].gpa + VFE_RING_AREA + i * VFE_RING_SLOT;
+	r->avail = r->desc + vu_desc_bytes(num);
+	/* used is 4-byte aligned and after avail */
+	r->used = (r->avail + vu_avail_bytes(num) + 3) & ~(uint64_t)3;
+	void *p = vfe_gpa(c, r->desc, VFE_RING_SLOT);
+	if (!p)
+		return -1;
+	memset(p, 0, VFE_RING_SLOT);
+	r->avail_idx = r->used_seen = 0;
+	if (r->kick < 0)
+		r->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->call < 0)
+		r->call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->err < 0)
+		r->err = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return r->kick >= 0 && r->call >= 0 && r->err >= 0 ? 0 : -1;
+}
+
+void vfe_ring_addr(const struct vfe_conn *c, uint32_t i, struct vu_addr_pl *a)
+{
+	const struct vfe_vring *r = &c->ring[i];
+	memset(a, 0, sizeof *a);
+	a->index = i;
+	a->desc = vfe_uva(c, r->desc);
+	a->avail = vfe_uva(c, r->avail);
+	a->used = vfe_uva(c, r->used);
+	a->log = r->used;
+}
+
+int vfe_ring_add(struct vfe_conn *c, uint32_t i, const uint64_t *gpa, const uint32_t *len,
+		 unsigned nout, unsigned nin)
+{
+	struct vfe_vring *r = &c->ring[i];
+	unsigned n = nout + nin;
+	if (!r->num || n == 0 || n > r->num)
+		return -1;
+	uint8_t *desc = vfe_gpa(c, r->desc, vu_desc_bytes(r->num));
+	uint8_t *avail = vfe_gpa(c, r->avail, vu_avail_bytes(r->num));
+	if (!desc || !avail)
+		return -1;
+	/* Descriptors are used in order, wrapping: head = avail_idx * n % num
+	 * is enough for the few chains a check puts on a ring. */
+	uint16_t head = (uint16_t)((r->avail_idx * n) % r->num);
+	if (head + n > r->num)
+		head = 0;
+	for (unsigned k = 0; k < n; k++) {
+		uint8_t *d = desc + (size_t)(head + k) * DESC_SIZE;
+		uint16_t fl = (uint16_t)((k + 1 < n ? DESC_F_NEXT : 0) | (k >= nout ? DESC_F_WRITE : 0));
+		vu_wr64(d, gpa[k]);
+		vu_wr32(d + 8, len[k]);
+		memcpy(d + 12, &fl, 2);
+		uint16_t next = (uint16_t)(head + k + 1);
+		memcpy(d + 14, &next, 2);
+	}
+	uint16_t slot = (uint16_t)(r->avail_idx % r->num);
+	memcpy(avail + 4 + 2 * slot, &head, 2);
+	r->avail_idx++;
+	__atomic_store_n((uint16_t *)(avail + 2), r->avail_idx, __ATOMIC_RELEASE);
+	return head;
+}
+
+void vfe_ring_kick(struct vfe_conn *c, uint32_t i)
+{
+	uint64_t one = 1;
+	if (c->ring[i].kick >= 0 && write(c->ring[i].kick, &one, sizeof one) == sizeof one)
+		vfe_emit_kick(c, i);
+	c->ring[i].started = true;
+}
+
+uint16_t vfe_ring_used_idx(struct vfe_conn *c, uint32_t i)
+{
+	struct vfe_vring *r = &c->ring[i];
+	uint8_t *used = vfe_gpa(c, r->used, vu_used_bytes(r->num));
+	if (!used)
+		return 0;
+	return __atomic_load_n((uint16_t *)(used + 2), __ATOMIC_ACQUIRE);
+}
+
+bool vfe_ring_used_elem(struct vfe_conn *c, uint32_t i, uint16_t k, uint32_t *id, uint32_t *len)
+{
+	struct vfe_vring *r = &c->ring[i];
+	uint8_t *used = vfe_gpa(c, r->used, vu_used_bytes(r->num));
+	if (!used || !r->num)
+		return false;
+	const uint8_t *e = used + 4 + 8 * (size_t)(k % r->num);
+	*id = vu_rd32(e);
+	*len = vu_rd32(e + 4);
+	return true;
+}
+
+bool vfe_ring_wait_used(struct vfe_conn *c, uint32_t i, uint16_t want, int timeout_ms)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if ((int16_t)(vfe_ring_used_idx(c, i) - want) >= 0)
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		int64_t ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms >= timeout_ms)
+			return false;
+		/* Wait for a call, or poll the index again in a while (the
+		 * back-end may suppress notifications). */
+		struct pollfd p = { .fd = c->ring[i].call, .events = POLLIN };
+		if (poll(&p, 1, 10) > 0) {
+			uint64_t v;
+			if (read(c->ring[i].call, &v, sizeof v) < 0 && errno != EAGAIN)
+				return false;
+		}
+	}
+}

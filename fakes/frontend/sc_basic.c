@@ -1,0 +1,379 @@
+/* Positive scenarios: the sequences a conforming back-end must serve.
+ * Replays of the real recordings (QEMU 7.2 net and blk, DPDK virtio-user),
+ * the driver's own init/start/stop, multiqueue, reconnect, memory hot-plug
+ * while running, dirty log on/off, inflight fds, and a data-path check per
+ * device type. */
+#include "fakes/frontend/fe_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define DEV(d) (1u << (d))
+
+static uint32_t rings_of(struct vfe_conn *c)
+{
+	return vfe_device_rings(vfe_run_device(c->run));
+}
+
+static int init_default(struct vfe_conn *c, enum vfe_flavour fl)
+{
+	enum vfe_device d = vfe_run_device(c->run);
+	return vfe_init(c, fl, vfe_default_features(d), vfe_default_pf());
+}
+
+static int sc_replay(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	const struct vfe_recording *rec = &vfe_recordings[s->arg];
+	return vfe_replay(c, rec, 0, rec->nsteps);
+}
+
+static int sc_init_start_stop(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	enum vfe_flavour fl = (enum vfe_flavour)s->arg;
+	if (init_default(c, fl) || vfe_start(c, fl, rings_of(c)) || vfe_stop(c, fl, rings_of(c)))
+		return -1;
+	/* restart with the same table, as both front-ends do */
+	if (vfe_start(c, fl, rings_of(c)) || vfe_stop(c, fl, rings_of(c)))
+		return -1;
+	return 0;
+}
+
+static int sc_multiqueue(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	if (init_default(c, VFE_QEMU))
+		return -1;
+	uint32_t want = 2 * vfe_run_queues(c->run);
+	if (!vfe_pf(c, VU_PF_MQ) || c->queue_num < want) {
+		vfe_why(c, "MQ not offered or fewer than %u queues (%u)", want, c->queue_num);
+		return -2;
+	}
+	if (want > VFE_MAX_RINGS)
+		want = VFE_MAX_RINGS;
+	if (vfe_start(c, VFE_QEMU, want) || vfe_stop(c, VFE_QEMU, want))
+		return -1;
+	return 0;
+}
+
+static int sc_reconnect(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	/* A front-end that goes away with its rings running (QEMU killed),
+	 * then a new one on a new connection. */
+	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)))
+		return -1;
+	if (vfe_run_reconnect(c->run, c))
+		return -1;
+	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)) ||
+	    vfe_stop(c, VFE_QEMU, rings_of(c)))
+		return -1;
+	return 0;
+}
+
+static int sc_hotplug_table(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)))
+		return -1;
+	/* DIMM hot-plug: a new region above the first while rings run; the
+	 * rings stay where they are. Then unplug. */
+	if (vfe_mem_add(c, VFE_MEM_SIZE * 4, VFE_MEM_SIZE) < 0 || vfe_send_memtable(c))
+		return -1;
+	munmap(c->mem[1].map, c->mem[1].size);
+	close(c->mem[1].fd);
+	c->nmem = 1;
+	if (vfe_send_memtable(c) || vfe_stop(c, VFE_QEMU, rings_of(c)))
+		return -1;
+	return 0;
+}
+
+static int sc_hotplug_slots(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	if (init_default(c, VFE_QEMU))
+		return -1;
+	if (!vfe_pf(c, VU_PF_CONFIGURE_MEM_SLOTS) || c->max_slots < 2) {
+		vfe_why(c, "CONFIGURE_MEM_SLOTS not offered");
+		return -2;
+	}
+	if (vfe_start(c, VFE_QEMU, rings_of(c)))
+		return -1;
+	int k = vfe_mem_add(c, VFE_MEM_SIZE * 4, VFE_MEM_SIZE);
+	if (k < 0)
+		return -1;
+	uint8_t pl[VU_MEM_TABLE_HDR + VU_MEM_REGION_SIZE];
+	int fd;
+	vfe_memtable(c, (unsigned)k, 1, pl, &fd);
+	vu_wr64(pl, 0);
+	if (vfe_set(c, VU_ADD_MEM_REG, pl, sizeof pl, &fd, 1) != 0)
+		return -1;
+	/* REM_MEM_REG names the region; QEMU passes its fd too. */
+	if (vfe_set(c, VU_REM_MEM_REG, pl, sizeof pl, &fd, 1) != 0)
+		return -1;
+	return vfe_stop(c, VFE_QEMU, rings_of(c)) ? -1 : 0;
+}
+
+static int set_log_base(struct vfe_conn *c, int fd, uint64_t size)
+{
+	uint8_t pl[16];
+	vu_wr64(pl, size);
+	vu_wr64(pl + 8, 0);
+	if (vfe_send(c, VU_SET_LOG_BASE, 0, pl, sizeof pl, &fd, 1))
+		return -1;
+	/* With LOG_SHMFD the back-end answers (DPDK: 0 bytes, libvhost-user: u64). */
+	struct vfe_msg *m = malloc(sizeof *m);
+	if (!m)
+		return -1;
+	int rc = vfe_recv(c, m, VU_SET_LOG_BASE) == VFE_RX_MSG ? 0 : -1;
+	vfe_msg_close_fds(m);
+	free(m);
+	return rc;
+}
+
+static int set_addr_log(struct vfe_conn *c, uint32_t i, bool log)
+{
+	struct vu_addr_pl a;
+	vfe_ring_addr(c, i, &a);
+	uint8_t pl[40];
+	vu_wr32(pl, i);
+	vu_wr32(pl + 4, log ? VU_VRING_F_LOG : 0);
+	vu_wr64(pl + 8, a.desc);
+	vu_wr64(pl + 16, a.used);
+	vu_wr64(pl + 24, a.avail);
+	vu_wr64(pl + 32, a.log);
+	return vfe_set(c, VU_SET_VRING_ADDR, pl, sizeof pl, NULL, 0) == 0 ? 0 : -1;
+}
+
+static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	enum vfe_device d = vfe_run_device(c->run);
+	if (vfe_init(c, VFE_QEMU, vfe_default_features(d) | VU_BIT(VU_F_LOG_ALL), vfe_default_pf()))
+		return -1;
+	if (!(c->features & VU_BIT(VU_F_LOG_ALL)) || !vfe_pf(c, VU_PF_LOG_SHMFD)) {
+		vfe_why(c, "LOG_ALL or LOG_SHMFD not offered");
+		return -2;
+	}
+	uint32_t n = rings_of(c);
+	/* Start without logging (features without LOG_ALL), then migrate. */
+	c->acked &= ~VU_BIT(VU_F_LOG_ALL);
+	if (vfe_set_u64(c, VU_SET_FEATURES, c->acked) != 0 || vfe_start(c, VFE_QEMU, n))
+		return -1;
+	uint64_t need = (VFE_MEM_SIZE / VU_LOG_PAGE + 7) / 8;
+	int k = vfe_mem_add(c, VFE_MEM_SIZE * 8, VU_LOG_PAGE * ((need + VU_LOG_PAGE - 1) / VU_LOG_PAGE));
+	if (k < 0)
+		return -1;
+	/* The log memfd is not guest memory: take it out of the region list. */
+	int logfd = c->mem[k].fd;
+	uint64_t logsz = c->mem[k].size;
+	c->log_fd = logfd;
+	c->log_map = c->mem[k].map;
+	c->log_size = logsz;
+	c->nmem--;
+	if (set_log_base(c, logfd, logsz))
+		return -1;
+	c->acked |= VU_BIT(VU_F_LOG_ALL);
+	if (vfe_set_u64(c, VU_SET_FEATURES, c->acked) != 0)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		if (set_addr_log(c, i, true))
+			return -1;
+	/* migration cancelled: logging off again */
+	c->acked &= ~VU_BIT(VU_F_LOG_ALL);
+	if (vfe_set_u64(c, VU_SET_FEATURES, c->acked) != 0)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		if (set_addr_log(c, i, false))
+			return -1;
+	return vfe_stop(c, VFE_QEMU, n) ? -1 : 0;
+}
+
+/* GET_INFLIGHT_FD: 0 ok (fd, size in c), -1 failed. */
+static int get_inflight(struct vfe_conn *c, uint16_t queues, bool keep)
+{
+	uint8_t pl[24] = { 0 };
+	memcpy(pl + 16, &queues, 2);
+	uint16_t qs = VFE_RING_NUM;
+	memcpy(pl + 18, &qs, 2);
+	if (vfe_send(c, VU_GET_INFLIGHT_FD, 0, pl, sizeof pl, NULL, 0))
+		return -1;
+	struct vfe_msg *m = malloc(sizeof *m);
+	if (!m)
+		return -1;
+	int rc = -1;
+	if (vfe_recv(c, m, VU_GET_INFLIGHT_FD) == VFE_RX_MSG) {
+		struct vu_inflight_pl ip;
+		if (vu_dec_inflight(m->pl, m->len, &ip) && m->nfds == 1 && ip.mmap_size &&
+		    ip.mmap_size <= ((uint64_t)64 << 20)) {
+			rc = 0;
+			if (keep) {
+				void *p = mmap(NULL, ip.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[0],
+					       (off_t)ip.mmap_offset);
+				if (p != MAP_FAILED) {
+					if (c->inflight_map)
+						munmap(c->inflight_map, c->inflight_size);
+					if (c->inflight_fd >= 0)
+						close(c->inflight_fd);
+					c->inflight_map = p;
+					c->inflight_size = ip.mmap_size;
+					c->inflight_fd = m->fds[0];
+					m->fds[0] = -1;
+					/* SET_INFLIGHT_FD hands the same region back. */
+					memcpy(pl, m->pl, sizeof pl);
+					int fd = c->inflight_fd;
+					if (vfe_set(c, VU_SET_INFLIGHT_FD, pl, sizeof pl, &fd, 1) != 0)
+						rc = -1;
+				}
+			}
+		} else {
+			vfe_why(c, "GET_INFLIGHT_FD reply unusable (%u bytes, %u fds)", m->len, m->nfds);
+		}
+		vfe_msg_close_fds(m);
+	}
+	free(m);
+	return rc;
+}
+
+static int sc_inflight(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	if (init_default(c, VFE_QEMU))
+		return -1;
+	if (!vfe_pf(c, VU_PF_INFLIGHT_SHMFD)) {
+		vfe_why(c, "INFLIGHT_SHMFD not offered");
+		return -2;
+	}
+	uint32_t n = rings_of(c);
+	if (s->arg) {
+		/* Repeated GET_INFLIGHT_FD: each answer is a new fd; the
+		 * back-end must not pile them up (or crash). */
+		for (int i = 0; i < s->arg; i++)
+			if (get_inflight(c, (uint16_t)n, false))
+				return -1;
+		return 0;
+	}
+	if (get_inflight(c, (uint16_t)n, true) || vfe_start(c, VFE_QEMU, n) || vfe_stop(c, VFE_QEMU, n))
+		return -1;
+	return 0;
+}
+
+/* ---- data path ---- */
+
+/* virtio-net: a 12-byte header (VERSION_1) and a broadcast frame. */
+#define NET_HDR 12u
+#define FRAME 64u
+/* virtio-blk: request header (type, reserved, sector), status byte. */
+#define BLK_T_IN 0u
+#define BLK_T_OUT 1u
+#define BLK_HDR 16u
+#define SECTOR 512u
+
+static int data_net(struct vfe_conn *c)
+{
+	uint64_t rx = c->mem[0].gpa + VFE_BUF_AREA, tx = rx + 0x10000;
+	uint8_t *rxp = vfe_gpa(c, rx, 0x10000), *txp = vfe_gpa(c, tx, NET_HDR + FRAME);
+	if (!rxp || !txp)
+		return -1;
+	/* RX buffers first, so a back-end that loops the frame can deliver it. */
+	for (unsigned k = 0; k < 4; k++) {
+		uint64_t g = rx + k * 2048;
+		uint32_t l = 2048;
+		vfe_ring_add(c, 0, &g, &l, 0, 1);
+	}
+	vfe_ring_kick(c, 0);
+	memset(txp, 0, NET_HDR);
+	memset(txp + NET_HDR, 0xff, 6);                 /* broadcast */
+	memcpy(txp + NET_HDR + 6, "\x52\x54\x00\x12\x34\x56", 6);
+	memcpy(txp + NET_HDR + 12, "\x88\xb5", 2);      /* local experimental ethertype */
+	for (unsigned k = 14; k < FRAME; k++)
+		txp[NET_HDR + k] = (uint8_t)k;
+	uint64_t g = tx;
+	uint32_t l = NET_HDR + FRAME;
+	uint16_t before = vfe_ring_used_idx(c, 1);
+	vfe_ring_add(c, 1, &g, &l, 1, 0);
+	vfe_ring_kick(c, 1);
+	bool used = vfe_ring_wait_used(c, 1, (uint16_t)(before + 1), c->timeout_ms);
+	vfe_run_verdict(c->run, VU_BE_06, used, "net: the TX frame on ring 1 was not consumed within %d ms",
+			c->timeout_ms);
+	return used ? 0 : 1;
+}
+
+static int blk_req(struct vfe_conn *c, uint32_t type, uint64_t sector, uint64_t data, uint8_t *status)
+{
+	uint64_t hdr = c->mem[0].gpa + VFE_BUF_AREA + 0x20000, st = hdr + 64;
+	uint8_t *h = vfe_gpa(c, hdr, BLK_HDR), *sp = vfe_gpa(c, st, 1);
+	if (!h || !sp)
+		return -1;
+	vu_wr32(h, type);
+	vu_wr32(h + 4, 0);
+	vu_wr64(h + 8, sector);
+	*sp = 0xff;
+	uint64_t g[3] = { hdr, data, st };
+	uint32_t l[3] = { BLK_HDR, SECTOR, 1 };
+	uint16_t before = vfe_ring_used_idx(c, 0);
+	if (type == BLK_T_OUT)
+		vfe_ring_add(c, 0, g, l, 2, 1);
+	else
+		vfe_ring_add(c, 0, g, l, 1, 2);
+	vfe_ring_kick(c, 0);
+	if (!vfe_ring_wait_used(c, 0, (uint16_t)(before + 1), c->timeout_ms))
+		return -1;
+	*status = *sp;
+	return 0;
+}
+
+static int data_blk(struct vfe_conn *c)
+{
+	uint64_t wbuf = c->mem[0].gpa + VFE_BUF_AREA, rbuf = wbuf + 0x1000;
+	uint8_t *w = vfe_gpa(c, wbuf, SECTOR), *rd = vfe_gpa(c, rbuf, SECTOR);
+	if (!w || !rd)
+		return -1;
+	for (unsigned k = 0; k < SECTOR; k++)
+		w[k] = (uint8_t)(k * 7 + 3);
+	memset(rd, 0, SECTOR);
+	uint8_t s1 = 0xff, s2 = 0xff;
+	int a = blk_req(c, BLK_T_OUT, 1, wbuf, &s1);
+	int b = a ? -1 : blk_req(c, BLK_T_IN, 1, rbuf, &s2);
+	bool ok = !a && !b && s1 == 0 && s2 == 0 && !memcmp(w, rd, SECTOR);
+	vfe_run_verdict(c->run, VU_BE_06, ok,
+			"blk: write+read of sector 1: %s (status %u/%u)",
+			a ? "write not completed" : b ? "read not completed" : "data differs or status not OK",
+			s1, s2);
+	return ok ? 0 : 1;
+}
+
+static int sc_datapath(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	enum vfe_device d = vfe_run_device(c->run);
+	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)))
+		return -1;
+	int r = d == VFE_DEV_NET ? data_net(c) : data_blk(c);
+	if (r < 0)
+		return -1;
+	if (vfe_stop(c, VFE_QEMU, rings_of(c)))
+		return -1;
+	if (r > 0)
+		vfe_why(c, "data path: buffers not processed");
+	return r;
+}
+
+const struct vfe_scn vfe_scn_basic[] = {
+	{ "replay-qemu-net", "replay", "QEMU 7.2 virtio-net: init, start, stop, restart, stop (traces/qemu-dpdk-net)", false, VU_BE_05, DEV(VFE_DEV_NET), sc_replay, 0 },
+	{ "replay-qemu-net-mq", "replay", "QEMU 7.2 virtio-net, 2 queue pairs (traces/qemu-dpdk-net-mq)", false, VU_BE_05, DEV(VFE_DEV_NET), sc_replay, 1 },
+	{ "replay-dpdk-net", "replay", "DPDK 22.11 virtio-user (traces/dpdk-virtio-user)", false, VU_BE_05, DEV(VFE_DEV_NET), sc_replay, 2 },
+	{ "replay-qemu-blk", "replay", "QEMU 7.2 vhost-user-blk (traces/qemu-blk-qsd)", false, VU_BE_05, DEV(VFE_DEV_BLK) | DEV(VFE_DEV_FS) | DEV(VFE_DEV_GPU), sc_replay, 3 },
+	{ "init-start-stop-qemu", "lifecycle", "QEMU order: negotiate, table, start, stop, restart", false, VU_BE_05, 0, sc_init_start_stop, VFE_QEMU },
+	{ "init-start-stop-dpdk", "lifecycle", "DPDK order: owner first, disable before stop", false, VU_BE_05, 0, sc_init_start_stop, VFE_DPDK },
+	{ "multiqueue", "lifecycle", "every ring of N queue pairs started and stopped", false, VU_BE_05, DEV(VFE_DEV_NET), sc_multiqueue, 0 },
+	{ "reconnect", "lifecycle", "front-end gone with rings running, then a new connection", false, VU_BE_05, 0, sc_reconnect, 0 },
+	{ "hotplug-mem-table", "memory", "a new SET_MEM_TABLE with an added then removed region while running", false, VU_BE_05, 0, sc_hotplug_table, 0 },
+	{ "hotplug-add-mem-reg", "memory", "ADD_MEM_REG / REM_MEM_REG while running", false, VU_BE_05, 0, sc_hotplug_slots, 0 },
+	{ "log-on-off", "migration", "SET_LOG_BASE, LOG_ALL and logged ring addresses on, then off", false, VU_BE_05, 0, sc_log, 0 },
+	{ "inflight", "inflight", "GET_INFLIGHT_FD, SET_INFLIGHT_FD, start, stop", false, VU_BE_05, 0, sc_inflight, 0 },
+	{ "inflight-repeat", "inflight", "GET_INFLIGHT_FD 32 times: no fd pile-up, no crash", false, VU_BE_05, 0, sc_inflight, 32 },
+	{ "datapath", "datapath", "net: TX frame consumed; blk: sector written and read back", false, VU_BE_06, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), sc_datapath, 0 },
+};
+const unsigned vfe_scn_nbasic = sizeof vfe_scn_basic / sizeof vfe_scn_basic[0];
