@@ -291,7 +291,7 @@ const struct vdpa_cfg *vdpa_config(const struct vdpa_dev *d)
 	return &d->cfg;
 }
 
-void vdpa_set_observer(struct vdpa_dev *d, vdpa_observer fn, void *opaque)
+void vdpa_dev_set_observer(struct vdpa_dev *d, vdpa_observer fn, void *opaque)
 {
 	pthread_mutex_lock(&d->lock);
 	d->obs = fn;

@@ -83,7 +83,7 @@ struct vdpa_dev *vdpa_dev_new(const struct vdpa_cfg *c);
 void vdpa_dev_free(struct vdpa_dev *d);
 const struct vdpa_cfg *vdpa_config(const struct vdpa_dev *d);
 /* Every operation becomes one event (ev->session = the open's number). */
-void vdpa_set_observer(struct vdpa_dev *d, vdpa_observer fn, void *opaque);
+void vdpa_dev_set_observer(struct vdpa_dev *d, vdpa_observer fn, void *opaque);
 
 /* open(): 0 or -EBUSY (the device is exclusive). client_fd names the
  * caller's fd in events. */

@@ -1,0 +1,22 @@
+/* Live judging of a fake vDPA device: every open of the device is an
+ * engine session; the model's events are fed as they happen. */
+#ifndef VCTS_FAKE_VDPA_LIVE_H
+#define VCTS_FAKE_VDPA_LIVE_H
+
+#include <stdio.h>
+
+#include "vcts/engine.h"
+#include "fakes/vdpa/vdpa.h"
+
+struct vdpa_live;
+
+/* name: what sessions are called ("/dev/vhost-vdpa-fake0"); findings is
+ * where each finding is printed as it happens (NULL: nowhere). */
+struct vdpa_live *vdpa_live_new(const char *name, const struct vc_engine_opts *opts, FILE *findings);
+/* Observe d (sets d's observer). */
+void vdpa_live_attach(struct vdpa_live *l, struct vdpa_dev *d);
+/* End every session and return the results (owned by l). */
+const struct vc_results *vdpa_live_finish(struct vdpa_live *l);
+void vdpa_live_free(struct vdpa_live *l);
+
+#endif
