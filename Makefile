@@ -120,8 +120,12 @@ BENCH_BINS := $(patsubst harness/bench/%.c,build/rel/bench/%,$(BENCH_SRCS))
 build/rel/bench/%: build/rel/obj/harness/bench/%.o build/rel/libvcts.a
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(PKG_LIBS) -lm
-bench: build/rel/vhost-cts $(BENCH_BINS)
+build/fuzz/empty: build/fuzz/obj/fuzz/common/empty.o
+	$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^
+BENCH_FUZZ_SECONDS ?= 10
+bench: build/rel/vhost-cts $(BENCH_BINS) fuzz build/fuzz/empty
 	@sh harness/bench/run-bench.sh $(BENCH_BINS)
+	@sh fuzz/bench-rate.sh $(BENCH_FUZZ_SECONDS) 256 $(FUZZ_NAMES)
 
 # Rewrite traces/fixtures/*.jsonl from their builders in test_rules.c.
 fixtures: build/rel/tests/conformance/tests/test_rules

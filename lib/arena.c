@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK (256u * 1024u)
+/* Chunks start small (most traces a fuzzer or a test builds are tiny, and
+ * a big first allocation costs page faults every time) and double up to
+ * CHUNK_MAX for the large recordings. */
+#define CHUNK_MIN (4u * 1024u)
+#define CHUNK_MAX (256u * 1024u)
 
 struct chunk {
 	struct chunk *next;
@@ -15,6 +19,7 @@ struct chunk {
 
 struct vc_arena {
 	struct chunk *head;
+	size_t next_cap;
 };
 
 struct vc_arena *vc_arena_new(void)
@@ -37,7 +42,11 @@ void *vc_arena_alloc(struct vc_arena *a, size_t n)
 {
 	n = (n + 15u) & ~(size_t)15u;
 	if (!a->head || a->head->cap - a->head->used < n) {
-		size_t cap = n > CHUNK ? n : CHUNK;
+		if (a->next_cap < CHUNK_MIN)
+			a->next_cap = CHUNK_MIN;
+		size_t cap = n > a->next_cap ? n : a->next_cap;
+		if (a->next_cap < CHUNK_MAX)
+			a->next_cap *= 2;
 		struct chunk *c = xmalloc(sizeof *c + cap);
 		c->used = 0;
 		c->cap = cap;
