@@ -110,8 +110,8 @@ static int sc_hotplug_slots(struct vfe_conn *c, const struct vfe_scn *s)
 	vu_wr64(pl, 0);
 	if (vfe_set(c, VU_ADD_MEM_REG, pl, sizeof pl, &fd, 1) != 0)
 		return -1;
-	/* REM_MEM_REG names the region; QEMU passes its fd too. */
-	if (vfe_set(c, VU_REM_MEM_REG, pl, sizeof pl, &fd, 1) != 0)
+	/* REM_MEM_REG names the region by its addresses; it takes no fd. */
+	if (vfe_set(c, VU_REM_MEM_REG, pl, sizeof pl, NULL, 0) != 0)
 		return -1;
 	return vfe_stop(c, VFE_QEMU, rings_of(c)) ? -1 : 0;
 }

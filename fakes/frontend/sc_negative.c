@@ -158,12 +158,13 @@ static int neg_regions(struct vfe_conn *c, const struct vfe_scn *s)
 
 static int neg_ring_index(struct vfe_conn *c, const struct vfe_scn *s)
 {
-	(void)s;
 	if (setup(c))
 		return -1;
 	uint8_t pl[8];
-	/* Far past any queue count and past the 8-bit index of vring files. */
-	vu_wr32(pl, (uint32_t)(VU_VRING_IDX_MASK + 1) * 4);
+	/* arg: past any queue count and the 8-bit index of vring files
+	 * (1024), or far out (2^31 - 1: a back-end indexing an array with it
+	 * without a check touches unmapped memory). */
+	vu_wr32(pl, (uint32_t)s->arg);
 	vu_wr32(pl + 4, VFE_RING_NUM);
 	return bad(c, VU_SET_VRING_NUM, pl, sizeof pl, NULL, 0);
 }
@@ -247,7 +248,8 @@ const struct vfe_scn vfe_scn_neg[] = {
 	{ "neg-overlap", "negative", "two regions overlapping in guest-physical space", true, VU_MEM_03, 0, neg_overlap, 0 },
 	{ "neg-nine-regions", "negative", "SET_MEM_TABLE with 9 regions", true, VU_MEM_01, 0, neg_regions, VU_MEM_BASELINE_REGIONS + 1 },
 	{ "neg-zero-regions", "negative", "SET_MEM_TABLE with 0 regions", true, VU_MEM_01, 0, neg_regions, 0 },
-	{ "neg-ring-index", "negative", "SET_VRING_NUM for ring 1024 (B22)", true, VU_RING_01, 0, neg_ring_index, 0 },
+	{ "neg-ring-index", "negative", "SET_VRING_NUM for ring 1024 (B22)", true, VU_RING_01, 0, neg_ring_index, (int)(VU_VRING_IDX_MASK + 1) * 4 },
+	{ "neg-ring-index-far", "negative", "SET_VRING_NUM for ring 2^31-1 (B22)", true, VU_RING_01, 0, neg_ring_index, INT32_MAX },
 	{ "neg-ring-num", "negative", "SET_VRING_NUM 100 (not a power of two)", true, VU_RING_02, 0, neg_ring_num, 100 },
 	{ "neg-ring-num-big", "negative", "SET_VRING_NUM 65536 (above 32768)", true, VU_RING_02, 0, neg_ring_num, (int)VU_SPLIT_RING_MAX * 2 },
 	{ "neg-ring-addr", "negative", "ring addresses outside the memory table (B14)", true, VU_RING_04, 0, neg_ring_addr, 0 },
