@@ -57,14 +57,14 @@ $(eval $(call flavour,asan,$(SAN_CFLAGS)))
 $(eval $(call flavour,cov,$(COV_CFLAGS)))
 
 .PHONY: all check check-rel coverage fuzz fuzz-smoke fuzz-campaign bench clean fixtures
-all: build/vhost-cts
+all: build/vhost-cts build/libvcts-vdpa-preload.so
 
 build/vhost-cts: build/rel/vhost-cts
 	cp $< $@
 
 # The test run: every suite under sanitizers plus the CLI tests. The runner
 # prints the final "N passed, N failed" line and fails if anything failed.
-check: build/asan/vhost-cts build/rel/vhost-cts $(asan_TESTS) $(REPLAYS)
+check: build/asan/vhost-cts build/rel/vhost-cts build/libvcts-vdpa-preload.so $(asan_TESTS) $(REPLAYS)
 	@VCTS_BIN=build/asan/vhost-cts VCTS_PYTEST="$(PYTESTS)" sh harness/tests/run-checks.sh $(asan_TESTS) $(REPLAY_ARGS)
 
 check-rel: build/rel/vhost-cts $(rel_TESTS)
@@ -135,3 +135,14 @@ clean:
 	rm -rf build
 
 .SECONDARY:
+
+# The fake vDPA device's LD_PRELOAD shim (fakes/vdpa/preload/, outside the
+# library's wildcard): the library rebuilt position-independent with hidden
+# symbols, so only the shim's intercepted calls are exported.
+PIC_OBJS := $(patsubst %.c,build/pic/obj/%.o,$(LIB_SRCS) $(wildcard fakes/vdpa/preload/*.c))
+build/pic/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+build/libvcts-vdpa-preload.so: $(PIC_OBJS)
+	$(CC) -shared -pthread -o $@ $^ $(PKG_LIBS) -ldl -lm
