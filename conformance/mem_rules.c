@@ -590,6 +590,10 @@ void mem_check(struct vc_ctx *c)
 		break;
 	case VC_EV_MEM_RING:
 		on_ring(m, &ev->u.mem_ring);
+		/* A stopped device drops its log; a starting one sends its table
+		 * before the new log (QEMU's vhost_dev_start order). */
+		if (!m->ref.started || ev->u.mem_ring.start)
+			m->log_known = false;
 		break;
 	case VC_EV_MEM_REPORT:
 		if (!m->vdpa)

@@ -8,6 +8,7 @@
 #include "fakes/memory/memory.h"
 #include "fakes/memory/emit.h"
 #include "lib/xalloc.h"
+#include "vcts/vdpa_uapi.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -98,7 +99,11 @@ struct vm_listener *vm_as_add_listener(struct vm_as *as, const char *name,
 		vm_vdpa_init(&l->vd, cfg);
 	else
 		vm_vhost_init(&l->vh, cfg);
-	vm_vhost_connect(&l->vh, &l->out);
+	if (l->is_vdpa)
+		vm_emit_backend_features(&l->out, (1ull << VDPA_BF_IOTLB_MSG_V2) |
+					 (cfg->iotlb_batch ? 1ull << VDPA_BF_IOTLB_BATCH : 0));
+	else
+		vm_vhost_connect(&l->vh, &l->out);
 	/* Registration replays the current view to the new listener only. */
 	l_begin(l);
 	for (size_t i = 0; i < as->nsecs; i++)

@@ -89,6 +89,36 @@ void vm_emit_iotlb(const struct vm_out *o, uint8_t type, uint64_t iova, uint64_t
 	vm_emit(o, &ev);
 }
 
+void vm_emit_backend_features(const struct vm_out *o, uint64_t features)
+{
+	if (!o || !o->emit)
+		return;
+	static const char *const reqs[2] = { "GET_BACKEND_FEATURES", "SET_BACKEND_FEATURES" };
+	uint8_t arg[8];
+	memcpy(arg, &features, 8);
+	for (int i = 0; i < 2; i++) {
+		const struct vdpa_ioctl_info *ri = vdpa_ioctl_by_name(reqs[i], strlen(reqs[i]));
+		if (!ri)
+			return;
+		struct vc_event ev;
+		vm_event_init(&ev, VC_EV_VDPA_IOCTL);
+		ev.u.vdpa.fd = -1;
+		ev.u.vdpa.request = ri->request;
+		ev.u.vdpa.has_result = true;
+		/* GET answers with the features, SET passes them in */
+		if (i == 0) {
+			ev.u.vdpa.out_known = true;
+			ev.u.vdpa.out = arg;
+			ev.u.vdpa.out_len = 8;
+		} else {
+			ev.u.vdpa.in_known = true;
+			ev.u.vdpa.in = arg;
+			ev.u.vdpa.in_len = 8;
+		}
+		vm_emit(o, &ev);
+	}
+}
+
 void vm_set_name(char *dst, size_t cap, const char *src, size_t len)
 {
 	if (len >= cap)

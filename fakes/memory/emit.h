@@ -15,6 +15,9 @@ void vm_emit_report(const struct vm_out *o, enum vc_mem_report_code code, const 
 		    uint64_t gpa, uint64_t size, uint64_t hva, uint64_t value);
 void vm_emit_iotlb(const struct vm_out *o, uint8_t type, uint64_t iova, uint64_t size,
 		   uint64_t uaddr, uint8_t perm);
+/* vhost-vdpa GET_BACKEND_FEATURES answered with features, then
+ * SET_BACKEND_FEATURES of the same: the negotiation QEMU does first. */
+void vm_emit_backend_features(const struct vm_out *o, uint64_t features);
 /* Copy a name into a fixed field, truncating. */
 void vm_set_name(char *dst, size_t cap, const char *src, size_t len);
 #endif
