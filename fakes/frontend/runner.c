@@ -339,6 +339,16 @@ static int open_conn(struct vfe_run *r, char *err, size_t errlen)
 			return -1;
 		}
 		if (r->o.spawn && !proc_alive(r)) {
+			/* A back-end that serves one connection and exits
+			 * (virtiofsd) was still going away: start a new one. */
+			if (!fresh && r->child && !WIFSIGNALED(r->status)) {
+				stop_child(r);
+				if (spawn(r, err, errlen))
+					return -1;
+				fresh = true;
+				deadline = mono_ns() + (int64_t)r->o.startup_ms * 1000000;
+				continue;
+			}
 			snprintf(err, errlen, "back-end exited before it listened on %s", r->o.socket);
 			return -1;
 		}
