@@ -13,6 +13,7 @@ struct vdpa_live {
 	char name[128];
 	FILE *findings;
 	uint32_t *sid;          /* engine session per model open number */
+	uint64_t *count;        /* events so far, per model open number */
 	size_t nsid, cap_sid;
 	bool finished;
 };
@@ -50,13 +51,18 @@ static void observe(const struct vc_event *ev, void *opaque)
 		snprintf(s.name, sizeof s.name, "%s open #%u (fd %d)", l->name, ev->session + 1,
 			 ev->u.vdpa.fd);
 		while (l->nsid <= ev->session) {
+			size_t cap = l->cap_sid;
 			l->sid = xgrow(l->sid, &l->cap_sid, l->nsid + 1, sizeof *l->sid);
+			l->count = xgrow(l->count, &cap, l->nsid + 1, sizeof *l->count);
+			l->count[l->nsid] = 0;
 			l->sid[l->nsid++] = vc_engine_add_session(l->eng, &s);
 		}
 	}
 	if (ev->session < l->nsid) {
 		struct vc_event e = *ev;
 		e.session = l->sid[ev->session];
+		e.index = l->count[ev->session]++;
+		e.src.line = e.index + 1;
 		vc_engine_feed(l->eng, &e);
 		if (ev->kind == VC_EV_VDPA_CLOSE)
 			vc_engine_end_session(l->eng, e.session);
@@ -85,6 +91,7 @@ void vdpa_live_free(struct vdpa_live *l)
 		return;
 	vc_engine_free(l->eng);
 	free(l->sid);
+	free(l->count);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
 }
