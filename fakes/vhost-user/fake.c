@@ -766,7 +766,8 @@ static void send_backend_req(struct vfu_conn *c, uint32_t be_req, bool hold)
 	if (need) {
 		c->be_owed++;
 		c->be_owed_req = be_req;
-		if (hold) {
+		/* Without a stall time nothing would ever release the hold. */
+		if (hold && c->s->cfg.stall_ms > 0) {
 			/* The reply to the request in progress waits for the ack:
 			 * a front-end that does not serve the channel while it
 			 * waits deadlocks here (reported after the stall time). */
