@@ -18,6 +18,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_drive(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 
 /* "vhost-cts: <msg>" on stderr; returns EXIT_USAGE. */
