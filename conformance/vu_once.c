@@ -62,10 +62,17 @@ void vu_once_check(struct vc_ctx *c)
 			  "%s is a per-device request but is sent for the %u. time on this connection",
 			  vc_ctx_reqname(c), st->sent[m->request] + 1);
 		break;
-	case VU_SET_LOG_BASE:
-		vc_expect(c, VU_ONCE_03, !st->log_repeat_armed,
-			  "SET_LOG_BASE repeated with no memory table change in between (one per queue pair?)");
+	case VU_SET_LOG_BASE: {
+		/* A new size is a resize (QEMU grows the log before a larger
+		 * table); the same log again with nothing changed is B2's
+		 * one-per-queue-pair burst. */
+		struct vu_log_pl lg;
+		bool resize = m->has_payload && vu_dec_log(m->payload, m->payload_len, &lg) &&
+			      st->log_set && lg.mmap_size != st->log.mmap_size;
+		vc_expect(c, VU_ONCE_03, !st->log_repeat_armed || resize,
+			  "SET_LOG_BASE repeated with the same size and no memory table change in between (one per queue pair?)");
 		break;
+	}
 	case VU_RESET_DEVICE:
 		vc_expect(c, VU_ONCE_03, !st->reset_device_armed,
 			  "RESET_DEVICE repeated with no ring started in between (one per queue pair?)");

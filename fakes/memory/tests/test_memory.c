@@ -41,7 +41,7 @@ static const struct {
 	{ "hugepages-2m-no-round.json", "MEM-02x1" },
 	/* VU-ONCE-03 flags QEMU's own two SET_LOG_BASE (log start, then grow
 	 * before the larger table): see traces/scenarios/README.md. */
-	{ "migration-dirty-log.json", "VU-ONCE-03x1" },
+	{ "migration-dirty-log.json", "" },
 	{ "migration-log-late-grow.json", "VU-LOG-02x1 MEM-06x1" },
 	{ "mmio-change.json", "" },
 	{ "mmio-change-always-send.json", "VU-ONCE-04x1 MEM-04x1" },
