@@ -311,6 +311,17 @@ static void once03_b2(struct vc_synth *s, struct vs_profile *p)
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
+static void clean_log_resize(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	set_log_base(s, 8192);
+	/* Grown before a larger table: a resize, not a repeat. */
+	set_log_base(s, 16384);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 static void once03_b4(struct vc_synth *s, struct vs_profile *p)
 {
 	p->pf_offered |= VU_BIT(VU_PF_RESET_DEVICE);
@@ -667,6 +678,7 @@ static const struct fixture fixtures[] = {
 	{ "vu-once-01-set-owner-twice", NULL, { "VU-ONCE-01" }, once01, "SET_OWNER twice" },
 	{ "vu-once-02-b3-backend-req-per-qp", "B3", { "VU-ONCE-02" }, once02_b3, "SET_BACKEND_REQ_FD per queue pair" },
 	{ "vu-once-03-b2-log-base-per-qp", "B2", { "VU-ONCE-03" }, once03_b2, "SET_LOG_BASE per queue pair" },
+	{ "clean-log-resize", NULL, { NULL }, clean_log_resize, "SET_LOG_BASE grown: a resize, not a burst" },
 	{ "vu-once-03-b4-reset-device-per-qp", "B4", { "VU-ONCE-03" }, once03_b4, "RESET_DEVICE per queue pair" },
 	{ "vu-once-04-b15-same-table", "B15", { "VU-ONCE-04" }, once04_b15, "SET_MEM_TABLE resent unchanged" },
 	{ "vu-once-05-no-wait", NULL, { "VU-ONCE-05" }, once05_nowait, "next request before the ack" },
