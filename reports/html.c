@@ -36,6 +36,7 @@ struct impl {
 	const char *path;
 	json_object *root;
 	json_object *sessions, *findings;
+	bool drive;             /* written by vhost-cts drive */
 	struct vc_trace trace;
 	bool have_trace;
 };
@@ -125,6 +126,8 @@ static int load(struct impl *im, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: report without sessions or findings arrays", path);
 		return -1;
 	}
+	const char *tool = jstr(im->root, "tool");
+	im->drive = tool && !strcmp(tool, "vhost-cts drive");
 	/* The capture of the same run, when it is there: R.json -> R.jsonl. */
 	size_t pl = strlen(path);
 	struct stat sb;
@@ -176,7 +179,7 @@ static enum cell rule_cell(const struct impl *im, const char *id, int64_t *nfind
 }
 
 /* A scenario (session) outcome from its back-end rules. */
-static const char *session_outcome(json_object *sess, const char **cls)
+static const char *session_outcome(json_object *sess, bool drive, const char **cls)
 {
 	json_object *rules;
 	if (!json_object_object_get_ex(sess, "rules", &rules)) {
@@ -193,6 +196,17 @@ static const char *session_outcome(json_object *sess, const char **cls)
 			*cls = "fail";
 			return order[i].word;
 		}
+	}
+	/* A drive scenario always has a hang verdict unless it did not run
+	 * (not applicable to the back-end); a negative one has VU-REPLY-04. */
+	json_object *hang, *refuse;
+	if (drive && json_object_object_get_ex(rules, "VU-BE-02", &hang) && cell_of(jstr(hang, "verdict")) == C_NA) {
+		*cls = "na";
+		return "n/a";
+	}
+	if (json_object_object_get_ex(rules, "VU-REPLY-04", &refuse) && cell_of(jstr(refuse, "verdict")) == C_PASS) {
+		*cls = "pass";
+		return "rejected";
 	}
 	enum cell worst = C_NA;
 	json_object_object_foreach(rules, k, v)
@@ -329,7 +343,7 @@ static void scenario_matrix(FILE *f, struct impl *im, size_t n)
 	}
 	fputs("<h2 id=\"scenarios\">Scenarios</h2>\n<p>Per session (a scenario of <code>vhost-cts drive</code>, or a "
 	      "recorded connection): crashed / hung / leaked / accepted (a malformed request not refused) / fail / "
-	      "warn / pass.</p>\n<table id=\"scenario-matrix\">\n<thead><tr><th>scenario</th>", f);
+	      "warn / pass / rejected (a malformed request refused) / n/a (not run: not offered by the back-end).</p>\n<table id=\"scenario-matrix\">\n<thead><tr><th>scenario</th>", f);
 	for (size_t i = 0; i < n; i++) {
 		fputs("<th class=\"impl\">", f);
 		esc(f, im[i].name);
@@ -351,7 +365,7 @@ static void scenario_matrix(FILE *f, struct impl *im, size_t n)
 			}
 			const char *cls = "na", *word = "n/a";
 			if (sess)
-				word = session_outcome(sess, &cls);
+				word = session_outcome(sess, im[i].drive, &cls);
 			fprintf(f, "<td class=\"c %s\" data-impl=\"", cls);
 			esc(f, im[i].name);
 			fputs("\">", f);
