@@ -382,14 +382,32 @@ static void ctx_note(uint8_t *buf, uint32_t *len, const void *p, size_t n)
 	*len += (uint32_t)n;
 }
 
+/* Reads of the argument by the device. What the event shows as the
+ * argument is captured before the call (capture_in), whatever the device
+ * reads, since the kernel may refuse a request before copying it. */
 static int rd(struct opctx *x, const struct vdpa_mem *m, uint64_t addr, void *buf, size_t len)
 {
-	if (m->read(m->opaque, addr, buf, len) != 0) {
+	(void)x;
+	return m->read(m->opaque, addr, buf, len) != 0 ? -EFAULT : 0;
+}
+
+static void capture_in(struct opctx *x, const struct vdpa_mem *m, uint32_t req, uint64_t arg)
+{
+	const struct vdpa_ioctl_info *ri = vdpa_ioctl(req);
+	if (!ri || !(ri->dir & VDPA_IOC_W) || !ri->size)
+		return;
+	if (m->read(m->opaque, arg, x->in, ri->size) != 0) {
 		x->in_fault = true;
-		return -EFAULT;
+		return;
 	}
-	ctx_note(x->in, &x->in_len, buf, len);
-	return 0;
+	x->in_len = ri->size;
+	uint32_t h[2];
+	if (req == VDPA_REQ_VDPA_SET_CONFIG) {
+		memcpy(h, x->in, 8);
+		uint32_t n = h[1] < ARG_MAX_BYTES - 8 ? h[1] : ARG_MAX_BYTES - 8;
+		if (m->read(m->opaque, arg + 8, x->in + 8, n) == 0)
+			x->in_len += n;
+	}
 }
 
 static int wr(struct opctx *x, const struct vdpa_mem *m, uint64_t addr, const void *buf, size_t len)
@@ -532,7 +550,6 @@ static long vring_ioctl(struct vdpa_dev *d, const struct vdpa_mem *m, struct opc
 	uint32_t idx;
 	if (rd(x, m, arg, &idx, 4))
 		return -EFAULT;
-	x->in_len = 0; /* the whole argument is noted below */
 	bool bad_idx = idx >= d->nvqs;
 	if (bad_idx && !(d->cfg.bad & VDPA_BAD_VRING_INDEX))
 		return -ENOBUFS;
@@ -801,6 +818,7 @@ long vdpa_dev_ioctl(struct vdpa_dev *d, const struct vdpa_mem *m, uint32_t reque
 	struct opctx *x = xmalloc(sizeof *x);
 	x->in_len = x->out_len = 0;
 	x->in_fault = x->out_fault = false;
+	capture_in(x, m, request, arg);
 	pthread_mutex_lock(&d->lock);
 	long r = d->opened ? do_ioctl(d, m, x, request, arg) : -EBADF;
 	emit_op(d, VC_EV_VDPA_IOCTL, request, r, x);
