@@ -1,0 +1,484 @@
+/* The fake front-end (driver) in-process: against the fake back-end on a
+ * thread (every positive scenario served), against hostile peers on a
+ * thread (silent, garbage, closing), with nobody listening; the VU-BE-04
+ * check on synthesized streams; the results filter; the matrix page from
+ * JSON reports. No timed assertions: timeouts only bound the waits. */
+#include "conformance/vu_be.h"
+#include "fakes/frontend/fe_int.h"
+#include "fakes/frontend/frontend.h"
+#include "fakes/vhost-user/fake.h"
+#include "harness/tests/common/testutil.h"
+#include "reports/html.h"
+#include "vcts/engine.h"
+#include "vcts/report.h"
+#include "vcts/synth.h"
+#include "vcts/trace.h"
+#include "vcts/wire.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static char sock_path[108];
+
+static void fresh_path(const char *tag)
+{
+	snprintf(sock_path, sizeof sock_path, "/tmp/vcts-fe-%s-%d.sock", tag, (int)getpid());
+	unlink(sock_path);
+}
+
+/* ---- the fake back-end on its own thread ---- */
+
+static struct vfu_server *start_fake(const char *profile, uint32_t queues)
+{
+	struct vfu_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	ck_assert_int_eq(vfu_profile_init(&cfg.profile, profile, queues), 0);
+	cfg.null_device = true;
+	char err[256];
+	struct vfu_server *s = vfu_new(&cfg, err, sizeof err);
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_msg(vfu_listen(s, sock_path, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(vfu_start(s), 0);
+	return s;
+}
+
+static struct vfe_run *new_run(const char *glob, enum vfe_device dev, int timeout_ms)
+{
+	struct vfe_options o = { .socket = sock_path, .device = dev, .scenario_glob = glob,
+				 .timeout_ms = timeout_ms, .startup_ms = 2000 };
+	char err[256];
+	struct vfe_run *r = vfe_run_new(&o, err, sizeof err);
+	ck_assert_msg(r != NULL, "%s", err);
+	return r;
+}
+
+static const struct vfe_scenario_result *find(struct vfe_run *r, const char *name)
+{
+	size_t n;
+	const struct vfe_scenario_result *x = vfe_run_scenarios(r, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(x[i].name, name))
+			return &x[i];
+	ck_abort_msg("scenario %s did not run", name);
+	return NULL;
+}
+
+START_TEST(fake_serves_every_positive_scenario)
+{
+	fresh_path("pos");
+	int fds0 = vc_test_count_fds();
+	struct vfu_server *s = start_fake(_i ? "blk" : "net", 2);
+	struct vfe_run *r = new_run("replay,lifecycle,memory,migration,inflight,datapath",
+				    _i ? VFE_DEV_BLK : VFE_DEV_NET, 3000);
+	char err[256];
+	ck_assert_int_gt(vfe_run_all(r, err, sizeof err), 0);
+	size_t n;
+	const struct vfe_scenario_result *x = vfe_run_scenarios(r, &n);
+	unsigned ran = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (_i && !strcmp(x[i].name, "datapath"))
+			continue;
+		ck_assert_msg(x[i].outcome == VFE_PASS || x[i].outcome == VFE_SKIPPED, "%s: %s (%s)", x[i].name,
+			      vfe_outcome_name(x[i].outcome), x[i].detail);
+		ran += x[i].outcome == VFE_PASS;
+	}
+	ck_assert_uint_ge(ran, 8);
+	const struct vc_results *res = vfe_run_results(r);
+	if (_i) {
+		/* The fake's disk is a null device (writes dropped, reads zero):
+		 * the sector does not read back. A SHOULD finding, VU-BE-06. */
+		ck_assert_int_eq(find(r, "datapath")->outcome, VFE_FINDINGS);
+		ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_06].verdict, VC_FAIL);
+		ck_assert_ptr_nonnull(strstr(res->findings[res->nfindings - 1].message, "data differs"));
+	} else {
+		ck_assert_int_eq(find(r, "datapath")->outcome, VFE_PASS);
+	}
+	ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
+	/* Front-end-only rules are not the back-end's: not applicable. */
+	for (size_t k = 0; k < res->nsessions; k++)
+		ck_assert_int_eq(res->sessions[k].rules[VU_RING_09].verdict, VC_NA);
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
+START_TEST(negative_scenarios_have_a_verdict)
+{
+	fresh_path("neg");
+	struct vfu_server *s = start_fake("net", 1);
+	struct vfe_run *r = new_run("neg-*", VFE_DEV_NET, 3000);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), (int)vfe_scn_nneg);
+	size_t n;
+	const struct vfe_scenario_result *x = vfe_run_scenarios(r, &n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(x[i].outcome == VFE_REJECTED || x[i].outcome == VFE_ACCEPTED ||
+				      x[i].outcome == VFE_SKIPPED,
+			      "%s: %s", x[i].name, vfe_outcome_name(x[i].outcome));
+	/* The fake closes on what it cannot frame or count. */
+	ck_assert_int_eq(find(r, "neg-unknown-request")->outcome, VFE_REJECTED);
+	ck_assert_int_eq(find(r, "neg-short-eof")->outcome, VFE_REJECTED);
+	ck_assert_int_eq(find(r, "neg-extra-fds")->outcome, VFE_REJECTED);
+	/* An accepted malformed request is a VU-REPLY-04 finding, and one
+	 * acked as done (0) is VU-BE-04 as well; a refusal is neither. */
+	const struct vc_results *res = vfe_run_results(r);
+	for (size_t i = 0; i < n; i++) {
+		const struct vc_session_result *sr = &res->sessions[x[i].session];
+		if (x[i].outcome == VFE_ACCEPTED)
+			ck_assert_int_eq(sr->rules[VU_REPLY_04].verdict, VC_FAIL);
+		if (x[i].outcome == VFE_REJECTED) {
+			ck_assert_int_eq(sr->rules[VU_REPLY_04].verdict, VC_PASS);
+			ck_assert_int_ne(sr->rules[VU_BE_04].verdict, VC_FAIL);
+			/* The probe left unanswered by a refusing close is not VU-REPLY-01. */
+			ck_assert_int_ne(sr->rules[VU_REPLY_01].verdict, VC_FAIL);
+		}
+		if (!strncmp(x[i].detail, "acked as done", 13) && x[i].name[4] != 'l')
+			ck_assert_msg(sr->rules[VU_BE_04].verdict == VC_FAIL, "%s", x[i].name);
+	}
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+}
+END_TEST
+
+START_TEST(nobody_listens)
+{
+	fresh_path("none");
+	struct vfe_run *r = new_run(NULL, VFE_DEV_NET, 200);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "nobody listens"), "%s", err);
+	vfe_run_free(r);
+	struct vfe_run *r2 = new_run("no-such-scenario", VFE_DEV_NET, 200);
+	ck_assert_int_eq(vfe_run_all(r2, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "selects no scenario"), "%s", err);
+	vfe_run_free(r2);
+}
+END_TEST
+
+/* ---- hostile peers ---- */
+
+enum peer_kind { PEER_SILENT, PEER_GARBAGE, PEER_CLOSE, PEER_FDS };
+struct peer {
+	int lfd;
+	enum peer_kind kind;
+	volatile int stop;
+	pthread_t th;
+};
+
+static void *peer_main(void *arg)
+{
+	struct peer *p = arg;
+	while (!p->stop) {
+		struct pollfd pf = { .fd = p->lfd, .events = POLLIN };
+		if (poll(&pf, 1, 50) <= 0)
+			continue;
+		int c = accept(p->lfd, NULL, NULL);
+		if (c < 0)
+			continue;
+		uint8_t buf[4096];
+		if (p->kind == PEER_CLOSE) {
+			close(c);
+			continue;
+		}
+		/* Read the first request, then misbehave. */
+		ssize_t n = read(c, buf, sizeof buf);
+		(void)n;
+		if (p->kind == PEER_GARBAGE) {
+			uint8_t h[VU_HDR_SIZE];
+			vu_wr32(h, VU_GET_FEATURES);
+			vu_wr32(h + 4, VU_VERSION | VU_FLAG_REPLY);
+			vu_wr32(h + 8, 0xffffffffu);
+			if (write(c, h, sizeof h) < 0)
+				(void)0;
+		} else if (p->kind == PEER_FDS) {
+			/* A reply with 40 fds attached. */
+			uint8_t r[VU_HDR_SIZE + 8] = { 0 };
+			vu_wr32(r, VU_GET_FEATURES);
+			vu_wr32(r + 4, VU_VERSION | VU_FLAG_REPLY);
+			vu_wr32(r + 8, 8);
+			int fds[40];
+			int pr[2];
+			ck_assert_int_eq(pipe(pr), 0);
+			for (int i = 0; i < 40; i++)
+				fds[i] = i % 2 ? pr[0] : pr[1];
+			struct iovec iov = { r, sizeof r };
+			union {
+				char b[CMSG_SPACE(sizeof(int) * 40)];
+				struct cmsghdr a;
+			} u;
+			memset(&u, 0, sizeof u);
+			struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+					     .msg_controllen = sizeof u.b };
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int) * 40);
+			memcpy(CMSG_DATA(cm), fds, sizeof fds);
+			if (sendmsg(c, &mh, MSG_NOSIGNAL) < 0)
+				(void)0;
+			close(pr[0]);
+			close(pr[1]);
+		}
+		/* Silent (and after misbehaving): drain until the driver goes. */
+		while (!p->stop) {
+			struct pollfd q = { .fd = c, .events = POLLIN };
+			if (poll(&q, 1, 50) > 0 && read(c, buf, sizeof buf) <= 0)
+				break;
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static void peer_start(struct peer *p, enum peer_kind k)
+{
+	memset(p, 0, sizeof *p);
+	p->kind = k;
+	p->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", sock_path);
+	ck_assert_int_eq(bind(p->lfd, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(listen(p->lfd, 8), 0);
+	ck_assert_int_eq(pthread_create(&p->th, NULL, peer_main, p), 0);
+}
+
+static void peer_stop(struct peer *p)
+{
+	p->stop = 1;
+	pthread_join(p->th, NULL);
+	close(p->lfd);
+	unlink(sock_path);
+}
+
+START_TEST(silent_backend_is_hung_not_a_driver_hang)
+{
+	fresh_path("silent");
+	int fds0 = vc_test_count_fds();
+	struct peer p;
+	peer_start(&p, PEER_SILENT);
+	struct vfe_run *r = new_run("init-start-stop-qemu,neg-version", VFE_DEV_NET, 150);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 2);
+	ck_assert_int_eq(find(r, "init-start-stop-qemu")->outcome, VFE_HUNG);
+	ck_assert_int_eq(find(r, "neg-version")->outcome, VFE_HUNG);
+	const struct vc_results *res = vfe_run_results(r);
+	ck_assert_int_eq(res->sessions[0].rules[VU_BE_02].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[0].rules[VU_REPLY_01].verdict, VC_FAIL);
+	vfe_run_free(r);
+	peer_stop(&p);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
+START_TEST(garbage_and_fds_are_refused)
+{
+	fresh_path("garbage");
+	int fds0 = vc_test_count_fds();
+	struct peer p;
+	peer_start(&p, _i ? PEER_FDS : PEER_GARBAGE);
+	struct vfe_run *r = new_run("init-start-stop-qemu", VFE_DEV_NET, 200);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 1);
+	const struct vfe_scenario_result *x = find(r, "init-start-stop-qemu");
+	if (_i == 0) {
+		ck_assert_int_eq(x->outcome, VFE_FINDINGS);
+		ck_assert_msg(strstr(x->detail, "garbage"), "%s", x->detail);
+	} else {
+		/* 40 fds with a GET_FEATURES reply: kept at most what a
+		 * message holds, every one closed; then it goes silent. */
+		ck_assert_int_eq(x->outcome, VFE_HUNG);
+	}
+	vfe_run_free(r);
+	peer_stop(&p);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
+START_TEST(closing_backend_is_refusal)
+{
+	fresh_path("close");
+	struct peer p;
+	peer_start(&p, PEER_CLOSE);
+	struct vfe_run *r = new_run("reconnect,neg-extra-fds", VFE_DEV_NET, 200);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 2);
+	ck_assert_int_eq(find(r, "reconnect")->outcome, VFE_FINDINGS);
+	/* the set-up of a negative scenario failed: no verdict on the back-end */
+	ck_assert_int_eq(find(r, "neg-extra-fds")->outcome, VFE_ERROR);
+	const struct vc_results *res = vfe_run_results(r);
+	ck_assert_int_eq(res->sessions[0].rules[VU_BE_05].verdict, VC_FAIL);
+	vfe_run_free(r);
+	peer_stop(&p);
+}
+END_TEST
+
+/* ---- VU-BE-04 from a stream ---- */
+
+static const struct vc_results *judge(struct vc_engine *e, struct vc_trace *t)
+{
+	uint32_t sid = vc_engine_add_session(e, &t->sessions[0]);
+	for (size_t i = 0; i < t->nevents; i++) {
+		struct vc_event ev = t->events[i];
+		ev.session = sid;
+		vc_engine_feed(e, &ev);
+	}
+	return vc_engine_finish(e);
+}
+
+START_TEST(be04_ack_of_malformed_request)
+{
+	for (int ack = 0; ack < 2; ack++) {
+		struct vc_trace t;
+		vc_trace_init(&t, "synth", VC_FMT_NATIVE);
+		struct vc_synth s;
+		vs_begin(&s, &t, "be04", VC_SIDE_LIVE);
+		struct vs_profile p;
+		vs_default_profile(&p);
+		vs_init(&s, &p);
+		uint8_t pl[8];
+		vu_wr32(pl, 0);
+		vu_wr32(pl + 4, 100); /* not a power of two: VU-RING-02 */
+		vs_req(&s, VU_SET_VRING_NUM, VU_FLAG_NEED_REPLY, pl, sizeof pl, 0);
+		uint8_t a[8];
+		vu_wr64(a, ack ? 1 : 0);
+		vs_reply(&s, VU_SET_VRING_NUM, a, sizeof a);
+		struct vc_engine *e = vc_engine_new(NULL);
+		const struct vc_results *r = judge(e, &t);
+		ck_assert_int_eq(r->sessions[0].rules[VU_BE_04].verdict, ack ? VC_PASS : VC_FAIL);
+		vc_engine_free(e);
+		vc_trace_free(&t);
+	}
+	/* live verdicts land on the session */
+	struct vc_engine *e = vc_engine_new(NULL);
+	struct vc_session ss = { .traced_side = VC_SIDE_LIVE, .name = "x" };
+	uint32_t sid = vc_engine_add_session(e, &ss);
+	vc_engine_live_verdict(e, sid, NULL, VU_BE_01, false, "killed by signal 11");
+	vc_engine_live_verdict(e, sid, NULL, VU_BE_02, true, "");
+	const struct vc_results *r = vc_engine_finish(e);
+	ck_assert_int_eq(r->sessions[0].rules[VU_BE_01].verdict, VC_FAIL);
+	ck_assert_int_eq(r->sessions[0].rules[VU_BE_02].verdict, VC_PASS);
+	ck_assert_str_eq(r->findings[0].message, "killed by signal 11");
+	vc_engine_free(e);
+}
+END_TEST
+
+/* ---- the matrix page ---- */
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	static char buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+START_TEST(matrix_page)
+{
+	char dir[64], j1[128], j2[128], bad[128];
+	snprintf(dir, sizeof dir, "/tmp/vcts-html-%d", (int)getpid());
+	mkdir(dir, 0755);
+	snprintf(j1, sizeof j1, "%s/impl-a.json", dir);
+	snprintf(j2, sizeof j2, "%s/impl<b>.json", dir);
+	snprintf(bad, sizeof bad, "%s/bad.json", dir);
+	/* Two reports: a crash in one, a clean run in the other. */
+	for (int k = 0; k < 2; k++) {
+		struct vc_engine *e = vc_engine_new(NULL);
+		struct vc_session ss = { .traced_side = VC_SIDE_LIVE };
+		snprintf(ss.name, sizeof ss.name, "neg-<script>");
+		uint32_t sid = vc_engine_add_session(e, &ss);
+		vc_engine_live_verdict(e, sid, NULL, VU_BE_01, k == 1, "killed by signal 11 <&>");
+		vc_engine_live_verdict(e, sid, NULL, VU_BE_02, true, "");
+		const struct vc_results *r = vc_engine_finish(e);
+		const char *in[] = { "x" };
+		struct vc_report_meta m = { .tool = "vhost-cts drive", .inputs = in, .ninputs = 1 };
+		char err[256];
+		ck_assert_int_eq(vc_report_json(k ? j2 : j1, r, &m, err, sizeof err), 0);
+		vc_engine_free(e);
+	}
+	const char *ins[] = { j1, j2 };
+	char err[512];
+	ck_assert_msg(vc_report_html(dir, ins, 2, err, sizeof err) == 0, "%s", err);
+	char page[256];
+	snprintf(page, sizeof page, "%s/index.html", dir);
+	const char *h = slurp(page);
+	ck_assert_ptr_nonnull(strstr(h, "<table id=\"rule-matrix\">"));
+	ck_assert_ptr_nonnull(strstr(h, "data-impl=\"impl-a\" data-rule=\"VU-BE-01\"><a href=\"#d-impl-a-VU-BE-01\">fail 1</a>"));
+	ck_assert_ptr_nonnull(strstr(h, "data-impl=\"impl&lt;b&gt;\" data-rule=\"VU-BE-01\">pass"));
+	ck_assert_ptr_nonnull(strstr(h, "id=\"d-impl-a-VU-BE-01\""));
+	ck_assert_ptr_nonnull(strstr(h, ">crashed<"));
+	ck_assert_ptr_null(strstr(h, "<script"));
+	ck_assert_ptr_nonnull(strstr(h, "killed by signal 11 &lt;&amp;&gt;"));
+	ck_assert_ptr_null(strstr(h, "http"));
+	/* Bad input: one line naming the file and what was wrong. */
+	FILE *f = fopen(bad, "w");
+	fputs("{\"schema\": \"vhost-cts-report/1\", \"sessions\": [", f);
+	fclose(f);
+	const char *b[] = { j1, bad };
+	ck_assert_int_eq(vc_report_html(dir, b, 2, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "bad.json: offset") && !strchr(err, '\n'), "%s", err);
+	f = fopen(bad, "w");
+	fputs("{\"schema\": \"other/2\"}", f);
+	fclose(f);
+	ck_assert_int_eq(vc_report_html(dir, b, 2, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "not a vhost-cts-report/1"), "%s", err);
+	ck_assert_int_eq(vc_report_html(dir, b, 0, err, sizeof err), -1);
+	unlink(j1);
+	unlink(j2);
+	unlink(bad);
+	unlink(page);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(catalogue)
+{
+	ck_assert_uint_eq(vfe_scenario_count(), vfe_scn_nbasic + vfe_scn_nneg);
+	for (size_t i = 0; i < vfe_scenario_count(); i++) {
+		ck_assert_ptr_nonnull(vfe_scenario_name(i));
+		ck_assert_ptr_nonnull(vfe_scenario_text(i));
+	}
+	ck_assert_ptr_null(vfe_scenario_name(vfe_scenario_count()));
+	/* every negative scenario names the MUST/SHOULD rule it breaks */
+	for (unsigned i = 0; i < vfe_scn_nneg; i++)
+		ck_assert(vc_rule(vfe_scn_neg[i].rule)->sides & FE);
+	ck_assert_int_eq(vfe_device_by_name("blk"), VFE_DEV_BLK);
+	ck_assert_int_eq(vfe_device_by_name("scsi"), -1);
+	ck_assert_str_eq(vfe_device_name(VFE_DEV_GPU), "gpu");
+	ck_assert_str_eq(vfe_outcome_name(VFE_CRASHED), "crashed");
+	ck_assert_str_eq(vfe_outcome_name(VFE_OUTCOME_COUNT), "?");
+}
+END_TEST
+
+Suite *vc_test_suite(void)
+{
+	Suite *s = suite_create("frontend");
+	TCase *t = tcase_create("drive");
+	tcase_set_timeout(t, 120);
+	tcase_add_loop_test(t, fake_serves_every_positive_scenario, 0, 2);
+	tcase_add_test(t, negative_scenarios_have_a_verdict);
+	tcase_add_test(t, nobody_listens);
+	tcase_add_test(t, silent_backend_is_hung_not_a_driver_hang);
+	tcase_add_loop_test(t, garbage_and_fds_are_refused, 0, 2);
+	tcase_add_test(t, closing_backend_is_refusal);
+	tcase_add_test(t, be04_ack_of_malformed_request);
+	tcase_add_test(t, matrix_page);
+	tcase_add_test(t, catalogue);
+	suite_add_tcase(s, t);
+	return s;
+}
