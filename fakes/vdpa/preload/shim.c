@@ -74,12 +74,15 @@ static void finish(void)
 {
 	if (!live)
 		return;
+	/* Never call into the model holding lk: it closes its eventfds
+	 * through close(), which is ours. */
 	pthread_mutex_lock(&lk);
-	if (nrefs) {
-		vdpa_dev_release(dev);
-		nrefs = 0;
-	}
+	bool open_left = nrefs != 0;
+	nrefs = 0;
+	memset(ours, 0, sizeof ours);
 	pthread_mutex_unlock(&lk);
+	if (open_left)
+		vdpa_dev_release(dev);
 	const struct vc_results *res = vdpa_live_finish(live);
 	const char *inputs[1] = { path };
 	struct vc_report_meta meta = { .tool = "vhost-cts vdpa shim", .version = "0.1.0",
