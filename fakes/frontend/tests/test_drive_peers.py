@@ -1,0 +1,208 @@
+"""`vhost-cts drive` against real vhost-user back-ends (and the fake one).
+
+Each back-end is started by drive itself (--spawn) and taken through every
+scenario; the test compares the verdict per scenario with what the back-end
+was found to do (the finding table in README: each crash, hang, leak or
+accepted malformed request has a one-command reproducer, the command line
+built here). Then the matrix page built from those runs is rendered by
+headless Chromium and checked from its DOM.
+
+Only process plumbing lives here; every judgement is made by the C code.
+A back-end that is not installed skips its test with the reason.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+
+def vcts():
+    b = os.environ.get("VCTS_BIN", os.path.join(ROOT, "build", "rel", "vhost-cts"))
+    return b if os.path.isabs(b) else os.path.join(ROOT, b)
+
+
+WORK = tempfile.mkdtemp(prefix="vcts-drive-")
+
+
+def backends(work):
+    """name -> (device, spawn command, socket, needed program)."""
+    img = os.path.join(work, "disk.img")
+    share = os.path.join(work, "share")
+    os.makedirs(share, exist_ok=True)
+    with open(img, "wb") as f:
+        f.truncate(64 << 20)
+    s = lambda n: os.path.join(work, n + ".sock")
+    return {
+        "dpdk-testpmd": ("net", "dpdk-testpmd --no-huge --no-pci -m 512 --file-prefix vcts-drive-%d "
+                         "--vdev net_vhost0,iface=%s,queues=2 -- --nb-cores=1 --total-num-mbufs=16384 "
+                         "--stats-period 60" % (os.getpid(), s("testpmd")), s("testpmd"), "dpdk-testpmd"),
+        "qemu-storage-daemon": ("blk", "qemu-storage-daemon --blockdev driver=file,node-name=file0,filename=%s "
+                                "--blockdev driver=raw,node-name=disk0,file=file0 --export type=vhost-user-blk,"
+                                "id=exp0,node-name=disk0,addr.type=unix,addr.path=%s,writable=on" % (img, s("qsd")),
+                                s("qsd"), "qemu-storage-daemon"),
+        "virtiofsd": ("fs", "/usr/lib/qemu/virtiofsd --socket-path=%s -o source=%s -o cache=none -o sandbox=chroot"
+                      % (s("vfs"), share), s("vfs"), "/usr/lib/qemu/virtiofsd"),
+        "vhost-user-gpu": ("gpu", "/usr/lib/qemu/vhost-user-gpu --socket-path=%s" % s("gpu"), s("gpu"),
+                           "/usr/lib/qemu/vhost-user-gpu"),
+        "vhost-cts-serve": ("net", "%s serve --socket %s --queues 2 --quiet" % (vcts(), s("fake")), s("fake"), vcts()),
+    }
+
+
+def installed(prog):
+    return os.path.exists(prog) if prog.startswith("/") else shutil.which(prog) is not None
+
+
+def drive(name, extra=(), scenario=None, timeout_s="2"):
+    dev, cmd, sock, prog = backends(WORK)[name]
+    if not installed(prog):
+        pytest.skip("%s is not installed (Debian: see .ci/run)" % prog)
+    if name != "vhost-cts-serve" and os.geteuid() != 0 and name == "virtiofsd":
+        pytest.skip("virtiofsd needs root for its sandbox")
+    base = os.path.join(WORK, name)
+    args = ["timeout", "-s", "KILL", "900", vcts(), "drive", "--device", dev, "--socket", sock, "--spawn", cmd,
+            "--spawn-log", base + ".log", "--timeout", timeout_s, "--json", base + ".json",
+            "--record", base + ".jsonl"] + list(extra)
+    if scenario:
+        args += ["--scenario", scenario]
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=950)
+    out = p.stdout.decode(errors="replace")
+    verdicts = {}
+    for line in out.splitlines():
+        f = line.split(None, 2)
+        if len(f) >= 2 and f[0] in ("pass", "rejected", "accepted", "findings", "crashed", "hung", "leaked",
+                                   "n/a", "error"):
+            verdicts[f[1]] = f[0]
+    return p.returncode, verdicts, out
+
+
+POSITIVE = ["init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "log-on-off"]
+
+
+def check_common(rc, v, out):
+    assert rc in (0, 1), out
+    for s in POSITIVE:
+        assert v.get(s) == "pass", (s, out)
+    # every scenario has a verdict and none is a driver error
+    assert len(v) >= 30, out
+    assert "error" not in v.values(), out
+
+
+def test_dpdk_testpmd():
+    rc, v, out = drive("dpdk-testpmd")
+    check_common(rc, v, out)
+    for s in ("replay-qemu-net", "replay-qemu-net-mq", "replay-dpdk-net", "multiqueue", "datapath"):
+        assert v[s] == "pass", (s, out)
+    # DPDK 22.11 refuses these cleanly ...
+    for s in ("neg-extra-fds", "neg-memtable-no-fd", "neg-kick-no-fd", "neg-nine-regions", "neg-ring-index",
+              "neg-ring-index-far", "neg-ring-num", "neg-ring-num-big", "neg-short-eof", "neg-oversize"):
+        assert v[s] == "rejected", (s, out)
+    # ... and acks these as done (finding table: VU-BE-04)
+    for s in ("neg-region-past-fd", "neg-overlap", "neg-zero-regions", "neg-ring-addr", "neg-num-started"):
+        assert v[s] == "accepted", (s, out)
+    assert "crashed" not in v.values() and "hung" not in v.values(), out
+    assert rc == 1
+
+
+def test_qemu_storage_daemon():
+    rc, v, out = drive("qemu-storage-daemon")
+    check_common(rc, v, out)
+    assert v["replay-qemu-blk"] == "pass" and v["datapath"] == "pass", out
+    assert v["hotplug-add-mem-reg"] == "pass", out
+    # libvhost-user (QEMU 7.2): SET_VRING_NUM for ring 2^31-1 is a SIGSEGV
+    assert v["neg-ring-index-far"] == "crashed", out
+    # the fds of a refused request stay open after the connection ends
+    assert v["neg-extra-fds"] == "leaked" and v["neg-nine-regions"] == "leaked", out
+    assert rc == 1
+
+
+@pytest.mark.parametrize("name", ["virtiofsd", "vhost-user-gpu"])
+def test_libvhost_user_daemons(name):
+    rc, v, out = drive(name)
+    assert rc == 1, out
+    for s in POSITIVE:
+        assert v.get(s) == "pass", (s, out)
+    # libvhost-user asserts on a payload cut short by EOF (SIGABRT) and
+    # indexes its queue array with an unchecked ring index (SIGSEGV)
+    assert v["neg-short-eof"] == "crashed", out
+    assert v["neg-ring-index-far"] == "crashed", out
+
+
+def test_fake_backend():
+    rc, v, out = drive("vhost-cts-serve")
+    check_common(rc, v, out)
+    for s in ("replay-qemu-net", "replay-qemu-net-mq", "replay-dpdk-net", "multiqueue", "datapath"):
+        assert v[s] == "pass", (s, out)
+    assert "crashed" not in v.values() and "hung" not in v.values() and "leaked" not in v.values(), out
+
+
+def test_bad_input_is_a_verdict_not_a_hang():
+    sock = os.path.join(WORK, "nobody.sock")
+    p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--timeout", "0.2"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    err = p.stderr.decode()
+    assert p.returncode == 2 and "nobody listens" in err and err.count("\n") == 1, err
+    p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--device", "scsi"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.returncode == 2 and b"unknown --device" in p.stderr
+    # A back-end that exits at once.
+    p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--spawn", "true",
+                        "--startup-timeout", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.returncode == 2 and b"exited before it listened" in p.stderr, p.stderr
+
+
+def test_offline_check_of_a_drive_capture():
+    """The capture re-judges offline: the message-level back-end findings
+    (VU-BE-04, VU-SIZE-02, ...) come back from `check`."""
+    base = os.path.join(WORK, "dpdk-testpmd")
+    if not os.path.exists(base + ".jsonl"):
+        pytest.skip("needs test_dpdk_testpmd's capture")
+    p = subprocess.run([vcts(), "check", "--json", base + ".check.json", base + ".jsonl"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert p.returncode == 1, p.stdout
+    live = json.load(open(base + ".json"))
+    off = json.load(open(base + ".check.json"))
+    n_live = sum(1 for f in live["findings"] if f["rule"] == "VU-BE-04")
+    n_off = sum(1 for f in off["findings"] if f["rule"] == "VU-BE-04")
+    assert n_live == n_off > 0
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_matrix_renders_in_chromium():
+    reports = [os.path.join(WORK, n + ".json") for n in backends(WORK)]
+    reports = [r for r in reports if os.path.exists(r)]
+    if len(reports) < 2:
+        pytest.skip("fewer than two drive reports from the tests above")
+    if not CHROMIUM:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    html = os.path.join(WORK, "matrix")
+    p = subprocess.run([vcts(), "report", "--html", html] + reports, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert p.returncode == 0, p.stdout
+    prof = tempfile.mkdtemp(prefix="vcts-chromium-")
+    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--user-data-dir=" + prof]
+    url = "file://" + os.path.join(html, "index.html")
+    d = subprocess.run(["timeout", "120"] + flags + ["--dump-dom", url], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    dom = d.stdout.decode(errors="replace")
+    assert d.returncode == 0 and "<table id=\"rule-matrix\">" in dom, dom[:500]
+    # one column per implementation, a cell per rule and implementation
+    for r in reports:
+        name = os.path.basename(r)[:-5]
+        assert ('<th class="impl">%s</th>' % name) in dom
+        assert ('data-impl="%s" data-rule="VU-BE-01"' % name) in dom
+    if os.path.exists(os.path.join(WORK, "qemu-storage-daemon.json")):
+        assert 'data-impl="qemu-storage-daemon" data-rule="VU-BE-01"><a href="#d-qemu-storage-daemon-VU-BE-01">fail' in dom
+        assert 'id="d-qemu-storage-daemon-VU-BE-01"' in dom
+    shot = os.environ.get("VCTS_MATRIX_SCREENSHOT", os.path.join(WORK, "matrix.png"))
+    s = subprocess.run(["timeout", "120"] + flags + ["--window-size=1400,2400", "--screenshot=" + shot, url],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert s.returncode == 0 and os.path.getsize(shot) > 10000
+    shutil.rmtree(prof, ignore_errors=True)
