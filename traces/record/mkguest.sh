@@ -11,6 +11,7 @@
 #   cts.mode=net     load virtio_net, eth0 up, ping, rmmod/insmod, eth0 up, poweroff
 #   cts.mode=net-mq  same, plus `ethtool -L eth0 combined 2` after each link up
 #   cts.mode=blk     load virtio_blk, read /dev/vda, rmmod/insmod, read again, poweroff
+#   cts_hold=N       (net modes, optional) stay N s after the first link up
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -87,11 +88,29 @@ net_up() {
     ping -c 3 -W 1 10.0.2.2
 }
 
+# cts_hold=N on the kernel command line (an unknown key=value word, so the
+# kernel hands it to /init as an environment variable): after the first link
+# up, stay N seconds with the link up, one ping a second on the TX ring, and
+# report memory changes (used by qemu-hotplug.sh while it hot-plugs a DIMM).
+hold() {
+    echo "cts-guest: holding $1 s"
+    last=
+    i=0
+    while [ "$i" -lt "$1" ]; do
+        now="$(grep MemTotal /proc/meminfo) blocks online=$(cat /sys/devices/system/memory/memory*/state | grep -c '^online')"
+        if [ "$now" != "$last" ]; then echo "cts-guest: t=$i $now"; last=$now; fi
+        ping -c 1 -W 1 10.0.2.2 >/dev/null 2>&1
+        i=$((i + 1))
+    done
+    echo "cts-guest: hold over"
+}
+
 case "$mode" in
 net|net-mq)
     insmod /mods/virtio_net.ko
     sleep 1
     net_up
+    if [ -n "${cts_hold:-}" ]; then hold "$cts_hold"; fi
     echo "cts-guest: rmmod virtio_net"
     rmmod virtio_net
     sleep 1
