@@ -31,6 +31,11 @@ struct cl_vq {
 };
 
 struct cl {
+	/* What is known: a session that starts at open() knows everything
+	 * starts at 0; a recording without ioctl arguments (strace) or
+	 * without some calls (QEMU trace) leaves these unknown, and the rules
+	 * that need them undecided. */
+	bool status_known, bf_known;
 	uint8_t status;
 	bool feat_offered_known, feat_set;
 	uint64_t feat_offered, feat_acked;
@@ -234,12 +239,18 @@ static void check_batch_closed(struct vc_ctx *c, struct cl *s, const char *at)
 static void on_set_status(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o)
 {
 	const uint8_t *a = arg_in(o, 1);
-	if (!a)
+	if (!a) {
+		if (op_ok(o))
+			s->status_known = false;
 		return;
+	}
 	uint8_t v = a[0], old = s->status;
+	bool known = s->status_known;
 	uint8_t added = (uint8_t)(v & ~old);
+	if (!known)
+		added = v; /* what it sets, as far as can be told */
 	check_reread(c, s, "the next SET_STATUS");
-	if (v != 0)
+	if (v != 0 && known)
 		vc_expect(c, VDPA_STS_01, (old & ~v) == 0,
 			  "SET_STATUS 0x%02x clears bits 0x%02x of status 0x%02x (only 0 resets)", v,
 			  (unsigned)(old & ~v), old);
@@ -274,6 +285,7 @@ static void on_set_status(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_o
 		return;
 	}
 	s->status = v;
+	s->status_known = true;
 	if (added & VDPA_S_DRIVER_OK) {
 		for (uint32_t i = 0; i < CL_MAX_VQ; i++)
 			s->vq[i].started = s->vq[i].enabled;
@@ -415,7 +427,8 @@ static void on_ioctl(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o)
 			  s->feat_offered_known ? "SET_FEATURES 0x%llx sets bits 0x%llx the device did not offer"
 						: "SET_FEATURES 0x%llx without GET_FEATURES (0x%llx unknown)",
 			  (unsigned long long)f, (unsigned long long)(f & ~s->feat_offered));
-		vc_expect(c, VDPA_STS_03, !(s->status & VDPA_S_FEATURES_OK),
+		if (s->status_known)
+			vc_expect(c, VDPA_STS_03, !(s->status & VDPA_S_FEATURES_OK),
 			  "SET_FEATURES 0x%llx after FEATURES_OK (status 0x%02x)", (unsigned long long)f,
 			  s->status);
 		if (s->feat_offered_known && (s->feat_offered >> VDPA_F_ACCESS_PLATFORM & 1))
@@ -435,8 +448,11 @@ static void on_ioctl(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o)
 		}
 		return;
 	case VDPA_REQ_SET_BACKEND_FEATURES: {
-		if (!in)
+		if (!in) {
+			if (op_ok(o))
+				s->bf_known = false;
 			return;
+		}
 		uint64_t f = ld64(in);
 		bool ok = s->bf_offered_known && !(f & ~s->bf_offered);
 		vc_expect(c, VDPA_FEAT_02, ok && (!(f >> VDPA_BF_DESC_ASID & 1) || (f >> VDPA_BF_IOTLB_ASID & 1)),
@@ -444,15 +460,19 @@ static void on_ioctl(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o)
 			  : ok ? "SET_BACKEND_FEATURES 0x%llx sets DESC_ASID without IOTLB_ASID%.0llx"
 			       : "SET_BACKEND_FEATURES 0x%llx sets bits 0x%llx the device did not offer",
 			  (unsigned long long)f, (unsigned long long)(f & ~s->bf_offered));
-		if (op_ok(o))
+		if (op_ok(o)) {
 			s->bf_acked = f;
+			s->bf_known = true;
+		}
 		return;
 	}
 	case VDPA_REQ_VDPA_GET_STATUS:
 		if (out) {
 			s->status = out[0];
-			s->reread_bit = 0;
+			s->status_known = true;
 		}
+		if (op_ok(o))
+			s->reread_bit = 0;
 		return;
 	case VDPA_REQ_VDPA_SET_STATUS:
 		on_set_status(c, s, o);
@@ -497,17 +517,17 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 	vc_ok(c, VDPA_IOTLB_01);
 	bool v2 = m->msg_type == VDPA_MSG_TYPE_IOTLB_V2;
 	/* Without IOTLB_ASID the kernel reads no asid: it is 0. */
-	bool asid_on = (s->bf_acked >> VDPA_BF_IOTLB_ASID) & 1;
+	bool asid_on = s->bf_known ? (s->bf_acked >> VDPA_BF_IOTLB_ASID) & 1 : true;
 	uint32_t asid = v2 && asid_on ? m->asid : 0;
 	const char *tn = vdpa_iotlb_type_name(m->type);
-	if (v2)
+	if (v2 && s->bf_known)
 		vc_expect(c, VDPA_FEAT_03, (s->bf_acked >> VDPA_BF_IOTLB_MSG_V2) & 1,
 			  "IOTLB %s message of type V2 without IOTLB_MSG_V2 negotiated", tn);
-	if (v2 && m->asid)
+	if (v2 && m->asid && s->bf_known)
 		vc_expect(c, VDPA_FEAT_03, asid_on,
 			  "IOTLB %s with asid %u without IOTLB_ASID negotiated (the kernel uses asid 0)",
 			  tn, m->asid);
-	if (m->type == VDPA_IOTLB_BATCH_BEGIN || m->type == VDPA_IOTLB_BATCH_END)
+	if ((m->type == VDPA_IOTLB_BATCH_BEGIN || m->type == VDPA_IOTLB_BATCH_END) && s->bf_known)
 		vc_expect(c, VDPA_FEAT_03, (s->bf_acked >> VDPA_BF_IOTLB_BATCH) & 1,
 			  "IOTLB %s without IOTLB_BATCH negotiated", tn);
 	if (!vc_expect(c, VDPA_IOTLB_05,
@@ -612,6 +632,13 @@ void vdpa_rules_check(struct vc_ctx *c)
 		break;
 	case VC_EV_VDPA_IOCTL:
 		on_ioctl(c, s, &ev->u.vdpa);
+		break;
+	case VC_EV_VDPA_OPEN:
+		if (op_ok(&ev->u.vdpa)) {
+			s->status_known = s->bf_known = true;
+			s->status = 0;
+			s->bf_acked = 0;
+		}
 		break;
 	case VC_EV_VDPA_CLOSE:
 		check_batch_closed(c, s, "close()");

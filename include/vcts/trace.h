@@ -77,6 +77,9 @@ enum vc_format vc_detect_format(const char *buf, size_t len);
  * and must still be freed. */
 int vc_import_strace(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 int vc_import_qemu_trace(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
+/* The vhost_vdpa_* records of a QEMU trace log (lib/trace/qemu_vdpa.c):
+ * one vhost-vdpa session per log when there are any. Never fails. */
+int vc_import_qemu_vdpa(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 /* Scenario files (traces/scenarios/README.md): fakes/memory/scenario.c. */
 int vc_import_scenario(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);

@@ -187,9 +187,19 @@ int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, si
 	switch (fmt) {
 	case VC_FMT_STRACE:
 		return vc_import_strace(t, buf, len, err);
-	case VC_FMT_QEMU_TRACE:
-		if (vc_import_qemu_trace(t, buf, len, err))
+	case VC_FMT_QEMU_TRACE: {
+		/* vhost-user and vhost-vdpa records: an error only when neither
+		 * kind is there. */
+		struct vc_error uerr = { 0 };
+		int urc = vc_import_qemu_trace(t, buf, len, &uerr);
+		size_t before = t->nevents;
+		vc_import_qemu_vdpa(t, buf, len, err);
+		if (urc && t->nevents == before) {
+			if (err)
+				*err = uerr;
 			return -1;
+		}
+	}
 		/* The memory-listener lines of the same log, as sessions of their own. */
 		return vm_import_qemu_listener(t, buf, len, err);
 	case VC_FMT_SCENARIO:
