@@ -8,6 +8,7 @@
 #include "vcts/vdpa_uapi.h"
 #include "vcts/wire.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,63 @@ START_TEST(scenarios_give_their_findings)
 	judge(&t, got, sizeof got);
 	ck_assert_msg(strcmp(got, shipped[_i].findings) == 0, "%s: want '%s', got '%s'", shipped[_i].file,
 		      shipped[_i].findings, got);
+	vc_trace_free(&t);
+}
+END_TEST
+
+/* The differential check on QEMU 7.2's own logs (traces/scenarios/README.md,
+ * "QEMU trace logs: the differential check"): every listener session of
+ * each log replays through the model with no difference, and exactly as
+ * many decisions are compared as the table there says. Sessions are the
+ * listeners in order; checks are MEM-02 (rounding + merging), MEM-03
+ * (overlaps), MEM-04 (Changed:). */
+static const struct {
+	const char *file;
+	unsigned listeners;
+	uint64_t checks[2][3];
+} qemu_logs[] = {
+	{ "traces/qemu-dpdk-net/qemu-trace.log", 1, { { 1060, 705, 200 } } },
+	{ "traces/qemu-dpdk-net/qemu-trace-timestamps.log", 1, { { 1060, 705, 200 } } },
+	{ "traces/qemu-dpdk-net-mq/qemu-trace.log", 2, { { 1060, 705, 204 }, { 1060, 705, 196 } } },
+	{ "traces/qemu-blk-qsd/qemu-trace.log", 1, { { 1050, 640, 114 } } },
+	/* pc-dimm plugged and unplugged while the rings run: two commits with
+	 * Started: 1 Changed: 1, the dimm's section rounded to itself */
+	{ "traces/qemu-hotplug/qemu-trace.log", 1, { { 1088, 723, 204 } } },
+};
+
+START_TEST(qemu_logs_match_the_model)
+{
+	struct vc_trace t;
+	struct vc_error err;
+	char msg[700];
+	ck_assert_msg(vc_trace_load(&t, vc_test_path(qemu_logs[_i].file), VC_FMT_AUTO, 0, &err) == 0, "%s",
+		      vc_error_str(&err, msg, sizeof msg));
+	ck_assert_int_eq(t.format, VC_FMT_QEMU_TRACE);
+	struct vc_engine *e = vc_engine_new(NULL);
+	for (size_t i = 0; i < t.nsessions; i++)
+		vc_engine_add_session(e, &t.sessions[i]);
+	for (size_t i = 0; i < t.nevents; i++)
+		vc_engine_feed(e, &t.events[i]);
+	const struct vc_results *r = vc_engine_finish(e);
+	ck_assert_msg(r->nfindings == 0, "%s: %zu findings, first: %s", qemu_logs[_i].file, r->nfindings,
+		      r->nfindings ? r->findings[0].message : "");
+	static const enum vc_rule_id mem[3] = { MEM_02, MEM_03, MEM_04 };
+	unsigned nl = 0;
+	for (size_t k = 0; k < r->nsessions; k++) {
+		if (!strstr(r->sessions[k].info.name, "memory listener"))
+			continue;
+		ck_assert_uint_lt(nl, qemu_logs[_i].listeners);
+		for (int m = 0; m < 3; m++) {
+			const struct vc_rule_result *rr = &r->sessions[k].rules[mem[m]];
+			ck_assert_msg(rr->verdict == VC_PASS && rr->checks == qemu_logs[_i].checks[nl][m],
+				      "%s listener %u %s: verdict %d, %" PRIu64 " checks, want PASS, %" PRIu64,
+				      qemu_logs[_i].file, nl, vc_rule(mem[m])->id, (int)rr->verdict, rr->checks,
+				      qemu_logs[_i].checks[nl][m]);
+		}
+		nl++;
+	}
+	ck_assert_uint_eq(nl, qemu_logs[_i].listeners);
+	vc_engine_free(e);
 	vc_trace_free(&t);
 }
 END_TEST
@@ -402,6 +460,7 @@ Suite *vc_test_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, scenarios_give_their_findings, 0, sizeof shipped / sizeof shipped[0]);
 	tcase_add_test(tc, every_rule_has_trigger_and_clean);
+	tcase_add_loop_test(tc, qemu_logs_match_the_model, 0, sizeof qemu_logs / sizeof qemu_logs[0]);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("models");
 	tcase_add_test(tc, vhost_merges_like_qemu);
