@@ -18,7 +18,11 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---------- the test front-end ---------- */
@@ -781,6 +785,79 @@ START_TEST(test_hostile_thousand)
 }
 END_TEST
 
+/* ---------- the CLI ---------- */
+
+START_TEST(test_cli_usage)
+{
+	char *out = NULL;
+	char *const bad_fault[] = { "vhost-cts", "serve", "--socket", "/tmp/vcts-never.sock", "--fault", "bogus", NULL };
+	ck_assert_int_eq(vc_test_run(bad_fault, &out), 2);
+	ck_assert_ptr_nonnull(strstr(out, "unknown fault"));
+	free(out);
+	char *const no_sock[] = { "vhost-cts", "serve", NULL };
+	ck_assert_int_eq(vc_test_run(no_sock, &out), 2);
+	free(out);
+	char *const bad_profile[] = { "vhost-cts", "serve", "--socket", "/tmp/vcts-never.sock", "--profile", "scsi", NULL };
+	ck_assert_int_eq(vc_test_run(bad_profile, &out), 2);
+	free(out);
+	/* Nobody connects: exit 2, so a gate cannot pass by accident. */
+	char sock[64];
+	snprintf(sock, sizeof sock, "/tmp/vcts-test-%d.sock", (int)getpid());
+	char *const idle[] = { "vhost-cts", "serve", "--socket", sock, "--duration", "0.2", NULL };
+	ck_assert_int_eq(vc_test_run(idle, &out), 2);
+	ck_assert_ptr_nonnull(strstr(out, "no front-end connected"));
+	free(out);
+}
+END_TEST
+
+/* serve --once with a short session: exit 0, capture and waiver file
+ * written, and `check` of the capture agrees. */
+START_TEST(test_cli_serve_once)
+{
+	char sock[64], cap[64];
+	snprintf(sock, sizeof sock, "/tmp/vcts-test-%d.sock", (int)getpid());
+	snprintf(cap, sizeof cap, "/tmp/vcts-test-%d.jsonl", (int)getpid());
+	pid_t pid = fork();
+	if (pid == 0) {
+		int dn = open("/dev/null", O_WRONLY);
+		dup2(dn, 1);
+		dup2(dn, 2);
+		execl(vc_test_bin(), "vhost-cts", "serve", "--socket", sock, "--once", "--record", cap,
+		      "--profile", "generic", (char *)NULL);
+		_exit(127);
+	}
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+	int fd = -1;
+	/* Waits for serve to listen; the test's own timeout bounds it. */
+	while (fd < 0) {
+		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (connect(c, (struct sockaddr *)&sa, sizeof sa) == 0)
+			fd = c;
+		else {
+			close(c);
+			usleep(10000);
+		}
+	}
+	negotiate(fd, VU_BIT(VU_PF_REPLY_ACK));
+	close(fd);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	char waive[80];
+	snprintf(waive, sizeof waive, "%s.waive", cap);
+	struct stat sb;
+	ck_assert_int_eq(stat(waive, &sb), 0);
+	char *out = NULL;
+	char *const chk[] = { "vhost-cts", "check", "-q", "--waive", waive, cap, NULL };
+	ck_assert_int_eq(vc_test_run(chk, &out), 0);
+	free(out);
+	unlink(cap);
+	unlink(waive);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("fake-vhost-user");
@@ -793,6 +870,8 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_blk_config_and_read);
 	tcase_add_test(tc, test_faults);
 	tcase_add_test(tc, test_fault_specs);
+	tcase_add_test(tc, test_cli_usage);
+	tcase_add_test(tc, test_cli_serve_once);
 	suite_add_tcase(s, tc);
 	TCase *th = tcase_create("hostile");
 	tcase_set_timeout(th, 300);
