@@ -1,0 +1,98 @@
+/* Offline verdicts on vhost-vdpa recordings (traces/qemu-vdpa-shim/):
+ * QEMU 7.2's own vhost_vdpa_* trace log of a run on the fake, and the
+ * pre-fix behaviour of bug B16 derived from it. The offline verdict of the
+ * recording must equal what the shim judged live (live.json). */
+#include "harness/tests/common/testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "ID:n ..." of the rules with findings in a text report. */
+static void findings(const char *out, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (const char *p = out; (p = strstr(p, "\n  ")); p++) {
+		char verdict[8], id[32];
+		unsigned n;
+		const char *f;
+		if (sscanf(p + 3, "%7s %31s", verdict, id) != 2 ||
+		    (strcmp(verdict, "FAIL") && strcmp(verdict, "WARN") && strcmp(verdict, "INFO")))
+			continue;
+		const char *eol = strchr(p + 1, '\n');
+		if (!(f = strstr(p, "(")) || (eol && f > eol))
+			continue;
+		const char *last = f;
+		while ((f = strstr(last + 1, "(")) && (!eol || f < eol))
+			last = f;
+		if (sscanf(last, "(%u finding", &n) != 1)
+			continue;
+		size_t l = strlen(buf);
+		snprintf(buf + l, len - l, "%s%s:%u", l ? " " : "", id, n);
+	}
+}
+
+static void expect(const char *file, const char *want, int rc_want)
+{
+	char *out = NULL;
+	char *argv[] = { "vhost-cts", "check", (char *)vc_test_path(file), NULL };
+	int rc = vc_test_run(argv, &out);
+	char got[512];
+	findings(out, got, sizeof got);
+	ck_assert_msg(rc == rc_want && strcmp(got, want) == 0, "%s: rc %d, findings [%s], expected [%s]\n%s",
+		      file, rc, got, want, out);
+	free(out);
+}
+
+START_TEST(qemu72_fixed)
+{
+	/* QEMU 7.2 on the fake: it reads each ring's base while the device
+	 * still runs (no SUSPEND before GET_VRING_BASE), at both stops. */
+	expect("traces/qemu-vdpa-shim/qemu-trace.log", "VDPA-RING-07:4", 0);
+}
+END_TEST
+
+START_TEST(qemu_prefix_b16)
+{
+	/* Before e6db5df7e2 every listener transaction was a batch, empty or
+	 * not: VDPA-BAT-01 on each empty one. */
+	expect("traces/qemu-vdpa-shim/qemu-prefix-b16.trace.log", "VDPA-BAT-01:4 VDPA-RING-07:4", 0);
+	char *out = NULL;
+	char *argv[] = { "vhost-cts", "check", "--strict", (char *)vc_test_path("traces/qemu-vdpa-shim/qemu-prefix-b16.trace.log"), NULL };
+	ck_assert_int_eq(vc_test_run(argv, &out), 1);
+	free(out);
+}
+END_TEST
+
+START_TEST(live_equals_offline)
+{
+	/* The shim's live report of the same run has the same findings. */
+	FILE *f = fopen(vc_test_path("traces/qemu-vdpa-shim/live.json"), "r");
+	ck_assert_ptr_nonnull(f);
+	char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	unsigned ring07 = 0, other = 0;
+	for (const char *p = buf; (p = strstr(p, "\"rule\": \"")); p++) {
+		if (!strncmp(p + 9, "VDPA-RING-07\"", 13))
+			ring07++;
+		else
+			other++;
+	}
+	ck_assert_uint_eq(ring07, 4);
+	ck_assert_uint_eq(other, 0);
+}
+END_TEST
+
+Suite *vc_test_suite(void)
+{
+	Suite *s = suite_create("vdpa_traces");
+	TCase *tc = tcase_create("qemu");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, qemu72_fixed);
+	tcase_add_test(tc, qemu_prefix_b16);
+	tcase_add_test(tc, live_equals_offline);
+	suite_add_tcase(s, tc);
+	return s;
+}
