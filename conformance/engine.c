@@ -13,6 +13,7 @@
 struct sess {
 	struct vu_state st;
 	bool live;
+	uint32_t queues;   /* the session's own queue count, else the run's */
 	bool ended;
 	uint32_t kept[VC_RULE_COUNT];   /* findings stored per rule */
 	void **fstate;                  /* per family, see vc_family_state() */
@@ -85,6 +86,7 @@ uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s)
 	struct sess *ss = xcalloc(1, sizeof *ss);
 	vu_state_init(&ss->st);
 	ss->live = s->traced_side == VC_SIDE_LIVE;
+	ss->queues = s->queues ? s->queues : e->opts.queue_count;
 	e->sess[n] = ss;
 	struct vc_session_result *sr = &e->res.sessions[n];
 	memset(sr, 0, sizeof *sr);
@@ -203,7 +205,7 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 		return;
 	struct vc_ctx c = {
 		.eng = e, .sid = ev->session, .st = &ss->st, .ev = ev, .live = ss->live,
-		.profile_queues = e->opts.queue_count,
+		.profile_queues = ss->queues,
 	};
 	struct vu_pending answered;
 	if (ev->kind == VC_EV_VU_MSG) {

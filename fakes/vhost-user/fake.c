@@ -515,7 +515,9 @@ static struct vfu_conn *conn_new(struct vfu_server *s, int fd, bool from_connect
 	const char *where = s->listen_path[0] ? s->listen_path : s->connect_path[0] ? s->connect_path : "adopted fd";
 	snprintf(c->name, sizeof c->name, "%s #%u %s", s->cfg.label ? s->cfg.label : "vhost-user",
 		 c->ordinal, where);
-	struct vc_session sess = { .traced_side = VC_SIDE_LIVE, .source = s->cfg.source_name ? s->cfg.source_name : "live" };
+	struct vc_session sess = { .traced_side = VC_SIDE_LIVE,
+				   .source = s->cfg.source_name ? s->cfg.source_name : "live",
+				   .queues = s->cfg.profile.rings };
 	snprintf(sess.name, sizeof sess.name, "%s", c->name);
 	c->sid = vc_engine_add_session(s->eng, &sess);
 	sess.id = c->sid;

@@ -251,6 +251,10 @@ struct vc_session {
 	char name[VC_SESSION_NAME_MAX];  /* e.g. "pid 42 fd 17 /tmp/vhost.sock" */
 	const char *source;    /* file it came from */
 	uint64_t messages;
+	/* Queue (ring) count the back-end offers, when the source knows it
+	 * (a live fake's profile); 0 = unknown. VU-RING-01 judges indexes by
+	 * it when no GET_QUEUE_NUM was exchanged. */
+	uint32_t queues;
 };
 
 const char *vc_fd_kind_name(enum vc_fd_kind k);

@@ -189,6 +189,8 @@ int vc_native_session(struct vc_native_writer *w, const struct vc_session *s)
 			       json_object_new_string_len(s->name, (int)strnlen(s->name, sizeof s->name)));
 	if (s->source)
 		add_str(o, "source", s->source);
+	if (s->queues)
+		add_u64(o, "queues", s->queues);
 	int rc = put_line(w, o);
 	json_object_put(o);
 	u64map_put(&w->declared, s->id, 1);
@@ -556,9 +558,13 @@ static int parse_session(struct rd *r, json_object *o)
 	if (get_str(r, o, "name", false, VC_SESSION_NAME_MAX, &name, NULL) < 0 ||
 	    get_str(r, o, "source", false, 0, &source, NULL) < 0)
 		return -1;
+	uint64_t queues = 0;
+	if (get_uint(r, o, "queues", false, 65536, "0..65536", &queues) < 0)
+		return -1;
 	if (u64map_get(&r->sessions, (uint32_t)id, NULL))
 		return fail(r, "session %" PRIu64 " declared twice", id);
 	uint32_t idx = vc_trace_add_session(r->t, (enum vc_side)sv, name);
+	r->t->sessions[idx].queues = (uint32_t)queues;
 	if (source)
 		r->t->sessions[idx].source = vc_trace_strdup(r->t, source);
 	u64map_put(&r->sessions, (uint32_t)id, idx);
@@ -1000,6 +1006,7 @@ bool vc_native_trace_equal(const struct vc_trace *a, const struct vc_trace *b, c
 		const struct vc_session *x = &a->sessions[i], *y = &b->sessions[i];
 		DIFF(x->id != y->id, "session %zu: id %u != %u", i, x->id, y->id);
 		DIFF(x->traced_side != y->traced_side, "session %zu: side differs", i);
+		DIFF(x->queues != y->queues, "session %zu: queues differ", i);
 		DIFF(strncmp(x->name, y->name, sizeof x->name) != 0, "session %zu: name differs", i);
 		DIFF(!str_eq(x->source, y->source), "session %zu: source differs", i);
 		DIFF(x->messages != y->messages, "session %zu: messages %" PRIu64 " != %" PRIu64, i,
