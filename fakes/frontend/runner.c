@@ -48,6 +48,7 @@ struct vfe_run {
 	bool child;           /* spawned by us (waitpid works) */
 	bool dead;
 	int status;           /* wait status when dead and a child */
+	int late_crash;       /* signal of a death found at the next connect, 0 none */
 	int listen_fd;
 	int64_t t0;
 	/* filtered results */
@@ -300,8 +301,10 @@ static int open_listener(struct vfe_run *r, char *err, size_t errlen)
 /* A connection to the back-end, starting it first when needed. */
 static int open_conn(struct vfe_run *r, char *err, size_t errlen)
 {
-	bool fresh = false;
+	bool fresh = false, retried = false;
 	if (r->o.spawn && !proc_alive(r)) {
+		if (r->child && r->dead && WIFSIGNALED(r->status))
+			r->late_crash = WTERMSIG(r->status);
 		if (r->child)
 			stop_child(r);
 		if (spawn(r, err, errlen))
@@ -341,7 +344,11 @@ static int open_conn(struct vfe_run *r, char *err, size_t errlen)
 		if (r->o.spawn && !proc_alive(r)) {
 			/* A back-end that serves one connection and exits
 			 * (virtiofsd) was still going away: start a new one. */
-			if (!fresh && r->child && !WIFSIGNALED(r->status)) {
+			if (!fresh && r->child) {
+				/* Died as this connection came: the previous
+				 * scenario's doing if by a signal. */
+				if (WIFSIGNALED(r->status))
+					r->late_crash = WTERMSIG(r->status);
 				stop_child(r);
 				if (spawn(r, err, errlen))
 					return -1;
@@ -349,7 +356,25 @@ static int open_conn(struct vfe_run *r, char *err, size_t errlen)
 				deadline = mono_ns() + (int64_t)r->o.startup_ms * 1000000;
 				continue;
 			}
-			snprintf(err, errlen, "back-end exited before it listened on %s", r->o.socket);
+			/* A fresh one that exits at once may have met the
+			 * remains of its crashed predecessor (image lock, core
+			 * dump in progress): one more start. */
+			if (fresh && !retried && r->child) {
+				int st = r->status;
+				stop_child(r);
+				sleep_ms(200);
+				if (spawn(r, err, errlen))
+					return -1;
+				retried = true;
+				if (r->o.spawn_log)
+					fprintf(r->o.spawn_log, "vhost-cts drive: back-end exited at start (status 0x%x); started again\n", st);
+				deadline = mono_ns() + (int64_t)r->o.startup_ms * 1000000;
+				continue;
+			}
+			snprintf(err, errlen, "back-end exited (%s %d) before it listened on %s",
+				 r->child && WIFSIGNALED(r->status) ? "signal" : "status",
+				 r->child ? (WIFSIGNALED(r->status) ? WTERMSIG(r->status) : WEXITSTATUS(r->status)) : 0,
+				 r->o.socket);
 			return -1;
 		}
 		if (mono_ns() >= deadline) {
@@ -559,6 +584,22 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 		return;
 	}
 	r->sl[sid].negative = s->negative;
+	if (r->late_crash && r->nres >= 2) {
+		/* The back-end was found killed when this scenario connected:
+		 * the crash belongs to the scenario before (heap corruption
+		 * that bites at the next connection). */
+		struct vfe_scenario_result *prev = &r->res[r->nres - 2];
+		char m[200];
+		snprintf(m, sizeof m, "back-end killed by signal %d (%s) at the next connection after scenario %s",
+			 r->late_crash, strsignal(r->late_crash), prev->name);
+		if (prev->outcome != VFE_CRASHED)
+			vc_engine_live_verdict(r->eng, prev->session, NULL, VU_BE_01, false, m);
+		prev->outcome = VFE_CRASHED;
+		snprintf(prev->detail, sizeof prev->detail, "%s", m);
+		if (r->o.log)
+			fprintf(r->o.log, "%-9s %-26s %s\n", vfe_outcome_name(VFE_CRASHED), prev->name, m);
+	}
+	r->late_crash = 0;
 	struct vfe_conn *c = xmalloc(sizeof *c);
 	vfe_conn_init(c, r, fd, sid, r->o.timeout_ms);
 	int rc = s->run(c, s);

@@ -152,7 +152,7 @@ def test_bad_input_is_a_verdict_not_a_hang():
     # A back-end that exits at once.
     p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--spawn", "true",
                         "--startup-timeout", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert p.returncode == 2 and b"exited before it listened" in p.stderr, p.stderr
+    assert p.returncode == 2 and b"before it listened" in p.stderr, p.stderr
 
 
 def test_offline_check_of_a_drive_capture():
