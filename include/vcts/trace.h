@@ -80,6 +80,9 @@ int vc_import_qemu_trace(struct vc_trace *t, const char *buf, size_t len, struct
 /* The vhost_vdpa_* records of a QEMU trace log (lib/trace/qemu_vdpa.c):
  * one vhost-vdpa session per log when there are any. Never fails. */
 int vc_import_qemu_vdpa(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
+/* The vhost-vdpa calls of an strace log (lib/trace/strace_vdpa.c): one
+ * session per open of a vhost-vdpa node. Never fails. */
+int vc_import_strace_vdpa(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 /* Scenario files (traces/scenarios/README.md): fakes/memory/scenario.c. */
 int vc_import_scenario(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);

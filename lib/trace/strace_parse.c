@@ -647,6 +647,75 @@ bad_args:
 	return -1;
 }
 
+int st_parse_gen(struct st_parser *p, const char *s, size_t n, struct st_gen_call *g)
+{
+	struct cur c = { s, n, 0 };
+	memset(g, 0, sizeof *g);
+	p->what[0] = '\0';
+	size_t st = c.i;
+	while (c.i < c.n && is_ident(c.s[c.i]))
+		c.i++;
+	if (c.i == st || !c_lit(&c, "(")) {
+		snprintf(p->what, sizeof p->what, "not a syscall line");
+		return -1;
+	}
+	g->name = s + st;
+	g->name_len = c.i - 1 - st;
+	c_ws(&c);
+	if (c_peek(&c) == ')') {
+		c.i++;
+	} else {
+		for (;;) {
+			c_ws(&c);
+			size_t a = c.i;
+			if (!c_skip_value(&c) || c_eof(&c) || g->nargs >= ST_GEN_MAX_ARGS) {
+				snprintf(p->what, sizeof p->what, "garbled arguments near column %zu", c.i + 1);
+				return -1;
+			}
+			size_t e = c.i;
+			while (e > a && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+				e--;
+			g->arg[g->nargs].s = s + a;
+			g->arg[g->nargs].n = e - a;
+			g->nargs++;
+			char ch = c.s[c.i++];
+			if (ch == ')')
+				break;
+			if (ch != ',') {
+				snprintf(p->what, sizeof p->what, "garbled arguments near column %zu", c.i);
+				return -1;
+			}
+		}
+	}
+	c_ws(&c);
+	if (!c_lit(&c, "=")) {
+		snprintf(p->what, sizeof p->what, "no result (\" = N\")");
+		return -1;
+	}
+	c_ws(&c);
+	if (c_lit(&c, "?"))
+		return 0;
+	if (!c_i64(&c, &g->res)) {
+		snprintf(p->what, sizeof p->what, "bad result at column %zu", c.i + 1);
+		return -1;
+	}
+	g->res_known = true;
+	if (g->res < 0) {
+		c_ws(&c);
+		size_t m = 0;
+		while (c.i < c.n && is_ident(c.s[c.i]) && m + 1 < sizeof g->err)
+			g->err[m++] = c.s[c.i++];
+		g->err[m] = '\0';
+	}
+	return 0;
+}
+
+int st_parse_fd_text(struct st_parser *p, const char *s, size_t n, struct st_fdarg *fd)
+{
+	struct cur c = { s, n, 0 };
+	return c_fdarg(p, &c, fd) ? 0 : -1;
+}
+
 void st_parser_free(struct st_parser *p)
 {
 	free(p->data);

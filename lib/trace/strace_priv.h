@@ -90,6 +90,27 @@ int st_parse_call(struct st_parser *p, const char *s, size_t n, struct st_call *
 int st_parse_head(const char *s, size_t n, enum st_sys *sys, struct st_fdarg *fd);
 void st_parser_free(struct st_parser *p);
 
+/* Any syscall line, for the importers of other calls (ioctl, mmap, openat,
+ * close on vhost-vdpa fds: lib/trace/strace_vdpa.c): the name, the raw text
+ * of each top-level argument (at most ST_GEN_MAX_ARGS; more fail) and the
+ * result. Pointers into s. */
+#define ST_GEN_MAX_ARGS 8
+struct st_gen_call {
+	const char *name;
+	size_t name_len;
+	struct {
+		const char *s;
+		size_t n;
+	} arg[ST_GEN_MAX_ARGS];
+	unsigned nargs;
+	bool res_known;
+	int64_t res;             /* also addresses (mmap), which fit in 63 bits */
+	char err[24];
+};
+int st_parse_gen(struct st_parser *p, const char *s, size_t n, struct st_gen_call *g);
+/* One argument that is an fd: "3", "3</dev/vhost-vdpa-0<char 510:0>>". */
+int st_parse_fd_text(struct st_parser *p, const char *s, size_t n, struct st_fdarg *fd);
+
 /* Decode strace escapes (\xHH, \NNN, \n ...) of raw annotation text into
  * out (NUL-terminated, non-printable bytes shown as '?'). */
 void st_decode_text(const char *s, size_t n, char *out, size_t outlen);

@@ -185,8 +185,20 @@ int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, si
 		fmt = vc_detect_format(buf, len);
 	t->format = fmt;
 	switch (fmt) {
-	case VC_FMT_STRACE:
-		return vc_import_strace(t, buf, len, err);
+	case VC_FMT_STRACE: {
+		/* vhost-user streams and vhost-vdpa calls: an error only when
+		 * neither is there. */
+		struct vc_error uerr = { 0 };
+		int urc = vc_import_strace(t, buf, len, &uerr);
+		size_t before = t->nevents;
+		vc_import_strace_vdpa(t, buf, len, err);
+		if (urc && t->nevents == before) {
+			if (err)
+				*err = uerr;
+			return -1;
+		}
+		return 0;
+	}
 	case VC_FMT_QEMU_TRACE: {
 		/* vhost-user and vhost-vdpa records: an error only when neither
 		 * kind is there. */

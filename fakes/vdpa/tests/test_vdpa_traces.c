@@ -85,6 +85,58 @@ START_TEST(live_equals_offline)
 }
 END_TEST
 
+START_TEST(strace_rendering)
+{
+	/* The same two runs as strace logs of QEMU (traces/vdpa-strace/,
+	 * rendered by mkstrace.py): ioctl arguments are not in an strace log,
+	 * so only the IOTLB and batching rules decide, and B16 shows. */
+	expect("traces/vdpa-strace/qemu72-fixed.strace", "", 0);
+	expect("traces/vdpa-strace/qemu-prefix-b16.strace", "VDPA-BAT-01:4", 0);
+}
+END_TEST
+
+/* Hostile strace input: the importer warns or skips, never crashes, and a
+ * log with neither vhost-user nor vhost-vdpa is still exit 2. */
+START_TEST(strace_hostile)
+{
+	static const char *const bad[] = {
+		"1 10:00:00.000001 openat(AT_FDCWD, \"/dev/vhost-vdpa-0\", O_RDWR) = 99999999\n",
+		"1 10:00:00.000001 openat(AT_FDCWD, \"/dev/vhost-vdpa-0\", O_RDWR) = 3\n"
+		"1 10:00:00.000002 write(3, \"\\x02\\x00\", 2) = -1 EINVAL (Invalid argument)\n"
+		"1 10:00:00.000003 write(3, \"\\x02\"..., 72) = 72\n"
+		"1 10:00:00.000004 ioctl(3, _IOC(_IOC_READ, 0xaf, 0x7a, 0x4), 0x1) = 0\n"
+		"1 10:00:00.000005 ioctl(3, VHOST_NOPE, 0x1) = 0\n"
+		"1 10:00:00.000006 ioctl(3, 0xc008af12, 0x1) = -1 ENOBUFS (No buffer space available)\n"
+		"1 10:00:00.000007 mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, 3, 0) = 0x7f0000000000\n"
+		"1 10:00:00.000008 munmap(0x7f0000000000, 4096) = 0\n"
+		"1 10:00:00.000009 ioctl(3, VHOST_SET_OWNER <unfinished ...>\n"
+		"1 10:00:00.000010 mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, 3\n"
+		"1 10:00:00.000011 close(3) = 0\n"
+		"1 10:00:00.000012 close(3) = 0\n",
+		"[pid 7] 99999999999999999999.1 ioctl(3<\\x2fvhost-vdpa>, VHOST_GET_FEATURES, 0x1) = 0\n",
+		"ioctl(((((((((((((((((\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *f = vc_test_tmpfile(bad[i], strlen(bad[i]), ".strace");
+		char *out = NULL;
+		char *argv[] = { "vhost-cts", "check", (char *)f, NULL };
+		int rc = vc_test_run(argv, &out);
+		ck_assert_msg(rc == 0 || rc == 1 || rc == 2, "case %zu: rc %d\n%s", i, rc, out);
+		ck_assert_msg(!strstr(out, "Sanitizer") && !strstr(out, "runtime error"), "case %zu:\n%s", i, out);
+		free(out);
+	}
+	/* Case 1: the 2-byte write is VDPA-IOTLB-01, the cut one is skipped. */
+	const char *f = vc_test_tmpfile(bad[1], strlen(bad[1]), ".strace");
+	char *out = NULL;
+	char *argv[] = { "vhost-cts", "check", (char *)f, NULL };
+	ck_assert_int_eq(vc_test_run(argv, &out), 1);
+	char got[256];
+	findings(out, got, sizeof got);
+	ck_assert_msg(!strcmp(got, "VDPA-IOTLB-01:1"), "[%s]\n%s", got, out);
+	free(out);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("vdpa_traces");
@@ -93,6 +145,8 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, qemu72_fixed);
 	tcase_add_test(tc, qemu_prefix_b16);
 	tcase_add_test(tc, live_equals_offline);
+	tcase_add_test(tc, strace_rendering);
+	tcase_add_test(tc, strace_hostile);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,417 @@
+/* strace logs of a vhost-vdpa client: open/openat, ioctl, write, mmap,
+ * munmap and close on a vhost-vdpa fd become vhost-vdpa events, one
+ * session per open file. Lines are parsed by the shared strace parser
+ * (strace_parse.c: st_parse_gen for the call, st_parse_call for write's
+ * data). Recommended: strace -f -tt -yy -xx -s 65536
+ *   -e trace=ioctl,write,mmap,munmap,openat,close
+ *
+ * strace prints an ioctl's argument as a pointer, so the events carry the
+ * request and its result but no argument bytes; rules that need them stay
+ * undecided. IOTLB messages are written with write(): their bytes are in
+ * the log and every IOTLB and batching rule is decided. A fd is vhost-vdpa
+ * when it was opened from a path containing "vhost-vdpa" or its -yy
+ * annotation names such a path. */
+#include "vcts/trace.h"
+#include "vcts/vdpa_uapi.h"
+#include "lib/trace/strace_priv.h"
+#include "lib/xalloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define SV_MAX_FD 65536
+#define SV_MAX_BELLS 1024
+
+struct sv {
+	struct vc_trace *t;
+	struct st_parser p;
+	uint32_t *sess;        /* fd -> session + 1 (0 = not vhost-vdpa) */
+	struct {
+		uint64_t addr, len, off;
+		uint32_t session;
+	} bell[SV_MAX_BELLS];
+	unsigned nbells;
+	uint64_t opens, events, skipped_unfinished;
+};
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* "[pid N] " or "N " then "HH:MM:SS.frac " or "SEC.frac ": the call's
+ * offset, time in ns (-1 if none). */
+static size_t prefix(const char *l, size_t n, int64_t *ns)
+{
+	size_t i = 0;
+	*ns = -1;
+	if (n > 5 && !memcmp(l, "[pid ", 5)) {
+		i = 5;
+		while (i < n && l[i] == ' ')
+			i++;
+		while (i < n && is_digit(l[i]))
+			i++;
+		if (i < n && l[i] == ']')
+			i++;
+	} else {
+		size_t j = 0;
+		while (j < n && is_digit(l[j]))
+			j++;
+		if (j && j < n && l[j] == ' ')
+			i = j;
+	}
+	while (i < n && l[i] == ' ')
+		i++;
+	/* time */
+	size_t j = i;
+	int64_t secs = 0;
+	int fields = 0;
+	while (j < n && fields < 3) {
+		size_t d = j;
+		int64_t v = 0;
+		while (j < n && is_digit(l[j]) && j - d < 12)
+			v = v * 10 + (l[j++] - '0');
+		if (j == d)
+			break;
+		secs = fields && secs <= INT64_MAX / 60 ? secs * 60 + v : v;
+		fields++;
+		if (j < n && l[j] == ':')
+			j++;
+		else
+			break;
+	}
+	if (fields && j < n && l[j] == '.') {
+		j++;
+		int64_t frac = 0;
+		int digits = 0;
+		while (j < n && is_digit(l[j])) {
+			if (digits < 9) {
+				frac = frac * 10 + (l[j] - '0');
+				digits++;
+			}
+			j++;
+		}
+		while (digits < 9) {
+			frac *= 10;
+			digits++;
+		}
+		if (j < n && l[j] == ' ' && secs < INT64_MAX / 1000000000 - 1) {
+			*ns = secs * 1000000000 + frac;
+			i = j;
+			while (i < n && l[i] == ' ')
+				i++;
+		}
+	}
+	return i;
+}
+
+static int errno_by_name(const char *name)
+{
+	if (!strcmp(name, "ENOTSUPP"))
+		return VDPA_ENOTSUPP;
+	for (int e = 1; e < 200; e++) {
+		const char *n = strerrorname_np(e);
+		if (n && !strcmp(n, name))
+			return e;
+	}
+	return EIO;
+}
+
+static bool vdpa_path(const char *s)
+{
+	return strstr(s, "vhost-vdpa") != NULL;
+}
+
+static uint32_t sess_of(struct sv *m, const struct st_fdarg *fd)
+{
+	if (fd->num < 0 || fd->num >= SV_MAX_FD)
+		return 0;
+	uint32_t s = m->sess[fd->num];
+	if (s || !fd->ann)
+		return s;
+	/* A fd opened before the log started: its annotation says what it is. */
+	char txt[VC_FD_NAME_MAX + 16];
+	st_decode_text(fd->ann, fd->ann_len, txt, sizeof txt);
+	if (!vdpa_path(txt))
+		return 0;
+	char name[VC_SESSION_NAME_MAX];
+	snprintf(name, sizeof name, "fd %lld %.110s (opened before the log)", (long long)fd->num, txt);
+	m->sess[fd->num] = vc_trace_add_session(m->t, VC_SIDE_FRONTEND, name) + 1;
+	return m->sess[fd->num];
+}
+
+static void add(struct sv *m, struct vc_event *ev, uint32_t s1, uint64_t line, int64_t ns)
+{
+	ev->session = s1 - 1;
+	ev->src.line = line;
+	ev->time_ns = ns;
+	ev->dir = VC_DIR_FE_TO_BE;
+	vc_trace_add_event(m->t, ev);
+	m->events++;
+}
+
+static void set_result(struct vc_vdpa_op *o, const struct st_gen_call *g)
+{
+	o->has_result = g->res_known;
+	o->ret = g->res_known ? (g->res < 0 ? -1 : g->res) : 0;
+	o->err = g->res_known && g->res < 0 ? errno_by_name(g->err) : 0;
+}
+
+static bool arg_u64(const char *s, size_t n, uint64_t *v)
+{
+	char buf[40];
+	if (!n || n >= sizeof buf)
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (!strcmp(buf, "NULL")) {
+		*v = 0;
+		return true;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(buf, &end, 0);
+	if (*end || errno || buf[0] == '-')
+		return false;
+	*v = x;
+	return true;
+}
+
+static bool has_word(const char *s, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+	for (size_t i = 0; i + wl <= n; i++)
+		if (!memcmp(s + i, w, wl) && (i + wl == n || s[i + wl] == '|' || s[i + wl] == ' ') &&
+		    (i == 0 || s[i - 1] == '|' || s[i - 1] == ' '))
+			return true;
+	return false;
+}
+
+/* VHOST_VDPA_SET_STATUS, _IOC(_IOC_READ, 0xaf, 0x7a, 0x4) or a number. */
+static bool request_of(const char *s, size_t n, uint32_t *req)
+{
+	const struct vdpa_ioctl_info *ri = vdpa_ioctl_by_name(s, n);
+	if (ri) {
+		*req = ri->request;
+		return true;
+	}
+	uint64_t v;
+	if (arg_u64(s, n, &v) && v <= UINT32_MAX) {
+		*req = (uint32_t)v;
+		return true;
+	}
+	if (n > 5 && !memcmp(s, "_IOC(", 5)) {
+		char buf[96];
+		snprintf(buf, sizeof buf, "%.*s", (int)(n < 95 ? n : 95), s);
+		unsigned dir = 0;
+		if (strstr(buf, "_IOC_READ"))
+			dir |= VDPA_IOC_R;
+		if (strstr(buf, "_IOC_WRITE"))
+			dir |= VDPA_IOC_W;
+		const char *c1 = strchr(buf, ',');
+		unsigned type, nr, size;
+		if (c1 && sscanf(c1 + 1, " %x, %x, %x", &type, &nr, &size) == 3 && type <= 0xff && nr <= 0xff &&
+		    size < (1u << 14)) {
+			*req = (uint32_t)((dir << 30) | (size << 16) | (type << 8) | nr);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void on_open(struct sv *m, const struct st_gen_call *g, unsigned patharg, uint64_t ln, int64_t ns)
+{
+	if (g->nargs <= patharg)
+		return;
+	const char *a = g->arg[patharg].s;
+	size_t an = g->arg[patharg].n;
+	if (an < 2 || a[0] != '"')
+		return;
+	char path[256];
+	st_decode_text(a + 1, an - 2, path, sizeof path);
+	if (!vdpa_path(path) || !g->res_known || g->res < 0 || g->res >= SV_MAX_FD)
+		return;
+	char name[VC_SESSION_NAME_MAX];
+	snprintf(name, sizeof name, "fd %lld %.120s (open #%llu)", (long long)g->res, path,
+		 (unsigned long long)++m->opens);
+	uint32_t s1 = vc_trace_add_session(m->t, VC_SIDE_FRONTEND, name) + 1;
+	m->sess[g->res] = s1;
+	struct vc_event ev = { .kind = VC_EV_VDPA_OPEN };
+	ev.u.vdpa.fd = (int32_t)g->res;
+	set_result(&ev.u.vdpa, g);
+	add(m, &ev, s1, ln, ns);
+}
+
+static void on_write(struct sv *m, const char *l, size_t n, uint32_t s1, const struct st_fdarg *fd,
+		     uint64_t ln, int64_t ns)
+{
+	struct st_call k;
+	if (st_parse_call(&m->p, l, n, &k) != 0 || k.sys != ST_SYS_WRITE) {
+		vc_trace_warn(m->t, ln, "vhost-vdpa write not understood (%s)", m->p.what);
+		return;
+	}
+	struct vc_event ev = { 0 };
+	uint32_t type = 0;
+	if (!k.data_cut && !k.data_absent && k.data_len >= 4)
+		memcpy(&type, k.data, 4);
+	bool whole = !k.data_cut && !k.data_absent && k.data_len == VDPA_MSG_V2_SIZE &&
+		     (type == VDPA_MSG_TYPE_IOTLB || type == VDPA_MSG_TYPE_IOTLB_V2);
+	if (whole) {
+		const uint8_t *b = k.data, *io = b + VDPA_MSG_V2_IOTLB_OFF;
+		ev.kind = VC_EV_VDPA_IOTLB;
+		ev.u.iotlb.msg_type = type;
+		if (type == VDPA_MSG_TYPE_IOTLB_V2)
+			memcpy(&ev.u.iotlb.asid, b + VDPA_MSG_V2_ASID_OFF, 4);
+		memcpy(&ev.u.iotlb.iova, io + VDPA_IOTLB_IOVA_OFF, 8);
+		memcpy(&ev.u.iotlb.size, io + VDPA_IOTLB_SIZE_OFF, 8);
+		memcpy(&ev.u.iotlb.uaddr, io + VDPA_IOTLB_UADDR_OFF, 8);
+		ev.u.iotlb.perm = io[VDPA_IOTLB_PERM_OFF];
+		ev.u.iotlb.type = io[VDPA_IOTLB_TYPE_OFF];
+		ev.u.iotlb.has_result = k.res_known;
+		ev.u.iotlb.err = k.res_known && k.res < 0 ? errno_by_name(k.err) : 0;
+	} else if (k.data_cut || k.data_absent) {
+		/* Bytes not in the log: nothing can be said about them. */
+		vc_trace_warn(m->t, ln, "vhost-vdpa write with cut data skipped (use -s 65536 -xx)");
+		return;
+	} else {
+		ev.kind = VC_EV_VDPA_WRITE;
+		struct vc_vdpa_op *o = &ev.u.vdpa;
+		o->fd = (int32_t)fd->num;
+		o->has_result = k.res_known;
+		o->ret = k.res_known ? (k.res < 0 ? -1 : k.res) : 0;
+		o->err = k.res_known && k.res < 0 ? errno_by_name(k.err) : 0;
+		o->in_known = true;
+		o->in = k.data;
+		o->in_len = k.data_len > 4096 ? 4096 : (uint32_t)k.data_len;
+		o->len = k.data_len;
+	}
+	add(m, &ev, s1, ln, ns);
+}
+
+static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
+{
+	int64_t ns;
+	size_t at = prefix(l, n, &ns);
+	l += at;
+	n -= at;
+	if (n < 5)
+		return;
+	if (memmem(l, n, "<unfinished ...>", 16) || (n > 4 && !memcmp(l, "<...", 4))) {
+		/* An interrupted call: counted, not imported. */
+		if (memmem(l, n, "vhost-vdpa", 10) || memmem(l, n, "vhost\\x2dvdpa", 13))
+			m->skipped_unfinished++;
+		return;
+	}
+	struct st_gen_call g;
+	if (st_parse_gen(&m->p, l, n, &g) != 0)
+		return; /* not a syscall line: signals, exits, noise */
+#define IS(nm) (g.name_len == strlen(nm) && !memcmp(g.name, nm, g.name_len))
+	if (IS("openat")) {
+		on_open(m, &g, 1, ln, ns);
+		return;
+	}
+	if (IS("open")) {
+		on_open(m, &g, 0, ln, ns);
+		return;
+	}
+	if (IS("munmap")) {
+		uint64_t addr;
+		if (g.nargs < 1 || !arg_u64(g.arg[0].s, g.arg[0].n, &addr))
+			return;
+		for (unsigned i = 0; i < m->nbells; i++)
+			if (m->bell[i].addr == addr) {
+				struct vc_event ev = { .kind = VC_EV_VDPA_MMAP };
+				ev.u.vdpa.fd = -1;
+				ev.u.vdpa.unmap = true;
+				ev.u.vdpa.len = m->bell[i].len;
+				ev.u.vdpa.off = m->bell[i].off;
+				set_result(&ev.u.vdpa, &g);
+				add(m, &ev, m->bell[i].session, ln, ns);
+				m->bell[i] = m->bell[--m->nbells];
+				return;
+			}
+		return;
+	}
+	unsigned fdarg = IS("mmap") ? 4 : 0;
+	if (!(IS("ioctl") || IS("write") || IS("close") || IS("mmap")) || g.nargs <= fdarg)
+		return;
+	struct st_fdarg fd;
+	if (st_parse_fd_text(&m->p, g.arg[fdarg].s, g.arg[fdarg].n, &fd) != 0)
+		return;
+	uint32_t s1 = sess_of(m, &fd);
+	if (!s1)
+		return;
+	if (IS("write")) {
+		on_write(m, l, n, s1, &fd, ln, ns);
+		return;
+	}
+	struct vc_event ev = { 0 };
+	struct vc_vdpa_op *o = &ev.u.vdpa;
+	o->fd = (int32_t)fd.num;
+	set_result(o, &g);
+	if (IS("close")) {
+		ev.kind = VC_EV_VDPA_CLOSE;
+		add(m, &ev, s1, ln, ns);
+		m->sess[fd.num] = 0;
+		return;
+	}
+	if (IS("ioctl")) {
+		if (g.nargs < 2 || !request_of(g.arg[1].s, g.arg[1].n, &o->request)) {
+			vc_trace_warn(m->t, ln, "vhost-vdpa ioctl with an unreadable request skipped");
+			return;
+		}
+		ev.kind = VC_EV_VDPA_IOCTL;
+		add(m, &ev, s1, ln, ns);
+		return;
+	}
+	/* mmap(addr, len, prot, flags, fd, off) */
+	uint64_t len, off;
+	if (g.nargs < 6 || !arg_u64(g.arg[1].s, g.arg[1].n, &len) || !arg_u64(g.arg[5].s, g.arg[5].n, &off))
+		return;
+	ev.kind = VC_EV_VDPA_MMAP;
+	o->len = len;
+	o->off = off;
+	o->prot = (has_word(g.arg[2].s, g.arg[2].n, "PROT_READ") ? PROT_READ : 0) |
+		  (has_word(g.arg[2].s, g.arg[2].n, "PROT_WRITE") ? PROT_WRITE : 0);
+	o->flags = (has_word(g.arg[3].s, g.arg[3].n, "MAP_SHARED") ? MAP_SHARED : 0) |
+		   (has_word(g.arg[3].s, g.arg[3].n, "MAP_PRIVATE") ? MAP_PRIVATE : 0);
+	if (g.res_known && g.res >= 0) {
+		o->ret = 0;
+		if (m->nbells < SV_MAX_BELLS) {
+			m->bell[m->nbells].addr = (uint64_t)g.res;
+			m->bell[m->nbells].len = len;
+			m->bell[m->nbells].off = off;
+			m->bell[m->nbells].session = s1;
+			m->nbells++;
+		}
+	}
+	add(m, &ev, s1, ln, ns);
+#undef IS
+}
+
+int vc_import_strace_vdpa(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
+{
+	(void)err;
+	struct sv m;
+	memset(&m, 0, sizeof m);
+	m.t = t;
+	m.sess = xcalloc(SV_MAX_FD, sizeof *m.sess);
+	uint64_t ln = 0;
+	size_t pos = 0;
+	while (buf && pos < len) {
+		ln++;
+		const char *l = buf + pos;
+		const char *nl = memchr(l, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - l) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		if (n && l[n - 1] == '\r')
+			n--;
+		do_line(&m, l, n, ln);
+	}
+	if (m.skipped_unfinished)
+		vc_trace_warn(t, 0, "%llu interrupted vhost-vdpa calls (<unfinished ...>) not imported",
+			      (unsigned long long)m.skipped_unfinished);
+	st_parser_free(&m.p);
+	free(m.sess);
+	return 0;
+}
