@@ -13,6 +13,7 @@
 #include "vcts/report.h"
 #include "vcts/synth.h"
 #include "vcts/trace.h"
+#include "vcts/vu_stream.h"
 #include "vcts/wire.h"
 
 #include <errno.h>
@@ -170,13 +171,86 @@ END_TEST
 
 /* ---- hostile peers ---- */
 
-enum peer_kind { PEER_SILENT, PEER_GARBAGE, PEER_CLOSE, PEER_FDS };
+enum peer_kind { PEER_SILENT, PEER_GARBAGE, PEER_CLOSE, PEER_FDS, PEER_LAX };
 struct peer {
+	int kept[64];
+	unsigned nkept;
 	int lfd;
 	enum peer_kind kind;
 	volatile int stop;
 	pthread_t th;
 };
+
+/* A deliberately lax back-end: frames every request, closes every fd it
+ * gets, answers what has an answer, acks everything as done, and stays
+ * after the front-end's EOF. Every negative scenario must fail on it. */
+static bool lax_serve(struct peer *p, int c)
+{
+	struct vu_framer f;
+	vu_framer_init(&f, 0);
+	uint8_t buf[4096];
+	bool eof = false;
+	while (!p->stop) {
+		struct pollfd q = { .fd = c, .events = eof ? 0 : POLLIN };
+		if (poll(&q, 1, 50) <= 0 || eof)
+			continue;
+		union {
+			char b[CMSG_SPACE(sizeof(int) * 64)];
+			struct cmsghdr a;
+		} u;
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof u.b };
+		ssize_t n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); n > 0 && cm; cm = CMSG_NXTHDR(&mh, cm))
+			for (size_t k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+				int fd;
+				memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof fd);
+				close(fd);
+			}
+		if (n <= 0) {
+			/* Never close after the front-end's EOF (the hang class):
+			 * keep the socket until the peer stops, serve the next. */
+			eof = true;
+			if (p->nkept < sizeof p->kept / sizeof p->kept[0]) {
+				p->kept[p->nkept++] = c;
+				vu_framer_free(&f);
+				return true;
+			}
+			continue;
+		}
+		const uint8_t *d = buf;
+		size_t l = (size_t)n;
+		enum vu_frame_status st;
+		while ((st = vu_framer_push(&f, &d, &l)) != VU_FRAME_MORE) {
+			if (st != VU_FRAME_MESSAGE)
+				continue;
+			uint32_t req = vu_framer_request(&f), fl = vu_framer_flags(&f);
+			const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, req);
+			uint8_t r[VU_HDR_SIZE + 8] = { 0 };
+			vu_wr32(r, req);
+			vu_wr32(r + 4, VU_VERSION | VU_FLAG_REPLY);
+			vu_wr32(r + 8, 8);
+			uint64_t v = 0;
+			if (req == VU_GET_FEATURES)
+				v = VU_BIT(VU_F_VERSION_1) | VU_BIT(VU_F_PROTOCOL_FEATURES) | VU_BIT(VU_F_LOG_ALL);
+			else if (req == VU_GET_PROTOCOL_FEATURES)
+				v = VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_MQ);
+			else if (req == VU_GET_QUEUE_NUM)
+				v = 2;
+			else if (req == VU_GET_VRING_BASE && f.pl_have >= 4)
+				memcpy(&v, f.pl, 4);
+			vu_wr64(r + VU_HDR_SIZE, v);
+			bool value = ri && (ri->reply == VU_REPLY_ALWAYS || ri->reply == VU_REPLY_IF_LOG_SHMFD);
+			if (value || (fl & VU_FLAG_NEED_REPLY))
+				if (write(c, r, sizeof r) < 0)
+					(void)0;
+		}
+		if (st == VU_FRAME_OVERSIZE)
+			vu_framer_init(&f, 0);
+	}
+	vu_framer_free(&f);
+	return false;
+}
 
 static void *peer_main(void *arg)
 {
@@ -191,6 +265,11 @@ static void *peer_main(void *arg)
 		uint8_t buf[4096];
 		if (p->kind == PEER_CLOSE) {
 			close(c);
+			continue;
+		}
+		if (p->kind == PEER_LAX) {
+			if (!lax_serve(p, c))
+				close(c);
 			continue;
 		}
 		/* Read the first request, then misbehave. */
@@ -259,6 +338,8 @@ static void peer_stop(struct peer *p)
 {
 	p->stop = 1;
 	pthread_join(p->th, NULL);
+	for (unsigned i = 0; i < p->nkept; i++)
+		close(p->kept[i]);
 	close(p->lfd);
 	unlink(sock_path);
 }
@@ -322,6 +403,33 @@ START_TEST(closing_backend_is_refusal)
 	ck_assert_int_eq(res->sessions[0].rules[VU_BE_05].verdict, VC_FAIL);
 	vfe_run_free(r);
 	peer_stop(&p);
+}
+END_TEST
+
+START_TEST(every_negative_scenario_fails_on_a_lax_backend)
+{
+	fresh_path("lax");
+	int fds0 = vc_test_count_fds();
+	struct peer p;
+	peer_start(&p, PEER_LAX);
+	struct vfe_run *r = new_run("neg-*", VFE_DEV_NET, 300);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), (int)vfe_scn_nneg);
+	size_t n;
+	const struct vfe_scenario_result *x = vfe_run_scenarios(r, &n);
+	const struct vc_results *res = vfe_run_results(r);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_msg(x[i].outcome == VFE_ACCEPTED || x[i].outcome == VFE_HUNG, "%s: %s (%s)", x[i].name,
+			      vfe_outcome_name(x[i].outcome), x[i].detail);
+		const struct vc_session_result *sr = &res->sessions[x[i].session];
+		ck_assert(sr->rules[VU_REPLY_04].verdict == VC_FAIL || sr->rules[VU_BE_02].verdict == VC_FAIL);
+	}
+	ck_assert_int_eq(find(r, "neg-short-eof")->outcome, VFE_HUNG);
+	ck_assert_int_eq(find(r, "neg-overlap")->outcome, VFE_ACCEPTED);
+	ck_assert_int_eq(res->sessions[find(r, "neg-overlap")->session].rules[VU_BE_04].verdict, VC_FAIL);
+	vfe_run_free(r);
+	peer_stop(&p);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
 }
 END_TEST
 
@@ -476,6 +584,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(t, silent_backend_is_hung_not_a_driver_hang);
 	tcase_add_loop_test(t, garbage_and_fds_are_refused, 0, 2);
 	tcase_add_test(t, closing_backend_is_refusal);
+	tcase_add_test(t, every_negative_scenario_fails_on_a_lax_backend);
 	tcase_add_test(t, be04_ack_of_malformed_request);
 	tcase_add_test(t, matrix_page);
 	tcase_add_test(t, catalogue);
