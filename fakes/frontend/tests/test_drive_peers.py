@@ -155,6 +155,32 @@ def test_bad_input_is_a_verdict_not_a_hang():
     assert p.returncode == 2 and b"before it listened" in p.stderr, p.stderr
 
 
+def test_cli_usage():
+    def run(*a):
+        p = subprocess.run(["timeout", "60", vcts()] + list(a), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+    rc, out, _ = run("drive", "--list")
+    assert rc == 0 and "neg-ring-index-far" in out and "replay-qemu-net" in out
+    assert run("drive", "--help")[0] == 0
+    assert run("report", "--help")[0] == 0
+    for args, what in [(("drive",), "--socket is required"),
+                       (("drive", "--socket", "x", "--timeout", "-1"), "bad --timeout"),
+                       (("drive", "--socket", "x", "--startup-timeout", "z"), "bad --startup-timeout"),
+                       (("drive", "--socket", "x", "--queues", "9"), "--queues wants"),
+                       (("drive", "--socket", "x", "--pid", "0"), "bad --pid"),
+                       (("drive", "--socket", "x", "--spawn", "true", "--pid", "1"), "exclude each other"),
+                       (("drive", "--socket", "x", "extra"), "unexpected argument"),
+                       (("drive", "--socket", "x", "--record", "/nonexistent/dir/r.jsonl"), "cannot write"),
+                       (("drive", "--socket", "x", "--spawn-log", "/nonexistent/dir/l"), "cannot write"),
+                       (("drive", "--socket", "x", "--bogus"), ""),
+                       (("report",), "--html DIR is required"),
+                       (("report", "--html", WORK), "no RESULTS.json"),
+                       (("report", "--html", WORK, "/nonexistent.json"), "/nonexistent.json"),
+                       (("report", "--bogus"), "")]:
+        rc, _, err = run(*args)
+        assert rc == 2 and what in err, (args, err)
+
+
 def test_offline_check_of_a_drive_capture():
     """The capture re-judges offline: the message-level back-end findings
     (VU-BE-04, VU-SIZE-02, ...) come back from `check`."""
