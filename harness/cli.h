@@ -20,6 +20,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_drive(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
+int cmd_vdpa_fake(int argc, char **argv);
 
 /* "vhost-cts: <msg>" on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,6 +21,7 @@ static const struct {
 	{ "drive", cmd_drive, "fake front-end: drive a real back-end through every scenario" },
 	{ "report", cmd_report, "render JSON reports of several implementations as a conformance matrix" },
 	{ "certify", cmd_certify, "certify a vhost-vdpa device (VDPA-DEV sequence)" },
+	{ "vdpa-fake", cmd_vdpa_fake, "fake vDPA device over CUSE: judge a vhost-vdpa client live" },
 };
 
 static void usage(FILE *f)

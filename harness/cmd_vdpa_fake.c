@@ -1,0 +1,91 @@
+/* vhost-cts vdpa-fake: the fake vDPA device as a character device (CUSE),
+ * judging its client live. */
+#include "harness/cli.h"
+#include "vcts/report.h"
+#include "fakes/vdpa/cuse.h"
+#include "fakes/vdpa/live.h"
+#include "fakes/vdpa/vdpa.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void fake_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vhost-cts vdpa-fake --cuse NAME [--opts SPEC] [--json F] [--junit F] [--strict]\n"
+		"Serve the fake vDPA device as /dev/NAME (CUSE; root, the cuse module) until\n"
+		"SIGINT/SIGTERM, judge every client that opens it, then write the reports.\n"
+		"NAME should start with vhost-vdpa (DPDK picks its back-end by that name in\n"
+		"/proc/devices). Without CUSE, use the LD_PRELOAD shim\n"
+		"(build/libvcts-vdpa-preload.so, VCTS_VDPA_PATH/OPTS/REPORT/TEXT).\n"
+		"  --opts SPEC   device options:\n%s\n"
+		"exit status: 0 clean, 1 findings, 2 usage error or no CUSE\n",
+		vdpa_cfg_help());
+}
+
+int cmd_vdpa_fake(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "cuse", required_argument, 0, 'c' }, { "opts", required_argument, 0, 'o' },
+		{ "json", required_argument, 0, 'j' }, { "junit", required_argument, 0, 'u' },
+		{ "strict", no_argument, 0, 's' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	const char *name = NULL, *opts = "", *json = NULL, *junit = NULL;
+	bool strict = false;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'c': name = optarg; break;
+		case 'o': opts = optarg; break;
+		case 'j': json = optarg; break;
+		case 'u': junit = optarg; break;
+		case 's': strict = true; break;
+		case 'h': fake_usage(stdout); return EXIT_CLEAN;
+		default: fake_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("vdpa-fake: unexpected argument '%s'", argv[optind]);
+	if (!name)
+		return cli_usage_error("vdpa-fake: --cuse NAME is required");
+	struct vdpa_cfg cfg;
+	vdpa_cfg_default(&cfg);
+	char err[512];
+	if (vdpa_cfg_parse(&cfg, opts, err, sizeof err) != 0)
+		return cli_usage_error("--opts: %s", err);
+	struct vdpa_dev *dev = vdpa_dev_new(&cfg);
+	char path[128];
+	snprintf(path, sizeof path, "/dev/%s", name);
+	struct vc_engine_opts eo = { .strict = strict };
+	struct vdpa_live *live = vdpa_live_new(path, &eo, stderr);
+	vdpa_live_attach(live, dev);
+	int rc = EXIT_CLEAN;
+	fprintf(stderr, "vhost-cts: serving %s (CUSE)\n", path);
+	if (vdpa_cuse_run(dev, name, err, sizeof err) != 0) {
+		fprintf(stderr, "vhost-cts: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	const struct vc_results *res = vdpa_live_finish(live);
+	const char *inputs[1] = { path };
+	struct vc_report_meta meta = { .tool = "vhost-cts vdpa-fake", .version = VCTS_VERSION,
+				       .inputs = inputs, .ninputs = 1, .strict = strict };
+	rc = vc_results_exit_status(res, strict);
+	vc_report_text(stdout, res, &meta, false);
+	if (json && vc_report_json(json, res, &meta, err, sizeof err) != 0) {
+		fprintf(stderr, "vhost-cts: %s\n", err);
+		rc = EXIT_USAGE;
+	}
+	if (junit && vc_report_junit(junit, res, &meta, err, sizeof err) != 0) {
+		fprintf(stderr, "vhost-cts: %s\n", err);
+		rc = EXIT_USAGE;
+	}
+out:
+	vdpa_dev_set_observer(dev, NULL, NULL);
+	vdpa_live_free(live);
+	vdpa_dev_free(dev);
+	return rc;
+}
