@@ -44,7 +44,7 @@ static void list_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	for (struct dirent *e; (e = readdir(d));) {
-		char p[64], t[256];
+		char p[300], t[256];
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof p, "/proc/self/fd/%s", e->d_name);
@@ -68,7 +68,7 @@ static int count_fds(void)
 	DIR *d = opendir("/proc/self/fd");
 	int n = 0;
 	for (struct dirent *e; (e = readdir(d));) {
-		char p[64], t[256];
+		char p[300], t[256];
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof p, "/proc/self/fd/%s", e->d_name);
