@@ -193,7 +193,8 @@ struct vfe_scn {
 };
 /* Negative scenario functions return: 1 the malformed message was sent
  * asking for an ack, 0 sent without asking, 2 the driver closed its side
- * (EOF scenarios), -1 the set-up failed (why), -2 not applicable. Positive
+ * (EOF scenarios), 3 refused by an error ack the scenario read itself,
+ * -1 the set-up failed (why), -2 not applicable. Positive
  * ones: 0 served, 1 findings of their own (why), -1 failed, -2 n/a. */
 extern const struct vfe_scn vfe_scn_basic[];
 extern const unsigned vfe_scn_nbasic;

@@ -497,6 +497,11 @@ static enum vfe_outcome observe_negative(struct vfe_conn *c, int sent, char *det
 	struct vfe_msg *m = xmalloc(sizeof *m);
 	enum vfe_outcome o = VFE_ACCEPTED;
 	enum vfe_rx rx;
+	if (sent == 3) {
+		snprintf(det, dl, "error ack (%" PRIu64 ")", c->last_ack);
+		free(m);
+		return VFE_REJECTED;
+	}
 	if (sent == 2) {
 		/* We closed our side mid-message: the back-end must close too. */
 		rx = vfe_recv(c, m, 0);
@@ -575,9 +580,14 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 	/* The fd count of the idle back-end before this connection: after
 	 * it closes the count must come back to it. (In listen mode the
 	 * back-end reconnects by itself, so there is no idle moment.) */
+	pid_t bpid = r->pid;
 	if (r->pid && !r->o.listen && proc_alive(r))
 		baseline = count_fds(r->pid);
 	int fd = open_conn(r, err, sizeof err);
+	/* A back-end (re)started for this connection has no idle count to
+	 * come back to; nor has one that was exiting while we counted. */
+	if (r->pid != bpid || baseline <= 0)
+		baseline = -1;
 	if (fd < 0) {
 		res->outcome = VFE_ERROR;
 		snprintf(res->detail, sizeof res->detail, "%s", err);

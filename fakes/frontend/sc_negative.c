@@ -126,6 +126,57 @@ static int neg_region_past_fd(struct vfe_conn *c, const struct vfe_scn *s)
 	return bad(c, VU_SET_MEM_TABLE, pl, sizeof pl, fds, 2);
 }
 
+/* The same table, and if the back-end takes it, ring 0 placed in the part
+ * of region 1 that has no file behind it, then started: a back-end that
+ * touches it takes SIGBUS. */
+static int neg_region_past_fd_ring(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	enum vfe_device d = vfe_run_device(c->run);
+	if (vfe_init(c, VFE_QEMU, vfe_default_features(d), vfe_default_pf()))
+		return -1;
+	uint64_t base = VFE_MEM_SIZE * 4, claimed = VFE_RING_AREA * 64;
+	int k = vfe_mem_add(c, base, VFE_RING_AREA);
+	if (k < 0)
+		return -1;
+	uint8_t pl[VU_MEM_TABLE_HDR + 2 * VU_MEM_REGION_SIZE];
+	int fds[2];
+	vfe_memtable(c, 0, 2, pl, fds);
+	vu_wr64(pl + VU_MEM_TABLE_HDR + VU_MEM_REGION_SIZE + 8, claimed);
+	int64_t a = vfe_set(c, VU_SET_MEM_TABLE, pl, sizeof pl, fds, 2);
+	if (a > 0)
+		return 3; /* refused with an error ack, already read */
+	if (a < 0)
+		return c->eof ? 0 : -1;
+	uint32_t n = vfe_device_rings(d);
+	if (vfe_start(c, VFE_QEMU, n))
+		return c->eof ? 0 : -1;
+	/* ring 0 again, now in the hole: stop it, move it, restart it */
+	uint32_t base_num;
+	if (vfe_get_vring_base(c, 0, &base_num))
+		return c->eof ? 0 : -1;
+	uint64_t hole = vfe_uva(c, base) + claimed / 2;
+	uint8_t ap[40];
+	vu_wr32(ap, 0);
+	vu_wr32(ap + 4, 0);
+	vu_wr64(ap + 8, hole);
+	vu_wr64(ap + 16, hole + 0x2000);
+	vu_wr64(ap + 24, hole + 0x1000);
+	vu_wr64(ap + 32, 0);
+	uint8_t fp[8];
+	vu_wr64(fp, 0);
+	if (vfe_set_state(c, VU_SET_VRING_BASE, 0, 0) != 0 || vfe_set(c, VU_SET_VRING_ADDR, ap, sizeof ap, NULL, 0) != 0)
+		return c->eof ? 0 : -1;
+	if (c->ring[0].kick < 0 && vfe_ring_prepare(c, 0, VFE_RING_NUM))
+		return -1;
+	int kfd = c->ring[0].kick;
+	if (vfe_set(c, VU_SET_VRING_KICK, fp, sizeof fp, &kfd, 1) != 0)
+		return c->eof ? 0 : -1;
+	vfe_ring_kick(c, 0);
+	/* the probe that follows tells a back-end that survived */
+	return 0;
+}
+
 static int neg_overlap(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
@@ -245,6 +296,7 @@ const struct vfe_scn vfe_scn_neg[] = {
 	{ "neg-memtable-no-fd", "negative", "SET_MEM_TABLE without its fd", true, VU_FD_02, 0, neg_missing_fd, 0 },
 	{ "neg-kick-no-fd", "negative", "SET_VRING_KICK without fd or no-fd bit", true, VU_FD_03, 0, neg_missing_fd, 1 },
 	{ "neg-region-past-fd", "negative", "a region larger than its memfd (B6)", true, VU_MEM_04, 0, neg_region_past_fd, 0 },
+	{ "neg-region-past-fd-ring", "negative", "a ring placed in a region's part past its memfd, started (B6)", true, VU_MEM_04, 0, neg_region_past_fd_ring, 0 },
 	{ "neg-overlap", "negative", "two regions overlapping in guest-physical space", true, VU_MEM_03, 0, neg_overlap, 0 },
 	{ "neg-nine-regions", "negative", "SET_MEM_TABLE with 9 regions", true, VU_MEM_01, 0, neg_regions, VU_MEM_BASELINE_REGIONS + 1 },
 	{ "neg-zero-regions", "negative", "SET_MEM_TABLE with 0 regions", true, VU_MEM_01, 0, neg_regions, 0 },

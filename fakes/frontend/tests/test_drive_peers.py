@@ -104,7 +104,12 @@ def test_dpdk_testpmd():
     # ... and acks these as done (finding table: VU-BE-04)
     for s in ("neg-region-past-fd", "neg-overlap", "neg-zero-regions", "neg-ring-addr", "neg-num-started"):
         assert v[s] == "accepted", (s, out)
-    assert "crashed" not in v.values() and "hung" not in v.values(), out
+    # a ring placed where a region runs past its memfd: DPDK closes the
+    # connection, but its polling thread dies of SIGBUS in the ring
+    # (found at that scenario or at the next connection)
+    assert v["neg-region-past-fd-ring"] in ("rejected", "crashed"), out
+    assert "hung" not in v.values(), out
+    assert [k for k, x in v.items() if x == "crashed"] in ([], ["neg-region-past-fd-ring"]), out
     assert rc == 1
 
 
@@ -113,8 +118,10 @@ def test_qemu_storage_daemon():
     check_common(rc, v, out)
     assert v["replay-qemu-blk"] == "pass" and v["datapath"] == "pass", out
     assert v["hotplug-add-mem-reg"] == "pass", out
-    # libvhost-user (QEMU 7.2): SET_VRING_NUM for ring 2^31-1 is a SIGSEGV
+    # libvhost-user (QEMU 7.2): SET_VRING_NUM for ring 2^31-1 is a SIGSEGV;
+    # a region larger than its memfd is mapped, a ring in it is SIGBUS
     assert v["neg-ring-index-far"] == "crashed", out
+    assert v["neg-region-past-fd-ring"] == "crashed", out
     # the fds of a refused request stay open after the connection ends
     assert v["neg-extra-fds"] == "leaked" and v["neg-nine-regions"] == "leaked", out
     assert rc == 1
@@ -130,6 +137,7 @@ def test_libvhost_user_daemons(name):
     # indexes its queue array with an unchecked ring index (SIGSEGV)
     assert v["neg-short-eof"] == "crashed", out
     assert v["neg-ring-index-far"] == "crashed", out
+    assert v["neg-region-past-fd-ring"] == "crashed", out
 
 
 def test_fake_backend():
