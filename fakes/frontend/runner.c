@@ -667,6 +667,13 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 				 now, r->o.timeout_ms, baseline);
 		}
 	}
+	/* A scenario that reconnected spans sessions: the earlier ones held
+	 * up to the reconnect (the verdicts themselves go to the last). */
+	for (uint32_t k = res->session; k < sid && o != VFE_SKIPPED && o != VFE_ERROR; k++) {
+		static const enum vc_rule_id held[] = { VU_BE_02, VU_BE_05 };
+		for (size_t q = 0; q < sizeof held / sizeof held[0]; q++)
+			vc_engine_live_verdict(r->eng, k, NULL, held[q], true, "");
+	}
 	if (o != VFE_SKIPPED && o != VFE_ERROR) {
 		if (r->pid)
 			vfe_run_verdict(r, VU_BE_01, !crashed, "%s during scenario %s", pdet, s->name);
