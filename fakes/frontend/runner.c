@@ -580,6 +580,21 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 	/* The fd count of the idle back-end before this connection: after
 	 * it closes the count must come back to it. (In listen mode the
 	 * back-end reconnects by itself, so there is no idle moment.) */
+	if (r->o.spawn && !r->o.listen && !proc_alive(r)) {
+		/* Start it now and let it settle, so the first scenario on a
+		 * fresh back-end has an idle fd count too. */
+		int w = open_conn(r, err, sizeof err);
+		if (w >= 0) {
+			close(w);
+			for (int i = 0, prev = -1, now; i < 50 && proc_alive(r); i++, prev = now) {
+				now = count_fds(r->pid);
+				if (now == prev)
+					break;
+				sleep_ms(10);
+			}
+		}
+		r->late_crash = 0;
+	}
 	pid_t bpid = r->pid;
 	if (r->pid && !r->o.listen && proc_alive(r))
 		baseline = count_fds(r->pid);
