@@ -488,6 +488,25 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		k.kick[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		k.call[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	}
+	if (o && o->generic) {
+		/* Generic vhost: ownership first, then the vring errors. */
+		uint32_t st[2] = { 0, 256 };
+		long r0 = io(&k, VDPA_REQ_SET_VRING_NUM, st);
+		vc_expect(&k.c, VDPA_DEV_03, r0 == -EPERM, "SET_VRING_NUM before SET_OWNER: %s, expected EPERM",
+			  en(r0));
+		uint64_t a[2], b[2];
+		getter(&k, VDPA_REQ_GET_FEATURES, a, b, 8, "GET_FEATURES");
+		memcpy(&k.features, a, 8);
+		long r1 = io(&k, VDPA_REQ_SET_OWNER, NULL);
+		vc_expect(&k.c, VDPA_DEV_03, r1 == 0, "SET_OWNER: %s", en(r1));
+		r1 = io(&k, VDPA_REQ_SET_OWNER, NULL);
+		vc_expect(&k.c, VDPA_DEV_03, r1 == -EBUSY, "second SET_OWNER: %s, expected EBUSY", en(r1));
+		uint32_t nq = 0;
+		k.nvqs = io(&k, VDPA_REQ_VDPA_GET_VQS_COUNT, &nq) >= 0 ? nq : 2; /* vhost-net: rx, tx */
+		note(&k, "generic vhost device, features 0x%llx", (unsigned long long)k.features);
+		dev03(&k);
+		goto done;
+	}
 	dev01(&k);
 	/* Guest memory at the first page-aligned IOVA >= 1 MiB in range. */
 	uint64_t at = k.first < 0x100000 ? 0x100000 : (k.first + 0xfff) & ~0xfffull;
@@ -508,10 +527,11 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 	dev06(&k);
 	if (fits)
 		dev05(&k);
-	if (k.fd >= 0) {
+	if (k.fd >= 0)
 		set_status(&k, 0);
+done:
+	if (k.fd >= 0)
 		p->close(p, k.fd);
-	}
 	for (int i = 0; i < 2; i++) {
 		if (k.kick[i] >= 0)
 			close(k.kick[i]);

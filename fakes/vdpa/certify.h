@@ -17,6 +17,10 @@
 struct vdpa_certify_opts {
 	unsigned cycles;   /* VDPA-DEV-07 start/stop cycles; 0 = 100 */
 	FILE *log;         /* a line per step when set */
+	/* A plain vhost device (the kernel's /dev/vhost-net, QEMU's kernel_ops
+	 * back-end): only the generic vhost ioctls, VDPA-DEV-01 (features)
+	 * and VDPA-DEV-03 (vring errors). */
+	bool generic;
 };
 
 /* Run the sequence. Returns 0 when it ran (findings are in the engine),

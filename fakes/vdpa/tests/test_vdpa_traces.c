@@ -92,6 +92,9 @@ START_TEST(strace_rendering)
 	 * so only the IOTLB and batching rules decide, and B16 shows. */
 	expect("traces/vdpa-strace/qemu72-fixed.strace", "", 0);
 	expect("traces/vdpa-strace/qemu-prefix-b16.strace", "VDPA-BAT-01:4", 0);
+	/* A real strace of DPDK 22.11 dpdk-testpmd on the CUSE fake, recorded
+	 * in the VM lane (harness/vm/init.sh): clean. */
+	expect("traces/vdpa-strace/dpdk-testpmd-cuse.strace", "", 0);
 }
 END_TEST
 

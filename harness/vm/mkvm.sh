@@ -1,0 +1,98 @@
+#!/bin/bash
+# Build the VM test lane's guest: Debian's kernel (linux-image-amd64, from
+# /boot; its uncompressed ELF image is extracted for a PVH boot, the way the
+# kernel's scripts/extract-vmlinux finds the payload) and an uncompressed
+# busybox-static initramfs (fast to unpack under TCG) holding the modules
+# fuse, cuse, vhost, vhost_iotlb, vhost_net and tun, the suite's vhost-cts,
+# dpdk-testpmd with the virtio PMD, strace, their libraries and an /init
+# (harness/vm/init.sh). Same approach as traces/record/mkguest.sh.
+#
+# Usage: mkvm.sh OUTDIR     -> OUTDIR/vmlinux (or vmlinuz), OUTDIR/initramfs.cpio
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+out=${1:?usage: mkvm.sh OUTDIR}
+kver=${KVER:-$(ls /boot/vmlinuz-* | sort -V | tail -n1 | sed 's|^/boot/vmlinuz-||')}
+[ -f "/boot/vmlinuz-$kver" ] || { echo "mkvm: no /boot/vmlinuz-$kver (linux-image-amd64)" >&2; exit 1; }
+[ -x /bin/busybox ] || { echo "mkvm: busybox-static not installed" >&2; exit 1; }
+[ -x "$top/build/rel/vhost-cts" ] || { echo "mkvm: build first (make)" >&2; exit 1; }
+
+root=$(mktemp -d /tmp/vcts-vm.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$out" "$root"/{bin,sbin,proc,sys,dev,tmp,etc,mods,run,var/run,lib64,usr/bin,lib/x86_64-linux-gnu}
+cp /bin/busybox "$root/bin/busybox"
+for a in $("$root/bin/busybox" --list); do
+    [ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
+done
+
+# Modules in load order, dependencies first (modinfo closure).
+declare -A seen=()
+order=()
+add_mod() {
+    local m=$1 d deps f
+    [ -n "${seen[$m]:-}" ] && return 0
+    seen[$m]=1
+    deps=$(modinfo -k "$kver" -F depends "$m" 2>/dev/null) || { echo "mkvm: no module $m" >&2; return 0; }
+    for d in ${deps//,/ }; do add_mod "$d"; done
+    f=$(modinfo -k "$kver" -F filename "$m")
+    [ "$f" = "(builtin)" ] && return 0
+    case "$f" in
+    *.ko.xz) xz -dc "$f" > "$root/mods/$m.ko" ;;
+    *.ko.zst) zstd -qdc "$f" > "$root/mods/$m.ko" ;;
+    *) cp "$f" "$root/mods/$m.ko" ;;
+    esac
+    order+=("$m")
+}
+for m in fuse cuse vhost_iotlb vhost tun vhost_net; do add_mod "$m"; done
+printf '%s\n' "${order[@]}" > "$root/mods/order"
+
+# Programs and the closure of their libraries.
+copy_bin() {
+    cp -L "$1" "$root$2"
+    for lib in $(ldd "$1" | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        [ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
+    done
+}
+copy_bin "$top/build/rel/vhost-cts" /bin/vhost-cts
+copy_bin "$(command -v strace)" /usr/bin/strace
+if command -v dpdk-testpmd >/dev/null; then
+    copy_bin "$(command -v dpdk-testpmd)" /usr/bin/dpdk-testpmd
+    pmd=$(ls -d /usr/lib/x86_64-linux-gnu/dpdk/pmds-* | head -n1)
+    mkdir -p "$root$pmd"
+    # Keep the plugins' symlink chains: a plugin loaded as two files (the
+    # .so EAL finds and the .so.23 another plugin links) registers twice,
+    # e.g. two vdev buses, and --vdev finds no driver.
+    for p in librte_bus_vdev librte_net_virtio librte_mempool_ring; do
+        copy_bin "$pmd/$p.so" "$pmd/$p.so.tmp"
+        rm -f "$root$pmd/$p.so.tmp"
+        cp -a "$pmd/$p.so" "$pmd/$p.so".[0-9]* "$root$pmd/"
+    done
+fi
+# libfuse3 is loaded with dlopen by vhost-cts vdpa-fake.
+copy_bin /usr/lib/x86_64-linux-gnu/libfuse3.so.3 /usr/lib/x86_64-linux-gnu/libfuse3.so.3
+cp "$here/init.sh" "$root/init"
+chmod 755 "$root/init"
+(cd "$root" && find . | sort | cpio -o -H newc --quiet) > "$out/initramfs.cpio"
+
+# The kernel: the uncompressed ELF inside bzImage (PVH entry, faster under
+# TCG), else bzImage itself.
+rm -f "$out/vmlinux" "$out/vmlinuz"
+try_extract() { # magic-as-grep-pattern decompressor
+    local pos
+    for pos in $(LC_ALL=C grep -abo -P "$1" "/boot/vmlinuz-$kver" | cut -d: -f1); do
+        if tail -c +$((pos + 1)) "/boot/vmlinuz-$kver" | $2 > "$out/vmlinux.tmp" 2>/dev/null ||
+            [ -s "$out/vmlinux.tmp" ]; then
+            if head -c 4 "$out/vmlinux.tmp" | grep -q 'ELF'; then
+                mv "$out/vmlinux.tmp" "$out/vmlinux"
+                return 0
+            fi
+        fi
+    done
+    rm -f "$out/vmlinux.tmp"
+    return 1
+}
+try_extract '\xfd7zXZ\x00' 'xz -dc' || try_extract '\x28\xb5\x2f\xfd' 'zstd -qdc' ||
+    try_extract '\x1f\x8b\x08' 'gzip -dc' || cp "/boot/vmlinuz-$kver" "$out/vmlinuz"
+echo "$kver" > "$out/kernel-version"
+ls -l "$out" >&2
