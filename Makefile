@@ -29,6 +29,11 @@ TEST_SRCS := $(sort $(wildcard lib/tests/test_*.c conformance/tests/test_*.c \
 	reports/tests/test_*.c fakes/*/tests/test_*.c harness/tests/test_*.c))
 TEST_COMMON := $(sort $(wildcard harness/tests/common/*.c))
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
+# Defined before any rule names them: make expands prerequisites as it
+# reads them.
+FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(FUZZ_SRCS))
+REPLAYS := $(foreach n,$(FUZZ_NAMES),build/asan/fuzz-replay/$(n))
+REPLAY_ARGS := $(foreach n,$(FUZZ_NAMES),build/asan/fuzz-replay/$(n):fuzz/corpus/$(n):fuzz/regress/$(n))
 BENCH_SRCS := $(sort $(wildcard harness/bench/bench_*.c))
 # pytest drives runs against real peers (QEMU, DPDK, ...); logic stays in C.
 PYTESTS := $(sort $(wildcard */tests/test_*.py fakes/*/tests/test_*.py))
@@ -100,9 +105,6 @@ build/asan/fuzz-replay/%: build/asan/obj/fuzz/%.o build/asan/obj/fuzz/common/rep
 build/cov/fuzz-replay/%: build/cov/obj/fuzz/%.o build/cov/obj/fuzz/common/replay_main.o build/cov/libvcts.a
 	@mkdir -p $(dir $@)
 	$(CC) $(COV_CFLAGS) -pthread -o $@ $^ $(PKG_LIBS) -lm
-FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(FUZZ_SRCS))
-REPLAYS := $(foreach n,$(FUZZ_NAMES),build/asan/fuzz-replay/$(n))
-REPLAY_ARGS := $(foreach n,$(FUZZ_NAMES),build/asan/fuzz-replay/$(n):fuzz/corpus/$(n):fuzz/regress/$(n))
 
 # Every harness for a bounded time (FUZZ_SECONDS each), seeds as corpus.
 FUZZ_SECONDS ?= 20
