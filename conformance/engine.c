@@ -29,18 +29,23 @@ struct vc_engine {
 	struct vc_results res;
 };
 
+/* Does a comma-separated list of globs match the rule ID? */
+static bool glob_list_matches(const char *list, const char *id)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (fnmatch(tok, id, 0) == 0)
+			return true;
+	return false;
+}
+
 bool vc_rule_enabled(const struct vc_engine_opts *o, enum vc_rule_id r)
 {
 	if (!o || !o->rules_glob || !*o->rules_glob)
 		return true;
-	/* A comma-separated list of globs. */
-	char buf[512];
-	snprintf(buf, sizeof buf, "%s", o->rules_glob);
-	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		if (fnmatch(tok, vc_rule(r)->id, 0) == 0)
-			return true;
-	return false;
+	return glob_list_matches(o->rules_glob, vc_rule(r)->id);
 }
 
 struct vc_engine *vc_engine_new(const struct vc_engine_opts *opts)
@@ -53,7 +58,7 @@ struct vc_engine *vc_engine_new(const struct vc_engine_opts *opts)
 	for (unsigned r = 0; r < VC_RULE_COUNT; r++) {
 		e->enabled[r] = vc_rule_enabled(&e->opts, r);
 		for (size_t w = 0; w < e->opts.nwaive; w++)
-			if (fnmatch(e->opts.waive[w], vc_rule(r)->id, 0) == 0)
+			if (glob_list_matches(e->opts.waive[w], vc_rule(r)->id))
 				e->waived[r] = true;
 	}
 	return e;

@@ -37,6 +37,11 @@ static void serve_usage(FILE *f)
 		"                         close-backend-channel[@req=NAME]\n"
 		"                         backend-req=CONFIG_CHANGE_MSG|VRING_CALL|VRING_ERR@req=NAME\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
+		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
+		"                       requests (PRNG seeded with SEED: the same front-end run\n"
+		"                       with the same SEED replays it); rules the fake then\n"
+		"                       breaks itself are waived\n"
+		"  --fuzz-rate N        mutate N of every 1000 chances (default 50)\n"
 		"  --record FILE        native capture of every event (re-check with 'check');\n"
 		"                       FILE.waive lists the rules the faults make the fake break\n"
 		"  --json FILE, --junit FILE   reports, written when serving ends\n"
@@ -105,7 +110,9 @@ static int write_waivers(const char *record, const struct vfu_config *cfg)
 	FILE *m = open_memstream(&buf, &len);
 	if (!m)
 		return -1;
-	fprintf(m, "# rules the fake back-end broke on purpose (--fault)\n");
+	fprintf(m, "# rules the fake back-end broke on purpose (--fault, --fuzz)\n");
+	if (cfg->fuzz)
+		fprintf(m, "%s fuzz\n", vfu_fuzz_waives());
 	for (unsigned i = 0; i < cfg->nfaults; i++) {
 		const char *w = vfu_fault_waives(&cfg->faults[i]);
 		if (*w)
@@ -134,6 +141,7 @@ int cmd_serve(int argc, char **argv)
 		{ "duration", required_argument, 0, 'd' }, { "no-null-device", no_argument, 0, 'n' },
 		{ "rules", required_argument, 0, 'r' },    { "strict", no_argument, 0, 's' },
 		{ "quiet", no_argument, 0, 'q' },          { "verbose", no_argument, 0, 'v' },
+		{ "fuzz", required_argument, 0, 'z' },     { "fuzz-rate", required_argument, 0, 'Z' },
 		{ "help", no_argument, 0, 'h' },           { 0, 0, 0, 0 },
 	};
 	const char *sock = NULL, *profile = "net", *features = NULL, *pfeatures = NULL;
@@ -175,6 +183,24 @@ int cmd_serve(int argc, char **argv)
 				return cli_usage_error("serve: %s", err);
 			cfg.nfaults++;
 			break;
+		case 'z': {
+			char *end;
+			errno = 0;
+			cfg.fuzz_seed = strtoull(optarg, &end, 0);
+			if (errno || *end || end == optarg)
+				return cli_usage_error("serve: --fuzz wants a number (the seed), got '%s'", optarg);
+			cfg.fuzz = true;
+			if (!cfg.fuzz_permille)
+				cfg.fuzz_permille = 50;
+			break;
+		}
+		case 'Z': {
+			int64_t r = cli_parse_size(optarg);
+			if (r < 1 || r > 1000)
+				return cli_usage_error("serve: --fuzz-rate wants 1..1000");
+			cfg.fuzz_permille = (uint32_t)r;
+			break;
+		}
 		case 'R': record = optarg; break;
 		case 'j': json = optarg; break;
 		case 'u': junit = optarg; break;
@@ -273,6 +299,10 @@ int cmd_serve(int argc, char **argv)
 		(unsigned long long)cfg.profile.protocol_features,
 		vu_protocol_features_str(cfg.profile.protocol_features, pb, sizeof pb),
 		cfg.nfaults ? ", faults armed" : "");
+	if (cfg.fuzz)
+		fprintf(stderr, "vhost-cts serve: fuzz mode, seed %llu, %u/1000 (replay: --fuzz %llu --fuzz-rate %u)\n",
+			(unsigned long long)cfg.fuzz_seed, cfg.fuzz_permille,
+			(unsigned long long)cfg.fuzz_seed, cfg.fuzz_permille);
 	g_srv = srv;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

@@ -112,6 +112,7 @@ struct vfu_server {
 	size_t cap_names, nnames;
 	char **waive;
 	size_t nwaive;
+	uint64_t fuzz_state;  /* xorshift64* state of fuzz mode */
 	struct vfu_stats st;
 	pthread_t thr;
 	bool thr_running;
@@ -413,12 +414,66 @@ static int ensure_timer(struct vfu_conn *c, int *tfd, struct vfu_watch *w, enum 
 	return 0;
 }
 
+/* ---------- fuzz mode ---------- */
+
+const char *vfu_fuzz_waives(void)
+{
+	return "VU-HDR-01,VU-HDR-03,VU-HDR-04,VU-HDR-05,VU-SIZE-02,VU-REPLY-0[123]";
+}
+
+static uint64_t fuzz_next(struct vfu_server *s)
+{
+	uint64_t x = s->fuzz_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	s->fuzz_state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static bool fuzz_hit(struct vfu_server *s)
+{
+	return s->cfg.fuzz && fuzz_next(s) % 1000 < s->cfg.fuzz_permille;
+}
+
+/* Mutate one reply in place: flags, request number, size or bytes.
+ * buf has room for 64 payload bytes. */
+static void fuzz_reply(struct vfu_conn *c, uint32_t *rq, uint32_t *flags, uint8_t *buf, uint32_t *len)
+{
+	struct vfu_server *s = c->s;
+	uint64_t r = fuzz_next(s);
+	switch (r % 5) {
+	case 0:
+		*flags ^= 1u << (fuzz_next(s) % 8);
+		break;
+	case 1:
+		*rq = (uint32_t)(fuzz_next(s) % (VU_REQ_MAX_FRONTEND + 3));
+		break;
+	case 2:
+		*len = (uint32_t)(fuzz_next(s) % 65);
+		break;
+	default:
+		for (uint32_t i = 0; i < *len; i++)
+			if (fuzz_next(s) % 4 == 0)
+				buf[i] = (uint8_t)fuzz_next(s);
+		break;
+	}
+	vfu_conn_log(c, "fuzz: reply mutated (request %u flags 0x%x size %u)", *rq, *flags, *len);
+}
+
 /* A reply on the main channel, with the reply faults applied. */
 static void reply(struct vfu_conn *c, uint32_t req, const uint8_t *payload, uint32_t len, int pass_fd)
 {
 	uint32_t flags = VU_VERSION | VU_FLAG_REPLY;
 	uint32_t rq = req;
 	uint8_t padded[VU_HDR_SIZE + 64];
+	if (fuzz_hit(c->s) && len <= 64) {
+		memset(padded, 0, sizeof padded);
+		if (len)
+			memcpy(padded, payload, len);
+		payload = padded;
+		fuzz_reply(c, &rq, &flags, padded, &len);
+	}
 	if (reply_fault(c, req, VFU_FAULT_REPLY_FLAGS)) {
 		vfu_conn_log(c, "fault: reply to %s without the REPLY flag", vu_request_name(VU_CHAN_MAIN, req, (char[24]){0}, 24));
 		flags = VU_VERSION;
@@ -1083,6 +1138,10 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		vfu_conn_log(c, "fault: closing the back-end channel");
 		close_backend(c);
 	}
+	/* Fuzz mode: an unprompted back-end request while this request is
+	 * being answered (the front-end may be waiting for the reply). */
+	if (c->be_fd >= 0 && fuzz_hit(s))
+		send_backend_req(c, 1 + (uint32_t)(fuzz_next(s) % VU_REQ_MAX_BACKEND), fuzz_next(s) & 1);
 	const struct vfu_profile *p = &s->cfg.profile;
 	bool value = ri->reply == VU_REPLY_ALWAYS ||
 		     (ri->reply == VU_REPLY_IF_LOG_SHMFD && pf_negotiated(c, VU_PF_LOG_SHMFD));
@@ -1410,9 +1469,14 @@ struct vfu_server *vfu_new(const struct vfu_config *cfg, char *err, size_t errle
 	}
 	/* The engine waives what the fake itself breaks on purpose. */
 	size_t nw = cfg->engine.nwaive;
-	s->waive = xcalloc(nw + cfg->nfaults + 1, sizeof *s->waive);
+	s->waive = xcalloc(nw + cfg->nfaults + 2, sizeof *s->waive);
 	for (size_t i = 0; i < nw; i++)
 		s->waive[s->nwaive++] = xstrdup(cfg->engine.waive[i]);
+	if (cfg->fuzz) {
+		/* Any nonzero state works for xorshift; mix the seed so 0 is fine. */
+		s->fuzz_state = (cfg->fuzz_seed ^ 0x9e3779b97f4a7c15ull) | 1;
+		s->waive[s->nwaive++] = xstrdup(vfu_fuzz_waives());
+	}
 	for (unsigned i = 0; i < cfg->nfaults; i++) {
 		const char *w = vfu_fault_waives(&cfg->faults[i]);
 		if (*w)

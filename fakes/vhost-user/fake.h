@@ -124,7 +124,18 @@ struct vfu_config {
 	bool reconnect;
 	/* Diagnostics (device errors, fault actions): NULL = quiet. */
 	FILE *log;
+	/* Fuzz mode (serve --fuzz SEED): at fuzz_permille of the chances, a
+	 * reply goes out mutated (flags, request number, size, bytes) or an
+	 * unprompted back-end request is sent, drawn from a PRNG seeded with
+	 * fuzz_seed, so one seed replays one run. The rules the fake then
+	 * breaks itself are waived (vfu_fuzz_waives). */
+	bool fuzz;
+	uint64_t fuzz_seed;
+	uint32_t fuzz_permille;
 };
+
+/* Rules a fuzzing fake breaks on purpose (a glob list for waivers). */
+const char *vfu_fuzz_waives(void);
 
 struct vfu_stats {
 	uint64_t connections;      /* accepted/adopted/connected in total */
