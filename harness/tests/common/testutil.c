@@ -1,6 +1,7 @@
 #include "harness/tests/common/testutil.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -44,7 +45,15 @@ int vc_test_run(char *const argv[], char **output)
 	for (size_t i = 1; i < n; i++)
 		args[i] = argv[i];
 	pid_t pid;
-	int rc = posix_spawn(&pid, args[0], &fa, NULL, args, environ);
+	int rc;
+	/* A concurrent build may be relinking the binary (ETXTBSY, ENOENT or
+	 * EACCES for a moment): retry briefly instead of failing the test. */
+	for (int tries = 0;; tries++) {
+		rc = posix_spawn(&pid, args[0], &fa, NULL, args, environ);
+		if (rc == 0 || tries == 50 || (rc != ETXTBSY && rc != ENOENT && rc != EACCES))
+			break;
+		usleep(100000);
+	}
 	posix_spawn_file_actions_destroy(&fa);
 	free(args);
 	if (rc != 0) {
