@@ -1,6 +1,7 @@
 /* Live judging of the fake vDPA device (see live.h). */
 #include "fakes/vdpa/live.h"
 #include "vcts/report.h"
+#include "vcts/trace.h"
 #include "lib/xalloc.h"
 
 #include <pthread.h>
@@ -16,6 +17,7 @@ struct vdpa_live {
 	uint64_t *count;        /* events so far, per model open number */
 	size_t nsid, cap_sid;
 	bool finished;
+	struct vc_native_writer *cap;
 };
 
 static void on_finding(const struct vc_finding *f, void *opaque)
@@ -55,7 +57,10 @@ static void observe(const struct vc_event *ev, void *opaque)
 			l->sid = xgrow(l->sid, &l->cap_sid, l->nsid + 1, sizeof *l->sid);
 			l->count = xgrow(l->count, &cap, l->nsid + 1, sizeof *l->count);
 			l->count[l->nsid] = 0;
+			s.id = (uint32_t)l->nsid;
 			l->sid[l->nsid++] = vc_engine_add_session(l->eng, &s);
+			if (l->cap)
+				vc_native_session(l->cap, &s);
 		}
 	}
 	if (ev->session < l->nsid) {
@@ -64,6 +69,11 @@ static void observe(const struct vc_event *ev, void *opaque)
 		e.index = l->count[ev->session]++;
 		e.src.line = e.index + 1;
 		vc_engine_feed(l->eng, &e);
+		if (l->cap) {
+			struct vc_event c = e;
+			c.session = ev->session; /* the capture's own session ids */
+			vc_native_event(l->cap, &c);
+		}
 		if (ev->kind == VC_EV_VDPA_CLOSE)
 			vc_engine_end_session(l->eng, e.session);
 	}
@@ -76,10 +86,22 @@ void vdpa_live_attach(struct vdpa_live *l, struct vdpa_dev *d)
 	vdpa_dev_set_observer(d, observe, l);
 }
 
+int vdpa_live_capture(struct vdpa_live *l, FILE *f)
+{
+	pthread_mutex_lock(&l->lock);
+	l->cap = f ? vc_native_open(f, "vhost-cts fake vDPA device") : NULL;
+	pthread_mutex_unlock(&l->lock);
+	return l->cap ? 0 : -1;
+}
+
 const struct vc_results *vdpa_live_finish(struct vdpa_live *l)
 {
 	pthread_mutex_lock(&l->lock);
 	l->finished = true;
+	if (l->cap) {
+		vc_native_close(l->cap);
+		l->cap = NULL;
+	}
 	const struct vc_results *r = vc_engine_finish(l->eng);
 	pthread_mutex_unlock(&l->lock);
 	return r;

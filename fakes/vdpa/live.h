@@ -15,6 +15,9 @@ struct vdpa_live;
 struct vdpa_live *vdpa_live_new(const char *name, const struct vc_engine_opts *opts, FILE *findings);
 /* Observe d (sets d's observer). */
 void vdpa_live_attach(struct vdpa_live *l, struct vdpa_dev *d);
+/* Also record every event in the native capture format to f (owned by the
+ * caller, written until vdpa_live_finish). 0, or -1 if f cannot be used. */
+int vdpa_live_capture(struct vdpa_live *l, FILE *f);
 /* End every session and return the results (owned by l). */
 const struct vc_results *vdpa_live_finish(struct vdpa_live *l);
 void vdpa_live_free(struct vdpa_live *l);

@@ -48,12 +48,13 @@ static int side_by_name(const char *s)
 static bool native_kind(unsigned k)
 {
 	return k == VC_EV_VU_MSG || k == VC_EV_VU_EOF || k == VC_EV_VU_KICK || k == VC_EV_VU_STALL ||
-	       (k >= VC_EV_MEM_BEGIN && k <= VC_EV_VDPA_IOTLB);
+	       (k >= VC_EV_MEM_BEGIN && k <= VC_EV_VDPA_IOTLB) ||
+	       (k >= VC_EV_VDPA_OPEN && k <= VC_EV_VDPA_MMAP);
 }
 
 /* Memory-listener and IOTLB kinds (fakes/memory): their fields as one
  * table that drives the writer, the reader and the comparison. */
-enum mf_type { MF_U8, MF_U32, MF_U64, MF_BOOL, MF_NAME };
+enum mf_type { MF_U8, MF_U32, MF_U64, MF_BOOL, MF_NAME, MF_I32, MF_I64 };
 struct mem_field {
 	uint8_t kind;
 	const char *key;
@@ -104,7 +105,28 @@ static const struct mem_field mem_fields[] = {
 	MF(VC_EV_VDPA_IOTLB, "iova", iotlb.iova, MF_U64),
 	MF(VC_EV_VDPA_IOTLB, "iova_size", iotlb.size, MF_U64),
 	MF(VC_EV_VDPA_IOTLB, "uaddr", iotlb.uaddr, MF_U64),
+	MF(VC_EV_VDPA_IOTLB, "has_result", iotlb.has_result, MF_BOOL),
+	MF(VC_EV_VDPA_IOTLB, "err", iotlb.err, MF_I32),
+	/* vhost-vdpa file operations (fakes/vdpa, strace): the argument bytes
+	 * ("in", "out") are written and read beside this table (vdpa_bytes). */
+#define MF_OP(k) \
+	MF(k, "fd", vdpa.fd, MF_I32), MF(k, "request", vdpa.request, MF_U32), \
+	MF(k, "has_result", vdpa.has_result, MF_BOOL), MF(k, "ret", vdpa.ret, MF_I64), \
+	MF(k, "err", vdpa.err, MF_I32), MF(k, "in_known", vdpa.in_known, MF_BOOL), \
+	MF(k, "out_known", vdpa.out_known, MF_BOOL), MF(k, "len", vdpa.len, MF_U64), \
+	MF(k, "off", vdpa.off, MF_U64), MF(k, "prot", vdpa.prot, MF_U32), \
+	MF(k, "flags", vdpa.flags, MF_U32), MF(k, "unmap", vdpa.unmap, MF_BOOL)
+	MF_OP(VC_EV_VDPA_OPEN), MF_OP(VC_EV_VDPA_CLOSE), MF_OP(VC_EV_VDPA_IOCTL),
+	MF_OP(VC_EV_VDPA_WRITE), MF_OP(VC_EV_VDPA_MMAP),
+#undef MF_OP
 };
+
+/* The vhost-vdpa operation kinds carry argument bytes out of line. */
+static bool vdpa_op_kind(unsigned k)
+{
+	return k >= VC_EV_VDPA_OPEN && k <= VC_EV_VDPA_MMAP;
+}
+#define VDPA_BYTES_MAX (1u << 20)
 #undef MF_SEC
 #undef MF
 
@@ -231,7 +253,10 @@ int vc_native_event(struct vc_native_writer *w, const struct vc_event *ev)
 	    ev->time_ns < -1 ||
 	    (ev->kind == VC_EV_VU_MSG &&
 	     (ev->u.vu.chan > VU_CHAN_BACKEND || ev->u.vu.payload_len > VU_PARSER_MAX_PAYLOAD ||
-	      (ev->u.vu.payload_len && !ev->u.vu.payload)))) {
+	      (ev->u.vu.payload_len && !ev->u.vu.payload))) ||
+	    (vdpa_op_kind(ev->kind) &&
+	     (ev->u.vdpa.in_len > VDPA_BYTES_MAX || ev->u.vdpa.out_len > VDPA_BYTES_MAX ||
+	      (ev->u.vdpa.in_len && !ev->u.vdpa.in) || (ev->u.vdpa.out_len && !ev->u.vdpa.out)))) {
 		w->failed = true;
 		return -1;
 	}
@@ -295,11 +320,19 @@ int vc_native_event(struct vc_native_writer *w, const struct vc_event *ev)
 			case MF_U8: add_u64(o, f->key, *(const uint8_t *)p); break;
 			case MF_U32: { uint32_t v; memcpy(&v, p, 4); add_u64(o, f->key, v); break; }
 			case MF_U64: { uint64_t v; memcpy(&v, p, 8); add_u64(o, f->key, v); break; }
+			case MF_I32: { int32_t v; memcpy(&v, p, 4); add_i64(o, f->key, v); break; }
+			case MF_I64: { int64_t v; memcpy(&v, p, 8); add_i64(o, f->key, v); break; }
 			case MF_BOOL: add_bool(o, f->key, *(const bool *)p); break;
 			case MF_NAME:
 				json_object_object_add(o, f->key, json_object_new_string_len(p, (int)strnlen(p, VC_MEM_NAME_MAX)));
 				break;
 			}
+		}
+		if (vdpa_op_kind(ev->kind)) {
+			if (ev->u.vdpa.in_len)
+				json_object_object_add(o, "in", hex_json(ev->u.vdpa.in, ev->u.vdpa.in_len));
+			if (ev->u.vdpa.out_len)
+				json_object_object_add(o, "out", hex_json(ev->u.vdpa.out, ev->u.vdpa.out_len));
 		}
 		break;
 	}
@@ -735,6 +768,23 @@ static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 				if (get_bool(r, o, f->key, (bool *)p) < 0)
 					return -1;
 				break;
+			case MF_I32: {
+				int64_t v = 0;
+				if (get_int(r, o, f->key, false, INT32_MIN, "-2^31..2^31-1", &v) < 0)
+					return -1;
+				if (v > INT32_MAX)
+					return fail(r, "field '%s' must be an integer -2^31..2^31-1", f->key);
+				int32_t v32 = (int32_t)v;
+				memcpy(p, &v32, 4);
+				break;
+			}
+			case MF_I64: {
+				int64_t v = 0;
+				if (get_int(r, o, f->key, false, INT64_MIN, "-2^63..2^63-1", &v) < 0)
+					return -1;
+				memcpy(p, &v, 8);
+				break;
+			}
 			case MF_NAME:
 				rc = get_str(r, o, f->key, false, 0, &s, NULL);
 				if (rc < 0)
@@ -746,7 +796,48 @@ static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 		}
 		break;
 	}
+	uint8_t *bytes[2] = { NULL, NULL };
+	if (vdpa_op_kind(ev.kind)) {
+		static const char *const key[2] = { "in", "out" };
+		for (int k = 0; k < 2; k++) {
+			const char *hs;
+			size_t hn = 0;
+			int hr = get_str(r, o, key[k], false, 0, &hs, &hn);
+			uint32_t n = 0;
+			if (hr > 0) {
+				if (hn % 2 || hn > 2 * (size_t)VDPA_BYTES_MAX) {
+					free(bytes[0]);
+					return fail(r, "field '%s' must be an even number of hex digits, at most %u bytes",
+						    key[k], VDPA_BYTES_MAX);
+				}
+				n = (uint32_t)(hn / 2);
+				bytes[k] = xmalloc(n ? n : 1);
+				for (size_t i = 0; i < hn; i += 2) {
+					int hi = hexval(hs[i]), lo = hexval(hs[i + 1]);
+					if (hi < 0 || lo < 0) {
+						free(bytes[0]);
+						free(bytes[1]);
+						return fail(r, "field '%s' has a non-hex character at position %zu",
+							    key[k], hi < 0 ? i : i + 1);
+					}
+					bytes[k][i / 2] = (uint8_t)(hi << 4 | lo);
+				}
+			} else if (hr < 0) {
+				free(bytes[0]);
+				return -1;
+			}
+			if (k == 0) {
+				ev.u.vdpa.in = bytes[0];
+				ev.u.vdpa.in_len = n;
+			} else {
+				ev.u.vdpa.out = bytes[1];
+				ev.u.vdpa.out_len = n;
+			}
+		}
+	}
 	struct vc_event *e = vc_trace_add_event(r->t, &ev);
+	free(bytes[0]);
+	free(bytes[1]);
 	if (has_index)
 		e->index = index;
 	return 1;
@@ -983,7 +1074,8 @@ bool vc_native_event_equal(const struct vc_event *a, const struct vc_event *b, c
 	default:
 		for (size_t i = 0; i < sizeof mem_fields / sizeof mem_fields[0]; i++) {
 			const struct mem_field *f = &mem_fields[i];
-			size_t n = f->type == MF_U8 ? 1 : f->type == MF_U32 ? 4 : f->type == MF_U64 ? 8
+			size_t n = f->type == MF_U8 ? 1 : (f->type == MF_U32 || f->type == MF_I32) ? 4
+				 : (f->type == MF_U64 || f->type == MF_I64) ? 8
 				 : f->type == MF_BOOL ? sizeof(bool) : 0;
 			if (f->kind != a->kind)
 				continue;
@@ -992,6 +1084,13 @@ bool vc_native_event_equal(const struct vc_event *a, const struct vc_event *b, c
 				     "%s differs", f->key);
 			else
 				DIFF(memcmp((const char *)a + f->off, (const char *)b + f->off, n) != 0, "%s differs", f->key);
+		}
+		if (vdpa_op_kind(a->kind)) {
+			const struct vc_vdpa_op *x = &a->u.vdpa, *y = &b->u.vdpa;
+			DIFF(x->in_len != y->in_len || (x->in_len && memcmp(x->in, y->in, x->in_len)),
+			     "vdpa in bytes differ");
+			DIFF(x->out_len != y->out_len || (x->out_len && memcmp(x->out, y->out, x->out_len)),
+			     "vdpa out bytes differ");
 		}
 		break;
 	}

@@ -8,6 +8,7 @@
  *   VCTS_VDPA_REPORT   JSON report written at exit
  *   VCTS_VDPA_TEXT     text report written at exit (default: summary on stderr)
  *   VCTS_VDPA_MAJOR    major number the fake node claims (default 511)
+ *   VCTS_VDPA_CAPTURE  native capture of every event (vhost-cts check can re-judge it)
  *
  * The open file is a real fd (of /dev/null) so poll, close and fork work;
  * stat() of the path and /proc/devices say it is a "vhost-vdpa" character
@@ -43,6 +44,7 @@ static char path[256] = "/dev/vhost-vdpa-fake0";
 static unsigned major_no = 511;
 static bool ours[MAX_FDS];
 static unsigned nrefs;             /* fds naming the open file */
+static FILE *capf;
 static struct {
 	void *addr;
 	size_t len;
@@ -84,6 +86,10 @@ static void finish(void)
 	if (open_left)
 		vdpa_dev_release(dev);
 	const struct vc_results *res = vdpa_live_finish(live);
+	if (capf) {
+		fclose(capf);
+		capf = NULL;
+	}
 	const char *inputs[1] = { path };
 	struct vc_report_meta meta = { .tool = "vhost-cts vdpa shim", .version = "0.1.0",
 				       .inputs = inputs, .ninputs = 1 };
@@ -130,6 +136,12 @@ static void init(void)
 	dev = vdpa_dev_new(&cfg);
 	live = vdpa_live_new(path, NULL, getenv("VCTS_VDPA_QUIET") ? NULL : stderr);
 	vdpa_live_attach(live, dev);
+	const char *cap = getenv("VCTS_VDPA_CAPTURE");
+	if (cap && *cap) {
+		capf = r_fopen(cap, "w");
+		if (!capf || vdpa_live_capture(live, capf) != 0)
+			fprintf(stderr, "vhost-cts shim: cannot write capture %s\n", cap);
+	}
 	atexit(finish);
 }
 

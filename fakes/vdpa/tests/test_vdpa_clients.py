@@ -39,6 +39,7 @@ def shim_env(tmp_path, opts=""):
         "VCTS_VDPA_REPORT": str(tmp_path / "report.json"),
         "VCTS_VDPA_TEXT": str(tmp_path / "report.txt"),
         "VCTS_VDPA_QUIET": "1",
+        "VCTS_VDPA_CAPTURE": str(tmp_path / "capture.jsonl"),
     })
     return env
 
@@ -78,6 +79,14 @@ def test_testpmd_on_shim(shim, tmp_path):
     rules = rep["sessions"][0]["rules"]
     for r in ("VDPA-RING-05", "VDPA-BAT-01", "VDPA-FEAT-03", "VDPA-IOTLB-01", "VDPA-STS-01"):
         assert rules[r]["verdict"] == "pass", r
+    # The native capture of the run, judged offline, gives the same verdict.
+    q = subprocess.run([REL_BIN, "check", "--json", str(tmp_path / "off.json"), str(tmp_path / "capture.jsonl")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert q.returncode == 0, q.stdout.decode(errors="replace")
+    off = json.load(open(tmp_path / "off.json"))
+    assert counts(off) == counts(rep)
+    assert {k: v["verdict"] for k, v in off["sessions"][0]["rules"].items()} == \
+        {k: v["verdict"] for k, v in rules.items()}
 
 
 def test_testpmd_two_queue_pairs(shim, tmp_path):
