@@ -11,6 +11,7 @@
 #include "lib/trace/native.h"
 #include "vcts/fileio.h"
 #include "vcts/wire.h"
+#include "lib/lines.h"
 #include "lib/u64map.h"
 #include "lib/xalloc.h"
 
@@ -918,20 +919,17 @@ int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_
 	int rc = -1;
 	bool header = false;
 	uint64_t ln = 0, nev = 0;
-	size_t pos = 0;
 
 	if (len == 0 || !buf) {
 		vc_error_set(err, t->source, 0, "empty file");
 		goto out;
 	}
-	while (pos < len) {
-		ln++;
-		const char *l = buf + pos;
-		const char *nl = memchr(l, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - l) : len - pos;
-		pos += n + (nl ? 1 : 0);
-		if (n && l[n - 1] == '\r')
-			n--;
+	struct vc_lines it;
+	vc_lines_init(&it, buf, len);
+	const char *l;
+	size_t n;
+	while (vc_lines_next(&it, &l, &n)) {
+		ln = it.ln;
 		size_t k = 0;
 		while (k < n && (l[k] == ' ' || l[k] == '\t'))
 			k++;

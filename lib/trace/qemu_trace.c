@@ -17,6 +17,7 @@
  * that is a new QEMU process, as when several runs share one stderr. */
 #include "lib/trace/qemu_log.h"
 #include "vcts/wire.h"
+#include "lib/lines.h"
 #include "lib/u64map.h"
 #include "lib/xalloc.h"
 
@@ -488,17 +489,14 @@ int vc_import_qemu_trace_ex(struct vc_trace *t, const char *buf, size_t len, str
 	q.t = t;
 	q.noprefix_proc = NO_SESSION;
 	uint64_t ln = 0;
-	size_t pos = 0;
 	int rc = 0;
 
-	while (buf && pos < len) {
-		ln++;
-		const char *l = buf + pos;
-		const char *nl = memchr(l, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - l) : len - pos;
-		pos += n + (nl ? 1 : 0);
-		if (n && l[n - 1] == '\r')
-			n--;
+	struct vc_lines it;
+	vc_lines_init(&it, buf, len);
+	const char *l;
+	size_t n;
+	while (vc_lines_next(&it, &l, &n)) {
+		ln = it.ln;
 		struct vc_qlog_line ql;
 		bool ok = vc_qlog_parse(l, n, &ql);
 		if (ok && starts_with(ql.name, ql.name_len, "vhost_")) {

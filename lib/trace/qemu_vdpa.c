@@ -15,6 +15,7 @@
 #include "vcts/trace.h"
 #include "vcts/vdpa_uapi.h"
 #include "lib/trace/qemu_log.h"
+#include "lib/lines.h"
 #include "lib/xalloc.h"
 
 #include <stdio.h>
@@ -271,15 +272,12 @@ int vc_import_qemu_vdpa(struct vc_trace *t, const char *buf, size_t len, struct 
 	memset(&q, 0, sizeof q);
 	q.t = t;
 	uint64_t ln = 0;
-	size_t pos = 0;
-	while (buf && pos < len) {
-		ln++;
-		const char *l = buf + pos;
-		const char *nl = memchr(l, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - l) : len - pos;
-		pos += n + (nl ? 1 : 0);
-		if (n && l[n - 1] == '\r')
-			n--;
+	struct vc_lines it;
+	vc_lines_init(&it, buf, len);
+	const char *l;
+	size_t n;
+	while (vc_lines_next(&it, &l, &n)) {
+		ln = it.ln;
 		struct vc_qlog_line ql;
 		if (n < 11 || !vc_qlog_parse(l, n, &ql) || ql.name_len < 11 ||
 		    memcmp(ql.name, "vhost_vdpa_", 11) != 0)

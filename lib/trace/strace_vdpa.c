@@ -14,6 +14,7 @@
 #include "vcts/trace.h"
 #include "vcts/vdpa_uapi.h"
 #include "lib/trace/strace_priv.h"
+#include "lib/lines.h"
 #include "lib/xalloc.h"
 
 #include <errno.h>
@@ -397,15 +398,12 @@ int vc_import_strace_vdpa(struct vc_trace *t, const char *buf, size_t len, struc
 	m.t = t;
 	m.sess = xcalloc(SV_MAX_FD, sizeof *m.sess);
 	uint64_t ln = 0;
-	size_t pos = 0;
-	while (buf && pos < len) {
-		ln++;
-		const char *l = buf + pos;
-		const char *nl = memchr(l, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - l) : len - pos;
-		pos += n + (nl ? 1 : 0);
-		if (n && l[n - 1] == '\r')
-			n--;
+	struct vc_lines it;
+	vc_lines_init(&it, buf, len);
+	const char *l;
+	size_t n;
+	while (vc_lines_next(&it, &l, &n)) {
+		ln = it.ln;
 		do_line(&m, l, n, ln);
 	}
 	if (m.skipped_unfinished)
