@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,11 @@
 /* A front-end that does not read its replies for this long is dropped. */
 #define SEND_TIMEOUT_MS 5000
 #define RECONNECT_MS 100
+/* fds kept open by the leak-fds fault, at most (more are not leaked). */
+#define LEAK_MAX 4096
+/* How long a connection cut mid-message stays open under lax=short-eof
+ * when no stall time is set. */
+#define ZOMBIE_MS 10000
 
 struct vfu_msg {
 	uint8_t chan;
@@ -44,6 +50,7 @@ struct vfu_msg {
 	int fds[VFU_MSG_FDS];      /* -1 once taken over */
 	uint32_t nkept, ntotal;
 	struct vc_fd info[VFU_MSG_FDS];
+	uint32_t refuse;           /* VFU_RF_BIT mask the rule engine found */
 };
 
 struct vfu_reader {
@@ -56,6 +63,7 @@ struct vfu_conn {
 	struct vfu_server *s;
 	struct vfu_conn *next;
 	uint32_t sid;
+	uint32_t gsid;             /* session in the guard engine */
 	uint32_t ordinal;          /* 1-based connection number */
 	uint64_t nev;
 	bool dead, from_connect;
@@ -93,6 +101,15 @@ struct vfu_conn {
 	uint32_t be_owed_req;
 	uint32_t last_req, last_flags;
 	bool stall_reported;
+	/* Refusals: classes switched off by lax faults; findings of each
+	 * class's rules so far (past the engine's per-rule cap they are no
+	 * longer reported, so the connection is closed at the cap). */
+	uint32_t lax;
+	uint32_t rule_hits[VFU_RF_COUNT];
+	bool blind;
+	bool hung;                 /* hang fault: never read or answered again */
+	bool zombie;               /* lax=short-eof: cut mid-message, left open */
+	uint32_t zombie_bytes;
 	char name[VC_SESSION_NAME_MAX];
 };
 
@@ -106,6 +123,18 @@ struct vfu_server {
 	struct vfu_conn *dead;
 	uint32_t nconns_total;
 	struct vc_engine *eng;
+	/* The refusals follow the engine's findings; when --rules switches a
+	 * refusal rule off in the reporting engine, a second one with every
+	 * rule judges for the refusals only. */
+	struct vc_engine *guard;
+	struct vfu_conn *judging;  /* the request being fed, for its findings */
+	uint32_t judge_refuse;
+	unsigned finding_cap;
+	int *leaked;               /* leak-fds fault: fds kept until vfu_free */
+	size_t nleaked;
+	uint8_t *disk;             /* blk disk, mapped on first use */
+	size_t disk_len;
+	bool disk_failed;
 	struct vc_native_writer *w;
 	uint64_t rec_line;
 	char (*names)[VC_SESSION_NAME_MAX];
@@ -124,6 +153,7 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 static void process(struct vfu_conn *c, struct vfu_msg *m);
 static void drain_queue(struct vfu_conn *c);
 static void update_stall(struct vfu_conn *c);
+static void on_kick(struct vfu_conn *c, uint32_t idx);
 
 /* ---------- small helpers ---------- */
 
@@ -156,8 +186,36 @@ void vfu_conn_count(struct vfu_conn *c, int what, uint64_t n)
 	case VFU_CNT_CHAIN_ERR: st->chain_errors += n; break;
 	case VFU_CNT_BAD_REGION: st->bad_regions += n; break;
 	case VFU_CNT_MAPPED: st->mapped_regions += n; break;
+	case VFU_CNT_DISK_READ: st->disk_reads += n; break;
+	case VFU_CNT_DISK_WRITE: st->disk_writes += n; break;
 	default: break;
 	}
+}
+
+bool vfu_conn_lax(const struct vfu_conn *c, unsigned k)
+{
+	return k < VFU_RF_COUNT && (c->lax & VFU_RF_BIT(k));
+}
+
+uint8_t *vfu_conn_disk(struct vfu_conn *c)
+{
+	struct vfu_server *s = c->s;
+	if (s->disk || s->disk_failed)
+		return s->disk;
+	uint64_t size = s->cfg.profile.disk_bytes;
+	/* Anonymous, private, no swap reservation: zeros until written, and
+	 * no fd (the fd count a driver watches stays what it was). */
+	void *p = size && size <= SIZE_MAX ? mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+						   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+					   : MAP_FAILED;
+	if (p == MAP_FAILED) {
+		vfu_conn_log(c, "disk of %" PRIu64 " bytes cannot be mapped: %m; requests fail (IOERR)", size);
+		s->disk_failed = true;
+		return NULL;
+	}
+	s->disk = p;
+	s->disk_len = (size_t)size;
+	return s->disk;
 }
 
 struct vfu_ring *vfu_conn_ring(struct vfu_conn *c, uint32_t idx)
@@ -274,6 +332,63 @@ static void emit(struct vfu_conn *c, struct vc_event *ev)
 	if (s->w && vc_native_event(s->w, ev) != 0)
 		s->record_failed = true;
 	vc_engine_feed(s->eng, ev);
+	if (s->guard) {
+		struct vc_event g = *ev;
+		g.session = c->gsid;
+		vc_engine_feed(s->guard, &g);
+	}
+}
+
+/* ---------- refusals: the rule engine's verdict on each request ---------- */
+
+/* The refusal class a rule's finding puts a request in, -1 for none. */
+static int rule_class(enum vc_rule_id r)
+{
+	switch (r) {
+	case VU_HDR_01: return VFU_RF_VERSION;
+	case VU_HDR_02: return VFU_RF_REPLY_BIT;
+	case VU_MEM_01: return VFU_RF_REGION_COUNT;
+	case VU_MEM_02:
+	case VU_MEM_04: return VFU_RF_REGION_BOUNDS;
+	case VU_MEM_03: return VFU_RF_OVERLAP;
+	case VU_RING_01: return VFU_RF_RING_INDEX;
+	case VU_RING_02: return VFU_RF_RING_NUM;
+	case VU_RING_03: return VFU_RF_STARTED_RING;
+	case VU_RING_04: return VFU_RF_RING_ADDR;
+	case VU_LOG_01: return VFU_RF_LOG_SIZE;
+	default: return -1;
+	}
+}
+
+static void note_finding(struct vfu_server *s, uint32_t sid, bool guard, enum vc_rule_id rule)
+{
+	int k = rule_class(rule);
+	if (k < 0)
+		return;
+	struct vfu_conn *c = s->judging;
+	if (!c || (guard ? c->gsid : c->sid) != sid)
+		for (c = s->conns; c && (guard ? c->gsid : c->sid) != sid; c = c->next)
+			;
+	if (!c || (c->lax & VFU_RF_BIT(k)))
+		return;
+	if (++c->rule_hits[k] >= s->finding_cap)
+		c->blind = true;
+	if (c == s->judging)
+		s->judge_refuse |= VFU_RF_BIT(k);
+}
+
+static void on_engine_finding(const struct vc_finding *f, void *opaque)
+{
+	struct vfu_server *s = opaque;
+	if (s->cfg.engine.on_finding)
+		s->cfg.engine.on_finding(f, s->cfg.engine.opaque);
+	if (!s->guard)
+		note_finding(s, f->session, false, f->rule);
+}
+
+static void on_guard_finding(const struct vc_finding *f, void *opaque)
+{
+	note_finding(opaque, f->session, true, f->rule);
 }
 
 static void emit_msg(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *m)
@@ -567,6 +682,11 @@ static struct vfu_conn *conn_new(struct vfu_server *s, int fd, bool from_connect
 		else
 			c->feat_offered &= ~f->mask;
 	}
+	for (unsigned i = 0; i < s->cfg.nfaults; i++) {
+		const struct vfu_fault *f = &s->cfg.faults[i];
+		if (f->kind == VFU_FAULT_LAX && (!f->conn || f->conn == c->ordinal))
+			c->lax |= f->lax;
+	}
 	const char *where = s->listen_path[0] ? s->listen_path : s->connect_path[0] ? s->connect_path : "adopted fd";
 	snprintf(c->name, sizeof c->name, "%s #%u %s", s->cfg.label ? s->cfg.label : "vhost-user",
 		 c->ordinal, where);
@@ -575,6 +695,8 @@ static struct vfu_conn *conn_new(struct vfu_server *s, int fd, bool from_connect
 				   .queues = s->cfg.profile.rings };
 	snprintf(sess.name, sizeof sess.name, "%s", c->name);
 	c->sid = vc_engine_add_session(s->eng, &sess);
+	if (s->guard)
+		c->gsid = vc_engine_add_session(s->guard, &sess);
 	sess.id = c->sid;
 	if (s->w) {
 		if (vc_native_session(s->w, &sess) != 0)
@@ -640,6 +762,8 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 	ev.u.eof.partial_bytes = partial_bytes;
 	emit(c, &ev);
 	vc_engine_end_session(s->eng, c->sid);
+	if (s->guard)
+		vc_engine_end_session(s->guard, c->gsid);
 	s->st.sessions_ended++;
 	watch_del(s, c->fd);
 	/* The connection itself is not a received fd: not counted. */
@@ -898,37 +1022,75 @@ static void stall_fired(struct vfu_conn *c)
 
 /* ---------- requests ---------- */
 
-/* Does the request's size and fd count fit its type? Malformed requests
- * are refused by closing the connection, which the rules accept. */
-static bool well_formed(struct vfu_conn *c, const struct vfu_msg *m, const struct vu_request_info *ri)
+/* Does the request's size and fd count fit its type (the wire table)?
+ * 0 when it does; otherwise the refusal class (VFU_RF_OVERSIZE,
+ * VFU_RF_EXTRA_FDS, VFU_RF_MISSING_FD) of the first misfit a lax fault
+ * does not excuse, or VFU_RF_COUNT for what cannot be read at all (a
+ * payload shorter than its layout, or one over the parser's cap).
+ * Malformed requests are refused by closing the connection, which the
+ * rules accept. */
+static unsigned malformed(struct vfu_conn *c, const struct vfu_msg *m, const struct vu_request_info *ri)
 {
 	if (m->truncated)
-		return false;
+		return VFU_RF_COUNT;
+	uint32_t bad = 0;
 	if (ri->req_payload != VU_PL_VARIABLE) {
 		int64_t want = vu_payload_expected_size((enum vu_payload)ri->req_payload, m->payload, m->len);
-		if (want < 0 || (int64_t)m->size != want)
-			return false;
+		if (want < 0 || (int64_t)m->size < want)
+			return VFU_RF_COUNT;
+		if ((int64_t)m->size > want)
+			bad |= VFU_RF_BIT(VFU_RF_OVERSIZE);
 	}
 	uint64_t u = 0;
-	uint32_t n = 0, pad = 0;
+	uint32_t n = 0, pad = 0, lo = 0, hi = 0;
 	switch (ri->req_fds) {
 	case VU_FDS_NONE:
-		return m->ntotal == 0;
+		break;
 	case VU_FDS_ONE:
-		return m->ntotal == 1;
+		lo = hi = 1;
+		break;
 	case VU_FDS_OPTIONAL:
-		return m->ntotal <= 1;
+		hi = 1;
+		break;
 	case VU_FDS_PER_REGION:
-		return vu_dec_memtable_hdr(m->payload, m->len, &n, &pad) && m->ntotal == n;
+		if (!vu_dec_memtable_hdr(m->payload, m->len, &n, &pad))
+			return VFU_RF_COUNT;
+		lo = hi = n;
+		break;
 	case VU_FDS_VRING:
 		if (!vu_dec_u64(m->payload, m->len, &u))
-			return false;
-		return m->ntotal == ((u & VU_VRING_NOFD) ? 0u : 1u);
+			return VFU_RF_COUNT;
+		lo = hi = (u & VU_VRING_NOFD) ? 0u : 1u;
+		break;
 	case VU_FDS_LOG:
-		return m->ntotal == (pf_negotiated(c, VU_PF_LOG_SHMFD) ? 1u : 0u);
+		lo = hi = pf_negotiated(c, VU_PF_LOG_SHMFD) ? 1u : 0u;
+		break;
 	default:
-		return true;
+		lo = 0;
+		hi = UINT32_MAX;
+		break;
 	}
+	if (m->ntotal > hi)
+		bad |= VFU_RF_BIT(VFU_RF_EXTRA_FDS);
+	if (m->ntotal < lo)
+		bad |= VFU_RF_BIT(VFU_RF_MISSING_FD);
+	bad &= ~c->lax;
+	for (unsigned k = 0; k < VFU_RF_COUNT; k++)
+		if (bad & VFU_RF_BIT(k))
+			return k;
+	return 0;
+}
+
+/* Refusal classes of a mask, for the log ("ring-num,ring-addr"). */
+static const char *refusal_names(uint32_t mask, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (unsigned k = 0; k < VFU_RF_COUNT && o < len; k++)
+		if (mask & VFU_RF_BIT(k))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s (%s)", o ? ", " : "", vfu_refusal_name(k),
+					      vfu_refusal_rule(k));
+	return buf;
 }
 
 static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
@@ -1038,14 +1200,84 @@ static int mem_table(struct vfu_conn *c, struct vfu_msg *m)
 	int rc = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		struct vu_region_pl r;
-		if (!vu_dec_memtable_region(m->payload, m->len, i, &r) || i >= m->nkept) {
+		if (!vu_dec_memtable_region(m->payload, m->len, i, &r)) {
 			rc = -1;
 			break;
+		}
+		if (i >= m->nkept) {
+			/* lax=missing-fd: a region without its fd is skipped. */
+			if (!vfu_conn_lax(c, VFU_RF_MISSING_FD))
+				rc = -1;
+			continue;
 		}
 		if (vfu_region_add(c, &r, m->fds[i], m->info[i].size) != 0)
 			rc = -1;
 	}
 	return rc;
+}
+
+/* Take the kicks that are already pending on this connection's rings. */
+static void drain_kicks(struct vfu_conn *c)
+{
+	struct pollfd p[VFU_MAX_RINGS];
+	uint32_t idx[VFU_MAX_RINGS], n = 0;
+	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++)
+		if (c->rings[i].kick_watched && c->rings[i].kick_fd >= 0) {
+			p[n].fd = c->rings[i].kick_fd;
+			p[n].events = POLLIN;
+			p[n].revents = 0;
+			idx[n++] = i;
+		}
+	if (!n || poll(p, n, 0) <= 0)
+		return;
+	for (uint32_t k = 0; k < n && !c->dead; k++)
+		if (p[k].revents & POLLIN)
+			on_kick(c, idx[k]);
+}
+
+/* crash fault: the process dies by a signal, as a back-end with a memory
+ * error would (a driver sees "killed by signal 11"). */
+static void crash_now(struct vfu_conn *c, const char *what)
+{
+	vfu_conn_log(c, "fault: crash at %s (SIGSEGV)", what);
+	fflush(NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	raise(SIGSEGV);
+	abort();
+}
+
+/* leak-fds fault: a copy of every fd of the message stays open until the
+ * server is freed (bug B20's back-ends). The originals go their usual way,
+ * so the received/closed counters still balance. */
+static void leak_fds(struct vfu_conn *c, const struct vfu_msg *m)
+{
+	struct vfu_server *s = c->s;
+	if (!s->leaked)
+		s->leaked = xcalloc(LEAK_MAX, sizeof *s->leaked);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < m->nkept && s->nleaked < LEAK_MAX; i++) {
+		int d = m->fds[i] >= 0 ? fcntl(m->fds[i], F_DUPFD_CLOEXEC, 0) : -1;
+		if (d >= 0) {
+			s->leaked[s->nleaked++] = d;
+			n++;
+		}
+	}
+	vfu_conn_log(c, "fault: keeping %u fd(s) of message %" PRIu64 " open", n, c->fe_msgs);
+}
+
+/* hang fault: the connection is no longer read or answered; only its
+ * close is watched (EPOLLRDHUP), so its resources go when the front-end
+ * gives up. */
+static void conn_hang(struct vfu_conn *c)
+{
+	c->hung = true;
+	struct epoll_event e = { .events = EPOLLRDHUP, .data.ptr = &c->w_sock };
+	if (epoll_ctl(c->s->ep, EPOLL_CTL_MOD, c->fd, &e) != 0)
+		conn_close(c, true, false, 0);
 }
 
 static void handle_backend_msg(struct vfu_conn *c, struct vfu_msg *m)
@@ -1071,12 +1303,34 @@ static void handle_request(struct vfu_conn *c, struct vfu_msg *m)
 		c->seen[m->req]++;
 	c->last_req = m->req;
 	c->last_flags = m->flags;
+	/* Kicks rung before this request was sent come first, as they did on
+	 * the wire (epoll may report the socket first): a ring is started by
+	 * its first kick, and the rules judge the request against that. */
+	drain_kicks(c);
+	/* The engine judges the request; the findings of the refusal rules
+	 * on it say whether it is refused (process()). */
+	s->judging = c;
+	s->judge_refuse = 0;
 	emit_msg(c, VC_DIR_FE_TO_BE, m);
+	m->refuse = s->judge_refuse;
+	s->judging = NULL;
+	char nb[24];
 	if (trigger(c, VFU_FAULT_DISCONNECT, m->req)) {
 		vfu_conn_log(c, "fault: disconnect at message %" PRIu64 " (%s)", c->fe_msgs,
-			     vu_request_name(VU_CHAN_MAIN, m->req, (char[24]){0}, 24));
+			     vu_request_name(VU_CHAN_MAIN, m->req, nb, sizeof nb));
 		msg_free(s, m);
 		conn_close(c, true, false, 0);
+		return;
+	}
+	if (trigger(c, VFU_FAULT_CRASH, m->req))
+		crash_now(c, vu_request_name(VU_CHAN_MAIN, m->req, nb, sizeof nb));
+	if (trigger(c, VFU_FAULT_LEAK_FDS, m->req))
+		leak_fds(c, m);
+	if (trigger(c, VFU_FAULT_HANG, m->req)) {
+		vfu_conn_log(c, "fault: hang at message %" PRIu64 " (%s): no answer and no read from now on",
+			     c->fe_msgs, vu_request_name(VU_CHAN_MAIN, m->req, nb, sizeof nb));
+		msg_free(s, m);
+		conn_hang(c);
 		return;
 	}
 	if (c->holding) {
@@ -1115,14 +1369,37 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 {
 	struct vfu_server *s = c->s;
 	const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, m->req);
+	char why[512];
 	if (!ri) {
 		/* Unknown: no reply can be owed by the wire model. Refuse it. */
+		if (vfu_conn_lax(c, VFU_RF_UNKNOWN_REQUEST)) {
+			vfu_conn_log(c, "lax: unknown request %u ignored", m->req);
+			return;
+		}
 		vfu_conn_log(c, "unknown request %u; closing", m->req);
+		s->st.refused++;
 		conn_close(c, true, false, 0);
 		return;
 	}
-	if (!well_formed(c, m, ri)) {
-		vfu_conn_log(c, "malformed %s (size %u, %u fds); closing", ri->name, m->size, m->ntotal);
+	unsigned bad = malformed(c, m, ri);
+	if (bad) {
+		vfu_conn_log(c, "malformed %s (size %u, %u fds%s%s); closing", ri->name, m->size, m->ntotal,
+			     bad < VFU_RF_COUNT ? ": " : "", bad < VFU_RF_COUNT ? vfu_refusal_name(bad) : "");
+		s->st.refused++;
+		conn_close(c, true, false, 0);
+		return;
+	}
+	/* What the rule engine found wrong with it (and a lax fault did not
+	 * excuse): header-level misfits close the connection, the rest are
+	 * refused below. Past the per-rule cap of findings the engine is
+	 * silent, so a connection that reached it is closed. */
+	uint32_t refuse = m->refuse & ~c->lax;
+	const uint32_t hdr_classes = VFU_RF_BIT(VFU_RF_VERSION) | VFU_RF_BIT(VFU_RF_REPLY_BIT);
+	if ((refuse & hdr_classes) || (c->blind && !refuse)) {
+		vfu_conn_log(c, "refusing %s: %s; closing", ri->name,
+			     c->blind && !refuse ? "the front-end broke a refusal rule as often as the engine reports"
+						 : refusal_names(refuse, why, sizeof why));
+		s->st.refused++;
 		conn_close(c, true, false, 0);
 		return;
 	}
@@ -1152,6 +1429,26 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 	struct vu_addr_pl ap;
 	struct vu_region_pl rp;
 	uint64_t pad;
+	bool lax_index = vfu_conn_lax(c, VFU_RF_RING_INDEX);
+	if (refuse) {
+		/* Not carried out. An error where the front-end can read one: the
+		 * ack it asked for, or a u64 reply of the request's own
+		 * (SET_LOG_BASE); otherwise the connection is closed. */
+		s->st.refused++;
+		if (refuse & (VFU_RF_BIT(VFU_RF_REGION_COUNT) | VFU_RF_BIT(VFU_RF_REGION_BOUNDS) |
+			      VFU_RF_BIT(VFU_RF_OVERLAP)))
+			s->st.bad_regions++;
+		status = 1;
+		bool u64_reply = value && (ri->reply_payload == VU_PL_U64 ||
+					   ri->reply_payload == VU_PL_EMPTY_OR_U64);
+		vfu_conn_log(c, "refusing %s: %s; %s", ri->name, refusal_names(refuse, why, sizeof why),
+			     u64_reply ? "replying 1" : ack ? "error ack" : "closing");
+		if (u64_reply)
+			reply_u64(c, m->req, 1);
+		else if (!ack)
+			conn_close(c, true, false, 0);
+		goto answered;
+	}
 	switch (m->req) {
 	case VU_GET_FEATURES:
 		reply_u64(c, m->req, c->feat_offered);
@@ -1193,7 +1490,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		break;
 	case VU_ADD_MEM_REG:
 		if (vu_dec_memreg(m->payload, m->len, &pad, &rp))
-			status = vfu_region_add(c, &rp, m->fds[0], m->info[0].size);
+			status = vfu_region_add(c, &rp, m->nkept ? m->fds[0] : -1, m->nkept ? m->info[0].size : -1);
 		break;
 	case VU_REM_MEM_REG:
 		if (vu_dec_memreg(m->payload, m->len, &pad, &rp))
@@ -1210,7 +1507,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 			c->rings[sp.index].num_set = true;
 			c->rings[sp.index].broken = false;
 		} else {
-			status = 1;
+			status = !lax_index;
 		}
 		break;
 	case VU_SET_VRING_ADDR:
@@ -1219,7 +1516,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 			c->rings[ap.index].addr_set = true;
 			c->rings[ap.index].broken = false;
 		} else {
-			status = 1;
+			status = !lax_index;
 		}
 		break;
 	case VU_SET_VRING_BASE:
@@ -1228,7 +1525,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 			c->rings[sp.index].used_idx = (uint16_t)sp.num;
 			c->rings[sp.index].broken = false;
 		} else {
-			status = 1;
+			status = !lax_index;
 		}
 		break;
 	case VU_GET_VRING_BASE: {
@@ -1310,6 +1607,14 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		}
 		break;
 	}
+	/* A request the fake could not carry out: an error ack when one was
+	 * asked for, otherwise the connection is closed (never a silent
+	 * "done"). */
+	if (status && !ack && !value && !c->dead) {
+		vfu_conn_log(c, "%s failed and no ack was asked; closing", ri->name);
+		conn_close(c, true, false, 0);
+	}
+answered:
 	if (ack && !c->dead)
 		reply_u64(c, m->req, status ? 1 : 0);
 	/* A hold that found no reply to hold (no reply owed) is dropped. */
@@ -1324,7 +1629,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 
 static void on_sock(struct vfu_conn *c)
 {
-	for (int burst = 0; burst < 64 && !c->dead; burst++) {
+	for (int burst = 0; burst < 64 && !c->dead && !c->hung; burst++) {
 		int r = read_msg(c, c->fd, &c->rd, VU_CHAN_MAIN);
 		if (r == 0)
 			return;
@@ -1332,7 +1637,22 @@ static void on_sock(struct vfu_conn *c)
 			/* hdr_got stays at the header size while the payload is
 			 * read, so the sum is the bytes of the cut message. */
 			bool partial = c->rd.hdr_got > 0;
-			conn_close(c, false, partial, c->rd.hdr_got + c->rd.pl_got);
+			uint32_t cut = c->rd.hdr_got + c->rd.pl_got;
+			if (partial && vfu_conn_lax(c, VFU_RF_SHORT_EOF)) {
+				/* A broken build: the connection stays open (not
+				 * read any more) until the stall time has passed. */
+				vfu_conn_log(c, "lax: connection cut %u bytes into a message left open", cut);
+				watch_del(c->s, c->fd);
+				c->zombie = true;
+				c->zombie_bytes = cut;
+				int64_t ms = c->s->cfg.stall_ms > 0 ? c->s->cfg.stall_ms : ZOMBIE_MS;
+				if (ensure_timer(c, &c->delay_tfd, &c->w_delay, VFU_W_DELAY) == 0)
+					arm_timer(c->delay_tfd, (uint32_t)ms);
+				else
+					conn_close(c, false, true, cut);
+				return;
+			}
+			conn_close(c, false, partial, cut);
 			return;
 		}
 		struct vfu_msg m = c->rd.m;
@@ -1395,6 +1715,10 @@ static void on_delay(struct vfu_conn *c)
 	uint64_t x;
 	if (read(c->delay_tfd, &x, sizeof x) < 0)
 		return;
+	if (c->zombie) {
+		conn_close(c, false, true, c->zombie_bytes);
+		return;
+	}
 	if (c->holding && c->hold_ms)
 		release_held(c);
 }
@@ -1486,7 +1810,21 @@ struct vfu_server *vfu_new(const struct vfu_config *cfg, char *err, size_t errle
 	eo.waive = (const char *const *)s->waive;
 	eo.nwaive = s->nwaive;
 	eo.queue_count = cfg->profile.rings;
+	eo.on_finding = on_engine_finding;
+	eo.opaque = s;
 	s->eng = vc_engine_new(&eo);
+	s->finding_cap = eo.max_findings_per_rule ? eo.max_findings_per_rule : 100;
+	/* A refusal rule filtered out of the report is still enforced. */
+	bool all_on = true;
+	for (unsigned r = 0; r < VC_RULE_COUNT; r++)
+		if (rule_class((enum vc_rule_id)r) >= 0 && !vc_rule_enabled(&eo, (enum vc_rule_id)r))
+			all_on = false;
+	if (!all_on) {
+		struct vc_engine_opts go = { .queue_count = cfg->profile.rings, .on_finding = on_guard_finding,
+					     .opaque = s };
+		s->guard = vc_engine_new(&go);
+		s->finding_cap = 100;
+	}
 	if (cfg->record) {
 		s->w = vc_native_open(cfg->record, "vhost-cts serve");
 		s->rec_line = 1;
@@ -1520,6 +1858,12 @@ void vfu_free(struct vfu_server *s)
 		close(s->ep);
 	vfu_record_close(s);
 	vc_engine_free(s->eng);
+	vc_engine_free(s->guard);
+	for (size_t i = 0; i < s->nleaked; i++)
+		close(s->leaked[i]);
+	free(s->leaked);
+	if (s->disk)
+		munmap(s->disk, s->disk_len);
 	for (size_t i = 0; i < s->nwaive; i++)
 		free(s->waive[i]);
 	free(s->waive);
@@ -1614,7 +1958,13 @@ int vfu_dispatch(struct vfu_server *s, int timeout_ms)
 			break;
 		}
 		case VFU_W_LISTEN: on_listen(s); break;
-		case VFU_W_SOCK: on_sock(c); break;
+		case VFU_W_SOCK:
+			/* A hung connection is only watched for its close. */
+			if (c->hung)
+				conn_close(c, false, false, 0);
+			else
+				on_sock(c);
+			break;
 		case VFU_W_BACKEND: on_backend(c); break;
 		case VFU_W_KICK: on_kick(c, w->ring); break;
 		case VFU_W_DELAY: on_delay(c); break;

@@ -66,8 +66,45 @@ enum vfu_fault_kind {
 	VFU_FAULT_REPLY_REQUEST,   /* reply naming another request */
 	VFU_FAULT_CLOSE_BACKEND,   /* close the back-end request channel */
 	VFU_FAULT_BACKEND_REQ,     /* send a back-end request before the reply */
+	VFU_FAULT_LAX,             /* switch refusal classes off (a broken build) */
+	VFU_FAULT_CRASH,           /* the process kills itself (SIGSEGV) */
+	VFU_FAULT_HANG,            /* the connection is never answered again */
+	VFU_FAULT_LEAK_FDS,        /* the message's fds stay open until the end */
 	VFU_FAULT_KIND_COUNT,
 };
+
+/* What the fake refuses, by class. A request that falls in a class is not
+ * carried out: it gets an error (REPLY_ACK 1, or a u64 1 where the request
+ * has a u64 reply of its own) when the front-end asked for one, otherwise
+ * the connection is closed; header-level classes always close. Classes
+ * judged by the rule engine (the very predicates of the rules named) are
+ * refused when the engine reports that rule on the request; the others
+ * are judged from the wire table. `--fault lax=CLASS` switches one off. */
+enum vfu_refusal {
+	VFU_RF_VERSION = 0,        /* VU-HDR-01: version bits not 1 (close) */
+	VFU_RF_REPLY_BIT,          /* VU-HDR-02: a request with the REPLY bit (close) */
+	VFU_RF_UNKNOWN_REQUEST,    /* VU-HDR-05: not in the wire table (close) */
+	VFU_RF_SHORT_EOF,          /* VU-HDR-06: cut mid-message by EOF (close) */
+	VFU_RF_OVERSIZE,           /* payload longer than the wire table's size (close) */
+	VFU_RF_EXTRA_FDS,          /* more fds than the wire table allows (close) */
+	VFU_RF_MISSING_FD,         /* fewer fds than the wire table wants (close) */
+	VFU_RF_REGION_COUNT,       /* VU-MEM-01: 0 regions, or more than the slots */
+	VFU_RF_REGION_BOUNDS,      /* VU-MEM-02/04: empty, wrapping, past its fd */
+	VFU_RF_OVERLAP,            /* VU-MEM-03: overlapping regions */
+	VFU_RF_RING_INDEX,         /* VU-RING-01: ring index >= rings */
+	VFU_RF_RING_NUM,           /* VU-RING-02: not a power of two in 1..32768 */
+	VFU_RF_STARTED_RING,       /* VU-RING-03: NUM/ADDR/BASE on a started ring */
+	VFU_RF_RING_ADDR,          /* VU-RING-04: ring parts outside the table */
+	VFU_RF_LOG_SIZE,           /* VU-LOG-01: log not offered, too small or wrapping */
+	VFU_RF_COUNT,
+};
+#define VFU_RF_BIT(k) ((uint32_t)1 << (k))
+#define VFU_RF_ALL (VFU_RF_BIT(VFU_RF_COUNT) - 1u)
+/* Class name as `lax=` takes it ("ring-num"); NULL out of range. */
+const char *vfu_refusal_name(unsigned k);
+/* The rule a class enforces ("VU-RING-02"), or "" for wire-table classes
+ * that follow several rules. */
+const char *vfu_refusal_rule(unsigned k);
 
 /* One fault: a kind, a trigger and its argument. Trigger: the message
  * number (1-based count of front-end messages on the connection), or a
@@ -83,6 +120,7 @@ struct vfu_fault {
 	bool mask_proto;           /* DROP_FEATURES on protocol features */
 	uint32_t ms;               /* DELAY_REPLY */
 	uint32_t be_req;           /* BACKEND_REQ: back-end request number */
+	uint32_t lax;              /* LAX: VFU_RF_BIT mask of classes switched off */
 };
 
 #define VFU_MAX_FAULTS 16
@@ -94,7 +132,10 @@ struct vfu_fault {
  *   reply-flags@req=NAME | reply-size@req=NAME | reply-request@req=NAME
  *   close-backend-channel[@req=NAME]
  *   backend-req=CONFIG_CHANGE_MSG|VRING_CALL|VRING_ERR@req=NAME
- * any of them followed by ",conn=K". -1 with err on a bad spec. */
+ *   lax=CLASS[,CLASS..] | lax=regions | lax=all     (no trigger)
+ *   crash@TRIGGER | hang@TRIGGER | leak-fds@TRIGGER
+ * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
+ * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);
 const char *vfu_fault_kind_name(enum vfu_fault_kind k);
 /* Rules the fake itself breaks by injecting this fault (back-end rules):
@@ -149,6 +190,8 @@ struct vfu_stats {
 	uint64_t fds_received, fds_closed;
 	uint64_t stalls;
 	uint64_t sessions_ended;
+	uint64_t refused;          /* requests refused (error reply or close) */
+	uint64_t disk_reads, disk_writes; /* blk: sectors' requests served */
 };
 
 struct vfu_server;

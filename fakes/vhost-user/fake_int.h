@@ -62,5 +62,12 @@ struct vfu_region *vfu_conn_regions(struct vfu_conn *c, uint32_t *n, uint32_t **
 const struct vfu_profile *vfu_conn_profile(const struct vfu_conn *c);
 void vfu_conn_log(const struct vfu_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vfu_conn_count(struct vfu_conn *c, int what, uint64_t n);
-enum { VFU_CNT_CHAINS, VFU_CNT_CHAIN_ERR, VFU_CNT_BAD_REGION, VFU_CNT_MAPPED };
+enum { VFU_CNT_CHAINS, VFU_CNT_CHAIN_ERR, VFU_CNT_BAD_REGION, VFU_CNT_MAPPED, VFU_CNT_DISK_READ,
+       VFU_CNT_DISK_WRITE };
+/* Is refusal class k (enum vfu_refusal) switched off by a lax fault? */
+bool vfu_conn_lax(const struct vfu_conn *c, unsigned k);
+/* blk: the disk (profile disk_bytes, zero-filled, keeps what is written;
+ * shared by every connection of the server), mapped on first use. NULL
+ * when it cannot be mapped. */
+uint8_t *vfu_conn_disk(struct vfu_conn *c);
 #endif

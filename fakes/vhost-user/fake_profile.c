@@ -175,7 +175,86 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_REPLY_REQUEST] = "reply-request",
 	[VFU_FAULT_CLOSE_BACKEND] = "close-backend-channel",
 	[VFU_FAULT_BACKEND_REQ] = "backend-req",
+	[VFU_FAULT_LAX] = "lax",
+	[VFU_FAULT_CRASH] = "crash",
+	[VFU_FAULT_HANG] = "hang",
+	[VFU_FAULT_LEAK_FDS] = "leak-fds",
 };
+
+/* Refusal classes: the name lax= takes (the driver's negative scenario
+ * without "neg-" where there is one) and the rule it enforces. */
+static const struct {
+	const char *name, *rule;
+} refusals[VFU_RF_COUNT] = {
+	[VFU_RF_VERSION] = { "version", "VU-HDR-01" },
+	[VFU_RF_REPLY_BIT] = { "reply-bit", "VU-HDR-02" },
+	[VFU_RF_UNKNOWN_REQUEST] = { "unknown-request", "VU-HDR-05" },
+	[VFU_RF_SHORT_EOF] = { "short-eof", "VU-HDR-06" },
+	[VFU_RF_OVERSIZE] = { "oversize", "" },
+	[VFU_RF_EXTRA_FDS] = { "extra-fds", "" },
+	[VFU_RF_MISSING_FD] = { "missing-fd", "" },
+	[VFU_RF_REGION_COUNT] = { "region-count", "VU-MEM-01" },
+	[VFU_RF_REGION_BOUNDS] = { "region-bounds", "VU-MEM-02,VU-MEM-04" },
+	[VFU_RF_OVERLAP] = { "overlap", "VU-MEM-03" },
+	[VFU_RF_RING_INDEX] = { "ring-index", "VU-RING-01" },
+	[VFU_RF_RING_NUM] = { "ring-num", "VU-RING-02" },
+	[VFU_RF_STARTED_RING] = { "started-ring", "VU-RING-03" },
+	[VFU_RF_RING_ADDR] = { "ring-addr", "VU-RING-04" },
+	[VFU_RF_LOG_SIZE] = { "log-size", "VU-LOG-01" },
+};
+
+/* Other spellings: the driver's scenario names, and groups. */
+static const struct {
+	const char *name;
+	uint32_t mask;
+} refusal_aliases[] = {
+	{ "request-0", VFU_RF_BIT(VFU_RF_UNKNOWN_REQUEST) },
+	{ "memtable-no-fd", VFU_RF_BIT(VFU_RF_MISSING_FD) },
+	{ "kick-no-fd", VFU_RF_BIT(VFU_RF_MISSING_FD) },
+	{ "region-past-fd", VFU_RF_BIT(VFU_RF_REGION_BOUNDS) },
+	{ "nine-regions", VFU_RF_BIT(VFU_RF_REGION_COUNT) },
+	{ "zero-regions", VFU_RF_BIT(VFU_RF_REGION_COUNT) },
+	{ "num-started", VFU_RF_BIT(VFU_RF_STARTED_RING) },
+	{ "log-overflow", VFU_RF_BIT(VFU_RF_LOG_SIZE) },
+	{ "regions", VFU_RF_BIT(VFU_RF_REGION_COUNT) | VFU_RF_BIT(VFU_RF_REGION_BOUNDS) |
+			     VFU_RF_BIT(VFU_RF_OVERLAP) },
+	{ "all", VFU_RF_ALL },
+};
+
+const char *vfu_refusal_name(unsigned k)
+{
+	return k < VFU_RF_COUNT ? refusals[k].name : NULL;
+}
+
+const char *vfu_refusal_rule(unsigned k)
+{
+	return k < VFU_RF_COUNT ? refusals[k].rule : "";
+}
+
+/* "ring-num,ring-addr" -> mask; -1 on an unknown word. */
+static int parse_lax(const char *list, uint32_t *mask, char *bad, size_t badlen)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", list);
+	*mask = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(t, "neg-", 4))
+			t += 4;
+		uint32_t m = 0;
+		for (unsigned k = 0; k < VFU_RF_COUNT && !m; k++)
+			if (!strcmp(t, refusals[k].name))
+				m = VFU_RF_BIT(k);
+		for (size_t i = 0; i < sizeof refusal_aliases / sizeof refusal_aliases[0] && !m; i++)
+			if (!strcmp(t, refusal_aliases[i].name))
+				m = refusal_aliases[i].mask;
+		if (!m) {
+			snprintf(bad, badlen, "%s", t);
+			return -1;
+		}
+		*mask |= m;
+	}
+	return *mask ? 0 : -1;
+}
 
 const char *vfu_fault_kind_name(enum vfu_fault_kind k)
 {
@@ -192,6 +271,10 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-HDR-03";
 	case VFU_FAULT_REPLY_SIZE:
 		return "VU-SIZE-02";
+	case VFU_FAULT_LAX:
+		return "VU-BE-04";             /* acks malformed requests as done */
+	case VFU_FAULT_HANG:
+		return "VU-REPLY-01";          /* the reply owed never comes */
 	default:
 		return "";
 	}
@@ -341,6 +424,25 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 				 spec);
 			return -1;
 		}
+		break;
+	case VFU_FAULT_LAX: {
+		char bad[64] = "";
+		if (!arg || at || parse_lax(arg, &f->lax, bad, sizeof bad)) {
+			snprintf(err, errlen,
+				 "fault '%s': wants lax=CLASS[,CLASS..] and no trigger; unknown class '%s' "
+				 "(classes: version reply-bit unknown-request short-eof oversize extra-fds "
+				 "missing-fd region-count region-bounds overlap ring-index ring-num "
+				 "started-ring ring-addr log-size; groups: regions all)",
+				 spec, bad);
+			return -1;
+		}
+		break;
+	}
+	case VFU_FAULT_CRASH:
+	case VFU_FAULT_HANG:
+	case VFU_FAULT_LEAK_FDS:
+		if (!triggered || arg)
+			goto want_trigger;
 		break;
 	default:
 		break;
