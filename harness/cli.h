@@ -18,6 +18,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_drive(int argc, char **argv);
+int cmd_fuzz_backend(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
 int cmd_vdpa_fake(int argc, char **argv);

@@ -19,6 +19,7 @@ static const struct {
 	{ "convert", cmd_convert, "write a recording in the native capture format" },
 	{ "serve", cmd_serve, "fake vhost-user back-end: judge a real front-end live" },
 	{ "drive", cmd_drive, "fake front-end: drive a real back-end through every scenario" },
+	{ "fuzz-backend", cmd_fuzz_backend, "fake front-end: mutated request sequences against a real back-end" },
 	{ "report", cmd_report, "render JSON reports of several implementations as a conformance matrix" },
 	{ "certify", cmd_certify, "certify a vhost-vdpa device (VDPA-DEV sequence)" },
 	{ "vdpa-fake", cmd_vdpa_fake, "fake vDPA device over CUSE: judge a vhost-vdpa client live" },

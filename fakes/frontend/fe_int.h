@@ -212,4 +212,13 @@ void vfe_run_verdict(struct vfe_run *r, enum vc_rule_id rule, bool ok, const cha
 /* Reconnect within a scenario: closes c and opens a new connection to the
  * back-end in a new session. 0 or -1. */
 int vfe_run_reconnect(struct vfe_run *r, struct vfe_conn *c);
+/* Run one scenario now (a new session, the process checks of run_one);
+ * the result stays valid until the next call. A late crash found at the
+ * next connection rewrites the previous result (vfe_run_scenarios). */
+const struct vfe_scenario_result *vfe_run_scenario(struct vfe_run *r, const struct vfe_scn *s);
+/* Capture the following sessions to f (closing the previous writer; NULL
+ * stops capturing). f stays the caller's. */
+void vfe_run_set_record(struct vfe_run *r, FILE *f, const char *producer);
+/* The watched back-end's pid while it is alive, else 0. */
+pid_t vfe_run_pid(struct vfe_run *r);
 #endif

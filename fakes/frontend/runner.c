@@ -882,3 +882,23 @@ void vfe_run_free(struct vfe_run *r)
 	}
 	free(r);
 }
+
+/* ---- one scenario at a time (fuzz-backend) ---- */
+
+const struct vfe_scenario_result *vfe_run_scenario(struct vfe_run *r, const struct vfe_scn *s)
+{
+	run_one(r, s);
+	return &r->res[r->nres - 1];
+}
+
+void vfe_run_set_record(struct vfe_run *r, FILE *f, const char *producer)
+{
+	if (r->rec)
+		vc_native_close(r->rec);
+	r->rec = f ? vc_native_open(f, producer) : NULL;
+}
+
+pid_t vfe_run_pid(struct vfe_run *r)
+{
+	return proc_alive(r) ? r->pid : 0;
+}
