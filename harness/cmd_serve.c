@@ -28,7 +28,8 @@ static void serve_usage(FILE *f)
 		"  --features SPEC      override offered features: 0xMASK, or +NAME,-NAME,+BIT\n"
 		"  --protocol-features SPEC   same for protocol features (e.g. -STATUS)\n"
 		"  --mtu N              net: offer NET_MTU\n"
-		"  --disk-size SIZE     blk: capacity of the zero-filled disk (default 64M)\n"
+		"  --disk-size SIZE     blk: capacity of the in-memory disk (zeros until written;\n"
+		"                       default 64M)\n"
 		"  --fault SPEC         inject a fault (repeatable; see fakes/vhost-user/README.md):\n"
 		"                         disconnect@msg=N | disconnect@req=NAME[#K]\n"
 		"                         drop-feature=NAME[,..] | drop-protocol-feature=NAME[,..]\n"
@@ -36,6 +37,15 @@ static void serve_usage(FILE *f)
 		"                         reply-flags@req=NAME | reply-size@req=NAME | reply-request@req=NAME\n"
 		"                         close-backend-channel[@req=NAME]\n"
 		"                         backend-req=CONFIG_CHANGE_MSG|VRING_CALL|VRING_ERR@req=NAME\n"
+		"                       a deliberately broken back-end (each makes a driver's check fail):\n"
+		"                         lax=CLASS[,CLASS..]  accept what that refusal class refuses:\n"
+		"                           version reply-bit unknown-request short-eof oversize\n"
+		"                           extra-fds missing-fd region-count region-bounds overlap\n"
+		"                           ring-index ring-num started-ring ring-addr log-size\n"
+		"                           (groups: regions, all; drive's names: lax=num-started, ...)\n"
+		"                         crash@msg=N | crash@req=NAME[#K]   die by SIGSEGV there\n"
+		"                         hang@msg=N | hang@req=NAME[#K]     never answer that connection again\n"
+		"                         leak-fds@msg=N | leak-fds@req=NAME[#K]   keep that message's fds open\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"
@@ -335,11 +345,11 @@ int cmd_serve(int argc, char **argv)
 	struct vfu_stats st;
 	vfu_get_stats(srv, &st);
 	fprintf(stderr,
-		"vhost-cts serve: %llu connection(s), %llu messages in, %llu out, %llu kicks, %llu chains done, %llu chain errors, %llu regions refused, %llu stalls\n",
+		"vhost-cts serve: %llu connection(s), %llu messages in, %llu out, %llu kicks, %llu chains done, %llu chain errors, %llu regions refused, %llu requests refused, %llu stalls\n",
 		(unsigned long long)st.connections, (unsigned long long)st.messages_in,
 		(unsigned long long)st.messages_out, (unsigned long long)st.kicks,
 		(unsigned long long)st.chains_done, (unsigned long long)st.chain_errors,
-		(unsigned long long)st.bad_regions, (unsigned long long)st.stalls);
+		(unsigned long long)st.bad_regions, (unsigned long long)st.refused, (unsigned long long)st.stalls);
 	const struct vc_results *res = vc_engine_finish(vfu_engine(srv));
 	const char *inputs[1] = { sock };
 	struct vc_report_meta meta = { .tool = "vhost-cts serve", .version = VCTS_VERSION,

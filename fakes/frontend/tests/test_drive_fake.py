@@ -1,0 +1,163 @@
+"""`vhost-cts drive` against vhost-cts's own fake back-end (`serve`).
+
+The fake must pass everything: every positive scenario served, every
+negative one refused (no accepted, crashed, hung or leaked), exit 0. And
+every scenario must be able to fail: each negative scenario fails against
+the fake with exactly the refusal class it tests switched off
+(`--fault lax=CLASS`, a deliberately broken build without a rebuild), and
+the crash/hang/leak faults make positive scenarios crashed, hung, leaked.
+
+Only process plumbing lives here; every judgement is made by the C code.
+"""
+import os
+import subprocess
+import tempfile
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+WORK = tempfile.mkdtemp(prefix="vcts-drive-fake-")
+OUTCOMES = ("pass", "rejected", "accepted", "findings", "crashed", "hung", "leaked", "n/a", "error")
+
+
+def vcts():
+    b = os.environ.get("VCTS_BIN", os.path.join(ROOT, "build", "rel", "vhost-cts"))
+    return b if os.path.isabs(b) else os.path.join(ROOT, b)
+
+
+def drive(tag, serve_args=(), device="net", scenario=None, timeout_s="1", strict=True):
+    """Runs drive with serve spawned; returns (exit status, {scenario: outcome}, output)."""
+    sock = os.path.join(WORK, tag + ".sock")
+    profile = "blk" if device == "blk" else "net"
+    # serve's --timeout bounds how long a lax=short-eof connection stays open.
+    serve = "%s serve --socket %s --profile %s --queues %s --timeout 2 --quiet %s" % (
+        vcts(), sock, profile, "2" if profile == "net" else "1", " ".join(serve_args))
+    args = ["timeout", "-s", "KILL", "600", vcts(), "drive", "--device", device, "--socket", sock,
+            "--spawn", serve, "--spawn-log", os.path.join(WORK, tag + ".log"), "--timeout", timeout_s,
+            "--json", os.path.join(WORK, tag + ".json")]
+    if scenario:
+        args += ["--scenario", scenario]
+    if strict:
+        # an accepted malformed request is VU-REPLY-04, a SHOULD
+        args.append("--strict")
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=650)
+    out = p.stdout.decode(errors="replace")
+    verdicts = {}
+    for line in out.splitlines():
+        f = line.split(None, 2)
+        if len(f) >= 2 and f[0] in OUTCOMES:
+            verdicts[f[1]] = f[0]
+    return p.returncode, verdicts, out
+
+
+def negative_scenarios():
+    p = subprocess.run([vcts(), "drive", "--list"], stdout=subprocess.PIPE, check=True)
+    names = [line.split()[0] for line in p.stdout.decode().splitlines() if line.strip()]
+    return [n for n in names if n.startswith("neg-")]
+
+
+@pytest.mark.parametrize("device", ["net", "blk"])
+def test_fake_passes_everything(device):
+    rc, v, out = drive("clean-" + device, device=device)
+    assert len(v) >= 35, out
+    bad = {k: x for k, x in v.items() if x not in ("pass", "rejected", "n/a")}
+    assert not bad, out
+    assert rc == 0, out
+    for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath"):
+        assert v[s] == "pass", (s, out)
+    for s in negative_scenarios():
+        # n/a only where the profile does not offer what it needs (blk: no LOG_SHMFD)
+        assert v[s] == "rejected" or (device == "blk" and s == "neg-log-overflow" and v[s] == "n/a"), (s, out)
+    if device == "net":
+        for s in ("replay-qemu-net", "replay-qemu-net-mq", "replay-dpdk-net", "multiqueue", "log-on-off"):
+            assert v[s] == "pass", (s, out)
+    else:
+        for s in ("replay-qemu-blk", "hotplug-add-mem-reg", "inflight", "inflight-repeat"):
+            assert v[s] == "pass", (s, out)
+
+
+# Each negative scenario, the refusal class that makes the fake refuse it,
+# and what the driver sees once that class is switched off.
+LAX = {
+    "neg-version": ("version", "accepted"),
+    "neg-reply-bit": ("reply-bit", "accepted"),
+    "neg-request-0": ("unknown-request", "accepted"),
+    "neg-unknown-request": ("unknown-request", "accepted"),
+    "neg-oversize": ("oversize", "accepted"),
+    "neg-short-eof": ("short-eof", "hung"),
+    "neg-extra-fds": ("extra-fds", "accepted"),
+    "neg-memtable-no-fd": ("missing-fd", "accepted"),
+    "neg-kick-no-fd": ("missing-fd", "accepted"),
+    "neg-region-past-fd": ("region-bounds", "accepted"),
+    # mapped past its memfd, the ring there is read: SIGBUS (bug B6)
+    "neg-region-past-fd-ring": ("region-bounds", "crashed"),
+    "neg-overlap": ("overlap", "accepted"),
+    "neg-nine-regions": ("region-count", "accepted"),
+    "neg-zero-regions": ("region-count", "accepted"),
+    "neg-ring-index": ("ring-index", "accepted"),
+    "neg-ring-index-far": ("ring-index", "accepted"),
+    "neg-ring-num": ("ring-num", "accepted"),
+    "neg-ring-num-big": ("ring-num", "accepted"),
+    "neg-ring-addr": ("ring-addr", "accepted"),
+    "neg-num-started": ("started-ring", "accepted"),
+    "neg-log-overflow": ("log-size", "accepted"),
+}
+
+
+def test_every_negative_scenario_has_a_lax_class():
+    assert sorted(negative_scenarios()) == sorted(LAX), "a negative scenario without a lax class"
+
+
+@pytest.mark.parametrize("cls", sorted({c for c, _ in LAX.values()}))
+def test_lax_class_fails_exactly_its_scenarios(cls):
+    rc, v, out = drive("lax-" + cls, ["--fault", "lax=" + cls], scenario="neg-*")
+    assert len(v) == len(LAX), out
+    for s, (c, want) in LAX.items():
+        if c == cls:
+            assert v[s] == want, (s, out)
+        else:
+            assert v[s] == "rejected", (s, out)
+    assert rc == 1, out
+
+
+def test_lax_by_scenario_name_and_all():
+    # the driver's scenario names are accepted as class names
+    rc, v, out = drive("lax-names", ["--fault", "lax=neg-num-started,log-overflow"],
+                       scenario="neg-num-started,neg-log-overflow,neg-ring-num")
+    assert v == {"neg-num-started": "accepted", "neg-log-overflow": "accepted", "neg-ring-num": "rejected"}, out
+    # lax=all: every negative scenario fails
+    rc, v, out = drive("lax-all", ["--fault", "lax=all"], scenario="neg-*")
+    assert len(v) == len(LAX) and all(v[s] == want for s, (_, want) in LAX.items()), out
+    assert rc == 1
+
+
+# Faults that break the positive side: VU-BE-01 (crash), VU-BE-02 (hang),
+# VU-BE-03 (leak), VU-BE-05 (a valid sequence refused), VU-BE-06 (rings
+# not processed).
+BROKEN = [
+    (["--fault", "crash@req=SET_VRING_ADDR"], "init-start-stop-qemu", "net", "crashed"),
+    (["--fault", "hang@req=SET_VRING_ADDR"], "init-start-stop-qemu", "net", "hung"),
+    (["--fault", "leak-fds@req=SET_MEM_TABLE"], "init-start-stop-qemu", "net", "leaked"),
+    (["--fault", "disconnect@req=SET_VRING_ADDR"], "init-start-stop-qemu", "net", "findings"),
+    (["--no-null-device"], "datapath", "net", "findings"),
+    (["--no-null-device"], "datapath", "blk", "findings"),
+]
+
+
+@pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
+                         ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk"])
+def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
+    rc, v, out = drive("broken-%s-%s" % (want, device), serve_args, device=device, scenario=scenario)
+    assert v == {scenario: want}, out
+    assert rc == 1, out
+
+
+@pytest.mark.parametrize("device", ["net", "blk"])
+def test_every_positive_scenario_can_fail(device):
+    # Every scenario starts with GET_FEATURES: a fake that dies there fails
+    # each one (n/a ones are not run on this device).
+    rc, v, out = drive("crash-all-" + device, ["--fault", "crash@req=GET_FEATURES"], device=device,
+                       scenario="replay,lifecycle,memory,migration,inflight,datapath")
+    ran = {k: x for k, x in v.items() if x != "n/a"}
+    assert len(ran) >= 8 and set(ran.values()) == {"crashed"}, out
+    assert rc == 1
