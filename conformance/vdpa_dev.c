@@ -18,6 +18,7 @@ struct cert {
 	struct vdpa_port *p;
 	struct vc_ctx c;
 	FILE *log;
+	FILE *notes;
 	int fd;
 	/* what the device said */
 	uint32_t device_id, config_size, nvqs;
@@ -322,6 +323,10 @@ static void dev06(struct cert *k)
 		/* No doorbells (vdpa_sim, CUSE): the valid request is refused,
 		 * which the kernel allows; the bad ones must be too. */
 		note(k, "doorbell mmap not offered (%s): only the rejections are checked", en(r));
+		if (k->notes)
+			fprintf(k->notes,
+				"note: VDPA-DEV-06: %s refuses doorbell mmap (%s%s): only the rejection of bad requests was checked\n",
+				k->p->name, en(r), r == -ENODEV ? ", as every CUSE device does: CUSE has no mmap" : "");
 	} else if (vc_expect(&k->c, VDPA_DEV_06, r == 0, "doorbell mmap of vq 0 (one write-only shared page): %s",
 			     en(r))) {
 		k->p->munmap(k->p, k->fd, a, page, 0);
@@ -467,7 +472,7 @@ static void dev05(struct cert *k)
 int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		 const struct vdpa_certify_opts *o, char *err, size_t errlen)
 {
-	struct cert k = { .p = p, .log = o ? o->log : NULL };
+	struct cert k = { .p = p, .log = o ? o->log : NULL, .notes = o ? o->notes : NULL };
 	k.c.eng = e;
 	k.c.sid = sid;
 	k.kick[0] = k.kick[1] = k.call[0] = k.call[1] = -1;

@@ -85,7 +85,9 @@ int cmd_certify(int argc, char **argv)
 	struct vc_session s = { .traced_side = VC_SIDE_LIVE, .source = fake ? "in-process" : device };
 	snprintf(s.name, sizeof s.name, "%s", name);
 	uint32_t sid = vc_engine_add_session(eng, &s);
-	struct vdpa_certify_opts co = { .cycles = cycles, .log = verbose ? stdout : NULL, .generic = generic };
+	bool stdout_reports = (json && !strcmp(json, "-")) || (junit && !strcmp(junit, "-"));
+	struct vdpa_certify_opts co = { .cycles = cycles, .log = verbose ? stdout : NULL, .generic = generic,
+					.notes = stdout_reports ? stderr : stdout };
 	int rc;
 	if (vdpa_certify(&port, eng, sid, &co, err, sizeof err) != 0) {
 		fprintf(stderr, "vhost-cts: %s\n", err);

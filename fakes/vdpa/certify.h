@@ -17,6 +17,7 @@
 struct vdpa_certify_opts {
 	unsigned cycles;   /* VDPA-DEV-07 start/stop cycles; 0 = 100 */
 	FILE *log;         /* a line per step when set */
+	FILE *notes;       /* what the verdict cannot say (e.g. no doorbells), when set */
 	/* A plain vhost device (the kernel's /dev/vhost-net, QEMU's kernel_ops
 	 * back-end): only the generic vhost ioctls, VDPA-DEV-01 (features)
 	 * and VDPA-DEV-03 (vring errors). */
