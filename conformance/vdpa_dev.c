@@ -162,7 +162,21 @@ static void dev01(struct cert *k)
 		k->last = UINT64_MAX;
 	}
 	uint32_t n = 0;
-	k->nvqs = io(k, VDPA_REQ_VDPA_GET_VQS_COUNT, &n) >= 0 ? n : 2;
+	if (io(k, VDPA_REQ_VDPA_GET_VQS_COUNT, &n) >= 0) {
+		k->nvqs = n;
+	} else {
+		/* A kernel before GET_VQS_COUNT: a net device has 2 vqs per queue
+		 * pair (max_virtqueue_pairs with MQ, else 1) plus the control vq. */
+		uint16_t qp = 1;
+		struct {
+			uint32_t off, len;
+			uint8_t b[8];
+		} c = { VDPA_NETCFG_MAX_VQP, 2, { 0 } };
+		if ((k->features >> VDPA_F_NET_MQ & 1) && io(k, VDPA_REQ_VDPA_GET_CONFIG, &c) >= 0)
+			memcpy(&qp, c.b, 2);
+		k->nvqs = 2u * (qp ? qp : 1) + (uint32_t)(k->features >> VDPA_F_NET_CTRL_VQ & 1);
+		note(k, "no GET_VQS_COUNT: %u vqs from the net config", k->nvqs);
+	}
 	note(k, "device id %u, features 0x%llx, %u vqs of at most %u, config %u bytes, iova 0x%llx-0x%llx",
 	     k->device_id, (unsigned long long)k->features, k->nvqs, k->num_max, k->config_size,
 	     (unsigned long long)k->first, (unsigned long long)k->last);

@@ -116,6 +116,7 @@ const char *vdpa_cfg_help(void)
 	return "qp=N (1-31), ctrl-vq=0|1, num=N (vq size max), iova=FIRST-LAST, groups=N, as=N,\n"
 	       "features=0xHEX (device features), suspend, resume, enable-after-driver-ok,\n"
 	       "no-doorbell, no-access-platform-check, link=0|1, mtu=N, max-maps=N,\n"
+	       "no-ioctl=NAME[+NAME] (an older kernel or parent: e.g. VDPA_GET_VQS_COUNT, VDPA_SUSPEND),\n"
 	       "bad=NAME[+NAME] (unstable config-bounds vring-index overlap multi-open doorbell\n"
 	       "inval-leak status-clear feat-after-ok close-leak backend-unknown)";
 }
@@ -192,6 +193,20 @@ int vdpa_cfg_parse(struct vdpa_cfg *c, const char *spec, char *err, size_t errle
 			}
 			c->iova_first = a;
 			c->iova_last = b;
+		} else if (KEY("no-ioctl") && v) {
+			const char *q = v, *qe = v + vl;
+			while (q < qe) {
+				const char *plus = memchr(q, '+', (size_t)(qe - q));
+				size_t ql = plus ? (size_t)(plus - q) : (size_t)(qe - q);
+				const struct vdpa_ioctl_info *ri = vdpa_ioctl_by_name(q, ql);
+				if (!ri || ri->request == VDPA_REQ_SET_OWNER) {
+					snprintf(err, errlen, "unknown ioctl '%.*s' for no-ioctl", (int)(ql > 40 ? 40 : ql), q);
+					return -1;
+				}
+				unsigned nr = ri->request & 0xff;
+				c->absent[nr / 32] |= 1u << (nr % 32);
+				q += ql + (plus ? 1 : 0);
+			}
 		} else if (KEY("bad") && v) {
 			const char *q = v, *qe = v + vl;
 			while (q < qe) {
@@ -820,7 +835,15 @@ long vdpa_dev_ioctl(struct vdpa_dev *d, const struct vdpa_mem *m, uint32_t reque
 	x->in_fault = x->out_fault = false;
 	capture_in(x, m, request, arg);
 	pthread_mutex_lock(&d->lock);
-	long r = d->opened ? do_ioctl(d, m, x, request, arg) : -EBADF;
+	long r;
+	unsigned nr = request & 0xff;
+	if (!d->opened)
+		r = -EBADF;
+	else if (((request >> 8) & 0xff) == VDPA_IOC_MAGIC && vdpa_ioctl(request) &&
+		 (d->cfg.absent[nr / 32] >> (nr % 32) & 1))
+		r = -ENOTTY; /* not in this kernel or parent */
+	else
+		r = do_ioctl(d, m, x, request, arg);
 	emit_op(d, VC_EV_VDPA_IOCTL, request, r, x);
 	pthread_mutex_unlock(&d->lock);
 	free(x);

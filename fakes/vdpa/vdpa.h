@@ -49,6 +49,7 @@ struct vdpa_cfg {
 	bool link_up;
 	uint32_t max_maps;         /* IOTLB entries over all address spaces (ENOMEM beyond) */
 	uint32_t bad;              /* enum vdpa_bad */
+	uint32_t absent[8];        /* ioctls this kernel/parent lacks (ENOTTY), bit per number (nr) */
 };
 
 /* vdpa_sim-like defaults: net, 1 queue pair + ctrl vq, 256 entries,

@@ -519,6 +519,15 @@ START_TEST(cfg_parse)
 	ck_assert_int_eq(vdpa_cfg_nvqs(&c), 9);
 	ck_assert_uint_eq(c.iova_first, 0x1000);
 	ck_assert_uint_eq(c.bad, VDPA_BAD_OVERLAP | VDPA_BAD_DOORBELL);
+	ck_assert_int_eq(vdpa_cfg_parse(&c, "no-ioctl=VDPA_GET_VQS_COUNT+VHOST_VDPA_SUSPEND", err, sizeof err), 0);
+	struct vdpa_dev *d = vdpa_dev_new(&c);
+	ck_assert_int_eq(vdpa_dev_open(d, 4), 0);
+	uint32_t n = 0;
+	ck_assert_int_eq(IO(d, VDPA_REQ_VDPA_GET_VQS_COUNT, &n), -ENOTTY);
+	ck_assert_int_eq(IO(d, VDPA_REQ_VDPA_SUSPEND, NULL), -ENOTTY);
+	ck_assert_int_eq(IO(d, VDPA_REQ_VDPA_GET_CONFIG_SIZE, &n), 0);
+	vdpa_dev_free(d);
+	ck_assert_int_eq(vdpa_cfg_parse(&c, "no-ioctl=SET_OWNER", err, sizeof err), -1);
 	ck_assert_int_eq(vdpa_cfg_parse(&c, "qp=0", err, sizeof err), -1);
 	ck_assert_int_eq(vdpa_cfg_parse(&c, "iova=5-1", err, sizeof err), -1);
 	ck_assert_int_eq(vdpa_cfg_parse(&c, "bad=nope", err, sizeof err), -1);
