@@ -1290,6 +1290,8 @@ static int fz_scn_run(struct vfe_conn *c, const struct vfe_scn *sc)
 		}
 	}
 	free(m);
+	if (rc < 0)
+		snprintf(it->note, sizeof it->note, "%.*s", (int)sizeof it->note - 1, c->why);
 	return rc;
 }
 
@@ -1615,6 +1617,9 @@ static bool late_crash(struct fz_ctx *z, char *detail, size_t dl)
 	if (n < 2 || !z->prev.have || z->prev_outcome == VFE_CRASHED || res[n - 2].outcome != VFE_CRASHED)
 		return false;
 	snprintf(detail, dl, "%s", res[n - 2].detail);
+	char *cut = strstr(detail, " after scenario ");
+	if (cut)
+		*cut = 0; /* the runner names the scenario; the iteration is ours to name */
 	z->prev_outcome = VFE_CRASHED;
 	return true;
 }
