@@ -145,6 +145,11 @@ struct vfu_server {
 	struct vfu_stats st;
 	pthread_t thr;
 	bool thr_running;
+	/* Sockets handed over by vfu_adopt() while the thread runs: the loop
+	 * thread makes the connections (the engine is not shared). */
+	pthread_mutex_t adopt_mu;
+	int *adopt_q;
+	size_t nadopt, cap_adopt;
 	volatile bool stop;
 	bool record_failed;
 };
@@ -1696,6 +1701,11 @@ static void on_kick(struct vfu_conn *c, uint32_t idx)
 	uint64_t cnt;
 	if (r->kick_fd < 0)
 		return;
+	/* The front-end's eventfd may be blocking, and drain_kicks() may have
+	 * taken the count epoll still reports: read only what is there. */
+	struct pollfd p = { .fd = r->kick_fd, .events = POLLIN };
+	if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
+		return;
 	ssize_t n = read(r->kick_fd, &cnt, sizeof cnt);
 	if (n != (ssize_t)sizeof cnt)
 		return;
@@ -1782,6 +1792,7 @@ struct vfu_server *vfu_new(const struct vfu_config *cfg, char *err, size_t errle
 	}
 	struct vfu_server *s = xcalloc(1, sizeof *s);
 	s->cfg = *cfg;
+	pthread_mutex_init(&s->adopt_mu, NULL);
 	s->listen_fd = s->wake_fd = s->reconn_tfd = -1;
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -1845,6 +1856,10 @@ void vfu_free(struct vfu_server *s)
 		return;
 	vfu_stop(s);
 	s->stop = true;
+	for (size_t i = 0; i < s->nadopt; i++)
+		close(s->adopt_q[i]);
+	free(s->adopt_q);
+	pthread_mutex_destroy(&s->adopt_mu);
 	vfu_close_all(s);
 	if (s->listen_fd >= 0) {
 		close(s->listen_fd);
@@ -1926,6 +1941,15 @@ int vfu_adopt(struct vfu_server *s, int fd, char *err, size_t errlen)
 			close(fd);
 		return -1;
 	}
+	if (s->thr_running) {
+		/* The loop thread owns the engine: it takes the socket over. */
+		pthread_mutex_lock(&s->adopt_mu);
+		s->adopt_q = xgrow(s->adopt_q, &s->cap_adopt, s->nadopt + 1, sizeof *s->adopt_q);
+		s->adopt_q[s->nadopt++] = fd;
+		pthread_mutex_unlock(&s->adopt_mu);
+		vfu_wake(s);
+		return 0;
+	}
 	if (!conn_new(s, fd, false)) {
 		snprintf(err, errlen, "cannot watch fd %d", fd);
 		reap(s);
@@ -1937,6 +1961,20 @@ int vfu_adopt(struct vfu_server *s, int fd, char *err, size_t errlen)
 int vfu_fd(const struct vfu_server *s)
 {
 	return s->ep;
+}
+
+/* Connections for the sockets vfu_adopt() queued (loop thread). */
+static void adopt_pending(struct vfu_server *s)
+{
+	pthread_mutex_lock(&s->adopt_mu);
+	int *q = s->adopt_q;
+	size_t n = s->nadopt;
+	s->adopt_q = NULL;
+	s->nadopt = s->cap_adopt = 0;
+	pthread_mutex_unlock(&s->adopt_mu);
+	for (size_t i = 0; i < n; i++)
+		conn_new(s, q[i], false);
+	free(q);
 }
 
 int vfu_dispatch(struct vfu_server *s, int timeout_ms)
@@ -1955,6 +1993,7 @@ int vfu_dispatch(struct vfu_server *s, int timeout_ms)
 			uint64_t x;
 			if (read(s->wake_fd, &x, sizeof x) < 0)
 				break;
+			adopt_pending(s);
 			break;
 		}
 		case VFU_W_LISTEN: on_listen(s); break;
@@ -1982,6 +2021,8 @@ static void *thread_main(void *arg)
 	while (!s->stop)
 		if (vfu_dispatch(s, -1) < 0)
 			break;
+	/* Sockets handed over just before the stop still become sessions. */
+	adopt_pending(s);
 	return NULL;
 }
 

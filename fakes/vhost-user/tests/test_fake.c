@@ -244,7 +244,8 @@ static void setup_ring(int fd, uint32_t idx, int kick, int call)
 	req(fd, VU_SET_VRING_ENABLE, 0, &st, sizeof st);
 }
 
-/* Post one chain of n descriptors (flags per descriptor) and kick. */
+/* Post one chain of n descriptors (flags per descriptor) and kick (kick
+ * -1: no kick yet). */
 static void post_chain(struct guest *g, uint16_t avail_idx, const uint16_t *flags, const uint32_t *lens, int n,
 		       int kick)
 {
@@ -261,7 +262,8 @@ static void post_chain(struct guest *g, uint16_t avail_idx, const uint16_t *flag
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(g->mem + AVAIL_GPA + 2, &avail_idx, 2);
 	uint64_t one = 1;
-	ck_assert_int_eq(write(kick, &one, sizeof one), (ssize_t)sizeof one);
+	if (kick >= 0)
+		ck_assert_int_eq(write(kick, &one, sizeof one), (ssize_t)sizeof one);
 }
 
 static uint16_t used_idx(struct guest *g)
@@ -411,7 +413,9 @@ START_TEST(test_kicks_chains_and_capture)
 	ck_assert_int_eq(write(k1, &one, sizeof one), (ssize_t)sizeof one);
 	uint16_t fl[3] = { 1, 1, 0 };
 	uint32_t lens[3] = { 64, 64, 64 };
-	post_chain(&g, 1, fl, lens, 3, kick);
+	/* The chain is complete before the kick: a kick first would let the
+	 * fake take the chain before its second descriptor is spoilt. */
+	post_chain(&g, 1, fl, lens, 3, -1);
 	vu_wr64(g.mem + DESC_GPA + 16, MEM_SIZE - 8); /* second descriptor runs out */
 	ck_assert_int_eq(write(kick, &one, sizeof one), (ssize_t)sizeof one);
 	uint64_t cnt;
@@ -514,6 +518,101 @@ START_TEST(test_blk_config_and_read)
 }
 END_TEST
 
+/* The blk disk keeps what is written: sector 3 written, then read back
+ * into a cleared buffer. */
+START_TEST(test_blk_disk_keeps_sectors)
+{
+	struct live l = { 0 };
+	struct vfu_server *s = new_server("blk", 1, &l, NULL, NULL, 0);
+	ck_assert_int_eq(vfu_start(s), 0);
+	int fd = connect_fake(s);
+	struct guest g;
+	guest_init(&g, MEM_SIZE);
+	negotiate(fd, VU_BIT(VU_PF_REPLY_ACK));
+	send_table(fd, g.memfd, MEM_SIZE, 0, true);
+	ck_assert_uint_eq(ack(fd, VU_SET_MEM_TABLE), 0);
+	int kick = eventfd(0, EFD_CLOEXEC), call = eventfd(0, EFD_CLOEXEC);
+	setup_ring(fd, 0, kick, call);
+	uint8_t *hdr = g.mem + BUF_GPA, *data = g.mem + BUF_GPA + 0x1000, *status = g.mem + BUF_GPA + 0x2000;
+	for (unsigned i = 0; i < 512; i++)
+		data[i] = (uint8_t)(i * 13 + 1);
+	vu_wr32(hdr, 1); /* OUT */
+	vu_wr64(hdr + 8, 3);
+	*status = 0xff;
+	uint16_t wfl[3] = { 1, 1, 2 }, rfl[3] = { 1, 3, 2 };
+	uint32_t lens[3] = { 16, 512, 1 };
+	post_chain(&g, 1, wfl, lens, 3, kick);
+	uint64_t cnt;
+	ck_assert_int_eq(read(call, &cnt, sizeof cnt), (ssize_t)sizeof cnt);
+	ck_assert_uint_eq(used_idx(&g), 1);
+	ck_assert_uint_eq(*status, 0);
+	memset(data, 0, 512);
+	vu_wr32(hdr, 0); /* IN */
+	*status = 0xff;
+	post_chain(&g, 2, rfl, lens, 3, kick);
+	ck_assert_int_eq(read(call, &cnt, sizeof cnt), (ssize_t)sizeof cnt);
+	ck_assert_uint_eq(used_idx(&g), 2);
+	ck_assert_uint_eq(*status, 0);
+	for (unsigned i = 0; i < 512; i++)
+		ck_assert_uint_eq(data[i], (uint8_t)(i * 13 + 1));
+	/* Past the end of the disk: IOERR. */
+	vu_wr64(hdr + 8, (64ull << 20) / 512);
+	*status = 0xff;
+	post_chain(&g, 3, rfl, lens, 3, kick);
+	ck_assert_int_eq(read(call, &cnt, sizeof cnt), (ssize_t)sizeof cnt);
+	ck_assert_uint_eq(*status, 1);
+	close(fd);
+	close(kick);
+	close(call);
+	wait_ended(s, 1);
+	vfu_stop(s);
+	struct vfu_stats st;
+	vfu_get_stats(s, &st);
+	ck_assert_uint_eq(st.disk_writes, 1);
+	ck_assert_uint_eq(st.disk_reads, 1);
+	vfu_free(s);
+	guest_free(&g, MEM_SIZE);
+}
+END_TEST
+
+/* Refusals: an error ack when one is asked for, a close otherwise; and
+ * lax=ring-num acks the same request as done. */
+START_TEST(test_refusals)
+{
+	for (int lax = 0; lax < 2; lax++) {
+		static const char *const faults[] = { "lax=ring-num" };
+		struct live l = { 0 };
+		struct vfu_server *s = new_server("generic", 1, &l, NULL, faults, (size_t)lax);
+		ck_assert_int_eq(vfu_start(s), 0);
+		int fd = connect_fake(s);
+		negotiate(fd, VU_BIT(VU_PF_REPLY_ACK));
+		struct pl_state st = { 0, 100 };
+		req(fd, VU_SET_VRING_NUM, VU_FLAG_NEED_REPLY, &st, sizeof st);
+		ck_assert_uint_eq(ack(fd, VU_SET_VRING_NUM), lax ? 0 : 1);
+		/* Ring 1 of a one-ring profile (VU-RING-01), no ack asked: closed. */
+		st.index = 1;
+		st.num = 8;
+		req(fd, VU_SET_VRING_NUM, 0, &st, sizeof st);
+		uint32_t r, f;
+		uint64_t v;
+		ck_assert_int_eq(fe_recv(fd, &r, &f, &v, sizeof v, NULL), -1);
+		close(fd);
+		wait_ended(s, 1);
+		vfu_stop(s);
+		struct vfu_stats sts;
+		vfu_get_stats(s, &sts);
+		ck_assert_uint_eq(sts.refused, lax ? 1 : 2);
+		const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+		ck_assert(has_rule(res, VU_RING_02) && has_rule(res, VU_RING_01));
+		/* The refused one is not VU-BE-04; the lax one is, waived. */
+		for (size_t i = 0; i < res->nfindings; i++)
+			if (res->findings[i].rule == VU_BE_04)
+				ck_assert(lax && res->findings[i].waived);
+		vfu_free(s);
+	}
+}
+END_TEST
+
 /* Faults: a delayed ack that the front-end does not wait for is VU-ONCE-05;
  * a padded reply is the fake's own VU-SIZE-02, waived; disconnect@msg. */
 START_TEST(test_faults)
@@ -567,9 +666,32 @@ START_TEST(test_fault_specs)
 	ck_assert(f.mask_proto && f.mask == (VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_STATUS)));
 	ck_assert_int_eq(vfu_fault_parse("backend-req=VRING_CALL@req=GET_VRING_BASE", &f, err, sizeof err), 0);
 	ck_assert_uint_eq(f.be_req, VU_BE_VRING_CALL);
+	ck_assert_int_eq(vfu_fault_parse("lax=ring-num,neg-num-started,regions,conn=2", &f, err, sizeof err), 0);
+	ck_assert_int_eq(f.kind, VFU_FAULT_LAX);
+	ck_assert_uint_eq(f.conn, 2);
+	ck_assert_uint_eq(f.lax, VFU_RF_BIT(VFU_RF_RING_NUM) | VFU_RF_BIT(VFU_RF_STARTED_RING) |
+					 VFU_RF_BIT(VFU_RF_REGION_COUNT) | VFU_RF_BIT(VFU_RF_REGION_BOUNDS) |
+					 VFU_RF_BIT(VFU_RF_OVERLAP));
+	ck_assert_int_eq(vfu_fault_parse("lax=all", &f, err, sizeof err), 0);
+	ck_assert_uint_eq(f.lax, VFU_RF_ALL);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-BE-04");
+	ck_assert_int_eq(vfu_fault_parse("crash@req=SET_VRING_ADDR#2", &f, err, sizeof err), 0);
+	ck_assert(f.kind == VFU_FAULT_CRASH && f.at_req == VU_SET_VRING_ADDR && f.nth == 2);
+	ck_assert_int_eq(vfu_fault_parse("hang@msg=7", &f, err, sizeof err), 0);
+	ck_assert(f.kind == VFU_FAULT_HANG && f.at_msg == 7);
+	ck_assert_int_eq(vfu_fault_parse("leak-fds@req=SET_MEM_TABLE", &f, err, sizeof err), 0);
+	ck_assert_int_eq(f.kind, VFU_FAULT_LEAK_FDS);
+	for (unsigned k = 0; k < VFU_RF_COUNT; k++) {
+		char spec[64];
+		snprintf(spec, sizeof spec, "lax=%s", vfu_refusal_name(k));
+		ck_assert_int_eq(vfu_fault_parse(spec, &f, err, sizeof err), 0);
+		ck_assert_uint_eq(f.lax, VFU_RF_BIT(k));
+	}
 	static const char *const bad[] = { "disconnect", "nonsense", "delay-reply=0@req=GET_FEATURES",
 					   "reply-flags@req=NOPE", "backend-req=IOTLB_MSG@req=GET_FEATURES",
-					   "disconnect@msg=0", "drop-feature=BOGUS", "disconnect@when=1" };
+					   "disconnect@msg=0", "drop-feature=BOGUS", "disconnect@when=1",
+					   "lax", "lax=", "lax=bogus", "lax=ring-num@req=GET_FEATURES", "crash",
+					   "hang=1@req=GET_FEATURES", "leak-fds", "crash@req=NOPE" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ck_assert_msg(vfu_fault_parse(bad[i], &f, err, sizeof err) != 0, "%s accepted", bad[i]);
 	uint64_t m = 0;
@@ -868,6 +990,8 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_region_past_fd);
 	tcase_add_test(tc, test_kicks_chains_and_capture);
 	tcase_add_test(tc, test_blk_config_and_read);
+	tcase_add_test(tc, test_blk_disk_keeps_sectors);
+	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_faults);
 	tcase_add_test(tc, test_fault_specs);
 	tcase_add_test(tc, test_cli_usage);
