@@ -25,7 +25,8 @@ uint32_t vu_framer_pending(const struct vu_framer *f)
 enum vu_frame_status vu_framer_push(struct vu_framer *f, const uint8_t **data, size_t *len)
 {
 	if (f->dead) {
-		*data += *len;
+		if (*len)
+			*data += *len;
 		*len = 0;
 		return VU_FRAME_MORE;
 	}
@@ -33,6 +34,8 @@ enum vu_frame_status vu_framer_push(struct vu_framer *f, const uint8_t **data, s
 		size_t take = VU_HDR_SIZE - f->hdr_have;
 		if (take > *len)
 			take = *len;
+		if (!take)
+			return VU_FRAME_MORE; /* nothing to read (data may be NULL) */
 		memcpy(f->hdr + f->hdr_have, *data, take);
 		f->hdr_have += (uint32_t)take;
 		*data += take;
