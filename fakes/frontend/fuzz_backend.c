@@ -1894,6 +1894,8 @@ int vfz_minimise(const char *dir, const struct vfz_options *base, char *err, siz
 	char *sock = case_get(text, "socket"), *tmo = case_get(text, "timeout_ms");
 	struct trial *t = xcalloc(1, sizeof *t);
 	int rc = -1;
+	char newsock[128] = "", *newspawn = NULL, tdir_keep[64] = "";
+	bool made_dir = false;
 	enum vfz_kind want = VFZ_OK;
 	for (int k = 1; k < VFZ_KIND_COUNT; k++)
 		if (kind && !strcmp(kind, vfz_kind_name((enum vfz_kind)k)))
@@ -1921,6 +1923,28 @@ int vfz_minimise(const char *dir, const struct vfz_options *base, char *err, siz
 	if (!t->o.spawn) {
 		snprintf(err, errlen, "minimising needs --spawn (a fresh back-end per trial)");
 		goto out;
+	}
+	/* The campaign's socket folder may be gone: a private one, named
+	 * in the spawn command wherever the old path was. */
+	char tdir[] = "/tmp/vcts-fzmin.XXXXXX";
+	if (!base->socket && t->o.socket && mkdtemp(tdir)) {
+		snprintf(newsock, sizeof newsock, "%s/be.sock", tdir);
+		size_t ol = strlen(t->o.socket), cap = strlen(t->o.spawn) * 2 + sizeof newsock + 1;
+		newspawn = xmalloc(cap);
+		size_t w = 0;
+		for (const char *q = t->o.spawn; *q && w + sizeof newsock < cap;) {
+			if (!strncmp(q, t->o.socket, ol)) {
+				w += (size_t)snprintf(newspawn + w, cap - w, "%s", newsock);
+				q += ol;
+			} else {
+				newspawn[w++] = *q++;
+			}
+		}
+		newspawn[w] = 0;
+		t->o.socket = newsock;
+		t->o.spawn = newspawn;
+		made_dir = true;
+		snprintf(tdir_keep, sizeof tdir_keep, "%s", tdir);
 	}
 	struct fz_plan p;
 	plan_make(&p, t->o.device, t->o.seed, t->o.first);
@@ -2029,6 +2053,11 @@ int vfz_minimise(const char *dir, const struct vfz_options *base, char *err, siz
 	plan_free(&p);
 	rc = 0;
 out:
+	if (made_dir) {
+		unlink(newsock);
+		rmdir(tdir_keep);
+	}
+	free(newspawn);
 	art_free(&t->art);
 	free(t);
 	free(kind), free(seed), free(iter), free(dev), free(spawn), free(steps), free(sock), free(tmo);
