@@ -1109,6 +1109,21 @@ void vdpa_get_stats(struct vdpa_dev *d, struct vdpa_stats *s)
 	pthread_mutex_unlock(&d->lock);
 }
 
+size_t vdpa_get_maps(struct vdpa_dev *d, struct vdpa_map_info *out, size_t max)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&d->lock);
+	for (uint32_t a = 0; a < MAX_AS; a++)
+		for (size_t i = 0; i < d->as[a].n; i++, n++)
+			if (n < max) {
+				const struct map *mp = &d->as[a].m[i];
+				out[n] = (struct vdpa_map_info){ a, mp->first, mp->last - mp->first + 1, mp->uaddr,
+								 mp->perm };
+			}
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}
+
 void vdpa_get_config_space(struct vdpa_dev *d, uint8_t *buf, size_t len)
 {
 	pthread_mutex_lock(&d->lock);

@@ -111,6 +111,14 @@ struct vdpa_stats {
 	uint64_t iotlb_updates;/* successful UPDATEs so far */
 };
 void vdpa_get_stats(struct vdpa_dev *d, struct vdpa_stats *s);
+/* The IOTLB entries in force, every address space, in address order per
+ * space: up to max copied to out; returns how many there are. */
+struct vdpa_map_info {
+	uint32_t asid;
+	uint64_t iova, size, uaddr;
+	uint8_t perm;
+};
+size_t vdpa_get_maps(struct vdpa_dev *d, struct vdpa_map_info *out, size_t max);
 /* The config space as the device holds it (VDPA_NETCFG_SIZE bytes). */
 void vdpa_get_config_space(struct vdpa_dev *d, uint8_t *buf, size_t len);
 
