@@ -863,6 +863,7 @@ struct fz_iter {
 	uint64_t features, pf, pf_neg;
 	bool desync;
 	unsigned sent, reconnects;
+	pid_t pid;                    /* the back-end this iteration talked to */
 	char note[200];
 	/* exactly what went out on the main channel */
 	uint8_t *raw;
@@ -1216,6 +1217,7 @@ static int fz_scn_run(struct vfe_conn *c, const struct vfe_scn *sc)
 	(void)sc;
 	struct fz_iter *it = g_it;
 	const struct fz_plan *p = it->plan;
+	it->pid = vfe_run_pid(c->run);
 	for (unsigned k = 0; k < p->nreg; k++)
 		if (vfe_mem_add(c, p->reg[k].gpa, p->reg[k].size) < 0) {
 			vfe_why(c, "cannot create guest memory");
@@ -1599,9 +1601,8 @@ static struct vfe_run *new_run(struct fz_ctx *z, char *err, size_t errlen)
 	return vfe_run_new(&vo, err, errlen);
 }
 
-static void note_pid(struct fz_ctx *z)
+static void note_pid(struct fz_ctx *z, pid_t p)
 {
-	pid_t p = vfe_run_pid(z->r);
 	if (p && p != z->last_pid) {
 		z->st->respawns++;
 		z->last_pid = p;
@@ -1647,7 +1648,7 @@ static enum vfz_kind run_iteration(struct fz_ctx *z, uint64_t iter, char *err, s
 	vfe_run_set_record(z->r, NULL, NULL);
 	fclose(cap);
 	fclose(it.txt);
-	note_pid(z);
+	note_pid(z, it.pid);
 	z->st->iterations++;
 	z->st->steps_sent += it.sent;
 	z->st->reconnects += it.reconnects;

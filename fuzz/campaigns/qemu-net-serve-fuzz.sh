@@ -65,7 +65,7 @@ print(",".join("%s*%d"%(k,v) for k,v in sorted(c.items())) or "-")' "$d/serve.js
 		verdict="hang(serve stall/LIVE finding)"
 	fi
 	local last
-	last=$(grep -E "qemu-system|vhost" "$d/qemu.log" | tail -n 1 | tr '\t' ' ' | cut -c1-160)
+	last=$({ grep -E "qemu-system|vhost" "$d/qemu.log" || true; } | tail -n 1 | tr '\t' ' ' | cut -c1-160)
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$rate" "$verdict" "$qrc" "$done_" "$src" \
 		"$(( $(date +%s) - t0 ))" "$findings" "${last:--}" >> "$tsv"
 	echo "seed $s rate $rate: $verdict (qemu rc $qrc, guest done $done_, serve rc $src) findings $findings"
