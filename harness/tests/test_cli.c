@@ -344,6 +344,133 @@ START_TEST(decode_prints_a_table)
 }
 END_TEST
 
+
+/* certify against the in-process fake: passes; a fake broken one way
+ * fails exactly that check; bad arguments are usage errors. */
+START_TEST(certify_fake)
+{
+	char *out;
+	const char *json = "/tmp/vcts-cli-cert.json";
+	ck_assert_int_eq(run(&out, "certify", "--fake", "", "--cycles", "5", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "verdict: PASS"));
+	free(out);
+	ck_assert_int_eq(run(&out, "certify", "--fake", "bad=overlap", "--cycles", "5", "--json", json, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(out, "verdict: FAIL"));
+	free(out);
+	char got[256];
+	findings_summary(json, got, sizeof got);
+	ck_assert_str_eq(got, "VDPA-DEV-04x1");
+	unlink(json);
+	ck_assert_int_eq(run(&out, "certify", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "exactly one of --device PATH or --fake SPEC"));
+	free(out);
+	ck_assert_int_eq(run(&out, "certify", "--device", "/nonexistent/vdpa", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "/nonexistent/vdpa: cannot open"));
+	free(out);
+	ck_assert_int_eq(run(&out, "certify", "--fake", "bogus=1", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "bad device option 'bogus=1'"));
+	free(out);
+	ck_assert_int_eq(run(&out, "certify", "--help", NULL), 0);
+	free(out);
+}
+END_TEST
+
+/* vdpa-fake needs CUSE: without it (this host), a clear error, exit 2. */
+START_TEST(vdpa_fake_usage)
+{
+	char *out;
+	ck_assert_int_eq(run(&out, "vdpa-fake", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--cuse NAME is required"));
+	free(out);
+	if (access("/dev/cuse", F_OK) != 0) {
+		ck_assert_int_eq(run(&out, "vdpa-fake", "--cuse", "vhost-vdpa-cli-test", NULL), 2);
+		ck_assert_ptr_nonnull(strstr(out, "cannot create /dev/vhost-vdpa-cli-test"));
+		free(out);
+	}
+	ck_assert_int_eq(run(&out, "vdpa-fake", "--help", NULL), 0);
+	free(out);
+}
+END_TEST
+
+/* convert, decode and rules: options and their errors. */
+START_TEST(convert_decode_rules_options)
+{
+	char *out;
+	const char *q = vc_test_path("traces/qemu-dpdk-net/testpmd.strace");
+	ck_assert_int_eq(run(&out, "convert", (char *)q, NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "need exactly one INPUT and -o OUTPUT"));
+	free(out);
+	ck_assert_int_eq(run(&out, "convert", "--format", "pcap", "-o", "/tmp/x", (char *)q, NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "convert", "-o", "/nonexistent/dir/x.jsonl", (char *)q, NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "/nonexistent/dir/x.jsonl"));
+	free(out);
+	ck_assert_int_eq(run(&out, "convert", "--max-input", "1K", "-o", "/tmp/x", (char *)q, NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "too large"));
+	free(out);
+	ck_assert_int_eq(run(&out, "convert", "--help", NULL), 0);
+	free(out);
+	/* decode one session of a two-format pair, with an explicit format */
+	ck_assert_int_eq(run(&out, "decode", "--format", "strace", "--session", "0", (char *)q, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "s0 "));
+	ck_assert_ptr_nonnull(strstr(out, "GET_FEATURES"));
+	free(out);
+	ck_assert_int_eq(run(&out, "decode", "--format", "qemu-trace",
+			     (char *)vc_test_path("traces/qemu-dpdk-net/qemu-trace.log"), NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "(no payload recorded)"));
+	free(out);
+	ck_assert_int_eq(run(&out, "decode", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "decode", "--format", "x", (char *)q, NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "decode", "/nonexistent.strace", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "rules", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "VU-RING-09"));
+	ck_assert_ptr_nonnull(strstr(out, "VDPA-BAT-01"));
+	ck_assert_ptr_nonnull(strstr(out, "MEM-11"));
+	free(out);
+	ck_assert_int_eq(run(&out, "rules", "--bogus", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "--version", NULL), 0);
+	free(out);
+	ck_assert_int_eq(run(&out, "--help", NULL), 0);
+	free(out);
+	ck_assert_int_eq(run(&out, NULL), 2);
+	free(out);
+}
+END_TEST
+
+/* serve's usage errors: one line, exit 2, before any socket exists. */
+START_TEST(serve_usage)
+{
+	char *out;
+	ck_assert_int_eq(run(&out, "serve", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--profile", "disk", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--queues", "0", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--queues wants"));
+	free(out);
+	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--mtu", "10", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--fault", "explode", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--fuzz", "x", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--fuzz wants a number"));
+	free(out);
+	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--fuzz-rate", "5000", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--features", "+NOPE", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--timeout", "x", NULL), 2);
+	free(out);
+	ck_assert_int_eq(run(&out, "serve", "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "--fuzz SEED"));
+	free(out);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -363,6 +490,10 @@ Suite *vc_test_suite(void)
 	tcase_add_test(bad_tc, garbled_line_is_a_warning);
 	tcase_add_test(bad_tc, usage_errors);
 	tcase_add_test(bad_tc, catalog_matches_spec);
+	tcase_add_test(bad_tc, certify_fake);
+	tcase_add_test(bad_tc, vdpa_fake_usage);
+	tcase_add_test(bad_tc, convert_decode_rules_options);
+	tcase_add_test(bad_tc, serve_usage);
 	suite_add_tcase(s, bad_tc);
 	return s;
 }
