@@ -686,24 +686,31 @@ static bool ends_with(const char *s, size_t n, const char *suf, size_t *at)
 }
 
 /* A call line (from its name on) that completed: parse and handle. */
+/* A line that could not be read: if it was I/O on a vhost-user socket,
+ * that stream lost bytes and cannot be framed any further. */
+static void lost_bytes(struct imp *m, const char *s, size_t n, int64_t pid, uint64_t line,
+		       const char *why)
+{
+	enum st_sys sys;
+	struct st_fdarg fd;
+	if (st_parse_head(s, n, &sys, &fd) != 0 || sys == ST_SYS_OTHER)
+		return;
+	struct st_call hk;
+	memset(&hk, 0, sizeof hk);
+	hk.sys = sys;
+	hk.fd = fd;
+	int64_t idx = ep_lookup(m, &hk, pid, false);
+	if (idx >= 0)
+		mark_dead(m, &m->eps[idx], line, why);
+}
+
 static void complete_call(struct imp *m, const char *s, size_t n, int64_t pid, uint64_t line,
 			  int64_t time_ns, uint64_t start_line, int64_t start_time)
 {
 	struct st_call k;
 	if (st_parse_call(&m->p, s, n, &k) != 0) {
 		bad_line(m, line, m->p.what);
-		/* if it was I/O on a vhost-user socket, that stream lost bytes */
-		enum st_sys sys;
-		struct st_fdarg fd;
-		if (st_parse_head(s, n, &sys, &fd) == 0 && sys != ST_SYS_OTHER) {
-			struct st_call hk;
-			memset(&hk, 0, sizeof hk);
-			hk.sys = sys;
-			hk.fd = fd;
-			int64_t idx = ep_lookup(m, &hk, pid, false);
-			if (idx >= 0)
-				mark_dead(m, &m->eps[idx], line, "garbled syscall line");
-		}
+		lost_bytes(m, s, n, pid, line, "garbled syscall line");
 		return;
 	}
 	good_line(m);
@@ -851,17 +858,7 @@ static void do_line(struct imp *m, const char *l, size_t n, uint64_t line)
 			vc_trace_warn(m->t, line, "unfinished call line longer than %u bytes; skipped",
 				      ST_MAX_JOIN);
 			ps->has_pend = false;
-			enum st_sys sys;
-			struct st_fdarg fd;
-			if (st_parse_head(s, sn, &sys, &fd) == 0 && sys != ST_SYS_OTHER) {
-				struct st_call hk;
-				memset(&hk, 0, sizeof hk);
-				hk.sys = sys;
-				hk.fd = fd;
-				int64_t idx = ep_lookup(m, &hk, pid, false);
-				if (idx >= 0)
-					mark_dead(m, &m->eps[idx], line, "overlong line");
-			}
+			lost_bytes(m, s, sn, pid, line, "overlong line");
 			return;
 		}
 		if (ps->has_pend)
