@@ -129,8 +129,17 @@ static uint64_t driver_features(const struct cert *k)
 
 /* ---------- VDPA-DEV-01 ---------- */
 
-static bool getter(struct cert *k, uint32_t req, void *a, void *b, size_t n, const char *what)
+/* A getter called twice must answer, and the same both times. Its
+ * argument size and name come from the ioctl table; a and b hold cap
+ * bytes each. */
+static bool getter(struct cert *k, uint32_t req, void *a, void *b, size_t cap)
 {
+	const struct vdpa_ioctl_info *ii = vdpa_ioctl(req);
+	size_t n = ii ? ii->size : 0;
+	char name[48];
+	const char *what = vdpa_ioctl_name(req, name, sizeof name);
+	if (!ii || n > cap)
+		abort(); /* a programming error: the table and the buffer disagree */
 	memset(a, 0xa5, n);
 	memset(b, 0x5a, n);
 	long r1 = io(k, req, a), r2 = io(k, req, b);
@@ -145,16 +154,16 @@ static void dev01(struct cert *k)
 	uint64_t a[2], b[2];
 	/* The first answer is used even when the second differs, so one
 	 * unstable getter fails only this check. */
-	getter(k, VDPA_REQ_VDPA_GET_DEVICE_ID, a, b, 4, "GET_DEVICE_ID");
+	getter(k, VDPA_REQ_VDPA_GET_DEVICE_ID, a, b, sizeof a);
 	memcpy(&k->device_id, a, 4);
-	getter(k, VDPA_REQ_GET_FEATURES, a, b, 8, "GET_FEATURES");
+	getter(k, VDPA_REQ_GET_FEATURES, a, b, sizeof a);
 	memcpy(&k->features, a, 8);
-	getter(k, VDPA_REQ_VDPA_GET_STATUS, a, b, 1, "GET_STATUS");
-	getter(k, VDPA_REQ_VDPA_GET_VRING_NUM, a, b, 2, "GET_VRING_NUM");
+	getter(k, VDPA_REQ_VDPA_GET_STATUS, a, b, sizeof a);
+	getter(k, VDPA_REQ_VDPA_GET_VRING_NUM, a, b, sizeof a);
 	memcpy(&k->num_max, a, 2);
-	getter(k, VDPA_REQ_VDPA_GET_CONFIG_SIZE, a, b, 4, "GET_CONFIG_SIZE");
+	getter(k, VDPA_REQ_VDPA_GET_CONFIG_SIZE, a, b, sizeof a);
 	memcpy(&k->config_size, a, 4);
-	if (getter(k, VDPA_REQ_VDPA_GET_IOVA_RANGE, a, b, 16, "GET_IOVA_RANGE")) {
+	if (getter(k, VDPA_REQ_VDPA_GET_IOVA_RANGE, a, b, sizeof a)) {
 		k->first = a[0];
 		k->last = a[1];
 	} else {
@@ -514,7 +523,7 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		vc_expect(&k.c, VDPA_DEV_03, r0 == -EPERM, "SET_VRING_NUM before SET_OWNER: %s, expected EPERM",
 			  en(r0));
 		uint64_t a[2], b[2];
-		getter(&k, VDPA_REQ_GET_FEATURES, a, b, 8, "GET_FEATURES");
+		getter(&k, VDPA_REQ_GET_FEATURES, a, b, sizeof a);
 		memcpy(&k.features, a, 8);
 		long r1 = io(&k, VDPA_REQ_SET_OWNER, NULL);
 		vc_expect(&k.c, VDPA_DEV_03, r1 == 0, "SET_OWNER: %s", en(r1));
