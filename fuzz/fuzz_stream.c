@@ -61,14 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ev.nfds = pending_fds[d];
 			ev.fds = fds;
 			pending_fds[d] = 0;
-			ev.u.vu.chan = VU_CHAN_MAIN;
-			ev.u.vu.request = vu_framer_request(&fr[d]);
-			ev.u.vu.flags = vu_framer_flags(&fr[d]);
-			ev.u.vu.size = vu_framer_size(&fr[d]);
-			ev.u.vu.has_payload = true;
-			ev.u.vu.has_size = true;
-			ev.u.vu.payload = fr[d].pl;
-			ev.u.vu.payload_len = vu_framer_size(&fr[d]);
+			vc_vu_msg_set(&ev.u.vu, VU_CHAN_MAIN, vu_framer_request(&fr[d]),
+				      vu_framer_flags(&fr[d]), vu_framer_size(&fr[d]), fr[d].pl,
+				      vu_framer_size(&fr[d]));
 			vc_engine_feed(e, &ev);
 			fed++;
 		}

@@ -57,6 +57,19 @@ const char *vc_event_kind_name(enum vc_event_kind k)
 	return "unknown";
 }
 
+void vc_vu_msg_set(struct vc_vu_msg *m, uint8_t chan, uint32_t request, uint32_t flags,
+		   uint32_t size, const uint8_t *payload, uint32_t payload_len)
+{
+	m->chan = chan;
+	m->request = request;
+	m->flags = flags;
+	m->size = size;
+	m->has_size = true;
+	m->has_payload = true;
+	m->payload = payload_len ? payload : NULL;
+	m->payload_len = payload_len;
+}
+
 int64_t vc_vu_ring_index(const struct vc_event *ev)
 {
 	if (ev->kind != VC_EV_VU_MSG || !ev->u.vu.has_payload)

@@ -33,14 +33,7 @@ struct vc_event *vs_msg(struct vc_synth *s, enum vc_dir dir, uint8_t chan, uint3
 	struct vc_event ev = base(s, VC_EV_VU_MSG, dir);
 	struct vc_fd fds[VC_EVENT_MAX_FDS];
 	ev.fds = fds;
-	ev.u.vu.chan = chan;
-	ev.u.vu.request = req;
-	ev.u.vu.flags = flags;
-	ev.u.vu.size = len;
-	ev.u.vu.has_payload = true;
-	ev.u.vu.has_size = true;
-	ev.u.vu.payload = payload;
-	ev.u.vu.payload_len = len;
+	vc_vu_msg_set(&ev.u.vu, chan, req, flags, len, payload, len);
 	ev.nfds = nfds;
 	for (uint32_t i = 0; i < nfds && i < VC_EVENT_MAX_FDS; i++) {
 		bool table = chan == VU_CHAN_MAIN && (req == VU_SET_MEM_TABLE || req == VU_ADD_MEM_REG);

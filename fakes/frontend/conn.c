@@ -99,14 +99,7 @@ static void emit_msg(struct vfe_conn *c, uint8_t dir, uint8_t chan, uint32_t req
 		.kind = VC_EV_VU_MSG, .dir = dir, .session = c->sid, .time_ns = mono_ns(),
 		.nfds = nfds, .has_fds = true, .fds = nd ? fdv : NULL,
 	};
-	ev.u.vu.chan = chan;
-	ev.u.vu.request = req;
-	ev.u.vu.flags = flags;
-	ev.u.vu.size = size;
-	ev.u.vu.has_payload = true;
-	ev.u.vu.has_size = true;
-	ev.u.vu.payload = pl;
-	ev.u.vu.payload_len = len;
+	vc_vu_msg_set(&ev.u.vu, chan, req, flags, size, pl, len);
 	vfe_run_emit(c->run, &ev);
 }
 

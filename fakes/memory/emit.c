@@ -35,14 +35,7 @@ void vm_emit_vu(const struct vm_out *o, enum vc_dir dir, uint32_t req, uint32_t 
 	vm_event_init(&ev, VC_EV_VU_MSG);
 	ev.fds = fds;
 	ev.dir = (uint8_t)dir;
-	ev.u.vu.chan = VU_CHAN_MAIN;
-	ev.u.vu.request = req;
-	ev.u.vu.flags = VU_VERSION | flags;
-	ev.u.vu.size = len;
-	ev.u.vu.has_size = true;
-	ev.u.vu.has_payload = true;
-	ev.u.vu.payload = payload;
-	ev.u.vu.payload_len = len;
+	vc_vu_msg_set(&ev.u.vu, VU_CHAN_MAIN, req, VU_VERSION | flags, len, payload, len);
 	ev.has_fds = true;
 	ev.nfds = nfds;
 	bool table = req == VU_SET_MEM_TABLE;

@@ -406,14 +406,8 @@ static void emit_msg(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *
 	ev.nfds = m->ntotal;
 	/* The first nkept fds are described; the event only borrows them. */
 	ev.fds = (struct vc_fd *)m->info;
-	ev.u.vu.chan = m->chan;
-	ev.u.vu.request = m->req;
-	ev.u.vu.flags = m->flags;
-	ev.u.vu.size = m->size;
-	ev.u.vu.has_size = true;
+	vc_vu_msg_set(&ev.u.vu, m->chan, m->req, m->flags, m->size, m->payload, m->len);
 	ev.u.vu.has_payload = !m->truncated;
-	ev.u.vu.payload = m->payload;
-	ev.u.vu.payload_len = m->len;
 	emit(c, &ev);
 }
 

@@ -263,6 +263,12 @@ const char *vc_side_name(enum vc_side s);
 const char *vc_dir_name(enum vc_dir d);
 const char *vc_event_kind_name(enum vc_event_kind k);
 
+/* Fill a vhost-user message whose header (request, flags, size) and
+ * payload bytes were both seen: every source that has the bytes uses
+ * this, so none forgets a flag. */
+void vc_vu_msg_set(struct vc_vu_msg *m, uint8_t chan, uint32_t request, uint32_t flags,
+		   uint32_t size, const uint8_t *payload, uint32_t payload_len);
+
 /* Convenience: the vring index in a vhost-user payload (first u32 or
  * u64 & 0xff), or -1 when the payload does not hold one. */
 int64_t vc_vu_ring_index(const struct vc_event *ev);

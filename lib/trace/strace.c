@@ -382,14 +382,8 @@ static void emit_msg(struct imp *m, struct ep *e, int d, const uint8_t *pl, uint
 	ev.nfds = s->nfds_total;
 	ev.has_fds = true;
 	ev.fds = s->nfds_stored ? s->fds : NULL; /* copied by vc_trace_add_event */
-	ev.u.vu.chan = e->chan;
-	ev.u.vu.request = vu_framer_request(&s->fr);
-	ev.u.vu.flags = vu_framer_flags(&s->fr);
-	ev.u.vu.size = vu_framer_size(&s->fr);
-	ev.u.vu.has_payload = true;
-	ev.u.vu.has_size = true;
-	ev.u.vu.payload = plen ? pl : NULL;
-	ev.u.vu.payload_len = plen;
+	vc_vu_msg_set(&ev.u.vu, e->chan, vu_framer_request(&s->fr), vu_framer_flags(&s->fr),
+		      vu_framer_size(&s->fr), pl, plen);
 	vc_trace_add_event(m->t, &ev);
 	bool is_reply = ev.u.vu.flags & VU_FLAG_REPLY;
 	if (d == DIR_OUT && !is_reply)
