@@ -9,6 +9,16 @@
  *   - its recorded decisions (VC_EV_MEM_REPORT, VC_EV_MEM_COMMIT with
  *     has_decision), when the source recorded them (QEMU trace logs):
  *     that is the differential check, and its findings say "differential".
+ *     vhost-vdpa sessions with decisions (QEMU's vhost_vdpa_listener_* and
+ *     vhost_vdpa_dma_* lines, fakes/memory/qemu_vdpa_listener.c) carry no
+ *     IOTLB events (the vhost-vdpa session of the same log has those, for
+ *     the VDPA-* rules): each traced section is followed by one record of
+ *     what QEMU sent for it (VC_MEMR_VDPA_MAP / _UNMAP / _NONE), compared
+ *     with the reference's decision (MEM-07 a skipped section mapped,
+ *     MEM-08 a refused one, MEM-09 a missing, extra or different
+ *     UPDATE / INVALIDATE), and its batch records are held to the lazy
+ *     batching the reference does, applied to QEMU's own updates (MEM-10),
+ *     so a mapping difference is reported once, under its own rule.
  * Some rules are broken by the topology itself whatever the listener does
  * (MEM-03 overlap after rounding, MEM-05 ring left unmapped, MEM-11 too
  * many slots): those are judged on the reference's view at each commit.
@@ -132,6 +142,19 @@ struct mem_state {
 	bool txn_open, batch_open;
 	uint32_t begins;
 	uint64_t updates, since_begin;
+	/* vdpa differential (QEMU trace logs) */
+	struct {
+		bool sec;              /* a section awaits QEMU's decision record */
+		bool add;
+		struct vc_mem_section s;
+		struct vm_vdpa_last exp; /* the reference's decision for it */
+		uint64_t line;         /* of the section's region line */
+		uint32_t begins;       /* QEMU's BATCH_BEGINs in this transaction */
+		uint64_t begin_line;
+		bool end;              /* QEMU's BATCH_END seen */
+		uint64_t updates;      /* QEMU's UPDATE / INVALIDATE in this transaction */
+		bool flagged;          /* MEM-10 already reported for this transaction */
+	} dv;
 };
 
 void mem_free(void *p)
@@ -516,6 +539,153 @@ static void on_region_vdpa(struct vc_ctx *c, struct mem_state *m)
 		vc_ok(c, MEM_08);
 }
 
+/* ---- vdpa, differential: QEMU's recorded decisions (QEMU trace logs) ---- */
+
+static void diff_region(struct mem_state *m, const struct vc_event *ev)
+{
+	if (ev->u.mem_region.op == VC_MEM_NOP) {
+		m->dv.sec = false;
+		return;
+	}
+	m->dv.sec = true;
+	m->dv.add = ev->u.mem_region.op == VC_MEM_ADD;
+	m->dv.s = ev->u.mem_region.s;
+	m->dv.line = ev->src.line;
+	vm_vdpa_region(&m->refd, m->dv.add, &m->dv.s, NULL);
+	m->dv.exp = m->refd.last;
+}
+
+/* QEMU sent an UPDATE / INVALIDATE: it must sit inside a batch when the
+ * log shows batching (BATCH_BEGIN before the transaction's first update). */
+static void diff_update(struct vc_ctx *c, struct mem_state *m, const struct vc_mem_report *r)
+{
+	m->dv.updates++;
+	if (!m->cfg.iotlb_batch || m->dv.begins || m->dv.flagged)
+		return;
+	m->dv.flagged = true;
+	vc_fail(c, MEM_10,
+		"differential: QEMU sent %s 0x%" PRIx64 " + 0x%" PRIx64 " with no BATCH_BEGIN before it in its transaction although the log shows IOTLB batching; the model sends BATCH_BEGIN before the first update",
+		r->code == VC_MEMR_VDPA_MAP ? "UPDATE" : "INVALIDATE", r->gpa, r->size);
+}
+
+static void diff_decision(struct vc_ctx *c, struct mem_state *m, const struct vc_mem_report *r)
+{
+	bool sent = r->code != VC_MEMR_VDPA_NONE;
+	bool map = r->code == VC_MEMR_VDPA_MAP;
+	if (sent)
+		diff_update(c, m, r);
+	if (!m->dv.sec)
+		return; /* a record with no traced section: nothing to compare */
+	m->dv.sec = false;
+	const struct vc_mem_section *s = &m->dv.s;
+	const struct vm_vdpa_last *e = &m->dv.exp;
+	const bool add = m->dv.add;
+	const char *line_kind = add ? "region_add" : "region_del";
+	const char *msg_kind = add ? "UPDATE" : "INVALIDATE";
+	uint64_t ln = m->dv.line;
+	char sec[160], did[96];
+	snprintf(sec, sizeof sec, "the %s of line %" PRIu64 " (iova 0x%" PRIx64 " llend 0x%" PRIx64 ")", line_kind,
+		 ln, s->gpa, s->gpa + s->size);
+	snprintf(did, sizeof did, "%s 0x%" PRIx64 " + 0x%" PRIx64, msg_kind, r->gpa, r->size);
+	if (sent && map != add) {
+		vc_fail(c, MEM_09, "differential: QEMU sent %s for %s; the model sends %s", did, sec,
+			add ? "UPDATE" : "INVALIDATE");
+		return;
+	}
+	if (e->action == VC_MEMR_SKIPPED) {
+		vc_expect(c, MEM_07, !sent,
+			  "differential: QEMU sent %s for %s, a section at an address with bit 63 set (64-bit BAR sizing); the model never maps such a section",
+			  did, sec);
+		return;
+	}
+	if (e->action == VC_MEMR_UNALIGNED) {
+		vc_expect(c, MEM_08, !sent,
+			  "differential: QEMU sent %s for %s, whose address and region offset differ within a page; the model refuses the section",
+			  did, sec);
+		return;
+	}
+	if (e->action != 0) {
+		vc_expect(c, MEM_09, !sent,
+			  "differential: QEMU sent %s for %s, which holds no whole page; the model sends nothing for it", did,
+			  sec);
+		return;
+	}
+	if (!sent) {
+		vc_fail(c, MEM_09, "differential: QEMU sent nothing for %s; the model sends %s 0x%" PRIx64 " + 0x%" PRIx64,
+			sec, msg_kind, e->iova, e->size);
+		return;
+	}
+	uint8_t perm = (s->flags & VC_MEMF_READONLY) ? VDPA_ACCESS_RO : VDPA_ACCESS_RW;
+	if (r->gpa != e->iova || r->size != e->size) {
+		vc_fail(c, MEM_09, "differential: QEMU sent %s for %s; the model sends the section's whole pages, 0x%" PRIx64 " + 0x%" PRIx64,
+			did, sec, e->iova, e->size);
+	} else if (add && r->hva != e->uaddr) {
+		vc_fail(c, MEM_09, "differential: QEMU sent %s at host address 0x%" PRIx64 " for %s; the model maps it at the traced vaddr 0x%" PRIx64,
+			did, r->hva, sec, e->uaddr);
+	} else if (add && r->value != perm) {
+		vc_fail(c, MEM_09, "differential: QEMU sent %s with perm 0x%" PRIx64 " for %s (read-only: %d); the model maps it with perm 0x%x",
+			did, r->value, sec, perm == VDPA_ACCESS_RO, perm);
+	} else if (add) {
+		map_put(&m->map, r->gpa, r->gpa, r->size);
+		vc_ok(c, MEM_09);
+	} else {
+		/* region_del unmaps exactly what region_add mapped */
+		ptrdiff_t k = map_find(&m->map, r->gpa);
+		if (k >= 0) {
+			vc_expect(c, MEM_09, m->map.size[k] == r->size,
+				  "differential: QEMU sent %s for %s but mapped 0x%" PRIx64 " + 0x%" PRIx64 " for the section's region_add; the model unmaps what it mapped",
+				  did, sec, m->map.iova[k], m->map.size[k]);
+			map_del(&m->map, (size_t)k);
+		} else {
+			vc_ok(c, MEM_09);
+		}
+	}
+}
+
+static void diff_report(struct vc_ctx *c, struct mem_state *m)
+{
+	const struct vc_mem_report *r = &c->ev->u.mem_report;
+	switch (r->code) {
+	case VC_MEMR_VDPA_MAP:
+	case VC_MEMR_VDPA_UNMAP:
+	case VC_MEMR_VDPA_NONE:
+		diff_decision(c, m, r);
+		break;
+	case VC_MEMR_VDPA_BATCH_BEGIN:
+		if (m->dv.begins++ == 0) {
+			m->dv.begin_line = c->ev->src.line;
+		} else if (!m->dv.flagged) {
+			m->dv.flagged = true;
+			vc_fail(c, MEM_10, "differential: QEMU sent a second BATCH_BEGIN in one transaction (the first at line %" PRIu64 "); the model sends one",
+				m->dv.begin_line);
+		}
+		break;
+	case VC_MEMR_VDPA_BATCH_END:
+		m->dv.end = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void diff_commit(struct vc_ctx *c, struct mem_state *m)
+{
+	vm_vdpa_commit(&m->refd, NULL);
+	m->dv.sec = false;
+	if (!c->ev->u.mem_commit.has_decision || !m->cfg.iotlb_batch || m->dv.flagged)
+		return;
+	if (m->dv.begins && !m->dv.updates)
+		vc_fail(c, MEM_10, "differential: QEMU sent BATCH_BEGIN (line %" PRIu64 ") and BATCH_END with no UPDATE or INVALIDATE between them; the model sends no batch for a transaction that maps and unmaps nothing (bug B16)",
+			m->dv.begin_line);
+	else if (m->dv.end && !m->dv.begins)
+		vc_fail(c, MEM_10, "differential: QEMU sent BATCH_END for a transaction with no BATCH_BEGIN; the model ends only a batch it began");
+	else if (m->dv.begins && !m->dv.end)
+		vc_fail(c, MEM_10, "differential: QEMU committed with its batch (BATCH_BEGIN at line %" PRIu64 ") still open; the model sends BATCH_END at commit",
+			m->dv.begin_line);
+	else
+		vc_ok(c, MEM_10);
+}
+
 /* ---- dispatch ---- */
 
 static void begin(struct vc_ctx *c, struct mem_state *m)
@@ -539,7 +709,10 @@ static void begin(struct vc_ctx *c, struct mem_state *m)
 		m->vdpa = b->backend == VC_MEMB_VHOST_VDPA;
 		m->active = true;
 	}
-	if (m->vdpa) {
+	if (m->vdpa && m->cfg.decisions) {
+		memset(&m->dv, 0, sizeof m->dv);
+		vm_vdpa_begin(&m->refd, NULL);
+	} else if (m->vdpa) {
 		settle_txn(c, m);
 		vm_vdpa_begin(&m->refd, NULL);
 		m->txn_open = true;
@@ -570,13 +743,17 @@ void mem_check(struct vc_ctx *c)
 		begin(c, m);
 		break;
 	case VC_EV_MEM_REGION:
-		if (m->vdpa)
+		if (m->vdpa && m->cfg.decisions)
+			diff_region(m, ev);
+		else if (m->vdpa)
 			on_region_vdpa(c, m);
 		else
 			on_region_vhost(c, m);
 		break;
 	case VC_EV_MEM_COMMIT:
-		if (m->vdpa) {
+		if (m->vdpa && m->cfg.decisions) {
+			diff_commit(c, m);
+		} else if (m->vdpa) {
 			vm_vdpa_commit(&m->refd, NULL);
 			m->cur_valid = false;
 		} else {
@@ -598,9 +775,12 @@ void mem_check(struct vc_ctx *c)
 	case VC_EV_MEM_REPORT:
 		if (!m->vdpa)
 			on_report_vhost(c, m);
+		else if (m->cfg.decisions)
+			diff_report(c, m);
 		break;
 	case VC_EV_VDPA_IOTLB:
-		if (m->vdpa)
+		/* A session with recorded decisions has no messages of its own. */
+		if (m->vdpa && !m->cfg.decisions)
 			on_iotlb(c, m);
 		break;
 	case VC_EV_VU_MSG:

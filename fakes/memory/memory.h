@@ -246,6 +246,11 @@ int vm_import_scenario(struct vc_trace *t, const char *buf, size_t len, struct v
  * listener (events + QEMU's recorded decisions). Adds nothing when the log
  * has no listener lines. Warnings for lines it cannot place. */
 int vm_import_qemu_listener(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
+/* Part of the above: the vhost-vdpa listener lines (vhost_vdpa_listener_*,
+ * vhost_vdpa_dma_map/unmap) -> one session per listener (vdpa pointer):
+ * the sections QEMU traced and what it sent for each (VC_MEMR_VDPA_*
+ * records), for the differential check. Warnings for malformed lines. */
+int vm_import_qemu_vdpa_listener(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 
 /* Ready-made sink: events into a trace (payloads copied). */
 void vm_trace_sink(void *trace, const struct vc_event *ev);

@@ -22,7 +22,8 @@
  * region identity the log has; a region's base is taken from the first
  * section seen with its name; the page size of a block is 4 KiB until a
  * rounding QEMU logged shows a larger one. Limitations are listed in
- * traces/scenarios/README.md. */
+ * traces/scenarios/README.md. The vhost-vdpa listener's own lines are
+ * read by qemu_vdpa_listener.c, called from the same entry point. */
 #include "fakes/memory/memory.h"
 #include "fakes/memory/emit.h"
 #include "lib/trace/qemu_log.h"
@@ -329,7 +330,7 @@ static struct call *new_call(struct ql *q, uint64_t line)
 	return c;
 }
 
-int vm_import_qemu_listener(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
+static int import_vhost_lines(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
 {
 	(void)err;
 	struct ql q = { .t = t };
@@ -415,4 +416,12 @@ int vm_import_qemu_listener(struct vc_trace *t, const char *buf, size_t len, str
 	free(q.commits);
 	free(q.names);
 	return 0;
+}
+
+int vm_import_qemu_listener(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
+{
+	/* The generic vhost listener's lines, then the vhost-vdpa listener's
+	 * (fakes/memory/qemu_vdpa_listener.c): sessions in that order. */
+	int rc = import_vhost_lines(t, buf, len, err);
+	return rc ? rc : vm_import_qemu_vdpa_listener(t, buf, len, err);
 }

@@ -160,6 +160,13 @@ enum vc_mem_report_code {
 	VC_MEMR_SLOTS,         /* table exceeds the slot limit: value = regions, size = limit */
 	VC_MEMR_UNALIGNED,     /* vhost-vdpa refused an unaligned section: gpa, size */
 	VC_MEMR_SKIPPED,       /* vhost-vdpa skipped a section: gpa, size */
+	/* What a vhost-vdpa listener recorded it did for the section of the
+	 * last VC_EV_MEM_REGION (QEMU trace logs: the differential check). */
+	VC_MEMR_VDPA_MAP,      /* UPDATE sent: gpa = iova, size, hva = uaddr, value = perm */
+	VC_MEMR_VDPA_UNMAP,    /* INVALIDATE sent: gpa = iova, size */
+	VC_MEMR_VDPA_NONE,     /* nothing sent for the section */
+	VC_MEMR_VDPA_BATCH_BEGIN, /* BATCH_BEGIN sent in this transaction */
+	VC_MEMR_VDPA_BATCH_END,   /* BATCH_END sent at this commit */
 	VC_MEMR_CODE_MAX,
 };
 
