@@ -594,8 +594,8 @@ static void diff_decision(struct vc_ctx *c, struct mem_state *m, const struct vc
 	}
 	if (e->action == VC_MEMR_SKIPPED) {
 		vc_expect(c, MEM_07, !sent,
-			  "differential: QEMU sent %s for %s, a section at an address with bit 63 set (64-bit BAR sizing); the model never maps such a section",
-			  did, sec);
+			  "differential: QEMU sent %s for %s, a section at an address with bit 63 set (64-bit BAR sizing); the model never %s such a section",
+			  did, sec, add ? "maps" : "maps nor unmaps");
 		return;
 	}
 	if (e->action == VC_MEMR_UNALIGNED) {
@@ -623,8 +623,8 @@ static void diff_decision(struct vc_ctx *c, struct mem_state *m, const struct vc
 		vc_fail(c, MEM_09, "differential: QEMU sent %s at host address 0x%" PRIx64 " for %s; the model maps it at the traced vaddr 0x%" PRIx64,
 			did, r->hva, sec, e->uaddr);
 	} else if (add && r->value != perm) {
-		vc_fail(c, MEM_09, "differential: QEMU sent %s with perm 0x%" PRIx64 " for %s (read-only: %d); the model maps it with perm 0x%x",
-			did, r->value, sec, perm == VDPA_ACCESS_RO, perm);
+		vc_fail(c, MEM_09, "differential: QEMU sent %s with perm 0x%" PRIx64 " for %s, traced %s; the model maps it with perm 0x%x",
+			did, r->value, sec, perm == VDPA_ACCESS_RO ? "read-only" : "read-write", perm);
 	} else if (add) {
 		map_put(&m->map, r->gpa, r->gpa, r->size);
 		vc_ok(c, MEM_09);

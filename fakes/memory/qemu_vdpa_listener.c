@@ -65,6 +65,7 @@ struct vl {
 	bool txn;               /* a transaction is open (MEM_BEGIN emitted) */
 	bool pend;              /* a region line awaits QEMU's decision */
 	bool pend_add;
+	bool pend_empty;        /* a region_del holding no whole page */
 	uint64_t pend_line;
 	bool held;              /* a begin_batch line held back while pend */
 	uint64_t held_line;
@@ -254,8 +255,10 @@ static void on_line(struct qvl *q, const struct pline *p, uint64_t ln)
 {
 	struct vl *v = find(q, p->ptr);
 	if (!v) {
-		/* Only listeners found by the first pass have sessions. */
-		if (p->kind == L_MAP || p->kind == L_UNMAP)
+		/* Only listeners found by the first pass have sessions: a dma
+		 * line of another pointer is not a listener's, unless that
+		 * pointer was one too many. */
+		if ((p->kind == L_MAP || p->kind == L_UNMAP) && q->nls < QVL_MAX_LISTENERS)
 			q->unanswering++;
 		else
 			q->over++;
@@ -280,6 +283,7 @@ static void on_line(struct qvl *q, const struct pline *p, uint64_t ln)
 		emit(q, v, &ev, ln);
 		v->pend = true;
 		v->pend_add = p->kind == L_ADD;
+		v->pend_empty = s->size == 0;
 		v->pend_line = ln;
 		break;
 	}
@@ -370,11 +374,15 @@ int vm_import_qemu_vdpa_listener(struct vc_trace *t, const char *buf, size_t len
 	}
 	for (size_t i = 0; i < q->nls; i++) {
 		struct vl *v = &q->ls[i];
-		if (v->pend)
+		if (v->pend && v->pend_empty) {
+			/* QEMU sends nothing after such a line: decided. */
+			settle_none(q, v);
+		} else if (v->pend) {
 			vc_trace_warn(t, v->pend_line,
 				      "the log ends before QEMU's decision on this %s line: not compared",
 				      v->pend_add ? "region_add" : "region_del");
-		v->pend = false;
+			v->pend = false;
+		}
 		flush_held(q, v);
 		if (v->txn) {
 			/* No commit line: the log was cut, or batching is not in
