@@ -98,7 +98,13 @@ build/fuzz/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CLANG   $@"
 	@$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) -c $< -o $@
-build/fuzz/%: build/fuzz/obj/fuzz/%.o $(FUZZ_OBJS)
+# Linked from an archive so a harness carries only the objects it reaches:
+# libFuzzer scans every coverage counter of the binary after each input,
+# so unreached code costs exec/s.
+build/fuzz/libvcts.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/%: build/fuzz/obj/fuzz/%.o build/fuzz/libvcts.a
 	$(CLANG) -fsanitize=fuzzer,address,undefined -pthread -o $@ $^ $(PKG_LIBS) -lm
 fuzz: $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 

@@ -1,5 +1,6 @@
-/* libFuzzer harness: the vhost-user stream parser and the rule engine.
- * Input: chunks of [u8 len][u8 ctl][len bytes]. ctl bit 0 picks the
+/* libFuzzer harness: the rule engine's whole state machine, fed what the
+ * vhost-user stream parser frames (fuzz_stream fuzzes the parser alone).
+ * Input, as fuzz_stream's: chunks of [u8 len][u8 ctl][len bytes]. ctl bit 0 picks the
  * direction (front-end -> back-end or back), bits 1-5 the number of fds
  * the syscall carrying the chunk passed (attached to the message whose
  * header starts in it). Chunking exercises reassembly; the framed

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Seed corpus for fuzz_stream from the rule fixtures (traces/fixtures/*.jsonl,
+"""Seed corpus for fuzz_stream and fuzz_engine (one input format) from the rule fixtures (traces/fixtures/*.jsonl,
 vhost-cts's native captures): each fixture's messages become the harness's
 input format, [u8 len][u8 ctl][len bytes] chunks, where ctl bit 0 is the
 direction and bits 1-5 the fd count. Chunks split messages at varying
 points so reassembly is exercised from the start. Run from the repo root."""
 import glob, json, os, struct
 
-out = "fuzz/corpus/fuzz_stream"
-os.makedirs(out, exist_ok=True)
+outs = ["fuzz/corpus/fuzz_stream", "fuzz/corpus/fuzz_engine"]
+for out in outs:
+    os.makedirs(out, exist_ok=True)
 for path in sorted(glob.glob("traces/fixtures/*.jsonl")):
     blob = bytearray()
     step = 7
@@ -27,5 +28,6 @@ for path in sorted(glob.glob("traces/fixtures/*.jsonl")):
                 pos += n
                 step = step % 61 + 13
     name = os.path.basename(path)[:-len(".jsonl")]
-    with open(os.path.join(out, name + ".bin"), "wb") as o:
-        o.write(blob)
+    for out in outs:
+        with open(os.path.join(out, name + ".bin"), "wb") as o:
+            o.write(blob)

@@ -38,6 +38,21 @@ void vc_arena_free(struct vc_arena *a)
 	free(a);
 }
 
+void vc_arena_reset(struct vc_arena *a)
+{
+	/* Keep the newest (largest) chunk: a reused trace allocates nothing
+	 * until it outgrows what the last one needed. */
+	struct chunk *keep = a->head;
+	if (!keep)
+		return;
+	for (struct chunk *c = keep->next, *n; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	keep->next = NULL;
+	keep->used = 0;
+}
+
 void *vc_arena_alloc(struct vc_arena *a, size_t n)
 {
 	n = (n + 15u) & ~(size_t)15u;

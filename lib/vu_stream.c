@@ -48,10 +48,6 @@ enum vu_frame_status vu_framer_push(struct vu_framer *f, const uint8_t **data, s
 			f->dead = true;
 			return VU_FRAME_OVERSIZE;
 		}
-		if (f->pl_cap < size) {
-			f->pl = xrealloc(f->pl, size);
-			f->pl_cap = size;
-		}
 		f->pl_have = 0;
 		return VU_FRAME_HEADER;
 	}
@@ -60,6 +56,17 @@ enum vu_frame_status vu_framer_push(struct vu_framer *f, const uint8_t **data, s
 	if (take > *len)
 		take = *len;
 	if (take) {
+		/* The buffer grows with the bytes that arrive, not with what the
+		 * header claims: a hostile size costs nothing until it is sent. */
+		if (f->pl_cap < f->pl_have + take) {
+			size_t cap = f->pl_cap ? f->pl_cap * 2 : 256;
+			if (cap < f->pl_have + take)
+				cap = f->pl_have + take;
+			if (cap > size)
+				cap = size;
+			f->pl = xrealloc(f->pl, cap);
+			f->pl_cap = cap;
+		}
 		memcpy(f->pl + f->pl_have, *data, take);
 		f->pl_have += (uint32_t)take;
 		*data += take;

@@ -58,6 +58,9 @@ struct vc_trace {
 
 void vc_trace_init(struct vc_trace *t, const char *source, enum vc_format fmt);
 void vc_trace_free(struct vc_trace *t);
+/* Empty the trace for another import from the same source, keeping its
+ * memory (fuzz harnesses: no allocation per input once warm). */
+void vc_trace_reset(struct vc_trace *t);
 /* Add a session; returns its id (index). name is copied. */
 uint32_t vc_trace_add_session(struct vc_trace *t, enum vc_side traced, const char *name);
 /* Append an event; payload bytes (ev->u.vu.payload) and src.file are

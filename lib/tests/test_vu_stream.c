@@ -89,6 +89,43 @@ START_TEST(partial_is_counted)
 }
 END_TEST
 
+/* A header claiming the parser's whole limit, followed by a few bytes:
+ * memory follows the bytes that arrived, not the claim, and the payload
+ * still completes byte for byte once it is all there. */
+START_TEST(buffer_follows_bytes_not_claims)
+{
+	uint8_t hdr[VU_HDR_SIZE], chunk[100];
+	vu_wr32(hdr, VU_SET_CONFIG);
+	vu_wr32(hdr + 4, 1);
+	vu_wr32(hdr + 8, 4096);
+	memset(chunk, 0x5a, sizeof chunk);
+	struct vu_framer f;
+	vu_framer_init(&f, 0);
+	const uint8_t *d = hdr;
+	size_t len = sizeof hdr;
+	ck_assert_int_eq(vu_framer_push(&f, &d, &len), VU_FRAME_HEADER);
+	ck_assert_uint_eq(f.pl_cap, 0);
+	d = chunk;
+	len = 3;
+	ck_assert_int_eq(vu_framer_push(&f, &d, &len), VU_FRAME_MORE);
+	ck_assert_uint_le(f.pl_cap, 256);
+	uint32_t sent = 3;
+	enum vu_frame_status st = VU_FRAME_MORE;
+	while (sent < 4096) {
+		d = chunk;
+		len = 4096 - sent < sizeof chunk ? 4096 - sent : sizeof chunk;
+		sent += (uint32_t)len;
+		st = vu_framer_push(&f, &d, &len);
+		ck_assert_uint_ge(f.pl_cap, f.pl_have);
+		ck_assert_uint_le(f.pl_cap, 4096);
+	}
+	ck_assert_int_eq(st, VU_FRAME_MESSAGE);
+	for (unsigned i = 0; i < 4096; i++)
+		ck_assert_uint_eq(f.pl[i], 0x5a);
+	vu_framer_free(&f);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("vu_stream");
@@ -96,6 +133,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, any_chunking);
 	tcase_add_test(tc, oversize_kills_the_stream);
 	tcase_add_test(tc, partial_is_counted);
+	tcase_add_test(tc, buffer_follows_bytes_not_claims);
 	suite_add_tcase(s, tc);
 	return s;
 }

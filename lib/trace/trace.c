@@ -78,6 +78,17 @@ void vc_trace_free(struct vc_trace *t)
 	memset(t, 0, sizeof *t);
 }
 
+void vc_trace_reset(struct vc_trace *t)
+{
+	for (size_t i = 0; i < t->nwarnings; i++)
+		free(t->warnings[i]);
+	t->nwarnings = 0;
+	t->warnings_total = 0;
+	t->nsessions = 0;
+	t->nevents = 0;
+	vc_arena_reset(t->arena);
+}
+
 const char *vc_trace_strdup(struct vc_trace *t, const char *s)
 {
 	return vc_arena_memdup(t->arena, s, strlen(s) + 1);

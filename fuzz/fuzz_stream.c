@@ -1,0 +1,96 @@
+/* libFuzzer harness: the vhost-user stream parser (lib/vu_stream.c) and
+ * the payload decoders behind it (lib/wire_decode.c), nothing else; the
+ * rule engine fed the same framing is fuzz_engine. Input: chunks of
+ * [u8 len][u8 ctl][len bytes]; ctl bit 0 picks the direction, so two
+ * interleaved streams are reassembled whatever the chunking, and bits 1-5
+ * the simulated fd count of the syscall carrying the chunk (kept with the
+ * message whose header starts in it), bit 6 the channel (main or back-end)
+ * the payload is decoded for. Invariants: every byte is consumed,
+ * a framed payload is exactly what its header claims and within the
+ * parser's limit, a dead stream stays dead, the fd count lands on one
+ * message only, and the decoders' summary of each framed payload is a
+ * bounded one-line string. */
+#include <assert.h>
+#include <sanitizer/asan_interface.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "vcts/vu_stream.h"
+#include "vcts/wire_decode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define LIMIT (4 * VU_SANE_MAX_PAYLOAD)
+
+/* Framers live for the run (their payload buffers are reused); they are
+ * reset to a fresh state per input. */
+static struct vu_framer fr[2];
+
+static void reset(struct vu_framer *f)
+{
+	uint8_t *pl = f->pl;
+	size_t cap = f->pl_cap;
+	vu_framer_init(f, LIMIT);
+	f->pl = pl;
+	f->pl_cap = cap;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	reset(&fr[0]);
+	reset(&fr[1]);
+	uint32_t pending_fds[2] = { 0, 0 };
+	uint8_t chan[2] = { VU_CHAN_MAIN, VU_CHAN_MAIN };
+	uint64_t messages = 0, fds_landed = 0, fds_sent = 0;
+	bool dead[2] = { false, false };
+	char sum[256];
+	size_t off = 0;
+	while (off + 2 <= size) {
+		size_t len = data[off];
+		uint8_t ctl = data[off + 1];
+		off += 2;
+		if (len > size - off)
+			len = size - off;
+		int d = ctl & 1;
+		const uint8_t *p = data + off;
+		size_t n = len;
+		off += len;
+		if (vu_framer_idle(&fr[d]) && !dead[d]) {
+			fds_sent += (ctl >> 1) & 31;
+			pending_fds[d] = (ctl >> 1) & 31;
+			chan[d] = ctl & 0x40 ? VU_CHAN_BACKEND : VU_CHAN_MAIN;
+		}
+		for (enum vu_frame_status st; (st = vu_framer_push(&fr[d], &p, &n)) != VU_FRAME_MORE;) {
+			assert(!dead[d]);
+			if (st == VU_FRAME_OVERSIZE) {
+				assert(vu_framer_size(&fr[d]) > LIMIT);
+				dead[d] = true;
+				continue;
+			}
+			if (st != VU_FRAME_MESSAGE)
+				continue;
+			uint32_t sz = vu_framer_size(&fr[d]);
+			assert(sz <= LIMIT && fr[d].pl_have == sz);
+			assert(vu_framer_idle(&fr[d]));
+			fds_landed += pending_fds[d];
+			pending_fds[d] = 0;
+			messages++;
+			/* The reused buffer is longer than this payload: poison its
+			 * tail so a decoder reading past the payload is caught as
+			 * with an exact-size buffer. */
+			ASAN_POISON_MEMORY_REGION(fr[d].pl + sz, fr[d].pl_cap - sz);
+			/* The payload read as its header says (request or reply)
+			 * on the channel ctl bit 6 named when the header began. */
+			uint32_t req = vu_framer_request(&fr[d]);
+			bool reply = vu_framer_flags(&fr[d]) & VU_FLAG_REPLY;
+			const char *s = vu_payload_summary(chan[d], req, reply, fr[d].pl, sz, sum, sizeof sum);
+			assert(s && memchr(s, '\0', sizeof sum) && !strchr(s, '\n'));
+			ASAN_UNPOISON_MEMORY_REGION(fr[d].pl, fr[d].pl_cap);
+		}
+		assert(n == 0);
+	}
+	/* A stream that died swallows the rest: nothing was framed after. */
+	assert(fds_landed <= fds_sent);
+	assert(messages <= size / VU_HDR_SIZE + 1);
+	return 0;
+}
