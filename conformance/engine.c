@@ -105,6 +105,16 @@ uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s)
 	return (uint32_t)n;
 }
 
+void vc_engine_rename_session(struct vc_engine *e, uint32_t id, const struct vc_session *s)
+{
+	if (id >= e->res.nsessions)
+		return;
+	struct vc_session_result *sr = &e->res.sessions[id];
+	memcpy(sr->info.name, s->name, sizeof sr->info.name);
+	sr->info.name[sizeof sr->info.name - 1] = '\0';
+	sr->info.traced_side = s->traced_side;
+}
+
 void **vc_family_state(struct vc_ctx *c)
 {
 	struct sess *ss = c->eng->sess[c->sid];

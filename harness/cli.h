@@ -28,6 +28,9 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Load one input; prints the one-line error and returns -1 on failure,
  * prints warnings (bounded) to stderr. */
 int cli_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_input);
+/* The same, streaming events into sink instead of storing them. */
+int cli_load_stream(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_input,
+		    const struct vc_event_sink *sink);
 /* Parse a byte count with optional K/M/G suffix; -1 on error. */
 int64_t cli_parse_size(const char *s);
 #endif

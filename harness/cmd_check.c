@@ -64,6 +64,40 @@ static int load_waivers(const char *path, char ***out, size_t *n)
 	return 0;
 }
 
+/* The engine side of a streamed import: trace sessions are registered in
+ * their own order, each no later than its first event. */
+struct feed {
+	struct vc_engine *eng;
+	uint32_t *ids;      /* engine id by trace session id */
+	size_t nids, cap;
+};
+
+static void register_upto(struct feed *f, const struct vc_trace *t, size_t n)
+{
+	if (n > t->nsessions)
+		n = t->nsessions;
+	for (; f->nids < n; f->nids++) {
+		if (f->nids == f->cap) {
+			f->cap = f->cap ? 2 * f->cap : 16;
+			f->ids = realloc(f->ids, f->cap * sizeof *f->ids);
+			if (!f->ids)
+				abort();
+		}
+		f->ids[f->nids] = vc_engine_add_session(f->eng, &t->sessions[f->nids]);
+	}
+}
+
+static void feed_event(void *opaque, const struct vc_trace *t, const struct vc_event *ev)
+{
+	struct feed *f = opaque;
+	if (ev->session >= t->nsessions)
+		return;
+	register_upto(f, t, (size_t)ev->session + 1);
+	struct vc_event e = *ev;
+	e.session = f->ids[ev->session];
+	vc_engine_feed(f->eng, &e);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -139,34 +173,28 @@ int cmd_check(int argc, char **argv)
 		.nwaive = nwaive, .queue_count = (uint32_t)queues,
 	};
 	struct vc_engine *eng = vc_engine_new(&eo);
-	/* Every input is loaded before any verdict: a bad file is exit 2
-	 * with no partial report. */
+	/* Each input streams its events into the engine as they are imported
+	 * (nothing is materialised). No verdict is printed until every input
+	 * has loaded: a bad file is exit 2 with no partial report. */
 	int ninputs = argc - optind;
-	struct vc_trace *traces = calloc((size_t)ninputs, sizeof *traces);
 	for (int i = 0; i < ninputs; i++) {
-		if (cli_load(&traces[i], argv[optind + i], (enum vc_format)fmt, (uint64_t)max_input)) {
-			for (int k = 0; k <= i; k++)
-				vc_trace_free(&traces[k]);
-			free(traces);
+		struct feed fd = { .eng = eng };
+		struct vc_event_sink sink = { .event = feed_event, .opaque = &fd };
+		struct vc_trace t;
+		int lrc = cli_load_stream(&t, argv[optind + i], (enum vc_format)fmt, (uint64_t)max_input, &sink);
+		if (lrc == 0) {
+			register_upto(&fd, &t, t.nsessions);
+			for (size_t s = 0; s < t.nsessions; s++) {
+				vc_engine_rename_session(eng, fd.ids[s], &t.sessions[s]);
+				vc_engine_end_session(eng, fd.ids[s]);
+			}
+		}
+		free(fd.ids);
+		vc_trace_free(&t);
+		if (lrc) {
 			vc_engine_free(eng);
 			goto out;
 		}
-	}
-	for (int i = 0; i < ninputs; i++) {
-		struct vc_trace *t = &traces[i];
-		uint32_t *ids = calloc(t->nsessions + 1, sizeof *ids);
-		for (size_t s = 0; s < t->nsessions; s++)
-			ids[s] = vc_engine_add_session(eng, &t->sessions[s]);
-		for (size_t k = 0; k < t->nevents; k++) {
-			struct vc_event ev = t->events[k];
-			if (ev.session >= t->nsessions)
-				continue;
-			ev.session = ids[ev.session];
-			vc_engine_feed(eng, &ev);
-		}
-		for (size_t s = 0; s < t->nsessions; s++)
-			vc_engine_end_session(eng, ids[s]);
-		free(ids);
 	}
 	const struct vc_results *res = vc_engine_finish(eng);
 	struct vc_report_meta meta = {
@@ -201,9 +229,6 @@ int cmd_check(int argc, char **argv)
 		rc = EXIT_USAGE;
 	}
 	vc_engine_free(eng);
-	for (int i = 0; i < ninputs; i++)
-		vc_trace_free(&traces[i]);
-	free(traces);
 out:
 	for (size_t i = 0; i < nwaive; i++)
 		free(waive[i]);

@@ -66,9 +66,15 @@ int64_t cli_parse_size(const char *s)
 
 int cli_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_input)
 {
+	return cli_load_stream(t, path, fmt, max_input, NULL);
+}
+
+int cli_load_stream(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_input,
+		    const struct vc_event_sink *sink)
+{
 	struct vc_error err = { 0 };
 	char msg[1024];
-	if (vc_trace_load(t, path, fmt, max_input, &err) != 0) {
+	if (vc_trace_load_stream(t, path, fmt, max_input, sink, &err) != 0) {
 		fprintf(stderr, "vhost-cts: %s\n", vc_error_str(&err, msg, sizeof msg));
 		return -1;
 	}

@@ -106,6 +106,9 @@ struct vc_engine *vc_engine_new(const struct vc_engine_opts *opts);
 void vc_engine_free(struct vc_engine *e);
 /* Register a session; returns the engine's id for it. */
 uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s);
+/* A streaming source may name a session after its first events: refresh
+ * the name and side reports print (state already judged is kept). */
+void vc_engine_rename_session(struct vc_engine *e, uint32_t id, const struct vc_session *s);
 /* Feed one event; ev->session is an id returned by add_session. */
 void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev);
 /* End of a session's stream (end of file or disconnect): rules that look

@@ -42,6 +42,16 @@ void vc_error_set(struct vc_error *e, const char *file, uint64_t line, const cha
 #define VC_TRACE_MAX_WARNINGS 50
 
 struct vc_arena;
+struct vc_trace;
+
+/* Where a streaming import delivers its events (vhost-cts check): each
+ * event as the importer makes it, with its payload valid for the call
+ * only, instead of stored in the trace. Sessions are still stored (they
+ * are few and importers may name them after their first events). */
+struct vc_event_sink {
+	void (*event)(void *opaque, const struct vc_trace *t, const struct vc_event *ev);
+	void *opaque;
+};
 
 struct vc_trace {
 	char *source;                 /* file name (owned) */
@@ -54,6 +64,10 @@ struct vc_trace {
 	char *warnings[VC_TRACE_MAX_WARNINGS];
 	size_t nwarnings;             /* stored */
 	uint64_t warnings_total;      /* including those not stored */
+	/* Streaming: events go to the sink and only nevents counts them;
+	 * events[] stays empty. NULL = stored (decode, convert, tests). */
+	const struct vc_event_sink *sink;
+	struct vc_event last;         /* the event last handed to the sink */
 };
 
 void vc_trace_init(struct vc_trace *t, const char *source, enum vc_format fmt);
@@ -67,6 +81,8 @@ uint32_t vc_trace_add_session(struct vc_trace *t, enum vc_side traced, const cha
  * copied into the trace's arena; ev->index is assigned per session.
  * Returns the stored event. */
 struct vc_event *vc_trace_add_event(struct vc_trace *t, const struct vc_event *ev);
+/* The same, keeping ev->index (a source that numbers its own events). */
+struct vc_event *vc_trace_add_event_at(struct vc_trace *t, const struct vc_event *ev);
 void vc_trace_warn(struct vc_trace *t, uint64_t line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Copy a string into the arena. */
@@ -96,6 +112,9 @@ int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, si
 #define VC_MAX_INPUT_DEFAULT (512ull << 20)
 
 /* Read a file (at most max_bytes; 0 = default) and import it. */
+/* vc_trace_load() streaming every event into sink (see vc_event_sink). */
+int vc_trace_load_stream(struct vc_trace *t, const char *path, enum vc_format fmt,
+			 uint64_t max_bytes, const struct vc_event_sink *sink, struct vc_error *err);
 int vc_trace_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_bytes,
 		  struct vc_error *err);
 

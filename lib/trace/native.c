@@ -836,11 +836,14 @@ static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 			}
 		}
 	}
-	struct vc_event *e = vc_trace_add_event(r->t, &ev);
+	if (has_index) {
+		ev.index = index;
+		vc_trace_add_event_at(r->t, &ev);
+	} else {
+		vc_trace_add_event(r->t, &ev);
+	}
 	free(bytes[0]);
 	free(bytes[1]);
-	if (has_index)
-		e->index = index;
 	return 1;
 }
 

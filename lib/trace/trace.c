@@ -106,8 +106,28 @@ uint32_t vc_trace_add_session(struct vc_trace *t, enum vc_side traced, const cha
 	return (uint32_t)t->nsessions++;
 }
 
-struct vc_event *vc_trace_add_event(struct vc_trace *t, const struct vc_event *ev)
+static struct vc_event *add_event(struct vc_trace *t, const struct vc_event *ev, bool keep_index)
 {
+	if (t->sink) {
+		/* Streamed: the producer's payload and fds are valid for this call,
+		 * so nothing is copied. */
+		struct vc_event *e = &t->last;
+		*e = *ev;
+		if (e->kind == VC_EV_VU_MSG && !e->u.vu.payload_len)
+			e->u.vu.payload = NULL;
+		if (!e->src.file)
+			e->src.file = t->source;
+		if (!ev->nfds)
+			e->fds = NULL;
+		if (ev->session < t->nsessions) {
+			uint64_t n = t->sessions[ev->session].messages++;
+			if (!keep_index)
+				e->index = n;
+		}
+		t->nevents++;
+		t->sink->event(t->sink->opaque, t, e);
+		return e;
+	}
 	t->events = xgrow(t->events, &t->cap_events, t->nevents + 1, sizeof *t->events);
 	struct vc_event *e = &t->events[t->nevents++];
 	*e = *ev;
@@ -129,9 +149,22 @@ struct vc_event *vc_trace_add_event(struct vc_trace *t, const struct vc_event *e
 		e->src.file = t->source;
 	uint32_t kept = ev->nfds < VC_EVENT_MAX_FDS ? ev->nfds : VC_EVENT_MAX_FDS;
 	e->fds = kept && ev->fds ? vc_arena_memdup(t->arena, ev->fds, kept * sizeof *ev->fds) : NULL;
-	if (ev->session < t->nsessions)
-		e->index = t->sessions[ev->session].messages++;
+	if (ev->session < t->nsessions) {
+		uint64_t n = t->sessions[ev->session].messages++;
+		if (!keep_index)
+			e->index = n;
+	}
 	return e;
+}
+
+struct vc_event *vc_trace_add_event(struct vc_trace *t, const struct vc_event *ev)
+{
+	return add_event(t, ev, false);
+}
+
+struct vc_event *vc_trace_add_event_at(struct vc_trace *t, const struct vc_event *ev)
+{
+	return add_event(t, ev, true);
 }
 
 void vc_trace_warn(struct vc_trace *t, uint64_t line, const char *fmt, ...)
@@ -242,13 +275,14 @@ int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, si
 	}
 }
 
-int vc_trace_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_bytes,
-		  struct vc_error *err)
+int vc_trace_load_stream(struct vc_trace *t, const char *path, enum vc_format fmt,
+			 uint64_t max_bytes, const struct vc_event_sink *sink, struct vc_error *err)
 {
 	char *buf;
 	size_t len;
 	char msg[400];
 	vc_trace_init(t, path, fmt);
+	t->sink = sink;
 	uint64_t max = max_bytes ? max_bytes : VC_MAX_INPUT_DEFAULT;
 	/* Regular files are mapped, not copied: importers honour len and
 	 * never need a NUL. Pipes and other files are read. */
@@ -256,10 +290,10 @@ int vc_trace_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint
 	struct stat st;
 	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (uint64_t)st.st_size <= max) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		/* Populated up front: one call instead of a fault per page. */
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		close(fd);
 		if (m != MAP_FAILED) {
-			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 			int rc = vc_import_buffer(t, fmt, m, (size_t)st.st_size, err);
 			munmap(m, (size_t)st.st_size);
 			return rc;
@@ -274,4 +308,10 @@ int vc_trace_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint
 	int rc = vc_import_buffer(t, fmt, buf, len, err);
 	free(buf);
 	return rc;
+}
+
+int vc_trace_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_bytes,
+		  struct vc_error *err)
+{
+	return vc_trace_load_stream(t, path, fmt, max_bytes, NULL, err);
 }
