@@ -129,6 +129,36 @@ START_TEST(qemu72_log_matches_the_model)
 }
 END_TEST
 
+START_TEST(both_listeners_in_one_log)
+{
+	/* The same QEMU 7.2 run with -trace 'vhost_*': the generic vhost
+	 * listener's lines (two vhost devices: the data queue pair and the
+	 * control queue) and the vhost-vdpa listener's, each replayed through
+	 * its model: no difference in any of the three listener sessions. */
+	struct run x;
+	load(&x, "traces/qemu-vdpa-shim/qemu-trace-vhost-all.log");
+	ck_assert_msg(!strcmp(x.findings, "VDPA-RING-07x4"), "%s", x.findings);
+	ck_assert_uint_eq(x.t.warnings_total, 0);
+	size_t s = 0;
+	ck_assert_uint_eq(listener_sessions(&x, &s), 1);
+	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_09].checks, 36);
+	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_10].checks, 4);
+	static const uint64_t changed[2] = { 201, 195 };
+	unsigned k = 0;
+	for (size_t i = 0; i < x.r->nsessions; i++) {
+		if (!strstr(x.r->sessions[i].info.name, "QEMU vhost memory listener"))
+			continue;
+		ck_assert_uint_lt(k, 2);
+		ck_assert_int_eq(x.r->sessions[i].rules[MEM_02].verdict, VC_PASS);
+		ck_assert_uint_eq(x.r->sessions[i].rules[MEM_03].checks, 705);
+		ck_assert_uint_eq(x.r->sessions[i].rules[MEM_04].checks, changed[k]);
+		k++;
+	}
+	ck_assert_uint_eq(k, 2);
+	done(&x);
+}
+END_TEST
+
 START_TEST(prefix_log_gives_mem10)
 {
 	/* mkprefix.py adds one empty BATCH_BEGIN/BATCH_END pair after each of
@@ -389,6 +419,7 @@ Suite *vc_test_suite(void)
 	TCase *tc = tcase_create("logs");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, qemu72_log_matches_the_model);
+	tcase_add_test(tc, both_listeners_in_one_log);
 	tcase_add_test(tc, prefix_log_gives_mem10);
 	tcase_add_loop_test(tc, hand_made_logs, 0, sizeof hand / sizeof hand[0]);
 	tcase_add_test(tc, held_begin_keeps_line_order);
