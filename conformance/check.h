@@ -29,9 +29,18 @@ void vc_ok(struct vc_ctx *c, enum vc_rule_id r);
 /* The rule was evaluated and broken: a finding with a sentence. */
 void vc_fail(struct vc_ctx *c, enum vc_rule_id r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* ok or fail by cond; returns cond. */
-bool vc_expect(struct vc_ctx *c, enum vc_rule_id r, bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* ok or fail by cond; evaluates to cond. A macro so the message's
+ * arguments (often formatted names and flag lists) are only computed
+ * when the rule is broken: this runs for every rule on every event. */
+#define vc_expect(c, r, cond, ...)                       \
+	__extension__({                                  \
+		bool vc_held_ = (cond);                  \
+		if (vc_held_)                            \
+			vc_ok((c), (r));                 \
+		else                                     \
+			vc_fail((c), (r), __VA_ARGS__);  \
+		vc_held_;                                \
+	})
 
 /* Printable request name of the current event. */
 const char *vc_ctx_reqname(const struct vc_ctx *c);

@@ -182,21 +182,6 @@ void vc_fail(struct vc_ctx *c, enum vc_rule_id r, const char *fmt, ...)
 		e->opts.on_finding(f, e->opts.opaque);
 }
 
-bool vc_expect(struct vc_ctx *c, enum vc_rule_id r, bool cond, const char *fmt, ...)
-{
-	if (cond) {
-		vc_ok(c, r);
-		return true;
-	}
-	char msg[VC_FINDING_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	vc_fail(c, r, "%s", msg);
-	return false;
-}
-
 const char *vc_reqname(uint8_t chan, uint32_t req)
 {
 	/* Unknown numbers are rendered into a small rotating buffer so two

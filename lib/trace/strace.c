@@ -259,7 +259,7 @@ static void ep_set_path(struct imp *m, struct ep *e, const char *path)
 static int64_t ep_lookup(struct imp *m, const struct st_call *k, int64_t pid, bool create)
 {
 	struct st_sock so;
-	memset(&so, 0, sizeof so);
+	st_sock_clear(&so);
 	if (k->fd.ann) {
 		st_parse_sock(k->fd.ann, k->fd.ann_len, &so);
 		if (!so.is_socket || !so.maybe_unix)
@@ -515,7 +515,7 @@ static void mark_dead(struct imp *m, struct ep *e, uint64_t line, const char *wh
 static void count_fd(struct imp *m, const struct st_call *k, int64_t pid)
 {
 	struct st_sock so;
-	memset(&so, 0, sizeof so);
+	st_sock_clear(&so);
 	if (k->fd.ann)
 		st_parse_sock(k->fd.ann, k->fd.ann_len, &so);
 	uint32_t dummy;

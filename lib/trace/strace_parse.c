@@ -194,6 +194,16 @@ static bool c_string(struct st_parser *p, struct cur *c, size_t *len, bool *cut,
 		grow_data(p, *len + room + 1);
 	while (c->i < c->n && c->s[c->i] != '"') {
 		int b;
+		/* -xx prints every byte as \xHH: that case first, inline. */
+		if (c->s[c->i] == '\\' && c->i + 3 < c->n && c->s[c->i + 1] == 'x') {
+			int h = hexval(c->s[c->i + 2]), l = hexval(c->s[c->i + 3]);
+			if ((h | l) >= 0) {
+				c->i += 4;
+				if (append)
+					p->data[(*len)++] = (uint8_t)(h << 4 | l);
+				continue;
+			}
+		}
 		if (c->s[c->i] == '\\') {
 			b = decode_escape(c->s, c->n, &c->i);
 			if (b < 0) {
@@ -747,9 +757,20 @@ void st_decode_text(const char *s, size_t n, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+void st_sock_clear(struct st_sock *so)
+{
+	/* Field by field: the path buffer only needs its first byte, and this
+	 * runs twice per syscall line. */
+	so->is_socket = so->maybe_unix = so->has_inode = so->has_peer = false;
+	so->inode = so->peer = 0;
+	so->type = NULL;
+	so->type_len = 0;
+	so->path[0] = '\0';
+}
+
 void st_parse_sock(const char *ann, size_t n, struct st_sock *so)
 {
-	memset(so, 0, sizeof *so);
+	st_sock_clear(so);
 	/* TYPE:[ with TYPE upper-case letters, digits, '-' ; or socket:[ */
 	size_t i = 0;
 	while (i < n && ((ann[i] >= 'A' && ann[i] <= 'Z') || is_digit(ann[i]) || ann[i] == '-'))

@@ -50,6 +50,9 @@ struct st_sock {
 	char path[108];          /* decoded, "" if none; "@name" for abstract */
 };
 
+/* An st_sock that is no socket (what st_parse_sock() starts from). */
+void st_sock_clear(struct st_sock *so);
+
 /* One parsed I/O syscall. Pointers into the line or the parser's scratch;
  * valid until the next parse. */
 struct st_call {
