@@ -14,6 +14,8 @@
  * Garbled inputs are built in memory (exact-size buffers, no NUL: ASan
  * catches any read past len). */
 #include "harness/tests/common/testutil.h"
+#include "lib/trace/native.h"
+#include "lib/trace/strace_priv.h"
 #include "vcts/fileio.h"
 #include "vcts/trace.h"
 #include "vcts/wire.h"
@@ -765,6 +767,79 @@ START_TEST(real_recordings_agree)
 }
 END_TEST
 
+/* What a sink receives, kept as a stored trace (sessions copied at the
+ * end, indexes as delivered). */
+static void keep_event(void *opaque, const struct vc_trace *t, const struct vc_event *ev)
+{
+	(void)t;
+	vc_trace_add_event_at(opaque, ev);
+}
+
+/* Events of one session, in order, from a trace whose sessions may
+ * interleave. */
+static size_t session_events(const struct vc_trace *t, uint32_t s, const struct vc_event **out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nevents && n < cap; i++)
+		if (t->events[i].session == s)
+			out[n++] = &t->events[i];
+	return n;
+}
+
+/* A streamed load (the file read in blocks, vhost-user and vhost-vdpa
+ * importers taking each block in turn, events handed out as made) gives
+ * every session exactly the events of a whole-file load, with blocks of
+ * 256 KiB and of 61 bytes (every line crosses a boundary, the buffer
+ * grows for long lines), on every real strace recording. */
+START_TEST(streamed_load_equals_whole)
+{
+	static const char *const logs[] = {
+		"traces/qemu-dpdk-net/qemu.strace", "traces/qemu-dpdk-net/testpmd.strace",
+		"traces/qemu-dpdk-net-mq/qemu.strace", "traces/dpdk-virtio-user/backend.strace",
+		"traces/dpdk-virtio-user/frontend.strace", "traces/qemu-blk-qsd/qsd.strace",
+		"traces/qemu-hotplug/qemu.strace", "traces/vdpa-strace/dpdk-testpmd-cuse.strace",
+		"traces/vdpa-strace/qemu72-fixed.strace",
+	};
+	static const size_t blocks[] = { 0, 61 };
+	enum { CAP = 200000 };
+	const struct vc_event **ea = malloc(CAP * sizeof *ea), **eb = malloc(CAP * sizeof *eb);
+	for (size_t li = 0; li < sizeof logs / sizeof logs[0]; li++) {
+		const char *path = vc_test_path(logs[li]);
+		struct vc_trace whole;
+		struct vc_error err;
+		ck_assert_int_eq(vc_trace_load(&whole, path, VC_FMT_AUTO, 0, &err), 0);
+		for (size_t bi = 0; bi < sizeof blocks / sizeof blocks[0]; bi++) {
+			st_set_stream_block(blocks[bi]);
+			struct vc_trace got, streamed;
+			vc_trace_init(&got, path, VC_FMT_STRACE);
+			struct vc_event_sink sink = { .event = keep_event, .opaque = &got };
+			ck_assert_int_eq(vc_trace_load_stream(&streamed, path, VC_FMT_AUTO, 0, &sink, &err), 0);
+			ck_assert_uint_eq(streamed.nsessions, whole.nsessions);
+			ck_assert_uint_eq(streamed.nevents, whole.nevents);
+			ck_assert_uint_eq(got.nevents, whole.nevents);
+			ck_assert_uint_eq(streamed.warnings_total, whole.warnings_total);
+			for (uint32_t s = 0; s < whole.nsessions; s++) {
+				ck_assert_str_eq(streamed.sessions[s].name, whole.sessions[s].name);
+				size_t na = session_events(&whole, s, ea, CAP), nb = session_events(&got, s, eb, CAP);
+				ck_assert_uint_eq(na, nb);
+				for (size_t k = 0; k < na; k++) {
+					char why[256];
+					if (!vc_native_event_equal(ea[k], eb[k], why, sizeof why))
+						ck_abort_msg("%s block %zu session %u event %zu: %s", logs[li],
+							     blocks[bi], s, k, why);
+				}
+			}
+			vc_trace_free(&got);
+			vc_trace_free(&streamed);
+		}
+		vc_trace_free(&whole);
+	}
+	st_set_stream_block(0);
+	free(ea);
+	free(eb);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("strace");
@@ -780,6 +855,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, strace_cut_data);
 	tcase_add_test(tc, vc_trace_load_auto);
 	tcase_add_test(tc, real_recordings_agree);
+	tcase_add_test(tc, streamed_load_equals_whole);
 	suite_add_tcase(s, tc);
 	TCase *tm = tcase_create("made");
 	tcase_set_timeout(tm, 120);

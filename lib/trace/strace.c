@@ -947,47 +947,72 @@ static void imp_free(struct imp *m)
 	st_parser_free(&m->p);
 }
 
-int vc_import_strace(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
-{
+/* Incremental form (lib/trace/strace_priv.h): a streaming load feeds the
+ * file a block of whole lines at a time. */
+struct st_import {
 	struct imp m;
-	memset(&m, 0, sizeof m);
-	m.t = t;
-	m.last_time = -1;
+	size_t first_session;
+	uint64_t line;
+	bool any;
+};
+
+struct st_import *st_import_begin(struct vc_trace *t)
+{
+	struct st_import *s = xcalloc(1, sizeof *s);
+	s->m.t = t;
+	s->m.last_time = -1;
 	t->format = VC_FMT_STRACE;
-	size_t first_session = t->nsessions;
-	uint64_t line = 0;
+	s->first_session = t->nsessions;
+	return s;
+}
+
+void st_import_lines(struct st_import *s, const char *buf, size_t len)
+{
 	size_t pos = 0;
-	bool any = false;
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t ll = nl ? (size_t)(nl - (buf + pos)) : len - pos;
-		line++;
-		for (size_t i = 0; i < ll && !any; i++)
+		s->line++;
+		for (size_t i = 0; i < ll && !s->any; i++)
 			if (buf[pos + i] != ' ' && buf[pos + i] != '\t' && buf[pos + i] != '\r')
-				any = true;
-		do_line(&m, buf + pos, ll, line);
+				s->any = true;
+		do_line(&s->m, buf + pos, ll, s->line);
 		pos += ll + (nl ? 1 : 0);
 	}
+}
+
+int st_import_end(struct st_import *s, struct vc_error *err)
+{
+	struct imp *m = &s->m;
+	struct vc_trace *t = m->t;
 	int rc = 0;
-	if (!any) {
+	if (!s->any) {
 		vc_error_set(err, t->source, 0, "empty strace log");
 		rc = -1;
-	} else if (!m.good_lines) {
-		vc_error_set(err, t->source, m.nearly_bad ? m.early_bad_line[0] : 1,
+	} else if (!m->good_lines) {
+		vc_error_set(err, t->source, m->nearly_bad ? m->early_bad_line[0] : 1,
 			     "not an strace log: %s (expected \"[pid] HH:MM:SS.usec syscall(args) = "
 			     "result\" lines from strace -tt -yy -xx)",
-			     m.nearly_bad ? m.early_bad_what[0] : "no syscall lines");
+			     m->nearly_bad ? m->early_bad_what[0] : "no syscall lines");
 		rc = -1;
 	} else {
-		finish(&m, line);
-		if (t->nsessions == first_session) {
+		finish(m, s->line);
+		if (t->nsessions == s->first_session) {
 			vc_error_set(err, t->source, 0,
 				     "no vhost-user socket traffic found (%llu syscalls on %llu fds "
 				     "examined)",
-				     (unsigned long long)m.nsys, (unsigned long long)m.nfds);
+				     (unsigned long long)m->nsys, (unsigned long long)m->nfds);
 			rc = -1;
 		}
 	}
-	imp_free(&m);
+	imp_free(m);
+	free(s);
 	return rc;
+}
+
+int vc_import_strace(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
+{
+	struct st_import *s = st_import_begin(t);
+	st_import_lines(s, buf, len);
+	return st_import_end(s, err);
 }

@@ -135,4 +135,23 @@ void st_hash_put(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, uint32
 void st_hash_del(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b);
 void st_hash_free(struct st_hash *h);
 
+/* The two strace importers in incremental form, for a load that reads the
+ * file a block at a time: each block holds whole lines (only the last
+ * block may end without a newline). vc_import_strace() and
+ * vc_import_strace_vdpa() are begin + one block + end. */
+struct vc_trace;
+struct vc_error;
+struct st_import;
+struct st_import *st_import_begin(struct vc_trace *t);
+void st_import_lines(struct st_import *s, const char *buf, size_t len);
+/* Finishes, frees s; -1 with err set as vc_import_strace() fails. */
+int st_import_end(struct st_import *s, struct vc_error *err);
+struct sv_import;
+struct sv_import *sv_import_begin(struct vc_trace *t);
+void sv_import_lines(struct sv_import *s, const char *buf, size_t len);
+/* Finishes, frees s; returns the vhost-vdpa events added. */
+uint64_t sv_import_end(struct sv_import *s);
+/* Block size of a streamed strace load (0 = the default); tests shrink it
+ * so block boundaries fall everywhere. */
+void st_set_stream_block(size_t bytes);
 #endif

@@ -424,26 +424,48 @@ static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 #undef IS
 }
 
-int vc_import_strace_vdpa(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
-{
-	(void)err;
+struct sv_import {
 	struct sv m;
-	memset(&m, 0, sizeof m);
-	m.t = t;
-	m.sess = xcalloc(SV_MAX_FD, sizeof *m.sess);
-	uint64_t ln = 0;
+	uint64_t line;
+};
+
+struct sv_import *sv_import_begin(struct vc_trace *t)
+{
+	struct sv_import *s = xcalloc(1, sizeof *s);
+	s->m.t = t;
+	s->m.sess = xcalloc(SV_MAX_FD, sizeof *s->m.sess);
+	return s;
+}
+
+void sv_import_lines(struct sv_import *s, const char *buf, size_t len)
+{
 	struct vc_lines it;
 	vc_lines_init(&it, buf, len);
 	const char *l;
 	size_t n;
-	while (vc_lines_next(&it, &l, &n)) {
-		ln = it.ln;
-		do_line(&m, l, n, ln);
-	}
-	if (m.skipped_unfinished)
-		vc_trace_warn(t, 0, "%llu interrupted vhost-vdpa calls (<unfinished ...>) not imported",
-			      (unsigned long long)m.skipped_unfinished);
-	st_parser_free(&m.p);
-	free(m.sess);
+	while (vc_lines_next(&it, &l, &n))
+		do_line(&s->m, l, n, s->line + it.ln);
+	s->line += it.ln;
+}
+
+uint64_t sv_import_end(struct sv_import *s)
+{
+	struct sv *m = &s->m;
+	if (m->skipped_unfinished)
+		vc_trace_warn(m->t, 0, "%llu interrupted vhost-vdpa calls (<unfinished ...>) not imported",
+			      (unsigned long long)m->skipped_unfinished);
+	uint64_t events = m->events;
+	st_parser_free(&m->p);
+	free(m->sess);
+	free(s);
+	return events;
+}
+
+int vc_import_strace_vdpa(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
+{
+	(void)err;
+	struct sv_import *s = sv_import_begin(t);
+	sv_import_lines(s, buf, len);
+	sv_import_end(s);
 	return 0;
 }
