@@ -8,8 +8,9 @@
  * the payload is decoded for. Invariants: every byte is consumed,
  * a framed payload is exactly what its header claims and within the
  * parser's limit, a dead stream stays dead, the fd count lands on one
- * message only, and the decoders' summary of each framed payload is a
- * bounded one-line string. */
+ * message only, each payload decodes as its wire-table layout says
+ * without reading past its length, and the printer's summary is a bounded
+ * one-line string. */
 #include <assert.h>
 #include <sanitizer/asan_interface.h>
 #include <stdint.h>
@@ -35,6 +36,67 @@ static void reset(struct vu_framer *f)
 	f->pl_cap = cap;
 }
 
+/* A payload through the decoder its layout names in the wire table. The
+ * decoders take the length and must never read past it (the buffer's
+ * tail is poisoned); what they return must be consistent with it. */
+static void decode(uint8_t chan, uint32_t req, bool reply, const uint8_t *p, uint32_t len)
+{
+	const struct vu_request_info *ri = vu_request(chan, req);
+	if (!ri)
+		return;
+	union {
+		uint64_t u;
+		struct vu_state_pl s;
+		struct vu_addr_pl a;
+		struct vu_log_pl lg;
+		struct vu_config_pl cf;
+		struct vu_inflight_pl inf;
+		struct vu_iotlb_pl io;
+		struct vu_region_pl r;
+	} o;
+	uint32_t n, pad;
+	uint64_t pad64;
+	switch (reply ? ri->reply_payload : ri->req_payload) {
+	case VU_PL_U64:
+	case VU_PL_EMPTY_OR_U64:
+		assert(vu_dec_u64(p, len, &o.u) == (len >= 8));
+		break;
+	case VU_PL_STATE:
+		assert(vu_dec_state(p, len, &o.s) == (len >= 8));
+		break;
+	case VU_PL_ADDR:
+		assert(vu_dec_addr(p, len, &o.a) == (len >= 40));
+		break;
+	case VU_PL_LOG:
+		assert(vu_dec_log(p, len, &o.lg) == (len >= 16));
+		break;
+	case VU_PL_INFLIGHT:
+		vu_dec_inflight(p, len, &o.inf);
+		break;
+	case VU_PL_IOTLB:
+		vu_dec_iotlb(p, len, &o.io);
+		break;
+	case VU_PL_CONFIG:
+		if (vu_dec_config(p, len, &o.cf))
+			assert(o.cf.data_len <= len && (!o.cf.data_len || (o.cf.data >= p && o.cf.data + o.cf.data_len <= p + len)));
+		break;
+	case VU_PL_MEMTABLE:
+		if (vu_dec_memtable_hdr(p, len, &n, &pad))
+			for (uint32_t i = 0; i < n; i++)
+				if (!vu_dec_memtable_region(p, len, i, &o.r)) {
+					/* regions past the payload are refused */
+					assert((uint64_t)VU_MEM_TABLE_HDR + (uint64_t)(i + 1) * VU_MEM_REGION_SIZE > len);
+					break;
+				}
+		break;
+	case VU_PL_MEMREG:
+		vu_dec_memreg(p, len, &pad64, &o.r);
+		break;
+	default:
+		break;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	reset(&fr[0]);
@@ -42,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t pending_fds[2] = { 0, 0 };
 	uint8_t chan[2] = { VU_CHAN_MAIN, VU_CHAN_MAIN };
 	uint64_t messages = 0, fds_landed = 0, fds_sent = 0;
-	bool dead[2] = { false, false };
+	bool dead[2] = { false, false }, printed[2] = { false, false };
 	char sum[256];
 	size_t off = 0;
 	while (off + 2 <= size) {
@@ -80,11 +142,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 * with an exact-size buffer. */
 			ASAN_POISON_MEMORY_REGION(fr[d].pl + sz, fr[d].pl_cap - sz);
 			/* The payload read as its header says (request or reply)
-			 * on the channel ctl bit 6 named when the header began. */
+			 * on the channel ctl bit 6 named when the header began:
+			 * every message through its decoder, the first of each
+			 * direction through the one-line printer too. */
 			uint32_t req = vu_framer_request(&fr[d]);
 			bool reply = vu_framer_flags(&fr[d]) & VU_FLAG_REPLY;
-			const char *s = vu_payload_summary(chan[d], req, reply, fr[d].pl, sz, sum, sizeof sum);
-			assert(s && memchr(s, '\0', sizeof sum) && !strchr(s, '\n'));
+			decode(chan[d], req, reply, fr[d].pl, sz);
+			if (!printed[d]) {
+				printed[d] = true;
+				const char *s = vu_payload_summary(chan[d], req, reply, fr[d].pl, sz, sum, sizeof sum);
+				assert(s && memchr(s, '\0', sizeof sum) && !strchr(s, '\n'));
+			}
 			ASAN_UNPOISON_MEMORY_REGION(fr[d].pl, fr[d].pl_cap);
 		}
 		assert(n == 0);
