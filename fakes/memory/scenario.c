@@ -12,6 +12,8 @@
 
 #include <json-c/json.h>
 
+#include "lib/json_tok.h"
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -573,11 +575,11 @@ int vm_import_scenario(struct vc_trace *t, const char *buf, size_t len, struct v
 		vc_error_set(err, t->source, 0, "NUL byte in a scenario file (binary data?)");
 		goto out;
 	}
-	json_tokener *tok = json_tokener_new_ex(SC_MAX_DEPTH);
+	json_tokener *tok = vc_json_tok_get(SC_MAX_DEPTH, 0);
 	c.root = json_tokener_parse_ex(tok, buf, (int)len);
 	enum json_tokener_error je = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
+	vc_json_tok_put(tok);
 	if (!c.root || je != json_tokener_success) {
 		uint64_t ln, col;
 		line_col(buf, len, end, &ln, &col);

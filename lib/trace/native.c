@@ -13,6 +13,7 @@
 #include "vcts/wire.h"
 #include "lib/lines.h"
 #include "lib/u64map.h"
+#include "lib/json_tok.h"
 #include "lib/xalloc.h"
 
 #include <json-c/json.h>
@@ -917,8 +918,7 @@ int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_
 	memset(&r, 0, sizeof r);
 	r.t = t;
 	r.err = err;
-	r.tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
-	json_tokener_set_flags(r.tok, JSON_TOKENER_STRICT);
+	r.tok = vc_json_tok_get(JSON_TOKENER_DEFAULT_DEPTH, JSON_TOKENER_STRICT);
 	int rc = -1;
 	bool header = false;
 	uint64_t ln = 0, nev = 0;
@@ -994,7 +994,7 @@ int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_
 	}
 	rc = 0;
 out:
-	json_tokener_free(r.tok);
+	vc_json_tok_put(r.tok);
 	u64map_free(&r.sessions);
 	free(r.pl);
 	free(r.src_key_copy);
