@@ -245,20 +245,24 @@ int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, si
 		return 0;
 	}
 	case VC_FMT_QEMU_TRACE: {
-		/* vhost-user and vhost-vdpa records: an error only when neither
-		 * kind is there. */
+		/* vhost-user records, vhost-vdpa records and the memory
+		 * listeners' lines (sessions of their own): an error only when
+		 * none of them is there, so a log traced with only the
+		 * listeners' events is judged too. */
 		struct vc_error uerr = { 0 };
 		int urc = vc_import_qemu_trace(t, buf, len, &uerr);
 		size_t before = t->nevents;
 		vc_import_qemu_vdpa(t, buf, len, err);
+		int lrc = vm_import_qemu_listener(t, buf, len, err);
+		if (lrc)
+			return lrc;
 		if (urc && t->nevents == before) {
 			if (err)
 				*err = uerr;
 			return -1;
 		}
+		return 0;
 	}
-		/* The memory-listener lines of the same log, as sessions of their own. */
-		return vm_import_qemu_listener(t, buf, len, err);
 	case VC_FMT_SCENARIO:
 		return vc_import_scenario(t, buf, len, err);
 	case VC_FMT_NATIVE:
