@@ -20,6 +20,7 @@ struct cl_map {
 struct cl_as {
 	struct cl_map *m;   /* sorted by first */
 	size_t n, cap;
+	bool overlapping;   /* two mappings have overlapped (see as_add) */
 };
 
 struct cl_vq {
@@ -106,18 +107,35 @@ static const char *req_name(uint32_t req)
 	return vdpa_ioctl_name(req, buf[k++ % 4], sizeof buf[0]);
 }
 
-static void as_add(struct cl_as *a, uint64_t first, uint64_t last)
+/* First index whose mapping starts after x (mappings sorted by first). */
+static size_t as_upper(const struct cl_as *a, uint64_t x)
 {
 	size_t lo = 0, hi = a->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (a->m[mid].first < first)
+		if (a->m[mid].first <= x)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (a->n >= (1u << 22))
-		return; /* bounded: a hostile trace cannot grow this forever */
+	return lo;
+}
+
+/* Mappings are kept sorted by first. While no two overlap (every trace
+ * that keeps VDPA-IOTLB-03) their lasts are sorted too and every query is
+ * a binary search; after an overlap the queries scan. Bounded: a hostile
+ * trace cannot grow this forever, nor make each insertion move much. */
+#define AS_MAX_MAPPINGS (1u << 16)
+
+static void as_add(struct cl_as *a, uint64_t first, uint64_t last)
+{
+	size_t lo = as_upper(a, first);
+	while (lo > 0 && a->m[lo - 1].first == first)
+		lo--;
+	if (a->n >= AS_MAX_MAPPINGS)
+		return;
+	if ((lo > 0 && a->m[lo - 1].last >= first) || (lo < a->n && a->m[lo].first <= last))
+		a->overlapping = true;
 	a->m = xgrow(a->m, &a->cap, a->n + 1, sizeof *a->m);
 	memmove(&a->m[lo + 1], &a->m[lo], (a->n - lo) * sizeof *a->m);
 	a->m[lo] = (struct cl_map){ first, last };
@@ -126,7 +144,25 @@ static void as_add(struct cl_as *a, uint64_t first, uint64_t last)
 
 static bool as_overlaps(const struct cl_as *a, uint64_t first, uint64_t last, uint64_t *hit)
 {
-	for (size_t i = 0; i < a->n && a->m[i].first <= last; i++)
+	size_t end = as_upper(a, last);   /* candidates start at or before last */
+	if (!a->overlapping) {
+		/* disjoint: lasts ascend with firsts, the hit starting lowest is
+		 * the first whose last reaches first */
+		size_t lo = 0, hi = end;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (a->m[mid].last < first)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < end) {
+			*hit = a->m[lo].first;
+			return true;
+		}
+		return false;
+	}
+	for (size_t i = 0; i < end; i++)
 		if (a->m[i].last >= first) {
 			*hit = a->m[i].first;
 			return true;
@@ -136,18 +172,50 @@ static bool as_overlaps(const struct cl_as *a, uint64_t first, uint64_t last, ui
 
 static void as_remove(struct cl_as *a, uint64_t first, uint64_t last)
 {
-	size_t w = 0;
-	for (size_t i = 0; i < a->n; i++)
+	if (!a->n)
+		return;
+	size_t end = as_upper(a, last), w = 0, i = 0;
+	if (!a->overlapping) {
+		/* disjoint: the removed ones are one run ending at end */
+		size_t lo = 0, hi = end;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (a->m[mid].last < first)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < end) {
+			memmove(&a->m[lo], &a->m[end], (a->n - end) * sizeof *a->m);
+			a->n -= end - lo;
+		}
+		return;
+	}
+	for (; i < a->n; i++)
 		if (!(a->m[i].first <= last && a->m[i].last >= first))
 			a->m[w++] = a->m[i];
 	a->n = w;
+	if (!a->n)
+		a->overlapping = false;
 }
 
 /* Is [first, last] covered by the union of the mappings? */
 static bool as_covers(const struct cl_as *a, uint64_t first, uint64_t last)
 {
 	uint64_t need = first;
-	for (size_t i = 0; i < a->n; i++) {
+	size_t i = 0;
+	if (!a->overlapping) {
+		/* disjoint: start at the first mapping that reaches need */
+		size_t hi = a->n;
+		while (i < hi) {
+			size_t mid = i + (hi - i) / 2;
+			if (a->m[mid].last < need)
+				i = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	for (; i < a->n; i++) {
 		if (a->m[i].first > need)
 			break;
 		if (a->m[i].last >= need) {
