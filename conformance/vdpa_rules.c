@@ -121,6 +121,21 @@ static size_t as_upper(const struct cl_as *a, uint64_t x)
 	return lo;
 }
 
+/* Disjoint mappings only: the first index below end whose mapping reaches
+ * x (lasts ascend with firsts there), end if none. */
+static size_t as_reaching(const struct cl_as *a, uint64_t x, size_t end)
+{
+	size_t lo = 0, hi = end;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a->m[mid].last < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Mappings are kept sorted by first. While no two overlap (every trace
  * that keeps VDPA-IOTLB-03) their lasts are sorted too and every query is
  * a binary search; after an overlap the queries scan. Bounded: a hostile
@@ -146,16 +161,8 @@ static bool as_overlaps(const struct cl_as *a, uint64_t first, uint64_t last, ui
 {
 	size_t end = as_upper(a, last);   /* candidates start at or before last */
 	if (!a->overlapping) {
-		/* disjoint: lasts ascend with firsts, the hit starting lowest is
-		 * the first whose last reaches first */
-		size_t lo = 0, hi = end;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (a->m[mid].last < first)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		/* disjoint: the hit starting lowest is the first reaching first */
+		size_t lo = as_reaching(a, first, end);
 		if (lo < end) {
 			*hit = a->m[lo].first;
 			return true;
@@ -177,14 +184,7 @@ static void as_remove(struct cl_as *a, uint64_t first, uint64_t last)
 	size_t end = as_upper(a, last), w = 0, i = 0;
 	if (!a->overlapping) {
 		/* disjoint: the removed ones are one run ending at end */
-		size_t lo = 0, hi = end;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (a->m[mid].last < first)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		size_t lo = as_reaching(a, first, end);
 		if (lo < end) {
 			memmove(&a->m[lo], &a->m[end], (a->n - end) * sizeof *a->m);
 			a->n -= end - lo;
@@ -204,17 +204,8 @@ static bool as_covers(const struct cl_as *a, uint64_t first, uint64_t last)
 {
 	uint64_t need = first;
 	size_t i = 0;
-	if (!a->overlapping) {
-		/* disjoint: start at the first mapping that reaches need */
-		size_t hi = a->n;
-		while (i < hi) {
-			size_t mid = i + (hi - i) / 2;
-			if (a->m[mid].last < need)
-				i = mid + 1;
-			else
-				hi = mid;
-		}
-	}
+	if (!a->overlapping)
+		i = as_reaching(a, need, a->n); /* disjoint: skip what ends before need */
 	for (; i < a->n; i++) {
 		if (a->m[i].first > need)
 			break;

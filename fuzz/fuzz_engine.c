@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz/common/chunks.h"
 #include "vcts/engine.h"
 #include "vcts/vu_stream.h"
 
@@ -33,19 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fds[i].ident = i + 1;
 	}
 	uint64_t fed = 0, index = 0;
-	size_t off = 0;
-	while (off + 2 <= size) {
-		size_t len = data[off];
-		uint8_t ctl = data[off + 1];
-		off += 2;
-		if (len > size - off)
-			len = size - off;
-		int d = ctl & 1;
-		const uint8_t *p = data + off;
-		size_t n = len;
-		off += len;
+	struct fz_chunks it = { data, size, 0 };
+	struct fz_chunk ch;
+	while (fz_next_chunk(&it, &ch)) {
+		int d = ch.dir;
+		const uint8_t *p = ch.p;
+		size_t n = ch.n;
 		if (vu_framer_idle(&fr[d]))
-			pending_fds[d] = (ctl >> 1) & 31;
+			pending_fds[d] = ch.nfds;
 		for (enum vu_frame_status st; (st = vu_framer_push(&fr[d], &p, &n)) != VU_FRAME_MORE;) {
 			if (st != VU_FRAME_MESSAGE)
 				continue;

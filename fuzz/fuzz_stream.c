@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz/common/chunks.h"
 #include "vcts/vu_stream.h"
 #include "vcts/wire_decode.h"
 
@@ -106,21 +107,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t messages = 0, fds_landed = 0, fds_sent = 0;
 	bool dead[2] = { false, false }, printed[2] = { false, false };
 	char sum[256];
-	size_t off = 0;
-	while (off + 2 <= size) {
-		size_t len = data[off];
-		uint8_t ctl = data[off + 1];
-		off += 2;
-		if (len > size - off)
-			len = size - off;
-		int d = ctl & 1;
-		const uint8_t *p = data + off;
-		size_t n = len;
-		off += len;
+	struct fz_chunks it = { data, size, 0 };
+	struct fz_chunk ch;
+	while (fz_next_chunk(&it, &ch)) {
+		int d = ch.dir;
+		const uint8_t *p = ch.p;
+		size_t n = ch.n;
 		if (vu_framer_idle(&fr[d]) && !dead[d]) {
-			fds_sent += (ctl >> 1) & 31;
-			pending_fds[d] = (ctl >> 1) & 31;
-			chan[d] = ctl & 0x40 ? VU_CHAN_BACKEND : VU_CHAN_MAIN;
+			fds_sent += ch.nfds;
+			pending_fds[d] = ch.nfds;
+			chan[d] = ch.backend_chan ? VU_CHAN_BACKEND : VU_CHAN_MAIN;
 		}
 		for (enum vu_frame_status st; (st = vu_framer_push(&fr[d], &p, &n)) != VU_FRAME_MORE;) {
 			assert(!dead[d]);
