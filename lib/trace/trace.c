@@ -302,8 +302,9 @@ static int load_strace_blocks(struct vc_trace *t, int fd, uint64_t max, struct v
 	int rc = 0;
 	for (;;) {
 		if (have == cap) {
-			/* no newline in a whole buffer: one long line */
-			cap *= 2;
+			/* no newline in a whole buffer: one long line, never more
+			 * than the input limit (plus one byte to see it is over) */
+			cap = cap * 2 < max + 1 ? cap * 2 : (size_t)max + 1;
 			buf = xrealloc(buf, cap);
 		}
 		ssize_t r = read(fd, buf + have, cap - have);
