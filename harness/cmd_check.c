@@ -178,18 +178,18 @@ int cmd_check(int argc, char **argv)
 	 * has loaded: a bad file is exit 2 with no partial report. */
 	int ninputs = argc - optind;
 	for (int i = 0; i < ninputs; i++) {
-		struct feed fd = { .eng = eng };
-		struct vc_event_sink sink = { .event = feed_event, .opaque = &fd };
+		struct feed feed = { .eng = eng };
+		struct vc_event_sink sink = { .event = feed_event, .opaque = &feed };
 		struct vc_trace t;
 		int lrc = cli_load_stream(&t, argv[optind + i], (enum vc_format)fmt, (uint64_t)max_input, &sink);
 		if (lrc == 0) {
-			register_upto(&fd, &t, t.nsessions);
+			register_upto(&feed, &t, t.nsessions);
 			for (size_t s = 0; s < t.nsessions; s++) {
-				vc_engine_rename_session(eng, fd.ids[s], &t.sessions[s]);
-				vc_engine_end_session(eng, fd.ids[s]);
+				vc_engine_rename_session(eng, feed.ids[s], &t.sessions[s]);
+				vc_engine_end_session(eng, feed.ids[s]);
 			}
 		}
-		free(fd.ids);
+		free(feed.ids);
 		vc_trace_free(&t);
 		if (lrc) {
 			vc_engine_free(eng);
