@@ -31,6 +31,12 @@ int cli_load(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t 
 /* The same, streaming events into sink instead of storing them. */
 int cli_load_stream(struct vc_trace *t, const char *path, enum vc_format fmt, uint64_t max_input,
 		    const struct vc_event_sink *sink);
+/* The --json and --junit reports a command was asked for (NULL = not
+ * asked), each written atomically; -1 after printing why one failed. */
+struct vc_results;
+struct vc_report_meta;
+int cli_write_reports(const char *json, const char *junit, const struct vc_results *res,
+		      const struct vc_report_meta *meta);
 /* Parse a byte count with optional K/M/G suffix; -1 on error. */
 int64_t cli_parse_size(const char *s);
 #endif

@@ -102,14 +102,8 @@ int cmd_certify(int argc, char **argv)
 	bool stdout_report = (json && !strcmp(json, "-")) || (junit && !strcmp(junit, "-"));
 	if (!stdout_report)
 		vc_report_text(stdout, res, &meta, verbose);
-	if (json && vc_report_json(json, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
+	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
-	}
-	if (junit && vc_report_junit(junit, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
-		rc = EXIT_USAGE;
-	}
 out:
 	vc_engine_free(eng);
 	vdpa_dev_free(dev);

@@ -202,7 +202,6 @@ int cmd_check(int argc, char **argv)
 		.inputs = (const char *const *)(argv + optind), .ninputs = (size_t)ninputs,
 		.strict = strict,
 	};
-	char err[512];
 	rc = vc_results_exit_status(res, strict);
 	bool stdout_report = (json && !strcmp(json, "-")) || (junit && !strcmp(junit, "-"));
 	if (!stdout_report) {
@@ -220,14 +219,8 @@ int cmd_check(int argc, char **argv)
 			vc_report_text(stdout, res, &meta, verbose);
 		}
 	}
-	if (json && vc_report_json(json, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
+	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
-	}
-	if (junit && vc_report_junit(junit, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
-		rc = EXIT_USAGE;
-	}
 	vc_engine_free(eng);
 out:
 	for (size_t i = 0; i < nwaive; i++)

@@ -179,14 +179,8 @@ int cmd_drive(int argc, char **argv)
 	const char *inputs[] = { o.socket };
 	struct vc_report_meta meta = { .tool = "vhost-cts drive", .version = VCTS_VERSION,
 				       .inputs = inputs, .ninputs = 1, .strict = o.strict };
-	if (json && vc_report_json(json, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
+	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
-	}
-	if (junit && vc_report_junit(junit, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
-		rc = EXIT_USAGE;
-	}
 	vfe_run_free(r);
 out:
 	if (rec && fclose(rec) != 0) {

@@ -356,14 +356,8 @@ int cmd_serve(int argc, char **argv)
 				       .inputs = inputs, .ninputs = 1, .strict = strict };
 	vc_report_text(stdout, res, &meta, verbose);
 	rc = vc_results_exit_status(res, strict);
-	if (json && vc_report_json(json, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
+	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
-	}
-	if (junit && vc_report_junit(junit, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
-		rc = EXIT_USAGE;
-	}
 	bool rec_failed = vfu_record_close(srv) != 0;
 	vfu_free(srv);
 	if (rec) {

@@ -75,14 +75,8 @@ int cmd_vdpa_fake(int argc, char **argv)
 				       .inputs = inputs, .ninputs = 1, .strict = strict };
 	rc = vc_results_exit_status(res, strict);
 	vc_report_text(stdout, res, &meta, false);
-	if (json && vc_report_json(json, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
+	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
-	}
-	if (junit && vc_report_junit(junit, res, &meta, err, sizeof err) != 0) {
-		fprintf(stderr, "vhost-cts: %s\n", err);
-		rc = EXIT_USAGE;
-	}
 out:
 	vdpa_dev_set_observer(dev, NULL, NULL);
 	vdpa_live_free(live);

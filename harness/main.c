@@ -1,5 +1,6 @@
 /* vhost-cts: conformance test suite for vhost implementations. */
 #include "harness/cli.h"
+#include "vcts/report.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -84,6 +85,22 @@ int cli_load_stream(struct vc_trace *t, const char *path, enum vc_format fmt, ui
 		fprintf(stderr, "vhost-cts: warning: %s: %llu more warnings not shown\n", path,
 			(unsigned long long)(t->warnings_total - t->nwarnings));
 	return 0;
+}
+
+int cli_write_reports(const char *json, const char *junit, const struct vc_results *res,
+		      const struct vc_report_meta *meta)
+{
+	char err[512];
+	int rc = 0;
+	if (json && vc_report_json(json, res, meta, err, sizeof err) != 0) {
+		fprintf(stderr, "vhost-cts: %s\n", err);
+		rc = -1;
+	}
+	if (junit && vc_report_junit(junit, res, meta, err, sizeof err) != 0) {
+		fprintf(stderr, "vhost-cts: %s\n", err);
+		rc = -1;
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)
