@@ -37,64 +37,32 @@ static void reset(struct vu_framer *f)
 	f->pl_cap = cap;
 }
 
-/* A payload through the decoder its layout names in the wire table. The
- * decoders take the length and must never read past it (the buffer's
- * tail is poisoned); what they return must be consistent with it. */
+/* A payload through the decoder its layout names in the wire table
+ * (vu_decode_payload). The decoders take the length and must never read
+ * past it (the buffer's tail is poisoned); a payload of a fixed layout's
+ * full size always decodes; what they return lies inside it. */
 static void decode(uint8_t chan, uint32_t req, bool reply, const uint8_t *p, uint32_t len)
 {
-	const struct vu_request_info *ri = vu_request(chan, req);
-	if (!ri)
+	struct vu_decoded d;
+	int rc = vu_decode_payload(chan, req, reply, p, len, &d);
+	if (rc < 0)
 		return;
-	union {
-		uint64_t u;
-		struct vu_state_pl s;
-		struct vu_addr_pl a;
-		struct vu_log_pl lg;
-		struct vu_config_pl cf;
-		struct vu_inflight_pl inf;
-		struct vu_iotlb_pl io;
+	/* a payload of the table's full size always decodes (a decoder may
+	 * also take one cut in its trailing padding) */
+	int fixed = vu_payload_fixed_size(d.layout);
+	if (fixed >= 0 && len >= (uint32_t)fixed)
+		assert(rc == 1);
+	if (rc == 1 && d.layout == VU_PL_CONFIG)
+		assert(d.u.config.data_len <= len &&
+		       (!d.u.config.data_len || (d.u.config.data >= p && d.u.config.data + d.u.config.data_len <= p + len)));
+	if (rc == 1 && d.layout == VU_PL_MEMTABLE) {
 		struct vu_region_pl r;
-	} o;
-	uint32_t n, pad;
-	uint64_t pad64;
-	switch (reply ? ri->reply_payload : ri->req_payload) {
-	case VU_PL_U64:
-	case VU_PL_EMPTY_OR_U64:
-		assert(vu_dec_u64(p, len, &o.u) == (len >= 8));
-		break;
-	case VU_PL_STATE:
-		assert(vu_dec_state(p, len, &o.s) == (len >= 8));
-		break;
-	case VU_PL_ADDR:
-		assert(vu_dec_addr(p, len, &o.a) == (len >= 40));
-		break;
-	case VU_PL_LOG:
-		assert(vu_dec_log(p, len, &o.lg) == (len >= 16));
-		break;
-	case VU_PL_INFLIGHT:
-		vu_dec_inflight(p, len, &o.inf);
-		break;
-	case VU_PL_IOTLB:
-		vu_dec_iotlb(p, len, &o.io);
-		break;
-	case VU_PL_CONFIG:
-		if (vu_dec_config(p, len, &o.cf))
-			assert(o.cf.data_len <= len && (!o.cf.data_len || (o.cf.data >= p && o.cf.data + o.cf.data_len <= p + len)));
-		break;
-	case VU_PL_MEMTABLE:
-		if (vu_dec_memtable_hdr(p, len, &n, &pad))
-			for (uint32_t i = 0; i < n; i++)
-				if (!vu_dec_memtable_region(p, len, i, &o.r)) {
-					/* regions past the payload are refused */
-					assert((uint64_t)VU_MEM_TABLE_HDR + (uint64_t)(i + 1) * VU_MEM_REGION_SIZE > len);
-					break;
-				}
-		break;
-	case VU_PL_MEMREG:
-		vu_dec_memreg(p, len, &pad64, &o.r);
-		break;
-	default:
-		break;
+		for (uint32_t i = 0; i < d.u.memtable.nregions; i++)
+			if (!vu_dec_memtable_region(p, len, i, &r)) {
+				/* regions past the payload are refused */
+				assert((uint64_t)VU_MEM_TABLE_HDR + (uint64_t)(i + 1) * VU_MEM_REGION_SIZE > len);
+				break;
+			}
 	}
 }
 

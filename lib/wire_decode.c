@@ -121,38 +121,51 @@ uint64_t vu_desc_bytes(uint32_t num) { return 16ull * num; }
 uint64_t vu_avail_bytes(uint32_t num) { return 6ull + 2ull * num; }
 uint64_t vu_used_bytes(uint32_t num) { return 6ull + 8ull * num; }
 
-const char *vu_payload_summary(uint8_t chan, uint32_t req, bool reply, const uint8_t *p,
-			       size_t len, char *buf, size_t buflen)
+int vu_decode_payload(uint8_t chan, uint32_t req, bool reply, const uint8_t *p, size_t len,
+		      struct vu_decoded *d)
 {
+	memset(d, 0, sizeof *d);
 	const struct vu_request_info *ri = vu_request(chan, req);
-	char tmp[256];
-	buf[0] = '\0';
-	if (!ri) {
-		snprintf(buf, buflen, "%zu bytes", len);
-		return buf;
-	}
+	if (!ri)
+		return -1;
 	enum vu_payload pl = reply ? ri->reply_payload : ri->req_payload;
 	/* An ack (REPLY_ACK) of a request without a reply payload is a u64. */
 	if (reply && pl == VU_PL_NONE && len == 8)
 		pl = VU_PL_U64;
-	uint64_t u;
-	struct vu_state_pl s;
-	struct vu_addr_pl a;
-	struct vu_log_pl lg;
-	struct vu_config_pl cf;
-	struct vu_inflight_pl inf;
-	struct vu_iotlb_pl io;
-	struct vu_region_pl r;
-	uint32_t n, pad;
-	uint64_t pad64;
+	d->layout = (uint8_t)pl;
+	bool ok;
 	switch (pl) {
-	case VU_PL_NONE:
-		if (len)
-			snprintf(buf, buflen, "%zu unexpected bytes", len);
+	case VU_PL_U64: ok = vu_dec_u64(p, len, &d->u.u64); break;
+	case VU_PL_STATE: ok = vu_dec_state(p, len, &d->u.state); break;
+	case VU_PL_ADDR: ok = vu_dec_addr(p, len, &d->u.addr); break;
+	case VU_PL_MEMTABLE:
+		ok = vu_dec_memtable_hdr(p, len, &d->u.memtable.nregions, &d->u.memtable.padding);
 		break;
+	case VU_PL_MEMREG: ok = vu_dec_memreg(p, len, &d->u.memreg.padding, &d->u.memreg.r); break;
+	case VU_PL_LOG: ok = vu_dec_log(p, len, &d->u.log); break;
+	case VU_PL_CONFIG: ok = vu_dec_config(p, len, &d->u.config); break;
+	case VU_PL_INFLIGHT: ok = vu_dec_inflight(p, len, &d->u.inflight); break;
+	case VU_PL_IOTLB: ok = vu_dec_iotlb(p, len, &d->u.iotlb); break;
+	default: return -1;
+	}
+	return ok ? 1 : 0;
+}
+
+const char *vu_payload_summary(uint8_t chan, uint32_t req, bool reply, const uint8_t *p,
+			       size_t len, char *buf, size_t buflen)
+{
+	char tmp[256];
+	buf[0] = '\0';
+	struct vu_decoded d;
+	int rc = vu_decode_payload(chan, req, reply, p, len, &d);
+	if (!vu_request(chan, req)) {
+		snprintf(buf, buflen, "%zu bytes", len);
+		return buf;
+	}
+	enum vu_payload pl = d.layout;
+	uint64_t u = d.u.u64;
+	switch (rc == 1 ? pl : VU_PL_COUNT) {
 	case VU_PL_U64:
-		if (!vu_dec_u64(p, len, &u))
-			break;
 		if (chan == VU_CHAN_MAIN && (req == VU_GET_FEATURES || req == VU_SET_FEATURES))
 			snprintf(buf, buflen, "0x%" PRIx64 " %s", u, vu_features_str(u, tmp, sizeof tmp));
 		else if (chan == VU_CHAN_MAIN &&
@@ -169,60 +182,60 @@ const char *vu_payload_summary(uint8_t chan, uint32_t req, bool reply, const uin
 			snprintf(buf, buflen, "%" PRIu64 " (0x%" PRIx64 ")", u, u);
 		break;
 	case VU_PL_STATE:
-		if (vu_dec_state(p, len, &s))
-			snprintf(buf, buflen, "ring %u num %u", s.index, s.num);
+		snprintf(buf, buflen, "ring %u num %u", d.u.state.index, d.u.state.num);
 		break;
 	case VU_PL_ADDR:
-		if (vu_dec_addr(p, len, &a))
-			snprintf(buf, buflen,
-				 "ring %u flags 0x%x desc 0x%" PRIx64 " used 0x%" PRIx64 " avail 0x%" PRIx64
-				 " log 0x%" PRIx64,
-				 a.index, a.flags, a.desc, a.used, a.avail, a.log);
+		snprintf(buf, buflen,
+			 "ring %u flags 0x%x desc 0x%" PRIx64 " used 0x%" PRIx64 " avail 0x%" PRIx64
+			 " log 0x%" PRIx64,
+			 d.u.addr.index, d.u.addr.flags, d.u.addr.desc, d.u.addr.used, d.u.addr.avail,
+			 d.u.addr.log);
 		break;
-	case VU_PL_MEMTABLE:
-		if (!vu_dec_memtable_hdr(p, len, &n, &pad))
-			break;
-		{
-			int w = snprintf(buf, buflen, "%u regions", n);
-			for (uint32_t i = 0; i < n && i < 8 && w >= 0 && (size_t)w < buflen; i++) {
-				if (!vu_dec_memtable_region(p, len, i, &r))
-					break;
-				w += snprintf(buf + w, buflen - (size_t)w,
-					      " [gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64
-					      " off 0x%" PRIx64 "]",
-					      r.gpa, r.size, r.uva, r.mmap_offset);
-			}
+	case VU_PL_MEMTABLE: {
+		uint32_t n = d.u.memtable.nregions;
+		int w = snprintf(buf, buflen, "%u regions", n);
+		struct vu_region_pl r;
+		for (uint32_t i = 0; i < n && i < 8 && w >= 0 && (size_t)w < buflen; i++) {
+			if (!vu_dec_memtable_region(p, len, i, &r))
+				break;
+			w += snprintf(buf + w, buflen - (size_t)w,
+				      " [gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64 " off 0x%" PRIx64 "]",
+				      r.gpa, r.size, r.uva, r.mmap_offset);
 		}
 		break;
-	case VU_PL_MEMREG:
-		if (vu_dec_memreg(p, len, &pad64, &r))
-			snprintf(buf, buflen,
-				 "gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64 " off 0x%" PRIx64,
-				 r.gpa, r.size, r.uva, r.mmap_offset);
+	}
+	case VU_PL_MEMREG: {
+		const struct vu_region_pl *r = &d.u.memreg.r;
+		snprintf(buf, buflen, "gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64 " off 0x%" PRIx64,
+			 r->gpa, r->size, r->uva, r->mmap_offset);
 		break;
+	}
 	case VU_PL_LOG:
-		if (vu_dec_log(p, len, &lg))
-			snprintf(buf, buflen, "size 0x%" PRIx64 " offset 0x%" PRIx64, lg.mmap_size,
-				 lg.mmap_offset);
+		snprintf(buf, buflen, "size 0x%" PRIx64 " offset 0x%" PRIx64, d.u.log.mmap_size,
+			 d.u.log.mmap_offset);
 		break;
 	case VU_PL_CONFIG:
-		if (vu_dec_config(p, len, &cf))
-			snprintf(buf, buflen, "offset %u size %u flags 0x%x", cf.offset, cf.size, cf.flags);
+		snprintf(buf, buflen, "offset %u size %u flags 0x%x", d.u.config.offset, d.u.config.size,
+			 d.u.config.flags);
 		break;
 	case VU_PL_INFLIGHT:
-		if (vu_dec_inflight(p, len, &inf))
-			snprintf(buf, buflen,
-				 "mmap size 0x%" PRIx64 " offset 0x%" PRIx64 " queues %u size %u",
-				 inf.mmap_size, inf.mmap_offset, inf.num_queues, inf.queue_size);
+		snprintf(buf, buflen, "mmap size 0x%" PRIx64 " offset 0x%" PRIx64 " queues %u size %u",
+			 d.u.inflight.mmap_size, d.u.inflight.mmap_offset, d.u.inflight.num_queues,
+			 d.u.inflight.queue_size);
 		break;
 	case VU_PL_IOTLB:
-		if (vu_dec_iotlb(p, len, &io))
-			snprintf(buf, buflen,
-				 "iova 0x%" PRIx64 " size 0x%" PRIx64 " uaddr 0x%" PRIx64 " perm %u type %u",
-				 io.iova, io.size, io.uaddr, io.perm, io.type);
+		snprintf(buf, buflen,
+			 "iova 0x%" PRIx64 " size 0x%" PRIx64 " uaddr 0x%" PRIx64 " perm %u type %u",
+			 d.u.iotlb.iova, d.u.iotlb.size, d.u.iotlb.uaddr, d.u.iotlb.perm, d.u.iotlb.type);
 		break;
 	default:
-		snprintf(buf, buflen, "%zu bytes", len);
+		/* no decoder for the layout (rc -1), or a short payload (rc 0) */
+		if (pl == VU_PL_NONE) {
+			if (len)
+				snprintf(buf, buflen, "%zu unexpected bytes", len);
+		} else if (rc < 0) {
+			snprintf(buf, buflen, "%zu bytes", len);
+		}
 		break;
 	}
 	if (!buf[0] && len)

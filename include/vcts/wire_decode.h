@@ -40,6 +40,28 @@ uint64_t vu_desc_bytes(uint32_t num);
 uint64_t vu_avail_bytes(uint32_t num);
 uint64_t vu_used_bytes(uint32_t num);
 
+/* A payload decoded by the layout the wire table gives its request. */
+struct vu_decoded {
+	uint8_t layout;            /* enum vu_payload actually used */
+	union {
+		uint64_t u64;
+		struct vu_state_pl state;
+		struct vu_addr_pl addr;
+		struct vu_log_pl log;
+		struct vu_config_pl config;
+		struct vu_inflight_pl inflight;
+		struct vu_iotlb_pl iotlb;
+		struct { uint32_t nregions, padding; } memtable;  /* regions: vu_dec_memtable_region */
+		struct { uint64_t padding; struct vu_region_pl r; } memreg;
+	} u;
+};
+/* Decode p as the request's (or, with reply, the reply's) layout; an
+ * 8-byte reply to a request without a reply payload is a REPLY_ACK u64.
+ * d->layout is set whenever the request is known. Returns 1 decoded,
+ * 0 len short for the layout, -1 unknown request or no decoder for the
+ * layout (none, opaque bytes, or not fixed by the spec). */
+int vu_decode_payload(uint8_t chan, uint32_t req, bool reply, const uint8_t *p, size_t len,
+		      struct vu_decoded *d);
 /* One-line human summary of a message payload for `decode`. */
 const char *vu_payload_summary(uint8_t chan, uint32_t req, bool reply, const uint8_t *p,
 			       size_t len, char *buf, size_t buflen);
