@@ -289,20 +289,26 @@ static void on_write(struct sv *m, const char *l, size_t n, uint32_t s1, const s
 	add(m, &ev, s1, ln, ns);
 }
 
-/* The calls do_line() imports, by name. */
-static const char *const wanted[] = { "openat", "open", "munmap", "ioctl", "write", "close", "mmap" };
+/* The calls do_line() imports, by name: the one list it dispatches on. */
+enum sv_call { SV_NONE, SV_OPENAT, SV_OPEN, SV_MUNMAP, SV_IOCTL, SV_WRITE, SV_CLOSE, SV_MMAP };
+static const char *const call_names[] = {
+	[SV_OPENAT] = "openat", [SV_OPEN] = "open",   [SV_MUNMAP] = "munmap", [SV_IOCTL] = "ioctl",
+	[SV_WRITE] = "write",   [SV_CLOSE] = "close", [SV_MMAP] = "mmap",
+};
 
-static bool wanted_call(const char *l, size_t n)
+/* Which of them the line (past its prefix) calls, read from its name
+ * alone: most of an strace log is socket I/O, dropped before parsing. */
+static enum sv_call call_of(const char *l, size_t n)
 {
 	size_t k = 0;
 	while (k < n && k < 8 && l[k] >= 'a' && l[k] <= 'z')
 		k++;
 	if (k == n || l[k] != '(')
-		return false;
-	for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
-		if (strlen(wanted[i]) == k && !memcmp(l, wanted[i], k))
-			return true;
-	return false;
+		return SV_NONE;
+	for (size_t i = 1; i < sizeof call_names / sizeof call_names[0]; i++)
+		if (strlen(call_names[i]) == k && !memcmp(l, call_names[i], k))
+			return (enum sv_call)i;
+	return SV_NONE;
 }
 
 static bool ends_with(const char *l, size_t n, const char *tail)
@@ -327,10 +333,8 @@ static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 			m->skipped_unfinished++;
 		return;
 	}
-	/* Most of an strace log is socket I/O: a line is dropped on its
-	 * syscall name before any parsing unless it is a call this importer
-	 * reads. */
-	if (!wanted_call(l, n))
+	enum sv_call call = call_of(l, n);
+	if (call == SV_NONE)
 		return;
 	if (ends_with(l, n, "<unfinished ...>")) {
 		if (memmem(l, n, "vhost-vdpa", 10) || memmem(l, n, "vhost\\x2dvdpa", 13))
@@ -340,16 +344,11 @@ static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 	struct st_gen_call g;
 	if (st_parse_gen(&m->p, l, n, &g) != 0)
 		return; /* not a syscall line: signals, exits, noise */
-#define IS(nm) (g.name_len == strlen(nm) && !memcmp(g.name, nm, g.name_len))
-	if (IS("openat")) {
-		on_open(m, &g, 1, ln, ns);
+	if (call == SV_OPENAT || call == SV_OPEN) {
+		on_open(m, &g, call == SV_OPENAT ? 1 : 0, ln, ns); /* path argument */
 		return;
 	}
-	if (IS("open")) {
-		on_open(m, &g, 0, ln, ns);
-		return;
-	}
-	if (IS("munmap")) {
+	if (call == SV_MUNMAP) {
 		uint64_t addr;
 		if (g.nargs < 1 || !arg_u64(g.arg[0].s, g.arg[0].n, &addr))
 			return;
@@ -367,8 +366,9 @@ static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 			}
 		return;
 	}
-	unsigned fdarg = IS("mmap") ? 4 : 0;
-	if (!(IS("ioctl") || IS("write") || IS("close") || IS("mmap")) || g.nargs <= fdarg)
+	/* ioctl, write, close: the fd first; mmap(addr, len, prot, flags, fd, off) */
+	unsigned fdarg = call == SV_MMAP ? 4 : 0;
+	if (g.nargs <= fdarg)
 		return;
 	struct st_fdarg fd;
 	if (st_parse_fd_text(&m->p, g.arg[fdarg].s, g.arg[fdarg].n, &fd) != 0)
@@ -376,7 +376,7 @@ static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 	uint32_t s1 = sess_of(m, &fd);
 	if (!s1)
 		return;
-	if (IS("write")) {
+	if (call == SV_WRITE) {
 		on_write(m, l, n, s1, &fd, ln, ns);
 		return;
 	}
@@ -384,13 +384,13 @@ static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 	struct vc_vdpa_op *o = &ev.u.vdpa;
 	o->fd = (int32_t)fd.num;
 	set_result(o, &g);
-	if (IS("close")) {
+	if (call == SV_CLOSE) {
 		ev.kind = VC_EV_VDPA_CLOSE;
 		add(m, &ev, s1, ln, ns);
 		m->sess[fd.num] = 0;
 		return;
 	}
-	if (IS("ioctl")) {
+	if (call == SV_IOCTL) {
 		if (g.nargs < 2 || !request_of(g.arg[1].s, g.arg[1].n, &o->request)) {
 			vc_trace_warn(m->t, ln, "vhost-vdpa ioctl with an unreadable request skipped");
 			return;
@@ -421,7 +421,6 @@ static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 		}
 	}
 	add(m, &ev, s1, ln, ns);
-#undef IS
 }
 
 struct sv_import {
