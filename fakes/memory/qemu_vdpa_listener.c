@@ -56,6 +56,15 @@
 #define QVL_MAX_LISTENERS 64
 
 enum line_kind { L_NONE, L_ADD, L_DEL, L_BEGIN, L_MAP, L_UNMAP, L_COMMIT };
+static const char *const line_names[] = {
+	[L_NONE] = "?",
+	[L_ADD] = "vhost_vdpa_listener_region_add",
+	[L_DEL] = "vhost_vdpa_listener_region_del",
+	[L_BEGIN] = "vhost_vdpa_listener_begin_batch",
+	[L_MAP] = "vhost_vdpa_dma_map",
+	[L_UNMAP] = "vhost_vdpa_dma_unmap",
+	[L_COMMIT] = "vhost_vdpa_listener_commit",
+};
 
 struct vl {
 	uint64_t ptr;
@@ -125,19 +134,10 @@ static bool type_is(const struct vc_qlog_line *l, uint64_t want)
 static bool parse(const struct vc_qlog_line *l, struct pline *p)
 {
 	memset(p, 0, sizeof *p);
-	if (vc_qlog_name_is(l, "vhost_vdpa_listener_region_add"))
-		p->kind = L_ADD;
-	else if (vc_qlog_name_is(l, "vhost_vdpa_listener_region_del"))
-		p->kind = L_DEL;
-	else if (vc_qlog_name_is(l, "vhost_vdpa_listener_begin_batch"))
-		p->kind = L_BEGIN;
-	else if (vc_qlog_name_is(l, "vhost_vdpa_dma_map"))
-		p->kind = L_MAP;
-	else if (vc_qlog_name_is(l, "vhost_vdpa_dma_unmap"))
-		p->kind = L_UNMAP;
-	else if (vc_qlog_name_is(l, "vhost_vdpa_listener_commit"))
-		p->kind = L_COMMIT;
-	else
+	for (unsigned k = L_ADD; k <= L_COMMIT && !p->kind; k++)
+		if (vc_qlog_name_is(l, line_names[k]))
+			p->kind = (enum line_kind)k;
+	if (!p->kind)
 		return true;
 	if (l->args_truncated || !key_num(l, "vdpa", &p->ptr))
 		return false;
@@ -169,19 +169,6 @@ static bool parse(const struct vc_qlog_line *l, struct pline *p)
 		       key_num(l, "size", &p->size);
 	default:
 		return true;
-	}
-}
-
-static const char *kind_name(enum line_kind k)
-{
-	switch (k) {
-	case L_ADD: return "vhost_vdpa_listener_region_add";
-	case L_DEL: return "vhost_vdpa_listener_region_del";
-	case L_BEGIN: return "vhost_vdpa_listener_begin_batch";
-	case L_MAP: return "vhost_vdpa_dma_map";
-	case L_UNMAP: return "vhost_vdpa_dma_unmap";
-	case L_COMMIT: return "vhost_vdpa_listener_commit";
-	default: return "?";
 	}
 }
 
@@ -335,7 +322,7 @@ static bool next_line(struct qvl *q, const char *l, size_t n, uint64_t ln, bool 
 	if (!parse(&ql, p)) {
 		if (warn)
 			vc_trace_warn(q->t, ln, "malformed %s line skipped (memory-listener differential check)",
-				      kind_name(p->kind));
+				      line_names[p->kind]);
 		return false;
 	}
 	return p->kind != L_NONE;
