@@ -4,6 +4,7 @@
  * (what it was told and what it set), kept in the family's own slot. A
  * request that failed is judged but does not change the state. */
 #include "conformance/check.h"
+#include "lib/ranges.h"
 #include "vcts/vdpa_uapi.h"
 #include "lib/xalloc.h"
 
@@ -12,16 +13,6 @@
 
 #define CL_MAX_AS 16u
 #define CL_MAX_VQ 64u
-
-struct cl_map {
-	uint64_t first, last;
-};
-
-struct cl_as {
-	struct cl_map *m;   /* sorted by first */
-	size_t n, cap;
-	bool overlapping;   /* two mappings have overlapped (see as_add) */
-};
 
 struct cl_vq {
 	bool num_set, base_set, addr_set, kick_set, enabled, started;
@@ -47,7 +38,7 @@ struct cl {
 	uint32_t num_max;           /* 0 unknown */
 	bool range_known;
 	uint64_t first, last;
-	struct cl_as as[CL_MAX_AS];
+	struct vc_ranges as[CL_MAX_AS];   /* IOTLB mappings per address space */
 	uint32_t group_asid[CL_MAX_AS];
 	bool batch_open;
 	uint32_t batch_asid;
@@ -72,7 +63,7 @@ void vdpa_rules_free(void *state)
 	if (!s)
 		return;
 	for (unsigned a = 0; a < CL_MAX_AS; a++)
-		free(s->as[a].m);
+		vc_ranges_free(&s->as[a]);
 	free(s);
 }
 
@@ -107,117 +98,6 @@ static const char *req_name(uint32_t req)
 	return vdpa_ioctl_name(req, buf[k++ % 4], sizeof buf[0]);
 }
 
-/* First index whose mapping starts after x (mappings sorted by first). */
-static size_t as_upper(const struct cl_as *a, uint64_t x)
-{
-	size_t lo = 0, hi = a->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (a->m[mid].first <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Disjoint mappings only: the first index below end whose mapping reaches
- * x (lasts ascend with firsts there), end if none. */
-static size_t as_reaching(const struct cl_as *a, uint64_t x, size_t end)
-{
-	size_t lo = 0, hi = end;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (a->m[mid].last < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Mappings are kept sorted by first. While no two overlap (every trace
- * that keeps VDPA-IOTLB-03) their lasts are sorted too and every query is
- * a binary search; after an overlap the queries scan. Bounded: a hostile
- * trace cannot grow this forever, nor make each insertion move much. */
-#define AS_MAX_MAPPINGS (1u << 16)
-
-static void as_add(struct cl_as *a, uint64_t first, uint64_t last)
-{
-	size_t lo = as_upper(a, first);
-	while (lo > 0 && a->m[lo - 1].first == first)
-		lo--;
-	if (a->n >= AS_MAX_MAPPINGS)
-		return;
-	if ((lo > 0 && a->m[lo - 1].last >= first) || (lo < a->n && a->m[lo].first <= last))
-		a->overlapping = true;
-	a->m = xgrow(a->m, &a->cap, a->n + 1, sizeof *a->m);
-	memmove(&a->m[lo + 1], &a->m[lo], (a->n - lo) * sizeof *a->m);
-	a->m[lo] = (struct cl_map){ first, last };
-	a->n++;
-}
-
-static bool as_overlaps(const struct cl_as *a, uint64_t first, uint64_t last, uint64_t *hit)
-{
-	size_t end = as_upper(a, last);   /* candidates start at or before last */
-	if (!a->overlapping) {
-		/* disjoint: the hit starting lowest is the first reaching first */
-		size_t lo = as_reaching(a, first, end);
-		if (lo < end) {
-			*hit = a->m[lo].first;
-			return true;
-		}
-		return false;
-	}
-	for (size_t i = 0; i < end; i++)
-		if (a->m[i].last >= first) {
-			*hit = a->m[i].first;
-			return true;
-		}
-	return false;
-}
-
-static void as_remove(struct cl_as *a, uint64_t first, uint64_t last)
-{
-	if (!a->n)
-		return;
-	size_t end = as_upper(a, last), w = 0, i = 0;
-	if (!a->overlapping) {
-		/* disjoint: the removed ones are one run ending at end */
-		size_t lo = as_reaching(a, first, end);
-		if (lo < end) {
-			memmove(&a->m[lo], &a->m[end], (a->n - end) * sizeof *a->m);
-			a->n -= end - lo;
-		}
-		return;
-	}
-	for (; i < a->n; i++)
-		if (!(a->m[i].first <= last && a->m[i].last >= first))
-			a->m[w++] = a->m[i];
-	a->n = w;
-	if (!a->n)
-		a->overlapping = false;
-}
-
-/* Is [first, last] covered by the union of the mappings? */
-static bool as_covers(const struct cl_as *a, uint64_t first, uint64_t last)
-{
-	uint64_t need = first;
-	size_t i = 0;
-	if (!a->overlapping)
-		i = as_reaching(a, need, a->n); /* disjoint: skip what ends before need */
-	for (; i < a->n; i++) {
-		if (a->m[i].first > need)
-			break;
-		if (a->m[i].last >= need) {
-			if (a->m[i].last >= last)
-				return true;
-			need = a->m[i].last + 1;
-		}
-	}
-	return false;
-}
-
 static uint32_t vq_asid(const struct cl *s, uint32_t i)
 {
 	uint32_t g = s->vq[i].group_known ? s->vq[i].group : 0;
@@ -250,7 +130,7 @@ static void check_ring_mapped(struct vc_ctx *c, struct cl *s, uint32_t i, const 
 	uint32_t asid = vq_asid(s, i);
 	for (int p = 0; p < 3; p++) {
 		bool wraps = st[p] > UINT64_MAX - (len[p] - 1);
-		bool ok = !wraps && asid < CL_MAX_AS && as_covers(&s->as[asid], st[p], st[p] + len[p] - 1);
+		bool ok = !wraps && asid < CL_MAX_AS && vc_ranges_covers(&s->as[asid], st[p], st[p] + len[p] - 1);
 		if (!vc_expect(c, VDPA_RING_05, ok,
 			       "%s: ring %u %s 0x%llx+0x%llx is not mapped in the IOTLB of address space %u",
 			       when, i, part_name[p], (unsigned long long)st[p],
@@ -597,7 +477,7 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 	if (s->batch_open && (m->type != VDPA_IOTLB_BATCH_BEGIN))
 		vc_expect(c, VDPA_BAT_05, asid == s->batch_asid,
 			  "IOTLB %s with asid %u inside the batch of asid %u", tn, asid, s->batch_asid);
-	struct cl_as *as = asid < CL_MAX_AS ? &s->as[asid] : NULL;
+	struct vc_ranges *as = asid < CL_MAX_AS ? &s->as[asid] : NULL;
 	uint64_t last = m->iova + m->size - 1;
 	switch (m->type) {
 	case VDPA_IOTLB_BATCH_BEGIN:
@@ -627,12 +507,12 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 			return;
 		uint64_t hit = 0;
 		if (as)
-			vc_expect(c, VDPA_IOTLB_03, !as_overlaps(as, m->iova, last, &hit),
+			vc_expect(c, VDPA_IOTLB_03, !vc_ranges_overlap(as, m->iova, last, &hit),
 				  "UPDATE iova 0x%llx size 0x%llx overlaps the mapping at 0x%llx in address space %u",
 				  (unsigned long long)m->iova, (unsigned long long)m->size,
 				  (unsigned long long)hit, asid);
 		if (ok && as)
-			as_add(as, m->iova, last);
+			vc_ranges_add(as, &(struct vc_range){ .first = m->iova, .last = last });
 		return;
 	}
 	case VDPA_IOTLB_INVALIDATE: {
@@ -642,7 +522,7 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 		uint64_t l = m->iova > UINT64_MAX - (m->size - 1) ? UINT64_MAX : last;
 		uint64_t hit = 0;
 		if (!flush && as)
-			vc_expect(c, VDPA_IOTLB_04, as_overlaps(as, m->iova, l, &hit),
+			vc_expect(c, VDPA_IOTLB_04, vc_ranges_overlap(as, m->iova, l, &hit),
 				  "INVALIDATE iova 0x%llx size 0x%llx covers no mapping of address space %u",
 				  (unsigned long long)m->iova, (unsigned long long)m->size, asid);
 		if (running(s)) {
@@ -666,7 +546,7 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 			}
 		}
 		if (ok && as)
-			as_remove(as, m->iova, l);
+			vc_ranges_remove(as, m->iova, l);
 		return;
 	}
 	default:

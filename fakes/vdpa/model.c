@@ -4,6 +4,7 @@
  * request with several problems is the kernel's. */
 #include "fakes/vdpa/vdpa.h"
 #include "vcts/vdpa_uapi.h"
+#include "lib/ranges.h"
 #include "lib/xalloc.h"
 
 #include <errno.h>
@@ -20,15 +21,9 @@
 #define MAX_AS 16u
 #define ARG_MAX_BYTES 4096u /* bytes of one ioctl argument kept for the event */
 
-struct map {
-	uint64_t first, last, uaddr;
-	uint8_t perm;
-};
-
 struct iotlb {
 	bool alive;        /* allocated (first UPDATE or BATCH_BEGIN) */
-	struct map *m;     /* sorted by first, non-overlapping unless bad */
-	size_t n, cap;
+	struct vc_ranges r; /* non-overlapping unless the fake is told to be bad */
 };
 
 struct vq {
@@ -325,7 +320,7 @@ static uint32_t nmaps(const struct vdpa_dev *d)
 {
 	size_t n = 0;
 	for (uint32_t a = 0; a < MAX_AS; a++)
-		n += d->as[a].n;
+		n += d->as[a].r.n;
 	return (uint32_t)n;
 }
 
@@ -357,7 +352,7 @@ static void release_locked(struct vdpa_dev *d)
 	put_fd(&d->config_call);
 	if (!(d->cfg.bad & VDPA_BAD_CLOSE_LEAK))
 		for (uint32_t a = 0; a < MAX_AS; a++) {
-			free(d->as[a].m);
+			vc_ranges_free(&d->as[a].r);
 			memset(&d->as[a], 0, sizeof d->as[a]);
 		}
 	d->in_batch = false;
@@ -375,7 +370,7 @@ void vdpa_dev_free(struct vdpa_dev *d)
 	if (d->opened)
 		vdpa_dev_release(d);
 	for (uint32_t a = 0; a < MAX_AS; a++)
-		free(d->as[a].m);
+		vc_ranges_free(&d->as[a].r);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -852,59 +847,6 @@ long vdpa_dev_ioctl(struct vdpa_dev *d, const struct vdpa_mem *m, uint32_t reque
 
 /* ---------- IOTLB ---------- */
 
-/* Index of the first entry whose last >= iova. */
-static size_t lower(const struct iotlb *t, uint64_t iova)
-{
-	size_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->m[mid].last < iova)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static bool overlaps(const struct iotlb *t, uint64_t first, uint64_t last)
-{
-	size_t i = lower(t, first);
-	/* Entries are sorted by first; with a bad device they may overlap, so
-	 * look at every entry that starts at or before last. */
-	for (; i < t->n && t->m[i].first <= last; i++)
-		if (t->m[i].last >= first)
-			return true;
-	return false;
-}
-
-static void map_insert(struct iotlb *t, const struct map *mp)
-{
-	size_t i = 0, lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->m[mid].first < mp->first)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	i = lo;
-	t->m = xgrow(t->m, &t->cap, t->n + 1, sizeof *t->m);
-	memmove(&t->m[i + 1], &t->m[i], (t->n - i) * sizeof *t->m);
-	t->m[i] = *mp;
-	t->n++;
-}
-
-static void map_remove(struct iotlb *t, uint64_t first, uint64_t last)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		bool hit = t->m[i].first <= last && t->m[i].last >= first;
-		if (!hit)
-			t->m[w++] = t->m[i];
-	}
-	t->n = w;
-}
-
 static int iotlb_update(struct vdpa_dev *d, const struct vdpa_mem *m, struct iotlb *t,
 			uint64_t iova, uint64_t size, uint64_t uaddr, uint8_t perm)
 {
@@ -912,17 +854,16 @@ static int iotlb_update(struct vdpa_dev *d, const struct vdpa_mem *m, struct iot
 	    iova + size - 1 > d->cfg.iova_last)
 		return -EINVAL;
 	uint64_t last = iova + size - 1;
-	if (overlaps(t, iova, last) && !(d->cfg.bad & VDPA_BAD_OVERLAP))
+	if (vc_ranges_overlap(&t->r, iova, last, NULL) && !(d->cfg.bad & VDPA_BAD_OVERLAP))
 		return -EEXIST;
 	/* Pinning the pages: the user range must exist. */
 	uint8_t b;
 	if (uaddr > UINT64_MAX - (size - 1) || m->read(m->opaque, uaddr, &b, 1) ||
 	    m->read(m->opaque, uaddr + size - 1, &b, 1))
 		return -EFAULT;
-	if (nmaps(d) >= d->cfg.max_maps)
+	if (nmaps(d) >= d->cfg.max_maps ||
+	    !vc_ranges_add(&t->r, &(struct vc_range){ iova, last, uaddr, perm }))
 		return -ENOMEM;
-	struct map mp = { iova, last, uaddr, perm };
-	map_insert(t, &mp);
 	d->updates++;
 	return 0;
 }
@@ -948,7 +889,7 @@ static int process_msg(struct vdpa_dev *d, const struct vdpa_mem *m, uint32_t as
 		return iotlb_update(d, m, t, iova, size, uaddr, perm);
 	case VDPA_IOTLB_INVALIDATE:
 		if (!(d->cfg.bad & VDPA_BAD_INVAL_LEAK))
-			map_remove(t, iova, iova + size - 1);
+			vc_ranges_remove(&t->r, iova, iova + size - 1);
 		return 0;
 	case VDPA_IOTLB_BATCH_BEGIN:
 		d->batch_asid = asid;
@@ -1114,9 +1055,9 @@ size_t vdpa_get_maps(struct vdpa_dev *d, struct vdpa_map_info *out, size_t max)
 	size_t n = 0;
 	pthread_mutex_lock(&d->lock);
 	for (uint32_t a = 0; a < MAX_AS; a++)
-		for (size_t i = 0; i < d->as[a].n; i++, n++)
+		for (size_t i = 0; i < d->as[a].r.n; i++, n++)
 			if (n < max) {
-				const struct map *mp = &d->as[a].m[i];
+				const struct vc_range *mp = vc_ranges_get(&d->as[a].r, i);
 				out[n] = (struct vdpa_map_info){ a, mp->first, mp->last - mp->first + 1, mp->uaddr,
 								 mp->perm };
 			}
