@@ -16,14 +16,15 @@ struct cur {
 static bool c_eof(const struct cur *c) { return c->i >= c->n; }
 static char c_peek(const struct cur *c) { return c->i < c->n ? c->s[c->i] : '\0'; }
 
-static bool c_lit(struct cur *c, const char *lit)
+static bool c_lit_n(struct cur *c, const char *lit, size_t l)
 {
-	size_t l = strlen(lit);
 	if (c->n - c->i < l || memcmp(c->s + c->i, lit, l) != 0)
 		return false;
 	c->i += l;
 	return true;
 }
+/* Literals only: their length is known when compiled. */
+#define c_lit(c, lit) c_lit_n((c), "" lit, sizeof(lit) - 1)
 
 static void c_ws(struct cur *c)
 {
@@ -66,7 +67,8 @@ static bool c_u64(struct cur *c, uint64_t *out)
 	}
 	while (c->i < c->n && is_digit(c->s[c->i])) {
 		uint64_t d = (uint64_t)(c->s[c->i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
+		/* overflow test without a division per digit */
+		if (v >= UINT64_MAX / 10 && (v > UINT64_MAX / 10 || d > UINT64_MAX % 10))
 			return false;
 		v = v * 10 + d;
 		c->i++;
@@ -87,19 +89,41 @@ static bool c_i64(struct cur *c, int64_t *out)
 	return true;
 }
 
+/* Bytes that end a run of ordinary characters: in a value being skipped,
+ * in an fd annotation, in a string. One table, so the scans test one load
+ * per byte instead of a chain of compares. */
+enum { CH_SKIP = 1, CH_ANN = 2, CH_STR = 4 };
+static const uint8_t ch_class[256] = {
+	['"'] = CH_SKIP | CH_ANN | CH_STR, ['\\'] = CH_ANN | CH_STR,
+	['('] = CH_SKIP, ['['] = CH_SKIP | CH_ANN, ['{'] = CH_SKIP,
+	[')'] = CH_SKIP, [']'] = CH_SKIP | CH_ANN, ['}'] = CH_SKIP,
+	[','] = CH_SKIP, ['<'] = CH_ANN, ['>'] = CH_ANN,
+};
+
+static void c_run(struct cur *c, uint8_t cls)
+{
+	while (c->i < c->n && !(ch_class[(uint8_t)c->s[c->i]] & cls))
+		c->i++;
+}
+
 /* Skip one value up to (not including) a top-level ',' or closing
  * bracket. Quote-aware, bracket depth counted, no recursion. */
 static bool c_skip_value(struct cur *c)
 {
 	int depth = 0;
-	while (c->i < c->n) {
+	for (;;) {
+		c_run(c, CH_SKIP);
+		if (c->i >= c->n)
+			break;
 		char ch = c->s[c->i];
 		if (ch == '"') {
 			c->i++;
-			while (c->i < c->n && c->s[c->i] != '"') {
-				if (c->s[c->i] == '\\' && c->i + 1 < c->n)
-					c->i++;
-				c->i++;
+			for (;;) {
+				c_run(c, CH_STR);
+				if (c->i >= c->n || c->s[c->i] == '"')
+					break;
+				/* a backslash: it and what it escapes */
+				c->i += c->i + 1 < c->n ? 2 : 1;
 			}
 			if (c->i >= c->n) {
 				c->i = c->n;
@@ -130,6 +154,15 @@ static bool grow_data(struct st_parser *p, size_t want)
 		p->data = xgrow(p->data, &p->data_cap, want, 1);
 	return true;
 }
+
+/* 0x10 | value for a hex digit, 0 for anything else (a table has no
+ * default but zero). */
+static const uint8_t hex_tab[256] = {
+	['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
+	['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,
+	['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f, ['A'] = 0x1a, ['B'] = 0x1b,
+	['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f,
+};
 
 /* Decode one escape at s[*i] == '\\'; returns the byte or -1. */
 static int decode_escape(const char *s, size_t n, size_t *i)
@@ -194,6 +227,25 @@ static bool c_string(struct st_parser *p, struct cur *c, size_t *len, bool *cut,
 		grow_data(p, *len + room + 1);
 	while (c->i < c->n && c->s[c->i] != '"') {
 		int b;
+		/* -xx prints every byte as \xHH: two of them (8 characters)
+		 * at a time while they last, then one at a time. */
+		while (c->n - c->i >= 8) {
+			uint64_t w;
+			memcpy(&w, c->s + c->i, 8);
+			if ((w & 0x0000ffff0000ffffull) != 0x0000785c0000785cull) /* "\x??\x??" little-endian */
+				break;
+			uint8_t h0 = hex_tab[(uint8_t)(w >> 16)], l0 = hex_tab[(uint8_t)(w >> 24)];
+			uint8_t h1 = hex_tab[(uint8_t)(w >> 48)], l1 = hex_tab[(uint8_t)(w >> 56)];
+			if (!(h0 & l0 & h1 & l1 & 0x10))
+				break;
+			c->i += 8;
+			if (append) {
+				p->data[(*len)++] = (uint8_t)((h0 & 0xf) << 4 | (l0 & 0xf));
+				p->data[(*len)++] = (uint8_t)((h1 & 0xf) << 4 | (l1 & 0xf));
+			}
+		}
+		if (c->i >= c->n || c->s[c->i] == '"')
+			break;
 		/* -xx prints every byte as \xHH: that case first, inline. */
 		if (c->s[c->i] == '\\' && c->i + 3 < c->n && c->s[c->i + 1] == 'x') {
 			int h = hexval(c->s[c->i + 2]), l = hexval(c->s[c->i + 3]);
@@ -260,7 +312,10 @@ static bool c_fdarg(struct st_parser *p, struct cur *c, struct st_fdarg *fd)
 	/* "[a->b]" holds a '>'; devices nest: "/dev/null<char 1:3>" */
 	int depth = 0, angle = 0;
 	bool inq = false;
-	while (c->i < c->n) {
+	for (;;) {
+		c_run(c, CH_ANN);
+		if (c->i >= c->n)
+			break;
 		char ch = c->s[c->i];
 		if (inq) {
 			if (ch == '\\' && c->i + 1 < c->n)
@@ -451,13 +506,18 @@ static bool c_cmsgs(struct st_parser *p, struct cur *c, struct st_call *k)
 }
 
 /* Does the value at the cursor (up to the next top-level , or bracket)
- * contain word? Advances past the value. */
-static bool c_value_has(struct cur *c, const char *word, bool *ok)
+ * contain word? Advances past the value. Values are short ("0",
+ * "MSG_NOSIGNAL"): a plain scan beats memmem's set-up. */
+static bool c_value_has_n(struct cur *c, const char *word, size_t wl, bool *ok)
 {
 	size_t st = c->i;
 	*ok = c_skip_value(c);
-	return memmem(c->s + st, c->i - st, word, strlen(word)) != NULL;
+	for (size_t j = st; j + wl <= c->i; j++)
+		if (c->s[j] == word[0] && memcmp(c->s + j, word, wl) == 0)
+			return true;
+	return false;
 }
+#define c_value_has(c, word, ok) c_value_has_n((c), "" word, sizeof(word) - 1, (ok))
 
 /* {msg_name=.., msg_iov=[..], msg_control=[..], msg_flags=..} */
 static bool c_msghdr(struct st_parser *p, struct cur *c, struct st_call *k, size_t *len)
