@@ -789,8 +789,10 @@ static size_t session_events(const struct vc_trace *t, uint32_t s, const struct 
 /* A streamed load (the file read in blocks, vhost-user and vhost-vdpa
  * importers taking each block in turn, events handed out as made) gives
  * every session exactly the events of a whole-file load, with blocks of
- * 256 KiB and of 61 bytes (every line crosses a boundary, the buffer
- * grows for long lines), on every real strace recording. */
+ * 256 KiB, 4 KiB and 61 bytes (every line crosses a boundary, the buffer
+ * grows for long lines), on one thread and on two (a second thread reads
+ * and classifies the lines), on every real strace recording; the two
+ * threads' warnings are the one thread's, in the same order. */
 START_TEST(streamed_load_equals_whole)
 {
 	static const char *const logs[] = {
@@ -800,16 +802,21 @@ START_TEST(streamed_load_equals_whole)
 		"traces/qemu-hotplug/qemu.strace", "traces/vdpa-strace/dpdk-testpmd-cuse.strace",
 		"traces/vdpa-strace/qemu72-fixed.strace",
 	};
-	static const size_t blocks[] = { 0, 61 };
+	static const size_t blocks[] = { 0, 4096, 61 };
+	static const int threads[] = { -1, 1 };
 	enum { CAP = 200000 };
 	const struct vc_event **ea = malloc(CAP * sizeof *ea), **eb = malloc(CAP * sizeof *eb);
+	char **warn = NULL;
+	size_t nwarn = 0;
 	for (size_t li = 0; li < sizeof logs / sizeof logs[0]; li++) {
 		const char *path = vc_test_path(logs[li]);
 		struct vc_trace whole;
 		struct vc_error err;
 		ck_assert_int_eq(vc_trace_load(&whole, path, VC_FMT_AUTO, 0, &err), 0);
-		for (size_t bi = 0; bi < sizeof blocks / sizeof blocks[0]; bi++) {
+		for (size_t run = 0; run < 6; run++) {
+			size_t bi = run / 2;
 			st_set_stream_block(blocks[bi]);
+			st_set_stream_threads(threads[run % 2]);
 			struct vc_trace got, streamed;
 			vc_trace_init(&got, path, VC_FMT_STRACE);
 			struct vc_event_sink sink = { .event = keep_event, .opaque = &got };
@@ -818,6 +825,19 @@ START_TEST(streamed_load_equals_whole)
 			ck_assert_uint_eq(streamed.nevents, whole.nevents);
 			ck_assert_uint_eq(got.nevents, whole.nevents);
 			ck_assert_uint_eq(streamed.warnings_total, whole.warnings_total);
+			if (run % 2 == 0) { /* one thread: keep its warnings */
+				for (size_t w = 0; w < nwarn; w++)
+					free(warn[w]);
+				free(warn);
+				nwarn = streamed.nwarnings;
+				warn = calloc(nwarn ? nwarn : 1, sizeof *warn);
+				for (size_t w = 0; w < nwarn; w++)
+					warn[w] = strdup(streamed.warnings[w]);
+			} else {
+				ck_assert_uint_eq(streamed.nwarnings, nwarn);
+				for (size_t w = 0; w < nwarn; w++)
+					ck_assert_str_eq(streamed.warnings[w], warn[w]);
+			}
 			for (uint32_t s = 0; s < whole.nsessions; s++) {
 				ck_assert_str_eq(streamed.sessions[s].name, whole.sessions[s].name);
 				size_t na = session_events(&whole, s, ea, CAP), nb = session_events(&got, s, eb, CAP);
@@ -825,8 +845,8 @@ START_TEST(streamed_load_equals_whole)
 				for (size_t k = 0; k < na; k++) {
 					char why[256];
 					if (!vc_native_event_equal(ea[k], eb[k], why, sizeof why))
-						ck_abort_msg("%s block %zu session %u event %zu: %s", logs[li],
-							     blocks[bi], s, k, why);
+						ck_abort_msg("%s block %zu threads %d session %u event %zu: %s",
+							     logs[li], blocks[bi], threads[run % 2], s, k, why);
 				}
 			}
 			vc_trace_free(&got);
@@ -835,6 +855,10 @@ START_TEST(streamed_load_equals_whole)
 		vc_trace_free(&whole);
 	}
 	st_set_stream_block(0);
+	st_set_stream_threads(0);
+	for (size_t w = 0; w < nwarn; w++)
+		free(warn[w]);
+	free(warn);
 	free(ea);
 	free(eb);
 }

@@ -109,75 +109,6 @@ int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, si
 	}
 }
 
-/* A streamed strace log is read a block at a time into one buffer that
- * stays in cache, both strace importers taking each block of whole lines
- * in turn. Reading beats mapping here: walking a mapped page-cache file
- * costs a TLB miss per 4 KiB page, several times the copy. The buffer
- * grows only for a line longer than it. */
-static size_t stream_block = 256u * 1024u;
-
-void st_set_stream_block(size_t bytes)
-{
-	stream_block = bytes ? bytes : 256u * 1024u;
-}
-
-static int load_strace_blocks(struct vc_trace *t, int fd, uint64_t max, struct vc_error *err)
-{
-	size_t cap = stream_block, have = 0;
-	uint64_t total = 0;
-	char *buf = xmalloc(cap);
-	struct st_import *vu = st_import_begin(t);
-	struct sv_import *vd = sv_import_begin(t);
-	int rc = 0;
-	for (;;) {
-		if (have == cap) {
-			/* no newline in a whole buffer: one long line, never more
-			 * than the input limit (plus one byte to see it is over) */
-			cap = cap * 2 < max + 1 ? cap * 2 : (size_t)max + 1;
-			buf = xrealloc(buf, cap);
-		}
-		ssize_t r = read(fd, buf + have, cap - have);
-		if (r < 0) {
-			vc_error_set(err, t->source, 0, "read error: %m");
-			rc = -1;
-			break;
-		}
-		total += (uint64_t)r;
-		if (total > max) {
-			vc_error_set(err, t->source, 0, "too large: more than %llu bytes (--max-input)",
-				     (unsigned long long)max);
-			rc = -1;
-			break;
-		}
-		have += (size_t)r;
-		size_t upto = have;
-		if (r > 0) {
-			const char *nl = memrchr(buf, '\n', have);
-			if (!nl)
-				continue;
-			upto = (size_t)(nl - buf) + 1;
-		}
-		st_import_lines(vu, buf, upto);
-		sv_import_lines(vd, buf, upto);
-		memmove(buf, buf + upto, have - upto);
-		have -= upto;
-		if (r == 0)
-			break;
-	}
-	free(buf);
-	/* An error only when neither kind of traffic is there (as whole-buffer
-	 * imports decide in vc_import_buffer). */
-	struct vc_error uerr = { 0 };
-	int urc = st_import_end(vu, &uerr);
-	uint64_t vdpa_events = sv_import_end(vd);
-	if (rc == 0 && urc && !vdpa_events) {
-		if (err)
-			*err = uerr;
-		rc = -1;
-	}
-	return rc;
-}
-
 int vc_trace_load_stream(struct vc_trace *t, const char *path, enum vc_format fmt,
 			 uint64_t max_bytes, const struct vc_event_sink *sink, struct vc_error *err)
 {
@@ -200,7 +131,7 @@ int vc_trace_load_stream(struct vc_trace *t, const char *path, enum vc_format fm
 			if (f == VC_FMT_AUTO && hn > 0)
 				f = vc_detect_format(head, (size_t)hn);
 			if (f == VC_FMT_STRACE) {
-				int rc = load_strace_blocks(t, fd, max, err);
+				int rc = st_load_stream(t, fd, (uint64_t)st.st_size, max, err);
 				close(fd);
 				return rc;
 			}

@@ -81,6 +81,17 @@ struct bcreg {
 
 #define EARLY_BAD_MAX 16
 
+/* The last few fd annotations parsed as sockets: the same few sockets
+ * carry every call of a log. */
+#define SOCK_MEMO 4
+#define SOCK_MEMO_TEXT 96
+struct sock_memo {
+	size_t len;               /* 0: unused */
+	char text[SOCK_MEMO_TEXT];
+	struct st_sock so;
+	size_t type_off;          /* so.type is a pointer into the text */
+};
+
 struct imp {
 	struct vc_trace *t;
 	struct st_parser p;
@@ -103,6 +114,8 @@ struct imp {
 	uint64_t early_bad_total;
 	char *join;
 	size_t join_cap;
+	struct sock_memo memo[SOCK_MEMO];
+	unsigned memo_next;
 };
 
 /* ---------- small helpers ---------- */
@@ -254,17 +267,42 @@ static void ep_set_path(struct imp *m, struct ep *e, const char *path)
 	}
 }
 
+/* What socket an fd annotation names (none without one). */
+static void fd_sock(struct imp *m, const struct st_fdarg *fd, struct st_sock *so)
+{
+	if (!fd->ann) {
+		st_sock_clear(so);
+		return;
+	}
+	bool memo = fd->ann_len <= SOCK_MEMO_TEXT && fd->ann_len > 0;
+	if (memo)
+		for (unsigned i = 0; i < SOCK_MEMO; i++) {
+			const struct sock_memo *c = &m->memo[i];
+			if (c->len == fd->ann_len && memcmp(c->text, fd->ann, c->len) == 0) {
+				*so = c->so;
+				if (so->type)
+					so->type = fd->ann + c->type_off;
+				return;
+			}
+		}
+	st_parse_sock(fd->ann, fd->ann_len, so);
+	if (memo) {
+		struct sock_memo *c = &m->memo[m->memo_next++ % SOCK_MEMO];
+		c->len = fd->ann_len;
+		memcpy(c->text, fd->ann, fd->ann_len);
+		c->so = *so;
+		c->type_off = so->type ? (size_t)(so->type - fd->ann) : 0;
+	}
+}
+
 /* Find or make the endpoint an I/O call went through; returns its index or
  * -1 when the fd is not a candidate (file, pipe, eventfd, TCP ...). */
 static int64_t ep_lookup(struct imp *m, const struct st_call *k, int64_t pid, bool create)
 {
 	struct st_sock so;
-	st_sock_clear(&so);
-	if (k->fd.ann) {
-		st_parse_sock(k->fd.ann, k->fd.ann_len, &so);
-		if (!so.is_socket || !so.maybe_unix)
-			return -1;
-	}
+	fd_sock(m, &k->fd, &so);
+	if (k->fd.ann && (!so.is_socket || !so.maybe_unix))
+		return -1;
 	uint8_t kk;
 	uint64_t a, b;
 	if (so.has_inode) {
@@ -515,9 +553,7 @@ static void mark_dead(struct imp *m, struct ep *e, uint64_t line, const char *wh
 static void count_fd(struct imp *m, const struct st_call *k, int64_t pid)
 {
 	struct st_sock so;
-	st_sock_clear(&so);
-	if (k->fd.ann)
-		st_parse_sock(k->fd.ann, k->fd.ann_len, &so);
+	fd_sock(m, &k->fd, &so);
 	uint32_t dummy;
 	uint8_t kk = so.has_inode ? HK_SEEN_INODE : HK_SEEN_PIDFD;
 	uint64_t a = so.has_inode ? so.inode : (uint64_t)pid;
@@ -713,24 +749,54 @@ static void complete_call(struct imp *m, const char *s, size_t n, int64_t pid, u
 	handle_io(m, &k, pid, line, time_ns, start_line, start_time);
 }
 
-static void do_line(struct imp *m, const char *l, size_t n, uint64_t line)
+/* What one line is, decided from its text alone (no importer state), so
+ * that it can be done apart from the import, on another thread. */
+enum st_line_kind {
+	SL_BLANK,      /* nothing but blanks */
+	SL_GOOD,       /* a line of strace's own that carries nothing for us */
+	SL_BAD,        /* garbled: what says why */
+	SL_BADCALL,    /* a call line that did not parse: what; s, sn the call */
+	SL_RESUMED,    /* "<... NAME resumed>REST": s, sn from "<..." */
+	SL_UNFINISHED, /* "NAME(... <unfinished ...>": s, sn the call */
+	SL_CALL,       /* a whole call: k */
+};
+
+struct st_line {
+	uint8_t kind;
+	bool has_time;
+	uint64_t line;
+	int64_t pid, time_ns;
+	const char *s;
+	size_t sn;
+	const char *what;
+	struct st_call k;
+};
+
+static void classify(struct st_parser *p, const char *l, size_t n, uint64_t line,
+		     struct st_line *o)
 {
+	o->line = line;
+	o->has_time = false;
+	o->pid = -1;
+	o->time_ns = -1;
 	while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
 		n--;
 	size_t i = 0;
 	while (i < n && (l[i] == ' ' || l[i] == '\t'))
 		i++;
-	if (i >= n)
+	o->kind = SL_BAD;
+	if (i >= n) {
+		o->kind = SL_BLANK;
 		return;
+	}
 	if (memchr(l, '\0', n)) {
-		bad_line(m, line, "binary data (NUL byte)");
+		o->what = "binary data (NUL byte)";
 		return;
 	}
 	if (n - i >= 8 && memcmp(l + i, "strace: ", 8) == 0) {
-		good_line(m);
+		o->kind = SL_GOOD;
 		return;
 	}
-	int64_t pid = -1;
 	if (n - i > 5 && memcmp(l + i, "[pid", 4) == 0) {
 		i += 4;
 		while (i < n && l[i] == ' ')
@@ -740,10 +806,10 @@ static void do_line(struct imp *m, const char *l, size_t n, uint64_t line)
 		while (i < n && is_digit(l[i]) && i - st < 10)
 			v = v * 10 + (l[i++] - '0');
 		if (i == st || i >= n || l[i] != ']') {
-			bad_line(m, line, "bad [pid N] prefix");
+			o->what = "bad [pid N] prefix";
 			return;
 		}
-		pid = v;
+		o->pid = v;
 		i++;
 	} else if (is_digit(l[i])) {
 		size_t j = i;
@@ -751,87 +817,31 @@ static void do_line(struct imp *m, const char *l, size_t n, uint64_t line)
 		while (j < n && is_digit(l[j]) && j - i < 10)
 			v = v * 10 + (l[j++] - '0');
 		if (j < n && (l[j] == ' ' || l[j] == '\t')) {
-			pid = v;
+			o->pid = v;
 			i = j;
 		}
 	}
 	while (i < n && (l[i] == ' ' || l[i] == '\t'))
 		i++;
-	int64_t time_ns = -1;
 	if (i < n && is_digit(l[i])) {
-		if (!parse_time(l, n, &i, &time_ns)) {
-			bad_line(m, line, "not an strace line (bad time stamp)");
+		if (!parse_time(l, n, &i, &o->time_ns)) {
+			o->what = "not an strace line (bad time stamp)";
 			return;
 		}
-		m->last_time = time_ns;
+		o->has_time = true;
 		while (i < n && (l[i] == ' ' || l[i] == '\t'))
 			i++;
 	}
 	const char *s = l + i;
 	size_t sn = n - i;
+	o->s = s;
+	o->sn = sn;
 	if (sn >= 4 && (memcmp(s, "--- ", 4) == 0 || memcmp(s, "+++ ", 4) == 0)) {
-		good_line(m);
+		o->kind = SL_GOOD;
 		return;
 	}
-	struct pidst *ps;
-	size_t at;
 	if (sn >= 5 && memcmp(s, "<... ", 5) == 0) {
-		/* "<... NAME resumed>REST" */
-		size_t j = 5, st = 5;
-		while (j < sn && s[j] != ' ' && s[j] != '>')
-			j++;
-		size_t name_len = j - st;
-		if (j + 9 > sn || memcmp(s + j, " resumed>", 9) != 0) {
-			bad_line(m, line, "bad <... resumed> line");
-			return;
-		}
-		const char *rest = s + j + 9;
-		size_t rn = sn - j - 9;
-		ps = pid_get(m, pid);
-		good_line(m);
-		if (!ps->has_pend && pid < 0 && m->npids <= 64) {
-			/* strace drops "[pid N]" once a single process is left:
-			 * take the one process waiting in this call */
-			struct pidst *cand = NULL;
-			int ncand = 0;
-			for (size_t q = 0; q < m->npids; q++) {
-				struct pidst *o = &m->pids[q];
-				if (o->has_pend && o->pend_len > name_len &&
-				    memcmp(o->pend, s + st, name_len) == 0 && o->pend[name_len] == '(') {
-					cand = o;
-					ncand++;
-				}
-			}
-			if (ncand == 1) {
-				ps = cand;
-				pid = cand->pid;
-			}
-		}
-		if (!ps->has_pend || ps->pend_len < name_len ||
-		    memcmp(ps->pend, s + st, name_len) != 0 || ps->pend[name_len] != '(') {
-			vc_trace_warn(m->t, line, "resumed %.*s without its start; skipped",
-				      (int)(name_len > 32 ? 32 : name_len), s + st);
-			ps->has_pend = false;
-			return;
-		}
-		ps->has_pend = false;
-		if (memmem(rest, rn, "<unfinished ...>", 16)) {
-			/* killed while in the call: only the head is known */
-			struct st_call k;
-			memset(&k, 0, sizeof k);
-			if (st_parse_head(ps->pend, ps->pend_len, &k.sys, &k.fd) == 0 &&
-			    k.sys != ST_SYS_OTHER) {
-				k.res_known = false;
-				handle_io(m, &k, pid, line, time_ns, ps->pend_line, ps->pend_time);
-			}
-			return;
-		}
-		size_t jn = ps->pend_len + rn;
-		if (jn > m->join_cap)
-			m->join = xgrow(m->join, &m->join_cap, jn, 1);
-		memcpy(m->join, ps->pend, ps->pend_len);
-		memcpy(m->join + ps->pend_len, rest, rn);
-		complete_call(m, m->join, jn, pid, line, time_ns, ps->pend_line, ps->pend_time);
+		o->kind = SL_RESUMED;
 		return;
 	}
 	/* "NAME(" */
@@ -840,33 +850,148 @@ static void do_line(struct imp *m, const char *l, size_t n, uint64_t line)
 			  (s[j] >= 'A' && s[j] <= 'Z')))
 		j++;
 	if (j == 0 || j >= sn || s[j] != '(') {
-		bad_line(m, line, "not an strace line");
+		o->what = "not an strace line";
 		return;
 	}
+	size_t at;
 	if (ends_with(s, sn, "<unfinished ...>", &at)) {
-		ps = pid_get(m, pid);
-		good_line(m);
-		if (at > 0 && s[at - 1] == ' ')
-			at--;
-		if (at > ST_MAX_JOIN) {
-			vc_trace_warn(m->t, line, "unfinished call line longer than %u bytes; skipped",
-				      ST_MAX_JOIN);
-			ps->has_pend = false;
-			lost_bytes(m, s, sn, pid, line, "overlong line");
-			return;
-		}
-		if (ps->has_pend)
-			vc_trace_warn(m->t, ps->pend_line, "unfinished call never resumed");
-		if (at > ps->pend_cap)
-			ps->pend = xgrow(ps->pend, &ps->pend_cap, at, 1);
-		memcpy(ps->pend, s, at);
-		ps->pend_len = at;
-		ps->has_pend = true;
-		ps->pend_line = line;
-		ps->pend_time = time_ns;
+		o->kind = SL_UNFINISHED;
 		return;
 	}
-	complete_call(m, s, sn, pid, line, time_ns, line, time_ns);
+	if (st_parse_call(p, s, sn, &o->k) != 0) {
+		o->kind = SL_BADCALL;
+		o->what = p->what;
+		return;
+	}
+	o->kind = SL_CALL;
+}
+
+/* "<... NAME resumed>REST": join it to the start its process left. */
+static void do_resumed(struct imp *m, const char *s, size_t sn, int64_t pid, uint64_t line,
+		       int64_t time_ns)
+{
+	struct pidst *ps;
+	size_t j = 5, st = 5;
+	while (j < sn && s[j] != ' ' && s[j] != '>')
+		j++;
+	size_t name_len = j - st;
+	if (j + 9 > sn || memcmp(s + j, " resumed>", 9) != 0) {
+		bad_line(m, line, "bad <... resumed> line");
+		return;
+	}
+	const char *rest = s + j + 9;
+	size_t rn = sn - j - 9;
+	ps = pid_get(m, pid);
+	good_line(m);
+	if (!ps->has_pend && pid < 0 && m->npids <= 64) {
+		/* strace drops "[pid N]" once a single process is left:
+		 * take the one process waiting in this call */
+		struct pidst *cand = NULL;
+		int ncand = 0;
+		for (size_t q = 0; q < m->npids; q++) {
+			struct pidst *o = &m->pids[q];
+			if (o->has_pend && o->pend_len > name_len &&
+			    memcmp(o->pend, s + st, name_len) == 0 && o->pend[name_len] == '(') {
+				cand = o;
+				ncand++;
+			}
+		}
+		if (ncand == 1) {
+			ps = cand;
+			pid = cand->pid;
+		}
+	}
+	if (!ps->has_pend || ps->pend_len < name_len ||
+	    memcmp(ps->pend, s + st, name_len) != 0 || ps->pend[name_len] != '(') {
+		vc_trace_warn(m->t, line, "resumed %.*s without its start; skipped",
+			      (int)(name_len > 32 ? 32 : name_len), s + st);
+		ps->has_pend = false;
+		return;
+	}
+	ps->has_pend = false;
+	if (memmem(rest, rn, "<unfinished ...>", 16)) {
+		/* killed while in the call: only the head is known */
+		struct st_call k;
+		memset(&k, 0, sizeof k);
+		if (st_parse_head(ps->pend, ps->pend_len, &k.sys, &k.fd) == 0 &&
+		    k.sys != ST_SYS_OTHER) {
+			k.res_known = false;
+			handle_io(m, &k, pid, line, time_ns, ps->pend_line, ps->pend_time);
+		}
+		return;
+	}
+	size_t jn = ps->pend_len + rn;
+	if (jn > m->join_cap)
+		m->join = xgrow(m->join, &m->join_cap, jn, 1);
+	memcpy(m->join, ps->pend, ps->pend_len);
+	memcpy(m->join + ps->pend_len, rest, rn);
+	complete_call(m, m->join, jn, pid, line, time_ns, ps->pend_line, ps->pend_time);
+}
+
+/* "NAME(... <unfinished ...>": keep the start for its resumption. */
+static void do_unfinished(struct imp *m, const char *s, size_t sn, int64_t pid, uint64_t line,
+			  int64_t time_ns)
+{
+	size_t at = 0;
+	(void)ends_with(s, sn, "<unfinished ...>", &at); /* classify() saw it */
+	struct pidst *ps = pid_get(m, pid);
+	good_line(m);
+	if (at > 0 && s[at - 1] == ' ')
+		at--;
+	if (at > ST_MAX_JOIN) {
+		vc_trace_warn(m->t, line, "unfinished call line longer than %u bytes; skipped",
+			      ST_MAX_JOIN);
+		ps->has_pend = false;
+		lost_bytes(m, s, sn, pid, line, "overlong line");
+		return;
+	}
+	if (ps->has_pend)
+		vc_trace_warn(m->t, ps->pend_line, "unfinished call never resumed");
+	if (at > ps->pend_cap)
+		ps->pend = xgrow(ps->pend, &ps->pend_cap, at, 1);
+	memcpy(ps->pend, s, at);
+	ps->pend_len = at;
+	ps->has_pend = true;
+	ps->pend_line = line;
+	ps->pend_time = time_ns;
+}
+
+static void apply(struct imp *m, const struct st_line *o)
+{
+	if (o->has_time)
+		m->last_time = o->time_ns;
+	switch (o->kind) {
+	case SL_BLANK:
+		return;
+	case SL_GOOD:
+		good_line(m);
+		return;
+	case SL_BAD:
+		bad_line(m, o->line, o->what);
+		return;
+	case SL_BADCALL:
+		bad_line(m, o->line, o->what);
+		lost_bytes(m, o->s, o->sn, o->pid, o->line, "garbled syscall line");
+		return;
+	case SL_RESUMED:
+		do_resumed(m, o->s, o->sn, o->pid, o->line, o->time_ns);
+		return;
+	case SL_UNFINISHED:
+		do_unfinished(m, o->s, o->sn, o->pid, o->line, o->time_ns);
+		return;
+	case SL_CALL:
+		good_line(m);
+		if (o->k.sys != ST_SYS_OTHER)
+			handle_io(m, &o->k, o->pid, o->line, o->time_ns, o->line, o->time_ns);
+		return;
+	}
+}
+
+static void do_line(struct imp *m, const char *l, size_t n, uint64_t line)
+{
+	struct st_line o;
+	classify(&m->p, l, n, line, &o);
+	apply(m, &o);
 }
 
 /* ---------- end of trace ---------- */
@@ -979,6 +1104,117 @@ void st_import_lines(struct st_import *s, const char *buf, size_t len)
 		do_line(&s->m, buf + pos, ll, s->line);
 		pos += ll + (nl ? 1 : 0);
 	}
+}
+
+/* A block classified apart from the import (lib/trace/strace_priv.h).
+ * A call's decoded bytes, passed fds and a garbled call's reason live in
+ * the parser's scratch until the next parse: they are copied to keep and
+ * found again by offset. */
+struct st_block {
+	struct st_parser p;
+	struct st_line *lines;
+	size_t nlines, cap_lines;
+	size_t *off;              /* per line: offset of its data (SL_CALL) or reason (SL_BADCALL) */
+	size_t cap_off;
+	uint8_t *keep;
+	size_t nkeep, cap_keep;
+	struct sv_pick {
+		const char *l;
+		size_t n;
+		uint64_t ln;
+	} *sv;                    /* the lines for the vDPA importer */
+	size_t nsv, cap_sv;
+	uint64_t first_line, total_lines;
+	bool any;
+};
+
+struct st_block *st_block_new(void)
+{
+	return xcalloc(1, sizeof(struct st_block));
+}
+
+void st_block_free(struct st_block *b)
+{
+	if (!b)
+		return;
+	st_parser_free(&b->p);
+	free(b->lines);
+	free(b->off);
+	free(b->keep);
+	free(b->sv);
+	free(b);
+}
+
+static size_t keep_bytes(struct st_block *b, const void *src, size_t n)
+{
+	size_t at = (b->nkeep + 7) & ~(size_t)7; /* fd arrays hold 8-byte fields */
+	if (at + n > b->cap_keep)
+		b->keep = xgrow(b->keep, &b->cap_keep, at + n, 1);
+	if (n)
+		memcpy(b->keep + at, src, n);
+	b->nkeep = at + n;
+	return at;
+}
+
+uint64_t st_block_classify(struct st_block *b, const char *buf, size_t len, uint64_t first_line)
+{
+	b->nlines = 0;
+	b->nkeep = 0;
+	b->nsv = 0;
+	b->first_line = first_line;
+	b->total_lines = 0;
+	b->any = false;
+	size_t pos = 0;
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+		b->total_lines++;
+		if (b->nlines == b->cap_lines) {
+			b->lines = xgrow(b->lines, &b->cap_lines, b->nlines + 1, sizeof *b->lines);
+			b->off = xgrow(b->off, &b->cap_off, b->cap_lines, sizeof *b->off);
+		}
+		struct st_line *o = &b->lines[b->nlines];
+		const char *l = buf + pos;
+		classify(&b->p, l, ll, first_line + b->total_lines, o);
+		pos += ll + (nl ? 1 : 0);
+		size_t sl = ll && l[ll - 1] == '\r' ? ll - 1 : ll; /* as vc_lines_next() */
+		if (sv_line_wanted(l, sl)) {
+			b->sv = xgrow(b->sv, &b->cap_sv, b->nsv + 1, sizeof *b->sv);
+			b->sv[b->nsv++] = (struct sv_pick){ l, sl, first_line + b->total_lines };
+		}
+		if (o->kind == SL_BLANK)
+			continue;
+		b->any = true;
+		if (o->kind == SL_CALL) {
+			b->off[b->nlines] = keep_bytes(b, o->k.data, o->k.data_len);
+			keep_bytes(b, o->k.pfds, o->k.npfds * sizeof *o->k.pfds);
+		} else if (o->kind == SL_BADCALL) {
+			b->off[b->nlines] = keep_bytes(b, o->what, strlen(o->what) + 1);
+		}
+		b->nlines++;
+	}
+	return b->total_lines;
+}
+
+void st_import_block(struct st_import *s, struct sv_import *vd, const struct st_block *b)
+{
+	for (size_t i = 0; i < b->nlines; i++) {
+		struct st_line o = b->lines[i];
+		if (o.kind == SL_CALL) {
+			size_t at = b->off[i];
+			o.k.data = b->keep + at;
+			at = (at + o.k.data_len + 7) & ~(size_t)7;
+			o.k.pfds = (const struct st_fdarg *)(const void *)(b->keep + at);
+		} else if (o.kind == SL_BADCALL) {
+			o.what = (const char *)b->keep + b->off[i];
+		}
+		apply(&s->m, &o);
+	}
+	s->line = b->first_line + b->total_lines;
+	s->any |= b->any;
+	for (size_t i = 0; i < b->nsv; i++)
+		sv_import_line(vd, b->sv[i].l, b->sv[i].n, b->sv[i].ln);
+	sv_import_skip(vd, b->total_lines);
 }
 
 int st_import_end(struct st_import *s, struct vc_error *err)

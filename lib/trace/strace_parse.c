@@ -566,18 +566,21 @@ static bool c_msghdr(struct st_parser *p, struct cur *c, struct st_call *k, size
 
 static const struct {
 	const char *name;
+	size_t len;
 	enum st_sys sys;
 } sysnames[] = {
-	{ "read", ST_SYS_READ },       { "write", ST_SYS_WRITE },
-	{ "readv", ST_SYS_READV },     { "writev", ST_SYS_WRITEV },
-	{ "recvmsg", ST_SYS_RECVMSG }, { "sendmsg", ST_SYS_SENDMSG },
-	{ "recvfrom", ST_SYS_RECVFROM }, { "sendto", ST_SYS_SENDTO },
+#define SYSNAME(n, s) { n, sizeof(n) - 1, s }
+	SYSNAME("read", ST_SYS_READ),       SYSNAME("write", ST_SYS_WRITE),
+	SYSNAME("readv", ST_SYS_READV),     SYSNAME("writev", ST_SYS_WRITEV),
+	SYSNAME("recvmsg", ST_SYS_RECVMSG), SYSNAME("sendmsg", ST_SYS_SENDMSG),
+	SYSNAME("recvfrom", ST_SYS_RECVFROM), SYSNAME("sendto", ST_SYS_SENDTO),
+#undef SYSNAME
 };
 
 enum st_sys st_sys_by_name(const char *s, size_t n)
 {
 	for (size_t i = 0; i < sizeof sysnames / sizeof sysnames[0]; i++)
-		if (strlen(sysnames[i].name) == n && memcmp(sysnames[i].name, s, n) == 0)
+		if (sysnames[i].len == n && memcmp(sysnames[i].name, s, n) == 0)
 			return sysnames[i].sys;
 	return ST_SYS_OTHER;
 }

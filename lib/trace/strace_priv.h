@@ -146,12 +146,39 @@ struct st_import *st_import_begin(struct vc_trace *t);
 void st_import_lines(struct st_import *s, const char *buf, size_t len);
 /* Finishes, frees s; -1 with err set as vc_import_strace() fails. */
 int st_import_end(struct st_import *s, struct vc_error *err);
+/* The syntax half of st_import_lines() on its own, so that another thread
+ * can do it: st_block_classify() reads the whole lines of buf (numbered
+ * from first_line + 1) without touching the import; st_import_block()
+ * then imports them, in file order, through both importers (the vDPA
+ * importer gets the lines sv_line_wanted() picked). The block points into buf, which
+ * must stay until then. */
+struct st_block;
+struct sv_import;
+struct st_block *st_block_new(void);
+/* Returns the lines read. */
+uint64_t st_block_classify(struct st_block *b, const char *buf, size_t len, uint64_t first_line);
+void st_import_block(struct st_import *s, struct sv_import *vd, const struct st_block *b);
+void st_block_free(struct st_block *b);
 struct sv_import;
 struct sv_import *sv_import_begin(struct vc_trace *t);
 void sv_import_lines(struct sv_import *s, const char *buf, size_t len);
+/* One line at a time, for a block classified apart: sv_line_wanted() is
+ * the quick test of whether sv_import_line() would do anything with a
+ * line (any thread); sv_import_skip() counts the lines of a block. */
+bool sv_line_wanted(const char *l, size_t n);
+void sv_import_line(struct sv_import *s, const char *l, size_t n, uint64_t ln);
+void sv_import_skip(struct sv_import *s, uint64_t lines);
 /* Finishes, frees s; returns the vhost-vdpa events added. */
 uint64_t sv_import_end(struct sv_import *s);
 /* Block size of a streamed strace load (0 = the default); tests shrink it
  * so block boundaries fall everywhere. */
 void st_set_stream_block(size_t bytes);
+/* Whether a streamed load splits the work over two threads: 0 decides by
+ * size and CPUs, 1 always, -1 never (tests force both). */
+void st_set_stream_threads(int mode);
+struct vc_trace;
+struct vc_error;
+/* The streamed load of an strace log from fd (size bytes, at most max):
+ * both importers, a block at a time (lib/trace/strace_stream.c). */
+int st_load_stream(struct vc_trace *t, int fd, uint64_t size, uint64_t max, struct vc_error *err);
 #endif

@@ -436,6 +436,25 @@ struct sv_import *sv_import_begin(struct vc_trace *t)
 	return s;
 }
 
+bool sv_line_wanted(const char *l, size_t n)
+{
+	int64_t ns;
+	size_t at = prefix(l, n, &ns);
+	l += at;
+	n -= at;
+	return n >= 5 && (!memcmp(l, "<...", 4) || call_of(l, n) != SV_NONE);
+}
+
+void sv_import_line(struct sv_import *s, const char *l, size_t n, uint64_t ln)
+{
+	do_line(&s->m, l, n, ln);
+}
+
+void sv_import_skip(struct sv_import *s, uint64_t lines)
+{
+	s->line += lines;
+}
+
 void sv_import_lines(struct sv_import *s, const char *buf, size_t len)
 {
 	struct vc_lines it;
