@@ -1053,15 +1053,37 @@ static void finish(struct imp *m, uint64_t last_line)
 	}
 }
 
-static void imp_free(struct imp *m)
+/* Ends an import's state but keeps its arrays (for the spare). */
+static void imp_clear(struct imp *m)
 {
 	for (size_t i = 0; i < m->neps; i++) {
 		stream_free(&m->eps[i].st[0]);
 		stream_free(&m->eps[i].st[1]);
 	}
-	free(m->eps);
+	m->neps = 0;
 	for (size_t i = 0; i < m->npids; i++)
 		free(m->pids[i].pend);
+	m->npids = 0;
+	m->nbcs = 0;
+	st_hash_clear(&m->ep_by_key);
+	st_hash_clear(&m->bc_by_inode);
+	st_hash_clear(&m->pid_idx);
+	st_hash_clear(&m->seen);
+}
+
+/* Bytes of the arrays a cleared import still holds. */
+static size_t imp_kept(const struct imp *m)
+{
+	return m->cap_eps * sizeof *m->eps + m->cap_pids * sizeof *m->pids +
+	       m->cap_bcs * sizeof *m->bcs + m->join_cap + m->p.data_cap + m->p.pfds_cap * sizeof *m->p.pfds +
+	       (m->ep_by_key.cap + m->bc_by_inode.cap + m->pid_idx.cap + m->seen.cap) *
+		       sizeof(struct st_hent);
+}
+
+static void imp_free(struct imp *m)
+{
+	imp_clear(m);
+	free(m->eps);
 	free(m->pids);
 	free(m->bcs);
 	free(m->join);
@@ -1081,9 +1103,37 @@ struct st_import {
 	bool any;
 };
 
+/* One finished import is kept per thread with its arrays, when they are
+ * small: a fuzzer or a check of many small files then allocates nothing
+ * per file for the importer's own state. */
+#define SPARE_MAX (256u * 1024u)
+static __thread struct st_import *spare;
+
 struct st_import *st_import_begin(struct vc_trace *t)
 {
-	struct st_import *s = xcalloc(1, sizeof *s);
+	struct st_import *s = spare;
+	if (s) {
+		spare = NULL;
+		struct imp keep = s->m; /* cleared: only its arrays matter */
+		memset(s, 0, sizeof *s);
+		struct imp *m = &s->m;
+		m->eps = keep.eps;
+		m->cap_eps = keep.cap_eps;
+		m->pids = keep.pids;
+		m->cap_pids = keep.cap_pids;
+		m->bcs = keep.bcs;
+		m->cap_bcs = keep.cap_bcs;
+		m->join = keep.join;
+		m->join_cap = keep.join_cap;
+		m->ep_by_key = keep.ep_by_key;
+		m->bc_by_inode = keep.bc_by_inode;
+		m->pid_idx = keep.pid_idx;
+		m->seen = keep.seen;
+		m->p = keep.p;
+		m->p.what[0] = '\0';
+	} else {
+		s = xcalloc(1, sizeof *s);
+	}
 	s->m.t = t;
 	s->m.last_time = -1;
 	t->format = VC_FMT_STRACE;
@@ -1241,8 +1291,13 @@ int st_import_end(struct st_import *s, struct vc_error *err)
 			rc = -1;
 		}
 	}
-	imp_free(m);
-	free(s);
+	imp_clear(m);
+	if (!spare && imp_kept(m) <= SPARE_MAX) {
+		spare = s;
+	} else {
+		imp_free(m);
+		free(s);
+	}
 	return rc;
 }
 

@@ -969,6 +969,13 @@ void st_hash_del(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b)
 	}
 }
 
+void st_hash_clear(struct st_hash *h)
+{
+	if (h->cap)
+		memset(h->e, 0, h->cap * sizeof *h->e);
+	h->used = h->live = 0;
+}
+
 void st_hash_free(struct st_hash *h)
 {
 	free(h->e);

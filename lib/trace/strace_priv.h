@@ -133,6 +133,8 @@ struct st_hash {
 bool st_hash_get(const struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, uint32_t *val);
 void st_hash_put(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, uint32_t val);
 void st_hash_del(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b);
+/* Empty, keeping the table. */
+void st_hash_clear(struct st_hash *h);
 void st_hash_free(struct st_hash *h);
 
 /* The two strace importers in incremental form, for a load that reads the

@@ -66,16 +66,12 @@ void vc_trace_free(struct vc_trace *t)
 	free(t->source);
 	free(t->sessions);
 	free(t->events);
-	vc_arena_free(t->arena);
-	for (size_t i = 0; i < t->nwarnings; i++)
-		free(t->warnings[i]);
+	vc_arena_free(t->arena); /* the warnings too */
 	memset(t, 0, sizeof *t);
 }
 
 void vc_trace_reset(struct vc_trace *t)
 {
-	for (size_t i = 0; i < t->nwarnings; i++)
-		free(t->warnings[i]);
 	t->nwarnings = 0;
 	t->warnings_total = 0;
 	t->nsessions = 0;
@@ -172,7 +168,7 @@ void vc_trace_warn(struct vc_trace *t, uint64_t line, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	size_t n = strlen(t->source) + strlen(msg) + 32;
-	char *w = xmalloc(n);
+	char *w = vc_arena_alloc(t->arena, n); /* lives as long as the trace */
 	if (line)
 		snprintf(w, n, "%s:%llu: %s", t->source, (unsigned long long)line, msg);
 	else
