@@ -20,6 +20,7 @@
 #include "vcts/trace.h"
 #include "vcts/wire.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -864,12 +865,133 @@ START_TEST(streamed_load_equals_whole)
 }
 END_TEST
 
+/* Import buf through the block path: lines cut into blocks of `every`
+ * lines, each classified, then imported in order (what two threads do). */
+static int import_in_blocks(struct vc_trace *t, const char *buf, size_t len, size_t every,
+			    struct vc_error *err)
+{
+	struct st_import *vu = st_import_begin(t);
+	struct sv_import *vd = sv_import_begin(t);
+	struct st_block *b = st_block_new();
+	uint64_t line = 0;
+	size_t pos = 0;
+	while (pos < len) {
+		size_t end = pos, n = 0;
+		while (end < len && n < every) {
+			const char *nl = memchr(buf + end, '\n', len - end);
+			end = nl ? (size_t)(nl - buf) + 1 : len;
+			n++;
+		}
+		line += st_block_classify(b, buf + pos, end - pos, line);
+		st_import_block(vu, vd, b);
+		pos = end;
+	}
+	st_block_free(b);
+	struct vc_error uerr = { 0 };
+	int urc = st_import_end(vu, &uerr);
+	uint64_t vdpa = sv_import_end(vd);
+	if (urc && !vdpa) {
+		*err = uerr;
+		return -1;
+	}
+	return 0;
+}
+
+/* Files of a directory, sorted; returns how many (names malloc'd). */
+static size_t list_dir(const char *dir, char ***out)
+{
+	DIR *d = opendir(dir);
+	size_t n = 0, cap = 0;
+	char **names = NULL;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = realloc(names, cap * sizeof *names);
+		}
+		names[n++] = strdup(de->d_name);
+	}
+	if (d)
+		closedir(d);
+	*out = names;
+	return n;
+}
+
+/* The block path (classified apart, data and fd arrays copied, imported
+ * later) gives every session the same events, and the load the same
+ * warnings and the same error, as the whole-buffer import on every input
+ * the fuzzer kept for the strace importer: garbled, cut, NUL-laden,
+ * unfinished and resumed lines. Blocks of 1, 3 and 1000 lines. */
+START_TEST(block_path_equals_whole_on_fuzz_corpus)
+{
+	static const char *const dirs[] = { "fuzz/corpus/fuzz_strace", "fuzz/regress/fuzz_strace" };
+	static const size_t every[] = { 1, 3, 1000 };
+	enum { CAP = 20000 };
+	const struct vc_event **ea = malloc(CAP * sizeof *ea), **eb = malloc(CAP * sizeof *eb);
+	size_t inputs = 0;
+	for (size_t d = 0; d < 2; d++) {
+		char **names;
+		size_t nnames = list_dir(vc_test_path(dirs[d]), &names);
+		for (size_t f = 0; f < nnames; f++) {
+			char path[4096], msg[256];
+			snprintf(path, sizeof path, "%s/%s", vc_test_path(dirs[d]), names[f]);
+			char *buf;
+			size_t len;
+			ck_assert_msg(vc_read_file(path, 1 << 24, &buf, &len, msg, sizeof msg) == 0, "%s", msg);
+			inputs++;
+			struct vc_trace a;
+			struct vc_error erra = { 0 };
+			vc_trace_init(&a, "in", VC_FMT_STRACE);
+			int ra = vc_import_buffer(&a, VC_FMT_STRACE, buf, len, &erra);
+			for (size_t e = 0; e < sizeof every / sizeof every[0]; e++) {
+				struct vc_trace b;
+				struct vc_error errb = { 0 };
+				vc_trace_init(&b, "in", VC_FMT_STRACE);
+				int rb = import_in_blocks(&b, buf, len, every[e], &errb);
+				ck_assert_msg(ra == rb, "%s every %zu: rc %d vs %d", path, every[e], ra, rb);
+				if (ra) {
+					char x[600], y[600];
+					ck_assert_str_eq(vc_error_str(&erra, x, sizeof x), vc_error_str(&errb, y, sizeof y));
+				}
+				ck_assert_msg(a.warnings_total == b.warnings_total, "%s every %zu: %llu vs %llu warnings",
+					      path, every[e], (unsigned long long)a.warnings_total,
+					      (unsigned long long)b.warnings_total);
+				ck_assert_uint_eq(a.nsessions, b.nsessions);
+				for (uint32_t si = 0; si < a.nsessions; si++) {
+					ck_assert_str_eq(a.sessions[si].name, b.sessions[si].name);
+					size_t na = session_events(&a, si, ea, CAP), nb = session_events(&b, si, eb, CAP);
+					ck_assert_msg(na == nb, "%s every %zu session %u: %zu vs %zu events", path,
+						      every[e], si, na, nb);
+					for (size_t k = 0; k < na; k++) {
+						char why[256];
+						if (!vc_native_event_equal(ea[k], eb[k], why, sizeof why))
+							ck_abort_msg("%s every %zu session %u event %zu: %s", path,
+								     every[e], si, k, why);
+					}
+				}
+				vc_trace_free(&b);
+			}
+			vc_trace_free(&a);
+			free(buf);
+			free(names[f]);
+		}
+		free(names);
+	}
+	free(ea);
+	free(eb);
+	ck_assert_uint_gt(inputs, 100);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("strace");
 	TCase *tc = tcase_create("real");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, frontend_view);
+	tcase_add_test(tc, block_path_equals_whole_on_fuzz_corpus);
 	tcase_add_test(tc, backend_view_split_header_payload);
 	tcase_add_test(tc, both_sides_with_f);
 	tcase_add_test(tc, epoch_times_and_pid_brackets);
