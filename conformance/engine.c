@@ -64,6 +64,29 @@ struct vc_engine *vc_engine_new(const struct vc_engine_opts *opts)
 	return e;
 }
 
+/* A session's state is ~60 KiB (rings and regions inline): one freed
+ * session is kept per thread, so a run of many small checks (a fuzzer, a
+ * test suite) clears it instead of allocating fresh pages each time. */
+static __thread struct sess *spare_sess;
+
+static struct sess *sess_new(void)
+{
+	struct sess *ss = spare_sess;
+	if (!ss)
+		return xcalloc(1, sizeof *ss);
+	spare_sess = NULL;
+	memset(ss, 0, sizeof *ss);
+	return ss;
+}
+
+static void sess_release(struct sess *ss)
+{
+	if (spare_sess)
+		free(ss);
+	else
+		spare_sess = ss;
+}
+
 void vc_engine_free(struct vc_engine *e)
 {
 	if (!e)
@@ -74,7 +97,7 @@ void vc_engine_free(struct vc_engine *e)
 			if (ss->fstate[f] && vc_families[f].free_state)
 				vc_families[f].free_state(ss->fstate[f]);
 		free(ss->fstate);
-		free(ss);
+		sess_release(ss);
 	}
 	free(e->sess);
 	free(e->res.sessions);
@@ -88,7 +111,7 @@ uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s)
 	size_t cap = e->cap_sess;
 	e->sess = xgrow(e->sess, &e->cap_sess, n + 1, sizeof *e->sess);
 	e->res.sessions = xgrow(e->res.sessions, &cap, n + 1, sizeof *e->res.sessions);
-	struct sess *ss = xcalloc(1, sizeof *ss);
+	struct sess *ss = sess_new();
 	vu_state_init(&ss->st);
 	ss->live = s->traced_side == VC_SIDE_LIVE;
 	ss->queues = s->queues ? s->queues : e->opts.queue_count;
