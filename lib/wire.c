@@ -79,25 +79,27 @@ static const struct vu_request_info backend_reqs[VU_REQ_MAX_BACKEND + 1] = {
 
 static const struct {
 	const char *name;
-	int size;
+	int size;   /* the full size, -1 when not fixed */
+	int need;   /* bytes up to the last field a decoder reads (without
+		     * trailing padding; the fixed header of a variable one) */
 } payloads[VU_PL_COUNT] = {
-	[VU_PL_NONE] = { "none", 0 },
-	[VU_PL_U64] = { "u64", 8 },
-	[VU_PL_STATE] = { "vring state", 8 },
-	[VU_PL_ADDR] = { "vring address", 40 },
-	[VU_PL_MEMTABLE] = { "memory table", -1 },
-	[VU_PL_MEMREG] = { "memory region", 40 },
-	[VU_PL_LOG] = { "log", 16 },
-	[VU_PL_CONFIG] = { "config", -1 },
-	[VU_PL_INFLIGHT] = { "inflight", 24 },
-	[VU_PL_IOTLB] = { "iotlb", 32 },
-	[VU_PL_UUID] = { "uuid", 16 },
-	[VU_PL_DEVSTATE] = { "device state transfer", 8 },
-	[VU_PL_VRING_AREA] = { "vring area", 24 },
-	[VU_PL_MMAP] = { "shmem mmap", 40 },
-	[VU_PL_SHMEM_CFG] = { "shmem config", 72 },
-	[VU_PL_VARIABLE] = { "variable", -1 },
-	[VU_PL_EMPTY_OR_U64] = { "empty or u64", -1 },
+	[VU_PL_NONE] = { "none", 0, 0 },
+	[VU_PL_U64] = { "u64", 8, 8 },
+	[VU_PL_STATE] = { "vring state", 8, 8 },
+	[VU_PL_ADDR] = { "vring address", 40, 40 },
+	[VU_PL_MEMTABLE] = { "memory table", -1, VU_MEM_TABLE_HDR },
+	[VU_PL_MEMREG] = { "memory region", 40, 8 + VU_MEM_REGION_SIZE },
+	[VU_PL_LOG] = { "log", 16, 16 },
+	[VU_PL_CONFIG] = { "config", -1, VU_CONFIG_HDR },
+	[VU_PL_INFLIGHT] = { "inflight", 24, 20 },  /* u64, u64, u16, u16, 4 bytes padding */
+	[VU_PL_IOTLB] = { "iotlb", 32, 26 },        /* u64 x3, u8 perm, u8 type, 6 bytes padding */
+	[VU_PL_UUID] = { "uuid", 16, 16 },
+	[VU_PL_DEVSTATE] = { "device state transfer", 8, 8 },
+	[VU_PL_VRING_AREA] = { "vring area", 24, 24 },
+	[VU_PL_MMAP] = { "shmem mmap", 40, 40 },
+	[VU_PL_SHMEM_CFG] = { "shmem config", 72, 72 },
+	[VU_PL_VARIABLE] = { "variable", -1, 0 },
+	[VU_PL_EMPTY_OR_U64] = { "empty or u64", -1, 0 },
 };
 
 static const char *const protocol_feature_names[VU_PF_COUNT] = {
@@ -206,6 +208,13 @@ int vu_payload_fixed_size(enum vu_payload pl)
 	return payloads[pl].size;
 }
 
+size_t vu_payload_need(enum vu_payload pl)
+{
+	if ((unsigned)pl >= VU_PL_COUNT)
+		return SIZE_MAX;
+	return (size_t)payloads[pl].need;
+}
+
 const char *vu_payload_name(enum vu_payload pl)
 {
 	if ((unsigned)pl >= VU_PL_COUNT)
@@ -226,7 +235,7 @@ int64_t vu_payload_expected_size(enum vu_payload pl, const uint8_t *p, size_t le
 	case VU_PL_CONFIG:
 		if (len < 8)
 			return -1;
-		return 12 + (int64_t)vu_rd32(p + 4);
+		return VU_CONFIG_HDR + (int64_t)vu_rd32(p + 4);
 	default:
 		return -1;
 	}

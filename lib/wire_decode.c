@@ -7,7 +7,7 @@
 
 bool vu_dec_u64(const uint8_t *p, size_t len, uint64_t *out)
 {
-	if (len < 8)
+	if (len < vu_payload_need(VU_PL_U64))
 		return false;
 	*out = vu_rd64(p);
 	return true;
@@ -15,7 +15,7 @@ bool vu_dec_u64(const uint8_t *p, size_t len, uint64_t *out)
 
 bool vu_dec_state(const uint8_t *p, size_t len, struct vu_state_pl *out)
 {
-	if (len < 8)
+	if (len < vu_payload_need(VU_PL_STATE))
 		return false;
 	out->index = vu_rd32(p);
 	out->num = vu_rd32(p + 4);
@@ -24,7 +24,7 @@ bool vu_dec_state(const uint8_t *p, size_t len, struct vu_state_pl *out)
 
 bool vu_dec_addr(const uint8_t *p, size_t len, struct vu_addr_pl *out)
 {
-	if (len < 40)
+	if (len < vu_payload_need(VU_PL_ADDR))
 		return false;
 	out->index = vu_rd32(p);
 	out->flags = vu_rd32(p + 4);
@@ -37,7 +37,7 @@ bool vu_dec_addr(const uint8_t *p, size_t len, struct vu_addr_pl *out)
 
 bool vu_dec_log(const uint8_t *p, size_t len, struct vu_log_pl *out)
 {
-	if (len < 16)
+	if (len < vu_payload_need(VU_PL_LOG))
 		return false;
 	out->mmap_size = vu_rd64(p);
 	out->mmap_offset = vu_rd64(p + 8);
@@ -46,19 +46,19 @@ bool vu_dec_log(const uint8_t *p, size_t len, struct vu_log_pl *out)
 
 bool vu_dec_config(const uint8_t *p, size_t len, struct vu_config_pl *out)
 {
-	if (len < 12)
+	if (len < vu_payload_need(VU_PL_CONFIG))
 		return false;
 	out->offset = vu_rd32(p);
 	out->size = vu_rd32(p + 4);
 	out->flags = vu_rd32(p + 8);
-	out->data = p + 12;
-	out->data_len = (uint32_t)(len - 12);
+	out->data = p + VU_CONFIG_HDR;
+	out->data_len = (uint32_t)(len - VU_CONFIG_HDR);
 	return true;
 }
 
 bool vu_dec_inflight(const uint8_t *p, size_t len, struct vu_inflight_pl *out)
 {
-	if (len < 20)
+	if (len < vu_payload_need(VU_PL_INFLIGHT))
 		return false;
 	out->mmap_size = vu_rd64(p);
 	out->mmap_offset = vu_rd64(p + 8);
@@ -72,7 +72,7 @@ bool vu_dec_inflight(const uint8_t *p, size_t len, struct vu_inflight_pl *out)
 
 bool vu_dec_iotlb(const uint8_t *p, size_t len, struct vu_iotlb_pl *out)
 {
-	if (len < 26)
+	if (len < vu_payload_need(VU_PL_IOTLB))
 		return false;
 	out->iova = vu_rd64(p);
 	out->size = vu_rd64(p + 8);
@@ -84,7 +84,7 @@ bool vu_dec_iotlb(const uint8_t *p, size_t len, struct vu_iotlb_pl *out)
 
 bool vu_dec_memtable_hdr(const uint8_t *p, size_t len, uint32_t *nregions, uint32_t *padding)
 {
-	if (len < VU_MEM_TABLE_HDR)
+	if (len < vu_payload_need(VU_PL_MEMTABLE))
 		return false;
 	*nregions = vu_rd32(p);
 	*padding = vu_rd32(p + 4);
@@ -110,7 +110,7 @@ bool vu_dec_memtable_region(const uint8_t *p, size_t len, uint32_t i, struct vu_
 
 bool vu_dec_memreg(const uint8_t *p, size_t len, uint64_t *padding, struct vu_region_pl *out)
 {
-	if (len < 8 + VU_MEM_REGION_SIZE)
+	if (len < vu_payload_need(VU_PL_MEMREG))
 		return false;
 	*padding = vu_rd64(p);
 	dec_region(p + 8, out);

@@ -264,7 +264,7 @@ static struct fz_step *build(struct fz_plan *p, uint32_t req, uint32_t flags, ui
 		vu_wr32(s->pl, 0);
 		vu_wr32(s->pl + 4, sz);
 		vu_wr32(s->pl + 8, 0);
-		s->len = 12 + sz;
+		s->len = VU_CONFIG_HDR + sz;
 		break;
 	}
 	case VU_SET_STATUS:

@@ -339,10 +339,10 @@ int vfe_replay(struct vfe_conn *c, const struct vfe_recording *rec, unsigned fro
 			break;
 		}
 		case VU_GET_CONFIG: {
-			uint8_t pl[12 + 256] = { 0 };
+			uint8_t pl[VU_CONFIG_HDR + 256] = { 0 };
 			uint32_t sz = s->value > 256 ? 256 : (uint32_t)s->value;
 			vu_wr32(pl + 4, sz);
-			if (vfe_send(c, s->req, 0, pl, 12 + sz, NULL, 0)) {
+			if (vfe_send(c, s->req, 0, pl, VU_CONFIG_HDR + sz, NULL, 0)) {
 				rc = -1;
 				break;
 			}

@@ -1177,14 +1177,14 @@ static void get_config(struct vfu_conn *c, struct vfu_msg *m)
 	struct vu_config_pl cfgp;
 	if (!vu_dec_config(m->payload, m->len, &cfgp))
 		return;
-	uint32_t len = 12 + cfgp.size; /* well_formed() bounded size by the payload */
+	uint32_t len = VU_CONFIG_HDR + cfgp.size; /* well_formed() bounded size by the payload */
 	uint8_t *out = xcalloc(1, len);
-	memcpy(out, m->payload, 12);
+	memcpy(out, m->payload, VU_CONFIG_HDR);
 	const struct vfu_profile *p = &c->s->cfg.profile;
 	for (uint32_t i = 0; i < cfgp.size; i++) {
 		uint64_t off = (uint64_t)cfgp.offset + i;
 		if (off < p->config_len)
-			out[12 + i] = p->config[off];
+			out[VU_CONFIG_HDR + i] = p->config[off];
 	}
 	reply(c, VU_GET_CONFIG, out, len, -1);
 	free(out);

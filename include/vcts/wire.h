@@ -31,6 +31,7 @@
 #define VU_MEM_BASELINE_REGIONS 8u
 #define VU_MEM_REGION_SIZE 32u
 #define VU_MEM_TABLE_HDR 8u
+#define VU_CONFIG_HDR 12u     /* u32 offset, u32 size, u32 flags, then the bytes */
 /* Dirty log: one bit per 4 KiB page. */
 #define VU_LOG_PAGE ((uint64_t)4096)
 #define VU_SPLIT_RING_MAX 32768u
@@ -227,6 +228,9 @@ uint32_t vu_request_max(enum vu_channel chan);
 
 /* Fixed payload size of a layout, or -1 for VARIABLE/MEMTABLE/CONFIG. */
 int vu_payload_fixed_size(enum vu_payload pl);
+/* Bytes a decoder of the layout needs: its fields without trailing
+ * padding (IOTLB, inflight), the fixed header of a variable layout. */
+size_t vu_payload_need(enum vu_payload pl);
 const char *vu_payload_name(enum vu_payload pl);
 /* Expected size for a concrete payload (MEMTABLE reads nregions, CONFIG
  * reads its size field): returns -1 when it cannot be decided from the

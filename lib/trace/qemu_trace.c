@@ -215,8 +215,15 @@ static void tokenize_args(struct vc_qlog_line *l)
 
 bool vc_qlog_parse(const char *line, size_t len, struct vc_qlog_line *out)
 {
-	memset(out, 0, sizeof *out);
+	/* every field but the argument array, whose used entries are set
+	 * one by one (clearing all 24 per line showed in profiles) */
+	out->has_tid = false;
+	out->tid = 0;
 	out->time_ns = -1;
+	out->name = out->rest = NULL;
+	out->name_len = out->rest_len = 0;
+	out->nargs = 0;
+	out->args_truncated = false;
 	size_t i = 0;
 	int64_t ns;
 	size_t k = vc_qlog_iso_time(line, len, &ns);
