@@ -57,13 +57,13 @@ def installed(prog):
     return os.path.exists(prog) if prog.startswith("/") else shutil.which(prog) is not None
 
 
-def drive(name, extra=(), scenario=None, timeout_s="2"):
+def drive(name, extra=(), scenario=None, timeout_s="2", tag=None):
     dev, cmd, sock, prog = backends(WORK)[name]
     if not installed(prog):
         pytest.skip("%s is not installed (Debian: see .ci/run)" % prog)
     if name != "vhost-cts-serve" and os.geteuid() != 0 and name == "virtiofsd":
         pytest.skip("virtiofsd needs root for its sandbox")
-    base = os.path.join(WORK, name)
+    base = os.path.join(WORK, tag or name)  # the matrix test reads WORK/NAME.json
     args = ["timeout", "-s", "KILL", "900", vcts(), "drive", "--device", dev, "--socket", sock, "--spawn", cmd,
             "--spawn-log", base + ".log", "--timeout", timeout_s, "--json", base + ".json",
             "--record", base + ".jsonl"] + list(extra)
@@ -81,6 +81,21 @@ def drive(name, extra=(), scenario=None, timeout_s="2"):
 
 
 POSITIVE = ["init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "log-on-off"]
+
+
+def crashes_on_retry(name, scenario, first, out, tries=3):
+    """A crash that depends on timing in the real peer: the full run's
+    verdict may be a clean refusal ("rejected"); the scenario alone is then
+    rerun until it crashes, a few times at most. The crash must show."""
+    assert first in ("rejected", "crashed"), out
+    got, outs = first, [out]
+    for i in range(tries):
+        if got == "crashed":
+            break
+        _, v1, o1 = drive(name, scenario=scenario, tag="%s-retry-%d" % (name, i))
+        got = v1.get(scenario)
+        outs.append(o1)
+    assert got == "crashed", "\n".join(outs)
 
 
 def check_common(rc, v, out):
@@ -119,9 +134,11 @@ def test_qemu_storage_daemon():
     assert v["replay-qemu-blk"] == "pass" and v["datapath"] == "pass", out
     assert v["hotplug-add-mem-reg"] == "pass", out
     # libvhost-user (QEMU 7.2): SET_VRING_NUM for ring 2^31-1 is a SIGSEGV;
-    # a region larger than its memfd is mapped, a ring in it is SIGBUS
+    # a region larger than its memfd is mapped, a ring in it is SIGBUS (in
+    # about one run in six the daemon drops the connection first)
     assert v["neg-ring-index-far"] == "crashed", out
-    assert v["neg-region-past-fd-ring"] == "crashed", out
+    crashes_on_retry(name="qemu-storage-daemon", scenario="neg-region-past-fd-ring",
+                     first=v["neg-region-past-fd-ring"], out=out)
     # the fds of a refused request stay open after the connection ends
     assert v["neg-extra-fds"] == "leaked" and v["neg-nine-regions"] == "leaked", out
     assert rc == 1
@@ -137,7 +154,7 @@ def test_libvhost_user_daemons(name):
     # indexes its queue array with an unchecked ring index (SIGSEGV)
     assert v["neg-short-eof"] == "crashed", out
     assert v["neg-ring-index-far"] == "crashed", out
-    assert v["neg-region-past-fd-ring"] == "crashed", out
+    crashes_on_retry(name=name, scenario="neg-region-past-fd-ring", first=v["neg-region-past-fd-ring"], out=out)
 
 
 def test_fake_backend():
