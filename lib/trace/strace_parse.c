@@ -33,6 +33,23 @@ static void c_ws(struct cur *c)
 }
 
 static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+/* After an element of a list closed by `close`: 1 when a ',' follows
+ * (another element), 0 when the closer does (the list ended), -1 with
+ * p->what set ("bad WHAT at column N") for anything else. */
+static int c_next(struct st_parser *p, struct cur *c, char close, const char *what)
+{
+	c_ws(c);
+	if (c->i < c->n && c->s[c->i] == ',') {
+		c->i++;
+		return 1;
+	}
+	if (c->i < c->n && c->s[c->i] == close) {
+		c->i++;
+		return 0;
+	}
+	snprintf(p->what, sizeof p->what, "bad %s at column %zu", what, c->i + 1);
+	return -1;
+}
 static bool is_ident(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || is_digit(ch) || ch == '_';
@@ -388,25 +405,19 @@ static bool c_iovs(struct st_parser *p, struct cur *c, struct st_call *k, size_t
 					snprintf(p->what, sizeof p->what, "bad iovec");
 					return false;
 				}
-				c_ws(c);
-				if (c_lit(c, ","))
-					continue;
-				if (c_lit(c, "}"))
+				int nx = c_next(p, c, '}', "iovec");
+				if (nx < 0)
+					return false;
+				if (nx == 0)
 					break;
-				snprintf(p->what, sizeof p->what, "bad iovec at column %zu", c->i + 1);
-				return false;
 			}
 		} else {
 			snprintf(p->what, sizeof p->what, "bad iovec array at column %zu", c->i + 1);
 			return false;
 		}
-		c_ws(c);
-		if (c_lit(c, ","))
-			continue;
-		if (c_lit(c, "]"))
-			return true;
-		snprintf(p->what, sizeof p->what, "bad iovec array at column %zu", c->i + 1);
-		return false;
+		int nx = c_next(p, c, ']', "iovec array");
+		if (nx <= 0)
+			return nx == 0;
 	}
 }
 
@@ -470,38 +481,29 @@ static bool c_cmsgs(struct st_parser *p, struct cur *c, struct st_call *k)
 							if (!add_pfd(p, k, &fd))
 								return false;
 						}
-						c_ws(c);
-						if (c_lit(c, ","))
-							continue;
-						if (c_lit(c, "]"))
+						int nx = c_next(p, c, ']', "cmsg_data");
+						if (nx < 0)
+							return false;
+						if (nx == 0)
 							break;
-						snprintf(p->what, sizeof p->what,
-							 "bad cmsg_data at column %zu", c->i + 1);
-						return false;
 					}
 				} else if (!c_skip_value(c) || c_eof(c)) {
 					snprintf(p->what, sizeof p->what, "bad cmsg");
 					return false;
 				}
-				c_ws(c);
-				if (c_lit(c, ","))
-					continue;
-				if (c_lit(c, "}"))
+				int nx = c_next(p, c, '}', "cmsg");
+				if (nx < 0)
+					return false;
+				if (nx == 0)
 					break;
-				snprintf(p->what, sizeof p->what, "bad cmsg at column %zu", c->i + 1);
-				return false;
 			}
 		} else {
 			snprintf(p->what, sizeof p->what, "bad msg_control at column %zu", c->i + 1);
 			return false;
 		}
-		c_ws(c);
-		if (c_lit(c, ","))
-			continue;
-		if (c_lit(c, "]"))
-			return true;
-		snprintf(p->what, sizeof p->what, "bad msg_control at column %zu", c->i + 1);
-		return false;
+		int nx = c_next(p, c, ']', "msg_control");
+		if (nx <= 0)
+			return nx == 0;
 	}
 }
 
@@ -551,13 +553,11 @@ static bool c_msghdr(struct st_parser *p, struct cur *c, struct st_call *k, size
 				snprintf(p->what, sizeof p->what, "bad msghdr at column %zu", c->i + 1);
 			return false;
 		}
-		c_ws(c);
-		if (c_lit(c, ","))
-			continue;
-		if (c_lit(c, "}"))
+		int nx = c_next(p, c, '}', "msghdr");
+		if (nx < 0)
+			return false;
+		if (nx == 0)
 			break;
-		snprintf(p->what, sizeof p->what, "bad msghdr at column %zu", c->i + 1);
-		return false;
 	}
 	if (!saw_iov)
 		k->data_absent = true;
