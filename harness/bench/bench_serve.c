@@ -60,6 +60,22 @@ static double drive(int fd, int rounds)
 	return rounds / (now_s() - t0);
 }
 
+/* The best of three equal slices of ROUNDS on one connection: every path
+ * here is bound by thread wake-ups on a small machine, and a slice that
+ * lost its core to something else says nothing about the path. */
+static double best_of_3(int fd)
+{
+	double best = -1;
+	for (int i = 0; i < 3; i++) {
+		double r = drive(fd, ROUNDS / 3);
+		if (r < 0)
+			return -1;
+		if (r > best)
+			best = r;
+	}
+	return best;
+}
+
 static void *echo_thread(void *arg)
 {
 	int fd = *(int *)arg;
@@ -83,7 +99,7 @@ static double bench_echo(void)
 		return -1;
 	pthread_t t;
 	pthread_create(&t, NULL, echo_thread, &sv[1]);
-	double r = drive(sv[0], ROUNDS);
+	double r = best_of_3(sv[0]);
 	close(sv[0]);
 	pthread_join(t, NULL);
 	close(sv[1]);
@@ -105,7 +121,7 @@ static double bench_fake(FILE *rec)
 		fprintf(stderr, "bench_serve: %s\n", err);
 		return -1;
 	}
-	double r = drive(sv[0], ROUNDS);
+	double r = best_of_3(sv[0]);
 	close(sv[0]);
 	while (vfu_sessions_ended(s) < 1)
 		usleep(1000);
@@ -149,7 +165,7 @@ static double bench_dpdk(void)
 	double r = -1;
 	if (fd >= 0) {
 		drive(fd, 1000); /* DPDK's first reply comes late; warm up */
-		r = drive(fd, ROUNDS);
+		r = best_of_3(fd);
 		close(fd);
 	}
 	kill(pid, SIGINT);
@@ -167,7 +183,7 @@ int main(void)
 	double fake_rec = bench_fake(devnull);
 	fclose(devnull);
 	double dpdk = bench_dpdk();
-	printf("request/reply round trips (GET_FEATURES -> u64 reply), %d each:\n", ROUNDS);
+	printf("request/reply round trips (GET_FEATURES -> u64 reply), %d each, best third:\n", ROUNDS);
 	printf("  bare socketpair echo (baseline)   %10.0f /s\n", echo);
 	printf("  fake back-end, live engine        %10.0f /s   %.2f x echo\n", fake, fake / echo);
 	printf("  fake back-end, engine + capture   %10.0f /s   %.2f x echo\n", fake_rec, fake_rec / echo);
