@@ -133,7 +133,8 @@ def test_known_crash_still_reproduces():
     """fuzz/FINDINGS.md F1: libvhost-user (qemu-storage-daemon 7.2) takes
     SET_MEM_TABLE's region count from the payload without checking it
     against the payload size: an 8-byte table claiming 0x1b22b regions is a
-    SIGSEGV. Minimised reproducer: seed 1, iteration 7, step 2."""
+    SIGSEGV (or, depending on the memory layout, a SIGABRT). Minimised
+    reproducer: seed 1, iteration 7, step 2."""
     need("qemu-storage-daemon")
     img = os.path.join(WORK, "disk-f1.img")
     with open(img, "wb") as f:
@@ -142,5 +143,8 @@ def test_known_crash_still_reproduces():
     rc, out = fuzz("--socket", sock, "--spawn", qsd_spawn(sock, img), "--device", "blk", "--seed", "1",
                    "--iteration", "7", "--steps", "2", "--timeout", "2")
     assert rc == 1, out
-    assert "crash seed 1 iteration 7: back-end killed by signal 11" in out, out
+    # SIGSEGV as a rule; in about one run in eight the daemon's reads past
+    # the payload land in mapped memory and it aborts instead (SIGABRT)
+    assert ("crash seed 1 iteration 7: back-end killed by signal 11" in out or
+            "crash seed 1 iteration 7: back-end killed by signal 6" in out), out
     assert summary(out)["crash"] == 1, out
