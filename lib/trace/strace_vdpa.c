@@ -290,7 +290,10 @@ static void on_write(struct sv *m, const char *l, size_t n, uint32_t s1, const s
 }
 
 /* The calls do_line() imports, by name: the one list it dispatches on. */
-enum sv_call { SV_NONE, SV_OPENAT, SV_OPEN, SV_MUNMAP, SV_IOCTL, SV_WRITE, SV_CLOSE, SV_MMAP };
+enum sv_call {
+	SV_NONE, SV_OPENAT, SV_OPEN, SV_MUNMAP, SV_IOCTL, SV_WRITE, SV_CLOSE, SV_MMAP,
+	SV_RESUMED, /* "<... NAME resumed>": no name of its own (not in call_names) */
+};
 static const char *const call_names[] = {
 	[SV_OPENAT] = "openat", [SV_OPEN] = "open",   [SV_MUNMAP] = "munmap", [SV_IOCTL] = "ioctl",
 	[SV_WRITE] = "write",   [SV_CLOSE] = "close", [SV_MMAP] = "mmap",
@@ -319,23 +322,34 @@ static bool ends_with(const char *l, size_t n, const char *tail)
 	return n >= t && !memcmp(l + n - t, tail, t);
 }
 
+/* What a line is to this importer, from its prefix and call name alone:
+ * SV_NONE (nothing), SV_RESUMED ("<... NAME resumed>") or the call. *l and
+ * *n move past the prefix. The one test both do_line() and
+ * sv_line_wanted() make. */
+static enum sv_call line_head(const char **l, size_t *n, int64_t *ns)
+{
+	size_t at = prefix(*l, *n, ns);
+	*l += at;
+	*n -= at;
+	if (*n < 5)
+		return SV_NONE;
+	if (!memcmp(*l, "<...", 4))
+		return SV_RESUMED;
+	return call_of(*l, *n);
+}
+
 static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 {
 	int64_t ns;
-	size_t at = prefix(l, n, &ns);
-	l += at;
-	n -= at;
-	if (n < 5)
+	enum sv_call call = line_head(&l, &n, &ns);
+	if (call == SV_NONE)
 		return;
-	if (!memcmp(l, "<...", 4)) {
+	if (call == SV_RESUMED) {
 		/* The second half of an interrupted call: counted, not imported. */
 		if (memmem(l, n, "vhost-vdpa", 10) || memmem(l, n, "vhost\\x2dvdpa", 13))
 			m->skipped_unfinished++;
 		return;
 	}
-	enum sv_call call = call_of(l, n);
-	if (call == SV_NONE)
-		return;
 	if (ends_with(l, n, "<unfinished ...>")) {
 		if (memmem(l, n, "vhost-vdpa", 10) || memmem(l, n, "vhost\\x2dvdpa", 13))
 			m->skipped_unfinished++;
@@ -439,10 +453,7 @@ struct sv_import *sv_import_begin(struct vc_trace *t)
 bool sv_line_wanted(const char *l, size_t n)
 {
 	int64_t ns;
-	size_t at = prefix(l, n, &ns);
-	l += at;
-	n -= at;
-	return n >= 5 && (!memcmp(l, "<...", 4) || call_of(l, n) != SV_NONE);
+	return line_head(&l, &n, &ns) != SV_NONE;
 }
 
 void sv_import_line(struct sv_import *s, const char *l, size_t n, uint64_t ln)
