@@ -897,7 +897,13 @@ static int import_in_blocks(struct vc_trace *t, const char *buf, size_t len, siz
 	return 0;
 }
 
-/* Files of a directory, sorted; returns how many (names malloc'd). */
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Files of a directory, sorted (failures name the same input each run);
+ * returns how many (names malloc'd). */
 static size_t list_dir(const char *dir, char ***out)
 {
 	DIR *d = opendir(dir);
@@ -910,11 +916,14 @@ static size_t list_dir(const char *dir, char ***out)
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			names = realloc(names, cap * sizeof *names);
+			ck_assert_ptr_nonnull(names);
 		}
 		names[n++] = strdup(de->d_name);
 	}
 	if (d)
 		closedir(d);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_names);
 	*out = names;
 	return n;
 }
