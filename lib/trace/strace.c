@@ -1164,7 +1164,10 @@ struct st_block {
 	struct st_parser p;
 	struct st_line *lines;
 	size_t nlines, cap_lines;
-	size_t *off;              /* per line: offset of its data (SL_CALL) or reason (SL_BADCALL) */
+	struct kept {             /* per line: where its copies are in keep */
+		size_t data;      /* SL_CALL: decoded bytes; SL_BADCALL: the reason */
+		size_t pfds;      /* SL_CALL: passed fds */
+	} *off;
 	size_t cap_off;
 	uint8_t *keep;
 	size_t nkeep, cap_keep;
@@ -1236,10 +1239,10 @@ uint64_t st_block_classify(struct st_block *b, const char *buf, size_t len, uint
 			continue;
 		b->any = true;
 		if (o->kind == SL_CALL) {
-			b->off[b->nlines] = keep_bytes(b, o->k.data, o->k.data_len);
-			keep_bytes(b, o->k.pfds, o->k.npfds * sizeof *o->k.pfds);
+			b->off[b->nlines].data = keep_bytes(b, o->k.data, o->k.data_len);
+			b->off[b->nlines].pfds = keep_bytes(b, o->k.pfds, o->k.npfds * sizeof *o->k.pfds);
 		} else if (o->kind == SL_BADCALL) {
-			b->off[b->nlines] = keep_bytes(b, o->what, strlen(o->what) + 1);
+			b->off[b->nlines].data = keep_bytes(b, o->what, strlen(o->what) + 1);
 		}
 		b->nlines++;
 	}
@@ -1251,12 +1254,10 @@ void st_import_block(struct st_import *s, struct sv_import *vd, const struct st_
 	for (size_t i = 0; i < b->nlines; i++) {
 		struct st_line o = b->lines[i];
 		if (o.kind == SL_CALL) {
-			size_t at = b->off[i];
-			o.k.data = b->keep + at;
-			at = (at + o.k.data_len + 7) & ~(size_t)7;
-			o.k.pfds = (const struct st_fdarg *)(const void *)(b->keep + at);
+			o.k.data = b->keep + b->off[i].data;
+			o.k.pfds = (const struct st_fdarg *)(const void *)(b->keep + b->off[i].pfds);
 		} else if (o.kind == SL_BADCALL) {
-			o.what = (const char *)b->keep + b->off[i];
+			o.what = (const char *)b->keep + b->off[i].data;
 		}
 		apply(&s->m, &o);
 	}
