@@ -8,6 +8,19 @@ set -u
 passed=0
 failed=0
 bad_suites=""
+# Slow lanes (harness/lanes/*.sh: VM, fresh root, sanitizer builds) start
+# first, in the background, so they overlap the unit suites; each ends its
+# output with an "N passed, N failed" line, read at the end. VCTS_LANES
+# (space-separated names, or "none") picks a subset.
+lane_dir=$(mktemp -d "${TMPDIR:-/tmp}/vcts-lanes.XXXXXX")
+lanes=""
+for l in harness/lanes/*.sh; do
+	[ -f "$l" ] || continue
+	name=$(basename "$l" .sh)
+	case " ${VCTS_LANES:-$name} " in *" $name "*) ;; *) continue ;; esac
+	lanes="$lanes $name"
+	( sh "$l" > "$lane_dir/$name.out" 2>&1; echo $? > "$lane_dir/$name.rc" ) &
+done
 for t in "$@"; do
 	case "$t" in
 	*:*)
@@ -62,6 +75,26 @@ if [ -n "${VCTS_PYTEST:-}" ]; then
 		failed=$((failed + 1))
 	fi
 fi
+wait
+for name in $lanes; do
+	out=$(cat "$lane_dir/$name.out")
+	rc=$(cat "$lane_dir/$name.rc" 2>/dev/null || echo 1)
+	line=$(printf '%s\n' "$out" | grep -E '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	p=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+	f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+	if [ -z "$line" ] || { [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; }; then
+		printf '%s\n' "$out" | tail -n 40
+		echo "FAIL: lane $name exited $rc without a failure count"
+		f=$((${f:-0} + 1))
+	elif [ "${f:-0}" -ne 0 ]; then
+		printf '%s\n' "$out" | tail -n 40
+	fi
+	[ "${f:-0}" -ne 0 ] && bad_suites="$bad_suites lane:$name"
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	printf '%-48s %s\n' "lane $name" "${line:-no summary}"
+done
+rm -rf "$lane_dir"
 [ -n "$bad_suites" ] && echo "failing suites:$bad_suites"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
