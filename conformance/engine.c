@@ -14,7 +14,6 @@ struct sess {
 	struct vu_state st;
 	bool live;
 	uint32_t queues;   /* the session's own queue count, else the run's */
-	bool ended;
 	uint32_t kept[VC_RULE_COUNT];   /* findings stored per rule */
 	void **fstate;                  /* per family, see vc_family_state() */
 };
@@ -27,6 +26,16 @@ struct vc_engine {
 	size_t cap_sess;
 	size_t cap_findings;
 	struct vc_results res;
+	/* keep_sessions: ended sessions oldest first, the aggregate they fold
+	 * into (UINT32_MAX: none yet), slots free for reuse. */
+	uint32_t *ended;
+	size_t nended, cap_ended;
+	uint32_t fold_sid;
+	uint64_t nfolded;
+	uint32_t *free_slots;
+	size_t nfree, cap_free;
+	bool *slot_free;
+	size_t cap_slot_free;
 };
 
 /* Does a comma-separated list of globs match the rule ID? */
@@ -55,6 +64,7 @@ struct vc_engine *vc_engine_new(const struct vc_engine_opts *opts)
 		e->opts = *opts;
 	if (!e->opts.max_findings_per_rule)
 		e->opts.max_findings_per_rule = 100;
+	e->fold_sid = UINT32_MAX;
 	for (unsigned r = 0; r < VC_RULE_COUNT; r++) {
 		e->enabled[r] = vc_rule_enabled(&e->opts, r);
 		for (size_t w = 0; w < e->opts.nwaive; w++)
@@ -81,6 +91,10 @@ static struct sess *sess_new(void)
 
 static void sess_release(struct sess *ss)
 {
+	for (size_t f = 0; ss->fstate && f < vc_nfamilies; f++)
+		if (ss->fstate[f] && vc_families[f].free_state)
+			vc_families[f].free_state(ss->fstate[f]);
+	free(ss->fstate);
 	if (spare_sess)
 		free(ss);
 	else
@@ -91,15 +105,13 @@ void vc_engine_free(struct vc_engine *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->res.nsessions; i++) {
-		struct sess *ss = e->sess[i];
-		for (size_t f = 0; ss->fstate && f < vc_nfamilies; f++)
-			if (ss->fstate[f] && vc_families[f].free_state)
-				vc_families[f].free_state(ss->fstate[f]);
-		free(ss->fstate);
-		sess_release(ss);
-	}
+	for (size_t i = 0; i < e->res.nsessions; i++)
+		if (e->sess[i])
+			sess_release(e->sess[i]);
 	free(e->sess);
+	free(e->ended);
+	free(e->free_slots);
+	free(e->slot_free);
 	free(e->res.sessions);
 	free(e->res.findings);
 	free(e);
@@ -108,9 +120,15 @@ void vc_engine_free(struct vc_engine *e)
 uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s)
 {
 	size_t n = e->res.nsessions;
-	size_t cap = e->cap_sess;
-	e->sess = xgrow(e->sess, &e->cap_sess, n + 1, sizeof *e->sess);
-	e->res.sessions = xgrow(e->res.sessions, &cap, n + 1, sizeof *e->res.sessions);
+	if (e->nfree) {
+		n = e->free_slots[--e->nfree];
+		e->slot_free[n] = false;
+	} else {
+		size_t cap = e->cap_sess;
+		e->sess = xgrow(e->sess, &e->cap_sess, n + 1, sizeof *e->sess);
+		e->res.sessions = xgrow(e->res.sessions, &cap, n + 1, sizeof *e->res.sessions);
+		e->res.nsessions++;
+	}
 	struct sess *ss = sess_new();
 	vu_state_init(&ss->st);
 	ss->live = s->traced_side == VC_SIDE_LIVE;
@@ -124,7 +142,6 @@ uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s)
 	sr->info.source = sr->source;
 	for (unsigned r = 0; r < VC_RULE_COUNT; r++)
 		sr->rules[r].verdict = e->enabled[r] ? VC_NA : VC_DISABLED;
-	e->res.nsessions++;
 	return (uint32_t)n;
 }
 
@@ -224,7 +241,7 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 	if (ev->session >= e->res.nsessions)
 		return;
 	struct sess *ss = e->sess[ev->session];
-	if (ss->ended)
+	if (!ss)   /* ended */
 		return;
 	struct vc_ctx c = {
 		.eng = e, .sid = ev->session, .st = &ss->st, .ev = ev, .live = ss->live,
@@ -260,26 +277,139 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 		vc_engine_end_session(e, ev->session);
 }
 
+/* Severity order for merging verdicts: a fold keeps the worst. */
+static int verdict_rank(enum vc_verdict v)
+{
+	switch (v) {
+	case VC_FAIL: return 4;
+	case VC_WAIVED: return 3;
+	case VC_PASS: return 2;
+	case VC_NA: return 1;
+	default: return 0;
+	}
+}
+
+/* Drop the stored findings of a session (they were reported live). */
+static void drop_findings(struct vc_engine *e, uint32_t sid)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < e->res.nfindings; i++) {
+		if (e->res.findings[i].session == sid) {
+			e->res.suppressed++;
+			continue;
+		}
+		if (w != i)
+			e->res.findings[w] = e->res.findings[i];
+		w++;
+	}
+	e->res.nfindings = w;
+}
+
+static void name_fold(struct vc_engine *e)
+{
+	struct vc_session_result *agg = &e->res.sessions[e->fold_sid];
+	snprintf(agg->info.name, sizeof agg->info.name, "%llu earlier sessions (folded)",
+		 (unsigned long long)e->nfolded);
+}
+
+/* Fold the oldest ended session into the aggregate; the first one folded
+ * becomes the aggregate, every later one frees its slot. */
+static void fold_oldest(struct vc_engine *e)
+{
+	uint32_t sid = e->ended[0];
+	memmove(e->ended, e->ended + 1, (e->nended - 1) * sizeof *e->ended);
+	e->nended--;
+	drop_findings(e, sid);
+	e->nfolded++;
+	if (e->fold_sid == UINT32_MAX) {
+		e->fold_sid = sid;
+		name_fold(e);
+		return;
+	}
+	struct vc_session_result *agg = &e->res.sessions[e->fold_sid];
+	const struct vc_session_result *sr = &e->res.sessions[sid];
+	for (unsigned r = 0; r < VC_RULE_COUNT; r++) {
+		struct vc_rule_result *a = &agg->rules[r];
+		const struct vc_rule_result *x = &sr->rules[r];
+		a->checks += x->checks;
+		a->failures += x->failures;
+		if (verdict_rank(x->verdict) > verdict_rank(a->verdict))
+			a->verdict = x->verdict;
+	}
+	agg->messages += sr->messages;
+	name_fold(e);
+	size_t old = e->cap_slot_free;
+	e->slot_free = xgrow(e->slot_free, &e->cap_slot_free, (size_t)sid + 1, sizeof *e->slot_free);
+	memset(e->slot_free + old, 0, (e->cap_slot_free - old) * sizeof *e->slot_free);
+	e->slot_free[sid] = true;
+	e->free_slots = xgrow(e->free_slots, &e->cap_free, e->nfree + 1, sizeof *e->free_slots);
+	e->free_slots[e->nfree++] = sid;
+}
+
 void vc_engine_end_session(struct vc_engine *e, uint32_t session)
 {
 	if (session >= e->res.nsessions)
 		return;
 	struct sess *ss = e->sess[session];
-	if (ss->ended)
+	if (!ss)   /* ended */
 		return;
-	ss->ended = true;
 	struct vc_ctx c = { .eng = e, .sid = session, .st = &ss->st, .ev = NULL, .live = ss->live };
 	for (size_t i = 0; i < vc_nfamilies; i++)
 		if (vc_families[i].on_end) {
 			c.family = i;
 			vc_families[i].on_end(&c);
 		}
+	/* Its verdicts are in res.sessions; the state (~60 KiB) is no longer
+	 * needed: a long-running live source (serve) would otherwise hold it
+	 * for every connection it ever had. */
+	e->sess[session] = NULL;
+	sess_release(ss);
+	if (e->opts.keep_sessions) {
+		e->ended = xgrow(e->ended, &e->cap_ended, e->nended + 1, sizeof *e->ended);
+		e->ended[e->nended++] = session;
+		if (e->nended > e->opts.keep_sessions)
+			fold_oldest(e);
+	}
+}
+
+/* Close the gaps folding left, in session order, and renumber the
+ * findings: reports see sessions 0..nsessions-1 only. */
+static void compact(struct vc_engine *e)
+{
+	if (!e->nfree)
+		return;
+	uint32_t *map = xcalloc(e->res.nsessions, sizeof *map);
+	size_t w = 0;
+	for (size_t i = 0; i < e->res.nsessions; i++) {
+		if (i < e->cap_slot_free && e->slot_free[i])
+			continue;
+		map[i] = (uint32_t)w;
+		if (w != i) {
+			e->res.sessions[w] = e->res.sessions[i];
+			e->sess[w] = e->sess[i];
+		}
+		e->res.sessions[w].info.id = (uint32_t)w;
+		e->res.sessions[w].info.source = e->res.sessions[w].source;
+		w++;
+	}
+	for (size_t i = 0; i < e->res.nfindings; i++)
+		e->res.findings[i].session = map[e->res.findings[i].session];
+	if (e->fold_sid != UINT32_MAX)
+		e->fold_sid = map[e->fold_sid];
+	for (size_t i = 0; i < e->nended; i++)
+		e->ended[i] = map[e->ended[i]];
+	free(map);
+	e->res.nsessions = w;
+	e->nfree = 0;
+	memset(e->slot_free, 0, e->cap_slot_free * sizeof *e->slot_free);
 }
 
 const struct vc_results *vc_engine_finish(struct vc_engine *e)
 {
 	for (size_t i = 0; i < e->res.nsessions; i++)
-		vc_engine_end_session(e, (uint32_t)i);
+		if (!(i < e->cap_slot_free && e->slot_free[i]))
+			vc_engine_end_session(e, (uint32_t)i);
+	compact(e);
 	return &e->res;
 }
 

@@ -62,6 +62,10 @@ static void serve_usage(FILE *f)
 		"  --no-null-device     do not process rings (no used buffers returned)\n"
 		"  --rules GLOB[,GLOB]  only rules whose ID matches\n"
 		"  --strict             SHOULD findings fail the run too\n"
+		"  --keep-sessions N    the report keeps the last N ended connections apart\n"
+		"                       (default 1000); older ones fold into one session\n"
+		"                       (verdicts merged, findings only printed live), so a\n"
+		"                       long-running serve holds steady\n"
 		"  -q, --quiet          no live finding lines\n"
 		"  -v, --verbose        also list rules that were not applicable\n"
 		"Ends on SIGINT/SIGTERM (or --once/--duration), then prints the report.\n"
@@ -152,6 +156,7 @@ int cmd_serve(int argc, char **argv)
 		{ "rules", required_argument, 0, 'r' },    { "strict", no_argument, 0, 's' },
 		{ "quiet", no_argument, 0, 'q' },          { "verbose", no_argument, 0, 'v' },
 		{ "fuzz", required_argument, 0, 'z' },     { "fuzz-rate", required_argument, 0, 'Z' },
+		{ "keep-sessions", required_argument, 0, 'K' },
 		{ "help", no_argument, 0, 'h' },           { 0, 0, 0, 0 },
 	};
 	const char *sock = NULL, *profile = "net", *features = NULL, *pfeatures = NULL;
@@ -159,6 +164,7 @@ int cmd_serve(int argc, char **argv)
 	bool client = false, once = false, strict = false, quiet = false, verbose = false;
 	bool null_device = true;
 	int64_t queues = 1, mtu = 0, disk = -1, stall_ms = 10000, duration_ms = 0;
+	int64_t keep_sessions = 1000;
 	struct vfu_config cfg;
 	memset(&cfg, 0, sizeof cfg);
 	char err[512];
@@ -211,6 +217,11 @@ int cmd_serve(int argc, char **argv)
 			cfg.fuzz_permille = (uint32_t)r;
 			break;
 		}
+		case 'K':
+			keep_sessions = cli_parse_size(optarg);
+			if (keep_sessions < 1 || keep_sessions > 1000000)
+				return cli_usage_error("serve: --keep-sessions wants 1..1000000");
+			break;
 		case 'R': record = optarg; break;
 		case 'j': json = optarg; break;
 		case 'u': junit = optarg; break;
@@ -275,6 +286,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.null_device = null_device;
 	cfg.stall_ms = stall_ms;
 	cfg.engine.strict = strict;
+	cfg.engine.keep_sessions = (uint32_t)keep_sessions;
 	cfg.engine.rules_glob = rules;
 	cfg.engine.on_finding = on_finding;
 	cfg.engine.opaque = &lo;

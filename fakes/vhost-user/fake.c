@@ -1825,8 +1825,9 @@ struct vfu_server *vfu_new(const struct vfu_config *cfg, char *err, size_t errle
 		if (rule_class((enum vc_rule_id)r) >= 0 && !vc_rule_enabled(&eo, (enum vc_rule_id)r))
 			all_on = false;
 	if (!all_on) {
+		/* Never reported: its ended sessions are folded at once. */
 		struct vc_engine_opts go = { .queue_count = cfg->profile.rings, .on_finding = on_guard_finding,
-					     .opaque = s };
+					     .opaque = s, .keep_sessions = 1 };
 		s->guard = vc_engine_new(&go);
 		s->finding_cap = 100;
 	}

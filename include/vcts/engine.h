@@ -98,6 +98,13 @@ struct vc_engine_opts {
 	/* Queue count a live back-end profile offers, for VU-RING-01 when no
 	 * GET_QUEUE_NUM was exchanged (0 = unknown). */
 	uint32_t queue_count;
+	/* Long-running live sources (serve): keep at most this many ended
+	 * sessions apart (0 = all). Older ones are folded into one session
+	 * named "N earlier sessions": verdicts merged (the worst wins, counts
+	 * added), their stored findings dropped (counted as suppressed; a live
+	 * source printed them as they happened). Memory then stays bounded
+	 * however many connections come and go. */
+	uint32_t keep_sessions;
 };
 
 struct vc_engine;
@@ -114,7 +121,8 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev);
 /* End of a session's stream (end of file or disconnect): rules that look
  * for things that never happened decide here. Idempotent. */
 void vc_engine_end_session(struct vc_engine *e, uint32_t session);
-/* End all sessions and settle verdicts. */
+/* End all sessions and settle verdicts. Session ids are final only after
+ * this (folding, see keep_sessions, may reuse slots until then). */
 const struct vc_results *vc_engine_finish(struct vc_engine *e);
 
 /* Exit status of a run: 0 clean, 1 failing findings. */
