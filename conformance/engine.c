@@ -5,6 +5,7 @@
 #include "lib/xalloc.h"
 
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,15 +77,25 @@ struct vc_engine *vc_engine_new(const struct vc_engine_opts *opts)
 
 /* A session's state is ~60 KiB (rings and regions inline): one freed
  * session is kept per thread, so a run of many small checks (a fuzzer, a
- * test suite) clears it instead of allocating fresh pages each time. */
-static __thread struct sess *spare_sess;
+ * test suite) clears it instead of allocating fresh pages each time. A
+ * thread key, not a __thread pointer: sessions end on the thread that
+ * fed them (serve's loop thread), and the spare is freed when it exits. */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_init(void)
+{
+	if (pthread_key_create(&spare_key, free) != 0)
+		abort();
+}
 
 static struct sess *sess_new(void)
 {
-	struct sess *ss = spare_sess;
+	pthread_once(&spare_once, spare_init);
+	struct sess *ss = pthread_getspecific(spare_key);
 	if (!ss)
 		return xcalloc(1, sizeof *ss);
-	spare_sess = NULL;
+	pthread_setspecific(spare_key, NULL);
 	memset(ss, 0, sizeof *ss);
 	return ss;
 }
@@ -95,10 +106,9 @@ static void sess_release(struct sess *ss)
 		if (ss->fstate[f] && vc_families[f].free_state)
 			vc_families[f].free_state(ss->fstate[f]);
 	free(ss->fstate);
-	if (spare_sess)
+	pthread_once(&spare_once, spare_init);
+	if (pthread_getspecific(spare_key) || pthread_setspecific(spare_key, ss) != 0)
 		free(ss);
-	else
-		spare_sess = ss;
 }
 
 void vc_engine_free(struct vc_engine *e)

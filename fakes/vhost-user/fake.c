@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -810,11 +811,21 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 
 static void reap(struct vfu_server *s)
 {
+	if (!s->dead)
+		return;
 	while (s->dead) {
 		struct vfu_conn *c = s->dead;
 		s->dead = c->next;
 		free(c);
 	}
+	/* The last connection is gone: hand the freed heap back. Each
+	 * connection holds about 70 KiB (its own state and the engine's
+	 * session) and those blocks sit below malloc's mmap threshold, so a
+	 * burst of connections open at once leaves its high-water mark in the
+	 * heap; without this a long-running serve keeps the RSS of its worst
+	 * burst for good (200 at once: +14 MB). */
+	if (!s->conns)
+		malloc_trim(0);
 }
 
 /* ---------- reading ---------- */

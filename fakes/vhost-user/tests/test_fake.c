@@ -907,6 +907,59 @@ START_TEST(test_hostile_thousand)
 }
 END_TEST
 
+/* --keep-sessions: ended sessions past the limit fold into one; what they
+ * failed still fails, ids are dense after vc_engine_finish. */
+START_TEST(test_keep_sessions)
+{
+	struct live l = { 0 };
+	struct vfu_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	ck_assert_int_eq(vfu_profile_init(&cfg.profile, "generic", 1), 0);
+	cfg.engine.on_finding = on_finding;
+	cfg.engine.opaque = &l;
+	cfg.engine.keep_sessions = 3;
+	char err[256];
+	struct vfu_server *s = vfu_new(&cfg, err, sizeof err);
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_int_eq(vfu_start(s), 0);
+	tolerant = true;
+	const unsigned conns = 10;
+	for (unsigned i = 0; i < conns; i++) {
+		int fd = connect_fake(s);
+		/* The first connection breaks VU-HDR-05 (unknown request); the
+		 * others only ask for the features. */
+		if (i == 0)
+			req(fd, VU_REQ_MAX_FRONTEND + 100, 0, NULL, 0);
+		else
+			(void)get_u64(fd, VU_GET_FEATURES);
+		close(fd);
+		wait_ended(s, i + 1);
+	}
+	vfu_stop(s);
+	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+	ck_assert_uint_eq(res->nsessions, 4);
+	unsigned folded = 0;
+	for (size_t i = 0; i < res->nsessions; i++) {
+		ck_assert_uint_eq(res->sessions[i].info.id, i);
+		if (strstr(res->sessions[i].info.name, "7 earlier sessions (folded)")) {
+			folded++;
+			ck_assert_int_eq(res->sessions[i].rules[VU_HDR_05].verdict, VC_FAIL);
+			ck_assert_uint_eq(res->sessions[i].rules[VU_HDR_05].failures, 1);
+			ck_assert_uint_eq(res->sessions[i].messages, 13);   /* 1 + 6 x 2 */
+		} else {
+			ck_assert_int_ne(res->sessions[i].rules[VU_HDR_05].verdict, VC_FAIL);
+		}
+	}
+	ck_assert_uint_eq(folded, 1);
+	ck_assert_uint_ge(res->findings_by_level[VC_MUST], 1);
+	for (size_t i = 0; i < res->nfindings; i++)
+		ck_assert_uint_lt(res->findings[i].session, res->nsessions);
+	ck_assert_uint_ge(res->suppressed, 1);   /* VU-HDR-05's, dropped with its session */
+	ck_assert_int_eq(vc_results_exit_status(res, false), 1);
+	vfu_free(s);
+}
+END_TEST
+
 /* ---------- the CLI ---------- */
 
 START_TEST(test_cli_usage)
@@ -994,6 +1047,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_faults);
 	tcase_add_test(tc, test_fault_specs);
+	tcase_add_test(tc, test_keep_sessions);
 	tcase_add_test(tc, test_cli_usage);
 	tcase_add_test(tc, test_cli_serve_once);
 	suite_add_tcase(s, tc);
