@@ -1,11 +1,31 @@
 /* VU-FD: which requests carry fds and how many. */
 #include "conformance/check.h"
 
+/* VU-FD-06: replies, both channels (the back-end's on the main socket,
+ * the front-end's on the back-end channel). Judged by the request number
+ * the reply names; a reply naming another request is VU-HDR-03's. */
+static void reply_fds(struct vc_ctx *c)
+{
+	const uint32_t n = c->ev->nfds;
+	const unsigned max = vu_reply_fds_max(c->ri);
+	if (max == 0)
+		vc_expect(c, VU_FD_06, n == 0, "the reply to %s carries %u fd(s); it takes none",
+			  vc_ctx_reqname(c), n);
+	else
+		vc_expect(c, VU_FD_06, n <= max, "the reply to %s carries %u fds, takes at most %u",
+			  vc_ctx_reqname(c), n, max);
+}
+
 void vu_fd_check(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
-	if (ev->kind != VC_EV_VU_MSG || !ev->has_fds || !c->ri || !c->is_request ||
-	    ev->u.vu.chan != VU_CHAN_MAIN)
+	if (ev->kind != VC_EV_VU_MSG || !ev->has_fds || !c->ri)
+		return;
+	if (!c->is_request) {
+		reply_fds(c);
+		return;
+	}
+	if (ev->u.vu.chan != VU_CHAN_MAIN)
 		return;
 	const struct vc_vu_msg *m = &ev->u.vu;
 	const uint32_t n = ev->nfds;

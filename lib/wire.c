@@ -102,6 +102,28 @@ static const struct {
 	[VU_PL_EMPTY_OR_U64] = { "empty or u64", -1, 0 },
 };
 
+/* The most fds a message may carry under each fd rule. A reply's rule is
+ * ONE or OPTIONAL only where vhost-user.rst defines an fd in the reply:
+ * POSTCOPY_ADVISE (userfault fd), GET_INFLIGHT_FD (the shared buffer),
+ * GET_SHARED_OBJECT (dma-buf fd, none on failure), SET_DEVICE_STATE_FD
+ * (the back-end's channel, none with the invalid-FD bit); on the
+ * back-end channel SHARED_OBJECT_LOOKUP (dma-buf fd, none on failure). */
+static const uint8_t fd_rule_max[VU_FDS_RULE_COUNT] = {
+	[VU_FDS_NONE] = 0,
+	[VU_FDS_ONE] = 1,
+	[VU_FDS_PER_REGION] = VU_MEM_BASELINE_REGIONS,
+	[VU_FDS_VRING] = 1,
+	[VU_FDS_LOG] = 1,
+	[VU_FDS_OPTIONAL] = 1,
+};
+
+unsigned vu_reply_fds_max(const struct vu_request_info *ri)
+{
+	if (!ri || ri->reply_fds >= VU_FDS_RULE_COUNT)
+		return 0;
+	return fd_rule_max[ri->reply_fds];
+}
+
 static const char *const protocol_feature_names[VU_PF_COUNT] = {
 	[VU_PF_MQ] = "MQ",
 	[VU_PF_LOG_SHMFD] = "LOG_SHMFD",

@@ -209,6 +209,35 @@ static void fd05(struct vc_synth *s, struct vs_profile *p)
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
+static void fd06(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_req(s, VU_GET_FEATURES, 0, NULL, 0, 0);
+	/* A back-end that attaches fds to a reply defined without any. */
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_GET_FEATURES, VU_VERSION | VU_FLAG_REPLY,
+	       P64(p->features), 8, 2);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* GET_INFLIGHT_FD's reply carries the shared buffer's fd: no finding. */
+static void clean_inflight(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_INFLIGHT_SHMFD);
+	p->pf_acked = p->pf_offered;
+	vs_init(s, p);
+	uint8_t q[24] = { 0 };
+	ck_assert_int_eq(vu_payload_fixed_size(VU_PL_INFLIGHT), (int)sizeof q);
+	vu_wr32(q + 16, p->queues | (p->num << 16));   /* num queues, queue size (u16 each) */
+	vs_req(s, VU_GET_INFLIGHT_FD, 0, q, sizeof q, 0);
+	vu_wr64(q, 4096);                              /* mmap size */
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_GET_INFLIGHT_FD, VU_VERSION | VU_FLAG_REPLY, q,
+	       sizeof q, 1);
+	vs_req(s, VU_SET_INFLIGHT_FD, 0, q, sizeof q, 1);
+	vs_start(s, p);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 static void neg01(struct vc_synth *s, struct vs_profile *p)
 {
 	p->acked |= VU_BIT(VU_F_RING_PACKED);
@@ -667,6 +696,8 @@ static const struct fixture fixtures[] = {
 	{ "vu-fd-03-nofd-with-fd", NULL, { "VU-FD-03" }, fd03, "no-fd bit with an fd" },
 	{ "vu-fd-04-backend-req-no-fd", NULL, { "VU-FD-04" }, fd04, "SET_BACKEND_REQ_FD without fd" },
 	{ "vu-fd-05-high-bits", NULL, { "VU-FD-05" }, fd05, "vring file bit 12" },
+	{ "vu-fd-06-reply-fds", NULL, { "VU-FD-06" }, fd06, "GET_FEATURES reply with 2 fds" },
+	{ "clean-inflight-fd", NULL, { NULL }, clean_inflight, "GET_INFLIGHT_FD answered with its fd" },
 	{ "vu-neg-01-unoffered", NULL, { "VU-NEG-01" }, neg01, "acks RING_PACKED never offered" },
 	{ "vu-neg-02-no-bit30", NULL, { "VU-NEG-02" }, neg02, "GET_PROTOCOL_FEATURES without bit 30" },
 	{ "vu-neg-03-unoffered-pf", NULL, { "VU-NEG-03" }, neg03, "acks PAGEFAULT never offered" },

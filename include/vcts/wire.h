@@ -181,6 +181,7 @@ enum vu_fd_rule {
 	VU_FDS_VRING,       /* 1 unless the NOFD bit is set (KICK/CALL/ERR) */
 	VU_FDS_LOG,         /* 1 when LOG_SHMFD is negotiated (SET_LOG_BASE) */
 	VU_FDS_OPTIONAL,    /* 0 or 1 */
+	VU_FDS_RULE_COUNT,
 };
 
 /* When a reply must follow (besides REPLY_ACK). */
@@ -225,6 +226,11 @@ const char *vu_request_name(enum vu_channel chan, uint32_t req, char *buf, size_
  * 0 if unknown. */
 uint32_t vu_request_by_name(enum vu_channel chan, const char *name);
 uint32_t vu_request_max(enum vu_channel chan);
+
+/* The most fds a reply to this request may carry (the request's
+ * reply_fds column: 1 for the replies defined to pass one, else 0).
+ * Receivers keep that many and close the rest. */
+unsigned vu_reply_fds_max(const struct vu_request_info *ri);
 
 /* Fixed payload size of a layout, or -1 for VARIABLE/MEMTABLE/CONFIG. */
 int vu_payload_fixed_size(enum vu_payload pl);
