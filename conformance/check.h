@@ -57,7 +57,7 @@ struct vc_family {
 
 /* A slot for the running family's own per-session state (NULL at first),
  * for families whose state does not belong in vu_state. The engine calls
- * the family's free_state on it when the engine is freed. */
+ * the family's free_state on it when the session ends (after on_end). */
 void **vc_family_state(struct vc_ctx *c);
 
 /* Families, in the order they run. Defined in families.c. */

@@ -15,7 +15,6 @@ struct sess {
 	struct vu_state st;
 	bool live;
 	uint32_t queues;   /* the session's own queue count, else the run's */
-	uint32_t kept[VC_RULE_COUNT];   /* findings stored per rule */
 	void **fstate;                  /* per family, see vc_family_state() */
 };
 
@@ -201,12 +200,13 @@ void vc_fail(struct vc_ctx *c, enum vc_rule_id r, const char *fmt, ...)
 		e->res.waived++;
 	else
 		e->res.findings_by_level[vc_rule(r)->level]++;
-	struct sess *ss = e->sess[c->sid];
-	if (ss->kept[r] >= e->opts.max_findings_per_rule) {
+	/* Stored while the session has at most the cap of them; failures
+	 * (not the freed session state) counts them, as verdicts may come
+	 * after the session ended (vc_engine_live_verdict). */
+	if (x->failures > e->opts.max_findings_per_rule) {
 		e->res.suppressed++;
 		return;
 	}
-	ss->kept[r]++;
 	e->res.findings = xgrow(e->res.findings, &e->cap_findings, e->res.nfindings + 1,
 				sizeof *e->res.findings);
 	struct vc_finding *f = &e->res.findings[e->res.nfindings++];

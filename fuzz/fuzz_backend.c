@@ -154,7 +154,9 @@ static uint32_t wanted_fds(const struct vu_request_info *ri, const uint8_t *pl, 
 static void drain(int fd)
 {
 	uint8_t buf[4096];
-	char cbuf[CMSG_SPACE(sizeof(int) * 8)];
+	/* Room for the most fds one sendmsg can pass (SCM_MAX_FD): none is
+	 * dropped by the kernel unseen, each is closed here. */
+	char cbuf[CMSG_SPACE(sizeof(int) * 253)];
 	for (;;) {
 		struct iovec iov = { buf, sizeof buf };
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,

@@ -88,8 +88,10 @@ static void describe_fd(int fd, struct vc_fd *out)
 		out->size = sb.st_size;
 }
 
+/* nfds fds at hand (described), ntotal carried (the event's count). */
 static void emit_msg(struct vfe_conn *c, uint8_t dir, uint8_t chan, uint32_t req, uint32_t flags,
-		     uint32_t size, const void *pl, uint32_t len, const int *fds, unsigned nfds)
+		     uint32_t size, const void *pl, uint32_t len, const int *fds, unsigned nfds,
+		     unsigned ntotal)
 {
 	struct vc_fd fdv[VC_EVENT_MAX_FDS];
 	unsigned nd = nfds < VC_EVENT_MAX_FDS ? nfds : VC_EVENT_MAX_FDS;
@@ -97,7 +99,7 @@ static void emit_msg(struct vfe_conn *c, uint8_t dir, uint8_t chan, uint32_t req
 		describe_fd(fds[i], &fdv[i]);
 	struct vc_event ev = {
 		.kind = VC_EV_VU_MSG, .dir = dir, .session = c->sid, .time_ns = mono_ns(),
-		.nfds = nfds, .has_fds = true, .fds = nd ? fdv : NULL,
+		.nfds = ntotal, .has_fds = true, .fds = nd ? fdv : NULL,
 	};
 	vc_vu_msg_set(&ev.u.vu, chan, req, flags, size, pl, len);
 	vfe_run_emit(c->run, &ev);
@@ -227,7 +229,7 @@ int vfe_send_raw(struct vfe_conn *c, uint32_t req, uint32_t flags, int64_t decla
 	vu_wr32(buf + 8, size);
 	if (len)
 		memcpy(buf + VU_HDR_SIZE, pl, len);
-	emit_msg(c, VC_DIR_FE_TO_BE, VU_CHAN_MAIN, req, flags, size, pl, len, fds, nfds);
+	emit_msg(c, VC_DIR_FE_TO_BE, VU_CHAN_MAIN, req, flags, size, pl, len, fds, nfds, nfds);
 	int rc = send_bytes(c, c->sock, buf, VU_HDR_SIZE + (size_t)len, fds, nfds);
 	free(buf);
 	return rc;
@@ -247,12 +249,17 @@ void vfe_msg_close_fds(struct vfe_msg *m)
 	m->nfds = 0;
 }
 
-/* Read what is there on sock into framer f; received fds queue in rxfds.
+/* The kernel passes at most SCM_MAX_FD (253) fds per sendmsg; a control
+ * buffer that size receives them all, so none is lost unseen. */
+#define RX_CMSG_FDS 253
+
+/* Read what is there on sock into framer f; received fds queue in rxfds
+ * (past its size they are closed and counted, for the rules).
  * 1 bytes read, 0 EOF, -1 error. */
 static int read_some(struct vfe_conn *c, int sock, uint8_t *buf, size_t cap, size_t *got)
 {
 	union {
-		char b[CMSG_SPACE(sizeof(int) * VC_EVENT_MAX_FDS)];
+		char b[CMSG_SPACE(sizeof(int) * RX_CMSG_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
@@ -273,10 +280,16 @@ static int read_some(struct vfe_conn *c, int sock, uint8_t *buf, size_t cap, siz
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
 			if (c->nrxfds < VC_EVENT_MAX_FDS)
 				c->rxfds[c->nrxfds++] = fd;
-			else
+			else {
 				close(fd); /* hostile: more fds than any message takes */
+				c->nrx_dropped++;
+			}
 		}
 	}
+	/* Cut by the kernel (cannot happen with RX_CMSG_FDS, but a cut fd
+	 * must not pass unjudged): at least one more was sent. */
+	if (mh.msg_flags & MSG_CTRUNC)
+		c->nrx_dropped++;
 	*got = (size_t)n;
 	return n == 0 ? 0 : 1;
 }
@@ -291,8 +304,24 @@ static void take_msg(struct vfe_conn *c, struct vu_framer *f, struct vfe_msg *m)
 	if (m->len)
 		memcpy(m->pl, f->pl, m->len);
 	m->nfds = c->nrxfds;
+	m->nfds_total = c->nrxfds + c->nrx_dropped;
 	memcpy(m->fds, c->rxfds, sizeof(int) * c->nrxfds);
 	c->nrxfds = 0;
+	c->nrx_dropped = 0;
+}
+
+/* Keep the fds the wire table lets this reply carry; close the others
+ * now (they were counted for VU-FD-06 when the message was emitted). */
+static void keep_expected_fds(struct vfe_msg *m)
+{
+	unsigned keep = 0;
+	if (m->flags & VU_FLAG_REPLY)
+		keep = vu_reply_fds_max(vu_request(VU_CHAN_MAIN, m->req));
+	for (unsigned i = keep; i < m->nfds; i++)
+		if (m->fds[i] >= 0)
+			close(m->fds[i]);
+	if (m->nfds > keep)
+		m->nfds = keep;
 }
 
 /* Frame from the pending bytes of channel ch: 1 message, 0 need more, -2 garbage. */
@@ -319,7 +348,7 @@ static int frame(struct vfe_conn *c, int ch, struct vfe_msg *m)
 static void serve_backend_msg(struct vfe_conn *c, struct vfe_msg *m)
 {
 	emit_msg(c, VC_DIR_BE_TO_FE, VU_CHAN_BACKEND, m->req, m->flags, m->size, m->pl, m->len, m->fds,
-		 m->nfds);
+		 m->nfds, m->nfds_total);
 	vfe_msg_close_fds(m);
 	if ((m->flags & VU_FLAG_NEED_REPLY) && c->be_sock >= 0) {
 		uint8_t out[VU_HDR_SIZE + 8];
@@ -328,7 +357,7 @@ static void serve_backend_msg(struct vfe_conn *c, struct vfe_msg *m)
 		vu_wr32(out + 8, 8);
 		vu_wr64(out + VU_HDR_SIZE, 0);
 		emit_msg(c, VC_DIR_FE_TO_BE, VU_CHAN_BACKEND, m->req, VU_VERSION | VU_FLAG_REPLY, 8,
-			 out + VU_HDR_SIZE, 8, NULL, 0);
+			 out + VU_HDR_SIZE, 8, NULL, 0, 0);
 		if (send_bytes(c, c->be_sock, out, sizeof out, NULL, 0) != 0)
 			close_fd(&c->be_sock);
 	}
@@ -336,7 +365,7 @@ static void serve_backend_msg(struct vfe_conn *c, struct vfe_msg *m)
 
 enum vfe_rx vfe_recv(struct vfe_conn *c, struct vfe_msg *m, uint32_t owed_req)
 {
-	m->nfds = 0;
+	m->nfds = m->nfds_total = 0;
 	if (c->eof || c->sock < 0)
 		return VFE_RX_EOF;
 	if (c->garbage)
@@ -347,7 +376,8 @@ enum vfe_rx vfe_recv(struct vfe_conn *c, struct vfe_msg *m, uint32_t owed_req)
 		int r = frame(c, 0, m);
 		if (r == 1) {
 			emit_msg(c, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, m->req, m->flags, m->size, m->pl, m->len,
-				 m->fds, m->nfds);
+				 m->fds, m->nfds, m->nfds_total);
+			keep_expected_fds(m);
 			return VFE_RX_MSG;
 		}
 		if (r == -2) {

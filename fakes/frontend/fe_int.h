@@ -46,7 +46,8 @@ struct vfe_msg {
 	uint8_t pl[VFE_MAX_REPLY];
 	uint32_t len;
 	int fds[VC_EVENT_MAX_FDS];
-	unsigned nfds;
+	unsigned nfds;               /* fds held in fds[] */
+	unsigned nfds_total;         /* fds the message carried (the rules judge this) */
 };
 
 /* Bytes read from a channel but not yet framed. */
@@ -66,6 +67,7 @@ struct vfe_conn {
 	struct vfe_pend pend[2];     /* per channel */
 	int rxfds[VC_EVENT_MAX_FDS]; /* fds received but not yet given to a message */
 	unsigned nrxfds;
+	unsigned nrx_dropped;        /* more received (closed at once) or cut (MSG_CTRUNC) */
 	int timeout_ms;
 	bool eof, garbage, hung;
 	char why[256];               /* why a scenario stopped */

@@ -95,6 +95,7 @@ struct vfu_conn {
 	uint8_t *held_buf;
 	uint32_t held_len;
 	int held_fd;
+	unsigned held_extra_fds;   /* reply-fds fault on the held reply */
 	struct vfu_msg *queue[HELD_MAX];
 	uint32_t nqueue;
 
@@ -414,26 +415,40 @@ static void emit_msg(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *
 
 /* ---------- sending ---------- */
 
-static int send_all(struct vfu_conn *c, int fd, const uint8_t *buf, size_t len, int pass_fd)
+/* extra: the reply-fds fault's fds, /dev/null passed that many times
+ * after the message's own fd (the receiver gets as many distinct fds). */
+static int send_all(struct vfu_conn *c, int fd, const uint8_t *buf, size_t len, int pass_fd,
+		    unsigned extra)
 {
 	size_t off = 0;
-	bool fd_sent = pass_fd < 0;
+	int fdv[CMSG_FDS];
+	unsigned nfdv = 0;
+	if (pass_fd >= 0)
+		fdv[nfdv++] = pass_fd;
+	int null_fd = -1;
+	if (extra) {
+		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		for (unsigned i = 0; null_fd >= 0 && i < extra && nfdv < CMSG_FDS; i++)
+			fdv[nfdv++] = null_fd;
+	}
+	bool fd_sent = nfdv == 0;
+	int rc = 0;
 	while (off < len) {
 		struct iovec iov = { .iov_base = (void *)(buf + off), .iov_len = len - off };
 		union {
-			char b[CMSG_SPACE(sizeof(int))];
+			char b[CMSG_SPACE(sizeof(int) * CMSG_FDS)];
 			struct cmsghdr align;
 		} cm;
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 		if (!fd_sent) {
-			memset(&cm, 0, sizeof cm);
+			memset(&cm, 0, CMSG_SPACE(sizeof(int) * nfdv));
 			mh.msg_control = cm.b;
-			mh.msg_controllen = sizeof cm.b;
+			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfdv);
 			struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
 			h->cmsg_level = SOL_SOCKET;
 			h->cmsg_type = SCM_RIGHTS;
-			h->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(h), &pass_fd, sizeof(int));
+			h->cmsg_len = CMSG_LEN(sizeof(int) * nfdv);
+			memcpy(CMSG_DATA(h), fdv, sizeof(int) * nfdv);
 		}
 		ssize_t n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
@@ -444,16 +459,21 @@ static int send_all(struct vfu_conn *c, int fd, const uint8_t *buf, size_t len, 
 			int r = poll(&p, 1, SEND_TIMEOUT_MS);
 			if (r <= 0) {
 				vfu_conn_log(c, "front-end does not read its replies; dropping it");
-				return -1;
+				rc = -1;
+				break;
 			}
 			continue;
 		}
-		if (n <= 0)
-			return -1;
+		if (n <= 0) {
+			rc = -1;
+			break;
+		}
 		off += (size_t)n;
 		fd_sent = true;
 	}
-	return 0;
+	if (null_fd >= 0)
+		close(null_fd);
+	return rc;
 }
 
 /* Which reply faults apply to the answer of request req (current
@@ -474,9 +494,23 @@ static const struct vfu_fault *reply_fault(struct vfu_conn *c, uint32_t req, enu
 	return NULL;
 }
 
+/* reply-fds=N: extra fds on this reply (untriggered: on every reply). */
+static unsigned reply_extra_fds(struct vfu_conn *c, uint32_t req)
+{
+	const struct vfu_config *cfg = &c->s->cfg;
+	for (unsigned i = 0; i < cfg->nfaults; i++) {
+		const struct vfu_fault *f = &cfg->faults[i];
+		if (f->kind == VFU_FAULT_REPLY_FDS && !f->at_req && !f->at_msg &&
+		    (!f->conn || f->conn == c->ordinal))
+			return f->nfds;
+	}
+	const struct vfu_fault *f = reply_fault(c, req, VFU_FAULT_REPLY_FDS);
+	return f ? f->nfds : 0;
+}
+
 /* Send one message; the event is emitted once it is on the wire. */
 static int send_msg(struct vfu_conn *c, uint8_t chan, uint32_t req, uint32_t flags,
-		    const uint8_t *payload, uint32_t len, int pass_fd)
+		    const uint8_t *payload, uint32_t len, int pass_fd, unsigned extra_fds)
 {
 	int fd = chan == VU_CHAN_MAIN ? c->fd : c->be_fd;
 	if (fd < 0)
@@ -494,7 +528,8 @@ static int send_msg(struct vfu_conn *c, uint8_t chan, uint32_t req, uint32_t fla
 		m.ntotal = m.nkept = 1;
 		describe_fd(pass_fd, &m.info[0]);
 	}
-	int rc = send_all(c, fd, buf, VU_HDR_SIZE + (size_t)len, pass_fd);
+	m.ntotal += extra_fds;   /* not described: the event counts them */
+	int rc = send_all(c, fd, buf, VU_HDR_SIZE + (size_t)len, pass_fd, extra_fds);
 	if (rc == 0) {
 		c->s->st.messages_out++;
 		emit_msg(c, VC_DIR_BE_TO_FE, &m); /* the fake sends only as back-end */
@@ -599,6 +634,9 @@ static void reply(struct vfu_conn *c, uint32_t req, const uint8_t *payload, uint
 		rq = req == VU_GET_FEATURES ? VU_GET_PROTOCOL_FEATURES : VU_GET_FEATURES;
 		vfu_conn_log(c, "fault: reply to request %u names request %u", req, rq);
 	}
+	unsigned extra_fds = reply_extra_fds(c, req);
+	if (extra_fds)
+		vfu_conn_log(c, "fault: %u extra fd(s) on the reply to request %u", extra_fds, req);
 	if (reply_fault(c, req, VFU_FAULT_REPLY_SIZE) && len + 4 <= 64) {
 		memset(padded, 0, sizeof padded);
 		if (len)
@@ -619,11 +657,12 @@ static void reply(struct vfu_conn *c, uint32_t req, const uint8_t *payload, uint
 		if (len)
 			memcpy(c->held_buf + VU_HDR_SIZE, payload, len);
 		c->held_fd = pass_fd;
+		c->held_extra_fds = extra_fds;
 		if (c->hold_ms && ensure_timer(c, &c->delay_tfd, &c->w_delay, VFU_W_DELAY) == 0)
 			arm_timer(c->delay_tfd, c->hold_ms);
 		return;
 	}
-	if (send_msg(c, VU_CHAN_MAIN, rq, flags, payload, len, pass_fd) != 0)
+	if (send_msg(c, VU_CHAN_MAIN, rq, flags, payload, len, pass_fd, extra_fds) != 0)
 		conn_close(c, true, false, 0);
 	if (pass_fd >= 0)
 		close(pass_fd);
@@ -639,7 +678,7 @@ static void release_held(struct vfu_conn *c)
 	int fd = c->held_fd;
 	c->held_fd = -1;
 	if (!c->dead && send_msg(c, VU_CHAN_MAIN, vu_rd32(b), vu_rd32(b + 4), b + VU_HDR_SIZE,
-				 vu_rd32(b + 8), fd) != 0)
+				 vu_rd32(b + 8), fd, c->held_extra_fds) != 0)
 		conn_close(c, true, false, 0);
 	if (fd >= 0)
 		close(fd);
@@ -881,6 +920,10 @@ static int read_msg(struct vfu_conn *c, int fd, struct vfu_reader *r, uint8_t ch
 				}
 			}
 		}
+		/* Cut by the kernel (not with a CMSG_FDS buffer, but a cut fd
+		 * must still count): at least one more was sent. */
+		if (n >= 0 && (mh.msg_flags & MSG_CTRUNC))
+			r->m.ntotal++;
 		if (n <= 0)
 			return -1;
 		if (in_hdr) {
@@ -949,7 +992,7 @@ static void send_backend_req(struct vfu_conn *c, uint32_t be_req, bool hold)
 	vfu_conn_log(c, "fault: back-end request %s%s",
 		     vu_request_name(VU_CHAN_BACKEND, be_req, (char[24]){0}, 24),
 		     need ? " with NEED_REPLY" : "");
-	if (send_msg(c, VU_CHAN_BACKEND, be_req, flags, pl, (uint32_t)sz, -1) != 0) {
+	if (send_msg(c, VU_CHAN_BACKEND, be_req, flags, pl, (uint32_t)sz, -1, 0) != 0) {
 		vfu_conn_log(c, "back-end channel write failed; closing it");
 		close_backend(c);
 		return;

@@ -70,6 +70,7 @@ enum vfu_fault_kind {
 	VFU_FAULT_CRASH,           /* the process kills itself (SIGSEGV) */
 	VFU_FAULT_HANG,            /* the connection is never answered again */
 	VFU_FAULT_LEAK_FDS,        /* the message's fds stay open until the end */
+	VFU_FAULT_REPLY_FDS,       /* attach n extra fds to replies (VU-FD-06) */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -121,7 +122,12 @@ struct vfu_fault {
 	uint32_t ms;               /* DELAY_REPLY */
 	uint32_t be_req;           /* BACKEND_REQ: back-end request number */
 	uint32_t lax;              /* LAX: VFU_RF_BIT mask of classes switched off */
+	uint32_t nfds;             /* REPLY_FDS: extra fds per reply, 1..VFU_REPLY_FDS_MAX */
 };
+
+/* reply-fds=N: at most this many extra fds (with the reply's own fd, one
+ * sendmsg's SCM_MAX_FD of 253). */
+#define VFU_REPLY_FDS_MAX 252u
 
 #define VFU_MAX_FAULTS 16
 
@@ -134,6 +140,7 @@ struct vfu_fault {
  *   backend-req=CONFIG_CHANGE_MSG|VRING_CALL|VRING_ERR@req=NAME
  *   lax=CLASS[,CLASS..] | lax=regions | lax=all     (no trigger)
  *   crash@TRIGGER | hang@TRIGGER | leak-fds@TRIGGER
+ *   reply-fds=N[@TRIGGER]   (no trigger: every reply and ack)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

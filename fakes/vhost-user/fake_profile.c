@@ -179,6 +179,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_CRASH] = "crash",
 	[VFU_FAULT_HANG] = "hang",
 	[VFU_FAULT_LEAK_FDS] = "leak-fds",
+	[VFU_FAULT_REPLY_FDS] = "reply-fds",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -275,6 +276,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-04";             /* acks malformed requests as done */
 	case VFU_FAULT_HANG:
 		return "VU-REPLY-01";          /* the reply owed never comes */
+	case VFU_FAULT_REPLY_FDS:
+		return "VU-FD-06";
 	default:
 		return "";
 	}
@@ -444,6 +447,16 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 		if (!triggered || arg)
 			goto want_trigger;
 		break;
+	case VFU_FAULT_REPLY_FDS: {
+		uint64_t n;
+		if (!arg || parse_u64(arg, &n) || n == 0 || n > VFU_REPLY_FDS_MAX) {
+			snprintf(err, errlen, "fault '%s': wants reply-fds=N (1..%u)[@msg=N|@req=NAME[#K]]",
+				 spec, VFU_REPLY_FDS_MAX);
+			return -1;
+		}
+		f->nfds = (uint32_t)n;
+		break;
+	}
 	default:
 		break;
 	}

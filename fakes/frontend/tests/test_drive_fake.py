@@ -152,6 +152,20 @@ def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want)
     assert rc == 1, out
 
 
+def test_reply_fds_are_judged():
+    # A back-end that attaches 250 fds to every reply (the case:
+    # drive took 32 and judged nothing): VU-FD-06 on each reply, 250 counted.
+    rc, v, out = drive("reply-fds", ["--fault", "reply-fds=250"], scenario="init-start-stop-qemu")
+    assert v == {"init-start-stop-qemu": "findings"}, out
+    assert "VU-FD-06" in out and "carries 250 fd(s); it takes none" in out, out
+    assert rc == 1, out
+    # Only the reply it names: GET_FEATURES's first reply gets 3 fds.
+    rc, v, out = drive("reply-fds-one", ["--fault", "reply-fds=3@req=GET_FEATURES"],
+                       scenario="init-start-stop-qemu")
+    assert v == {"init-start-stop-qemu": "findings"}, out
+    assert out.count("VU-FD-06 MUST") == 1 and "GET_FEATURES carries 3 fd(s)" in out, out
+
+
 @pytest.mark.parametrize("device", ["net", "blk"])
 def test_every_positive_scenario_can_fail(device):
     # Every scenario starts with GET_FEATURES: a fake that dies there fails

@@ -37,18 +37,27 @@ static void fresh_path(const char *tag)
 
 /* ---- the fake back-end on its own thread ---- */
 
-static struct vfu_server *start_fake(const char *profile, uint32_t queues)
+static struct vfu_server *start_fake_faults(const char *profile, uint32_t queues, const char *fault)
 {
 	struct vfu_config cfg;
 	memset(&cfg, 0, sizeof cfg);
 	ck_assert_int_eq(vfu_profile_init(&cfg.profile, profile, queues), 0);
 	cfg.null_device = true;
 	char err[256];
+	if (fault) {
+		ck_assert_msg(vfu_fault_parse(fault, &cfg.faults[0], err, sizeof err) == 0, "%s", err);
+		cfg.nfaults = 1;
+	}
 	struct vfu_server *s = vfu_new(&cfg, err, sizeof err);
 	ck_assert_msg(s != NULL, "%s", err);
 	ck_assert_msg(vfu_listen(s, sock_path, err, sizeof err) == 0, "%s", err);
 	ck_assert_int_eq(vfu_start(s), 0);
 	return s;
+}
+
+static struct vfu_server *start_fake(const char *profile, uint32_t queues)
+{
+	return start_fake_faults(profile, queues, NULL);
 }
 
 static struct vfe_run *new_run(const char *glob, enum vfe_device dev, int timeout_ms)
@@ -99,6 +108,47 @@ START_TEST(fake_serves_every_positive_scenario)
 	/* Front-end-only rules are not the back-end's: not applicable. */
 	for (size_t k = 0; k < res->nsessions; k++)
 		ck_assert_int_eq(res->sessions[k].rules[VU_RING_09].verdict, VC_NA);
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
+/* A back-end that attaches 250 fds to every reply: the driver receives
+ * them all (no cut control buffer), judges VU-FD-06 on each reply, keeps
+ * only the fd GET_INFLIGHT_FD's reply may carry (the inflight scenario
+ * still maps it) and closes the rest: its own fd count is back at the
+ * end. */
+START_TEST(reply_fds_are_judged_and_closed)
+{
+	fresh_path("rfds");
+	int fds0 = vc_test_count_fds();
+	struct vfu_server *s = start_fake_faults("blk", 1, "reply-fds=250");
+	struct vfe_run *r = new_run("replay-qemu-blk,inflight", VFE_DEV_BLK, 3000);
+	char err[256];
+	/* replay-qemu-blk, and the group inflight: inflight, inflight-repeat
+	 * (32 replies of 251 fds each). */
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 3);
+	size_t n;
+	const struct vfe_scenario_result *x = vfe_run_scenarios(r, &n);
+	const struct vc_results *res = vfe_run_results(r);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_msg(x[i].outcome == VFE_FINDINGS, "%s: %s (%s)", x[i].name,
+			      vfe_outcome_name(x[i].outcome), x[i].detail);
+		const struct vc_session_result *sr = &res->sessions[x[i].session];
+		ck_assert_int_eq(sr->rules[VU_FD_06].verdict, VC_FAIL);
+		/* Every reply broke it, nothing else did. */
+		ck_assert_uint_eq(sr->rules[VU_FD_06].failures, sr->rules[VU_FD_06].checks);
+		ck_assert_int_eq(sr->rules[VU_BE_05].verdict, VC_PASS);
+	}
+	bool saw = false;
+	for (size_t i = 0; i < res->nfindings; i++) {
+		ck_assert_int_eq(res->findings[i].rule, VU_FD_06);
+		saw |= strstr(res->findings[i].message, "GET_INFLIGHT_FD carries 251 fds, takes at most 1") != NULL;
+	}
+	ck_assert(saw);
 	vfe_run_free(r);
 	vfu_stop(s);
 	vfu_free(s);
@@ -572,6 +622,7 @@ Suite *vc_test_suite(void)
 	TCase *t = tcase_create("drive");
 	tcase_set_timeout(t, 120);
 	tcase_add_loop_test(t, fake_serves_every_positive_scenario, 0, 2);
+	tcase_add_test(t, reply_fds_are_judged_and_closed);
 	tcase_add_test(t, negative_scenarios_have_a_verdict);
 	tcase_add_test(t, nobody_listens);
 	tcase_add_test(t, silent_backend_is_hung_not_a_driver_hang);

@@ -681,6 +681,11 @@ START_TEST(test_fault_specs)
 	ck_assert(f.kind == VFU_FAULT_HANG && f.at_msg == 7);
 	ck_assert_int_eq(vfu_fault_parse("leak-fds@req=SET_MEM_TABLE", &f, err, sizeof err), 0);
 	ck_assert_int_eq(f.kind, VFU_FAULT_LEAK_FDS);
+	ck_assert_int_eq(vfu_fault_parse("reply-fds=250", &f, err, sizeof err), 0);
+	ck_assert(f.kind == VFU_FAULT_REPLY_FDS && f.nfds == 250 && !f.at_req && !f.at_msg);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-FD-06");
+	ck_assert_int_eq(vfu_fault_parse("reply-fds=1@req=GET_INFLIGHT_FD#2", &f, err, sizeof err), 0);
+	ck_assert(f.nfds == 1 && f.at_req == VU_GET_INFLIGHT_FD && f.nth == 2);
 	for (unsigned k = 0; k < VFU_RF_COUNT; k++) {
 		char spec[64];
 		snprintf(spec, sizeof spec, "lax=%s", vfu_refusal_name(k));
@@ -691,7 +696,8 @@ START_TEST(test_fault_specs)
 					   "reply-flags@req=NOPE", "backend-req=IOTLB_MSG@req=GET_FEATURES",
 					   "disconnect@msg=0", "drop-feature=BOGUS", "disconnect@when=1",
 					   "lax", "lax=", "lax=bogus", "lax=ring-num@req=GET_FEATURES", "crash",
-					   "hang=1@req=GET_FEATURES", "leak-fds", "crash@req=NOPE" };
+					   "hang=1@req=GET_FEATURES", "leak-fds", "crash@req=NOPE",
+					   "reply-fds", "reply-fds=0", "reply-fds=253", "reply-fds=x" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ck_assert_msg(vfu_fault_parse(bad[i], &f, err, sizeof err) != 0, "%s accepted", bad[i]);
 	uint64_t m = 0;
