@@ -296,6 +296,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.source_name = record ? record : "live";
 	cfg.label = "serve";
 	cfg.reconnect = client && !once;
+	cfg.max_accepts = once ? 1 : 0;
 	cfg.log = stderr;
 	struct vfu_server *srv = vfu_new(&cfg, err, sizeof err);
 	if (!srv) {

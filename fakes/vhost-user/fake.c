@@ -118,6 +118,7 @@ struct vfu_conn {
 struct vfu_server {
 	struct vfu_config cfg;
 	int ep, wake_fd, listen_fd, reconn_tfd;
+	uint64_t accepted;         /* connections accepted on listen_fd */
 	char listen_path[108];
 	char connect_path[108];
 	struct vfu_watch w_wake, w_listen, w_reconn;
@@ -1790,9 +1791,15 @@ static int set_nonblock(int fd)
 static void on_listen(struct vfu_server *s)
 {
 	for (int i = 0; i < 16; i++) {
+		if (s->cfg.max_accepts && s->accepted >= s->cfg.max_accepts) {
+			/* Left pending in the backlog until serve closes it. */
+			watch_del(s, s->listen_fd);
+			return;
+		}
 		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
+		s->accepted++;
 		conn_new(s, fd, false);
 	}
 }

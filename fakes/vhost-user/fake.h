@@ -170,6 +170,10 @@ struct vfu_config {
 	const char *label;
 	/* Client mode: reconnect after the peer closed (serve --client). */
 	bool reconnect;
+	/* Listening: accept at most this many connections (0 = no limit);
+	 * serve --once takes 1, so a front-end that reconnects at once (QEMU
+	 * retries its init) is not served a second time before serve ends. */
+	uint32_t max_accepts;
 	/* Diagnostics (device errors, fault actions): NULL = quiet. */
 	FILE *log;
 	/* Fuzz mode (serve --fuzz SEED): at fuzz_permille of the chances, a
