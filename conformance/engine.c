@@ -36,6 +36,9 @@ struct vc_engine {
 	size_t nfree, cap_free;
 	bool *slot_free;
 	size_t cap_slot_free;
+	uint64_t *added;   /* per slot: when its session was added (compact()) */
+	size_t cap_added;
+	uint64_t nadded;
 };
 
 /* Does a comma-separated list of globs match the rule ID? */
@@ -121,6 +124,7 @@ void vc_engine_free(struct vc_engine *e)
 	free(e->ended);
 	free(e->free_slots);
 	free(e->slot_free);
+	free(e->added);
 	free(e->res.sessions);
 	free(e->res.findings);
 	free(e);
@@ -138,6 +142,8 @@ uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s)
 		e->res.sessions = xgrow(e->res.sessions, &cap, n + 1, sizeof *e->res.sessions);
 		e->res.nsessions++;
 	}
+	e->added = xgrow(e->added, &e->cap_added, n + 1, sizeof *e->added);
+	e->added[n] = e->nadded++;
 	struct sess *ss = sess_new();
 	vu_state_init(&ss->st);
 	ss->live = s->traced_side == VC_SIDE_LIVE;
@@ -382,32 +388,53 @@ void vc_engine_end_session(struct vc_engine *e, uint32_t session)
 	}
 }
 
-/* Close the gaps folding left, in session order, and renumber the
- * findings: reports see sessions 0..nsessions-1 only. */
+/* Order of sessions by when they were added, for compact()'s qsort_r. */
+static int by_added(const void *a, const void *b, void *arg)
+{
+	const uint64_t *added = arg;
+	uint64_t x = added[*(const uint32_t *)a], y = added[*(const uint32_t *)b];
+	return x < y ? -1 : x > y;
+}
+
+/* Close the gaps folding left and put the sessions back in the order they
+ * were added (slots were reused), renumbering the findings: reports see
+ * sessions 0..nsessions-1 only, oldest first (the folded one leads). */
 static void compact(struct vc_engine *e)
 {
-	if (!e->nfree)
+	if (e->fold_sid == UINT32_MAX)
 		return;
-	uint32_t *map = xcalloc(e->res.nsessions, sizeof *map);
-	size_t w = 0;
-	for (size_t i = 0; i < e->res.nsessions; i++) {
-		if (i < e->cap_slot_free && e->slot_free[i])
-			continue;
-		map[i] = (uint32_t)w;
-		if (w != i) {
-			e->res.sessions[w] = e->res.sessions[i];
-			e->sess[w] = e->sess[i];
-		}
-		e->res.sessions[w].info.id = (uint32_t)w;
-		e->res.sessions[w].info.source = e->res.sessions[w].source;
-		w++;
+	size_t n = e->res.nsessions, w = 0;
+	uint32_t *keep = xcalloc(n, sizeof *keep);
+	uint32_t *map = xcalloc(n, sizeof *map);
+	for (size_t i = 0; i < n; i++)
+		if (!(i < e->cap_slot_free && e->slot_free[i]))
+			keep[w++] = (uint32_t)i;
+	qsort_r(keep, w, sizeof *keep, by_added, e->added);
+	struct vc_session_result *sr = xcalloc(w ? w : 1, sizeof *sr);
+	struct sess **ss = xcalloc(w ? w : 1, sizeof *ss);
+	uint64_t *added = xcalloc(w ? w : 1, sizeof *added);
+	for (size_t k = 0; k < w; k++) {
+		map[keep[k]] = (uint32_t)k;
+		sr[k] = e->res.sessions[keep[k]];
+		sr[k].info.id = (uint32_t)k;
+		ss[k] = e->sess[keep[k]];
+		added[k] = e->added[keep[k]];
+	}
+	for (size_t k = 0; k < w; k++) {
+		e->res.sessions[k] = sr[k];
+		e->res.sessions[k].info.source = e->res.sessions[k].source;
+		e->sess[k] = ss[k];
+		e->added[k] = added[k];
 	}
 	for (size_t i = 0; i < e->res.nfindings; i++)
 		e->res.findings[i].session = map[e->res.findings[i].session];
-	if (e->fold_sid != UINT32_MAX)
-		e->fold_sid = map[e->fold_sid];
+	e->fold_sid = map[e->fold_sid];
 	for (size_t i = 0; i < e->nended; i++)
 		e->ended[i] = map[e->ended[i]];
+	free(sr);
+	free(ss);
+	free(added);
+	free(keep);
 	free(map);
 	e->res.nsessions = w;
 	e->nfree = 0;

@@ -957,6 +957,14 @@ START_TEST(test_keep_sessions)
 		}
 	}
 	ck_assert_uint_eq(folded, 1);
+	/* Oldest first: the folded one, then #8, #9, #10 (slots were reused). */
+	ck_assert_ptr_nonnull(strstr(res->sessions[0].info.name, "folded"));
+	for (unsigned i = 1; i < 4; i++) {
+		char want[32];
+		snprintf(want, sizeof want, " #%u ", 7 + i);
+		ck_assert_msg(strstr(res->sessions[i].info.name, want), "session %u is %s", i,
+			      res->sessions[i].info.name);
+	}
 	ck_assert_uint_ge(res->findings_by_level[VC_MUST], 1);
 	for (size_t i = 0; i < res->nfindings; i++)
 		ck_assert_uint_lt(res->findings[i].session, res->nsessions);
