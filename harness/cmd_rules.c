@@ -1,23 +1,47 @@
 /* vhost-cts rules: the catalog, as a table or JSON. */
 #include "harness/cli.h"
+#include "vcts/coverage.h"
 #include "vcts/engine.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
+/* rules --coverage: the traceability table (conformance/statements.def). */
+static int rules_coverage(bool json, bool statements)
+{
+	if (json) {
+		json_object *o = vc_coverage_json();
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else
+		vc_coverage_text(stdout, statements);
+	return EXIT_CLEAN;
+}
+
 int cmd_rules(int argc, char **argv)
 {
-	bool json = false;
+	bool json = false, coverage = false, statements = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = true;
+		else if (!strcmp(argv[i], "--coverage"))
+			coverage = true;
+		else if (!strcmp(argv[i], "--statements"))
+			statements = true;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: vhost-cts rules [--json]\n");
+			printf("usage: vhost-cts rules [--json]\n"
+			       "       vhost-cts rules --coverage [--statements] [--json]\n"
+			       "  --coverage     coverage of vhost-user.rst's statements by the rules, per area and side\n"
+			       "  --statements   with --coverage: every statement, its covering rules or the reason none does\n");
 			return EXIT_CLEAN;
 		} else
 			return cli_usage_error("rules: unknown argument '%s'", argv[i]);
 	}
+	if (statements && !coverage)
+		return cli_usage_error("rules: --statements goes with --coverage");
+	if (coverage)
+		return rules_coverage(json, statements);
 	char sides[32];
 	if (json) {
 		json_object *arr = json_object_new_array();

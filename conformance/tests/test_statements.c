@@ -181,8 +181,8 @@ END_TEST
 START_TEST(coverage_adds_up)
 {
 	const struct vc_trace_tables *t = vc_trace_tables();
-	struct vc_cov_count area[64], side[VC_SS_COUNT], tot;
-	ck_assert_uint_le(vc_stmt_area_count(), 64);
+	struct vc_cov_count area[VC_STMT_AREA_MAX], side[VC_SS_COUNT], tot;
+	ck_assert_uint_le(vc_stmt_area_count(), VC_STMT_AREA_MAX);
 	vc_trace_coverage(t, area, side, &tot);
 	ck_assert_uint_eq(tot.stmts, t->nstmts);
 	unsigned sa = 0, ss = 0, fa = 0, fs = 0;
