@@ -44,21 +44,36 @@ static const struct vc_stmt stmts[] = {
 static const struct vc_rule_cover covers[] = {
 #define COVERS(rule, kind, list) { rule, VC_COVER_##kind, list },
 #define BASIS(rule, basis)
+#define DRIVE(scenario, list)
 #include "conformance/rule_statements.def"
 #undef COVERS
 #undef BASIS
+#undef DRIVE
 };
 
 static const struct vc_rule_basis bases[] = {
 #define COVERS(rule, kind, list)
 #define BASIS(rule, basis) { rule, basis },
+#define DRIVE(scenario, list)
 #include "conformance/rule_statements.def"
 #undef COVERS
 #undef BASIS
+#undef DRIVE
+};
+
+static const struct vc_drive_cover drives[] = {
+#define COVERS(rule, kind, list)
+#define BASIS(rule, basis)
+#define DRIVE(scenario, list) { scenario, list },
+#include "conformance/rule_statements.def"
+#undef COVERS
+#undef BASIS
+#undef DRIVE
 };
 
 static const struct vc_trace_tables tables = {
 	stmts, ARRAY_LEN(stmts), covers, ARRAY_LEN(covers), bases, ARRAY_LEN(bases),
+	drives, ARRAY_LEN(drives),
 };
 
 const struct vc_spec_source *vc_spec_source(void) { return &source; }
@@ -193,6 +208,21 @@ static void validate_stmts(const struct vc_trace_tables *t, struct problems *p)
 	}
 }
 
+static size_t list_len(const char *list)
+{
+	size_t n = 0;
+	for (const char *q = list; *q;) {
+		while (*q == ' ')
+			q++;
+		if (!*q)
+			break;
+		n++;
+		while (*q && *q != ' ')
+			q++;
+	}
+	return n;
+}
+
 static void validate_covers(const struct vc_trace_tables *t, struct problems *p)
 {
 	for (size_t i = 0; i < t->ncovers; i++) {
@@ -227,6 +257,19 @@ static void validate_covers(const struct vc_trace_tables *t, struct problems *p)
 		}
 		if (!named)
 			problem(p, "COVERS %s: names no statement", c->rule);
+	}
+	for (size_t i = 0; i < t->ndrives; i++) {
+		const struct vc_drive_cover *d = &t->drives[i];
+		size_t named = 0;
+		for (size_t k = 0; k < t->nstmts; k++) {
+			if (!vc_stmt_list_has(d->stmts, t->stmts[k].id))
+				continue;
+			named++;
+			if (t->stmts[k].side != VC_SS_BE && t->stmts[k].side != VC_SS_BOTH)
+				problem(p, "DRIVE %s: %s is not a back-end duty", d->scenario, t->stmts[k].id);
+		}
+		if (!named || named != list_len(d->stmts))
+			problem(p, "DRIVE %s: names an unknown statement, or none", d->scenario);
 	}
 	for (size_t i = 0; i < t->nbasis; i++) {
 		if (!vc_rule_by_id(t->basis[i].rule))

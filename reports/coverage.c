@@ -91,6 +91,9 @@ void vc_coverage_text(FILE *out, bool statements)
 			       vc_cover_name(vc_stmt_coverage(t, s->id)), s->text);
 			if (rules[0])
 				fprintf(out, "%36s rules: %s\n", "", rules);
+			for (size_t d = 0; d < t->ndrives; d++)
+				if (vc_stmt_list_has(t->drives[d].stmts, s->id))
+					fprintf(out, "%36s drive: %s\n", "", t->drives[d].scenario);
 			if (s->reason[0])
 				fprintf(out, "%36s why: %s\n", "", s->reason);
 		}
@@ -159,6 +162,11 @@ json_object *vc_coverage_json(void)
 			json_object_array_add(rules, r);
 		}
 		json_object_object_add(o, "rules", rules);
+		json_object *drive = json_object_new_array();
+		for (size_t d = 0; d < t->ndrives; d++)
+			if (vc_stmt_list_has(t->drives[d].stmts, s->id))
+				json_object_array_add(drive, json_object_new_string(t->drives[d].scenario));
+		json_object_object_add(o, "drive", drive);
 		json_object_object_add(o, "text", json_object_new_string(s->text));
 		json_object_object_add(o, "reason", json_object_new_string(s->reason));
 		json_object_array_add(list, o);

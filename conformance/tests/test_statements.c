@@ -167,6 +167,30 @@ START_TEST(catches_full_and_part_of_one_rule)
 }
 END_TEST
 
+START_TEST(catches_bad_drive_rows)
+{
+	const struct vc_rule_cover cv[] = { { "VU-HDR-01", VC_COVER_FULL, "VUS-HDR-01" } };
+	const struct vc_drive_cover dr[] = { { "datapath", "VUS-HDR-02 VUS-HDR-77" },
+					     { "datapath", "VUS-HDR-01" } };
+	static struct vc_rule_basis basis[VC_RULE_COUNT];
+	for (unsigned r = 0; r < VC_RULE_COUNT; r++)
+		basis[r] = (struct vc_rule_basis){ vc_rule(r)->id, "test" };
+	struct vc_trace_tables t = { good, 2, cv, 1, basis, VC_RULE_COUNT, dr, 2 };
+	struct seen s = { 0 };
+	/* VUS-HDR-01 is BOTH, a back-end duty too: only the unknown ID of the
+	 * first row reports. */
+	ck_assert_uint_eq(vc_trace_validate(&t, note, &s), 1);
+	ck_assert_ptr_nonnull(strstr(s.last, "unknown statement"));
+	const struct vc_stmt fe[] = { { "VUS-HDR-01", "H", VC_SS_FE, VC_ST_MUST, VC_SD_TRACE, "a", "" } };
+	t.stmts = fe;
+	t.nstmts = 1;
+	t.drives = &dr[1];
+	t.ndrives = 1;
+	ck_assert_uint_eq(vc_trace_validate(&t, note, &s), 1);
+	ck_assert_ptr_nonnull(strstr(s.last, "not a back-end duty"));
+}
+END_TEST
+
 START_TEST(list_matches_whole_ids)
 {
 	ck_assert(vc_stmt_list_has("VUS-HDR-01 VUS-HDR-10", "VUS-HDR-10"));
@@ -224,6 +248,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(v, catches_duplicate_and_malformed_ids);
 	tcase_add_test(v, catches_reasons);
 	tcase_add_test(v, catches_full_and_part_of_one_rule);
+	tcase_add_test(v, catches_bad_drive_rows);
 	tcase_add_test(v, list_matches_whole_ids);
 	suite_add_tcase(s, v);
 	return s;

@@ -12,6 +12,8 @@ enum vc_stmt_strength { VC_ST_MUST, VC_ST_SHOULD, VC_ST_MAY, VC_ST_FACT };
 /* What it takes to decide a statement from outside an implementation. */
 enum vc_stmt_dec { VC_SD_TRACE, VC_SD_LIVE, VC_SD_NONE };
 enum vc_cover { VC_COVER_NONE, VC_COVER_PART, VC_COVER_FULL };
+/* Bound on the areas of statements.def (fixed-size coverage arrays). */
+#define VC_STMT_AREA_MAX 32
 
 struct vc_spec_source {
 	const char *repo, *commit, *path;
@@ -44,6 +46,11 @@ struct vc_rule_basis {
 	const char *basis;
 };
 
+struct vc_drive_cover {
+	const char *scenario; /* a `vhost-cts drive` scenario */
+	const char *stmts;    /* the back-end duties it exercises */
+};
+
 /* A set of tables; vc_trace_tables() gives the compiled-in one. Tests
  * build broken ones to see the validator catch them. */
 struct vc_trace_tables {
@@ -53,6 +60,8 @@ struct vc_trace_tables {
 	size_t ncovers;
 	const struct vc_rule_basis *basis;
 	size_t nbasis;
+	const struct vc_drive_cover *drives;
+	size_t ndrives;
 };
 
 const struct vc_spec_source *vc_spec_source(void);
