@@ -15,6 +15,7 @@ struct sess {
 	bool live;
 	uint32_t queues;   /* the session's own queue count, else the run's */
 	bool ended;
+	bool gap;          /* input lost: nothing more is judged */
 	uint32_t kept[VC_RULE_COUNT];   /* findings stored per rule */
 	void **fstate;                  /* per family, see vc_family_state() */
 };
@@ -224,8 +225,24 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 	if (ev->session >= e->res.nsessions)
 		return;
 	struct sess *ss = e->sess[ev->session];
-	if (ss->ended)
+	if (ss->ended || ss->gap)
 		return;
+	if (ev->kind == VC_EV_GAP) {
+		/* Bytes of this session were lost: the state the rules read
+		 * (pending replies, negotiated features, ring states, the
+		 * framing) is unknown from here, and so is what the end of the
+		 * session would decide. Rules already decided keep their
+		 * verdicts; the rest stay n/a. A new connection is a new
+		 * session, which is judged afresh. */
+		struct vc_session_result *sr = &e->res.sessions[ev->session];
+		ss->gap = true;
+		sr->incomplete = true;
+		snprintf(sr->gap_file, sizeof sr->gap_file, "%s", ev->src.file ? ev->src.file : sr->source);
+		sr->gap_line = ev->src.line;
+		sr->gap_is_offset = ev->src.is_offset;
+		e->res.incomplete++;
+		return;
+	}
 	struct vc_ctx c = {
 		.eng = e, .sid = ev->session, .st = &ss->st, .ev = ev, .live = ss->live,
 		.profile_queues = ss->queues,
@@ -268,6 +285,8 @@ void vc_engine_end_session(struct vc_engine *e, uint32_t session)
 	if (ss->ended)
 		return;
 	ss->ended = true;
+	if (ss->gap)
+		return;
 	struct vc_ctx c = { .eng = e, .sid = session, .st = &ss->st, .ev = NULL, .live = ss->live };
 	for (size_t i = 0; i < vc_nfamilies; i++)
 		if (vc_families[i].on_end) {

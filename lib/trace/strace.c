@@ -116,6 +116,9 @@ struct imp {
 	size_t join_cap;
 	struct sock_memo memo[SOCK_MEMO];
 	unsigned memo_next;
+	bool xx;                  /* payloads seen printed with -xx (every byte escaped) */
+	bool cut_tail;            /* the last line has no newline: the file was cut */
+	uint64_t cut_line;
 };
 
 /* ---------- small helpers ---------- */
@@ -540,6 +543,20 @@ static void on_peer_closed(struct imp *m, struct ep *e, uint64_t line, int64_t t
 
 /* ---------- one I/O syscall ---------- */
 
+/* The session lost bytes here: nothing after this is judged. */
+static void emit_gap(struct imp *m, struct ep *e, int d, uint64_t line, int64_t time_ns)
+{
+	struct vc_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = VC_EV_GAP;
+	ev.dir = msg_dir(e, d);
+	ev.session = e->session;
+	ev.time_ns = time_ns;
+	ev.src.file = m->t->source;
+	ev.src.line = line;
+	vc_trace_add_event(m->t, &ev);
+}
+
 static void mark_dead(struct imp *m, struct ep *e, uint64_t line, const char *why)
 {
 	if (e->dead || (e->state != EP_VHOST && e->state != EP_UNDECIDED))
@@ -548,6 +565,8 @@ static void mark_dead(struct imp *m, struct ep *e, uint64_t line, const char *wh
 	char name[VC_SESSION_NAME_MAX];
 	ep_name(e, name, sizeof name);
 	vc_trace_warn(m->t, line, "%s; stream unreliable, stopped framing %s", why, name);
+	if (e->state == EP_VHOST)
+		emit_gap(m, e, DIR_IN, line, m->last_time);
 }
 
 static void count_fd(struct imp *m, const struct st_call *k, int64_t pid)
@@ -604,6 +623,28 @@ static void handle_io(struct imp *m, const struct st_call *k, int64_t pid, uint6
 	size_t want = (size_t)k->res;
 	size_t have = k->data_absent ? 0 : k->data_len;
 	size_t use = have < want ? have : want;
+	/* A payload with every byte escaped and a printable one among them
+	 * proves -xx; from then on a byte printed as itself is damage (an
+	 * edited or mangled line), as is a read showing more bytes than it
+	 * returned. Such bytes are never framed. */
+	if (!m->xx && !k->raw_chars)
+		for (size_t i = 0; i < have && i < 64; i++)
+			if (k->data[i] >= 0x20 && k->data[i] < 0x7f) {
+				m->xx = true;
+				break;
+			}
+	if ((m->xx && k->raw_chars) || (rd && have > want && !k->data_cut)) {
+		char why[200];
+		if (m->xx && k->raw_chars)
+			snprintf(why, sizeof why,
+				 "damaged line: %u payload character%s not escaped in an -xx log",
+				 k->raw_chars, k->raw_chars == 1 ? "" : "s");
+		else
+			snprintf(why, sizeof why, "damaged line: %s shows %zu bytes for a result of %zu",
+				 sys_name(k->sys), have, want);
+		mark_dead(m, e, line, why);
+		return;
+	}
 	if (k->ctrunc && k->npfds == 0 && e->state == EP_VHOST)
 		vc_trace_warn(m->t, line, "MSG_CTRUNC: fds that came with this message were lost");
 	feed(m, e, rd ? DIR_IN : DIR_OUT, k->data, use, k, line, time_ns);
@@ -1016,6 +1057,20 @@ static void emit_stall(struct imp *m, struct ep *e, uint64_t line, int64_t start
 
 static void finish(struct imp *m, uint64_t last_line)
 {
+	if (m->cut_tail) {
+		/* strace ends every line with a newline: the file was cut, and
+		 * what came after is lost. A session still open has a gap, not
+		 * an end (nor a stall: the missing lines may hold the reply). */
+		vc_trace_warn(m->t, m->cut_line,
+			      "the file ends in the middle of this line (cut short?): sessions still "
+			      "open are incomplete");
+		for (size_t i = 0; i < m->neps; i++) {
+			struct ep *e = &m->eps[i];
+			if (e->state == EP_VHOST && e->chan == VU_CHAN_MAIN)
+				emit_gap(m, e, DIR_IN, m->cut_line, m->last_time);
+		}
+		return;
+	}
 	for (size_t i = 0; i < m->npids; i++) {
 		struct pidst *ps = &m->pids[i];
 		if (ps->has_pend) {
@@ -1141,6 +1196,14 @@ struct st_import *st_import_begin(struct vc_trace *t)
 	return s;
 }
 
+static bool line_blank(const char *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (l[i] != ' ' && l[i] != '\t' && l[i] != '\r')
+			return false;
+	return true;
+}
+
 void st_import_lines(struct st_import *s, const char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -1152,6 +1215,10 @@ void st_import_lines(struct st_import *s, const char *buf, size_t len)
 			if (buf[pos + i] != ' ' && buf[pos + i] != '\t' && buf[pos + i] != '\r')
 				s->any = true;
 		do_line(&s->m, buf + pos, ll, s->line);
+		if (!nl && !line_blank(buf + pos, ll)) {
+			s->m.cut_tail = true;
+			s->m.cut_line = s->line;
+		}
 		pos += ll + (nl ? 1 : 0);
 	}
 }
@@ -1179,6 +1246,7 @@ struct st_block {
 	size_t nsv, cap_sv;
 	uint64_t first_line, total_lines;
 	bool any;
+	uint64_t cut_line;        /* a last line with no newline, 0 none */
 };
 
 struct st_block *st_block_new(void)
@@ -1217,6 +1285,7 @@ uint64_t st_block_classify(struct st_block *b, const char *buf, size_t len, uint
 	b->first_line = first_line;
 	b->total_lines = 0;
 	b->any = false;
+	b->cut_line = 0;
 	size_t pos = 0;
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
@@ -1229,6 +1298,8 @@ uint64_t st_block_classify(struct st_block *b, const char *buf, size_t len, uint
 		struct st_line *o = &b->lines[b->nlines];
 		const char *l = buf + pos;
 		classify(&b->p, l, ll, first_line + b->total_lines, o);
+		if (!nl && !line_blank(l, ll))
+			b->cut_line = first_line + b->total_lines;
 		pos += ll + (nl ? 1 : 0);
 		size_t sl = ll && l[ll - 1] == '\r' ? ll - 1 : ll; /* as vc_lines_next() */
 		if (sv_line_wanted(l, sl)) {
@@ -1263,6 +1334,10 @@ void st_import_block(struct st_import *s, struct sv_import *vd, const struct st_
 	}
 	s->line = b->first_line + b->total_lines;
 	s->any |= b->any;
+	if (b->cut_line) {
+		s->m.cut_tail = true;
+		s->m.cut_line = b->cut_line;
+	}
 	for (size_t i = 0; i < b->nsv; i++)
 		sv_import_line(vd, b->sv[i].l, b->sv[i].n, b->sv[i].ln);
 	sv_import_skip(vd, b->total_lines);
