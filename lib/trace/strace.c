@@ -1028,12 +1028,6 @@ static void apply(struct imp *m, const struct st_line *o)
 	}
 }
 
-static void do_line(struct imp *m, const char *l, size_t n, uint64_t line)
-{
-	struct st_line o;
-	classify(&m->p, l, n, line, &o);
-	apply(m, &o);
-}
 
 /* ---------- end of trace ---------- */
 
@@ -1066,7 +1060,7 @@ static void finish(struct imp *m, uint64_t last_line)
 			      "open are incomplete");
 		for (size_t i = 0; i < m->neps; i++) {
 			struct ep *e = &m->eps[i];
-			if (e->state == EP_VHOST && e->chan == VU_CHAN_MAIN)
+			if (e->state == EP_VHOST && e->chan == VU_CHAN_MAIN && !e->dead)
 				emit_gap(m, e, DIR_IN, m->cut_line, m->last_time);
 		}
 		return;
@@ -1196,12 +1190,12 @@ struct st_import *st_import_begin(struct vc_trace *t)
 	return s;
 }
 
-static bool line_blank(const char *l, size_t n)
+/* A last line with no newline that does not parse was cut short (strace
+ * ends every line with one; a whole last line without it is only an
+ * edited file). */
+static bool cut_short(const struct st_line *o)
 {
-	for (size_t i = 0; i < n; i++)
-		if (l[i] != ' ' && l[i] != '\t' && l[i] != '\r')
-			return false;
-	return true;
+	return o->kind == SL_BAD || o->kind == SL_BADCALL;
 }
 
 void st_import_lines(struct st_import *s, const char *buf, size_t len)
@@ -1214,8 +1208,10 @@ void st_import_lines(struct st_import *s, const char *buf, size_t len)
 		for (size_t i = 0; i < ll && !s->any; i++)
 			if (buf[pos + i] != ' ' && buf[pos + i] != '\t' && buf[pos + i] != '\r')
 				s->any = true;
-		do_line(&s->m, buf + pos, ll, s->line);
-		if (!nl && !line_blank(buf + pos, ll)) {
+		struct st_line o;
+		classify(&s->m.p, buf + pos, ll, s->line, &o);
+		apply(&s->m, &o);
+		if (!nl && cut_short(&o)) {
 			s->m.cut_tail = true;
 			s->m.cut_line = s->line;
 		}
@@ -1298,7 +1294,7 @@ uint64_t st_block_classify(struct st_block *b, const char *buf, size_t len, uint
 		struct st_line *o = &b->lines[b->nlines];
 		const char *l = buf + pos;
 		classify(&b->p, l, ll, first_line + b->total_lines, o);
-		if (!nl && !line_blank(l, ll))
+		if (!nl && cut_short(o))
 			b->cut_line = first_line + b->total_lines;
 		pos += ll + (nl ? 1 : 0);
 		size_t sl = ll && l[ll - 1] == '\r' ? ll - 1 : ll; /* as vc_lines_next() */
