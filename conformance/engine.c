@@ -253,7 +253,8 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 		c.is_request = vu_event_is_request(ev);
 		/* Replies are answered strictly in order: pop what is owed on this
 		 * channel (before the families run, so they see what it answers). */
-		if (!c.is_request && vu_state_pop_pending(&ss->st, ev->u.vu.chan, &answered))
+		if (!c.is_request &&
+		    vu_state_pop_pending(&ss->st, ev->u.vu.chan, ev->u.vu.request, &answered))
 			c.answered = &answered;
 		e->res.messages++;
 		e->res.sessions[ev->session].messages++;
