@@ -22,10 +22,10 @@
  * Sessions: one per connection of a process. A connection opens at
  * vhost_user_event "chr: NAME got event: 1" (CHR_EVENT_OPENED; net only
  * in QEMU 7.2) or at the first message when none is open; it ends at
- * "got event: 2" (CHR_EVENT_CLOSED), a new OPENED of the same chardev, or
+ * "got event: 4" (CHR_EVENT_CLOSED), a new OPENED of the same chardev, or
  * when vhost_dev_cleanup has torn down every vhost_dev that used it (a
  * back-end restarted under reconnect=1, a device unplugged and plugged
- * again). vhost_dev_start/stop name the vhost_dev that sends what follows:
+ * again; traces/qemu-reconnect is a real run of the first). vhost_dev_start/stop name the vhost_dev that sends what follows:
  * a vhost_dev is tied to the one connection open when it is first seen
  * (queue pairs of one net device are several vhost_devs on one
  * connection). With two connections open (two devices) a vhost_dev seen
@@ -347,6 +347,8 @@ struct proc {
 	uint32_t cur;      /* the connection messages go to, or NO_CONN */
 	uint32_t nconns;   /* connections so far (names the sessions) */
 	bool events;       /* the log shows this process's connection events */
+	bool chr_events;   /* ... vhost_user_event among them */
+	bool warned_shared;
 };
 
 struct conn {
@@ -526,7 +528,7 @@ static void conn_event(struct qt *q, uint32_t p, const struct vc_qlog_line *l, u
 		const struct vc_qlog_arg *ev = vc_qlog_find(l, "event");
 		if (!chr || !ev || ev->vlen != 1)
 			return;
-		pr->events = true;
+		pr->events = pr->chr_events = true;
 		size_t cl = chr->vlen < 31 ? chr->vlen : 31;
 		/* The chardev's connection, if one is open. */
 		uint32_t same = NO_CONN;
@@ -538,8 +540,16 @@ static void conn_event(struct qt *q, uint32_t p, const struct vc_qlog_line *l, u
 		if (ev->val[0] == '1') {        /* CHR_EVENT_OPENED */
 			if (same != NO_CONN)
 				close_conn(q, same);
+			uint32_t last;
+			if (open_conns(q, p, &last) && !pr->warned_shared)
+				vc_trace_warn(q->t, ln,
+					      "a second connection opens while another is open (two "
+					      "devices): each one's negotiation is told apart by its "
+					      "chardev event, a message after it goes to the connection "
+					      "opened last, which the log cannot confirm");
+			pr->warned_shared |= open_conns(q, p, &last) > 0;
 			(void)new_conn(q, p, chr->val, cl, ln);
-		} else if (ev->val[0] == '2') { /* CHR_EVENT_CLOSED */
+		} else if (ev->val[0] == '4') { /* CHR_EVENT_CLOSED */
 			if (same != NO_CONN)
 				close_conn(q, same);
 		}
@@ -556,7 +566,11 @@ static void conn_event(struct qt *q, uint32_t p, const struct vc_qlog_line *l, u
 	if (ci == NO_CONN) {
 		uint32_t last = NO_CONN;
 		unsigned n = open_conns(q, p, &last);
-		if (n == 0 && cleanup)
+		/* A vhost_dev torn down that never ran: with chardev events in
+		 * the log they alone delimit connections (QEMU 7.2 net cleans
+		 * up the old vhost_dev after the reconnected one negotiated);
+		 * without them (vhost-user-blk) it ends the one open. */
+		if (cleanup && (n != 1 || pr->chr_events))
 			return;
 		if (n == 0) {
 			/* Its connection opened before the log began. */
