@@ -30,7 +30,7 @@ static bool is_blank(char c) { return c == ' ' || c == '\t'; }
  * "--- SIG..." or an exit "+++ exited with N +++". Whatever the calls are:
  * a log that starts with the dynamic loader's openat/mmap/close is strace
  * as much as one that starts with sendmsg. */
-static bool strace_syntax(const char *l, size_t n)
+static bool strace_syntax(const char *l, size_t n, bool head_only)
 {
 	while (n && (l[n - 1] == '\r' || is_blank(l[n - 1])))
 		n--;
@@ -91,6 +91,8 @@ static bool strace_syntax(const char *l, size_t n)
 		if (j >= sn || s[j] != '(')
 			return false;
 	}
+	if (head_only)
+		return true; /* the start of a line longer than the window */
 	if (sn - j >= 16 && memcmp(s + sn - 16, "<unfinished ...>", 16) == 0)
 		return true;
 	/* " = " then a result: a number, "?" or an address, at the end
@@ -134,11 +136,16 @@ enum vc_format vc_detect_format(const char *buf, size_t len)
 	bool words = false;
 	for (size_t p = i; p < end && lines < DETECT_LINES; lines++) {
 		const char *nl = memchr(buf + p, '\n', end - p);
-		if (!nl && end < len)
-			break; /* a line the window cuts: not judged */
 		size_t ll = nl ? (size_t)(nl - (buf + p)) : end - p;
 		const char *l = buf + p;
-		if (strace_syntax(l, ll))
+		if (!nl && end < len) {
+			/* A line longer than the window (a large read): its start
+			 * counts when nothing else does. */
+			if (!nstrace && !nqemu && strace_syntax(l, ll, true))
+				nstrace++;
+			break;
+		}
+		if (strace_syntax(l, ll, false))
 			nstrace++;
 		else if (qemu_vhost_record(l, ll))
 			nqemu++;
