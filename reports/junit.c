@@ -190,7 +190,8 @@ static bool has_session(const struct vc_results *r, const char *source)
 
 /* Input warnings (what the importer read past) as the suite's system-err:
  * those of source, or with source NULL those of inputs with no session. */
-static void write_warnings(struct jw *j, const struct vc_report_meta *m, const char *source)
+static void write_warnings(struct jw *j, const struct vc_results *r, const struct vc_report_meta *m,
+			   const char *source)
 {
 	size_t len = 0;
 	char *buf = NULL;
@@ -199,7 +200,7 @@ static void write_warnings(struct jw *j, const struct vc_report_meta *m, const c
 		return;
 	for (size_t i = 0; m && i < m->nwarnings; i++) {
 		const struct vc_report_warning *w = &m->warnings[i];
-		if (source ? !same_source(w->source, source) : false)
+		if (source ? !same_source(w->source, source) : has_session(r, w->source))
 			continue;
 		char *clean = vcr_clean(w->text, 1024);
 		fprintf(f, "warning: %s\n", clean);
@@ -317,7 +318,7 @@ int vc_report_junit(const char *path, const struct vc_results *r, const struct v
 		end(&j); /* properties */
 		for (unsigned id = 0; id < VC_RULE_COUNT; id++)
 			write_testcase(&j, r, s, id, perm, cell_start, strict);
-		write_warnings(&j, m, sr->source);
+		write_warnings(&j, r, m, sr->source);
 		end(&j); /* testsuite */
 		free(sname);
 		free(ssrc);
@@ -334,7 +335,7 @@ int vc_report_junit(const char *path, const struct vc_results *r, const struct v
 		attr(&j, "errors", "0");
 		attr(&j, "skipped", "0");
 		attr(&j, "time", "0");
-		write_warnings(&j, m, NULL);
+		write_warnings(&j, r, m, NULL);
 		end(&j);
 	}
 	end(&j); /* testsuites */
