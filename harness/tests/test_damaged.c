@@ -2,7 +2,8 @@
  * damages a real recording the way files get damaged (a payload byte left
  * unescaped, a line garbled, a file cut mid-line, a read line whose bytes
  * outnumber its result, a QEMU log whose line prefix changes mid-file) and
- * runs `vhost-cts check --json --junit` on it: no MUST finding, the
+ * runs `vhost-cts check --json --junit` on it (also a QEMU record with an
+ * unreadable field and a garbled vhost-vdpa call line): no MUST finding, the
  * importer's warning in both reports, and where bytes were lost the
  * session is reported incomplete. Every one of these gave a MUST finding
  * before (noted per test). */
@@ -229,6 +230,48 @@ START_TEST(qemu_prefix_changes)
 }
 END_TEST
 
+/* A QEMU record with an unreadable field: the reply it was is lost, so
+ * the session stops there (before: 75 MUST findings, VU-HDR-03 and
+ * VU-ONCE-05 on every reply after it). */
+START_TEST(qemu_record_unreadable)
+{
+	size_t len, n;
+	char *buf = slurp("traces/qemu-dpdk-net/qemu-trace.log", &len, true);
+	char *d = edit(buf, len, "vhost_user_write req:17 ", "vhost_user_read req:17", "vhost_user_read req:1x", &n);
+	struct outcome o;
+	judge(d, n, ".log", &o);
+	expect_damage_reported(&o, "malformed vhost_user_read record skipped", true);
+	outcome_free(&o);
+	free(d);
+	free(buf);
+}
+END_TEST
+
+/* A vhost-vdpa client's ioctl line cut in the middle (DPDK, -xx): its
+ * session is incomplete from there. */
+START_TEST(vdpa_line_garbled)
+{
+	size_t len;
+	char *buf = slurp("traces/vdpa-strace/dpdk-testpmd-cuse.strace", &len, true);
+	/* the 21st line keeps its first 90 characters */
+	const char *l = buf;
+	for (int i = 0; i < 20; i++)
+		l = memchr(l, '\n', len - (size_t)(l - buf)) + 1;
+	const char *e = memchr(l, '\n', len - (size_t)(l - buf));
+	ck_assert(e && e - l > 90);
+	size_t head = (size_t)(l - buf) + 90, tail = len - (size_t)(e - buf);
+	char *d = malloc(head + tail);
+	memcpy(d, buf, head);
+	memcpy(d + head, e, tail);
+	struct outcome o;
+	judge(d, head + tail, ".strace", &o);
+	expect_damage_reported(&o, "vhost-vdpa call line garbled", true);
+	outcome_free(&o);
+	free(d);
+	free(buf);
+}
+END_TEST
+
 /* The undamaged recordings: no warning, nothing incomplete. */
 START_TEST(clean_has_no_warning)
 {
@@ -259,6 +302,8 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, cut_mid_line);
 	tcase_add_test(tc, payload_longer_than_result);
 	tcase_add_test(tc, qemu_prefix_changes);
+	tcase_add_test(tc, qemu_record_unreadable);
+	tcase_add_test(tc, vdpa_line_garbled);
 	tcase_add_test(tc, clean_has_no_warning);
 	suite_add_tcase(s, tc);
 	return s;

@@ -648,6 +648,15 @@ static void sanitize(char *dst, size_t dlen, const char *s, size_t n)
 	dst[j] = 0;
 }
 
+/* A message the log shows but that could not be read: a gap in the
+ * connection it was on (nothing after it is judged). */
+static void lost_message(struct qt *q, uint32_t p, uint64_t ln, int64_t time_ns)
+{
+	if (p == NO_SESSION || q->procs[p].cur == NO_CONN)
+		return;
+	emit_gap(q, &q->conns[q->procs[p].cur], ln, time_ns);
+}
+
 /* A vhost_user_read/write record: add the event (true), or warn. */
 static bool add_msg(struct qt *q, const struct vc_qlog_line *l, bool is_write, uint64_t ln)
 {
@@ -658,6 +667,7 @@ static bool add_msg(struct qt *q, const struct vc_qlog_line *l, bool is_write, u
 	    !msg_field(l, "flags", &flags, why, sizeof why)) {
 		q->st.malformed++;
 		vc_trace_warn(q->t, ln, "malformed %s record skipped: %s", name, why);
+		lost_message(q, proc_of(q, l, ln), ln, l->time_ns);
 		return false;
 	}
 	uint32_t p = proc_of(q, l, ln);
@@ -792,6 +802,7 @@ int vc_import_qemu_trace_ex(struct vc_trace *t, const char *buf, size_t len, str
 			char shown[64];
 			sanitize(shown, sizeof shown, l, n);
 			vc_trace_warn(t, ln, "malformed vhost_user_read/write line skipped: '%s'", shown);
+			lost_message(&q, q.cur_proc, ln, -1);
 		}
 	}
 	q.st.lines = ln;
