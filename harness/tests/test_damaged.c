@@ -158,6 +158,24 @@ START_TEST(garbled_line)
 }
 END_TEST
 
+/* The same line with its time stamp mangled ("14:4X:02"): not strace's
+ * syntax, but the call on the vhost-user socket is still found in it, so
+ * its stream lost those bytes (before: 19 MUST findings, the stream
+ * framed 8 bytes short). */
+START_TEST(mangled_prefix)
+{
+	size_t len, n;
+	char *buf = slurp(QEMU_STRACE, &len, true);
+	char *d = edit(buf, len, "5047  14:46:02.788921", "14:46:02.788921", "14:4X:02.788921", &n);
+	struct outcome o;
+	judge(d, n, ".strace", &o);
+	expect_damage_reported(&o, "unreadable line", true);
+	outcome_free(&o);
+	free(d);
+	free(buf);
+}
+END_TEST
+
 /* The file cut in the middle of that reply's line (before: FAIL
  * VU-REPLY-01, and the warning only on stderr). */
 START_TEST(cut_mid_line)
@@ -299,6 +317,7 @@ Suite *vc_test_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, raw_byte_pair);
 	tcase_add_test(tc, garbled_line);
+	tcase_add_test(tc, mangled_prefix);
 	tcase_add_test(tc, cut_mid_line);
 	tcase_add_test(tc, payload_longer_than_result);
 	tcase_add_test(tc, qemu_prefix_changes);

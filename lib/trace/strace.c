@@ -826,6 +826,8 @@ static void classify(struct st_parser *p, const char *l, size_t n, uint64_t line
 	while (i < n && (l[i] == ' ' || l[i] == '\t'))
 		i++;
 	o->kind = SL_BAD;
+	o->s = l; /* a bad line's text, until the call is found */
+	o->sn = n;
 	if (i >= n) {
 		o->kind = SL_BLANK;
 		return;
@@ -997,6 +999,23 @@ static void do_unfinished(struct imp *m, const char *s, size_t sn, int64_t pid, 
 	ps->pend_time = time_ns;
 }
 
+/* A line that is not strace's at all (its prefix mangled, two lines run
+ * together): if an I/O call on a vhost-user socket can still be found in
+ * it, that stream lost the call's bytes. */
+static void lost_in_bad_line(struct imp *m, const struct st_line *o)
+{
+	static const char *const names[] = { "sendmsg(", "recvmsg(", "read(", "write(", "readv(",
+					      "writev(", "sendto(", "recvfrom(" };
+	if (!o->s || !o->sn)
+		return;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *at = memmem(o->s, o->sn, names[i], strlen(names[i]));
+		if (at)
+			lost_bytes(m, at, o->sn - (size_t)(at - o->s), o->pid, o->line,
+				   "unreadable line");
+	}
+}
+
 static void apply(struct imp *m, const struct st_line *o)
 {
 	if (o->has_time)
@@ -1009,6 +1028,7 @@ static void apply(struct imp *m, const struct st_line *o)
 		return;
 	case SL_BAD:
 		bad_line(m, o->line, o->what);
+		lost_in_bad_line(m, o);
 		return;
 	case SL_BADCALL:
 		bad_line(m, o->line, o->what);
