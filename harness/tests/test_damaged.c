@@ -290,6 +290,27 @@ START_TEST(vdpa_line_garbled)
 }
 END_TEST
 
+/* The back-end's recvmsg of SET_BACKEND_REQ_FD with its control data cut
+ * (MSG_CTRUNC): the fd it carried is not in the log, so the fd rules do
+ * not judge that message; the session goes on (before: FAIL VU-FD-04 and
+ * VU-BE-04 against QEMU). */
+START_TEST(fds_cut)
+{
+	size_t len, n;
+	char *buf = slurp("traces/qemu-dpdk-net/testpmd.strace", &len, true);
+	char *d = edit(buf, len, "5024  14:45:52.620417 recvmsg(",
+		       "msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, "
+		       "cmsg_data=[25<UNIX-STREAM:[41546->41545]>]}], msg_controllen=24, msg_flags=0}",
+		       "msg_controllen=0, msg_flags=MSG_CTRUNC}", &n);
+	struct outcome o;
+	judge(d, n, ".strace", &o);
+	expect_damage_reported(&o, "MSG_CTRUNC: fds that came with this message were lost", false);
+	outcome_free(&o);
+	free(d);
+	free(buf);
+}
+END_TEST
+
 /* The undamaged recordings: no warning, nothing incomplete. */
 START_TEST(clean_has_no_warning)
 {
@@ -323,6 +344,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, qemu_prefix_changes);
 	tcase_add_test(tc, qemu_record_unreadable);
 	tcase_add_test(tc, vdpa_line_garbled);
+	tcase_add_test(tc, fds_cut);
 	tcase_add_test(tc, clean_has_no_warning);
 	suite_add_tcase(s, tc);
 	return s;

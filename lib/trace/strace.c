@@ -37,6 +37,7 @@ struct vstream {
 	struct vu_framer fr;        /* a zeroed framer is ready to use */
 	struct vc_fd *fds;          /* VC_EVENT_MAX_FDS, allocated on first fd */
 	uint32_t nfds_stored, nfds_total;
+	bool fds_lost;              /* MSG_CTRUNC: the next message's fds are unknown */
 	/* first unix socket among the fds (for SET_BACKEND_REQ_FD) */
 	bool bc_valid, bc_has_peer;
 	uint64_t bc_inode, bc_peer;
@@ -165,6 +166,7 @@ static void stream_clear_fds(struct vstream *s)
 {
 	s->nfds_stored = s->nfds_total = 0;
 	s->bc_valid = s->bc_has_peer = false;
+	s->fds_lost = false;
 }
 
 /* Message direction for bytes moving OUT of or IN to an endpoint. */
@@ -421,7 +423,7 @@ static void emit_msg(struct imp *m, struct ep *e, int d, const uint8_t *pl, uint
 	ev.src.file = m->t->source;
 	ev.src.line = line;
 	ev.nfds = s->nfds_total;
-	ev.has_fds = true;
+	ev.has_fds = !s->fds_lost; /* fd rules skip a message whose fds were cut */
 	ev.fds = s->nfds_stored ? s->fds : NULL; /* copied by vc_trace_add_event */
 	vc_vu_msg_set(&ev.u.vu, e->chan, vu_framer_request(&s->fr), vu_framer_flags(&s->fr),
 		      vu_framer_size(&s->fr), pl, plen);
@@ -645,8 +647,11 @@ static void handle_io(struct imp *m, const struct st_call *k, int64_t pid, uint6
 		mark_dead(m, e, line, why);
 		return;
 	}
-	if (k->ctrunc && k->npfds == 0 && e->state == EP_VHOST)
-		vc_trace_warn(m->t, line, "MSG_CTRUNC: fds that came with this message were lost");
+	if (k->ctrunc && k->npfds == 0 && e->state == EP_VHOST) {
+		vc_trace_warn(m->t, line, "MSG_CTRUNC: fds that came with this message were lost; "
+					  "its fds are not judged");
+		e->st[rd ? DIR_IN : DIR_OUT].fds_lost = true;
+	}
 	feed(m, e, rd ? DIR_IN : DIR_OUT, k->data, use, k, line, time_ns);
 	e = &m->eps[idx];
 	if (have < want) {
