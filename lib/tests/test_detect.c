@@ -99,6 +99,37 @@ START_TEST(loader_lines_first)
 }
 END_TEST
 
+/* A QEMU log on stderr after 70 KB of guest console: the first vhost
+ * record decides, past the window. */
+START_TEST(qemu_after_console)
+{
+	size_t len;
+	char *rec = slurp("traces/qemu-dpdk-net/qemu-trace.log", &len);
+	size_t cap = 80000 + len, n = 0;
+	char *b = malloc(cap);
+	for (int k = 0; n < 70000; k++)
+		n += (size_t)snprintf(b + n, cap - n, "[   %d.%06d] guest console line %d, nothing to see\n",
+				      k / 100, k % 100, k);
+	memcpy(b + n, rec, len);
+	ck_assert_int_eq(vc_detect_format(b, n + len), VC_FMT_QEMU_TRACE);
+	/* and through the streamed load, which reads only the window first */
+	const char *path = vc_test_tmpfile(b, n + len, ".log");
+	struct vc_trace t;
+	struct vc_error err = { 0 };
+	char msg[1024];
+	ck_assert_msg(vc_trace_load(&t, path, VC_FMT_AUTO, 0, &err) == 0, "%s",
+		      vc_error_str(&err, msg, sizeof msg));
+	ck_assert_int_eq(t.format, VC_FMT_QEMU_TRACE);
+	ck_assert_uint_ge(t.nevents, 84);
+	vc_trace_free(&t);
+	unlink(path);
+	/* console alone: nothing */
+	ck_assert_int_eq(vc_detect_format(b, n), VC_FMT_AUTO);
+	free(b);
+	free(rec);
+}
+END_TEST
+
 /* A first line longer than the window (a 64 KiB read printed with -xx)
  * still says strace by its start. */
 START_TEST(long_first_line)
@@ -182,6 +213,7 @@ Suite *vc_test_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, loader_lines_first);
 	tcase_add_test(tc, long_first_line);
+	tcase_add_test(tc, qemu_after_console);
 	tcase_add_test(tc, real_files);
 	tcase_add_test(tc, line_shapes);
 	suite_add_tcase(s, tc);

@@ -118,7 +118,8 @@ static bool qemu_vhost_record(const char *l, size_t n)
  * native (or a scenario, which names itself); lines in strace's syntax
  * against QEMU vhost_* records, the larger count wins. Words are looked
  * for only when no line has either syntax (a QEMU record glued onto other
- * output). */
+ * output); past the window, only for a QEMU record (an strace log shows
+ * its syntax from the first line). */
 enum vc_format vc_detect_format(const char *buf, size_t len)
 {
 	size_t i = 0;
@@ -159,6 +160,21 @@ enum vc_format vc_detect_format(const char *buf, size_t len)
 		return VC_FMT_STRACE;
 	if (nqemu || words)
 		return VC_FMT_QEMU_TRACE;
+	/* Nothing in the window: a QEMU log on stderr may start with a long
+	 * guest console; its first vhost record decides. */
+	for (const char *p = buf + end; p < buf + len;) {
+		const char *v = memmem(p, (size_t)(buf + len - p), "vhost_", 6);
+		if (!v)
+			break;
+		const char *b = v;
+		while (b > buf && b[-1] != '\n')
+			b--;
+		const char *e = memchr(v, '\n', (size_t)(buf + len - v));
+		size_t ll = e ? (size_t)(e - b) : (size_t)(buf + len - b);
+		if (qemu_vhost_record(b, ll) || qemu_vhost_record(v, ll - (size_t)(v - b)))
+			return VC_FMT_QEMU_TRACE;
+		p = v + 6;
+	}
 	return VC_FMT_AUTO;
 }
 
