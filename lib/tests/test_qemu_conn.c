@@ -204,6 +204,28 @@ START_TEST(two_devices_ambiguous)
 }
 END_TEST
 
+/* A hostile log opening connections it never closes: at most 16 stay
+ * open per process, the oldest gets a gap, and the table stays small. */
+START_TEST(open_connections_bounded)
+{
+	size_t cap = 100000 * 96, n = 0;
+	char *buf = malloc(cap);
+	for (int i = 0; i < 100000; i++)
+		n += (size_t)snprintf(buf + n, cap - n,
+				      "vhost_user_event chr: c%d got event: 1\nvhost_user_write req:3 flags:0x1\n", i);
+	struct loaded l;
+	load_buf(&l, "h.log", buf, n);
+	ck_assert_uint_eq(l.t.nsessions, 100000);
+	size_t gaps = 0;
+	for (size_t i = 0; i < l.t.nevents; i++)
+		gaps += l.t.events[i].kind == VC_EV_GAP;
+	ck_assert_uint_eq(gaps, 100000 - 16);
+	ck_assert(warned(&l, "h.log:33: more than 16 connections open at once"));
+	vc_trace_free(&l.t);
+	free(buf);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("qemu_conn");
@@ -215,6 +237,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, closed_then_messages);
 	tcase_add_test(tc, no_events_second_owner);
 	tcase_add_test(tc, two_devices_ambiguous);
+	tcase_add_test(tc, open_connections_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }

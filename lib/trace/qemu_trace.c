@@ -340,6 +340,7 @@ int vc_qlog_int(const char *s, size_t n, bool *neg, uint64_t *mag)
 
 #define NO_CONN UINT32_MAX
 #define QT_MAX_DEVS 16  /* vhost_devs remembered per connection */
+#define QT_MAX_OPEN 16  /* connections open at once in one process */
 
 struct proc {
 	bool has_tid;
@@ -349,6 +350,8 @@ struct proc {
 	bool events;       /* the log shows this process's connection events */
 	bool chr_events;   /* ... vhost_user_event among them */
 	bool warned_shared;
+	uint32_t open[QT_MAX_OPEN]; /* its open connections, oldest first */
+	unsigned nopen;
 };
 
 struct conn {
@@ -372,8 +375,11 @@ struct qt {
 	size_t nprocs, cap_procs;
 	struct conn *conns;
 	size_t nconns, cap_conns;
+	uint32_t *free_conns;    /* closed slots, reused: the table holds open ones */
+	size_t nfree, cap_free;
 	uint32_t cur_proc;       /* the process of the last record, or NO_SESSION */
 	bool warned_prefix;      /* the prefix-change warning was given */
+	bool warned_open;        /* ... the QT_MAX_OPEN one */
 	uint32_t noprefix_proc;  /* process for lines without tid, or NO_SESSION */
 	char first_other[48];    /* first other vhost_* event name */
 };
@@ -454,10 +460,46 @@ static void emit_gap(struct qt *q, struct conn *c, uint64_t ln, int64_t time_ns)
 	vc_trace_add_event(q->t, &ev);
 }
 
+static void close_conn(struct qt *q, uint32_t ci)
+{
+	struct conn *c = &q->conns[ci];
+	struct proc *pr = &q->procs[c->proc];
+	c->open = false;
+	if (pr->cur == ci)
+		pr->cur = NO_CONN;
+	for (unsigned i = 0; i < pr->nopen; i++)
+		if (pr->open[i] == ci) {
+			memmove(&pr->open[i], &pr->open[i + 1], (pr->nopen - i - 1) * sizeof pr->open[0]);
+			pr->nopen--;
+			break;
+		}
+	/* Never looked at again: its slot is reused. */
+	q->free_conns = xgrow(q->free_conns, &q->cap_free, q->nfree + 1, sizeof *q->free_conns);
+	q->free_conns[q->nfree++] = ci;
+}
+
+/* A connection of process p opens. A process has at most QT_MAX_OPEN
+ * open at once (a hostile log opening more gets the oldest closed, with
+ * a gap), so memory and every scan stay bounded. */
 static uint32_t new_conn(struct qt *q, uint32_t p, const char *chr, size_t chr_len, uint64_t ln)
 {
-	q->conns = xgrow(q->conns, &q->cap_conns, q->nconns + 1, sizeof *q->conns);
-	struct conn *c = &q->conns[q->nconns];
+	struct proc *pr = &q->procs[p];
+	if (pr->nopen == QT_MAX_OPEN) {
+		if (!q->warned_open)
+			vc_trace_warn(q->t, ln, "more than %u connections open at once: the oldest is "
+						"not judged further", QT_MAX_OPEN);
+		q->warned_open = true;
+		emit_gap(q, &q->conns[pr->open[0]], ln, -1);
+		close_conn(q, pr->open[0]);
+	}
+	uint32_t ci;
+	if (q->nfree) {
+		ci = q->free_conns[--q->nfree];
+	} else {
+		q->conns = xgrow(q->conns, &q->cap_conns, q->nconns + 1, sizeof *q->conns);
+		ci = (uint32_t)q->nconns++;
+	}
+	struct conn *c = &q->conns[ci];
 	memset(c, 0, sizeof *c);
 	c->proc = p;
 	c->session = NO_SESSION;
@@ -467,41 +509,30 @@ static uint32_t new_conn(struct qt *q, uint32_t p, const char *chr, size_t chr_l
 		chr_len = sizeof c->chr - 1;
 	memcpy(c->chr, chr, chr_len);
 	c->chr[chr_len] = '\0';
-	q->procs[p].cur = (uint32_t)q->nconns;
-	return (uint32_t)q->nconns++;
+	pr->open[pr->nopen++] = ci;
+	pr->cur = ci;
+	return ci;
 }
 
-static void close_conn(struct qt *q, uint32_t ci)
-{
-	struct conn *c = &q->conns[ci];
-	c->open = false;
-	if (q->procs[c->proc].cur == ci)
-		q->procs[c->proc].cur = NO_CONN;
-}
-
-/* The open connections of process p: how many, and the last one. */
+/* The open connections of process p: how many, and the newest. */
 static unsigned open_conns(const struct qt *q, uint32_t p, uint32_t *last)
 {
-	unsigned n = 0;
-	for (size_t i = 0; i < q->nconns; i++)
-		if (q->conns[i].proc == p && q->conns[i].open) {
-			n++;
-			*last = (uint32_t)i;
-		}
-	return n;
+	const struct proc *pr = &q->procs[p];
+	if (pr->nopen)
+		*last = pr->open[pr->nopen - 1];
+	return pr->nopen;
 }
 
 /* The open connection a vhost_dev was tied to, or NO_CONN. */
 static uint32_t conn_of_dev(const struct qt *q, uint32_t p, uint64_t dev, unsigned *slot)
 {
-	for (size_t i = q->nconns; i-- > 0;) {
-		const struct conn *c = &q->conns[i];
-		if (c->proc != p || !c->open)
-			continue;
+	const struct proc *pr = &q->procs[p];
+	for (unsigned i = pr->nopen; i-- > 0;) {
+		const struct conn *c = &q->conns[pr->open[i]];
 		for (unsigned d = 0; d < c->ndev; d++)
 			if (c->dev[d] == dev) {
 				*slot = d;
-				return (uint32_t)i;
+				return pr->open[i];
 			}
 	}
 	return NO_CONN;
@@ -532,10 +563,10 @@ static void conn_event(struct qt *q, uint32_t p, const struct vc_qlog_line *l, u
 		size_t cl = chr->vlen < 31 ? chr->vlen : 31;
 		/* The chardev's connection, if one is open. */
 		uint32_t same = NO_CONN;
-		for (size_t i = 0; i < q->nconns; i++) {
-			const struct conn *c = &q->conns[i];
-			if (c->proc == p && c->open && strlen(c->chr) == cl && memcmp(c->chr, chr->val, cl) == 0)
-				same = (uint32_t)i;
+		for (unsigned i = 0; i < pr->nopen; i++) {
+			const struct conn *c = &q->conns[pr->open[i]];
+			if (strlen(c->chr) == cl && memcmp(c->chr, chr->val, cl) == 0)
+				same = pr->open[i];
 		}
 		if (ev->val[0] == '1') {        /* CHR_EVENT_OPENED */
 			if (same != NO_CONN)
@@ -583,11 +614,10 @@ static void conn_event(struct qt *q, uint32_t p, const struct vc_qlog_line *l, u
 				      "vhost_dev %#" PRIx64 " seen first with %u connections open: which one "
 				      "it uses is not in the log; those connections are not judged further",
 				      dev, n);
-			for (size_t i = 0; i < q->nconns; i++)
-				if (q->conns[i].proc == p && q->conns[i].open) {
-					emit_gap(q, &q->conns[i], ln, l->time_ns);
-					close_conn(q, (uint32_t)i);
-				}
+			while (pr->nopen) {
+				emit_gap(q, &q->conns[pr->open[0]], ln, l->time_ns);
+				close_conn(q, pr->open[0]);
+			}
 			/* What follows goes to a connection judged from a gap. */
 			ci = new_conn(q, p, "", 0, ln);
 			q->conns[ci].gap = true;
@@ -831,6 +861,7 @@ int vc_import_qemu_trace_ex(struct vc_trace *t, const char *buf, size_t len, str
 	u64map_free(&q.tids);
 	free(q.procs);
 	free(q.conns);
+	free(q.free_conns);
 	return rc;
 }
 
