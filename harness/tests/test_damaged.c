@@ -290,6 +290,23 @@ START_TEST(vdpa_line_garbled)
 }
 END_TEST
 
+/* A QEMU vhost-vdpa record with an unreadable field (the DRIVER_OK
+ * status): the session is incomplete from there (before: FAIL
+ * VDPA-STS-02, FEATURES_OK seemingly never followed by DRIVER_OK). */
+START_TEST(qemu_vdpa_record_unreadable)
+{
+	size_t len, n;
+	char *buf = slurp("traces/qemu-vdpa-shim/qemu-trace.log", &len, true);
+	char *d = edit(buf, len, "vhost_vdpa_set_features", "status: 0x8", "status: 0xZ8", &n);
+	struct outcome o;
+	judge(d, n, ".log", &o);
+	expect_damage_reported(&o, "malformed vhost_vdpa_add_status record skipped", true);
+	outcome_free(&o);
+	free(d);
+	free(buf);
+}
+END_TEST
+
 /* The back-end's recvmsg of SET_BACKEND_REQ_FD with its control data cut
  * (MSG_CTRUNC): the fd it carried is not in the log, so the fd rules do
  * not judge that message; the session goes on (before: FAIL VU-FD-04 and
@@ -345,6 +362,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, qemu_record_unreadable);
 	tcase_add_test(tc, vdpa_line_garbled);
 	tcase_add_test(tc, fds_cut);
+	tcase_add_test(tc, qemu_vdpa_record_unreadable);
 	tcase_add_test(tc, clean_has_no_warning);
 	suite_add_tcase(s, tc);
 	return s;
