@@ -86,6 +86,26 @@ START_TEST(real_reconnect_two_devices)
 }
 END_TEST
 
+/* A real run with two devices that a guest starts: each negotiation is
+ * told apart by its chardev event, the first vhost_dev_start is not: both
+ * connections get a gap there, with the warning. */
+START_TEST(real_two_devices_started)
+{
+	struct loaded l;
+	load_file(&l, "traces/qemu-two-devices/qemu-trace.log");
+	ck_assert_int_eq(l.rc, 0);
+	ck_assert_uint_ge(l.t.nsessions, 3);
+	ck_assert_str_eq(l.t.sessions[0].name, "qemu");
+	ck_assert_str_eq(l.t.sessions[1].name, "qemu connection 2 (chr1)");
+	for (uint32_t s = 0; s < 3; s++)
+		ck_assert_uint_eq(count(&l, s, 0, true), 1);
+	for (uint32_t s = 0; s < 2; s++)
+		ck_assert_uint_eq(count(&l, s, VU_SET_OWNER, false), 1);
+	ck_assert(warned(&l, "seen first with 2 connections open"));
+	vc_trace_free(&l.t);
+}
+END_TEST
+
 /* The same device unplugged and plugged again: its vhost_dev is cleaned
  * up, then the chardev opens anew (the real log of one run, twice). */
 START_TEST(replug_after_cleanup)
@@ -231,6 +251,7 @@ Suite *vc_test_suite(void)
 	Suite *s = suite_create("qemu_conn");
 	TCase *tc = tcase_create("connections");
 	tcase_add_test(tc, real_reconnect_two_devices);
+	tcase_add_test(tc, real_two_devices_started);
 	tcase_add_test(tc, replug_after_cleanup);
 	tcase_add_test(tc, real_mq_one_connection);
 	tcase_add_test(tc, blk_cleanup_ends_connection);
