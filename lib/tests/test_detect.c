@@ -125,6 +125,13 @@ START_TEST(qemu_after_console)
 	unlink(path);
 	/* console alone: nothing */
 	ck_assert_int_eq(vc_detect_format(b, n), VC_FMT_AUTO);
+	/* more than 400 short console lines, then the log, all in the window */
+	size_t m = 0;
+	for (int k = 0; k < 500; k++)
+		m += (size_t)snprintf(b + m, cap - m, "console %d\n", k);
+	memcpy(b + m, rec, 4000);
+	ck_assert_uint_lt(m, 65536);
+	ck_assert_int_eq(vc_detect_format(b, m + 4000), VC_FMT_QEMU_TRACE);
 	free(b);
 	free(rec);
 }

@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Format detection reads this much of a file at most. */
+/* Format detection judges the lines in this much of a file (and looks
+ * further only for a QEMU record when they say nothing). */
 #define DETECT_BYTES 65536u
 #define DETECT_LINES 400u
 
@@ -135,7 +136,8 @@ enum vc_format vc_detect_format(const char *buf, size_t len)
 	size_t end = len - i > DETECT_BYTES ? i + DETECT_BYTES : len;
 	unsigned nstrace = 0, nqemu = 0, lines = 0;
 	bool words = false;
-	for (size_t p = i; p < end && lines < DETECT_LINES; lines++) {
+	size_t p = i;
+	for (; p < end && lines < DETECT_LINES; lines++) {
 		const char *nl = memchr(buf + p, '\n', end - p);
 		size_t ll = nl ? (size_t)(nl - (buf + p)) : end - p;
 		const char *l = buf + p;
@@ -162,8 +164,8 @@ enum vc_format vc_detect_format(const char *buf, size_t len)
 		return VC_FMT_QEMU_TRACE;
 	/* Nothing in the window: a QEMU log on stderr may start with a long
 	 * guest console; its first vhost record decides. */
-	for (const char *p = buf + end; p < buf + len;) {
-		const char *v = memmem(p, (size_t)(buf + len - p), "vhost_", 6);
+	for (const char *q = buf + p; q < buf + len;) {
+		const char *v = memmem(q, (size_t)(buf + len - q), "vhost_", 6);
 		if (!v)
 			break;
 		const char *b = v;
@@ -173,7 +175,7 @@ enum vc_format vc_detect_format(const char *buf, size_t len)
 		size_t ll = e ? (size_t)(e - b) : (size_t)(buf + len - b);
 		if (qemu_vhost_record(b, ll) || qemu_vhost_record(v, ll - (size_t)(v - b)))
 			return VC_FMT_QEMU_TRACE;
-		p = v + 6;
+		q = v + 6;
 	}
 	return VC_FMT_AUTO;
 }
