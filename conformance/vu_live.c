@@ -22,8 +22,8 @@ void vu_live_check(struct vc_ctx *c)
 					ev->u.eof.partial ? " mid-message" : "", i);
 				return;
 			}
-		if (st->npending[VU_CHAN_BACKEND]) {
-			const struct vu_pending *p = &st->pending[VU_CHAN_BACKEND][0];
+		const struct vu_pending *p = vu_state_first_owed(st, VU_CHAN_BACKEND);
+		if (p) {
 			vc_fail(c, VU_LIVE_01,
 				"front-end closed the connection without acking back-end request %s (message #%" PRIu64 ")",
 				vc_reqname(VU_CHAN_BACKEND, p->request), p->event);
@@ -33,8 +33,8 @@ void vu_live_check(struct vc_ctx *c)
 		return;
 	}
 	if (ev->kind == VC_EV_VU_STALL && ev->dir == VC_DIR_FE_TO_BE) {
-		if (st->npending[VU_CHAN_BACKEND]) {
-			const struct vu_pending *p = &st->pending[VU_CHAN_BACKEND][0];
+		const struct vu_pending *p = vu_state_first_owed(st, VU_CHAN_BACKEND);
+		if (p) {
 			vc_fail(c, VU_LIVE_02,
 				"front-end silent for %" PRId64 " ms while it owes the ack of back-end request %s (message #%" PRIu64 "): hang or deadlock",
 				ev->u.stall.quiet_ns / 1000000, vc_reqname(VU_CHAN_BACKEND, p->request),

@@ -42,8 +42,8 @@ void vu_once_check(struct vc_ctx *c)
 		return;
 	const struct vc_vu_msg *m = &ev->u.vu;
 	/* A new request while a reply is still owed: the front-end did not wait. */
-	if (st->npending[VU_CHAN_MAIN]) {
-		const struct vu_pending *p = &st->pending[VU_CHAN_MAIN][0];
+	const struct vu_pending *p = vu_state_first_owed(st, VU_CHAN_MAIN);
+	if (p) {
 		vc_fail(c, VU_ONCE_05, "%s sent while the reply to %s (message #%llu) is still owed",
 			vc_ctx_reqname(c), vc_reqname(VU_CHAN_MAIN, p->request),
 			(unsigned long long)p->event);

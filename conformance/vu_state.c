@@ -36,11 +36,21 @@ bool vu_event_is_request(const struct vc_event *ev)
 	return want;
 }
 
+/* What the state knows of a protocol feature's negotiation. */
+static enum vu_known pf_known(const struct vu_state *st, unsigned bit)
+{
+	if ((st->pf_acked_known && !(st->pf_acked & VU_BIT(bit))) ||
+	    (st->pf_offered_known && !(st->pf_offered & VU_BIT(bit))))
+		return VU_KNOWN_NO;
+	if (st->pf_acked_known && st->pf_offered_known)
+		return VU_KNOWN_YES;
+	return VU_KNOWN_UNKNOWN;
+}
+
 bool vu_request_expects_reply(const struct vu_state *st, const struct vc_event *ev,
 			      struct vu_pending *out)
 {
 	const struct vc_vu_msg *m = &ev->u.vu;
-	const struct vu_request_info *ri = vu_request(m->chan, m->request);
 	memset(out, 0, sizeof *out);
 	out->chan = m->chan;
 	out->request = m->request;
@@ -48,42 +58,47 @@ bool vu_request_expects_reply(const struct vu_state *st, const struct vc_event *
 	out->req_size = m->size;
 	out->event = ev->index;
 	out->ring = vc_vu_ring_index(ev);
-	if (!ri)
-		return false;
-	switch (ri->reply) {
-	case VU_REPLY_ALWAYS:
-		out->value_reply = true;
-		break;
-	case VU_REPLY_IF_LOG_SHMFD:
-		out->value_reply = vu_pf_negotiated(st, VU_PF_LOG_SHMFD);
-		break;
-	default:
-		break;
-	}
-	/* A NEED_REPLY of a request that has its own reply is answered by that
-	 * reply alone; otherwise by an ack. Only with REPLY_ACK negotiated; on
-	 * the back-end channel the front-end acks the same way. */
-	if ((m->flags & VU_FLAG_NEED_REPLY) && !out->value_reply &&
-	    vu_pf_negotiated(st, VU_PF_REPLY_ACK))
-		out->ack = true;
-	/* Header-only logs: we cannot know whether REPLY_ACK was negotiated;
-	 * trust the flag, since a front-end that sets it will wait. */
-	if ((m->flags & VU_FLAG_NEED_REPLY) && !out->value_reply && !st->pf_acked_known &&
-	    !m->has_payload)
-		out->ack = true;
+	/* Where the input does not show the protocol features (a QEMU
+	 * -trace log, a capture started late), "owed" follows what the
+	 * specification allows: a reply that depends on them may come and
+	 * is not required (SET_LOG_BASE with LOG_SHMFD, acks with
+	 * REPLY_ACK). */
+	struct vu_owed o = vu_reply_owed((enum vu_channel)m->chan, m->request, m->flags,
+					 pf_known(st, VU_PF_LOG_SHMFD), pf_known(st, VU_PF_REPLY_ACK));
+	out->value_reply = o.value != VU_KNOWN_NO;
+	out->ack = !out->value_reply && o.ack != VU_KNOWN_NO;
+	out->optional = out->value_reply ? o.value == VU_KNOWN_UNKNOWN : o.ack == VU_KNOWN_UNKNOWN;
 	return out->value_reply || out->ack;
 }
 
-bool vu_state_pop_pending(struct vu_state *st, uint8_t chan, struct vu_pending *out)
+bool vu_state_pop_pending(struct vu_state *st, uint8_t chan, uint32_t request,
+			  struct vu_pending *out)
 {
 	uint8_t c = chan ? 1 : 0;
-	if (st->npending[c] == 0)
+	uint32_t skip = 0;
+	/* Optional requests the reply does not name got no reply. */
+	while (skip < st->npending[c] && st->pending[c][skip].optional &&
+	       st->pending[c][skip].request != request)
+		skip++;
+	if (skip == st->npending[c]) {
+		/* Nothing this reply answers: leave the optional ones be (a
+		 * later reply may still be theirs) unless none could be. */
 		return false;
-	*out = st->pending[c][0];
-	memmove(&st->pending[c][0], &st->pending[c][1],
-		(st->npending[c] - 1) * sizeof st->pending[c][0]);
-	st->npending[c]--;
+	}
+	*out = st->pending[c][skip];
+	memmove(&st->pending[c][0], &st->pending[c][skip + 1],
+		(st->npending[c] - skip - 1) * sizeof st->pending[c][0]);
+	st->npending[c] -= skip + 1;
 	return true;
+}
+
+const struct vu_pending *vu_state_first_owed(const struct vu_state *st, uint8_t chan)
+{
+	uint8_t c = chan ? 1 : 0;
+	for (uint32_t i = 0; i < st->npending[c]; i++)
+		if (!st->pending[c][i].optional)
+			return &st->pending[c][i];
+	return NULL;
 }
 
 void vu_state_push_pending(struct vu_state *st, const struct vu_pending *p)

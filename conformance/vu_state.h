@@ -50,6 +50,8 @@ struct vu_pending {
 	int64_t ring;       /* GET_VRING_BASE: ring index */
 	uint64_t event;     /* index of the request event */
 	bool malformed;     /* the request drew a size/fd finding */
+	bool optional;      /* owed or not is unknown (features not in the input):
+			     * a reply may come, none is required */
 };
 
 struct vu_state {
@@ -111,8 +113,13 @@ bool vu_event_is_request(const struct vc_event *ev);
 bool vu_request_expects_reply(const struct vu_state *st, const struct vc_event *ev,
 			      struct vu_pending *out);
 
-/* Pop the reply owed on chan, if any, into *out. */
-bool vu_state_pop_pending(struct vu_state *st, uint8_t chan, struct vu_pending *out);
+/* Pop what a reply to request on chan answers, if anything, into *out:
+ * the oldest request still waiting, skipping optional ones (a reply that
+ * may or may not have come) that the reply does not name. */
+bool vu_state_pop_pending(struct vu_state *st, uint8_t chan, uint32_t request,
+			  struct vu_pending *out);
+/* The oldest request on chan that must be answered, or NULL. */
+const struct vu_pending *vu_state_first_owed(const struct vu_state *st, uint8_t chan);
 void vu_state_push_pending(struct vu_state *st, const struct vu_pending *p);
 
 /* Translate a user address range through the memory table: index of the

@@ -177,12 +177,24 @@ int cmd_check(int argc, char **argv)
 	 * (nothing is materialised). No verdict is printed until every input
 	 * has loaded: a bad file is exit 2 with no partial report. */
 	int ninputs = argc - optind;
+	/* Input warnings go into the reports too (not only stderr): copied,
+	 * since each trace is freed after its load. */
+	struct vc_report_warning *warns = NULL;
+	size_t nwarns = 0;
+	uint64_t warns_total = 0;
 	for (int i = 0; i < ninputs; i++) {
 		struct feed feed = { .eng = eng };
 		struct vc_event_sink sink = { .event = feed_event, .opaque = &feed };
 		struct vc_trace t;
 		int lrc = cli_load_stream(&t, argv[optind + i], (enum vc_format)fmt, (uint64_t)max_input, &sink);
 		if (lrc == 0) {
+			warns = realloc(warns, (nwarns + t.nwarnings + 1) * sizeof *warns);
+			if (!warns)
+				abort();
+			for (size_t w = 0; w < t.nwarnings; w++)
+				warns[nwarns++] = (struct vc_report_warning){ .source = argv[optind + i],
+									   .text = strdup(t.warnings[w]) };
+			warns_total += t.warnings_total > t.nwarnings ? t.warnings_total : t.nwarnings;
 			register_upto(&feed, &t, t.nsessions);
 			for (size_t s = 0; s < t.nsessions; s++) {
 				vc_engine_rename_session(eng, feed.ids[s], &t.sessions[s]);
@@ -193,14 +205,14 @@ int cmd_check(int argc, char **argv)
 		vc_trace_free(&t);
 		if (lrc) {
 			vc_engine_free(eng);
-			goto out;
+			goto out_warns;
 		}
 	}
 	const struct vc_results *res = vc_engine_finish(eng);
 	struct vc_report_meta meta = {
 		.tool = "vhost-cts check", .version = VCTS_VERSION,
 		.inputs = (const char *const *)(argv + optind), .ninputs = (size_t)ninputs,
-		.strict = strict,
+		.strict = strict, .warnings = warns, .nwarnings = nwarns, .warnings_total = warns_total,
 	};
 	rc = vc_results_exit_status(res, strict);
 	bool stdout_report = (json && !strcmp(json, "-")) || (junit && !strcmp(junit, "-"));
@@ -222,6 +234,10 @@ int cmd_check(int argc, char **argv)
 	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
 	vc_engine_free(eng);
+out_warns:
+	for (size_t w = 0; w < nwarns; w++)
+		free((char *)warns[w].text);
+	free(warns);
 out:
 	for (size_t i = 0; i < nwaive; i++)
 		free(waive[i]);

@@ -327,3 +327,22 @@ const char *vu_status_str(uint64_t status, char *buf, size_t len)
 {
 	return mask_str(status, status_name, buf, len);
 }
+
+struct vu_owed vu_reply_owed(enum vu_channel chan, uint32_t req, uint32_t flags,
+			     enum vu_known log_shmfd, enum vu_known reply_ack)
+{
+	struct vu_owed o = { VU_KNOWN_NO, VU_KNOWN_NO };
+	const struct vu_request_info *ri = vu_request(chan, req);
+	if (ri && ri->reply == VU_REPLY_ALWAYS)
+		o.value = VU_KNOWN_YES;
+	else if (ri && ri->reply == VU_REPLY_IF_LOG_SHMFD)
+		o.value = (uint8_t)log_shmfd;
+	/* NEED_REPLY asks for an ack only where no reply of its own is sure
+	 * to come, and only with REPLY_ACK (the same on the back-end channel,
+	 * where the front-end acks). */
+	if (ri && (flags & VU_FLAG_NEED_REPLY) && o.value != VU_KNOWN_YES)
+		o.ack = reply_ack == VU_KNOWN_NO ? VU_KNOWN_NO : VU_KNOWN_UNKNOWN;
+	if (o.ack == VU_KNOWN_UNKNOWN && reply_ack == VU_KNOWN_YES && o.value == VU_KNOWN_NO)
+		o.ack = VU_KNOWN_YES;
+	return o;
+}

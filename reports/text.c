@@ -320,6 +320,13 @@ void vc_report_text(FILE *out, const struct vc_results *r, const struct vc_repor
 			(unsigned long long)sr->messages, plural(sr->messages, "message", "messages"));
 		free(name);
 		free(src);
+		if (sr->incomplete) {
+			char *gf = vcr_clean(sr->gap_file, sizeof sr->gap_file);
+			fprintf(out, "  %sINCOMPLETE%s input lost at %s%s%llu: nothing after it was judged\n",
+				c.warn, c.off, gf, sr->gap_is_offset ? ": offset " : ":",
+				(unsigned long long)sr->gap_line);
+			free(gf);
+		}
 		unsigned shown = 0;
 		for (unsigned id = 0; id < VC_RULE_COUNT; id++) {
 			const struct vc_rule *rule = vc_rule((enum vc_rule_id)id);
@@ -386,7 +393,14 @@ void vc_report_text(FILE *out, const struct vc_results *r, const struct vc_repor
 		(unsigned long long)r->findings_by_level[VC_INFO], (unsigned long long)r->waived);
 	if (r->suppressed)
 		fprintf(out, ", %llu suppressed", (unsigned long long)r->suppressed);
-	fprintf(out, ")\n");
+	fprintf(out, ")");
+	if (r->incomplete)
+		fprintf(out, "; %llu incomplete %s", (unsigned long long)r->incomplete,
+			plural(r->incomplete, "session", "sessions"));
+	uint64_t nwarn = !m ? 0 : m->warnings_total > m->nwarnings ? m->warnings_total : m->nwarnings;
+	if (nwarn)
+		fprintf(out, "; %llu input %s", (unsigned long long)nwarn, plural(nwarn, "warning", "warnings"));
+	fprintf(out, "\n");
 	bool fails = vcr_run_fails(r, m && m->strict);
 	fprintf(out, "verdict: %s%s%s\n", fails ? c.fail : c.pass, fails ? "FAIL" : "PASS", c.off);
 }

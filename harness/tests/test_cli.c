@@ -38,6 +38,21 @@ static const struct {
 	{ "traces/qemu-hotplug/qemu.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
 	{ "traces/qemu-hotplug/testpmd.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
 	{ "traces/qemu-hotplug/qemu-trace.log", 0, "" },
+	/* two devices, the back-end restarted (reconnect=1): four connections
+	 * of one QEMU, each negotiated once. The trace log was one session
+	 * (VU-ONCE-01 x3, VU-ONCE-02 x6) until sessions were split per
+	 * connection (issue #14, class 1). */
+	{ "traces/qemu-reconnect/qemu.strace", 0, "" },
+	{ "traces/qemu-reconnect/testpmd-1.strace", 0, "" },
+	{ "traces/qemu-reconnect/testpmd-2.strace", 0, "" },
+	{ "traces/qemu-reconnect/qemu-trace.log", 0, "" },
+	/* two devices a guest starts and stops twice: per device the findings
+	 * of qemu-dpdk-net. The trace log cannot tell which device a
+	 * vhost_dev_start is (it gave FAIL VU-ONCE-01 as one session): both
+	 * connections are incomplete from there, with a warning. */
+	{ "traces/qemu-two-devices/qemu.strace", 0, "VU-ONCE-04x2 VU-RING-09x4 VU-STS-01x4" },
+	{ "traces/qemu-two-devices/testpmd.strace", 0, "VU-ONCE-04x2 VU-RING-09x4 VU-STS-01x4" },
+	{ "traces/qemu-two-devices/qemu-trace.log", 0, "" },
 };
 
 static int run(char **out, ...)

@@ -232,6 +232,24 @@ uint32_t vu_request_max(enum vu_channel chan);
  * Receivers keep that many and close the rest. */
 unsigned vu_reply_fds_max(const struct vu_request_info *ri);
 
+/* What the input says of a fact: no, yes, or nothing (a header-only log,
+ * a capture that starts after the negotiation). */
+enum vu_known { VU_KNOWN_NO = 0, VU_KNOWN_YES, VU_KNOWN_UNKNOWN };
+
+/* What a request is owed (vhost-user.rst, Communication: "Here is a list
+ * of the ones that do" need replies; REPLY_ACK): a reply of its own, and
+ * a REPLY_ACK ack, each yes, no, or unknown when it depends on a protocol
+ * feature the input does not show (log_shmfd, reply_ack: whether
+ * LOG_SHMFD and REPLY_ACK were negotiated). A NEED_REPLY request with a
+ * reply of its own gets no extra ack. The one reading of "reply owed" for
+ * the judge; the fakes keep their own, as they always know. */
+struct vu_owed {
+	uint8_t value;   /* enum vu_known */
+	uint8_t ack;     /* enum vu_known */
+};
+struct vu_owed vu_reply_owed(enum vu_channel chan, uint32_t req, uint32_t flags,
+			     enum vu_known log_shmfd, enum vu_known reply_ack);
+
 /* Fixed payload size of a layout, or -1 for VARIABLE/MEMTABLE/CONFIG. */
 int vu_payload_fixed_size(enum vu_payload pl);
 /* Bytes a decoder of the layout needs: its fields without trailing

@@ -50,6 +50,7 @@ static int side_by_name(const char *s)
 static bool native_kind(unsigned k)
 {
 	return k == VC_EV_VU_MSG || k == VC_EV_VU_EOF || k == VC_EV_VU_KICK || k == VC_EV_VU_STALL ||
+	       k == VC_EV_GAP ||
 	       (k >= VC_EV_MEM_BEGIN && k <= VC_EV_VDPA_IOTLB) ||
 	       (k >= VC_EV_VDPA_OPEN && k <= VC_EV_VDPA_MMAP);
 }
