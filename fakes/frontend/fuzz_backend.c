@@ -13,6 +13,8 @@
 #include "fakes/frontend/fuzz_backend.h"
 #include "fakes/frontend/fe_int.h"
 #include "lib/xalloc.h"
+#include "vcts/fileio.h"
+#include "vcts/outfile.h"
 #include "vcts/trace.h"
 
 #include <errno.h>
@@ -1454,6 +1456,7 @@ struct fz_ctx {
 	const uint8_t *sel;
 	char steps_txt[1024];
 	FILE *rec, *rawf, *spawn_log, *tsv;
+	struct vc_out *recout, *rawout; /* --record, --raw: committed at the end */
 	bool rec_header_done;
 	struct vfe_run *r;
 	unsigned in_batch;
@@ -1474,11 +1477,8 @@ static int64_t now_ns(void)
 
 static int write_all(const char *path, const void *buf, size_t len)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	size_t w = len ? fwrite(buf, 1, len, f) : 0;
-	return fclose(f) == 0 && w == len ? 0 : -1;
+	char err[512];
+	return vc_write_file_atomic(path, buf, len, err, sizeof err);
 }
 
 /* s in double quotes for sh, with the socket path replaced by ${SOCK}. */
@@ -1747,28 +1747,34 @@ static int ctx_open(struct fz_ctx *z, const struct vfz_options *o, struct vfz_st
 		snprintf(path, sizeof path, "%s/findings.tsv", o->out_dir);
 		z->tsv = fopen(path, "a");
 	}
-	if (o->record && !(z->rec = fopen(o->record, "w"))) {
-		snprintf(err, errlen, "cannot write %s: %s", o->record, strerror(errno));
-		return -1;
+	if (o->record) {
+		if (!(z->recout = vc_out_open(o->record, err, errlen)))
+			return -1;
+		z->rec = vc_out_stream(z->recout);
 	}
-	if (o->raw && !(z->rawf = fopen(o->raw, "w"))) {
-		snprintf(err, errlen, "cannot write %s: %s", o->raw, strerror(errno));
-		return -1;
+	if (o->raw) {
+		if (!(z->rawout = vc_out_open(o->raw, err, errlen)))
+			return -1;
+		z->rawf = vc_out_stream(z->rawout);
 	}
 	return 0;
 }
 
-static void ctx_close(struct fz_ctx *z)
+/* -1 with err when --record or --raw could not be written. */
+static int ctx_close(struct fz_ctx *z, char *err, size_t errlen)
 {
 	finish_run(z);
-	if (z->rec)
-		fclose(z->rec);
-	if (z->rawf)
-		fclose(z->rawf);
+	int rc = 0;
+	if (z->recout && vc_out_commit(z->recout, err, errlen) != 0)
+		rc = -1;
+	char e2[512];
+	if (z->rawout && vc_out_commit(z->rawout, rc ? e2 : err, rc ? sizeof e2 : errlen) != 0)
+		rc = -1;
 	if (z->spawn_log)
 		fclose(z->spawn_log);
 	if (z->tsv)
 		fclose(z->tsv);
+	return rc;
 }
 
 int vfz_run(const struct vfz_options *o, struct vfz_stats *st, char *err, size_t errlen)
@@ -1777,7 +1783,10 @@ int vfz_run(const struct vfz_options *o, struct vfz_stats *st, char *err, size_t
 	uint8_t sel[FZ_MAX_STEPS];
 	struct fz_ctx z;
 	if (ctx_open(&z, o, st, sel, err, errlen)) {
-		ctx_close(&z);
+		char ignored[512];
+		vc_out_discard(z.recout); /* nothing ran: nothing to keep */
+		z.recout = NULL;
+		ctx_close(&z, ignored, sizeof ignored);
 		return -1;
 	}
 	int64_t t0 = now_ns();
@@ -1814,7 +1823,10 @@ int vfz_run(const struct vfz_options *o, struct vfz_stats *st, char *err, size_t
 			fflush(o->log);
 		}
 	}
-	ctx_close(&z);
+	/* An earlier error keeps its message. */
+	char e2[512];
+	if (ctx_close(&z, rc ? e2 : err, rc ? sizeof e2 : errlen) != 0)
+		rc = -1;
 	st->seconds = (now_ns() - t0) / 1e9;
 	return rc;
 }
