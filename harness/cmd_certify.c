@@ -72,7 +72,7 @@ int cmd_certify(int argc, char **argv)
 		 * writes would overwrite it. */
 		struct stat st;
 		if (stat(device, &st) != 0)
-			return cli_usage_error("certify: --device %s: %s", device, strerror(errno));
+			return cli_usage_error("certify: --device %s: cannot open: %s", device, strerror(errno));
 		if (!S_ISCHR(st.st_mode))
 			return cli_usage_error("certify: --device %s: not a character device", device);
 	}

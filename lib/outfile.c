@@ -104,11 +104,11 @@ int vc_out_check(const char *path, enum vc_out_kind *kind, char **final, char *e
 		char *d = dir_of(fin);
 		struct stat ds;
 		if (stat(d, &ds) != 0)
-			snprintf(err, errlen, "%s: directory %s: %s", path, d, strerror(errno));
+			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
 		else if (!S_ISDIR(ds.st_mode))
-			snprintf(err, errlen, "%s: %s is not a directory", path, d);
-		else if (access(d, W_OK) != 0)
-			snprintf(err, errlen, "%s: cannot create files in %s: %s", path, d, strerror(errno));
+			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(ENOTDIR));
+		else if (faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) != 0)
+			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
 		else
 			*kind = VC_OUT_REPLACE;
 		free(d);
@@ -176,7 +176,7 @@ struct vc_out *vc_out_open(const char *path, char *err, size_t errlen)
 		free(d);
 		fd = mkostemp(o->tmp, O_CLOEXEC);
 		if (fd < 0) {
-			snprintf(err, errlen, "%s: cannot create a temp file beside it: %s", path, strerror(errno));
+			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
 			free(o->tmp);
 			o->tmp = NULL;
 			goto fail;
