@@ -92,7 +92,23 @@ int vc_out_check(const char *path, enum vc_out_kind *kind, char **final, char *e
 		*kind = VC_OUT_STDOUT;
 		return 0;
 	}
-	struct stat st;
+	struct stat st, out;
+	/* /dev/stdout, /proc/self/fd/1: stdout's own file (a pipe, a tty, the
+	 * file the shell opened) gets the output in order with the rest of
+	 * stdout. Links under /proc name pipes that no path reaches, so a
+	 * device or FIFO is judged by what stat() finds at the path itself. */
+	if (stat(path, &st) == 0) {
+		if (fstat(STDOUT_FILENO, &out) == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino) {
+			*kind = VC_OUT_STDOUT;
+			return 0;
+		}
+		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+			*kind = VC_OUT_THROUGH;
+			if (final)
+				*final = xstrdup(path);
+			return 0;
+		}
+	}
 	bool exists;
 	char *fin = resolve(path, &st, &exists, err, errlen);
 	if (!fin)

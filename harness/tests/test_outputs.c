@@ -405,6 +405,23 @@ START_TEST(dash_is_stdout)
 	ck_assert_msg(j != NULL, "stdout is not the JSON report alone: %.100s", body);
 	json_object_put(j);
 	free(body);
+	/* /dev/stdout is stdout, in order, whatever it is: a file ... */
+	char *out;
+	ck_assert_int_eq(run(&out, "check", "--json", "/dev/stdout", in, NULL), 0);
+	char *text = strstr(out, "verdict: PASS"), *rep = strstr(out, "vhost-cts-report/1");
+	ck_assert_msg(text && rep && text < rep, "text then JSON expected on stdout:\n%.800s", out);
+	free(out);
+	/* ... or a pipe (a link under /proc that no path reaches). */
+	const char *fifo = P("fifo");
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, fifo_reader, (void *)fifo), 0);
+	ck_assert_int_eq(run_to(fifo, &err, "check", "--json", "/dev/stdout", in, NULL), 0);
+	free(err);
+	void *got;
+	pthread_join(th, &got);
+	ck_assert_msg(strstr(got, "vhost-cts-report/1") != NULL, "the pipe got no report: %.200s", (char *)got);
+	free(got);
 }
 END_TEST
 
