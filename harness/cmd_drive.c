@@ -136,6 +136,8 @@ int cmd_drive(int argc, char **argv)
 		drive_usage(stderr);
 		return cli_usage_error("drive: --socket is required");
 	}
+	if (!*o.socket)
+		return cli_usage_error("drive: --socket is empty (a path is required)");
 	if (o.spawn && o.pid)
 		return cli_usage_error("drive: --spawn and --pid exclude each other");
 	/* Every output is checked, and the streamed ones opened, before the

@@ -169,6 +169,8 @@ int cmd_fuzz_backend(int argc, char **argv)
 		fb_usage(stderr);
 		return cli_usage_error("fuzz-backend: --socket is required");
 	}
+	if (!*o.socket)
+		return cli_usage_error("fuzz-backend: --socket is empty (a path is required)");
 	struct vfz_stats st;
 	if (o.log)
 		fprintf(o.log, "fuzz-backend: %s, device %s, seed %llu, %s\n", o.spawn ? o.spawn : o.socket,

@@ -557,6 +557,12 @@ START_TEST(serve_socket_claims)
 	ck_assert_int_eq(run(&out, "serve", "--socket", "", NULL), 2);
 	assert_has(out, "empty");
 	free(out);
+	ck_assert_int_eq(run(&out, "drive", "--socket", "", NULL), 2);
+	assert_has(out, "empty");
+	free(out);
+	ck_assert_int_eq(run(&out, "fuzz-backend", "--socket", "", NULL), 2);
+	assert_has(out, "empty");
+	free(out);
 	/* A regular file at the socket path is never removed. */
 	const char *f = P("file.sock");
 	put(f, "keep\n");
