@@ -156,6 +156,25 @@ fail:
 	return -1;
 }
 
+/* The umask, read without setting it (umask() would change it for every
+ * thread for a moment; the shim runs inside other programs' threads). */
+static mode_t current_umask(void)
+{
+	mode_t m = 022;
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return m;
+	char line[128];
+	unsigned v;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Umask: %o", &v) == 1) {
+			m = (mode_t)(v & 0777);
+			break;
+		}
+	fclose(f);
+	return m;
+}
+
 struct vc_out {
 	enum vc_out_kind kind;
 	char *path;     /* as given, for messages */
@@ -206,7 +225,7 @@ struct vc_out *vc_out_open(const char *path, char *err, size_t errlen)
 			(void)ignored;
 			(void)fchmod(fd, st.st_mode & 07777);
 		} else {
-			(void)fchmod(fd, 0644);
+			(void)fchmod(fd, 0666 & ~current_umask());
 		}
 	}
 	o->f = fdopen(fd, "w");

@@ -324,7 +324,7 @@ START_TEST(symlinks_followed_never_replaced)
 }
 END_TEST
 
-/* A replaced file keeps its mode. */
+/* A replaced file keeps its mode; a new one follows the umask. */
 START_TEST(replaced_file_keeps_mode)
 {
 	const char *in = input_copy(), *r = P("r.json");
@@ -336,6 +336,14 @@ START_TEST(replaced_file_keeps_mode)
 	struct stat st;
 	ck_assert_int_eq(stat(r, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	/* A new file gets 0666 less the umask, as the shell would create it. */
+	mode_t was = umask(027);
+	int rc = run(&out, "check", "--json", P("new.json"), in, NULL);
+	umask(was);
+	ck_assert_int_eq(rc, 0);
+	free(out);
+	ck_assert_int_eq(stat(P("new.json"), &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0640);
 }
 END_TEST
 
