@@ -1512,10 +1512,27 @@ static void repro_cmd(FILE *f, const struct vfz_options *o, uint64_t iter, const
 	fprintf(f, " --timeout %g", o->timeout_ms / 1000.0);
 }
 
+/* A finding's files, written the safe way (vcts/outfile.h); as before, a
+ * file that cannot be written is skipped. */
+static FILE *art_open(const char *path, struct vc_out **fo)
+{
+	char err[512];
+	*fo = vc_out_open(path, err, sizeof err);
+	return *fo ? vc_out_stream(*fo) : NULL;
+}
+
+static void art_close(struct vc_out *fo)
+{
+	char err[512];
+	if (fo)
+		vc_out_commit(fo, err, sizeof err);
+}
+
 static void write_repro(const char *path, const struct vfz_options *o, uint64_t iter, const char *steps,
 			const char *what)
 {
-	FILE *f = fopen(path, "w");
+	struct vc_out *fo;
+	FILE *f = art_open(path, &fo);
 	if (!f)
 		return;
 	char exe[PATH_MAX] = "vhost-cts";
@@ -1528,7 +1545,7 @@ static void write_repro(const char *path, const struct vfz_options *o, uint64_t 
 		what, exe);
 	repro_cmd(f, o, iter, steps);
 	fprintf(f, " \"$@\"\n");
-	fclose(f);
+	art_close(fo);
 	chmod(path, 0755);
 }
 
@@ -1550,27 +1567,28 @@ static void save_finding(struct fz_ctx *z, const struct fz_art *a, enum vfz_kind
 	snprintf(path, sizeof path, "%s/raw.bin", dir);
 	write_all(path, a->raw, a->rawlen);
 	snprintf(path, sizeof path, "%s/raw.txt", dir);
-	FILE *f = fopen(path, "w");
+	struct vc_out *fo;
+	FILE *f = art_open(path, &fo);
 	if (f) {
 		fprintf(f, "# offset\tbytes\tstep\tindex\trequest\tflags\tsize\tfds\tfd kinds (raw.bin is the main-channel byte stream)\n");
 		if (a->txtlen)
 			fwrite(a->txt, 1, a->txtlen, f);
-		fclose(f);
+		art_close(fo);
 	}
 	struct fz_plan p;
 	plan_make(&p, o->device, o->seed, a->iter);
 	snprintf(path, sizeof path, "%s/plan.txt", dir);
-	if ((f = fopen(path, "w"))) {
+	if ((f = art_open(path, &fo))) {
 		print_plan(&p, z->sel, f);
-		fclose(f);
+		art_close(fo);
 	}
 	snprintf(path, sizeof path, "%s/case.txt", dir);
-	if ((f = fopen(path, "w"))) {
+	if ((f = art_open(path, &fo))) {
 		fprintf(f, "kind=%s\nseed=%" PRIu64 "\niteration=%" PRIu64 "\ndevice=%s\nsocket=%s\nspawn=%s\nsteps=%s\n"
 			   "timeout_ms=%d\nbase=%s\nmutations=%s\ndetail=%s\nnote=%s\n",
 			vfz_kind_name(kind), o->seed, a->iter, vfe_device_name(o->device), o->socket, o->spawn ? o->spawn : "",
 			z->steps_txt, o->timeout_ms, p.base, p.muts, detail, a->note);
-		fclose(f);
+		art_close(fo);
 	}
 	char what[700];
 	snprintf(what, sizeof what, "%s: %s (seed %" PRIu64 ", iteration %" PRIu64 ")", vfz_kind_name(kind), detail,
@@ -1893,6 +1911,7 @@ int vfz_minimise(const char *dir, const struct vfz_options *base, char *err, siz
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/case.txt", dir);
+	struct vc_out *fo;
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -1985,10 +2004,10 @@ int vfz_minimise(const char *dir, const struct vfz_options *base, char *err, siz
 		got = trial_run(t, cur, false);
 	if (got != want) {
 		snprintf(path, sizeof path, "%s/minimal.txt", dir);
-		if ((f = fopen(path, "w"))) {
+		if ((f = art_open(path, &fo))) {
 			fprintf(f, "# does not reproduce alone on a fresh back-end (2 tries: %s): the %s needs the state\n"
 				   "# of earlier iterations or is intermittent\n", vfz_kind_name(got), kind);
-			fclose(f);
+			art_close(fo);
 		}
 		if (lg)
 			fprintf(lg, "  does not reproduce alone (2 tries, got %s)\n", vfz_kind_name(got));
@@ -2040,11 +2059,11 @@ int vfz_minimise(const char *dir, const struct vfz_options *base, char *err, siz
 	char st[1024];
 	format_steps(cur, FZ_MAX_STEPS, st, sizeof st);
 	snprintf(path, sizeof path, "%s/minimal.txt", dir);
-	if ((f = fopen(path, "w"))) {
+	if ((f = art_open(path, &fo))) {
 		fprintf(f, "# minimal: %u of %u steps still give '%s' (%d trials; last: %s: %s)\n# steps %s\n", n, p.n,
 			kind, t->runs, vfz_kind_name(got), t->detail, st);
 		print_plan(&p, cur, f);
-		fclose(f);
+		art_close(fo);
 	}
 	if (t->art.cap) {
 		snprintf(path, sizeof path, "%s/minimal.jsonl", dir);
