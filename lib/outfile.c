@@ -85,7 +85,7 @@ int vc_out_check(const char *path, enum vc_out_kind *kind, char **final, char *e
 	if (final)
 		*final = NULL;
 	if (!path || !*path) {
-		snprintf(err, errlen, "empty output path");
+		snprintf(err, errlen, "'': empty path");
 		return -1;
 	}
 	if (strcmp(path, "-") == 0) {
@@ -119,6 +119,7 @@ int vc_out_check(const char *path, enum vc_out_kind *kind, char **final, char *e
 		 * must exist and take a new file. */
 		char *d = dir_of(fin);
 		struct stat ds;
+		bool ok = false;
 		if (stat(d, &ds) != 0)
 			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
 		else if (!S_ISDIR(ds.st_mode))
@@ -126,10 +127,11 @@ int vc_out_check(const char *path, enum vc_out_kind *kind, char **final, char *e
 		else if (faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) != 0)
 			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
 		else
-			*kind = VC_OUT_REPLACE;
+			ok = true;
 		free(d);
-		if (*kind != VC_OUT_REPLACE)
+		if (!ok)
 			goto fail;
+		*kind = VC_OUT_REPLACE;
 	} else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
 		*kind = VC_OUT_THROUGH;
 	} else if (S_ISDIR(st.st_mode)) {
