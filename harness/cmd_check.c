@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void check_usage(FILE *f)
 {
@@ -31,6 +32,13 @@ static int load_waivers(const char *path, char ***out, size_t *n)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return cli_usage_error("%s: cannot open waiver file: %m", path);
+	/* A directory opens, then reads as an error that fgets takes for
+	 * the end: it would be an empty waiver list. */
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return cli_usage_error("%s: waiver file is a directory", path);
+	}
 	char line[1024];
 	unsigned long ln = 0;
 	while (fgets(line, sizeof line, f)) {
@@ -59,6 +67,10 @@ static int load_waivers(const char *path, char ***out, size_t *n)
 		}
 		*out = realloc(*out, (*n + 1) * sizeof **out);
 		(*out)[(*n)++] = strdup(p);
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return cli_usage_error("%s:%lu: cannot read waiver file: %m", path, ln + 1);
 	}
 	fclose(f);
 	return 0;
@@ -110,7 +122,7 @@ int cmd_check(int argc, char **argv)
 	};
 	int fmt = VC_FMT_AUTO;
 	bool strict = false, verbose = false, quiet = false;
-	const char *rules = NULL, *json = NULL, *junit = NULL;
+	const char *rules = NULL, *json = NULL, *junit = NULL, *waive_path = NULL;
 	char **waive = NULL;
 	size_t nwaive = 0;
 	int64_t max_input = 0, queues = 0;
@@ -128,6 +140,7 @@ int cmd_check(int argc, char **argv)
 		case 's': strict = true; break;
 		case 'r': rules = optarg; break;
 		case 'w':
+			waive_path = optarg;
 			if (load_waivers(optarg, &waive, &nwaive))
 				goto out;
 			break;
@@ -167,6 +180,20 @@ int cmd_check(int argc, char **argv)
 			cli_usage_error("check: --rules '%s' matches no rule", rules);
 			goto out;
 		}
+	}
+	{
+		const struct cli_path outs[] = { { "--json", json }, { "--junit", junit } };
+		int nin = argc - optind;
+		struct cli_path *ins = calloc((size_t)nin + 1, sizeof *ins);
+		if (!ins)
+			abort();
+		for (int i = 0; i < nin; i++)
+			ins[i] = (struct cli_path){ "input", argv[optind + i] };
+		ins[nin] = (struct cli_path){ "--waive file", waive_path };
+		int bad = cli_check_paths("check", outs, 2, ins, (size_t)nin + 1);
+		free(ins);
+		if (bad)
+			goto out;
 	}
 	struct vc_engine_opts eo = {
 		.strict = strict, .rules_glob = rules, .waive = (const char *const *)waive,

@@ -214,32 +214,12 @@ void vcr_rule_totals(const struct vc_results *r, uint64_t out[VCR_NTOTALS])
 	}
 }
 
-/* Write a finished report: "-" is stdout, anything else an atomic file
- * write. Errors read "<path>: cannot create: <reason>". */
+/* Write a finished report through vc_write_file_atomic ("-" is stdout,
+ * devices and FIFOs are written through). Errors name the path. */
 int vcr_emit(const char *path, const char *buf, size_t len, char *err, size_t errlen);
 int vcr_emit(const char *path, const char *buf, size_t len, char *err, size_t errlen)
 {
-	if (strcmp(path, "-") == 0) {
-		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-			snprintf(err, errlen, "stdout: write failed: %s", strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	char tmperr[512];
-	if (vc_write_file_atomic(path, buf, len, tmperr, sizeof tmperr) == 0)
-		return 0;
-	/* vc_write_file_atomic names its temp file ("<path>.tmp.<pid>: ...");
-	 * the user asked for <path>, so name that. */
-	size_t plen = strlen(path);
-	const char *rest = tmperr;
-	if (strncmp(tmperr, path, plen) == 0) {
-		const char *colon = strstr(tmperr + plen, ": ");
-		if (colon)
-			rest = colon + 2;
-	}
-	snprintf(err, errlen, "%s: %s", path, rest);
-	return -1;
+	return vc_write_file_atomic(path, buf, len, err, errlen);
 }
 
 /* The run's verdict: true when it fails. */

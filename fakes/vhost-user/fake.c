@@ -7,6 +7,7 @@
  * holds, with a pointer into freed memory). */
 #include "fakes/vhost-user/fake_int.h"
 #include "lib/xalloc.h"
+#include "vcts/sockpath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1945,21 +1946,20 @@ void vfu_free(struct vfu_server *s)
 int vfu_listen(struct vfu_server *s, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (s->listen_fd >= 0 || strlen(path) >= sizeof sa.sun_path) {
-		snprintf(err, errlen, "%s: already listening or path too long", path);
+	if (s->listen_fd >= 0) {
+		snprintf(err, errlen, "%s: already listening", path);
 		return -1;
 	}
+	/* A stale socket file from an earlier run is replaced; a live one or
+	 * anything else at that path is left alone. */
+	if (vc_sock_claim(path, err, errlen) != 0)
+		return -1;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	/* A stale socket file from an earlier run is replaced; anything else
-	 * at that path is left alone. */
-	struct stat sb;
-	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
-		unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);

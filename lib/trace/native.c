@@ -396,8 +396,11 @@ int vc_native_write_file(const struct vc_trace *t, const char *path, struct vc_e
 	char msg[512];
 	int rc = vc_write_file_atomic(path, buf, len, msg, sizeof msg);
 	free(buf);
+	/* msg starts with the path, which the error names already. */
+	size_t pl = strlen(path);
+	const char *m = strncmp(msg, path, pl) == 0 && !strncmp(msg + pl, ": ", 2) ? msg + pl + 2 : msg;
 	if (rc != 0)
-		vc_error_set(err, path, 0, "%s", msg);
+		vc_error_set(err, path, 0, "%s", m);
 	return rc;
 }
 
