@@ -108,7 +108,7 @@ static void findings_summary(const char *json_path, char *buf, size_t len)
 START_TEST(real_recording_verdicts)
 {
 	char *out;
-	const char *json = "/tmp/vcts-cli-real.json";
+	const char *json = vc_test_tmppath("real.json");
 	int rc = run(&out, "check", "--json", json, (char *)vc_test_path(real[_i].file), NULL);
 	ck_assert_msg(rc == real[_i].exit_status, "%s: exit %d, want %d\n%s", real[_i].file, rc,
 		      real[_i].exit_status, out);
@@ -126,8 +126,8 @@ END_TEST
 START_TEST(convert_round_trip)
 {
 	char *out;
-	const char *nat = "/tmp/vcts-cli-conv.jsonl", *j1 = "/tmp/vcts-cli-c1.json",
-		   *j2 = "/tmp/vcts-cli-c2.json";
+	const char *nat = vc_test_tmppath("conv.jsonl"), *j1 = vc_test_tmppath("c1.json"),
+		   *j2 = vc_test_tmppath("c2.json");
 	const char *src = vc_test_path(real[_i].file);
 	ck_assert_int_eq(run(&out, "convert", "-o", nat, (char *)src, NULL), 0);
 	free(out);
@@ -365,7 +365,7 @@ END_TEST
 START_TEST(certify_fake)
 {
 	char *out;
-	const char *json = "/tmp/vcts-cli-cert.json";
+	const char *json = vc_test_tmppath("cert.json");
 	ck_assert_int_eq(run(&out, "certify", "--fake", "", "--cycles", "5", NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "verdict: PASS"));
 	free(out);
@@ -415,12 +415,12 @@ START_TEST(convert_decode_rules_options)
 	ck_assert_int_eq(run(&out, "convert", (char *)q, NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "need exactly one INPUT and -o OUTPUT"));
 	free(out);
-	ck_assert_int_eq(run(&out, "convert", "--format", "pcap", "-o", "/tmp/x", (char *)q, NULL), 2);
+	ck_assert_int_eq(run(&out, "convert", "--format", "pcap", "-o", (char *)vc_test_tmppath("x"), (char *)q, NULL), 2);
 	free(out);
 	ck_assert_int_eq(run(&out, "convert", "-o", "/nonexistent/dir/x.jsonl", (char *)q, NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "/nonexistent/dir/x.jsonl"));
 	free(out);
-	ck_assert_int_eq(run(&out, "convert", "--max-input", "1K", "-o", "/tmp/x", (char *)q, NULL), 2);
+	ck_assert_int_eq(run(&out, "convert", "--max-input", "1K", "-o", (char *)vc_test_tmppath("x"), (char *)q, NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "too large"));
 	free(out);
 	ck_assert_int_eq(run(&out, "convert", "--help", NULL), 0);
@@ -462,23 +462,23 @@ START_TEST(serve_usage)
 	char *out;
 	ck_assert_int_eq(run(&out, "serve", NULL), 2);
 	free(out);
-	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--profile", "disk", NULL), 2);
+	ck_assert_int_eq(run(&out, "serve", "--socket", (char *)vc_test_tmppath("u.sock"), "--profile", "disk", NULL), 2);
 	free(out);
-	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--queues", "0", NULL), 2);
+	ck_assert_int_eq(run(&out, "serve", "--socket", (char *)vc_test_tmppath("u.sock"), "--queues", "0", NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "--queues wants"));
 	free(out);
-	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--mtu", "10", NULL), 2);
+	ck_assert_int_eq(run(&out, "serve", "--socket", (char *)vc_test_tmppath("u.sock"), "--mtu", "10", NULL), 2);
 	free(out);
-	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--fault", "explode", NULL), 2);
+	ck_assert_int_eq(run(&out, "serve", "--socket", (char *)vc_test_tmppath("u.sock"), "--fault", "explode", NULL), 2);
 	free(out);
-	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--fuzz", "x", NULL), 2);
+	ck_assert_int_eq(run(&out, "serve", "--socket", (char *)vc_test_tmppath("u.sock"), "--fuzz", "x", NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "--fuzz wants a number"));
 	free(out);
-	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--fuzz-rate", "5000", NULL), 2);
+	ck_assert_int_eq(run(&out, "serve", "--socket", (char *)vc_test_tmppath("u.sock"), "--fuzz-rate", "5000", NULL), 2);
 	free(out);
-	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--features", "+NOPE", NULL), 2);
+	ck_assert_int_eq(run(&out, "serve", "--socket", (char *)vc_test_tmppath("u.sock"), "--features", "+NOPE", NULL), 2);
 	free(out);
-	ck_assert_int_eq(run(&out, "serve", "--socket", "/tmp/vcts-u.sock", "--timeout", "x", NULL), 2);
+	ck_assert_int_eq(run(&out, "serve", "--socket", (char *)vc_test_tmppath("u.sock"), "--timeout", "x", NULL), 2);
 	free(out);
 	ck_assert_int_eq(run(&out, "serve", "--help", NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "--fuzz SEED"));
