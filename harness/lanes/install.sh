@@ -62,6 +62,15 @@ if command -v man > /dev/null; then
 		fi
 	done
 	[ "$ncmds" -ge 10 ] && ok "$ncmds commands in --help" || bad "only $ncmds commands in --help"
+	# ENVIRONMENT is prose: it names every variable the tool and the shim read.
+	vars=$(grep -rhoE 'getenv\("[A-Z_]+"\)' --include='*.c' --exclude-dir=tests --exclude-dir=bench lib conformance reports fakes harness |
+		sed -E 's/getenv\("(.*)"\)/\1/' | sort -u)
+	missing=""
+	for v in $vars; do
+		sed -n '/^ENVIRONMENT$/,/^FILES$/p' "$work/page.sq" | grep -qw "$v" || missing="$missing $v"
+	done
+	[ -n "$vars" ] && [ -z "$missing" ] && ok "ENVIRONMENT names every variable read: $(echo $vars)" ||
+		bad "ENVIRONMENT lacks:$missing"
 else
 	echo "skip man -l: man (man-db) not installed"
 fi

@@ -61,6 +61,33 @@ crash, hang or fd leak of the back\-end)
 .B 2
 usage error or unusable input: one line naming the file, line or offset and
 what was wrong; no report is written
+.SH ENVIRONMENT
+.TP
+.B NO_COLOR
+when set and not empty, text reports have no colours (they have colours only
+on a terminal anyway).
+.PP
+The LD_PRELOAD shim (see FILES) reads:
+.TP
+.B VCTS_VDPA_PATH
+the device node it fakes (default /dev/vhost\-vdpa\-fake0).
+.TP
+.B VCTS_VDPA_OPTS
+device options, as for
+.BR "vhost\-cts vdpa\-fake \-\-opts" .
+.TP
+.B VCTS_VDPA_MAJOR
+the character device major number it reports (default 511).
+.TP
+.BR VCTS_VDPA_REPORT ", " VCTS_VDPA_TEXT
+files for the JSON and the text report, written when the client exits.
+.TP
+.B VCTS_VDPA_CAPTURE
+a native capture of every event (judge it again with
+.BR "vhost\-cts check" ).
+.TP
+.B VCTS_VDPA_QUIET
+when set, no finding lines on stderr while the client runs.
 .SH FILES
 .TP
 .I PREFIX/lib/vhost\-cts/libvcts\-vdpa\-preload.so
