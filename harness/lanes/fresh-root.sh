@@ -111,6 +111,11 @@ else
 	tail -n 30 "$work/command1.log"
 	bad "README command 1 exited $rc, verdict '${verdict:-none}' (log: $work/command1.log)"
 fi
+# Installing and building say nothing alarming to a newcomer: no warning,
+# error or missing-file line before the check's report.
+noise=$(awk '/^session [0-9]/ { exit } { print }' "$work/command1.log" |
+	grep -iE 'warning|error|not found|no such file' | head -n 5)
+[ -z "$noise" ] && ok "install and build print no warning or error" || bad "install or build printed: $noise"
 # `make` with no target built the binary (and the rest of `all`).
 for f in build/vhost-cts build/libvcts-vdpa-preload.so build/vhost-cts.1; do
 	[ -s "$src/$f" ] && ok "make alone built $f" || bad "make alone did not build $f"
