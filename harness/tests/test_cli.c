@@ -444,6 +444,12 @@ START_TEST(convert_decode_rules_options)
 	ck_assert_ptr_nonnull(strstr(out, "VU-RING-09"));
 	ck_assert_ptr_nonnull(strstr(out, "VDPA-BAT-01"));
 	ck_assert_ptr_nonnull(strstr(out, "MEM-11"));
+	/* every rule's reference, on the line under it */
+	for (unsigned r = 0; r < VC_RULE_COUNT; r++) {
+		char want[512];
+		snprintf(want, sizeof want, "%s\n%33sref: %s\n", vc_rule(r)->text, "", vc_rule(r)->ref);
+		ck_assert_msg(strstr(out, want) != NULL, "no reference line under %s", vc_rule(r)->id);
+	}
 	free(out);
 	ck_assert_int_eq(run(&out, "rules", "--bogus", NULL), 2);
 	free(out);

@@ -60,7 +60,7 @@ def installed(prog):
 def drive(name, extra=(), scenario=None, timeout_s="2", tag=None):
     dev, cmd, sock, prog = backends(WORK)[name]
     if not installed(prog):
-        pytest.skip("%s is not installed (Debian: see .ci/run)" % prog)
+        pytest.skip("%s is not installed (Debian: harness/deps/test.txt)" % prog)
     if name != "vhost-cts-serve" and os.geteuid() != 0 and name == "virtiofsd":
         pytest.skip("virtiofsd needs root for its sandbox")
     base = os.path.join(WORK, tag or name)  # the matrix test reads WORK/NAME.json
