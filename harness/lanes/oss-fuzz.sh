@@ -1,0 +1,140 @@
+#!/bin/sh
+# OSS-Fuzz lane: runs fuzz/oss-fuzz/build.sh as OSS-Fuzz's builder would,
+# once per build project.yaml declares (libFuzzer with the address,
+# undefined and memory sanitizers; AFL++ with address), each in its own
+# $WORK and $OUT under build/lanes/oss-fuzz/, then replays every harness
+# over its seed corpus (from the $OUT zip OSS-Fuzz would use) and its
+# regressions. One pass per harness per build; a sanitizer report or a
+# non-zero exit fails it and names the input.
+# VCTS_OSSFUZZ_BUILDS="memory afl" runs a subset.
+set -u
+top=$(pwd)
+base=$top/build/lanes/oss-fuzz
+passed=0
+failed=0
+mkdir -p "$base"
+names=$(for h in fuzz/fuzz_*.c; do basename "$h" .c; done)
+nharness=$(printf '%s\n' "$names" | wc -l)
+
+# $SRC as the Dockerfile lays it out: the repository and json-c's source.
+src=$base/src
+mkdir -p "$src"
+ln -sfn "$top" "$src/vhost-cts"
+ln -sfn "$top/fuzz/oss-fuzz/build.sh" "$src/build.sh"
+if [ ! -d "$src/json-c" ] && ! sh fuzz/oss-fuzz/fetch-json-c.sh "$src/json-c"; then
+	echo "oss-fuzz: json-c's source could not be fetched from Debian's archive"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# OSS-Fuzz's flags (infra/base-images/base-clang: CFLAGS, SANITIZER_FLAGS_*,
+# COVERAGE_FLAGS of libFuzzer) and its run-time options.
+common="-O1 -fno-omit-frame-pointer -gline-tables-only -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION"
+ubsan_checks=array-bounds,bool,builtin,enum,float-divide-by-zero,function,integer-divide-by-zero,null,object-size,return,returns-nonnull-attribute,shift,signed-integer-overflow,unreachable,vla-bound,vptr
+san_flags() {
+	case $1 in
+	address) echo "-fsanitize=address -fsanitize-address-use-after-scope" ;;
+	undefined) echo "-fsanitize=$ubsan_checks,unsigned-integer-overflow -fno-sanitize-recover=$ubsan_checks" ;;
+	memory) echo "-fsanitize=memory -fsanitize-memory-track-origins" ;;
+	esac
+}
+export ASAN_OPTIONS=alloc_dealloc_mismatch=0:allocator_may_return_null=1:detect_leaks=1:detect_stack_use_after_return=1:handle_abort=1:handle_segv=1:handle_sigill=1:symbolize=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:print_summary=1:silence_unsigned_overflow=1:symbolize=1
+export MSAN_OPTIONS=halt_on_error=1:print_stats=1:symbolize=1
+# AFL++'s compiler wrapper, quiet; its driver exits on the first crash.
+export AFL_QUIET=1
+
+# Which input of a libFuzzer replay failed: libFuzzer writes it as
+# crash-SHA1 (or leak-, timeout-, oom-); the same SHA1 names a corpus file.
+name_input() {
+	art=$(ls "$1" 2>/dev/null | head -n 1)
+	[ -n "$art" ] || { echo "(no artifact)"; return; }
+	sha=${art#*-}
+	shift
+	for d in "$@"; do
+		for f in "$d"/*; do
+			[ -f "$f" ] || continue
+			if [ "$(sha1sum < "$f" | cut -d' ' -f1)" = "$sha" ]; then
+				echo "$f"
+				return
+			fi
+		done
+	done
+	echo "(artifact $art, not a file of the corpus)"
+}
+
+builds=${VCTS_OSSFUZZ_BUILDS:-address undefined memory afl}
+for b in $builds; do
+	d=$base/$b
+	rm -rf "$d/out" "$d/seeds" "$d/artifacts"
+	mkdir -p "$d/out" "$d/work" "$d/seeds" "$d/artifacts"
+	if [ "$b" = afl ]; then
+		if ! command -v afl-clang-fast >/dev/null || [ ! -f /usr/lib/afl/libAFLDriver.a ]; then
+			echo "oss-fuzz: afl: afl-clang-fast or /usr/lib/afl/libAFLDriver.a missing (package afl++)"
+			failed=$((failed + nharness))
+			continue
+		fi
+		cc=afl-clang-fast cxx=afl-clang-fast++ san=address engine=afl
+		flags="$common $(san_flags address)"
+		lib=/usr/lib/afl/libAFLDriver.a
+	else
+		cc=clang cxx=clang++ san=$b engine=libfuzzer
+		flags="$common $(san_flags "$b") -fsanitize=fuzzer-no-link"
+		lib=-fsanitize=fuzzer
+	fi
+	t0=$(date +%s)
+	if ! (cd "$src/vhost-cts" && env SRC="$src" OUT="$d/out" WORK="$d/work" \
+		CC="$cc" CXX="$cxx" CFLAGS="$flags" CXXFLAGS="$flags" \
+		LIB_FUZZING_ENGINE="$lib" SANITIZER="$san" FUZZING_ENGINE="$engine" \
+		ARCHITECTURE=x86_64 VCTS_JOBS="${VCTS_JOBS:-2}" \
+		bash -eu "$src/build.sh") > "$d/build.log" 2>&1; then
+		tail -n 30 "$d/build.log"
+		echo "oss-fuzz: $b: build.sh failed (log: $d/build.log)"
+		failed=$((failed + nharness))
+		continue
+	fi
+	t1=$(date +%s)
+	for n in $names; do
+		bin=$d/out/$n
+		seeds=$d/seeds/$n
+		mkdir -p "$seeds"
+		if [ ! -x "$bin" ] || [ ! -f "$d/out/${n}_seed_corpus.zip" ]; then
+			echo "FAIL oss-fuzz $b $n: build.sh left no harness or seed zip in \$OUT"
+			failed=$((failed + 1))
+			continue
+		fi
+		unzip -q -o "$d/out/${n}_seed_corpus.zip" -d "$seeds"
+		dirs=$seeds
+		[ -d "fuzz/regress/$n" ] && dirs="$dirs $top/fuzz/regress/$n"
+		log=$d/$n.log
+		if [ "$engine" = afl ]; then
+			# The AFL++ driver runs each file argument once. A crash ends
+			# the process; the last file it announced is the input.
+			# shellcheck disable=SC2086
+			find $dirs -type f | sort | xargs "$bin" > "$log" 2>&1
+			rc=$?
+			bad=$(grep -o 'Reading [0-9]* bytes from .*' "$log" | tail -n 1 | sed 's/.* from //')
+		else
+			art=$d/artifacts/$n/
+			mkdir -p "$art"
+			# shellcheck disable=SC2086
+			"$bin" -runs=0 -artifact_prefix="$art" $dirs > "$log" 2>&1
+			rc=$?
+			bad=""
+			[ "$rc" -ne 0 ] && bad=$(name_input "$art" $dirs)
+		fi
+		if [ "$rc" -ne 0 ] || grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:|WARNING: MemorySanitizer' "$log"; then
+			grep -E -A 12 'ERROR: [A-Za-z]+Sanitizer|runtime error:|WARNING: MemorySanitizer' "$log" | head -n 30
+			echo "FAIL oss-fuzz $b $n: exit $rc, input ${bad:-unknown} (log: $log)"
+			failed=$((failed + 1))
+		else
+			runs=$(find $dirs -type f | wc -l)
+			echo "ok   oss-fuzz $b $n: $runs inputs"
+			passed=$((passed + 1))
+		fi
+	done
+	t2=$(date +%s)
+	echo "oss-fuzz: $b: build $((t1 - t0)) s, replay $((t2 - t1)) s"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
