@@ -109,11 +109,20 @@ for b in $builds; do
 		log=$d/$n.log
 		if [ "$engine" = afl ]; then
 			# The AFL++ driver runs each file argument once. A crash ends
-			# the process; the last file it announced is the input.
+			# the process; the last file it announced (stdout, line
+			# buffered so none is lost) is the input, the sanitizer's
+			# report may follow on the same line.
 			# shellcheck disable=SC2086
-			find $dirs -type f | sort | xargs "$bin" > "$log" 2>&1
+			find $dirs -type f | sort > "$d/$n.files"
+			xargs stdbuf -oL "$bin" < "$d/$n.files" > "$log" 2>&1
 			rc=$?
-			bad=$(grep -o 'Reading [0-9]* bytes from .*' "$log" | tail -n 1 | sed 's/.* from //')
+			bad=""
+			if [ "$rc" -ne 0 ]; then
+				last=$(grep 'Reading [0-9]* bytes from ' "$log" | tail -n 1)
+				while read -r f; do
+					case "$last" in *"from $f"*) [ ${#f} -gt ${#bad} ] && bad=$f ;; esac
+				done < "$d/$n.files"
+			fi
 		else
 			art=$d/artifacts/$n/
 			mkdir -p "$art"
