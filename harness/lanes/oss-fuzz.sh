@@ -63,7 +63,46 @@ name_input() {
 	echo "(artifact $art, not a file of the corpus)"
 }
 
-builds=${VCTS_OSSFUZZ_BUILDS:-address undefined memory afl}
+# The builds are what project.yaml declares: libFuzzer with each sanitizer,
+# AFL++ with ASan (OSS-Fuzz builds AFL++ with ASan only). An engine this
+# lane cannot build fails: declared means tested.
+yaml_list() {
+	awk -v k="$1:" '$1 == k { on = 1; next }
+		on && /^ +- / { sub(/^ +- +/, ""); gsub(/"/, ""); print; next }
+		/^[^ #]/ { on = 0 }' "$2"
+}
+sans=$(yaml_list sanitizers fuzz/oss-fuzz/project.yaml)
+engines=$(yaml_list fuzzing_engines fuzz/oss-fuzz/project.yaml)
+declared=""
+for e in $engines; do
+	case $e in
+	libfuzzer) declared="$declared $sans" ;;
+	afl) declared="$declared afl" ;;
+	*)
+		echo "FAIL oss-fuzz: project.yaml declares engine $e, which this lane cannot build"
+		failed=$((failed + 1))
+		;;
+	esac
+done
+# ClusterFuzzLite: the same declarations, the same build script.
+for k in sanitizers fuzzing_engines architectures; do
+	if [ "$(yaml_list $k fuzz/oss-fuzz/project.yaml)" = "$(yaml_list $k .clusterfuzzlite/project.yaml)" ]; then
+		passed=$((passed + 1))
+	else
+		echo "FAIL oss-fuzz: .clusterfuzzlite/project.yaml's $k differ from fuzz/oss-fuzz/project.yaml's"
+		failed=$((failed + 1))
+	fi
+done
+if grep -q 'fuzz/oss-fuzz/build.sh' .clusterfuzzlite/build.sh &&
+	grep -q 'fetch-json-c.sh' .clusterfuzzlite/Dockerfile &&
+	grep -q 'fetch-json-c.sh' fuzz/oss-fuzz/Dockerfile; then
+	passed=$((passed + 1))
+else
+	echo "FAIL oss-fuzz: a Dockerfile does not fetch json-c's source, or .clusterfuzzlite/build.sh does not run fuzz/oss-fuzz/build.sh"
+	failed=$((failed + 1))
+fi
+builds=${VCTS_OSSFUZZ_BUILDS:-$declared}
+echo "oss-fuzz: builds:" $builds
 for b in $builds; do
 	d=$base/$b
 	rm -rf "$d/out" "$d/seeds" "$d/artifacts"
