@@ -19,13 +19,13 @@ nharness=$(printf '%s\n' "$names" | wc -l)
 # $SRC as the Dockerfile lays it out: the repository and json-c's source.
 src=$base/src
 mkdir -p "$src"
-ln -sfn "$top" "$src/vhost-cts"
-ln -sfn "$top/fuzz/oss-fuzz/build.sh" "$src/build.sh"
 if [ ! -d "$src/json-c" ] && ! sh fuzz/oss-fuzz/fetch-json-c.sh "$src/json-c"; then
 	echo "oss-fuzz: json-c's source could not be fetched from Debian's archive"
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+ln -sfn "$top" "$src/vhost-cts"
+ln -sfn "$top/fuzz/oss-fuzz/build.sh" "$src/build.sh"
 
 # OSS-Fuzz's flags (infra/base-images/base-clang: CFLAGS, SANITIZER_FLAGS_*,
 # COVERAGE_FLAGS of libFuzzer) and its run-time options.
@@ -63,6 +63,8 @@ name_input() {
 	echo "(artifact $art, not a file of the corpus)"
 }
 
+# OSS-Fuzz's runner limits (-timeout=25 -rss_limit_mb=2560) for libFuzzer;
+# the AFL++ replay of one harness gets 600 s.
 # The builds are what project.yaml declares: libFuzzer with each sanitizer,
 # AFL++ with ASan (OSS-Fuzz builds AFL++ with ASan only). An engine this
 # lane cannot build fails: declared means tested.
@@ -153,7 +155,7 @@ for b in $builds; do
 			# report may follow on the same line.
 			# shellcheck disable=SC2086
 			find $dirs -type f | sort > "$d/$n.files"
-			xargs stdbuf -oL "$bin" < "$d/$n.files" > "$log" 2>&1
+			timeout 600 xargs stdbuf -oL "$bin" < "$d/$n.files" > "$log" 2>&1
 			rc=$?
 			bad=""
 			if [ "$rc" -ne 0 ]; then
@@ -166,7 +168,7 @@ for b in $builds; do
 			art=$d/artifacts/$n/
 			mkdir -p "$art"
 			# shellcheck disable=SC2086
-			"$bin" -runs=0 -artifact_prefix="$art" $dirs > "$log" 2>&1
+			"$bin" -runs=0 -timeout=25 -rss_limit_mb=2560 -artifact_prefix="$art" $dirs > "$log" 2>&1
 			rc=$?
 			bad=""
 			[ "$rc" -ne 0 ] && bad=$(name_input "$art" $dirs)
@@ -184,5 +186,8 @@ for b in $builds; do
 	t2=$(date +%s)
 	echo "oss-fuzz: $b: build $((t1 - t0)) s, replay $((t2 - t1)) s"
 done
+# The link back to the repository makes a loop under build/; gone when
+# not in use.
+rm -f "$src/vhost-cts" "$src/build.sh"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
