@@ -103,6 +103,40 @@ else
 	echo "FAIL oss-fuzz: a Dockerfile does not fetch json-c's source, or .clusterfuzzlite/build.sh does not run fuzz/oss-fuzz/build.sh"
 	failed=$((failed + 1))
 fi
+# A clean replay proves little if build.sh dropped $CFLAGS: like OSS-Fuzz's
+# bad-build check, count the calls to the sanitizer's hook in the binary,
+# in our code (vc_*, the harness) and in json-c's when linked in (MSan
+# needs both). Prints why a binary is not instrumented, nothing when it is.
+instrumented() {
+	case $2 in
+	address) hook=__asan_report ;;
+	memory) hook=__msan_warning ;;
+	undefined) hook=__ubsan_handle ;;
+	esac
+	objdump -d --no-show-raw-insn "$1" | awk -v h="$hook" '
+		/^[0-9a-f]+ <.*>:$/ {
+			fn = $2
+			jc = fn ~ /^<(json_|lh_|array_list_|printbuf_)/
+			if (jc) jfn++
+			next
+		}
+		$0 ~ "call.*<" h {
+			if (fn ~ /^<(vc_|LLVMFuzzerTestOneInput)/) ours++
+			else if (jc) jcalls++
+		}
+		END {
+			if (!ours) print "no " h " call in our code"
+			else if (jfn && !jcalls) print "no " h " call in json-c"
+		}'
+}
+# Edges AFL++'s own instrumentation reports for the files in a directory
+# (afl-showmap: fork server and shared memory, as afl-fuzz runs it).
+afl_edges() {
+	rm -rf "$d/showmap"
+	AFL_QUIET=1 afl-showmap -q -i "$2" -o "$d/showmap" -- "$1" > /dev/null 2>&1
+	cat "$d/showmap"/* 2>/dev/null | cut -d: -f1 | sort -u | wc -l
+}
+
 builds=${VCTS_OSSFUZZ_BUILDS:-$declared}
 echo "oss-fuzz: builds:" $builds
 for b in $builds; do
@@ -148,13 +182,13 @@ for b in $builds; do
 		dirs=$seeds
 		[ -d "fuzz/regress/$n" ] && dirs="$dirs $top/fuzz/regress/$n"
 		log=$d/$n.log
+		# shellcheck disable=SC2086
+		find $dirs -type f | sort > "$d/$n.files"
 		if [ "$engine" = afl ]; then
 			# The AFL++ driver runs each file argument once. A crash ends
 			# the process; the last file it announced (stdout, line
 			# buffered so none is lost) is the input, the sanitizer's
 			# report may follow on the same line.
-			# shellcheck disable=SC2086
-			find $dirs -type f | sort > "$d/$n.files"
 			timeout 600 xargs stdbuf -oL "$bin" < "$d/$n.files" > "$log" 2>&1
 			rc=$?
 			bad=""
@@ -177,9 +211,25 @@ for b in $builds; do
 			grep -E -A 12 'ERROR: [A-Za-z]+Sanitizer|runtime error:|WARNING: MemorySanitizer' "$log" | head -n 30
 			echo "FAIL oss-fuzz $b $n: exit $rc, input ${bad:-unknown} (log: $log)"
 			failed=$((failed + 1))
+			continue
+		fi
+		why=$(instrumented "$bin" "$san")
+		if [ -z "$why" ] && [ "$engine" = afl ]; then
+			mkdir -p "$d/empty"
+			: > "$d/empty/empty"
+			cov=$(afl_edges "$bin" "$seeds")
+			[ "$cov" -gt "$(afl_edges "$bin" "$d/empty")" ] ||
+				why="AFL++ sees no more edges for the seeds than for an empty input ($cov)"
+		elif [ -z "$why" ]; then
+			cov=$(sed -n 's/.*INITED cov: \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+			[ "${cov:-0}" -gt 0 ] || why="libFuzzer counted no coverage"
+		fi
+		if [ -n "$why" ]; then
+			echo "FAIL oss-fuzz $b $n: replay clean, but $why"
+			failed=$((failed + 1))
 		else
-			runs=$(find $dirs -type f | wc -l)
-			echo "ok   oss-fuzz $b $n: $runs inputs"
+			runs=$(wc -l < "$d/$n.files")
+			echo "ok   oss-fuzz $b $n: $runs inputs, $cov edges"
 			passed=$((passed + 1))
 		fi
 	done
