@@ -26,10 +26,11 @@ wait_all() {
 }
 
 # json-c: static, no apps or tests. $WORK is fresh on OSS-Fuzz; a reused
-# one (the lane) keeps the build while source version and flags are equal.
+# one (the lane) keeps the build while source version, compiler, flags and
+# this script are unchanged.
 jc_src=$SRC/json-c
 jc=$WORK/json-c
-jc_key="$(cat "$jc_src/.vcts-version" 2>/dev/null || echo unknown) $CC $CFLAGS"
+jc_key="$(cat "$jc_src/.vcts-version" 2>/dev/null || echo unknown) $CC $CFLAGS $(cksum < "${BASH_SOURCE[0]}")"
 if [ "$(cat "$jc/.key" 2>/dev/null)" != "$jc_key" ]; then
 	rm -rf "$jc" "$WORK/json-c-build"
 	cmake -S "$jc_src" -B "$WORK/json-c-build" -DCMAKE_BUILD_TYPE=None \
