@@ -19,6 +19,12 @@ nharness=$(printf '%s\n' "$names" | wc -l)
 # $SRC as the Dockerfile lays it out: the repository and json-c's source.
 src=$base/src
 mkdir -p "$src"
+# From the mirror (and through the proxy) apt uses here, so the lane
+# reaches the archive wherever `apt-get install` does.
+mirror=$(apt-cache policy 2>/dev/null | awk '$3 ~ /^bookworm\/main/ { print $2; exit }')
+[ -n "$mirror" ] && export JSONC_MIRROR="$mirror"
+eval "$(apt-config shell aptproxy Acquire::http::Proxy 2>/dev/null)"
+[ -n "${aptproxy:-}" ] && export http_proxy="$aptproxy"
 if [ ! -d "$src/json-c" ] && ! sh fuzz/oss-fuzz/fetch-json-c.sh "$src/json-c"; then
 	echo "oss-fuzz: json-c's source could not be fetched from Debian's archive"
 	echo "0 passed, 1 failed"
