@@ -12,6 +12,7 @@ top=$(pwd)
 base=$top/build/lanes/oss-fuzz
 passed=0
 failed=0
+start=$(date +%s)
 mkdir -p "$base"
 names=$(for h in fuzz/fuzz_*.c; do basename "$h" .c; done)
 nharness=$(printf '%s\n' "$names" | wc -l)
@@ -245,5 +246,6 @@ done
 # The link back to the repository makes a loop under build/; gone when
 # not in use.
 rm -f "$src/vhost-cts" "$src/build.sh"
+echo "oss-fuzz: $(($(date +%s) - start)) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
