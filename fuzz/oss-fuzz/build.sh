@@ -7,6 +7,9 @@
 # has no json-c to link against at run time.
 # harness/lanes/oss-fuzz.sh runs this script as OSS-Fuzz would, for every
 # sanitizer and engine project.yaml declares.
+# $CFLAGS, $LIB_FUZZING_ENGINE and our flag lists split into words on
+# purpose; CFLAGS and the rest come from the builder's environment.
+# shellcheck disable=SC2086,SC2153
 cd -P "$SRC/vhost-cts"
 jobs=${VCTS_JOBS:-$(nproc)}
 # At most $jobs commands in the background; each is waited for by pid, in

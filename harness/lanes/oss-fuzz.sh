@@ -54,7 +54,7 @@ export AFL_QUIET=1
 # Which input of a libFuzzer replay failed: libFuzzer writes it as
 # crash-SHA1 (or leak-, timeout-, oom-); the same SHA1 names a corpus file.
 name_input() {
-	art=$(ls "$1" 2>/dev/null | head -n 1)
+	art=$(find "$1" -type f -printf '%f\n' 2>/dev/null | head -n 1)
 	[ -n "$art" ] || { echo "(no artifact)"; return; }
 	sha=${art#*-}
 	shift
@@ -145,7 +145,7 @@ afl_edges() {
 }
 
 builds=${VCTS_OSSFUZZ_BUILDS:-$declared}
-echo "oss-fuzz: builds:" $builds
+echo "oss-fuzz: builds: $builds"
 for b in $builds; do
 	d=$base/$b
 	rm -rf "$d/out" "$d/seeds" "$d/artifacts"
@@ -212,6 +212,7 @@ for b in $builds; do
 			"$bin" -runs=0 -timeout=25 -rss_limit_mb=2560 -artifact_prefix="$art" $dirs > "$log" 2>&1
 			rc=$?
 			bad=""
+			# shellcheck disable=SC2086
 			[ "$rc" -ne 0 ] && bad=$(name_input "$art" $dirs)
 		fi
 		if [ "$rc" -ne 0 ] || grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:|WARNING: MemorySanitizer' "$log"; then
