@@ -144,7 +144,8 @@ afl_edges() {
 	cat "$d/showmap"/* 2>/dev/null | cut -d: -f1 | sort -u | wc -l
 }
 
-builds=${VCTS_OSSFUZZ_BUILDS:-$declared}
+# shellcheck disable=SC2086,SC2116
+builds=$(echo ${VCTS_OSSFUZZ_BUILDS:-$declared})
 echo "oss-fuzz: builds: $builds"
 for b in $builds; do
 	d=$base/$b
