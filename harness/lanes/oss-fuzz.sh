@@ -21,12 +21,14 @@ nharness=$(printf '%s\n' "$names" | wc -l)
 src=$base/src
 mkdir -p "$src"
 # From the mirror (and through the proxy) apt uses here, so the lane
-# reaches the archive wherever `apt-get install` does.
+# reaches the archive wherever `apt-get install` does; deb.debian.org if
+# that mirror carries no sources.
 mirror=$(apt-cache policy 2>/dev/null | awk '$3 ~ /^bookworm\/main/ { print $2; exit }')
-[ -n "$mirror" ] && export JSONC_MIRROR="$mirror"
 eval "$(apt-config shell aptproxy Acquire::http::Proxy 2>/dev/null)"
 [ -n "${aptproxy:-}" ] && export http_proxy="$aptproxy"
-if [ ! -d "$src/json-c" ] && ! sh fuzz/oss-fuzz/fetch-json-c.sh "$src/json-c"; then
+if [ ! -d "$src/json-c" ] &&
+	! JSONC_MIRROR=${mirror:-http://deb.debian.org/debian} sh fuzz/oss-fuzz/fetch-json-c.sh "$src/json-c" &&
+	! sh fuzz/oss-fuzz/fetch-json-c.sh "$src/json-c"; then
 	echo "oss-fuzz: json-c's source could not be fetched from Debian's archive"
 	echo "0 passed, 1 failed"
 	exit 1
@@ -58,8 +60,8 @@ name_input() {
 	[ -n "$art" ] || { echo "(no artifact)"; return; }
 	sha=${art#*-}
 	shift
-	for d in "$@"; do
-		for f in "$d"/*; do
+	for dir in "$@"; do
+		for f in "$dir"/*; do
 			[ -f "$f" ] || continue
 			if [ "$(sha1sum < "$f" | cut -d' ' -f1)" = "$sha" ]; then
 				echo "$f"
