@@ -81,7 +81,8 @@ static void mem_table(struct vc_ctx *c)
 	struct vu_region_pl rs[VU_MEM_BASELINE_REGIONS];
 	uint32_t have = 0;
 	for (uint32_t i = 0; i < n && i < VU_MEM_BASELINE_REGIONS; i++) {
-		if (!vu_dec_memtable_region(m->payload, m->payload_len, i, &rs[have]))
+		if (!vu_dec_memtable_region_sz(m->payload, m->payload_len, i,
+					       vu_state_region_size(c->st), &rs[have]))
 			break;
 		char what[32];
 		snprintf(what, sizeof what, "region %u", i);

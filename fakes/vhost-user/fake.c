@@ -1587,14 +1587,20 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		if (s->cfg.null_device && vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS)
 			vfu_ring_process(c, sp.index);
 		break;
+	case VU_IOTLB_MSG:
+		/* Accepted (the fake keeps no IOTLB); the u64 reply is owed
+		 * always: vhost-user.rst, VHOST_USER_IOTLB_MSG. */
+		reply_u64(c, m->req, 0);
+		break;
 	default:
-		/* SEND_RARP, NET_SET_MTU, IOTLB_MSG, SET_CONFIG, SET_INFLIGHT_FD,
+		/* SEND_RARP, NET_SET_MTU, SET_CONFIG, SET_INFLIGHT_FD,
 		 * SET_LOG_FD, ...: accepted; fds are closed with the message. For
 		 * requests with a reply of their own that the fake does not
 		 * implement, answer "failed": all ones in a u64, zeros otherwise. */
 		if (ri->reply == VU_REPLY_ALWAYS) {
 			int sz = vu_payload_fixed_size((enum vu_payload)ri->reply_payload);
-			uint8_t out[128] = { 0 };
+			/* Large enough for the largest fixed reply (GET_SHMEM_CONFIG). */
+			uint8_t out[8 + 8 * VU_SHMEM_MAX_REGIONS] = { 0 };
 			if (sz < 0 || sz > (int)sizeof out) {
 				sz = 8;
 				u = UINT64_MAX;
