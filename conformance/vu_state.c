@@ -452,11 +452,12 @@ void vu_state_apply(struct vu_state *st, const struct vc_event *ev,
 		break;
 	case VC_EV_VU_KICK:
 		/* A kick starts nothing (the ring started at SET_VRING_KICK);
-		 * kicks on a started ring never enabled are counted for
-		 * VU-RING-10. */
+		 * kicks on a started ring no SET_VRING_ENABLE ever named are
+		 * counted for VU-RING-10. */
 		if (ev->u.kick.ring < VU_MAX_RINGS) {
 			struct vu_ring *r = &st->rings[ev->u.kick.ring];
-			if (r->started && !r->enabled_while_started && r->kicks_not_enabled < UINT32_MAX)
+			if (r->started && !r->enabled_while_started && !r->enable_sent &&
+			    r->kicks_not_enabled < UINT32_MAX)
 				r->kicks_not_enabled++;
 		}
 		break;

@@ -33,7 +33,8 @@ struct vu_ring {
 	bool enabled;
 	bool enabled_while_started;
 	bool enable_sent;   /* a SET_VRING_ENABLE (1 or 0) named this ring since reset */
-	uint32_t kicks_not_enabled; /* live kicks while started, never enabled */
+	uint32_t kicks_not_enabled; /* live kicks while started and never named
+				     * by SET_VRING_ENABLE (VU-RING-10) */
 	bool ever_started;
 	uint32_t num, base;
 	struct vu_addr_pl addr;
