@@ -31,7 +31,8 @@ static bool wrong_reply(const struct vc_ctx *c)
 static bool owed(const struct vu_state *st, const struct vu_pending *p)
 {
 	const struct vu_request_info *ri = vu_request(p->chan, p->request);
-	return ri && (ri->gate.kind != VU_GATE_PROTOCOL || vu_pf_negotiated(st, ri->gate.bit));
+	return ri && ((ri->gate.kind != VU_GATE_PROTOCOL && ri->gate.kind != VU_GATE_OFFERED_PROTOCOL) ||
+		      vu_pf_negotiated(st, ri->gate.bit));
 }
 
 static const struct vu_pending *first_owed(const struct vu_state *st)

@@ -30,6 +30,15 @@ static void check_gate(struct vc_ctx *c)
 			  vu_protocol_feature_name(g.bit),
 			  (st->pf_offered & VU_BIT(g.bit)) ? "offered but not acked" : "not offered");
 		break;
+	case VU_GATE_OFFERED_PROTOCOL:
+		/* "present in VHOST_USER_GET_PROTOCOL_FEATURES": offered is
+		 * enough, acked or not. */
+		if (!st->pf_offered_known)
+			return;
+		vc_expect(c, VU_NEG_05, (st->pf_offered & VU_BIT(g.bit)) != 0,
+			  "%s needs protocol feature %s offered by GET_PROTOCOL_FEATURES", vc_ctx_reqname(c),
+			  vu_protocol_feature_name(g.bit));
+		break;
 	case VU_GATE_FEATURE:
 		if (!st->features_acked_known)
 			return;
@@ -146,10 +155,22 @@ void vu_neg_check(struct vc_ctx *c)
 				  "GET_VRING_BASE_SKIP_DRAIN acked without GET_VRING_BASE_INFLIGHT and INFLIGHT_SHMFD (0x%" PRIx64 ")",
 				  u);
 		break;
-	case VU_GET_QUEUE_NUM:
+	case VU_POSTCOPY_ADVISE:
+	case VU_POSTCOPY_LISTEN:
+	case VU_POSTCOPY_END:
+		/* "This message MUST NOT be sent when
+		 * VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS has been negotiated". */
 		if (st->pf_acked_known)
-			vc_expect(c, VU_NEG_04, vu_pf_negotiated(st, VU_PF_MQ),
-				  "GET_QUEUE_NUM without protocol feature MQ negotiated");
+			vc_expect(c, VU_NEG_05, !vu_pf_negotiated(st, VU_PF_CONFIGURE_MEM_SLOTS),
+				  "%s with CONFIGURE_MEM_SLOTS negotiated (postcopy is excluded then)",
+				  vc_ctx_reqname(c));
+		break;
+	case VU_GET_QUEUE_NUM:
+		/* "only when VHOST_USER_PROTOCOL_F_MQ is set in queried protocol
+		 * features by VHOST_USER_GET_PROTOCOL_FEATURES". */
+		if (st->pf_offered_known)
+			vc_expect(c, VU_NEG_04, (st->pf_offered & VU_BIT(VU_PF_MQ)) != 0,
+				  "GET_QUEUE_NUM but GET_PROTOCOL_FEATURES did not offer MQ");
 		break;
 	default:
 		break;

@@ -232,7 +232,8 @@ static void neg03(struct vc_synth *s, struct vs_profile *p)
 
 static void neg04(struct vc_synth *s, struct vs_profile *p)
 {
-	p->pf_acked &= ~VU_BIT(VU_PF_MQ);
+	p->pf_offered &= ~VU_BIT(VU_PF_MQ);
+	p->pf_acked = p->pf_offered;
 	vs_init(s, p);
 	vs_get_u64(s, VU_GET_QUEUE_NUM, 2);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
@@ -652,6 +653,34 @@ static void get_config(struct vc_synth *s, uint32_t reply_len)
 	vs_reply(s, VU_GET_CONFIG, q, reply_len);
 }
 
+/* Gates the text words as "present in GET_PROTOCOL_FEATURES": offered,
+ * not acked, is enough. */
+static void clean_offered_gates(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_RARP) | VU_BIT(VU_PF_NET_MTU) | VU_BIT(VU_PF_BACKEND_REQ) |
+			 VU_BIT(VU_PF_RESET_DEVICE);
+	p->pf_acked = VU_BIT(VU_PF_REPLY_ACK); /* MQ offered, not acked */
+	p->features |= VU_BIT(VU_F_NET_MTU);
+	p->acked |= VU_BIT(VU_F_NET_MTU);
+	vs_init(s, p);
+	vs_get_u64(s, VU_GET_QUEUE_NUM, 2);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_u64(s, VU_NET_SET_MTU, 1500);
+	vs_u64(s, VU_SEND_RARP, 0x112233445566ull);
+	vs_req(s, VU_SET_BACKEND_REQ_FD, 0, NULL, 0, 1);
+	vs_req(s, VU_RESET_DEVICE, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg05_postcopy_slots(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_PAGEFAULT)); /* CONFIGURE_MEM_SLOTS is in the default */
+	vs_init(s, p);
+	vs_req(s, VU_POSTCOPY_ADVISE, 0, NULL, 0, 0);
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_POSTCOPY_ADVISE, VU_VERSION | VU_FLAG_REPLY, NULL, 0, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 /* "back-end uses zero length of payload to indicate an error". */
 static void clean_config_error(struct vc_synth *s, struct vs_profile *p)
 {
@@ -1005,6 +1034,7 @@ static const struct fixture fixtures[] = {
 	{ "vu-once-02-b3-backend-req-per-qp", "B3", { "VU-ONCE-02" }, once02_b3, "SET_BACKEND_REQ_FD per queue pair" },
 	{ "vu-once-03-b2-log-base-per-qp", "B2", { "VU-ONCE-03" }, once03_b2, "SET_LOG_BASE per queue pair" },
 	{ "clean-log-resize", NULL, { NULL }, clean_log_resize, "SET_LOG_BASE grown: a resize, not a burst" },
+	{ "clean-offered-gates", NULL, { NULL }, clean_offered_gates, "requests gated by an offered protocol feature" },
 	{ "clean-config-error", NULL, { NULL }, clean_config_error, "0-byte GET_CONFIG reply: the back-end's error" },
 	{ "clean-mq-pair-disabled", NULL, { NULL }, clean_mq_pair_disabled, "rings 2-3 started and disabled on purpose" },
 	{ "clean-live-disabled-kicked", NULL, { NULL }, clean_live_disabled_kicked, "kicks on a ring disabled on purpose" },
@@ -1055,6 +1085,7 @@ static const struct fixture fixtures[] = {
 	{ "vu-ring-03-polling-started", NULL, { "VU-RING-03" }, ring03_polling, "SET_VRING_NUM on a polling ring" },
 	{ "vu-ring-10-live-kicks", "B8", { "VU-RING-10" }, ring10_live_kicks, "ring never named by SET_VRING_ENABLE kicked twice" },
 	{ "vu-ring-11-inflight-no-exemption", NULL, { "VU-RING-11" }, ring11_inflight, "num 1 with GET_VRING_BASE_INFLIGHT" },
+	{ "vu-neg-05-postcopy-mem-slots", NULL, { "VU-NEG-05" }, neg05_postcopy_slots, "POSTCOPY_ADVISE with CONFIGURE_MEM_SLOTS" },
 	{ "vu-neg-09-skip-drain-alone", NULL, { "VU-NEG-09" }, neg09_skip_drain_alone, "SKIP_DRAIN without bits 20, 12" },
 	{ "vu-neg-10-shmem-bit20", NULL, { "VU-NEG-10" }, neg10_shmem_bit20, "GET_SHMEM_CONFIG with bit 20, not 22" },
 	{ "vu-reply-01-iotlb-unanswered", NULL, { "VU-REPLY-01" }, reply01_iotlb, "IOTLB_MSG without its u64" },

@@ -198,8 +198,18 @@ enum vu_reply_rule {
 	VU_REPLY_IF_LOG_SHMFD, /* SET_LOG_BASE: reply when LOG_SHMFD negotiated */
 };
 
-/* The gate a request needs before it may be sent. */
-enum vu_gate_kind { VU_GATE_NONE, VU_GATE_PROTOCOL, VU_GATE_FEATURE, VU_GATE_OFFERED_FEATURE };
+/* The gate a request needs before it may be sent: a protocol feature
+ * negotiated, or only offered by GET_PROTOCOL_FEATURES where the text says
+ * "present in VHOST_USER_GET_PROTOCOL_FEATURES" / "set by the back-end"
+ * (GET_QUEUE_NUM, SEND_RARP, NET_SET_MTU, SET_BACKEND_REQ_FD,
+ * RESET_DEVICE); a feature acked, or only offered. */
+enum vu_gate_kind {
+	VU_GATE_NONE,
+	VU_GATE_PROTOCOL,
+	VU_GATE_FEATURE,
+	VU_GATE_OFFERED_FEATURE,
+	VU_GATE_OFFERED_PROTOCOL,
+};
 
 struct vu_gate {
 	uint8_t kind;  /* enum vu_gate_kind */
