@@ -976,6 +976,40 @@ static void fd06_rem_with_fd(struct vc_synth *s, struct vs_profile *p)
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
+/* GPA_ADDRESSES: the table's user addresses are guest addresses, and so
+ * are the ring addresses. */
+static void gpa_table(struct vc_synth *s, struct vs_profile *p, uint64_t uva)
+{
+	pf_add(p, VU_BIT(VU_PF_GPA_ADDRESSES));
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+}
+
+static void clean_gpa_addresses(struct vc_synth *s, struct vs_profile *p)
+{
+	gpa_table(s, p, 0);
+	for (uint32_t i = 0; i < p->queues; i++) {
+		uint64_t d, a, u;
+		vs_ring_layout(p, i, &d, &a, &u);
+		d -= p->uva, a -= p->uva, u -= p->uva; /* the same rings as GPAs */
+		vs_state(s, VU_SET_VRING_NUM, i, p->num);
+		vs_state(s, VU_SET_VRING_BASE, i, 0);
+		vs_addr(s, i, d, u, a, 0, 0);
+		vs_vring_fd(s, VU_SET_VRING_KICK, i, false);
+		vs_state(s, VU_SET_VRING_ENABLE, i, 1);
+	}
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem06_gpa_addresses(struct vc_synth *s, struct vs_profile *p)
+{
+	gpa_table(s, p, p->uva);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 /* The used ring logged just past the log's end (CVE-2020-10722 class). */
 static void log03(struct vc_synth *s, struct vs_profile *p)
 {
@@ -1035,6 +1069,7 @@ static const struct fixture fixtures[] = {
 	{ "vu-once-03-b2-log-base-per-qp", "B2", { "VU-ONCE-03" }, once03_b2, "SET_LOG_BASE per queue pair" },
 	{ "clean-log-resize", NULL, { NULL }, clean_log_resize, "SET_LOG_BASE grown: a resize, not a burst" },
 	{ "clean-offered-gates", NULL, { NULL }, clean_offered_gates, "requests gated by an offered protocol feature" },
+	{ "clean-gpa-addresses", NULL, { NULL }, clean_gpa_addresses, "GPA_ADDRESSES: user address = guest address" },
 	{ "clean-config-error", NULL, { NULL }, clean_config_error, "0-byte GET_CONFIG reply: the back-end's error" },
 	{ "clean-mq-pair-disabled", NULL, { NULL }, clean_mq_pair_disabled, "rings 2-3 started and disabled on purpose" },
 	{ "clean-live-disabled-kicked", NULL, { NULL }, clean_live_disabled_kicked, "kicks on a ring disabled on purpose" },
@@ -1086,6 +1121,7 @@ static const struct fixture fixtures[] = {
 	{ "vu-ring-10-live-kicks", "B8", { "VU-RING-10" }, ring10_live_kicks, "ring never named by SET_VRING_ENABLE kicked twice" },
 	{ "vu-ring-11-inflight-no-exemption", NULL, { "VU-RING-11" }, ring11_inflight, "num 1 with GET_VRING_BASE_INFLIGHT" },
 	{ "vu-neg-05-postcopy-mem-slots", NULL, { "VU-NEG-05" }, neg05_postcopy_slots, "POSTCOPY_ADVISE with CONFIGURE_MEM_SLOTS" },
+	{ "vu-mem-06-gpa-addresses", NULL, { "VU-MEM-06" }, mem06_gpa_addresses, "GPA_ADDRESSES with a host user address" },
 	{ "vu-neg-09-skip-drain-alone", NULL, { "VU-NEG-09" }, neg09_skip_drain_alone, "SKIP_DRAIN without bits 20, 12" },
 	{ "vu-neg-10-shmem-bit20", NULL, { "VU-NEG-10" }, neg10_shmem_bit20, "GET_SHMEM_CONFIG with bit 20, not 22" },
 	{ "vu-reply-01-iotlb-unanswered", NULL, { "VU-REPLY-01" }, reply01_iotlb, "IOTLB_MSG without its u64" },

@@ -561,7 +561,9 @@ static void fuzz_reply(struct vfu_conn *c, uint32_t *rq, uint32_t *flags, uint8_
 		*flags ^= 1u << (fuzz_next(s) % 8);
 		break;
 	case 1:
-		*rq = (uint32_t)(fuzz_next(s) % (VU_REQ_MAX_FRONTEND + 3));
+		/* Up to GET_SHMEM_CONFIG + 2, as when fuzz/FINDINGS.md's seeds
+		 * were run: frozen so a seed replays the same run. */
+		*rq = (uint32_t)(fuzz_next(s) % (VU_GET_SHMEM_CONFIG + 3));
 		break;
 	case 2:
 		*len = (uint32_t)(fuzz_next(s) % 65);
