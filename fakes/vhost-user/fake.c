@@ -1305,8 +1305,8 @@ static void handle_request(struct vfu_conn *c, struct vfu_msg *m)
 	c->last_req = m->req;
 	c->last_flags = m->flags;
 	/* Kicks rung before this request was sent come first, as they did on
-	 * the wire (epoll may report the socket first): a ring is started by
-	 * its first kick, and the rules judge the request against that. */
+	 * the wire (epoll may report the socket first): the rules count kicks
+	 * against the ring state the request then changes (VU-RING-10). */
 	drain_kicks(c);
 	/* The engine judges the request; the findings of the refusal rules
 	 * on it say whether it is refused (process()). */
