@@ -59,6 +59,12 @@ static int run(char **out, ...)
 	return vc_test_run(argv, out);
 }
 
+/* Per-process names: other worktrees run this suite on the same /tmp. */
+static void tmp_name(char *buf, size_t len, const char *what)
+{
+	snprintf(buf, len, "/tmp/vcts-cli-%ld-%s", (long)getpid(), what);
+}
+
 /* "RULExN ..." of a JSON report, sorted by rule ID. */
 static void findings_summary(const char *json_path, char *buf, size_t len)
 {
@@ -98,7 +104,8 @@ static void findings_summary(const char *json_path, char *buf, size_t len)
 START_TEST(real_recording_verdicts)
 {
 	char *out;
-	const char *json = "/tmp/vcts-cli-real.json";
+	char json[64];
+	tmp_name(json, sizeof json, "real.json");
 	int rc = run(&out, "check", "--json", json, (char *)vc_test_path(real[_i].file), NULL);
 	ck_assert_msg(rc == real[_i].exit_status, "%s: exit %d, want %d\n%s", real[_i].file, rc,
 		      real[_i].exit_status, out);
@@ -116,8 +123,10 @@ END_TEST
 START_TEST(convert_round_trip)
 {
 	char *out;
-	const char *nat = "/tmp/vcts-cli-conv.jsonl", *j1 = "/tmp/vcts-cli-c1.json",
-		   *j2 = "/tmp/vcts-cli-c2.json";
+	char nat[64], j1[64], j2[64];
+	tmp_name(nat, sizeof nat, "conv.jsonl");
+	tmp_name(j1, sizeof j1, "c1.json");
+	tmp_name(j2, sizeof j2, "c2.json");
 	const char *src = vc_test_path(real[_i].file);
 	ck_assert_int_eq(run(&out, "convert", "-o", nat, (char *)src, NULL), 0);
 	free(out);
