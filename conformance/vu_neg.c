@@ -155,6 +155,13 @@ void vu_neg_check(struct vc_ctx *c)
 				  "GET_VRING_BASE_SKIP_DRAIN acked without GET_VRING_BASE_INFLIGHT and INFLIGHT_SHMFD (0x%" PRIx64 ")",
 				  u);
 		break;
+	case VU_NET_SET_MTU:
+		/* "only when VIRTIO_NET_F_MTU feature has been successfully
+		 * negotiated" (besides the protocol bit the gate checks). */
+		if (st->features_acked_known)
+			vc_expect(c, VU_NEG_05, vu_feature_acked(st, VU_F_NET_MTU),
+				  "NET_SET_MTU but VIRTIO_NET_F_MTU (bit 3) was not acked");
+		break;
 	case VU_POSTCOPY_ADVISE:
 	case VU_POSTCOPY_LISTEN:
 	case VU_POSTCOPY_END:

@@ -672,6 +672,16 @@ static void clean_offered_gates(struct vc_synth *s, struct vs_profile *p)
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
+static void neg05_mtu_unacked(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_NET_MTU));
+	p->features |= VU_BIT(VU_F_NET_MTU); /* offered, not acked */
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_u64(s, VU_NET_SET_MTU, 1500);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 static void neg05_postcopy_slots(struct vc_synth *s, struct vs_profile *p)
 {
 	pf_add(p, VU_BIT(VU_PF_PAGEFAULT)); /* CONFIGURE_MEM_SLOTS is in the default */
@@ -1120,6 +1130,7 @@ static const struct fixture fixtures[] = {
 	{ "vu-ring-03-polling-started", NULL, { "VU-RING-03" }, ring03_polling, "SET_VRING_NUM on a polling ring" },
 	{ "vu-ring-10-live-kicks", "B8", { "VU-RING-10" }, ring10_live_kicks, "ring never named by SET_VRING_ENABLE kicked twice" },
 	{ "vu-ring-11-inflight-no-exemption", NULL, { "VU-RING-11" }, ring11_inflight, "num 1 with GET_VRING_BASE_INFLIGHT" },
+	{ "vu-neg-05-mtu-unacked", NULL, { "VU-NEG-05" }, neg05_mtu_unacked, "NET_SET_MTU without VIRTIO_NET_F_MTU" },
 	{ "vu-neg-05-postcopy-mem-slots", NULL, { "VU-NEG-05" }, neg05_postcopy_slots, "POSTCOPY_ADVISE with CONFIGURE_MEM_SLOTS" },
 	{ "vu-mem-06-gpa-addresses", NULL, { "VU-MEM-06" }, mem06_gpa_addresses, "GPA_ADDRESSES with a host user address" },
 	{ "vu-neg-09-skip-drain-alone", NULL, { "VU-NEG-09" }, neg09_skip_drain_alone, "SKIP_DRAIN without bits 20, 12" },
