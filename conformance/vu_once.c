@@ -12,7 +12,8 @@ static bool same_table(const struct vu_state *st, const struct vc_event *ev)
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		struct vu_region_pl r;
-		if (!vu_dec_memtable_region(m->payload, m->payload_len, i, &r))
+		if (!vu_dec_memtable_region_sz(m->payload, m->payload_len, i, vu_state_region_size(st),
+					       &r))
 			return false;
 		const struct vu_region *o = &st->regions[i];
 		if (memcmp(&r, &o->r, sizeof r) != 0)

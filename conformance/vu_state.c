@@ -15,6 +15,18 @@ bool vu_pf_negotiated(const struct vu_state *st, unsigned bit)
 	       (st->pf_acked & VU_BIT(bit));
 }
 
+uint64_t vu_pf_mask(const struct vu_state *st)
+{
+	if (!st->pf_offered_known || !st->pf_acked_known)
+		return 0;
+	return st->pf_offered & st->pf_acked;
+}
+
+uint32_t vu_state_region_size(const struct vu_state *st)
+{
+	return vu_mem_region_size(vu_pf_mask(st));
+}
+
 bool vu_feature_acked(const struct vu_state *st, unsigned bit)
 {
 	return st->features_acked_known && (st->features_acked & VU_BIT(bit));
@@ -208,6 +220,7 @@ static void start_ring(struct vu_state *st, uint32_t idx)
 	if (!vu_feature_acked(st, VU_F_PROTOCOL_FEATURES) && st->features_acked_known)
 		r->enabled = true;
 	r->enabled_while_started = r->enabled;
+	r->kicks_not_enabled = 0;
 	vu_ring_snapshot_backing(st, r);
 	st->reset_device_armed = false;
 }
@@ -222,7 +235,8 @@ static void load_table(struct vu_state *st, const struct vc_event *ev)
 	st->nregions = 0;
 	for (uint32_t i = 0; i < n && i < VU_MAX_REGIONS; i++) {
 		struct vu_region rg = { .fd_ident = 0, .fd_size = -1 };
-		if (!vu_dec_memtable_region(m->payload, m->payload_len, i, &rg.r))
+		if (!vu_dec_memtable_region_sz(m->payload, m->payload_len, i,
+					       vu_state_region_size(st), &rg.r))
 			break;
 		if (ev->has_fds && ev->fds && i < ev->nfds && i < VC_EVENT_MAX_FDS) {
 			rg.fd_ident = ev->fds[i].ident;
@@ -264,6 +278,7 @@ static void rem_region(struct vu_state *st, const struct vc_event *ev)
 
 static void apply_request(struct vu_state *st, const struct vc_event *ev, bool live)
 {
+	(void)live; /* rings start at SET_VRING_KICK live and in traces alike */
 	const struct vc_vu_msg *m = &ev->u.vu;
 	if (m->chan != VU_CHAN_MAIN)
 		return;
@@ -300,13 +315,14 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		break;
 	case VU_RESET_OWNER:
 		st->reset_owner_since_owner = true;
-		/* RESET_OWNER resets the device: rings stop. */
+		/* RESET_OWNER resets the device: rings stop (and are disabled). */
 		for (unsigned i = 0; i < VU_MAX_RINGS; i++)
-			st->rings[i].started = false;
+			st->rings[i].started = st->rings[i].enable_sent = false;
 		break;
 	case VU_RESET_DEVICE:
+		/* "disable all rings and reset all internal device state". */
 		for (unsigned i = 0; i < VU_MAX_RINGS; i++)
-			st->rings[i].started = false;
+			st->rings[i].started = st->rings[i].enable_sent = false;
 		st->reset_device_armed = true;
 		st->status = 0;
 		break;
@@ -349,6 +365,7 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		}
 		break;
 	case VU_GET_VRING_BASE:
+	case VU_GET_VRING_BASE_SKIP_DRAIN:
 		if (pl && vu_dec_state(p, len, &s) && s.index < VU_MAX_RINGS)
 			st->rings[s.index].started = false;
 		break;
@@ -358,9 +375,10 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 			struct vu_ring *r = &st->rings[idx];
 			r->kick_set = true;
 			r->kick_nofd = (u & VU_VRING_NOFD) != 0;
-			/* A trace cannot see kicks: the kick fd marks the start. */
-			if (!live && !r->kick_nofd)
-				start_ring(st, idx);
+			/* "Rings are started with VHOST_USER_SET_VRING_KICK", with
+			 * an fd or polling (vhost-user.rst, Ring states; earlier
+			 * texts started a ring at its first kick). */
+			start_ring(st, idx);
 		}
 		break;
 	case VU_VRING_KICK:
@@ -371,6 +389,7 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		if (pl && vu_dec_state(p, len, &s) && s.index < VU_MAX_RINGS) {
 			struct vu_ring *r = &st->rings[s.index];
 			r->enabled = s.num != 0;
+			r->enable_sent = true;
 			if (r->enabled && r->started)
 				r->enabled_while_started = true;
 		}
@@ -425,6 +444,11 @@ static void apply_reply(struct vu_state *st, const struct vc_event *ev,
 	}
 }
 
+bool vu_req_stops_ring(uint32_t req)
+{
+	return req == VU_GET_VRING_BASE || req == VU_GET_VRING_BASE_SKIP_DRAIN;
+}
+
 void vu_state_apply(struct vu_state *st, const struct vc_event *ev,
 		    const struct vu_pending *answered, bool live)
 {
@@ -442,8 +466,15 @@ void vu_state_apply(struct vu_state *st, const struct vc_event *ev,
 		}
 		break;
 	case VC_EV_VU_KICK:
-		if (ev->u.kick.ring < VU_MAX_RINGS)
-			start_ring(st, ev->u.kick.ring);
+		/* A kick starts nothing (the ring started at SET_VRING_KICK);
+		 * kicks on a started ring no SET_VRING_ENABLE ever named are
+		 * counted for VU-RING-10. */
+		if (ev->u.kick.ring < VU_MAX_RINGS) {
+			struct vu_ring *r = &st->rings[ev->u.kick.ring];
+			if (r->started && !r->enabled_while_started && !r->enable_sent &&
+			    r->kicks_not_enabled < UINT32_MAX)
+				r->kicks_not_enabled++;
+		}
 		break;
 	case VC_EV_VU_EOF:
 		st->ended = true;
