@@ -1,17 +1,22 @@
 # vhost-cts build. Sources are found by wildcard: adding a file to a part's
 # folder adds it to the build, no list to edit.
-#   make            build/vhost-cts (optimised)
+#   make            build/vhost-cts (optimised), the LD_PRELOAD shim, the man page
+#   make install    PREFIX (/usr/local) under DESTDIR; make uninstall removes it
 #   make check      every libcheck suite under ASan+UBSan, then the CLI tests
 #   make coverage   lcov/genhtml report of the test run in build/coverage/
 #   make fuzz       libFuzzer harnesses in build/fuzz/
 #   make bench      benchmarks (ratios against a baseline in the same run)
+
+# `make` alone builds `all`, not the first rule the flavour macro defines.
+.DEFAULT_GOAL := all
 
 CC ?= cc
 CLANG ?= clang
 PKGS := json-c libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
-CHECK_LIBS := $(shell pkg-config --libs check)
+# Expanded only when a test links: building the tool needs no check.
+CHECK_LIBS = $(shell pkg-config --libs check)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Wformat=2 -Wvla
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -Iinclude $(PKG_CFLAGS) $(WARN) -pthread
@@ -61,11 +66,32 @@ $(eval $(call flavour,rel,$(OPT_CFLAGS)))
 $(eval $(call flavour,asan,$(SAN_CFLAGS)))
 $(eval $(call flavour,cov,$(COV_CFLAGS)))
 
-.PHONY: all check check-rel coverage fuzz fuzz-smoke fuzz-campaign bench clean fixtures
-all: build/vhost-cts build/libvcts-vdpa-preload.so
+.PHONY: all check check-rel coverage fuzz fuzz-smoke fuzz-campaign bench clean fixtures install uninstall
+all: build/vhost-cts build/libvcts-vdpa-preload.so build/vhost-cts.1
 
 build/vhost-cts: build/rel/vhost-cts
 	cp $< $@
+
+# The man page is generated from the binary's own --help texts, so it cannot
+# go stale (the install lane compares the rendered page with them).
+build/vhost-cts.1: build/rel/vhost-cts harness/man/mkman.sh
+	sh harness/man/mkman.sh build/rel/vhost-cts > $@.tmp && mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]; make uninstall with the same.
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+SHIMDIR := $(PREFIX)/lib/vhost-cts
+MANDIR := $(PREFIX)/share/man/man1
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+INSTALLED := $(BINDIR)/vhost-cts $(SHIMDIR)/libvcts-vdpa-preload.so $(MANDIR)/vhost-cts.1 $(COMPDIR)/vhost-cts
+install: all
+	install -D -m 755 build/vhost-cts $(DESTDIR)$(BINDIR)/vhost-cts
+	install -D -m 644 build/libvcts-vdpa-preload.so $(DESTDIR)$(SHIMDIR)/libvcts-vdpa-preload.so
+	install -D -m 644 build/vhost-cts.1 $(DESTDIR)$(MANDIR)/vhost-cts.1
+	install -D -m 644 harness/completion/vhost-cts.bash $(DESTDIR)$(COMPDIR)/vhost-cts
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(SHIMDIR) 2>/dev/null || true
 
 # The test run: every suite under sanitizers plus the CLI tests. The runner
 # prints the final "N passed, N failed" line and fails if anything failed.

@@ -15,6 +15,7 @@ struct sess {
 	struct vu_state st;
 	bool live;
 	uint32_t queues;   /* the session's own queue count, else the run's */
+	bool gap;          /* input lost: nothing more is judged */
 	void **fstate;                  /* per family, see vc_family_state() */
 };
 
@@ -257,8 +258,24 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 	if (ev->session >= e->res.nsessions)
 		return;
 	struct sess *ss = e->sess[ev->session];
-	if (!ss)   /* ended */
+	if (!ss || ss->gap)   /* ended, or input lost */
 		return;
+	if (ev->kind == VC_EV_GAP) {
+		/* Bytes of this session were lost: the state the rules read
+		 * (pending replies, negotiated features, ring states, the
+		 * framing) is unknown from here, and so is what the end of the
+		 * session would decide. Rules already decided keep their
+		 * verdicts; the rest stay n/a. A new connection is a new
+		 * session, which is judged afresh. */
+		struct vc_session_result *sr = &e->res.sessions[ev->session];
+		ss->gap = true;
+		sr->incomplete = true;
+		snprintf(sr->gap_file, sizeof sr->gap_file, "%s", ev->src.file ? ev->src.file : sr->source);
+		sr->gap_line = ev->src.line;
+		sr->gap_is_offset = ev->src.is_offset;
+		e->res.incomplete++;
+		return;
+	}
 	struct vc_ctx c = {
 		.eng = e, .sid = ev->session, .st = &ss->st, .ev = ev, .live = ss->live,
 		.profile_queues = ss->queues,
@@ -269,7 +286,8 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 		c.is_request = vu_event_is_request(ev);
 		/* Replies are answered strictly in order: pop what is owed on this
 		 * channel (before the families run, so they see what it answers). */
-		if (!c.is_request && vu_state_pop_pending(&ss->st, ev->u.vu.chan, &answered))
+		if (!c.is_request &&
+		    vu_state_pop_pending(&ss->st, ev->u.vu.chan, ev->u.vu.request, &answered))
 			c.answered = &answered;
 		e->res.messages++;
 		e->res.sessions[ev->session].messages++;
@@ -353,6 +371,13 @@ static void fold_oldest(struct vc_engine *e)
 			a->verdict = x->verdict;
 	}
 	agg->messages += sr->messages;
+	if (sr->incomplete && !agg->incomplete) {
+		/* A folded session that lost input keeps the fold incomplete. */
+		agg->incomplete = true;
+		memcpy(agg->gap_file, sr->gap_file, sizeof agg->gap_file);
+		agg->gap_line = sr->gap_line;
+		agg->gap_is_offset = sr->gap_is_offset;
+	}
 	name_fold(e);
 	size_t old = e->cap_slot_free;
 	e->slot_free = xgrow(e->slot_free, &e->cap_slot_free, (size_t)sid + 1, sizeof *e->slot_free);
@@ -370,7 +395,8 @@ void vc_engine_end_session(struct vc_engine *e, uint32_t session)
 	if (!ss)   /* ended */
 		return;
 	struct vc_ctx c = { .eng = e, .sid = session, .st = &ss->st, .ev = NULL, .live = ss->live };
-	for (size_t i = 0; i < vc_nfamilies; i++)
+	/* After a gap, what the end of the session would decide is unknown. */
+	for (size_t i = 0; i < vc_nfamilies && !ss->gap; i++)
 		if (vc_families[i].on_end) {
 			c.family = i;
 			vc_families[i].on_end(&c);

@@ -73,6 +73,11 @@ void vu_fd_check(struct vc_ctx *c)
 		break;
 	case VU_FDS_OPTIONAL:
 		vc_expect(c, VU_FD_01, n <= 1, "%s carries %u fds, takes at most 1", name, n);
+		/* Tolerated for "existing incorrect implementations", but a
+		 * SHOULD NOT (vhost-user.rst, VHOST_USER_REM_MEM_REG). */
+		if (m->request == VU_REM_MEM_REG)
+			vc_expect(c, VU_FD_07, n == 0, "REM_MEM_REG carries %u fd(s); it should carry none",
+				  n);
 		break;
 	}
 }

@@ -24,6 +24,12 @@ static bool region_ok(struct vc_ctx *c, const char *what, const struct vu_region
 	vc_expect(c, VU_MEM_05, (r->gpa % PAGE) == 0 && (r->size % PAGE) == 0 && (r->uva % PAGE) == 0,
 		  "%s: gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64 " not 4 KiB aligned", what,
 		  r->gpa, r->size, r->uva);
+	/* GPA_ADDRESSES: user addresses are guest-physical ones. */
+	if (vu_pf_negotiated(c->st, VU_PF_GPA_ADDRESSES))
+		vc_expect(c, VU_MEM_06, r->uva == r->gpa,
+			  "%s: user address 0x%" PRIx64 " differs from guest address 0x%" PRIx64
+			  " with GPA_ADDRESSES negotiated",
+			  what, r->uva, r->gpa);
 	/* Only a live source knows the fd's real size. */
 	if (fd && fd->size >= 0)
 		vc_expect(c, VU_MEM_04,
@@ -81,7 +87,8 @@ static void mem_table(struct vc_ctx *c)
 	struct vu_region_pl rs[VU_MEM_BASELINE_REGIONS];
 	uint32_t have = 0;
 	for (uint32_t i = 0; i < n && i < VU_MEM_BASELINE_REGIONS; i++) {
-		if (!vu_dec_memtable_region(m->payload, m->payload_len, i, &rs[have]))
+		if (!vu_dec_memtable_region_sz(m->payload, m->payload_len, i,
+					       vu_state_region_size(c->st), &rs[have]))
 			break;
 		char what[32];
 		snprintf(what, sizeof what, "region %u", i);

@@ -12,6 +12,7 @@ static void check_gate(struct vc_ctx *c)
 	case VU_GET_PROTOCOL_FEATURES: /* VU-NEG-02 */
 	case VU_SET_PROTOCOL_FEATURES:
 	case VU_GET_QUEUE_NUM:         /* VU-NEG-04 */
+	case VU_GET_SHMEM_CONFIG:      /* VU-NEG-10 */
 		return;
 	}
 	switch (g.kind) {
@@ -28,6 +29,15 @@ static void check_gate(struct vc_ctx *c)
 			  "%s needs protocol feature %s, which was %s", vc_ctx_reqname(c),
 			  vu_protocol_feature_name(g.bit),
 			  (st->pf_offered & VU_BIT(g.bit)) ? "offered but not acked" : "not offered");
+		break;
+	case VU_GATE_OFFERED_PROTOCOL:
+		/* "present in VHOST_USER_GET_PROTOCOL_FEATURES": offered is
+		 * enough, acked or not. */
+		if (!st->pf_offered_known)
+			return;
+		vc_expect(c, VU_NEG_05, (st->pf_offered & VU_BIT(g.bit)) != 0,
+			  "%s needs protocol feature %s offered by GET_PROTOCOL_FEATURES", vc_ctx_reqname(c),
+			  vu_protocol_feature_name(g.bit));
 		break;
 	case VU_GATE_FEATURE:
 		if (!st->features_acked_known)
@@ -47,11 +57,34 @@ static void check_gate(struct vc_ctx *c)
 	}
 }
 
+/* VU-NEG-10: SHMEM is protocol bit 22. rust-vmm's vhost crate numbered it
+ * 20 (the text's GET_VRING_BASE_INFLIGHT; 21 is GPA_ADDRESSES): such a
+ * peer believes SHMEM negotiated when the other side acked something else. */
+static void shmem_gate(struct vc_ctx *c)
+{
+	const struct vu_state *st = c->st;
+	if (!st->pf_acked_known || !st->pf_offered_known)
+		return;
+	const uint64_t pf = vu_pf_mask(st);
+	const bool hazard = pf & (VU_BIT(VU_PF_GET_VRING_BASE_INFLIGHT) | VU_BIT(VU_PF_GPA_ADDRESSES));
+	vc_expect(c, VU_NEG_10, pf & VU_BIT(VU_PF_SHMEM),
+		  "%s without protocol feature SHMEM (bit 22) negotiated%s", vc_ctx_reqname(c),
+		  hazard ? "; bit 20/21 is negotiated instead: the peer numbers SHMEM as rust-vmm's vhost crate does (bit 20 is GET_VRING_BASE_INFLIGHT)"
+			 : "");
+}
+
 void vu_neg_check(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
+	if (ev->kind == VC_EV_VU_MSG && c->is_request && ev->u.vu.chan == VU_CHAN_BACKEND &&
+	    (ev->u.vu.request == VU_BE_SHMEM_MAP || ev->u.vu.request == VU_BE_SHMEM_UNMAP)) {
+		shmem_gate(c);
+		return;
+	}
 	if (ev->kind != VC_EV_VU_MSG || !c->is_request || ev->u.vu.chan != VU_CHAN_MAIN || !c->ri)
 		return;
+	if (ev->u.vu.request == VU_GET_SHMEM_CONFIG)
+		shmem_gate(c);
 	const struct vu_state *st = c->st;
 	const struct vc_vu_msg *m = &ev->u.vu;
 	uint64_t u = 0;
@@ -113,11 +146,38 @@ void vu_neg_check(struct vc_ctx *c)
 				  u);
 		else
 			vc_ok(c, VU_NEG_07);
+		/* "must only be negotiated if both GET_VRING_BASE_INFLIGHT and
+		 * INFLIGHT_SHMFD are also negotiated". */
+		if (have_u64 && (u & VU_BIT(VU_PF_GET_VRING_BASE_SKIP_DRAIN)))
+			vc_expect(c, VU_NEG_09,
+				  (u & VU_BIT(VU_PF_GET_VRING_BASE_INFLIGHT)) &&
+					  (u & VU_BIT(VU_PF_INFLIGHT_SHMFD)),
+				  "GET_VRING_BASE_SKIP_DRAIN acked without GET_VRING_BASE_INFLIGHT and INFLIGHT_SHMFD (0x%" PRIx64 ")",
+				  u);
+		break;
+	case VU_NET_SET_MTU:
+		/* "only when VIRTIO_NET_F_MTU feature has been successfully
+		 * negotiated" (besides the protocol bit the gate checks). */
+		if (st->features_acked_known)
+			vc_expect(c, VU_NEG_05, vu_feature_acked(st, VU_F_NET_MTU),
+				  "NET_SET_MTU but VIRTIO_NET_F_MTU (bit 3) was not acked");
+		break;
+	case VU_POSTCOPY_ADVISE:
+	case VU_POSTCOPY_LISTEN:
+	case VU_POSTCOPY_END:
+		/* "This message MUST NOT be sent when
+		 * VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS has been negotiated". */
+		if (st->pf_acked_known)
+			vc_expect(c, VU_NEG_05, !vu_pf_negotiated(st, VU_PF_CONFIGURE_MEM_SLOTS),
+				  "%s with CONFIGURE_MEM_SLOTS negotiated (postcopy is excluded then)",
+				  vc_ctx_reqname(c));
 		break;
 	case VU_GET_QUEUE_NUM:
-		if (st->pf_acked_known)
-			vc_expect(c, VU_NEG_04, vu_pf_negotiated(st, VU_PF_MQ),
-				  "GET_QUEUE_NUM without protocol feature MQ negotiated");
+		/* "only when VHOST_USER_PROTOCOL_F_MQ is set in queried protocol
+		 * features by VHOST_USER_GET_PROTOCOL_FEATURES". */
+		if (st->pf_offered_known)
+			vc_expect(c, VU_NEG_04, (st->pf_offered & VU_BIT(VU_PF_MQ)) != 0,
+				  "GET_QUEUE_NUM but GET_PROTOCOL_FEATURES did not offer MQ");
 		break;
 	default:
 		break;

@@ -12,7 +12,8 @@ static bool same_table(const struct vu_state *st, const struct vc_event *ev)
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		struct vu_region_pl r;
-		if (!vu_dec_memtable_region(m->payload, m->payload_len, i, &r))
+		if (!vu_dec_memtable_region_sz(m->payload, m->payload_len, i, vu_state_region_size(st),
+					       &r))
 			return false;
 		const struct vu_region *o = &st->regions[i];
 		if (memcmp(&r, &o->r, sizeof r) != 0)
@@ -42,8 +43,8 @@ void vu_once_check(struct vc_ctx *c)
 		return;
 	const struct vc_vu_msg *m = &ev->u.vu;
 	/* A new request while a reply is still owed: the front-end did not wait. */
-	if (st->npending[VU_CHAN_MAIN]) {
-		const struct vu_pending *p = &st->pending[VU_CHAN_MAIN][0];
+	const struct vu_pending *p = vu_state_first_owed(st, VU_CHAN_MAIN);
+	if (p) {
 		vc_fail(c, VU_ONCE_05, "%s sent while the reply to %s (message #%llu) is still owed",
 			vc_ctx_reqname(c), vc_reqname(VU_CHAN_MAIN, p->request),
 			(unsigned long long)p->event);

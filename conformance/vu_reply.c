@@ -7,8 +7,8 @@ void vu_reply_check(struct vc_ctx *c)
 	const struct vc_event *ev = c->ev;
 	if (ev->kind == VC_EV_VU_STALL) {
 		/* The traced front-end blocked for a reply that never came. */
-		if (ev->dir == VC_DIR_BE_TO_FE && c->st->npending[VU_CHAN_MAIN]) {
-			const struct vu_pending *p = &c->st->pending[VU_CHAN_MAIN][0];
+		const struct vu_pending *p = vu_state_first_owed(c->st, VU_CHAN_MAIN);
+		if (ev->dir == VC_DIR_BE_TO_FE && p) {
 			vc_fail(c, VU_REPLY_01, "no reply to %s (message #%llu): the front-end is still waiting",
 				vc_reqname(VU_CHAN_MAIN, p->request), (unsigned long long)p->event);
 		}
@@ -16,8 +16,8 @@ void vu_reply_check(struct vc_ctx *c)
 	}
 	if (ev->kind == VC_EV_VU_EOF) {
 		const struct vu_state *st = c->st;
-		if (ev->dir == VC_DIR_BE_TO_FE && st->npending[VU_CHAN_MAIN]) {
-			const struct vu_pending *p = &st->pending[VU_CHAN_MAIN][0];
+		const struct vu_pending *p = vu_state_first_owed(st, VU_CHAN_MAIN);
+		if (ev->dir == VC_DIR_BE_TO_FE && p) {
 			/* Closing on a malformed request is a legal answer. */
 			if (!p->malformed)
 				vc_fail(c, VU_REPLY_01, "back-end closed the connection without replying to %s (message #%llu)",

@@ -11,8 +11,11 @@ void vu_size_check(struct vc_ctx *c)
 		enum vu_payload pl = c->ri->req_payload;
 		if (pl == VU_PL_VARIABLE)
 			return;
-		int64_t want = m->has_payload ? vu_payload_expected_size(pl, m->payload, m->payload_len)
-					      : vu_payload_fixed_size(pl);
+		/* XEN_MMAP widens memory regions: vu_payload_expected_size_pf(). */
+		const uint64_t pf = vu_pf_mask(c->st);
+		int64_t want = m->has_payload
+				       ? vu_payload_expected_size_pf(pl, m->payload, m->payload_len, pf)
+				       : vu_payload_expected_size_pf(pl, NULL, 0, pf);
 		if (want < 0)
 			return;
 		/* Back-end channel requests are the back-end's to get right. */
@@ -39,6 +42,12 @@ void vu_size_check(struct vc_ctx *c)
 			return;
 		}
 		if (pl == VU_PL_CONFIG) {
+			/* "vhost-user back-end uses zero length of payload to
+			 * indicate an error": vhost-user.rst, GET_CONFIG. */
+			if (m->size == 0) {
+				vc_ok(c, VU_SIZE_02);
+				return;
+			}
 			want = a->req_size;
 			what = "the GET_CONFIG request's size";
 		} else {

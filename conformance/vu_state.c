@@ -15,6 +15,18 @@ bool vu_pf_negotiated(const struct vu_state *st, unsigned bit)
 	       (st->pf_acked & VU_BIT(bit));
 }
 
+uint64_t vu_pf_mask(const struct vu_state *st)
+{
+	if (!st->pf_offered_known || !st->pf_acked_known)
+		return 0;
+	return st->pf_offered & st->pf_acked;
+}
+
+uint32_t vu_state_region_size(const struct vu_state *st)
+{
+	return vu_mem_region_size(vu_pf_mask(st));
+}
+
 bool vu_feature_acked(const struct vu_state *st, unsigned bit)
 {
 	return st->features_acked_known && (st->features_acked & VU_BIT(bit));
@@ -36,11 +48,21 @@ bool vu_event_is_request(const struct vc_event *ev)
 	return want;
 }
 
+/* What the state knows of a protocol feature's negotiation. */
+static enum vu_known pf_known(const struct vu_state *st, unsigned bit)
+{
+	if ((st->pf_acked_known && !(st->pf_acked & VU_BIT(bit))) ||
+	    (st->pf_offered_known && !(st->pf_offered & VU_BIT(bit))))
+		return VU_KNOWN_NO;
+	if (st->pf_acked_known && st->pf_offered_known)
+		return VU_KNOWN_YES;
+	return VU_KNOWN_UNKNOWN;
+}
+
 bool vu_request_expects_reply(const struct vu_state *st, const struct vc_event *ev,
 			      struct vu_pending *out)
 {
 	const struct vc_vu_msg *m = &ev->u.vu;
-	const struct vu_request_info *ri = vu_request(m->chan, m->request);
 	memset(out, 0, sizeof *out);
 	out->chan = m->chan;
 	out->request = m->request;
@@ -48,42 +70,47 @@ bool vu_request_expects_reply(const struct vu_state *st, const struct vc_event *
 	out->req_size = m->size;
 	out->event = ev->index;
 	out->ring = vc_vu_ring_index(ev);
-	if (!ri)
-		return false;
-	switch (ri->reply) {
-	case VU_REPLY_ALWAYS:
-		out->value_reply = true;
-		break;
-	case VU_REPLY_IF_LOG_SHMFD:
-		out->value_reply = vu_pf_negotiated(st, VU_PF_LOG_SHMFD);
-		break;
-	default:
-		break;
-	}
-	/* A NEED_REPLY of a request that has its own reply is answered by that
-	 * reply alone; otherwise by an ack. Only with REPLY_ACK negotiated; on
-	 * the back-end channel the front-end acks the same way. */
-	if ((m->flags & VU_FLAG_NEED_REPLY) && !out->value_reply &&
-	    vu_pf_negotiated(st, VU_PF_REPLY_ACK))
-		out->ack = true;
-	/* Header-only logs: we cannot know whether REPLY_ACK was negotiated;
-	 * trust the flag, since a front-end that sets it will wait. */
-	if ((m->flags & VU_FLAG_NEED_REPLY) && !out->value_reply && !st->pf_acked_known &&
-	    !m->has_payload)
-		out->ack = true;
+	/* Where the input does not show the protocol features (a QEMU
+	 * -trace log, a capture started late), "owed" follows what the
+	 * specification allows: a reply that depends on them may come and
+	 * is not required (SET_LOG_BASE with LOG_SHMFD, acks with
+	 * REPLY_ACK). */
+	struct vu_owed o = vu_reply_owed((enum vu_channel)m->chan, m->request, m->flags,
+					 pf_known(st, VU_PF_LOG_SHMFD), pf_known(st, VU_PF_REPLY_ACK));
+	out->value_reply = o.value != VU_KNOWN_NO;
+	out->ack = !out->value_reply && o.ack != VU_KNOWN_NO;
+	out->optional = out->value_reply ? o.value == VU_KNOWN_UNKNOWN : o.ack == VU_KNOWN_UNKNOWN;
 	return out->value_reply || out->ack;
 }
 
-bool vu_state_pop_pending(struct vu_state *st, uint8_t chan, struct vu_pending *out)
+bool vu_state_pop_pending(struct vu_state *st, uint8_t chan, uint32_t request,
+			  struct vu_pending *out)
 {
 	uint8_t c = chan ? 1 : 0;
-	if (st->npending[c] == 0)
+	uint32_t skip = 0;
+	/* Optional requests the reply does not name got no reply. */
+	while (skip < st->npending[c] && st->pending[c][skip].optional &&
+	       st->pending[c][skip].request != request)
+		skip++;
+	if (skip == st->npending[c]) {
+		/* Nothing this reply answers: leave the optional ones be (a
+		 * later reply may still be theirs) unless none could be. */
 		return false;
-	*out = st->pending[c][0];
-	memmove(&st->pending[c][0], &st->pending[c][1],
-		(st->npending[c] - 1) * sizeof st->pending[c][0]);
-	st->npending[c]--;
+	}
+	*out = st->pending[c][skip];
+	memmove(&st->pending[c][0], &st->pending[c][skip + 1],
+		(st->npending[c] - skip - 1) * sizeof st->pending[c][0]);
+	st->npending[c] -= skip + 1;
 	return true;
+}
+
+const struct vu_pending *vu_state_first_owed(const struct vu_state *st, uint8_t chan)
+{
+	uint8_t c = chan ? 1 : 0;
+	for (uint32_t i = 0; i < st->npending[c]; i++)
+		if (!st->pending[c][i].optional)
+			return &st->pending[c][i];
+	return NULL;
 }
 
 void vu_state_push_pending(struct vu_state *st, const struct vu_pending *p)
@@ -193,6 +220,7 @@ static void start_ring(struct vu_state *st, uint32_t idx)
 	if (!vu_feature_acked(st, VU_F_PROTOCOL_FEATURES) && st->features_acked_known)
 		r->enabled = true;
 	r->enabled_while_started = r->enabled;
+	r->kicks_not_enabled = 0;
 	vu_ring_snapshot_backing(st, r);
 	st->reset_device_armed = false;
 }
@@ -207,7 +235,8 @@ static void load_table(struct vu_state *st, const struct vc_event *ev)
 	st->nregions = 0;
 	for (uint32_t i = 0; i < n && i < VU_MAX_REGIONS; i++) {
 		struct vu_region rg = { .fd_ident = 0, .fd_size = -1 };
-		if (!vu_dec_memtable_region(m->payload, m->payload_len, i, &rg.r))
+		if (!vu_dec_memtable_region_sz(m->payload, m->payload_len, i,
+					       vu_state_region_size(st), &rg.r))
 			break;
 		if (ev->has_fds && ev->fds && i < ev->nfds && i < VC_EVENT_MAX_FDS) {
 			rg.fd_ident = ev->fds[i].ident;
@@ -249,6 +278,7 @@ static void rem_region(struct vu_state *st, const struct vc_event *ev)
 
 static void apply_request(struct vu_state *st, const struct vc_event *ev, bool live)
 {
+	(void)live; /* rings start at SET_VRING_KICK live and in traces alike */
 	const struct vc_vu_msg *m = &ev->u.vu;
 	if (m->chan != VU_CHAN_MAIN)
 		return;
@@ -285,13 +315,14 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		break;
 	case VU_RESET_OWNER:
 		st->reset_owner_since_owner = true;
-		/* RESET_OWNER resets the device: rings stop. */
+		/* RESET_OWNER resets the device: rings stop (and are disabled). */
 		for (unsigned i = 0; i < VU_MAX_RINGS; i++)
-			st->rings[i].started = false;
+			st->rings[i].started = st->rings[i].enable_sent = false;
 		break;
 	case VU_RESET_DEVICE:
+		/* "disable all rings and reset all internal device state". */
 		for (unsigned i = 0; i < VU_MAX_RINGS; i++)
-			st->rings[i].started = false;
+			st->rings[i].started = st->rings[i].enable_sent = false;
 		st->reset_device_armed = true;
 		st->status = 0;
 		break;
@@ -334,6 +365,7 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		}
 		break;
 	case VU_GET_VRING_BASE:
+	case VU_GET_VRING_BASE_SKIP_DRAIN:
 		if (pl && vu_dec_state(p, len, &s) && s.index < VU_MAX_RINGS)
 			st->rings[s.index].started = false;
 		break;
@@ -343,9 +375,10 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 			struct vu_ring *r = &st->rings[idx];
 			r->kick_set = true;
 			r->kick_nofd = (u & VU_VRING_NOFD) != 0;
-			/* A trace cannot see kicks: the kick fd marks the start. */
-			if (!live && !r->kick_nofd)
-				start_ring(st, idx);
+			/* "Rings are started with VHOST_USER_SET_VRING_KICK", with
+			 * an fd or polling (vhost-user.rst, Ring states; earlier
+			 * texts started a ring at its first kick). */
+			start_ring(st, idx);
 		}
 		break;
 	case VU_VRING_KICK:
@@ -356,6 +389,7 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		if (pl && vu_dec_state(p, len, &s) && s.index < VU_MAX_RINGS) {
 			struct vu_ring *r = &st->rings[s.index];
 			r->enabled = s.num != 0;
+			r->enable_sent = true;
 			if (r->enabled && r->started)
 				r->enabled_while_started = true;
 		}
@@ -410,6 +444,11 @@ static void apply_reply(struct vu_state *st, const struct vc_event *ev,
 	}
 }
 
+bool vu_req_stops_ring(uint32_t req)
+{
+	return req == VU_GET_VRING_BASE || req == VU_GET_VRING_BASE_SKIP_DRAIN;
+}
+
 void vu_state_apply(struct vu_state *st, const struct vc_event *ev,
 		    const struct vu_pending *answered, bool live)
 {
@@ -427,8 +466,15 @@ void vu_state_apply(struct vu_state *st, const struct vc_event *ev,
 		}
 		break;
 	case VC_EV_VU_KICK:
-		if (ev->u.kick.ring < VU_MAX_RINGS)
-			start_ring(st, ev->u.kick.ring);
+		/* A kick starts nothing (the ring started at SET_VRING_KICK);
+		 * kicks on a started ring no SET_VRING_ENABLE ever named are
+		 * counted for VU-RING-10. */
+		if (ev->u.kick.ring < VU_MAX_RINGS) {
+			struct vu_ring *r = &st->rings[ev->u.kick.ring];
+			if (r->started && !r->enabled_while_started && !r->enable_sent &&
+			    r->kicks_not_enabled < UINT32_MAX)
+				r->kicks_not_enabled++;
+		}
 		break;
 	case VC_EV_VU_EOF:
 		st->ended = true;

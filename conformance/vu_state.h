@@ -27,9 +27,14 @@ struct vu_region {
 
 struct vu_ring {
 	bool num_set, base_set, addr_set, kick_set, kick_nofd;
-	bool started;       /* trace: SET_VRING_KICK with fd; live: first kick */
+	/* Started by SET_VRING_KICK (fd or polling) or in-band VRING_KICK,
+	 * stopped by GET_VRING_BASE(_SKIP_DRAIN): vhost-user.rst, Ring states. */
+	bool started;
 	bool enabled;
 	bool enabled_while_started;
+	bool enable_sent;   /* a SET_VRING_ENABLE (1 or 0) named this ring since reset */
+	uint32_t kicks_not_enabled; /* live kicks while started and never named
+				     * by SET_VRING_ENABLE (VU-RING-10) */
 	bool ever_started;
 	uint32_t num, base;
 	struct vu_addr_pl addr;
@@ -50,6 +55,8 @@ struct vu_pending {
 	int64_t ring;       /* GET_VRING_BASE: ring index */
 	uint64_t event;     /* index of the request event */
 	bool malformed;     /* the request drew a size/fd finding */
+	bool optional;      /* owed or not is unknown (features not in the input):
+			     * a reply may come, none is required */
 };
 
 struct vu_state {
@@ -103,6 +110,10 @@ void vu_state_init(struct vu_state *st);
 bool vu_pf_negotiated(const struct vu_state *st, unsigned bit);
 bool vu_feature_acked(const struct vu_state *st, unsigned bit);
 bool vu_feature_offered(const struct vu_state *st, unsigned bit);
+/* The negotiated protocol features (offered and acked), 0 while unknown. */
+uint64_t vu_pf_mask(const struct vu_state *st);
+/* Bytes of one memory-table region in this session (XEN_MMAP: 40). */
+uint32_t vu_state_region_size(const struct vu_state *st);
 
 /* Is this event a request (as opposed to a reply) on its channel? */
 bool vu_event_is_request(const struct vc_event *ev);
@@ -111,8 +122,13 @@ bool vu_event_is_request(const struct vc_event *ev);
 bool vu_request_expects_reply(const struct vu_state *st, const struct vc_event *ev,
 			      struct vu_pending *out);
 
-/* Pop the reply owed on chan, if any, into *out. */
-bool vu_state_pop_pending(struct vu_state *st, uint8_t chan, struct vu_pending *out);
+/* Pop what a reply to request on chan answers, if anything, into *out:
+ * the oldest request still waiting, skipping optional ones (a reply that
+ * may or may not have come) that the reply does not name. */
+bool vu_state_pop_pending(struct vu_state *st, uint8_t chan, uint32_t request,
+			  struct vu_pending *out);
+/* The oldest request on chan that must be answered, or NULL. */
+const struct vu_pending *vu_state_first_owed(const struct vu_state *st, uint8_t chan);
 void vu_state_push_pending(struct vu_state *st, const struct vu_pending *p);
 
 /* Translate a user address range through the memory table: index of the
@@ -129,9 +145,12 @@ void vu_ring_part(const struct vu_ring *r, int part, uint64_t *addr, uint64_t *l
 /* Record the backing (fd identity + file offset) of a started ring. */
 void vu_ring_snapshot_backing(const struct vu_state *st, struct vu_ring *r);
 
+/* Is req one of the two requests that stop a ring and return its base? */
+bool vu_req_stops_ring(uint32_t req);
+
 /* Move the state forward by one event. answered is the popped pending
  * request for a reply (NULL otherwise); live tells whether kicks are
- * observed (otherwise SET_VRING_KICK starts a ring). */
+ * observed (they are counted; a ring starts at SET_VRING_KICK either way). */
 void vu_state_apply(struct vu_state *st, const struct vc_event *ev,
 		    const struct vu_pending *answered, bool live);
 #endif

@@ -21,20 +21,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vc_trace_init(&t, "fuzz.log", VC_FMT_QEMU_TRACE);
 	vc_trace_reset(&t);
 	int rc = vc_import_qemu_trace_ex(&t, buf, size, &err, &st);
-	if ((rc == 0) != (t.nevents > 0) || st.messages != t.nevents || st.processes != t.nsessions)
+	if ((rc == 0) != (t.nevents > 0) || st.processes != t.nsessions)
 		abort();
-	uint64_t lines = 0;
+	uint64_t lines = 0, gap_line = 0, msgs = 0;
 	for (size_t i = 0; i < t.nevents; i++) {
 		const struct vc_event *e = &t.events[i];
-		if (e->session >= t.nsessions || e->kind != VC_EV_VU_MSG || e->u.vu.payload_len ||
-		    e->u.vu.has_payload || e->u.vu.has_size || e->u.vu.chan != VU_CHAN_MAIN ||
-		    e->has_fds || e->time_ns < -1)
+		if (e->session >= t.nsessions || e->time_ns < -1 || e->src.line > st.lines)
 			abort();
-		/* events come in line order, one per line at most */
-		if (e->src.line <= lines || e->src.line > st.lines)
+		if (e->kind == VC_EV_GAP) {
+			/* where a session lost something: in line order, at most
+			 * one per session */
+			if (e->src.line < gap_line || e->src.line < lines)
+				abort();
+			for (size_t k = 0; k < i; k++)
+				if (t.events[k].kind == VC_EV_GAP && t.events[k].session == e->session)
+					abort();
+			gap_line = e->src.line;
+			continue;
+		}
+		if (e->kind != VC_EV_VU_MSG || e->u.vu.payload_len || e->u.vu.has_payload ||
+		    e->u.vu.has_size || e->u.vu.chan != VU_CHAN_MAIN || e->has_fds)
+			abort();
+		/* messages come in line order, one per line at most */
+		if (e->src.line <= lines || e->src.line < gap_line)
 			abort();
 		lines = e->src.line;
+		msgs++;
 	}
+	if (msgs != st.messages)
+		abort();
 	/* The tokenizer on the first line alone: arguments lie inside it. */
 	const char *nl = memchr(buf, '\n', size);
 	size_t n = nl ? (size_t)(nl - buf) : size;

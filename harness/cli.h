@@ -3,6 +3,7 @@
 #define VCTS_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vcts/trace.h"
@@ -37,6 +38,18 @@ struct vc_results;
 struct vc_report_meta;
 int cli_write_reports(const char *json, const char *junit, const struct vc_results *res,
 		      const struct vc_report_meta *meta);
+/* A path named on the command line, and the option that named it
+ * ("--json", "-o", "input"); NULL paths are skipped. */
+struct cli_path {
+	const char *opt;
+	const char *path;
+};
+/* Before any work: every output is writable the safe way (vcts/outfile.h),
+ * no file is named by two outputs, and no output is an input. Prints one
+ * line ("vhost-cts: CMD: ...") and returns EXIT_USAGE on the first
+ * problem; 0 when all is well. */
+int cli_check_paths(const char *cmd, const struct cli_path *outs, size_t nouts, const struct cli_path *ins,
+		    size_t nins);
 /* Parse a byte count with optional K/M/G suffix; -1 on error. */
 int64_t cli_parse_size(const char *s);
 #endif

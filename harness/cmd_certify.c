@@ -6,10 +6,12 @@
 #include "fakes/vdpa/certify.h"
 #include "fakes/vdpa/vdpa.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void certify_usage(FILE *f)
 {
@@ -65,6 +67,19 @@ int cmd_certify(int argc, char **argv)
 		return cli_usage_error("certify: unexpected argument '%s'", argv[optind]);
 	if (!device == !fake)
 		return cli_usage_error("certify: give exactly one of --device PATH or --fake SPEC");
+	if (device) {
+		/* The sequence writes to the device: on a regular file those
+		 * writes would overwrite it. */
+		struct stat st;
+		if (stat(device, &st) != 0)
+			return cli_usage_error("certify: --device %s: cannot open: %s", device, strerror(errno));
+		if (!S_ISCHR(st.st_mode))
+			return cli_usage_error("certify: --device %s: not a character device", device);
+	}
+	const struct cli_path outs[] = { { "--json", json }, { "--junit", junit } };
+	const struct cli_path ins[] = { { "--device", device } };
+	if (cli_check_paths("certify", outs, 2, ins, 1))
+		return EXIT_USAGE;
 	struct vdpa_port port;
 	struct vdpa_dev *dev = NULL;
 	char err[512];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void check_usage(FILE *f)
 {
@@ -31,6 +32,13 @@ static int load_waivers(const char *path, char ***out, size_t *n)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return cli_usage_error("%s: cannot open waiver file: %m", path);
+	/* A directory opens, then reads as an error that fgets takes for
+	 * the end: it would be an empty waiver list. */
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return cli_usage_error("%s: waiver file is a directory", path);
+	}
 	char line[1024];
 	unsigned long ln = 0;
 	while (fgets(line, sizeof line, f)) {
@@ -59,6 +67,10 @@ static int load_waivers(const char *path, char ***out, size_t *n)
 		}
 		*out = realloc(*out, (*n + 1) * sizeof **out);
 		(*out)[(*n)++] = strdup(p);
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return cli_usage_error("%s:%lu: cannot read waiver file: %m", path, ln + 1);
 	}
 	fclose(f);
 	return 0;
@@ -110,7 +122,7 @@ int cmd_check(int argc, char **argv)
 	};
 	int fmt = VC_FMT_AUTO;
 	bool strict = false, verbose = false, quiet = false;
-	const char *rules = NULL, *json = NULL, *junit = NULL;
+	const char *rules = NULL, *json = NULL, *junit = NULL, *waive_path = NULL;
 	char **waive = NULL;
 	size_t nwaive = 0;
 	int64_t max_input = 0, queues = 0;
@@ -128,6 +140,7 @@ int cmd_check(int argc, char **argv)
 		case 's': strict = true; break;
 		case 'r': rules = optarg; break;
 		case 'w':
+			waive_path = optarg;
 			if (load_waivers(optarg, &waive, &nwaive))
 				goto out;
 			break;
@@ -168,6 +181,20 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
+	{
+		const struct cli_path outs[] = { { "--json", json }, { "--junit", junit } };
+		int nin = argc - optind;
+		struct cli_path *ins = calloc((size_t)nin + 1, sizeof *ins);
+		if (!ins)
+			abort();
+		for (int i = 0; i < nin; i++)
+			ins[i] = (struct cli_path){ "input", argv[optind + i] };
+		ins[nin] = (struct cli_path){ "--waive file", waive_path };
+		int bad = cli_check_paths("check", outs, 2, ins, (size_t)nin + 1);
+		free(ins);
+		if (bad)
+			goto out;
+	}
 	struct vc_engine_opts eo = {
 		.strict = strict, .rules_glob = rules, .waive = (const char *const *)waive,
 		.nwaive = nwaive, .queue_count = (uint32_t)queues,
@@ -177,12 +204,24 @@ int cmd_check(int argc, char **argv)
 	 * (nothing is materialised). No verdict is printed until every input
 	 * has loaded: a bad file is exit 2 with no partial report. */
 	int ninputs = argc - optind;
+	/* Input warnings go into the reports too (not only stderr): copied,
+	 * since each trace is freed after its load. */
+	struct vc_report_warning *warns = NULL;
+	size_t nwarns = 0;
+	uint64_t warns_total = 0;
 	for (int i = 0; i < ninputs; i++) {
 		struct feed feed = { .eng = eng };
 		struct vc_event_sink sink = { .event = feed_event, .opaque = &feed };
 		struct vc_trace t;
 		int lrc = cli_load_stream(&t, argv[optind + i], (enum vc_format)fmt, (uint64_t)max_input, &sink);
 		if (lrc == 0) {
+			warns = realloc(warns, (nwarns + t.nwarnings + 1) * sizeof *warns);
+			if (!warns)
+				abort();
+			for (size_t w = 0; w < t.nwarnings; w++)
+				warns[nwarns++] = (struct vc_report_warning){ .source = argv[optind + i],
+									   .text = strdup(t.warnings[w]) };
+			warns_total += t.warnings_total > t.nwarnings ? t.warnings_total : t.nwarnings;
 			register_upto(&feed, &t, t.nsessions);
 			for (size_t s = 0; s < t.nsessions; s++) {
 				vc_engine_rename_session(eng, feed.ids[s], &t.sessions[s]);
@@ -193,14 +232,14 @@ int cmd_check(int argc, char **argv)
 		vc_trace_free(&t);
 		if (lrc) {
 			vc_engine_free(eng);
-			goto out;
+			goto out_warns;
 		}
 	}
 	const struct vc_results *res = vc_engine_finish(eng);
 	struct vc_report_meta meta = {
 		.tool = "vhost-cts check", .version = VCTS_VERSION,
 		.inputs = (const char *const *)(argv + optind), .ninputs = (size_t)ninputs,
-		.strict = strict,
+		.strict = strict, .warnings = warns, .nwarnings = nwarns, .warnings_total = warns_total,
 	};
 	rc = vc_results_exit_status(res, strict);
 	bool stdout_report = (json && !strcmp(json, "-")) || (junit && !strcmp(junit, "-"));
@@ -222,6 +261,10 @@ int cmd_check(int argc, char **argv)
 	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
 	vc_engine_free(eng);
+out_warns:
+	for (size_t w = 0; w < nwarns; w++)
+		free((char *)warns[w].text);
+	free(warns);
 out:
 	for (size_t i = 0; i < nwaive; i++)
 		free(waive[i]);

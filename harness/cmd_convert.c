@@ -30,7 +30,7 @@ int cmd_convert(int argc, char **argv)
 				return cli_usage_error("convert: bad --max-input '%s'", optarg);
 			break;
 		case 'h':
-			printf("usage: vhost-cts convert [--format F] -o OUT.jsonl INPUT\n");
+			printf("usage: vhost-cts convert [--format F] -o OUT.jsonl INPUT   (-o - : stdout)\n");
 			return EXIT_CLEAN;
 		default:
 			return EXIT_USAGE;
@@ -38,6 +38,9 @@ int cmd_convert(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !out)
 		return cli_usage_error("convert: need exactly one INPUT and -o OUTPUT");
+	const struct cli_path outs[] = { { "-o", out } }, ins[] = { { "input", argv[optind] } };
+	if (cli_check_paths("convert", outs, 1, ins, 1))
+		return EXIT_USAGE;
 	struct vc_trace t;
 	if (cli_load(&t, argv[optind], (enum vc_format)fmt, (uint64_t)max_input)) {
 		vc_trace_free(&t);

@@ -77,9 +77,16 @@ int cmd_decode(int argc, char **argv)
 			if (fmt < 0)
 				return cli_usage_error("decode: unknown --format '%s'", optarg);
 			break;
-		case 's':
-			only = strtol(optarg, NULL, 10);
+		case 's': {
+			int64_t v = -1;
+			if (*optarg && !optarg[strspn(optarg, "0123456789")])
+				v = cli_parse_size(optarg);
+			if (v < 0 || v > UINT32_MAX)
+				return cli_usage_error("decode: --session wants a session number (0, 1, ...), got '%s'",
+						       optarg);
+			only = (long)v;
 			break;
+		}
 		case 'm':
 			max_input = cli_parse_size(optarg);
 			if (max_input <= 0)

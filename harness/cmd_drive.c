@@ -4,6 +4,7 @@
 #include "harness/cli.h"
 #include "fakes/frontend/frontend.h"
 #include "vcts/engine.h"
+#include "vcts/outfile.h"
 #include "vcts/report.h"
 
 #include <errno.h>
@@ -65,15 +66,15 @@ int cmd_drive(int argc, char **argv)
 	};
 	struct vfe_options o = { .device = VFE_DEV_NET };
 	const char *json = NULL, *junit = NULL, *record = NULL, *spawn_log = NULL;
-	bool quiet = false, list = false;
+	bool quiet = false, list = false, connect_opt = false, listen_opt = false;
 	int c;
 	int64_t v;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'S': o.socket = optarg; break;
-		case 'c': o.listen = false; break;
-		case 'l': o.listen = true; break;
+		case 'c': connect_opt = true; break;
+		case 'l': listen_opt = o.listen = true; break;
 		case 'd': {
 			int d = vfe_device_by_name(optarg);
 			if (d < 0)
@@ -114,34 +115,51 @@ int cmd_drive(int argc, char **argv)
 		default: drive_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (list) {
-		for (size_t i = 0; i < vfe_scenario_count(); i++)
-			printf("%-24s %-8s %s\n", vfe_scenario_name(i), vfe_scenario_negative(i) ? "negative" : "",
-			       vfe_scenario_text(i));
-		return EXIT_CLEAN;
-	}
 	if (optind < argc)
 		return cli_usage_error("drive: unexpected argument '%s'", argv[optind]);
+	if (connect_opt && listen_opt)
+		return cli_usage_error("drive: --connect and --listen exclude each other");
+	size_t nsel = 0;
+	for (size_t i = 0; i < vfe_scenario_count(); i++)
+		nsel += vfe_scenario_selected(o.scenario_glob, i);
+	if (!nsel)
+		return cli_usage_error("drive: --scenario '%s' matches no scenario ('drive --list' lists them)",
+				       o.scenario_glob);
+	if (list) {
+		for (size_t i = 0; i < vfe_scenario_count(); i++)
+			if (vfe_scenario_selected(o.scenario_glob, i))
+				printf("%-24s %-8s %s\n", vfe_scenario_name(i),
+				       vfe_scenario_negative(i) ? "negative" : "", vfe_scenario_text(i));
+		return EXIT_CLEAN;
+	}
 	if (!o.socket) {
 		drive_usage(stderr);
 		return cli_usage_error("drive: --socket is required");
 	}
+	if (!*o.socket)
+		return cli_usage_error("drive: --socket is empty (a path is required)");
 	if (o.spawn && o.pid)
 		return cli_usage_error("drive: --spawn and --pid exclude each other");
+	/* Every output is checked, and the streamed ones opened, before the
+	 * first scenario: a bad path must not cost a whole run. */
+	const struct cli_path outs[] = { { "--record", record }, { "--spawn-log", spawn_log },
+					 { "--json", json }, { "--junit", junit } };
+	const struct cli_path ins[] = { { "--socket", o.socket } };
+	if (cli_check_paths("drive", outs, 4, ins, 1))
+		return EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);
-	FILE *rec = NULL, *slog = NULL;
-	if (record && !(rec = fopen(record, "w")))
-		return cli_usage_error("drive: cannot write %s: %s", record, strerror(errno));
-	if (spawn_log && !(slog = fopen(spawn_log, "w"))) {
-		if (rec)
-			fclose(rec);
-		return cli_usage_error("drive: cannot write %s: %s", spawn_log, strerror(errno));
+	char err[512];
+	struct vc_out *rec = NULL, *slog = NULL;
+	if (record && !(rec = vc_out_open(record, err, sizeof err)))
+		return cli_usage_error("drive: --record %s", err);
+	if (spawn_log && !(slog = vc_out_open(spawn_log, err, sizeof err))) {
+		vc_out_discard(rec);
+		return cli_usage_error("drive: --spawn-log %s", err);
 	}
-	o.record = rec;
-	o.spawn_log = slog;
+	o.record = rec ? vc_out_stream(rec) : NULL;
+	o.spawn_log = slog ? vc_out_stream(slog) : NULL;
 	o.source_name = o.socket;
 	o.log = quiet ? NULL : stdout;
-	char err[512];
 	int rc = EXIT_USAGE;
 	struct vfe_run *r = vfe_run_new(&o, err, sizeof err);
 	if (!r) {
@@ -183,11 +201,15 @@ int cmd_drive(int argc, char **argv)
 		rc = EXIT_USAGE;
 	vfe_run_free(r);
 out:
-	if (rec && fclose(rec) != 0) {
-		fprintf(stderr, "vhost-cts: drive: writing %s failed\n", record);
+	/* The capture and log of a run that could not start are kept too:
+	 * they say why. */
+	if (rec && vc_out_commit(rec, err, sizeof err) != 0) {
+		fprintf(stderr, "vhost-cts: drive: --record %s\n", err);
 		rc = EXIT_USAGE;
 	}
-	if (slog)
-		fclose(slog);
+	if (slog && vc_out_commit(slog, err, sizeof err) != 0) {
+		fprintf(stderr, "vhost-cts: drive: --spawn-log %s\n", err);
+		rc = EXIT_USAGE;
+	}
 	return rc;
 }

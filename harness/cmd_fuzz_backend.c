@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void fb_usage(FILE *f)
 {
@@ -140,6 +141,15 @@ int cmd_fuzz_backend(int argc, char **argv)
 		return cli_usage_error("fuzz-backend: unexpected argument '%s'", argv[optind]);
 	if (one && o.duration_s > 0)
 		return cli_usage_error("fuzz-backend: --iteration and --duration exclude each other");
+	const struct cli_path outs[] = { { "--record", o.record }, { "--raw", o.raw } };
+	const struct cli_path ins[] = { { "--socket", o.socket }, { "--minimise", minimise } };
+	if (cli_check_paths("fuzz-backend", outs, 2, ins, 2))
+		return EXIT_USAGE;
+	if (o.out_dir) {
+		struct stat sb;
+		if (stat(o.out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+			return cli_usage_error("fuzz-backend: --out %s: exists and is not a directory", o.out_dir);
+	}
 	o.exe = "/proc/self/exe";
 	o.log = quiet ? NULL : stdout;
 	if (print_plan) {
@@ -159,6 +169,8 @@ int cmd_fuzz_backend(int argc, char **argv)
 		fb_usage(stderr);
 		return cli_usage_error("fuzz-backend: --socket is required");
 	}
+	if (!*o.socket)
+		return cli_usage_error("fuzz-backend: --socket is empty (a path is required)");
 	struct vfz_stats st;
 	if (o.log)
 		fprintf(o.log, "fuzz-backend: %s, device %s, seed %llu, %s\n", o.spawn ? o.spawn : o.socket,

@@ -5,7 +5,9 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void report_usage(FILE *f)
 {
@@ -39,6 +41,36 @@ int cmd_report(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("report: no RESULTS.json given");
+	/* index.html of an existing DIR is checked against the inputs (and
+	 * the captures read beside them) before anything is read. */
+	struct stat st;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		char index[4096];
+		snprintf(index, sizeof index, "%s/index.html", dir);
+		size_t nin = (size_t)(argc - optind);
+		struct cli_path *ins = calloc(2 * nin, sizeof *ins);
+		char **caps = calloc(nin, sizeof *caps);
+		if (!ins || !caps)
+			abort();
+		for (size_t i = 0; i < nin; i++) {
+			const char *r = argv[optind + (int)i];
+			size_t len = strlen(r) + 2;
+			caps[i] = malloc(len);
+			if (!caps[i])
+				abort();
+			snprintf(caps[i], len, "%sl", r);
+			ins[2 * i] = (struct cli_path){ "input", r };
+			ins[2 * i + 1] = (struct cli_path){ "input capture", caps[i] };
+		}
+		const struct cli_path outs[] = { { "--html", index } };
+		int bad = cli_check_paths("report", outs, 1, ins, 2 * nin);
+		for (size_t i = 0; i < nin; i++)
+			free(caps[i]);
+		free(caps);
+		free(ins);
+		if (bad)
+			return EXIT_USAGE;
+	}
 	char err[1024];
 	if (vc_report_html(dir, (const char *const *)(argv + optind), (size_t)(argc - optind), err, sizeof err))
 		return cli_usage_error("report: %s", err);

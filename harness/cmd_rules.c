@@ -60,11 +60,15 @@ int cmd_rules(int argc, char **argv)
 		json_object_put(arr);
 		return EXIT_CLEAN;
 	}
-	printf("%-12s %-6s %-5s %-6s %s\n", "ID", "LEVEL", "SIDE", "NEEDS", "RULE");
+	/* The reference goes on its own line under the rule: the catalog a
+	 * user reads is this output, and the sentence each rule rests on is
+	 * part of it. */
+	printf("%-12s %-6s %-5s %-6s %s\n%33s%s\n", "ID", "LEVEL", "SIDE", "NEEDS", "RULE", "", "reference");
 	for (unsigned r = 0; r < VC_RULE_COUNT; r++) {
 		const struct vc_rule *x = vc_rule(r);
-		printf("%-12s %-6s %-5s %-6s %s\n", x->id, vc_level_name(x->level),
-		       vc_sides_str(x->sides, sides, sizeof sides), vc_needs_name(x->needs), x->text);
+		printf("%-12s %-6s %-5s %-6s %s\n%33sref: %s\n", x->id, vc_level_name(x->level),
+		       vc_sides_str(x->sides, sides, sizeof sides), vc_needs_name(x->needs), x->text, "",
+		       x->ref);
 	}
 	printf("%u rules. needs: header = decidable from header-only QEMU trace logs too; "
 	       "trace = needs payloads (strace, native); live = needs a live fake.\n",

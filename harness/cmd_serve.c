@@ -4,6 +4,7 @@
 #include "fakes/vhost-user/fake.h"
 #include "vcts/engine.h"
 #include "vcts/fileio.h"
+#include "vcts/outfile.h"
 #include "vcts/report.h"
 #include "vcts/wire.h"
 
@@ -119,7 +120,7 @@ static int parse_secs(const char *s, int64_t *out)
 
 /* FILE.waive: the rules the injected faults make the fake break, in the
  * format of 'check --waive', so the offline check agrees with the run. */
-static int write_waivers(const char *record, const struct vfu_config *cfg)
+static int write_waivers(const char *path, const struct vfu_config *cfg)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -135,8 +136,7 @@ static int write_waivers(const char *record, const struct vfu_config *cfg)
 			fprintf(m, "%s %s\n", w, vfu_fault_kind_name(cfg->faults[i].kind));
 	}
 	fclose(m);
-	char path[4096], err[512];
-	snprintf(path, sizeof path, "%s.waive", record);
+	char err[512];
 	int rc = vc_write_file_atomic(path, buf, len, err, sizeof err);
 	if (rc)
 		fprintf(stderr, "vhost-cts: %s\n", err);
@@ -249,6 +249,8 @@ int cmd_serve(int argc, char **argv)
 		serve_usage(stderr);
 		return cli_usage_error("serve: --socket is required");
 	}
+	if (!*sock)
+		return cli_usage_error("serve: --socket is empty (a path is required)");
 	if (optind < argc)
 		return cli_usage_error("serve: unexpected argument '%s'", argv[optind]);
 	if (vfu_profile_init(&cfg.profile, profile, (uint32_t)queues))
@@ -274,15 +276,25 @@ int cmd_serve(int argc, char **argv)
 			return cli_usage_error("serve: --rules '%s' matches no rule", rules);
 	}
 
-	/* The capture is written under a temporary name and renamed when
-	 * serving ends, so a reader never sees half a file. */
-	char part[4096] = "";
+	/* Every output is checked now, not when serving ends; the capture is
+	 * opened now (a file: under a temporary name, renamed at the end). */
+	char waive_path[4096] = "";
+	if (record) {
+		if (!strcmp(record, "-"))
+			return cli_usage_error("serve: --record - : stdout carries the findings; name a file");
+		snprintf(waive_path, sizeof waive_path, "%s.waive", record);
+	}
+	const struct cli_path outs[] = { { "--record", record }, { "--record's waiver file", record ? waive_path : NULL },
+					 { "--json", json }, { "--junit", junit } };
+	const struct cli_path ins[] = { { "--socket", sock } };
+	if (cli_check_paths("serve", outs, 4, ins, 1))
+		return EXIT_USAGE;
+	struct vc_out *recout = NULL;
 	FILE *rec = NULL;
 	if (record) {
-		snprintf(part, sizeof part, "%s.part", record);
-		rec = fopen(part, "w");
-		if (!rec)
-			return cli_usage_error("serve: cannot write %s: %s", part, strerror(errno));
+		if (!(recout = vc_out_open(record, err, sizeof err)))
+			return cli_usage_error("serve: --record %s", err);
+		rec = vc_out_stream(recout);
 	}
 	struct live_out lo = { .quiet = quiet };
 	cfg.null_device = null_device;
@@ -300,20 +312,14 @@ int cmd_serve(int argc, char **argv)
 	cfg.log = stderr;
 	struct vfu_server *srv = vfu_new(&cfg, err, sizeof err);
 	if (!srv) {
-		if (rec) {
-			fclose(rec);
-			unlink(part);
-		}
+		vc_out_discard(recout);
 		return cli_usage_error("serve: %s", err);
 	}
 	lo.srv = srv;
 	int rc = client ? vfu_connect(srv, sock, err, sizeof err) : vfu_listen(srv, sock, err, sizeof err);
 	if (rc) {
 		vfu_free(srv);
-		if (rec) {
-			fclose(rec);
-			unlink(part);
-		}
+		vc_out_discard(recout);
 		return cli_usage_error("serve: %s", err);
 	}
 	char fb[256], pb[256];
@@ -375,14 +381,15 @@ int cmd_serve(int argc, char **argv)
 		rc = EXIT_USAGE;
 	bool rec_failed = vfu_record_close(srv) != 0;
 	vfu_free(srv);
-	if (rec) {
-		rec_failed |= fflush(rec) != 0 || fsync(fileno(rec)) != 0;
-		rec_failed |= fclose(rec) != 0;
-		if (rec_failed || rename(part, record) != 0) {
-			fprintf(stderr, "vhost-cts: cannot write capture %s\n", record);
-			unlink(part);
+	if (recout) {
+		if (rec_failed) {
+			fprintf(stderr, "vhost-cts: serve: --record %s: write failed\n", record);
+			vc_out_discard(recout);
 			rc = EXIT_USAGE;
-		} else if (write_waivers(record, &cfg) != 0) {
+		} else if (vc_out_commit(recout, err, sizeof err) != 0) {
+			fprintf(stderr, "vhost-cts: serve: --record %s\n", err);
+			rc = EXIT_USAGE;
+		} else if (write_waivers(waive_path, &cfg) != 0) {
 			rc = EXIT_USAGE;
 		}
 	}

@@ -51,6 +51,9 @@ int cmd_vdpa_fake(int argc, char **argv)
 		return cli_usage_error("vdpa-fake: unexpected argument '%s'", argv[optind]);
 	if (!name)
 		return cli_usage_error("vdpa-fake: --cuse NAME is required");
+	const struct cli_path outs[] = { { "--json", json }, { "--junit", junit } };
+	if (cli_check_paths("vdpa-fake", outs, 2, NULL, 0))
+		return EXIT_USAGE;
 	struct vdpa_cfg cfg;
 	vdpa_cfg_default(&cfg);
 	char err[512];

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,24 @@ int cli_write_reports(const char *json, const char *junit, const struct vc_resul
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* Everything the command printed must have reached stdout: a report cut
+ * short (disk full, closed pipe) is an error, never a success. */
+static int finish(int rc)
+{
+	errno = 0;
+	bool bad = fflush(stdout) != 0;
+	int e = errno;
+	/* Not fclose: atexit handlers (the vDPA shim's, when this process
+	 * hosts it) may still write a report there. */
+	bad |= ferror(stdout) != 0;
+	if (bad) {
+		fprintf(stderr, "vhost-cts: stdout: write failed: %s\n", e ? strerror(e) : "an earlier write failed");
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -122,4 +140,9 @@ int main(int argc, char **argv)
 			return commands[i].fn(argc - 1, argv + 1);
 	usage(stderr);
 	return cli_usage_error("unknown command '%s'", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+	return finish(dispatch(argc, argv));
 }

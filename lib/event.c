@@ -47,7 +47,7 @@ static const char *const kind_names[VC_EV_KIND_MAX] = {
 	[VC_EV_VDPA_IOTLB] = "vdpa-iotlb",
 	[VC_EV_VDPA_OPEN] = "vdpa-open", [VC_EV_VDPA_CLOSE] = "vdpa-close",
 	[VC_EV_VDPA_IOCTL] = "vdpa-ioctl", [VC_EV_VDPA_WRITE] = "vdpa-write",
-	[VC_EV_VDPA_MMAP] = "vdpa-mmap",
+	[VC_EV_VDPA_MMAP] = "vdpa-mmap", [VC_EV_GAP] = "gap",
 };
 
 const char *vc_event_kind_name(enum vc_event_kind k)

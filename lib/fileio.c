@@ -1,4 +1,5 @@
 #include "vcts/fileio.h"
+#include "vcts/outfile.h"
 #include "lib/xalloc.h"
 
 #include <errno.h>
@@ -11,50 +12,15 @@
 
 int vc_write_file_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
 {
-	size_t plen = strlen(path);
-	char *tmp = xmalloc(plen + 32);
-	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-		free(tmp);
+	struct vc_out *o = vc_out_open(path, err, errlen);
+	if (!o)
+		return -1;
+	if (len && fwrite(buf, 1, len, vc_out_stream(o)) != len) {
+		snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+		vc_out_discard(o);
 		return -1;
 	}
-	const char *p = buf;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
-			goto fail;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) != 0 && errno != EINVAL) {
-		snprintf(err, errlen, "%s: fsync failed: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		snprintf(err, errlen, "%s: close failed: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: cannot rename into place: %s", path, strerror(errno));
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
+	return vc_out_commit(o, err, errlen);
 }
 
 int vc_read_file(const char *path, uint64_t max, char **out, size_t *len, char *err, size_t errlen)

@@ -134,6 +134,14 @@ struct vc_event *vs_eof(struct vc_synth *s, enum vc_dir who, uint32_t partial_by
 	return vc_trace_add_event(s->t, &ev);
 }
 
+struct vc_event *vs_kick(struct vc_synth *s, uint32_t ring)
+{
+	struct vc_event ev = base(s, VC_EV_VU_KICK, VC_DIR_FE_TO_BE);
+	ev.has_fds = false;
+	ev.u.kick.ring = ring;
+	return vc_trace_add_event(s->t, &ev);
+}
+
 struct vc_event *vs_stall(struct vc_synth *s)
 {
 	struct vc_event ev = base(s, VC_EV_VU_STALL, VC_DIR_BE_TO_FE);

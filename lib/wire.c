@@ -9,6 +9,7 @@
 #define GP(b) { VU_GATE_PROTOCOL, (b) }
 #define GF(b) { VU_GATE_FEATURE, (b) }
 #define GO(b) { VU_GATE_OFFERED_FEATURE, (b) }
+#define GPO(b) { VU_GATE_OFFERED_PROTOCOL, (b) }
 #define G0 { VU_GATE_NONE, 0 }
 
 /* Columns: num, name, request payload, reply payload, request fds, reply
@@ -33,34 +34,35 @@ static const struct vu_request_info frontend_reqs[VU_REQ_MAX_FRONTEND + 1] = {
 	R(VU_SET_VRING_ERR, "SET_VRING_ERR", VU_PL_U64, VU_PL_NONE, VU_FDS_VRING, VU_FDS_NONE, VU_REPLY_NEVER, G0, false, true, false)
 	R(VU_GET_PROTOCOL_FEATURES, "GET_PROTOCOL_FEATURES", VU_PL_NONE, VU_PL_U64, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GO(VU_F_PROTOCOL_FEATURES), false, false, false)
 	R(VU_SET_PROTOCOL_FEATURES, "SET_PROTOCOL_FEATURES", VU_PL_U64, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GO(VU_F_PROTOCOL_FEATURES), false, false, false)
-	R(VU_GET_QUEUE_NUM, "GET_QUEUE_NUM", VU_PL_NONE, VU_PL_U64, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GP(VU_PF_MQ), true, false, false)
+	R(VU_GET_QUEUE_NUM, "GET_QUEUE_NUM", VU_PL_NONE, VU_PL_U64, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GPO(VU_PF_MQ), true, false, false)
 	R(VU_SET_VRING_ENABLE, "SET_VRING_ENABLE", VU_PL_STATE, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GO(VU_F_PROTOCOL_FEATURES), false, true, false)
-	R(VU_SEND_RARP, "SEND_RARP", VU_PL_U64, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_RARP), false, false, false)
-	R(VU_NET_SET_MTU, "NET_SET_MTU", VU_PL_U64, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_NET_MTU), true, false, false)
-	R(VU_SET_BACKEND_REQ_FD, "SET_BACKEND_REQ_FD", VU_PL_NONE, VU_PL_NONE, VU_FDS_ONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_BACKEND_REQ), true, false, false)
-	R(VU_IOTLB_MSG, "IOTLB_MSG", VU_PL_IOTLB, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GF(VU_F_ACCESS_PLATFORM), false, false, false)
+	R(VU_SEND_RARP, "SEND_RARP", VU_PL_U64, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GPO(VU_PF_RARP), false, false, false)
+	R(VU_NET_SET_MTU, "NET_SET_MTU", VU_PL_U64, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GPO(VU_PF_NET_MTU), true, false, false)
+	R(VU_SET_BACKEND_REQ_FD, "SET_BACKEND_REQ_FD", VU_PL_NONE, VU_PL_NONE, VU_FDS_ONE, VU_FDS_NONE, VU_REPLY_NEVER, GPO(VU_PF_BACKEND_REQ), true, false, false)
+	R(VU_IOTLB_MSG, "IOTLB_MSG", VU_PL_IOTLB, VU_PL_U64, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GF(VU_F_ACCESS_PLATFORM), false, false, false)
 	R(VU_SET_VRING_ENDIAN, "SET_VRING_ENDIAN", VU_PL_STATE, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_CROSS_ENDIAN), false, true, false)
 	R(VU_GET_CONFIG, "GET_CONFIG", VU_PL_CONFIG, VU_PL_CONFIG, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GP(VU_PF_CONFIG), false, false, false)
 	R(VU_SET_CONFIG, "SET_CONFIG", VU_PL_CONFIG, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_CONFIG), false, false, false)
 	R(VU_CREATE_CRYPTO_SESSION, "CREATE_CRYPTO_SESSION", VU_PL_VARIABLE, VU_PL_VARIABLE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GP(VU_PF_CRYPTO_SESSION), false, false, false)
 	R(VU_CLOSE_CRYPTO_SESSION, "CLOSE_CRYPTO_SESSION", VU_PL_U64, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_CRYPTO_SESSION), false, false, false)
-	R(VU_POSTCOPY_ADVISE, "POSTCOPY_ADVISE", VU_PL_NONE, VU_PL_U64, VU_FDS_NONE, VU_FDS_ONE, VU_REPLY_ALWAYS, GP(VU_PF_PAGEFAULT), false, false, false)
+	R(VU_POSTCOPY_ADVISE, "POSTCOPY_ADVISE", VU_PL_NONE, VU_PL_EMPTY_OR_U64, VU_FDS_NONE, VU_FDS_ONE, VU_REPLY_ALWAYS, GP(VU_PF_PAGEFAULT), false, false, false)
 	R(VU_POSTCOPY_LISTEN, "POSTCOPY_LISTEN", VU_PL_NONE, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_PAGEFAULT), false, false, false)
 	R(VU_POSTCOPY_END, "POSTCOPY_END", VU_PL_NONE, VU_PL_U64, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GP(VU_PF_PAGEFAULT), false, false, false)
 	R(VU_GET_INFLIGHT_FD, "GET_INFLIGHT_FD", VU_PL_INFLIGHT, VU_PL_INFLIGHT, VU_FDS_NONE, VU_FDS_ONE, VU_REPLY_ALWAYS, GP(VU_PF_INFLIGHT_SHMFD), false, false, false)
 	R(VU_SET_INFLIGHT_FD, "SET_INFLIGHT_FD", VU_PL_INFLIGHT, VU_PL_NONE, VU_FDS_ONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_INFLIGHT_SHMFD), false, false, false)
 	R(VU_GPU_SET_SOCKET, "GPU_SET_SOCKET", VU_PL_NONE, VU_PL_NONE, VU_FDS_ONE, VU_FDS_NONE, VU_REPLY_NEVER, G0, false, false, false)
-	R(VU_RESET_DEVICE, "RESET_DEVICE", VU_PL_NONE, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_RESET_DEVICE), true, false, false)
+	R(VU_RESET_DEVICE, "RESET_DEVICE", VU_PL_NONE, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GPO(VU_PF_RESET_DEVICE), true, false, false)
 	R(VU_VRING_KICK, "VRING_KICK", VU_PL_STATE, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_INBAND_NOTIFICATIONS), false, true, false)
 	R(VU_GET_MAX_MEM_SLOTS, "GET_MAX_MEM_SLOTS", VU_PL_NONE, VU_PL_U64, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GP(VU_PF_CONFIGURE_MEM_SLOTS), false, false, false)
 	R(VU_ADD_MEM_REG, "ADD_MEM_REG", VU_PL_MEMREG, VU_PL_NONE, VU_FDS_ONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_CONFIGURE_MEM_SLOTS), true, false, false)
-	R(VU_REM_MEM_REG, "REM_MEM_REG", VU_PL_MEMREG, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_CONFIGURE_MEM_SLOTS), true, false, false)
+	R(VU_REM_MEM_REG, "REM_MEM_REG", VU_PL_MEMREG, VU_PL_NONE, VU_FDS_OPTIONAL, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_CONFIGURE_MEM_SLOTS), true, false, false)
 	R(VU_SET_STATUS, "SET_STATUS", VU_PL_U64, VU_PL_NONE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_NEVER, GP(VU_PF_STATUS), false, false, false)
 	R(VU_GET_STATUS, "GET_STATUS", VU_PL_NONE, VU_PL_U64, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GP(VU_PF_STATUS), false, false, false)
-	R(VU_GET_SHARED_OBJECT, "GET_SHARED_OBJECT", VU_PL_UUID, VU_PL_U64, VU_FDS_NONE, VU_FDS_ONE, VU_REPLY_ALWAYS, GP(VU_PF_SHARED_OBJECT), false, false, false)
+	R(VU_GET_SHARED_OBJECT, "GET_SHARED_OBJECT", VU_PL_UUID, VU_PL_EMPTY_OR_U64, VU_FDS_NONE, VU_FDS_ONE, VU_REPLY_ALWAYS, GP(VU_PF_SHARED_OBJECT), false, false, false)
 	R(VU_SET_DEVICE_STATE_FD, "SET_DEVICE_STATE_FD", VU_PL_DEVSTATE, VU_PL_U64, VU_FDS_ONE, VU_FDS_OPTIONAL, VU_REPLY_ALWAYS, GP(VU_PF_DEVICE_STATE), false, false, false)
 	R(VU_CHECK_DEVICE_STATE, "CHECK_DEVICE_STATE", VU_PL_NONE, VU_PL_U64, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GP(VU_PF_DEVICE_STATE), false, false, false)
 	R(VU_GET_SHMEM_CONFIG, "GET_SHMEM_CONFIG", VU_PL_NONE, VU_PL_SHMEM_CFG, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GP(VU_PF_SHMEM), false, false, false)
+	R(VU_GET_VRING_BASE_SKIP_DRAIN, "GET_VRING_BASE_SKIP_DRAIN", VU_PL_STATE, VU_PL_STATE, VU_FDS_NONE, VU_FDS_NONE, VU_REPLY_ALWAYS, GP(VU_PF_GET_VRING_BASE_SKIP_DRAIN), false, true, false)
 };
 
 static const struct vu_request_info backend_reqs[VU_REQ_MAX_BACKEND + 1] = {
@@ -97,7 +99,7 @@ static const struct {
 	[VU_PL_DEVSTATE] = { "device state transfer", 8, 8 },
 	[VU_PL_VRING_AREA] = { "vring area", 24, 24 },
 	[VU_PL_MMAP] = { "shmem mmap", 40, 40 },
-	[VU_PL_SHMEM_CFG] = { "shmem config", 72, 72 },
+	[VU_PL_SHMEM_CFG] = { "shmem config", 8 + 8 * VU_SHMEM_MAX_REGIONS, 8 + 8 * VU_SHMEM_MAX_REGIONS },
 	[VU_PL_VARIABLE] = { "variable", -1, 0 },
 	[VU_PL_EMPTY_OR_U64] = { "empty or u64", -1, 0 },
 };
@@ -148,6 +150,7 @@ static const char *const protocol_feature_names[VU_PF_COUNT] = {
 	[VU_PF_GET_VRING_BASE_INFLIGHT] = "GET_VRING_BASE_INFLIGHT",
 	[VU_PF_GPA_ADDRESSES] = "GPA_ADDRESSES",
 	[VU_PF_SHMEM] = "SHMEM",
+	[VU_PF_GET_VRING_BASE_SKIP_DRAIN] = "GET_VRING_BASE_SKIP_DRAIN",
 };
 
 /* Transport and vhost bits; device-specific bits (0-23) are printed by
@@ -263,6 +266,27 @@ int64_t vu_payload_expected_size(enum vu_payload pl, const uint8_t *p, size_t le
 	}
 }
 
+uint32_t vu_mem_region_size(uint64_t pf)
+{
+	return (pf & VU_BIT(VU_PF_XEN_MMAP)) ? VU_MEM_REGION_XEN_SIZE : VU_MEM_REGION_SIZE;
+}
+
+int64_t vu_payload_expected_size_pf(enum vu_payload pl, const uint8_t *p, size_t len,
+				    uint64_t pf)
+{
+	const int64_t wide = vu_mem_region_size(pf);
+	switch (pl) {
+	case VU_PL_MEMTABLE:
+		if (len < 4)
+			return -1;
+		return (int64_t)VU_MEM_TABLE_HDR + wide * vu_rd32(p);
+	case VU_PL_MEMREG:
+		return 8 + wide;
+	default:
+		return vu_payload_expected_size(pl, p, len);
+	}
+}
+
 const char *vu_protocol_feature_name(unsigned bit)
 {
 	return bit < VU_PF_COUNT ? protocol_feature_names[bit] : NULL;
@@ -326,4 +350,23 @@ const char *vu_features_str(uint64_t mask, char *buf, size_t len)
 const char *vu_status_str(uint64_t status, char *buf, size_t len)
 {
 	return mask_str(status, status_name, buf, len);
+}
+
+struct vu_owed vu_reply_owed(enum vu_channel chan, uint32_t req, uint32_t flags,
+			     enum vu_known log_shmfd, enum vu_known reply_ack)
+{
+	struct vu_owed o = { VU_KNOWN_NO, VU_KNOWN_NO };
+	const struct vu_request_info *ri = vu_request(chan, req);
+	if (ri && ri->reply == VU_REPLY_ALWAYS)
+		o.value = VU_KNOWN_YES;
+	else if (ri && ri->reply == VU_REPLY_IF_LOG_SHMFD)
+		o.value = (uint8_t)log_shmfd;
+	/* NEED_REPLY asks for an ack only where no reply of its own is sure
+	 * to come, and only with REPLY_ACK (the same on the back-end channel,
+	 * where the front-end acks). */
+	if (ri && (flags & VU_FLAG_NEED_REPLY) && o.value != VU_KNOWN_YES)
+		o.ack = reply_ack == VU_KNOWN_NO ? VU_KNOWN_NO : VU_KNOWN_UNKNOWN;
+	if (o.ack == VU_KNOWN_UNKNOWN && reply_ack == VU_KNOWN_YES && o.value == VU_KNOWN_NO)
+		o.ack = VU_KNOWN_YES;
+	return o;
 }

@@ -99,13 +99,21 @@ static void dec_region(const uint8_t *p, struct vu_region_pl *out)
 	out->mmap_offset = vu_rd64(p + 24);
 }
 
-bool vu_dec_memtable_region(const uint8_t *p, size_t len, uint32_t i, struct vu_region_pl *out)
+bool vu_dec_memtable_region_sz(const uint8_t *p, size_t len, uint32_t i, uint32_t region_size,
+			       struct vu_region_pl *out)
 {
-	uint64_t off = VU_MEM_TABLE_HDR + (uint64_t)i * VU_MEM_REGION_SIZE;
-	if (off + VU_MEM_REGION_SIZE > len)
+	if (region_size < VU_MEM_REGION_SIZE)
+		return false;
+	uint64_t off = VU_MEM_TABLE_HDR + (uint64_t)i * region_size;
+	if (off + region_size > len)
 		return false;
 	dec_region(p + off, out);
 	return true;
+}
+
+bool vu_dec_memtable_region(const uint8_t *p, size_t len, uint32_t i, struct vu_region_pl *out)
+{
+	return vu_dec_memtable_region_sz(p, len, i, VU_MEM_REGION_SIZE, out);
 }
 
 bool vu_dec_memreg(const uint8_t *p, size_t len, uint64_t *padding, struct vu_region_pl *out)

@@ -471,13 +471,25 @@ int vc_report_html(const char *dir, const char *const *reports, size_t n, char *
 		snprintf(err, errlen, "want 1..64 reports, got %zu", n);
 		return -1;
 	}
+	/* DIR (or what its symlink names) must be a directory; a missing
+	 * one is created. index.html inside is written the safe way. */
+	struct stat st;
+	bool missing = stat(dir, &st) != 0;
+	if (missing && errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!missing && !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: exists and is not a directory", dir);
+		return -1;
+	}
 	struct impl *im = xcalloc(n, sizeof *im);
 	int rc = -1;
 	for (size_t i = 0; i < n; i++)
 		if (load(&im[i], reports[i], err, errlen))
 			goto out;
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+	if (missing && mkdir(dir, 0755) != 0) {
+		snprintf(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
 		goto out;
 	}
 	char *buf = NULL;

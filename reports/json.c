@@ -90,6 +90,14 @@ static json_object *session_obj(const struct vc_session_result *sr, size_t index
 	add(o, "traced_side",
 	    json_object_new_string(vc_side_name((enum vc_side)sr->info.traced_side)));
 	add(o, "messages", ju64(sr->messages));
+	add(o, "incomplete", json_object_new_boolean(sr->incomplete));
+	json_object *gap = NULL;
+	if (sr->incomplete) {
+		gap = json_object_new_object();
+		add(gap, "file", jstr(sr->gap_file, sizeof sr->gap_file));
+		add(gap, sr->gap_is_offset ? "offset" : "line", ju64(sr->gap_line));
+	}
+	add(o, "gap", gap);
 	json_object *rules = json_object_new_object();
 	for (unsigned i = 0; i < VC_RULE_COUNT; i++) {
 		const struct vc_rule_result *rr = &sr->rules[i];
@@ -107,6 +115,7 @@ static json_object *summary_obj(const struct vc_results *r)
 {
 	json_object *o = json_object_new_object();
 	add(o, "sessions", ju64(r->nsessions));
+	add(o, "incomplete_sessions", ju64(r->incomplete));
 	add(o, "messages", ju64(r->messages));
 	json_object *f = json_object_new_object();
 	add(f, "MUST", ju64(r->findings_by_level[VC_MUST]));
@@ -156,6 +165,16 @@ int vc_report_json(const char *path, const struct vc_results *r, const struct vc
 		json_object_array_add(findings, finding_obj(&r->findings[i]));
 	add(root, "findings", findings);
 	add(root, "rules", rule_catalog());
+
+	json_object *warnings = json_object_new_array();
+	for (size_t i = 0; m && i < m->nwarnings; i++) {
+		json_object *w = json_object_new_object();
+		add(w, "source", jstr(m->warnings[i].source ? m->warnings[i].source : "-", SIZE_MAX));
+		add(w, "text", jstr(m->warnings[i].text, 1024));
+		json_object_array_add(warnings, w);
+	}
+	add(root, "warnings", warnings);
+	add(root, "warnings_total", ju64(m ? (m->warnings_total > m->nwarnings ? m->warnings_total : m->nwarnings) : 0));
 
 	size_t len = 0;
 	const char *text = json_object_to_json_string_length(

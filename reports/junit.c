@@ -175,6 +175,46 @@ static void write_testcase(struct jw *j, const struct vc_results *r, size_t s, u
 	end(j);
 }
 
+static bool same_source(const char *a, const char *b)
+{
+	return strcmp(a ? a : "-", b ? b : "-") == 0;
+}
+
+static bool has_session(const struct vc_results *r, const char *source)
+{
+	for (size_t s = 0; s < r->nsessions; s++)
+		if (same_source(r->sessions[s].source, source))
+			return true;
+	return false;
+}
+
+/* Input warnings (what the importer read past) as the suite's system-err:
+ * those of source, or with source NULL those of inputs with no session. */
+static void write_warnings(struct jw *j, const struct vc_results *r, const struct vc_report_meta *m,
+			   const char *source)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	for (size_t i = 0; m && i < m->nwarnings; i++) {
+		const struct vc_report_warning *w = &m->warnings[i];
+		if (source ? !same_source(w->source, source) : has_session(r, w->source))
+			continue;
+		char *clean = vcr_clean(w->text, 1024);
+		fprintf(f, "warning: %s\n", clean);
+		free(clean);
+	}
+	fclose(f);
+	if (len) {
+		start(j, "system-err");
+		text(j, buf);
+		end(j);
+	}
+	free(buf);
+}
+
 struct counts {
 	unsigned long long tests, failures, skipped;
 };
@@ -244,8 +284,8 @@ int vc_report_junit(const char *path, const struct vc_results *r, const struct v
 		struct {
 			const char *k;
 			const char *v;
-		} props[4];
-		char msgs[32];
+		} props[6];
+		char msgs[32], gap[300];
 		snprintf(msgs, sizeof msgs, "%llu", (unsigned long long)sr->messages);
 		props[0].k = "source";
 		props[0].v = ssrc;
@@ -255,7 +295,21 @@ int vc_report_junit(const char *path, const struct vc_results *r, const struct v
 		props[2].v = msgs;
 		props[3].k = "strict";
 		props[3].v = strict ? "true" : "false";
-		for (size_t p = 0; p < 4; p++) {
+		/* A session whose input lost bytes: rules after the gap were not
+		 * judged (conformance/engine.c). */
+		props[4].k = "incomplete";
+		props[4].v = sr->incomplete ? "true" : "false";
+		size_t np = 5;
+		if (sr->incomplete) {
+			char *gf = vcr_clean(sr->gap_file, sizeof sr->gap_file);
+			snprintf(gap, sizeof gap, "%s%s%llu", gf, sr->gap_is_offset ? ": offset " : ":",
+				 (unsigned long long)sr->gap_line);
+			free(gf);
+			props[5].k = "gap";
+			props[5].v = gap;
+			np = 6;
+		}
+		for (size_t p = 0; p < np; p++) {
 			start(&j, "property");
 			attr(&j, "name", props[p].k);
 			attr(&j, "value", props[p].v);
@@ -264,9 +318,25 @@ int vc_report_junit(const char *path, const struct vc_results *r, const struct v
 		end(&j); /* properties */
 		for (unsigned id = 0; id < VC_RULE_COUNT; id++)
 			write_testcase(&j, r, s, id, perm, cell_start, strict);
+		write_warnings(&j, r, m, sr->source);
 		end(&j); /* testsuite */
 		free(sname);
 		free(ssrc);
+	}
+	/* Warnings of inputs that gave no session still show. */
+	bool orphans = false;
+	for (size_t i = 0; m && i < m->nwarnings && !orphans; i++)
+		orphans = !has_session(r, m->warnings[i].source);
+	if (orphans) {
+		start(&j, "testsuite");
+		attr(&j, "name", "input warnings");
+		attr(&j, "tests", "0");
+		attr(&j, "failures", "0");
+		attr(&j, "errors", "0");
+		attr(&j, "skipped", "0");
+		attr(&j, "time", "0");
+		write_warnings(&j, r, m, NULL);
+		end(&j);
 	}
 	end(&j); /* testsuites */
 	chk(&j, xmlTextWriterEndDocument(w));

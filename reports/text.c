@@ -214,32 +214,12 @@ void vcr_rule_totals(const struct vc_results *r, uint64_t out[VCR_NTOTALS])
 	}
 }
 
-/* Write a finished report: "-" is stdout, anything else an atomic file
- * write. Errors read "<path>: cannot create: <reason>". */
+/* Write a finished report through vc_write_file_atomic ("-" is stdout,
+ * devices and FIFOs are written through). Errors name the path. */
 int vcr_emit(const char *path, const char *buf, size_t len, char *err, size_t errlen);
 int vcr_emit(const char *path, const char *buf, size_t len, char *err, size_t errlen)
 {
-	if (strcmp(path, "-") == 0) {
-		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-			snprintf(err, errlen, "stdout: write failed: %s", strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	char tmperr[512];
-	if (vc_write_file_atomic(path, buf, len, tmperr, sizeof tmperr) == 0)
-		return 0;
-	/* vc_write_file_atomic names its temp file ("<path>.tmp.<pid>: ...");
-	 * the user asked for <path>, so name that. */
-	size_t plen = strlen(path);
-	const char *rest = tmperr;
-	if (strncmp(tmperr, path, plen) == 0) {
-		const char *colon = strstr(tmperr + plen, ": ");
-		if (colon)
-			rest = colon + 2;
-	}
-	snprintf(err, errlen, "%s: %s", path, rest);
-	return -1;
+	return vc_write_file_atomic(path, buf, len, err, errlen);
 }
 
 /* The run's verdict: true when it fails. */
@@ -320,6 +300,13 @@ void vc_report_text(FILE *out, const struct vc_results *r, const struct vc_repor
 			(unsigned long long)sr->messages, plural(sr->messages, "message", "messages"));
 		free(name);
 		free(src);
+		if (sr->incomplete) {
+			char *gf = vcr_clean(sr->gap_file, sizeof sr->gap_file);
+			fprintf(out, "  %sINCOMPLETE%s input lost at %s%s%llu: nothing after it was judged\n",
+				c.warn, c.off, gf, sr->gap_is_offset ? ": offset " : ":",
+				(unsigned long long)sr->gap_line);
+			free(gf);
+		}
 		unsigned shown = 0;
 		for (unsigned id = 0; id < VC_RULE_COUNT; id++) {
 			const struct vc_rule *rule = vc_rule((enum vc_rule_id)id);
@@ -386,7 +373,14 @@ void vc_report_text(FILE *out, const struct vc_results *r, const struct vc_repor
 		(unsigned long long)r->findings_by_level[VC_INFO], (unsigned long long)r->waived);
 	if (r->suppressed)
 		fprintf(out, ", %llu suppressed", (unsigned long long)r->suppressed);
-	fprintf(out, ")\n");
+	fprintf(out, ")");
+	if (r->incomplete)
+		fprintf(out, "; %llu incomplete %s", (unsigned long long)r->incomplete,
+			plural(r->incomplete, "session", "sessions"));
+	uint64_t nwarn = !m ? 0 : m->warnings_total > m->nwarnings ? m->warnings_total : m->nwarnings;
+	if (nwarn)
+		fprintf(out, "; %llu input %s", (unsigned long long)nwarn, plural(nwarn, "warning", "warnings"));
+	fprintf(out, "\n");
 	bool fails = vcr_run_fails(r, m && m->strict);
 	fprintf(out, "verdict: %s%s%s\n", fails ? c.fail : c.pass, fails ? "FAIL" : "PASS", c.off);
 }

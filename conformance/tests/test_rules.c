@@ -261,7 +261,8 @@ static void neg03(struct vc_synth *s, struct vs_profile *p)
 
 static void neg04(struct vc_synth *s, struct vs_profile *p)
 {
-	p->pf_acked &= ~VU_BIT(VU_PF_MQ);
+	p->pf_offered &= ~VU_BIT(VU_PF_MQ);
+	p->pf_acked = p->pf_offered;
 	vs_init(s, p);
 	vs_get_u64(s, VU_GET_QUEUE_NUM, 2);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
@@ -664,15 +665,413 @@ static void log02(struct vc_synth *s, struct vs_profile *p)
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
-static void log03(struct vc_synth *s, struct vs_profile *p)
+/* ---- The text of vhost-user.rst (p-b-o/qemu-ci b82b5c8c547f) against the
+ * rules: conforming sessions that must pass, and what must still fire. ---- */
+
+static void pf_add(struct vs_profile *p, uint64_t bits)
 {
+	p->pf_offered |= bits;
+	p->pf_acked |= bits;
+}
+
+static void get_config(struct vc_synth *s, uint32_t reply_len)
+{
+	uint8_t q[VU_CONFIG_HDR + 8] = { 0 };
+	vu_wr32(q + 4, 8);
+	vs_req(s, VU_GET_CONFIG, 0, q, sizeof q, 0);
+	vs_reply(s, VU_GET_CONFIG, q, reply_len);
+}
+
+/* Gates the text words as "present in GET_PROTOCOL_FEATURES": offered,
+ * not acked, is enough. */
+static void clean_offered_gates(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_RARP) | VU_BIT(VU_PF_NET_MTU) | VU_BIT(VU_PF_BACKEND_REQ) |
+			 VU_BIT(VU_PF_RESET_DEVICE);
+	p->pf_acked = VU_BIT(VU_PF_REPLY_ACK); /* MQ offered, not acked */
+	p->features |= VU_BIT(VU_F_NET_MTU);
+	p->acked |= VU_BIT(VU_F_NET_MTU);
 	vs_init(s, p);
+	vs_get_u64(s, VU_GET_QUEUE_NUM, 2);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_u64(s, VU_NET_SET_MTU, 1500);
+	vs_u64(s, VU_SEND_RARP, 0x112233445566ull);
+	vs_req(s, VU_SET_BACKEND_REQ_FD, 0, NULL, 0, 1);
+	vs_req(s, VU_RESET_DEVICE, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg05_mtu_unacked(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_NET_MTU));
+	p->features |= VU_BIT(VU_F_NET_MTU); /* offered, not acked */
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_u64(s, VU_NET_SET_MTU, 1500);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg05_postcopy_slots(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_PAGEFAULT)); /* CONFIGURE_MEM_SLOTS is in the default */
+	vs_init(s, p);
+	vs_req(s, VU_POSTCOPY_ADVISE, 0, NULL, 0, 0);
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_POSTCOPY_ADVISE, VU_VERSION | VU_FLAG_REPLY, NULL, 0, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* "back-end uses zero length of payload to indicate an error". */
+static void clean_config_error(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_CONFIG));
+	vs_init(s, p);
+	get_config(s, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void size02_config_short(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_CONFIG));
+	vs_init(s, p);
+	get_config(s, VU_CONFIG_HDR + 4);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* Set up every ring of the profile; enable[i] < 0 sends no SET_VRING_ENABLE. */
+static void setup_rings(struct vc_synth *s, struct vs_profile *p, const int *enable, bool polling)
+{
 	vs_u64(s, VU_SET_FEATURES, p->acked);
 	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
 	vs_memtable(s, &r, 1, NULL);
+	for (uint32_t i = 0; i < p->queues; i++) {
+		uint64_t d, a, u;
+		vs_ring_layout(p, i, &d, &a, &u);
+		vs_state(s, VU_SET_VRING_NUM, i, p->num);
+		vs_state(s, VU_SET_VRING_BASE, i, 0);
+		vs_addr(s, i, d, u, a, 0, 0);
+		vs_vring_fd(s, VU_SET_VRING_KICK, i, polling);
+	}
+	for (uint32_t i = 0; i < p->queues; i++)
+		if (enable[i] >= 0)
+			vs_state(s, VU_SET_VRING_ENABLE, i, (uint32_t)enable[i]);
+}
+
+/* QEMU with 2 queue pairs offered and a guest using one (traces/
+ * qemu-dpdk-net-mq1): rings 2-3 started and disabled on purpose. */
+static void clean_mq_pair_disabled(struct vc_synth *s, struct vs_profile *p)
+{
+	p->queues = 4;
+	vs_init(s, p);
+	setup_rings(s, p, (const int[]){ 1, 1, 0, 0 }, false);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* Live, B8: ring 1 never named by SET_VRING_ENABLE, yet kicked again. */
+static void ring10_live_kicks(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	setup_rings(s, p, (const int[]){ 1, -1 }, false);
+	vs_kick(s, 0);
+	vs_kick(s, 1);
+	vs_kick(s, 1);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* A ring disabled on purpose may be kicked: the driver posts buffers the
+ * back-end processes without side effects (QEMU 7.2 + Linux 6.1, live:
+ * RX ring 2 kicked before the pair is enabled). */
+static void clean_live_disabled_kicked(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	setup_rings(s, p, (const int[]){ 1, 0 }, false);
+	vs_kick(s, 0);
+	vs_kick(s, 1);
+	vs_kick(s, 1);
+	vs_kick(s, 1);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* QEMU 7.2 kicks each ring once right after SET_VRING_KICK, before any
+ * SET_VRING_ENABLE (vhost-user.rst asks front-ends to): no finding. */
+static void clean_live_compat_kick(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	setup_rings(s, p, (const int[]){ -1, -1 }, false);
+	vs_kick(s, 0);
+	vs_kick(s, 1);
+	for (uint32_t i = 0; i < p->queues; i++)
+		vs_state(s, VU_SET_VRING_ENABLE, i, 1);
+	vs_kick(s, 1);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* SET_VRING_KICK with the no-fd bit starts a polling ring. */
+static void clean_polling_rings(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	setup_rings(s, p, (const int[]){ 1, 1 }, true);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void ring03_polling(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	setup_rings(s, p, (const int[]){ 1, 1 }, true);
+	vs_state(s, VU_SET_VRING_NUM, 0, p->num); /* ring 0 is started */
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void get_base(struct vc_synth *s, uint32_t req, uint32_t ring, uint32_t num)
+{
+	uint8_t q[8];
+	vs_state(s, req, ring, num);
+	vu_wr32(q, ring);
+	vu_wr32(q + 4, 0);
+	vs_reply(s, req, q, sizeof q);
+}
+
+/* The text has no GET_VRING_BASE_INFLIGHT exemption for num. */
+static void ring11_inflight(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_GET_VRING_BASE_INFLIGHT) | VU_BIT(VU_PF_INFLIGHT_SHMFD));
+	vs_init(s, p);
+	vs_start(s, p);
+	get_base(s, VU_GET_VRING_BASE, 0, 1);
+	get_base(s, VU_GET_VRING_BASE, 1, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void clean_skip_drain(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_GET_VRING_BASE_SKIP_DRAIN) | VU_BIT(VU_PF_GET_VRING_BASE_INFLIGHT) |
+			  VU_BIT(VU_PF_INFLIGHT_SHMFD));
+	vs_init(s, p);
+	vs_start(s, p);
+	get_base(s, VU_GET_VRING_BASE_SKIP_DRAIN, 0, 0);
+	get_base(s, VU_GET_VRING_BASE, 1, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void neg09_skip_drain_alone(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_GET_VRING_BASE_SKIP_DRAIN));
+	vs_init(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void get_shmem_config(struct vc_synth *s, uint32_t reply_len)
+{
+	static uint8_t cfg[8 + 8 * VU_SHMEM_MAX_REGIONS];
+	vu_wr32(cfg, 1);
+	vu_wr64(cfg + 8, 0x200000);
+	vs_req(s, VU_GET_SHMEM_CONFIG, 0, NULL, 0, 0);
+	vs_reply(s, VU_GET_SHMEM_CONFIG, cfg, reply_len);
+}
+
+static void clean_shmem(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_SHMEM) | VU_BIT(VU_PF_BACKEND_REQ));
+	vs_init(s, p);
+	vs_req(s, VU_SET_BACKEND_REQ_FD, 0, NULL, 0, 1);
+	get_shmem_config(s, 8 + 8 * VU_SHMEM_MAX_REGIONS);
+	uint8_t map[40] = { 0 };
+	vu_wr64(map + 24, 0x1000); /* len */
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_BACKEND, VU_BE_SHMEM_MAP, VU_VERSION, map, sizeof map, 1);
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_BACKEND, VU_BE_SHMEM_UNMAP, VU_VERSION, map, sizeof map, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* The reply of the first SHMEM series: 8 sizes, 72 bytes. */
+static void size02_shmem_72(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_SHMEM));
+	vs_init(s, p);
+	get_shmem_config(s, 72);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* A rust-vmm peer: SHMEM as bit 20. */
+static void neg10_shmem_bit20(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_GET_VRING_BASE_INFLIGHT));
+	vs_init(s, p);
+	get_shmem_config(s, 8 + 8 * VU_SHMEM_MAX_REGIONS);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* Replies the text gives as an fd only: POSTCOPY_ADVISE's userfaultfd,
+ * GET_SHARED_OBJECT's dma-buf (rust-vmm: 0 bytes + fd). Postcopy excludes
+ * CONFIGURE_MEM_SLOTS. */
+static void clean_fd_replies(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered &= ~VU_BIT(VU_PF_CONFIGURE_MEM_SLOTS);
+	p->pf_acked = p->pf_offered;
+	pf_add(p, VU_BIT(VU_PF_PAGEFAULT) | VU_BIT(VU_PF_SHARED_OBJECT));
+	vs_init(s, p);
+	vs_req(s, VU_POSTCOPY_ADVISE, 0, NULL, 0, 0);
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_POSTCOPY_ADVISE, VU_VERSION | VU_FLAG_REPLY, NULL, 0, 1);
+	uint8_t uuid[16] = { 1, 2, 3 };
+	vs_req(s, VU_GET_SHARED_OBJECT, 0, uuid, sizeof uuid, 0);
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_GET_SHARED_OBJECT, VU_VERSION | VU_FLAG_REPLY, NULL, 0, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* IOTLB_MSG: "The back-end has to acknowledge the request with sending
+ * zero as u64 payload", NEED_REPLY or not. */
+static void iotlb(struct vc_synth *s, uint32_t flags)
+{
+	uint8_t m[32] = { 0 };
+	vu_wr64(m + 8, 0x1000);
+	m[25] = 2; /* update */
+	m[24] = 3;
+	vs_req(s, VU_IOTLB_MSG, flags, m, sizeof m, 0);
+}
+
+static void clean_iotlb(struct vc_synth *s, struct vs_profile *p)
+{
+	p->features |= VU_BIT(VU_F_ACCESS_PLATFORM);
+	p->acked |= VU_BIT(VU_F_ACCESS_PLATFORM);
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	iotlb(s, VU_FLAG_NEED_REPLY);
+	vs_reply(s, VU_IOTLB_MSG, P64(0), 8);
+	iotlb(s, 0);
+	vs_reply(s, VU_IOTLB_MSG, P64(0), 8);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void reply01_iotlb(struct vc_synth *s, struct vs_profile *p)
+{
+	p->features |= VU_BIT(VU_F_ACCESS_PLATFORM);
+	p->acked |= VU_BIT(VU_F_ACCESS_PLATFORM);
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	iotlb(s, 0);
+	vs_eof(s, VC_DIR_BE_TO_FE, 0);
+}
+
+/* A region of width bytes (40 with XEN_MMAP: flags, domid appended). */
+static void put_region(uint8_t *q, const struct vu_region_pl *r, uint32_t width)
+{
+	memset(q, 0, width);
+	vu_wr64(q, r->gpa);
+	vu_wr64(q + 8, r->size);
+	vu_wr64(q + 16, r->uva);
+	vu_wr64(q + 24, r->mmap_offset);
+	if (width > VU_MEM_REGION_SIZE)
+		vu_wr32(q + 32, 1); /* Xen foreign mapping */
+}
+
+static void xen_table(struct vc_synth *s, struct vs_profile *p, uint32_t width)
+{
+	uint8_t t[VU_MEM_TABLE_HDR + VU_MEM_REGION_XEN_SIZE] = { 0 };
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vu_wr32(t, 1);
+	put_region(t + VU_MEM_TABLE_HDR, &r, width);
+	vs_req(s, VU_SET_MEM_TABLE, 0, t, VU_MEM_TABLE_HDR + width, 1);
+}
+
+static void clean_xen_mmap(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_XEN_MMAP));
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_get_u64(s, VU_GET_MAX_MEM_SLOTS, 32);
+	xen_table(s, p, VU_MEM_REGION_XEN_SIZE);
+	uint8_t reg[8 + VU_MEM_REGION_XEN_SIZE];
+	struct vu_region_pl r = { p->mem_size, 0x100000, p->uva + p->mem_size, 0 };
+	memset(reg, 0, 8);
+	put_region(reg + 8, &r, VU_MEM_REGION_XEN_SIZE);
+	vs_req(s, VU_ADD_MEM_REG, 0, reg, sizeof reg, 1);
+	vs_req(s, VU_REM_MEM_REG, 0, reg, sizeof reg, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void size01_xen_narrow(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_XEN_MMAP));
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	xen_table(s, p, VU_MEM_REGION_SIZE);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void fd06_rem_with_fd(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_get_u64(s, VU_GET_MAX_MEM_SLOTS, 32);
+	uint8_t reg[8 + VU_MEM_REGION_SIZE] = { 0 };
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	put_region(reg + 8, &r, VU_MEM_REGION_SIZE);
+	vs_req(s, VU_ADD_MEM_REG, 0, reg, sizeof reg, 1);
+	vs_req(s, VU_REM_MEM_REG, 0, reg, sizeof reg, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* GPA_ADDRESSES: the table's user addresses are guest addresses, and so
+ * are the ring addresses. */
+static void gpa_table(struct vc_synth *s, struct vs_profile *p, uint64_t uva)
+{
+	pf_add(p, VU_BIT(VU_PF_GPA_ADDRESSES));
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+}
+
+static void clean_gpa_addresses(struct vc_synth *s, struct vs_profile *p)
+{
+	gpa_table(s, p, 0);
+	for (uint32_t i = 0; i < p->queues; i++) {
+		uint64_t d, a, u;
+		vs_ring_layout(p, i, &d, &a, &u);
+		d -= p->uva, a -= p->uva, u -= p->uva; /* the same rings as GPAs */
+		vs_state(s, VU_SET_VRING_NUM, i, p->num);
+		vs_state(s, VU_SET_VRING_BASE, i, 0);
+		vs_addr(s, i, d, u, a, 0, 0);
+		vs_vring_fd(s, VU_SET_VRING_KICK, i, false);
+		vs_state(s, VU_SET_VRING_ENABLE, i, 1);
+	}
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem06_gpa_addresses(struct vc_synth *s, struct vs_profile *p)
+{
+	gpa_table(s, p, p->uva);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* The used ring logged just past the log's end (CVE-2020-10722 class). */
+static void log03(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	set_log_base(s, 8192); /* covers 256 MiB */
 	uint64_t d, a, u;
 	vs_ring_layout(p, 0, &d, &a, &u);
-	vs_addr(s, 0, d, u, a, 0x80000000000ull, VU_VRING_F_LOG);
+	vs_addr(s, 0, d, u, a, 256ull << 20, VU_VRING_F_LOG);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* log_guest_addr outside the memory table but inside the log: allowed. */
+static void clean_log_outside_table(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	set_log_base(s, 16384); /* covers 512 MiB; the table 256 MiB */
+	uint64_t d, a, u;
+	vs_ring_layout(p, 0, &d, &a, &u);
+	vs_addr(s, 0, d, u, a, 256ull << 20, VU_VRING_F_LOG);
+	vs_stop(s, p);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
@@ -710,6 +1109,19 @@ static const struct fixture fixtures[] = {
 	{ "vu-once-02-b3-backend-req-per-qp", "B3", { "VU-ONCE-02" }, once02_b3, "SET_BACKEND_REQ_FD per queue pair" },
 	{ "vu-once-03-b2-log-base-per-qp", "B2", { "VU-ONCE-03" }, once03_b2, "SET_LOG_BASE per queue pair" },
 	{ "clean-log-resize", NULL, { NULL }, clean_log_resize, "SET_LOG_BASE grown: a resize, not a burst" },
+	{ "clean-offered-gates", NULL, { NULL }, clean_offered_gates, "requests gated by an offered protocol feature" },
+	{ "clean-gpa-addresses", NULL, { NULL }, clean_gpa_addresses, "GPA_ADDRESSES: user address = guest address" },
+	{ "clean-config-error", NULL, { NULL }, clean_config_error, "0-byte GET_CONFIG reply: the back-end's error" },
+	{ "clean-mq-pair-disabled", NULL, { NULL }, clean_mq_pair_disabled, "rings 2-3 started and disabled on purpose" },
+	{ "clean-live-disabled-kicked", NULL, { NULL }, clean_live_disabled_kicked, "kicks on a ring disabled on purpose" },
+	{ "clean-live-compat-kick", NULL, { NULL }, clean_live_compat_kick, "one kick per ring before SET_VRING_ENABLE" },
+	{ "clean-polling-rings", NULL, { NULL }, clean_polling_rings, "no-fd SET_VRING_KICK starts the ring" },
+	{ "clean-skip-drain", NULL, { NULL }, clean_skip_drain, "GET_VRING_BASE_SKIP_DRAIN stops a ring" },
+	{ "clean-shmem", NULL, { NULL }, clean_shmem, "2056-byte GET_SHMEM_CONFIG reply, SHMEM_MAP/UNMAP" },
+	{ "clean-fd-replies", NULL, { NULL }, clean_fd_replies, "POSTCOPY_ADVISE, GET_SHARED_OBJECT: fd, no payload" },
+	{ "clean-iotlb", NULL, { NULL }, clean_iotlb, "IOTLB_MSG always answered by a u64" },
+	{ "clean-xen-mmap", NULL, { NULL }, clean_xen_mmap, "XEN_MMAP: 40-byte regions" },
+	{ "clean-log-outside-table", NULL, { NULL }, clean_log_outside_table, "log_guest_addr outside the table, inside the log" },
 	{ "vu-once-03-b4-reset-device-per-qp", "B4", { "VU-ONCE-03" }, once03_b4, "RESET_DEVICE per queue pair" },
 	{ "vu-once-04-b15-same-table", "B15", { "VU-ONCE-04" }, once04_b15, "SET_MEM_TABLE resent unchanged" },
 	{ "vu-once-05-no-wait", NULL, { "VU-ONCE-05" }, once05_nowait, "next request before the ack" },
@@ -741,7 +1153,20 @@ static const struct fixture fixtures[] = {
 	{ "vu-log-01-b7-log-too-small", "B7", { "VU-LOG-01" }, log01_b7, "log sized in 4-byte units" },
 	{ "vu-log-01-b22b-log-wraps", "B22b", { "VU-LOG-01" }, log01_b22b, "log offset + size wraps" },
 	{ "vu-log-02-table-before-log", NULL, { "VU-LOG-02" }, log02, "bigger table before a bigger log" },
-	{ "vu-log-03-log-addr-outside", NULL, { "VU-LOG-03" }, log03, "log_guest_addr outside memory" },
+	{ "vu-log-03-used-ring-past-log", NULL, { "VU-LOG-03" }, log03, "used ring logged past the log's end" },
+	{ "vu-size-02-config-short", NULL, { "VU-SIZE-02" }, size02_config_short, "GET_CONFIG reply shorter than asked" },
+	{ "vu-size-02-shmem-config-72", NULL, { "VU-SIZE-02" }, size02_shmem_72, "GET_SHMEM_CONFIG reply of 72 bytes" },
+	{ "vu-size-01-xen-narrow-region", NULL, { "VU-SIZE-01" }, size01_xen_narrow, "32-byte region with XEN_MMAP" },
+	{ "vu-fd-07-rem-mem-reg-fd", NULL, { "VU-FD-07" }, fd06_rem_with_fd, "REM_MEM_REG with an fd" },
+	{ "vu-ring-03-polling-started", NULL, { "VU-RING-03" }, ring03_polling, "SET_VRING_NUM on a polling ring" },
+	{ "vu-ring-10-live-kicks", "B8", { "VU-RING-10" }, ring10_live_kicks, "ring never named by SET_VRING_ENABLE kicked twice" },
+	{ "vu-ring-11-inflight-no-exemption", NULL, { "VU-RING-11" }, ring11_inflight, "num 1 with GET_VRING_BASE_INFLIGHT" },
+	{ "vu-neg-05-mtu-unacked", NULL, { "VU-NEG-05" }, neg05_mtu_unacked, "NET_SET_MTU without VIRTIO_NET_F_MTU" },
+	{ "vu-neg-05-postcopy-mem-slots", NULL, { "VU-NEG-05" }, neg05_postcopy_slots, "POSTCOPY_ADVISE with CONFIGURE_MEM_SLOTS" },
+	{ "vu-mem-06-gpa-addresses", NULL, { "VU-MEM-06" }, mem06_gpa_addresses, "GPA_ADDRESSES with a host user address" },
+	{ "vu-neg-09-skip-drain-alone", NULL, { "VU-NEG-09" }, neg09_skip_drain_alone, "SKIP_DRAIN without bits 20, 12" },
+	{ "vu-neg-10-shmem-bit20", NULL, { "VU-NEG-10" }, neg10_shmem_bit20, "GET_SHMEM_CONFIG with bit 20, not 22" },
+	{ "vu-reply-01-iotlb-unanswered", NULL, { "VU-REPLY-01" }, reply01_iotlb, "IOTLB_MSG without its u64" },
 };
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
 

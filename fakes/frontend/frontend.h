@@ -85,6 +85,8 @@ size_t vfe_scenario_count(void);
 const char *vfe_scenario_name(size_t i);
 const char *vfe_scenario_text(size_t i);
 bool vfe_scenario_negative(size_t i);
+/* Whether --scenario GLOB[,GLOB] (NULL or "" = all) selects scenario i. */
+bool vfe_scenario_selected(const char *glob, size_t i);
 int vfe_device_by_name(const char *name);
 const char *vfe_device_name(enum vfe_device d);
 #endif

@@ -7,6 +7,7 @@
 #include "fakes/frontend/fe_int.h"
 #include "conformance/vu_be.h"
 #include "lib/xalloc.h"
+#include "vcts/sockpath.h"
 #include "vcts/trace.h"
 
 #include <dirent.h>
@@ -281,13 +282,11 @@ static int connect_once(const char *path)
 static int open_listener(struct vfe_run *r, char *err, size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	if (strlen(r->o.socket) >= sizeof a.sun_path) {
-		snprintf(err, errlen, "socket path too long: %s", r->o.socket);
+	/* Only a stale socket is removed: never a live one, nor a file. */
+	if (vc_sock_claim(r->o.socket, err, errlen) != 0)
 		return -1;
-	}
 	snprintf(a.sun_path, sizeof a.sun_path, "%s", r->o.socket);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	unlink(r->o.socket);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 4)) {
 		snprintf(err, errlen, "cannot listen on %s: %s", r->o.socket, strerror(errno));
 		if (fd >= 0)
@@ -466,16 +465,26 @@ struct vfe_run *vfe_run_new(const struct vfe_options *o, char *err, size_t errle
 	return r;
 }
 
-static bool selected(const struct vfe_run *r, const struct vfe_scn *s)
+static bool glob_selects(const char *glob, const struct vfe_scn *s)
 {
-	if (!r->o.scenario_glob || !*r->o.scenario_glob)
+	if (!glob || !*glob)
 		return true;
 	char buf[512];
-	snprintf(buf, sizeof buf, "%s", r->o.scenario_glob);
+	snprintf(buf, sizeof buf, "%s", glob);
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
 		if (!fnmatch(t, s->name, 0) || !fnmatch(t, s->family, 0))
 			return true;
 	return false;
+}
+
+static bool selected(const struct vfe_run *r, const struct vfe_scn *s)
+{
+	return glob_selects(r->o.scenario_glob, s);
+}
+
+bool vfe_scenario_selected(const char *glob, size_t i)
+{
+	return scn_at(i) && glob_selects(glob, scn_at(i));
 }
 
 /* ---- one scenario ---- */

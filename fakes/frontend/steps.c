@@ -193,7 +193,8 @@ int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 static bool gate_ok(const struct vfe_conn *c, const struct vu_request_info *ri)
 {
 	switch (ri->gate.kind) {
-	case VU_GATE_PROTOCOL: return vfe_pf(c, ri->gate.bit);
+	case VU_GATE_PROTOCOL:
+	case VU_GATE_OFFERED_PROTOCOL: return vfe_pf(c, ri->gate.bit);
 	case VU_GATE_FEATURE: return (c->acked & VU_BIT(ri->gate.bit)) != 0;
 	case VU_GATE_OFFERED_FEATURE: return (c->features & VU_BIT(ri->gate.bit)) != 0;
 	default: return true;

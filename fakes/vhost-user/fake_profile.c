@@ -420,10 +420,12 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 			return -1;
 		}
 		f->be_req = vu_request_by_name(VU_CHAN_BACKEND, arg);
+		/* VRING_HOST_NOTIFIER_MSG goes without an fd: "de-register
+		 * ring 0's notifier", harmless, and QEMU acks HOST_NOTIFIER. */
 		if (f->be_req != VU_BE_CONFIG_CHANGE_MSG && f->be_req != VU_BE_VRING_CALL &&
-		    f->be_req != VU_BE_VRING_ERR) {
+		    f->be_req != VU_BE_VRING_ERR && f->be_req != VU_BE_VRING_HOST_NOTIFIER_MSG) {
 			snprintf(err, errlen,
-				 "fault '%s': backend-req takes CONFIG_CHANGE_MSG, VRING_CALL or VRING_ERR",
+				 "fault '%s': backend-req takes CONFIG_CHANGE_MSG, VRING_CALL, VRING_ERR or VRING_HOST_NOTIFIER_MSG",
 				 spec);
 			return -1;
 		}

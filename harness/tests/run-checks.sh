@@ -60,7 +60,7 @@ if [ -n "${VCTS_PYTEST:-}" ]; then
 	# Real-peer drivers; each test skips itself with a reason when its peer
 	# cannot run here.
 	# The first python3 on PATH may be a private one without pytest;
-	# Debian's (python3-pytest, installed by .ci/run) is /usr/bin/python3.
+	# Debian's (python3-pytest, installed by harness/deps/install.sh test) is /usr/bin/python3.
 	py=python3
 	python3 -c 'import pytest' 2>/dev/null || py=/usr/bin/python3
 	# shellcheck disable=SC2086

@@ -71,6 +71,13 @@ struct vc_session_result {
 	char source[256];
 	struct vc_rule_result rules[VC_RULE_COUNT];
 	uint64_t messages;
+	/* The input lost part of this session (a VC_EV_GAP): nothing after
+	 * the first gap was judged, nor what only the end of a session
+	 * decides. Where the first gap was: */
+	bool incomplete;
+	char gap_file[256];
+	uint64_t gap_line;
+	bool gap_is_offset;
 };
 
 struct vc_results {
@@ -82,6 +89,7 @@ struct vc_results {
 	uint64_t findings_by_level[VC_LEVEL_COUNT];   /* not waived */
 	uint64_t waived;
 	uint64_t suppressed;    /* findings past the per-rule cap, counted only */
+	uint64_t incomplete;    /* sessions with a gap */
 };
 
 struct vc_engine_opts {

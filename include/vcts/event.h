@@ -33,6 +33,11 @@ enum vc_event_kind {
 	VC_EV_VDPA_IOCTL,  /* one ioctl: request, argument bytes in and out, result */
 	VC_EV_VDPA_WRITE,  /* a write() that is not one whole IOTLB message */
 	VC_EV_VDPA_MMAP,   /* mmap() of a doorbell page (or munmap when len/prot say so) */
+	/* The source lost part of this session's input (a line it could not
+	 * read, a cut payload, a stream it stopped framing): what follows in
+	 * the session is not judged (conformance/engine.c), the session is
+	 * reported incomplete. src names where the loss was seen. */
+	VC_EV_GAP,
 	VC_EV_KIND_MAX,    /* later sources add kinds before this */
 };
 

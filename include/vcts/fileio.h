@@ -4,8 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Write buf to a temp file next to path, fsync, rename over path: a
- * reader never sees a partial report. 0 on success; -1 with err set. */
+/* Write buf to path the safe way (vcts/outfile.h: "-" is stdout, a file
+ * is replaced atomically, a device or FIFO written through, anything else
+ * refused). 0 on success; -1 with err ("path: what went wrong"). */
 int vc_write_file_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 
 /* Read a whole file of at most max bytes. *out is malloc'd and NUL

@@ -4,10 +4,18 @@
 #define VCTS_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "vcts/engine.h"
 #include "vcts/fileio.h"
+
+/* A problem an importer read past (vc_trace_warn): the input it came from
+ * and the line "file:line: what". */
+struct vc_report_warning {
+	const char *source;
+	const char *text;
+};
 
 struct vc_report_meta {
 	const char *tool;        /* "vhost-cts check" */
@@ -15,6 +23,10 @@ struct vc_report_meta {
 	const char *const *inputs;
 	size_t ninputs;
 	bool strict;
+	/* Input warnings kept (bounded per input) and their total count. */
+	const struct vc_report_warning *warnings;
+	size_t nwarnings;
+	uint64_t warnings_total;
 };
 
 /* Console: per rule per session passed / failed / n.a., then a summary. */

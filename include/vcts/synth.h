@@ -44,6 +44,8 @@ struct vc_event *vs_memtable(struct vc_synth *s, const struct vu_region_pl *r, u
 			     const uint64_t *idents);
 struct vc_event *vs_eof(struct vc_synth *s, enum vc_dir who, uint32_t partial_bytes);
 struct vc_event *vs_stall(struct vc_synth *s);
+/* A kick seen on ring's kick fd (live sources only). */
+struct vc_event *vs_kick(struct vc_synth *s, uint32_t ring);
 
 /* A QEMU-like session, for fixtures and benchmarks. */
 struct vs_profile {

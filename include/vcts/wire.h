@@ -30,11 +30,16 @@
 /* Memory table */
 #define VU_MEM_BASELINE_REGIONS 8u
 #define VU_MEM_REGION_SIZE 32u
+/* With protocol feature XEN_MMAP a region has two more u32 fields (xen
+ * mmap flags, domid): vhost-user.rst, "Memory region description". */
+#define VU_MEM_REGION_XEN_SIZE 40u
 #define VU_MEM_TABLE_HDR 8u
 #define VU_CONFIG_HDR 12u     /* u32 offset, u32 size, u32 flags, then the bytes */
 /* Dirty log: one bit per 4 KiB page. */
 #define VU_LOG_PAGE ((uint64_t)4096)
 #define VU_SPLIT_RING_MAX 32768u
+/* GET_SHMEM_CONFIG reply: u32 nregions, u32 padding, u64 sizes[256]. */
+#define VU_SHMEM_MAX_REGIONS 256u
 /* VIRTIO_CONFIG_S_* status bits, also used by vhost-vdpa. */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x1u
 #define VIRTIO_STATUS_DRIVER 0x2u
@@ -94,7 +99,8 @@ enum vu_request {
 	VU_SET_DEVICE_STATE_FD = 42,
 	VU_CHECK_DEVICE_STATE = 43,
 	VU_GET_SHMEM_CONFIG = 44,
-	VU_REQ_MAX_FRONTEND = 44,
+	VU_GET_VRING_BASE_SKIP_DRAIN = 45,
+	VU_REQ_MAX_FRONTEND = 45,
 };
 
 /* Back-end request numbers (sent on the back-end channel). */
@@ -137,7 +143,8 @@ enum vu_protocol_feature {
 	VU_PF_GET_VRING_BASE_INFLIGHT = 20,
 	VU_PF_GPA_ADDRESSES = 21,
 	VU_PF_SHMEM = 22,
-	VU_PF_COUNT = 23,
+	VU_PF_GET_VRING_BASE_SKIP_DRAIN = 23,
+	VU_PF_COUNT = 24,
 };
 
 /* Virtio / vhost feature bits the rules look at. */
@@ -157,8 +164,8 @@ enum vu_payload {
 	VU_PL_U64,       /* 8 */
 	VU_PL_STATE,     /* 8: u32 index, u32 num */
 	VU_PL_ADDR,      /* 40: struct vhost_vring_addr */
-	VU_PL_MEMTABLE,  /* 8 + 32 * nregions */
-	VU_PL_MEMREG,    /* 40: u64 padding + one region */
+	VU_PL_MEMTABLE,  /* 8 + 32 * nregions (40 * nregions with XEN_MMAP) */
+	VU_PL_MEMREG,    /* 40: u64 padding + one region (48 with XEN_MMAP) */
 	VU_PL_LOG,       /* 16: mmap_size, mmap_offset */
 	VU_PL_CONFIG,    /* 12 + len: u32 offset, u32 size, u32 flags, bytes */
 	VU_PL_INFLIGHT,  /* 24 */
@@ -167,9 +174,10 @@ enum vu_payload {
 	VU_PL_DEVSTATE,  /* 8: u32 direction, u32 phase */
 	VU_PL_VRING_AREA,/* 24: u64 index/flags, u64 size, u64 offset */
 	VU_PL_MMAP,      /* 40: shmem map request */
-	VU_PL_SHMEM_CFG, /* 72: u32 nregions, u32 pad, u64 sizes[8] */
+	VU_PL_SHMEM_CFG, /* 2056: u32 nregions, u32 pad, u64 sizes[256] */
 	VU_PL_VARIABLE,  /* not fixed by the spec (crypto sessions) */
-	VU_PL_EMPTY_OR_U64, /* SET_LOG_BASE reply: DPDK sends 0 bytes, libvhost-user a u64 */
+	VU_PL_EMPTY_OR_U64, /* 0 or 8: a reply the text gives no payload (an fd,
+			     * or nothing) that implementations send as a u64 */
 	VU_PL_COUNT,
 };
 
@@ -191,8 +199,18 @@ enum vu_reply_rule {
 	VU_REPLY_IF_LOG_SHMFD, /* SET_LOG_BASE: reply when LOG_SHMFD negotiated */
 };
 
-/* The gate a request needs before it may be sent. */
-enum vu_gate_kind { VU_GATE_NONE, VU_GATE_PROTOCOL, VU_GATE_FEATURE, VU_GATE_OFFERED_FEATURE };
+/* The gate a request needs before it may be sent: a protocol feature
+ * negotiated, or only offered by GET_PROTOCOL_FEATURES where the text says
+ * "present in VHOST_USER_GET_PROTOCOL_FEATURES" / "set by the back-end"
+ * (GET_QUEUE_NUM, SEND_RARP, NET_SET_MTU, SET_BACKEND_REQ_FD,
+ * RESET_DEVICE); a feature acked, or only offered. */
+enum vu_gate_kind {
+	VU_GATE_NONE,
+	VU_GATE_PROTOCOL,
+	VU_GATE_FEATURE,
+	VU_GATE_OFFERED_FEATURE,
+	VU_GATE_OFFERED_PROTOCOL,
+};
 
 struct vu_gate {
 	uint8_t kind;  /* enum vu_gate_kind */
@@ -232,6 +250,24 @@ uint32_t vu_request_max(enum vu_channel chan);
  * Receivers keep that many and close the rest. */
 unsigned vu_reply_fds_max(const struct vu_request_info *ri);
 
+/* What the input says of a fact: no, yes, or nothing (a header-only log,
+ * a capture that starts after the negotiation). */
+enum vu_known { VU_KNOWN_NO = 0, VU_KNOWN_YES, VU_KNOWN_UNKNOWN };
+
+/* What a request is owed (vhost-user.rst, Communication: "Here is a list
+ * of the ones that do" need replies; REPLY_ACK): a reply of its own, and
+ * a REPLY_ACK ack, each yes, no, or unknown when it depends on a protocol
+ * feature the input does not show (log_shmfd, reply_ack: whether
+ * LOG_SHMFD and REPLY_ACK were negotiated). A NEED_REPLY request with a
+ * reply of its own gets no extra ack. The one reading of "reply owed" for
+ * the judge; the fakes keep their own, as they always know. */
+struct vu_owed {
+	uint8_t value;   /* enum vu_known */
+	uint8_t ack;     /* enum vu_known */
+};
+struct vu_owed vu_reply_owed(enum vu_channel chan, uint32_t req, uint32_t flags,
+			     enum vu_known log_shmfd, enum vu_known reply_ack);
+
 /* Fixed payload size of a layout, or -1 for VARIABLE/MEMTABLE/CONFIG. */
 int vu_payload_fixed_size(enum vu_payload pl);
 /* Bytes a decoder of the layout needs: its fields without trailing
@@ -242,6 +278,12 @@ const char *vu_payload_name(enum vu_payload pl);
  * reads its size field): returns -1 when it cannot be decided from the
  * bytes given. */
 int64_t vu_payload_expected_size(enum vu_payload pl, const uint8_t *p, size_t len);
+/* The same under negotiated protocol features pf: XEN_MMAP widens every
+ * memory region (SET_MEM_TABLE, ADD/REM_MEM_REG). */
+int64_t vu_payload_expected_size_pf(enum vu_payload pl, const uint8_t *p, size_t len,
+				    uint64_t pf);
+/* Bytes of one memory region under negotiated protocol features pf. */
+uint32_t vu_mem_region_size(uint64_t pf);
 
 const char *vu_protocol_feature_name(unsigned bit);
 const char *vu_feature_name(unsigned bit);

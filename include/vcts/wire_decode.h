@@ -32,6 +32,10 @@ bool vu_dec_iotlb(const uint8_t *p, size_t len, struct vu_iotlb_pl *out);
  * only as far as len allows (*avail tells how many are complete). */
 bool vu_dec_memtable_hdr(const uint8_t *p, size_t len, uint32_t *nregions, uint32_t *padding);
 bool vu_dec_memtable_region(const uint8_t *p, size_t len, uint32_t i, struct vu_region_pl *out);
+/* The same for regions of region_size bytes (vu_mem_region_size(): 40
+ * with XEN_MMAP); the extra Xen fields are not decoded. */
+bool vu_dec_memtable_region_sz(const uint8_t *p, size_t len, uint32_t i, uint32_t region_size,
+			       struct vu_region_pl *out);
 /* ADD_MEM_REG / REM_MEM_REG: u64 padding then one region. */
 bool vu_dec_memreg(const uint8_t *p, size_t len, uint64_t *padding, struct vu_region_pl *out);
 

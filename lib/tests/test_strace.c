@@ -355,8 +355,12 @@ START_TEST(strace_cut_data)
 	ck_assert_uint_eq(l.t.events[3].u.vu.request, VU_SET_OWNER);
 	ck_assert_uint_eq(l.t.events[3].src.line, 6);
 	ck_assert_msg(has_warning(&l, "fe-s16.strace:6: ", "16 of 24 bytes shown"), "%s", warnings(&l));
-	/* nothing more from that connection after line 6 */
-	for (size_t i = 4; i < l.t.nevents; i++)
+	/* the loss is a gap in the session at line 6, and nothing more from
+	 * that connection comes after it but its end */
+	ck_assert_int_eq(l.t.events[4].kind, VC_EV_GAP);
+	ck_assert_uint_eq(l.t.events[4].session, 0);
+	ck_assert_uint_eq(l.t.events[4].src.line, 6);
+	for (size_t i = 5; i < l.t.nevents; i++)
 		ck_assert(l.t.events[i].session != 0 || l.t.events[i].kind == VC_EV_VU_EOF);
 	unload(&l);
 }
@@ -410,19 +414,24 @@ START_TEST(garbled_lines_warn)
 	ck_assert_uint_eq(l.t.nsessions, 1);
 	ck_assert_int_eq(l.t.sessions[0].traced_side, VC_SIDE_FRONTEND);
 	ck_assert_str_eq(l.t.sessions[0].name, "fd 5 UNIX-STREAM:[100->101]");
-	/* GET_FEATURES + reply, then the stream is unreliable (line 6 lost) */
+	/* GET_FEATURES + reply, then the stream is unreliable (line 6 lost):
+	 * a gap, and no end of session (nothing after the gap is judged, and
+	 * the file is cut anyway) */
 	ck_assert_uint_eq(l.t.nevents, 3);
 	ck_assert_uint_eq(l.t.events[0].u.vu.request, VU_GET_FEATURES);
 	ck_assert_uint_eq(l.t.events[1].u.vu.flags, 0x5);
 	ck_assert_uint_eq(l.t.events[1].src.line, 2);
 	ck_assert_int_eq(l.t.events[1].time_ns, -1);
-	ck_assert_int_eq(l.t.events[2].kind, VC_EV_VU_EOF);
+	ck_assert_int_eq(l.t.events[2].kind, VC_EV_GAP);
+	ck_assert_uint_eq(l.t.events[2].src.line, 6);
 	ck_assert_msg(has_warning(&l, "mem.strace:4: ", "bad escape"), "%s", warnings(&l));
 	ck_assert_msg(has_warning(&l, "mem.strace:5: ", "garbled"), "%s", warnings(&l));
 	ck_assert_msg(has_warning(&l, "mem.strace:6: ", "iov_len"), "%s", warnings(&l));
 	ck_assert_msg(has_warning(&l, "mem.strace:6: ", "stopped framing fd 5"), "%s", warnings(&l));
 	ck_assert_msg(has_warning(&l, "mem.strace:8: ", "garbled"), "%s", warnings(&l));
-	ck_assert_uint_eq(l.t.warnings_total, 5);
+	ck_assert_msg(has_warning(&l, "mem.strace:8: ", "ends in the middle of this line"), "%s",
+		      warnings(&l));
+	ck_assert_uint_eq(l.t.warnings_total, 6);
 	unload(&l);
 }
 END_TEST
@@ -626,7 +635,10 @@ START_TEST(len_is_honoured)
 	load_buf(&l, text, n - 30);
 	ck_assert_msg(l.rc == 0, "%s", errstr(&l));
 	ck_assert_uint_eq(l.t.nevents, 2);
+	ck_assert_int_eq(l.t.events[1].kind, VC_EV_GAP); /* the lost line */
 	ck_assert_msg(has_warning(&l, "mem.strace:2: ", "garbled"), "%s", warnings(&l));
+	ck_assert_msg(has_warning(&l, "mem.strace:2: ", "ends in the middle of this line"), "%s",
+		      warnings(&l));
 	unload(&l);
 	/* fuzzer find: a backslash as the very last byte inside a flags
 	 * string made the value scan step past len */

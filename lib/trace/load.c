@@ -7,6 +7,7 @@
 #include "lib/xalloc.h"
 #include "fakes/memory/memory.h"
 #include "lib/trace/strace_priv.h"
+#include "lib/trace/qemu_log.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -16,9 +17,110 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Decide by the first non-empty line. strace lines start with an optional
- * pid and a time "HH:MM:SS.uuuuuu"; QEMU log lines with "vhost_" or a
- * "pid@sec.usec:" prefix; native lines are JSON objects. */
+/* Format detection judges the lines in this much of a file (and looks
+ * further only for a QEMU record when they say nothing). */
+#define DETECT_BYTES 65536u
+#define DETECT_LINES 400u
+
+static bool is_dig(char c) { return c >= '0' && c <= '9'; }
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* Does a line have strace's own syntax? "[pid N] " or "N " (pid), a time
+ * ("HH:MM:SS[.frac]" or "secs.frac"), then a call "name(args) = result",
+ * "name(args <unfinished ...>", "<... name resumed>... = result", a signal
+ * "--- SIG..." or an exit "+++ exited with N +++". Whatever the calls are:
+ * a log that starts with the dynamic loader's openat/mmap/close is strace
+ * as much as one that starts with sendmsg. */
+static bool strace_syntax(const char *l, size_t n, bool head_only)
+{
+	while (n && (l[n - 1] == '\r' || is_blank(l[n - 1])))
+		n--;
+	size_t i = 0;
+	if (n >= 5 && memcmp(l, "[pid", 4) == 0) {
+		i = 4;
+		while (i < n && l[i] == ' ')
+			i++;
+		size_t d = i;
+		while (i < n && is_dig(l[i]))
+			i++;
+		if (i == d || i >= n || l[i] != ']')
+			return false;
+		i++;
+	} else {
+		size_t d = i;
+		while (i < n && is_dig(l[i]))
+			i++;
+		if (i > d && i < n && is_blank(l[i]) && i - d <= 10)
+			; /* a pid */
+		else
+			i = d;
+	}
+	while (i < n && is_blank(l[i]))
+		i++;
+	if (i < n && is_dig(l[i])) {
+		/* a time stamp: digits, ':' and '.', then a blank */
+		size_t d = i;
+		bool dot = false, colon = false;
+		while (i < n && (is_dig(l[i]) || l[i] == ':' || l[i] == '.')) {
+			dot |= l[i] == '.';
+			colon |= l[i] == ':';
+			i++;
+		}
+		if (i >= n || !is_blank(l[i]) || (!dot && !colon) || i - d > 24)
+			return false;
+		while (i < n && is_blank(l[i]))
+			i++;
+	}
+	const char *s = l + i;
+	size_t sn = n - i;
+	if ((sn >= 7 && memcmp(s, "--- SIG", 7) == 0) || (sn >= 10 && memcmp(s, "+++ exited", 10) == 0) ||
+	    (sn >= 10 && memcmp(s, "+++ killed", 10) == 0))
+		return true;
+	size_t j = 0;
+	if (sn >= 5 && memcmp(s, "<... ", 5) == 0) {
+		j = 5;
+		size_t b = j;
+		while (j < sn && (s[j] == '_' || is_dig(s[j]) || (s[j] >= 'a' && s[j] <= 'z')))
+			j++;
+		if (j == b || sn - j < 9 || memcmp(s + j, " resumed>", 9) != 0)
+			return false;
+	} else {
+		if (!sn || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+			return false;
+		while (j < sn && (s[j] == '_' || is_dig(s[j]) || (s[j] >= 'a' && s[j] <= 'z')))
+			j++;
+		if (j >= sn || s[j] != '(')
+			return false;
+	}
+	if (head_only)
+		return true; /* the start of a line longer than the window */
+	if (sn - j >= 16 && memcmp(s + sn - 16, "<unfinished ...>", 16) == 0)
+		return true;
+	/* " = " then a result: a number, "?" or an address, at the end
+	 * (maybe followed by an error name, flags or a duration). */
+	for (size_t k = sn; k-- > j + 1;) {
+		if (s[k] != '=' || s[k - 1] != ' ' || k + 2 >= sn || s[k + 1] != ' ')
+			continue;
+		char c = s[k + 2];
+		if (c == '?' || is_dig(c) || (c == '-' && k + 3 < sn && is_dig(s[k + 3])))
+			return true;
+	}
+	return false;
+}
+
+/* A QEMU log-backend record of a vhost event (lib/trace/qemu_log.h). */
+static bool qemu_vhost_record(const char *l, size_t n)
+{
+	struct vc_qlog_line q;
+	return vc_qlog_parse(l, n, &q) && q.name_len > 6 && memcmp(q.name, "vhost_", 6) == 0;
+}
+
+/* By the syntax of the lines in the first DETECT_BYTES: JSON objects are
+ * native (or a scenario, which names itself); lines in strace's syntax
+ * against QEMU vhost_* records, the larger count wins. Words are looked
+ * for only when no line has either syntax (a QEMU record glued onto other
+ * output); past the window, only for a QEMU record (an strace log shows
+ * its syntax from the first line). */
 enum vc_format vc_detect_format(const char *buf, size_t len)
 {
 	size_t i = 0;
@@ -31,23 +133,49 @@ enum vc_format vc_detect_format(const char *buf, size_t len)
 		size_t n = len - i < 4096 ? len - i : 4096;
 		return memmem(buf + i, n, "\"vhost-cts-scenario\"", 20) ? VC_FMT_SCENARIO : VC_FMT_NATIVE;
 	}
-	/* Scan a handful of lines for tell-tale words. */
-	size_t end = len < i + 65536 ? len : i + 65536;
-	int lines = 0;
-	for (size_t p = i; p < end && lines < 200; lines++) {
+	size_t end = len - i > DETECT_BYTES ? i + DETECT_BYTES : len;
+	unsigned nstrace = 0, nqemu = 0, lines = 0;
+	bool words = false;
+	size_t p = i;
+	for (; p < end && lines < DETECT_LINES; lines++) {
 		const char *nl = memchr(buf + p, '\n', end - p);
 		size_t ll = nl ? (size_t)(nl - (buf + p)) : end - p;
 		const char *l = buf + p;
-		if ((ll > 7 && memmem(l, ll, "sendmsg(", 8)) || memmem(l, ll, "recvmsg(", 8) ||
-		    memmem(l, ll, "read(", 5) || memmem(l, ll, "write(", 6) ||
-		    memmem(l, ll, "ioctl(", 6) || memmem(l, ll, "+++ exited", 10) ||
-		    memmem(l, ll, "execve(", 7))
-			return VC_FMT_STRACE;
-		if (memmem(l, ll, "vhost_", 6))
-			return VC_FMT_QEMU_TRACE;
+		if (!nl && end < len) {
+			/* A line longer than the window (a large read): its start
+			 * counts when nothing else does. */
+			if (!nstrace && !nqemu && strace_syntax(l, ll, true))
+				nstrace++;
+			break;
+		}
+		if (strace_syntax(l, ll, false))
+			nstrace++;
+		else if (qemu_vhost_record(l, ll))
+			nqemu++;
+		else if (memmem(l, ll, "vhost_user_", 11))
+			words = true;
 		if (!nl)
 			break;
 		p += ll + 1;
+	}
+	if (nstrace > nqemu)
+		return VC_FMT_STRACE;
+	if (nqemu || words)
+		return VC_FMT_QEMU_TRACE;
+	/* Nothing in the window: a QEMU log on stderr may start with a long
+	 * guest console; its first vhost record decides. */
+	for (const char *q = buf + p; q < buf + len;) {
+		const char *v = memmem(q, (size_t)(buf + len - q), "vhost_", 6);
+		if (!v)
+			break;
+		const char *b = v;
+		while (b > buf && b[-1] != '\n')
+			b--;
+		const char *e = memchr(v, '\n', (size_t)(buf + len - v));
+		size_t ll = e ? (size_t)(e - b) : (size_t)(buf + len - b);
+		if (qemu_vhost_record(b, ll) || qemu_vhost_record(v, ll - (size_t)(v - b)))
+			return VC_FMT_QEMU_TRACE;
+		q = v + 6;
 	}
 	return VC_FMT_AUTO;
 }
@@ -125,11 +253,14 @@ int vc_trace_load_stream(struct vc_trace *t, const char *path, enum vc_format fm
 		if (sink) {
 			/* The format from the first bytes; an strace log is read in
 			 * blocks, everything else mapped whole. */
-			char head[4096];
-			ssize_t hn = pread(fd, head, sizeof head, 0);
 			enum vc_format f = fmt;
-			if (f == VC_FMT_AUTO && hn > 0)
-				f = vc_detect_format(head, (size_t)hn);
+			if (f == VC_FMT_AUTO) {
+				char *head = xmalloc(DETECT_BYTES);
+				ssize_t hn = pread(fd, head, DETECT_BYTES, 0);
+				if (hn > 0)
+					f = vc_detect_format(head, (size_t)hn);
+				free(head);
+			}
 			if (f == VC_FMT_STRACE) {
 				int rc = st_load_stream(t, fd, (uint64_t)st.st_size, max, err);
 				close(fd);

@@ -50,6 +50,7 @@ static int side_by_name(const char *s)
 static bool native_kind(unsigned k)
 {
 	return k == VC_EV_VU_MSG || k == VC_EV_VU_EOF || k == VC_EV_VU_KICK || k == VC_EV_VU_STALL ||
+	       k == VC_EV_GAP ||
 	       (k >= VC_EV_MEM_BEGIN && k <= VC_EV_VDPA_IOTLB) ||
 	       (k >= VC_EV_VDPA_OPEN && k <= VC_EV_VDPA_MMAP);
 }
@@ -395,8 +396,11 @@ int vc_native_write_file(const struct vc_trace *t, const char *path, struct vc_e
 	char msg[512];
 	int rc = vc_write_file_atomic(path, buf, len, msg, sizeof msg);
 	free(buf);
+	/* msg starts with the path, which the error names already. */
+	size_t pl = strlen(path);
+	const char *m = strncmp(msg, path, pl) == 0 && !strncmp(msg + pl, ": ", 2) ? msg + pl + 2 : msg;
 	if (rc != 0)
-		vc_error_set(err, path, 0, "%s", msg);
+		vc_error_set(err, path, 0, "%s", m);
 	return rc;
 }
 

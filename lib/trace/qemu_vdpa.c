@@ -282,9 +282,14 @@ int vc_import_qemu_vdpa(struct vc_trace *t, const char *buf, size_t len, struct 
 		if (n < 11 || !vc_qlog_parse(l, n, &ql) || ql.name_len < 11 ||
 		    memcmp(ql.name, "vhost_vdpa_", 11) != 0)
 			continue;
-		if (!record(&q, &ql, ln))
-			vc_trace_warn(t, ln, "malformed %.*s record skipped", (int)(ql.name_len > 48 ? 48 : ql.name_len),
-				      ql.name);
+		if (!record(&q, &ql, ln)) {
+			vc_trace_warn(t, ln, "malformed %.*s record skipped; the session is incomplete from here",
+				      (int)(ql.name_len > 48 ? 48 : ql.name_len), ql.name);
+			/* What it recorded is lost: nothing after it is judged. */
+			struct vc_event ev;
+			base(&q, &ev, VC_EV_GAP, &ql, ln);
+			vc_trace_add_event(t, &ev);
+		}
 	}
 	return 0;
 }

@@ -37,6 +37,7 @@ struct vstream {
 	struct vu_framer fr;        /* a zeroed framer is ready to use */
 	struct vc_fd *fds;          /* VC_EVENT_MAX_FDS, allocated on first fd */
 	uint32_t nfds_stored, nfds_total;
+	bool fds_lost;              /* MSG_CTRUNC: the next message's fds are unknown */
 	/* first unix socket among the fds (for SET_BACKEND_REQ_FD) */
 	bool bc_valid, bc_has_peer;
 	uint64_t bc_inode, bc_peer;
@@ -116,6 +117,9 @@ struct imp {
 	size_t join_cap;
 	struct sock_memo memo[SOCK_MEMO];
 	unsigned memo_next;
+	bool xx;                  /* payloads seen printed with -xx (every byte escaped) */
+	bool cut_tail;            /* the last line has no newline: the file was cut */
+	uint64_t cut_line;
 };
 
 /* ---------- small helpers ---------- */
@@ -162,6 +166,7 @@ static void stream_clear_fds(struct vstream *s)
 {
 	s->nfds_stored = s->nfds_total = 0;
 	s->bc_valid = s->bc_has_peer = false;
+	s->fds_lost = false;
 }
 
 /* Message direction for bytes moving OUT of or IN to an endpoint. */
@@ -418,7 +423,7 @@ static void emit_msg(struct imp *m, struct ep *e, int d, const uint8_t *pl, uint
 	ev.src.file = m->t->source;
 	ev.src.line = line;
 	ev.nfds = s->nfds_total;
-	ev.has_fds = true;
+	ev.has_fds = !s->fds_lost; /* fd rules skip a message whose fds were cut */
 	ev.fds = s->nfds_stored ? s->fds : NULL; /* copied by vc_trace_add_event */
 	vc_vu_msg_set(&ev.u.vu, e->chan, vu_framer_request(&s->fr), vu_framer_flags(&s->fr),
 		      vu_framer_size(&s->fr), pl, plen);
@@ -540,6 +545,20 @@ static void on_peer_closed(struct imp *m, struct ep *e, uint64_t line, int64_t t
 
 /* ---------- one I/O syscall ---------- */
 
+/* The session lost bytes here: nothing after this is judged. */
+static void emit_gap(struct imp *m, struct ep *e, int d, uint64_t line, int64_t time_ns)
+{
+	struct vc_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = VC_EV_GAP;
+	ev.dir = msg_dir(e, d);
+	ev.session = e->session;
+	ev.time_ns = time_ns;
+	ev.src.file = m->t->source;
+	ev.src.line = line;
+	vc_trace_add_event(m->t, &ev);
+}
+
 static void mark_dead(struct imp *m, struct ep *e, uint64_t line, const char *why)
 {
 	if (e->dead || (e->state != EP_VHOST && e->state != EP_UNDECIDED))
@@ -548,6 +567,8 @@ static void mark_dead(struct imp *m, struct ep *e, uint64_t line, const char *wh
 	char name[VC_SESSION_NAME_MAX];
 	ep_name(e, name, sizeof name);
 	vc_trace_warn(m->t, line, "%s; stream unreliable, stopped framing %s", why, name);
+	if (e->state == EP_VHOST)
+		emit_gap(m, e, DIR_IN, line, m->last_time);
 }
 
 static void count_fd(struct imp *m, const struct st_call *k, int64_t pid)
@@ -604,8 +625,33 @@ static void handle_io(struct imp *m, const struct st_call *k, int64_t pid, uint6
 	size_t want = (size_t)k->res;
 	size_t have = k->data_absent ? 0 : k->data_len;
 	size_t use = have < want ? have : want;
-	if (k->ctrunc && k->npfds == 0 && e->state == EP_VHOST)
-		vc_trace_warn(m->t, line, "MSG_CTRUNC: fds that came with this message were lost");
+	/* A payload with every byte escaped and a printable one among them
+	 * proves -xx; from then on a byte printed as itself is damage (an
+	 * edited or mangled line), as is a read showing more bytes than it
+	 * returned. Such bytes are never framed. */
+	if (!m->xx && !k->raw_chars)
+		for (size_t i = 0; i < have && i < 64; i++)
+			if (k->data[i] >= 0x20 && k->data[i] < 0x7f) {
+				m->xx = true;
+				break;
+			}
+	if ((m->xx && k->raw_chars) || (rd && have > want && !k->data_cut)) {
+		char why[200];
+		if (m->xx && k->raw_chars)
+			snprintf(why, sizeof why,
+				 "damaged line: %u payload character%s not escaped in an -xx log",
+				 k->raw_chars, k->raw_chars == 1 ? "" : "s");
+		else
+			snprintf(why, sizeof why, "damaged line: %s shows %zu bytes for a result of %zu",
+				 sys_name(k->sys), have, want);
+		mark_dead(m, e, line, why);
+		return;
+	}
+	if (k->ctrunc && k->npfds == 0 && e->state == EP_VHOST) {
+		vc_trace_warn(m->t, line, "MSG_CTRUNC: fds that came with this message were lost; "
+					  "its fds are not judged");
+		e->st[rd ? DIR_IN : DIR_OUT].fds_lost = true;
+	}
 	feed(m, e, rd ? DIR_IN : DIR_OUT, k->data, use, k, line, time_ns);
 	e = &m->eps[idx];
 	if (have < want) {
@@ -785,6 +831,8 @@ static void classify(struct st_parser *p, const char *l, size_t n, uint64_t line
 	while (i < n && (l[i] == ' ' || l[i] == '\t'))
 		i++;
 	o->kind = SL_BAD;
+	o->s = l; /* a bad line's text, until the call is found */
+	o->sn = n;
 	if (i >= n) {
 		o->kind = SL_BLANK;
 		return;
@@ -956,6 +1004,23 @@ static void do_unfinished(struct imp *m, const char *s, size_t sn, int64_t pid, 
 	ps->pend_time = time_ns;
 }
 
+/* A line that is not strace's at all (its prefix mangled, two lines run
+ * together): if an I/O call on a vhost-user socket can still be found in
+ * it, that stream lost the call's bytes. */
+static void lost_in_bad_line(struct imp *m, const struct st_line *o)
+{
+	static const char *const names[] = { "sendmsg(", "recvmsg(", "read(", "write(", "readv(",
+					      "writev(", "sendto(", "recvfrom(" };
+	if (!o->s || !o->sn)
+		return;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *at = memmem(o->s, o->sn, names[i], strlen(names[i]));
+		if (at)
+			lost_bytes(m, at, o->sn - (size_t)(at - o->s), o->pid, o->line,
+				   "unreadable line");
+	}
+}
+
 static void apply(struct imp *m, const struct st_line *o)
 {
 	if (o->has_time)
@@ -968,6 +1033,7 @@ static void apply(struct imp *m, const struct st_line *o)
 		return;
 	case SL_BAD:
 		bad_line(m, o->line, o->what);
+		lost_in_bad_line(m, o);
 		return;
 	case SL_BADCALL:
 		bad_line(m, o->line, o->what);
@@ -987,12 +1053,6 @@ static void apply(struct imp *m, const struct st_line *o)
 	}
 }
 
-static void do_line(struct imp *m, const char *l, size_t n, uint64_t line)
-{
-	struct st_line o;
-	classify(&m->p, l, n, line, &o);
-	apply(m, &o);
-}
 
 /* ---------- end of trace ---------- */
 
@@ -1016,6 +1076,20 @@ static void emit_stall(struct imp *m, struct ep *e, uint64_t line, int64_t start
 
 static void finish(struct imp *m, uint64_t last_line)
 {
+	if (m->cut_tail) {
+		/* strace ends every line with a newline: the file was cut, and
+		 * what came after is lost. A session still open has a gap, not
+		 * an end (nor a stall: the missing lines may hold the reply). */
+		vc_trace_warn(m->t, m->cut_line,
+			      "the file ends in the middle of this line (cut short?): sessions still "
+			      "open are incomplete");
+		for (size_t i = 0; i < m->neps; i++) {
+			struct ep *e = &m->eps[i];
+			if (e->state == EP_VHOST && e->chan == VU_CHAN_MAIN && !e->dead)
+				emit_gap(m, e, DIR_IN, m->cut_line, m->last_time);
+		}
+		return;
+	}
 	for (size_t i = 0; i < m->npids; i++) {
 		struct pidst *ps = &m->pids[i];
 		if (ps->has_pend) {
@@ -1141,6 +1215,14 @@ struct st_import *st_import_begin(struct vc_trace *t)
 	return s;
 }
 
+/* A last line with no newline that does not parse was cut short (strace
+ * ends every line with one; a whole last line without it is only an
+ * edited file). */
+static bool cut_short(const struct st_line *o)
+{
+	return o->kind == SL_BAD || o->kind == SL_BADCALL;
+}
+
 void st_import_lines(struct st_import *s, const char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -1151,7 +1233,13 @@ void st_import_lines(struct st_import *s, const char *buf, size_t len)
 		for (size_t i = 0; i < ll && !s->any; i++)
 			if (buf[pos + i] != ' ' && buf[pos + i] != '\t' && buf[pos + i] != '\r')
 				s->any = true;
-		do_line(&s->m, buf + pos, ll, s->line);
+		struct st_line o;
+		classify(&s->m.p, buf + pos, ll, s->line, &o);
+		apply(&s->m, &o);
+		if (!nl && cut_short(&o)) {
+			s->m.cut_tail = true;
+			s->m.cut_line = s->line;
+		}
 		pos += ll + (nl ? 1 : 0);
 	}
 }
@@ -1179,6 +1267,7 @@ struct st_block {
 	size_t nsv, cap_sv;
 	uint64_t first_line, total_lines;
 	bool any;
+	uint64_t cut_line;        /* a last line with no newline, 0 none */
 };
 
 struct st_block *st_block_new(void)
@@ -1217,6 +1306,7 @@ uint64_t st_block_classify(struct st_block *b, const char *buf, size_t len, uint
 	b->first_line = first_line;
 	b->total_lines = 0;
 	b->any = false;
+	b->cut_line = 0;
 	size_t pos = 0;
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
@@ -1229,6 +1319,8 @@ uint64_t st_block_classify(struct st_block *b, const char *buf, size_t len, uint
 		struct st_line *o = &b->lines[b->nlines];
 		const char *l = buf + pos;
 		classify(&b->p, l, ll, first_line + b->total_lines, o);
+		if (!nl && cut_short(o))
+			b->cut_line = first_line + b->total_lines;
 		pos += ll + (nl ? 1 : 0);
 		size_t sl = ll && l[ll - 1] == '\r' ? ll - 1 : ll; /* as vc_lines_next() */
 		if (sv_line_wanted(l, sl)) {
@@ -1263,6 +1355,10 @@ void st_import_block(struct st_import *s, struct sv_import *vd, const struct st_
 	}
 	s->line = b->first_line + b->total_lines;
 	s->any |= b->any;
+	if (b->cut_line) {
+		s->m.cut_tail = true;
+		s->m.cut_line = b->cut_line;
+	}
 	for (size_t i = 0; i < b->nsv; i++)
 		sv_import_line(vd, b->sv[i].l, b->sv[i].n, b->sv[i].ln);
 	sv_import_skip(vd, b->total_lines);

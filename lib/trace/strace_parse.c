@@ -282,6 +282,7 @@ static bool c_string(struct st_parser *p, struct cur *c, size_t *len, bool *cut,
 			}
 		} else {
 			b = (unsigned char)c->s[c->i++];
+			p->raw += append; /* not escaped: a -xx log has none (damage) */
 		}
 		if (append)
 			p->data[(*len)++] = (uint8_t)b;
@@ -626,6 +627,7 @@ int st_parse_call(struct st_parser *p, const char *s, size_t n, struct st_call *
 	struct cur c = { s, n, 0 };
 	memset(k, 0, sizeof *k);
 	p->what[0] = '\0';
+	p->raw = 0;
 	k->fd.num = -1;
 	size_t len = 0;
 	if (!c_name(&c, &k->sys) || !c_lit(&c, "(")) {
@@ -713,6 +715,7 @@ result:
 	}
 	k->data = p->data;
 	k->data_len = len;
+	k->raw_chars = p->raw;
 	k->pfds = p->pfds;
 	return 0;
 bad_args:

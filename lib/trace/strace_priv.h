@@ -63,6 +63,7 @@ struct st_call {
 	size_t data_len;
 	bool data_cut;           /* strace cut it ("..." or an abbreviated array) */
 	bool data_absent;        /* buffer printed as an address */
+	uint32_t raw_chars;      /* data bytes printed as themselves, not as an escape */
 	bool peek;               /* MSG_PEEK */
 	bool ctrunc;             /* MSG_CTRUNC in msg_flags */
 	/* Result */
@@ -80,6 +81,7 @@ struct st_parser {
 	struct st_fdarg *pfds;
 	size_t pfds_cap;
 	char what[160];          /* why the last parse failed */
+	uint32_t raw;            /* raw_chars of the call being parsed */
 };
 
 /* Which syscall a name is (ST_SYS_OTHER if none of ours). */

@@ -151,6 +151,15 @@ static void add(struct sv *m, struct vc_event *ev, uint32_t s1, uint64_t line, i
 	m->events++;
 }
 
+/* A call of session s1 that could not be read: a gap (nothing after it
+ * is judged), with the warning. */
+static void gap(struct sv *m, uint32_t s1, uint64_t line, int64_t ns, const char *what)
+{
+	vc_trace_warn(m->t, line, "%s; the session is incomplete from here", what);
+	struct vc_event ev = { .kind = VC_EV_GAP };
+	add(m, &ev, s1, line, ns);
+}
+
 static void set_result(struct vc_vdpa_op *o, const struct st_gen_call *g)
 {
 	o->has_result = g->res_known;
@@ -248,7 +257,9 @@ static void on_write(struct sv *m, const char *l, size_t n, uint32_t s1, const s
 {
 	struct st_call k;
 	if (st_parse_call(&m->p, l, n, &k) != 0 || k.sys != ST_SYS_WRITE) {
-		vc_trace_warn(m->t, ln, "vhost-vdpa write not understood (%s)", m->p.what);
+		char what[200];
+		snprintf(what, sizeof what, "vhost-vdpa write not understood (%s)", m->p.what);
+		gap(m, s1, ln, ns, what);
 		return;
 	}
 	struct vc_event ev = { 0 };
@@ -272,7 +283,7 @@ static void on_write(struct sv *m, const char *l, size_t n, uint32_t s1, const s
 		ev.u.iotlb.err = k.res_known && k.res < 0 ? errno_by_name(k.err) : 0;
 	} else if (k.data_cut || k.data_absent) {
 		/* Bytes not in the log: nothing can be said about them. */
-		vc_trace_warn(m->t, ln, "vhost-vdpa write with cut data skipped (use -s 65536 -xx)");
+		gap(m, s1, ln, ns, "vhost-vdpa write with cut data skipped (use -s 65536 -xx)");
 		return;
 	} else {
 		ev.kind = VC_EV_VDPA_WRITE;
@@ -356,8 +367,19 @@ static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 		return;
 	}
 	struct st_gen_call g;
-	if (st_parse_gen(&m->p, l, n, &g) != 0)
-		return; /* not a syscall line: signals, exits, noise */
+	if (st_parse_gen(&m->p, l, n, &g) != 0) {
+		/* Not a syscall line (signals, exits, noise), or a garbled one:
+		 * if its first argument is a vhost-vdpa fd, that session lost a
+		 * call. */
+		const char *p = memchr(l, '(', n);
+		int64_t fd = 0;
+		size_t i = p ? (size_t)(p - l) + 1 : n, st = i;
+		while (i < n && i - st < 6 && l[i] >= '0' && l[i] <= '9')
+			fd = fd * 10 + (l[i++] - '0');
+		if (call != SV_MMAP && call != SV_MUNMAP && i > st && fd < SV_MAX_FD && m->sess[fd])
+			gap(m, m->sess[fd], ln, ns, "vhost-vdpa call line garbled");
+		return;
+	}
 	if (call == SV_OPENAT || call == SV_OPEN) {
 		on_open(m, &g, call == SV_OPENAT ? 1 : 0, ln, ns); /* path argument */
 		return;
@@ -406,7 +428,7 @@ static void do_line(struct sv *m, const char *l, size_t n, uint64_t ln)
 	}
 	if (call == SV_IOCTL) {
 		if (g.nargs < 2 || !request_of(g.arg[1].s, g.arg[1].n, &o->request)) {
-			vc_trace_warn(m->t, ln, "vhost-vdpa ioctl with an unreadable request skipped");
+			gap(m, s1, ln, ns, "vhost-vdpa ioctl with an unreadable request skipped");
 			return;
 		}
 		ev.kind = VC_EV_VDPA_IOCTL;

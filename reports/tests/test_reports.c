@@ -857,6 +857,76 @@ START_TEST(junit_empty)
 }
 END_TEST
 
+/* ---- input warnings and incomplete sessions ------------------------------ */
+
+/* Importer warnings reach every report (not only stderr), and a session
+ * whose input lost bytes says so, with where (issue #14, class 6). */
+START_TEST(warnings_and_incomplete)
+{
+	struct fixture *fx = fixture_new();
+	struct vc_session_result *s1 = &fx->sessions[1];
+	s1->incomplete = true;
+	snprintf(s1->gap_file, sizeof s1->gap_file, "dpdk.strace");
+	s1->gap_line = 77;
+	fx->r.incomplete = 1;
+	static const struct vc_report_warning w[] = {
+		{ "dpdk.strace", "dpdk.strace:77: damaged line <&> \x01" },
+		{ "other.log", "other.log:3: a warning of an input with no session" },
+	};
+	struct vc_report_meta m = meta(false);
+	m.warnings = w;
+	m.nwarnings = 2;
+	m.warnings_total = 5;
+	char err[256] = "";
+
+	char *t = NULL;
+	size_t tl = 0;
+	FILE *f = open_memstream(&t, &tl);
+	vc_report_text(f, &fx->r, &m, false);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(t, "INCOMPLETE"));
+	ck_assert_ptr_nonnull(strstr(t, "input lost at dpdk.strace:77"));
+	ck_assert_ptr_nonnull(strstr(t, "; 1 incomplete session; 5 input warnings\n"));
+	free(t);
+
+	const char *p = tpath("w.json");
+	ck_assert_msg(vc_report_json(p, &fx->r, &m, err, sizeof err) == 0, "%s", err);
+	json_object *o = read_json(p);
+	json_object *wa = jget(o, "warnings");
+	ck_assert_uint_eq(json_object_array_length(wa), 2);
+	ck_assert_str_eq(jstr(json_object_array_get_idx(wa, 0), "source"), "dpdk.strace");
+	ck_assert_str_eq(jstr(json_object_array_get_idx(wa, 0), "text"),
+			 "dpdk.strace:77: damaged line <&> \\x01");
+	ck_assert_uint_eq(ju64(o, "warnings_total"), 5);
+	ck_assert_uint_eq(ju64(jget(o, "summary"), "incomplete_sessions"), 1);
+	json_object *ss = jget(o, "sessions");
+	ck_assert(!jbool(json_object_array_get_idx(ss, 0), "incomplete"));
+	ck_assert(json_object_is_type(jget(json_object_array_get_idx(ss, 0), "gap"), json_type_null));
+	json_object *s1o = json_object_array_get_idx(ss, 1);
+	ck_assert(jbool(s1o, "incomplete"));
+	ck_assert_str_eq(jstr(jget(s1o, "gap"), "file"), "dpdk.strace");
+	ck_assert_uint_eq(ju64(jget(s1o, "gap"), "line"), 77);
+	json_object_put(o);
+
+	p = tpath("w.xml");
+	ck_assert_msg(vc_report_junit(p, &fx->r, &m, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(xmllint(p), 0);
+	xmlDocPtr d = read_xml(p);
+	assert_xstr(d, "/testsuites/testsuite[@id='1']/properties/property[@name='incomplete']/@value", "true");
+	assert_xstr(d, "/testsuites/testsuite[@id='1']/properties/property[@name='gap']/@value", "dpdk.strace:77");
+	assert_xstr(d, "/testsuites/testsuite[@id='0']/properties/property[@name='incomplete']/@value", "false");
+	assert_xstr(d, "/testsuites/testsuite[@id='1']/system-err",
+		    "warning: dpdk.strace:77: damaged line <&> \\x01\n");
+	ck_assert_int_eq((int)xnum(d, "count(/testsuites/testsuite[@id='0']/system-err)"), 0);
+	/* the input with no session gets a suite of its own, with no tests */
+	assert_xstr(d, "/testsuites/testsuite[@name='input warnings']/system-err",
+		    "warning: other.log:3: a warning of an input with no session\n");
+	ck_assert_int_eq((int)xnum(d, "/testsuites/testsuite[@name='input warnings']/@tests"), 0);
+	xmlFreeDoc(d);
+	free(fx);
+}
+END_TEST
+
 /* ---- destinations and errors -------------------------------------------- */
 
 typedef int (*writer_fn)(const char *, const struct vc_results *, const struct vc_report_meta *,
@@ -959,14 +1029,14 @@ END_TEST
 
 START_TEST(error_destination_is_directory)
 {
-	/* the temp file is written, the rename fails: the temp file must go */
+	/* refused before anything is written (vcts/outfile.h): no temp file */
 	const char *p = tpath("adir");
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	int fds = vc_test_count_fds();
 	struct fixture *fx = fixture_new();
 	char err[512], exp[600];
 	ck_assert_int_eq(vc_report_junit(p, &fx->r, NULL, err, sizeof err), -1);
-	snprintf(exp, sizeof exp, "%s: cannot rename into place: %s", p, strerror(EISDIR));
+	snprintf(exp, sizeof exp, "%s: is a directory (an output must be a regular file, a character device or a FIFO)", p);
 	ck_assert_str_eq(err, exp);
 	ck_assert_int_eq(vc_report_json(p, &fx->r, NULL, err, sizeof err), -1);
 	ck_assert_str_eq(err, exp);
@@ -1017,6 +1087,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, junit_strict_fails_should);
 	tcase_add_test(tc, junit_schema_rejects_bad_documents);
 	tcase_add_test(tc, junit_empty);
+	tcase_add_test(tc, warnings_and_incomplete);
 	tcase_add_test(tc, dash_is_stdout);
 	tcase_add_test(tc, error_missing_directory);
 	tcase_add_test(tc, error_read_only_directory);

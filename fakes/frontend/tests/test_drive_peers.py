@@ -60,7 +60,7 @@ def installed(prog):
 def drive(name, extra=(), scenario=None, timeout_s="2", tag=None):
     dev, cmd, sock, prog = backends(WORK)[name]
     if not installed(prog):
-        pytest.skip("%s is not installed (Debian: see .ci/run)" % prog)
+        pytest.skip("%s is not installed (Debian: harness/deps/test.txt)" % prog)
     if name != "vhost-cts-serve" and os.geteuid() != 0 and name == "virtiofsd":
         pytest.skip("virtiofsd needs root for its sandbox")
     base = os.path.join(WORK, tag or name)  # the matrix test reads WORK/NAME.json
@@ -195,8 +195,8 @@ def test_cli_usage():
                        (("drive", "--socket", "x", "--pid", "0"), "bad --pid"),
                        (("drive", "--socket", "x", "--spawn", "true", "--pid", "1"), "exclude each other"),
                        (("drive", "--socket", "x", "extra"), "unexpected argument"),
-                       (("drive", "--socket", "x", "--record", "/nonexistent/dir/r.jsonl"), "cannot write"),
-                       (("drive", "--socket", "x", "--spawn-log", "/nonexistent/dir/l"), "cannot write"),
+                       (("drive", "--socket", "x", "--record", "/nonexistent/dir/r.jsonl"), "--record /nonexistent/dir/r.jsonl: cannot create"),
+                       (("drive", "--socket", "x", "--spawn-log", "/nonexistent/dir/l"), "--spawn-log /nonexistent/dir/l: cannot create"),
                        (("drive", "--socket", "x", "--bogus"), ""),
                        (("report",), "--html DIR is required"),
                        (("report", "--html", WORK), "no RESULTS.json"),

@@ -104,7 +104,7 @@ def test_plan_is_printed_without_a_backend():
 
 def need(prog):
     if shutil.which(prog) is None:
-        pytest.skip("%s is not installed (Debian: see .ci/run)" % prog)
+        pytest.skip("%s is not installed (Debian: harness/deps/test.txt)" % prog)
     if shutil.which("prlimit") is None:
         pytest.skip("prlimit (util-linux) is not installed")
 

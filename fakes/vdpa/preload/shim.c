@@ -10,6 +10,11 @@
  *   VCTS_VDPA_MAJOR    major number the fake node claims (default 511)
  *   VCTS_VDPA_CAPTURE  native capture of every event (vhost-cts check can re-judge it)
  *
+ * The outputs go through vcts/outfile.h like every writer of the tool: a
+ * file is replaced atomically, a device or FIFO written through; one that
+ * is refused (a directory, a socket, the same file as another output) is
+ * reported on stderr at start and not written: the host process runs on.
+ *
  * The open file is a real fd (of /dev/null) so poll, close and fork work;
  * stat() of the path and /proc/devices say it is a "vhost-vdpa" character
  * device, which is how DPDK's virtio-user picks its vhost-vdpa back-end.
@@ -17,6 +22,7 @@
  * symbols below are exported; the library is hidden inside. */
 #include "fakes/vdpa/vdpa.h"
 #include "fakes/vdpa/live.h"
+#include "vcts/outfile.h"
 #include "vcts/report.h"
 
 #include <dlfcn.h>
@@ -44,7 +50,12 @@ static char path[256] = "/dev/vhost-vdpa-fake0";
 static unsigned major_no = 511;
 static bool ours[MAX_FDS];
 static unsigned nrefs;             /* fds naming the open file */
-static FILE *capf;
+static struct vc_out *capout;     /* VCTS_VDPA_CAPTURE, committed at exit */
+static const char *json_out, *text_out; /* the reports, NULL when refused */
+/* Set while init() runs on this thread: the library's own open/stat calls
+ * made from init come back through our wrappers and must not wait for
+ * the initialisation they are part of. */
+static __thread bool in_init;
 static struct {
 	void *addr;
 	size_t len;
@@ -86,21 +97,22 @@ static void finish(void)
 	if (open_left)
 		vdpa_dev_release(dev);
 	const struct vc_results *res = vdpa_live_finish(live);
-	if (capf) {
-		fclose(capf);
-		capf = NULL;
-	}
+	char err[512];
+	if (capout && vc_out_commit(capout, err, sizeof err) != 0)
+		fprintf(stderr, "vhost-cts shim: VCTS_VDPA_CAPTURE %s\n", err);
+	capout = NULL;
 	const char *inputs[1] = { path };
 	struct vc_report_meta meta = { .tool = "vhost-cts vdpa shim", .version = "0.1.0",
 				       .inputs = inputs, .ninputs = 1 };
-	char err[256];
-	const char *json = getenv("VCTS_VDPA_REPORT"), *text = getenv("VCTS_VDPA_TEXT");
-	if (json && vc_report_json(json, res, &meta, err, sizeof err) != 0)
-		fprintf(stderr, "vhost-cts shim: %s\n", err);
-	FILE *f = text ? (r_fopen ? r_fopen : fopen)(text, "w") : NULL;
-	if (f) {
-		vc_report_text(f, res, &meta, false);
-		fclose(f);
+	if (json_out && vc_report_json(json_out, res, &meta, err, sizeof err) != 0)
+		fprintf(stderr, "vhost-cts shim: VCTS_VDPA_REPORT %s\n", err);
+	struct vc_out *t = text_out ? vc_out_open(text_out, err, sizeof err) : NULL;
+	if (text_out && !t)
+		fprintf(stderr, "vhost-cts shim: VCTS_VDPA_TEXT %s\n", err);
+	if (t) {
+		vc_report_text(vc_out_stream(t), res, &meta, false);
+		if (vc_out_commit(t, err, sizeof err) != 0)
+			fprintf(stderr, "vhost-cts shim: VCTS_VDPA_TEXT %s\n", err);
 	} else {
 		fprintf(stderr, "vhost-cts shim: %s: %zu sessions, %llu MUST and %llu SHOULD findings\n", path,
 			res->nsessions, (unsigned long long)res->findings_by_level[VC_MUST],
@@ -112,8 +124,38 @@ static void finish(void)
 	dev = NULL;
 }
 
+/* The outputs named in the environment, checked before the client runs:
+ * a refused one gets one line on stderr and is not written. */
+static const char *cap_path;
+static void check_outputs(void)
+{
+	static const char *const names[3] = { "VCTS_VDPA_CAPTURE", "VCTS_VDPA_REPORT", "VCTS_VDPA_TEXT" };
+	const char *p[3];
+	char err[512];
+	for (int i = 0; i < 3; i++) {
+		p[i] = getenv(names[i]);
+		if (p[i] && !*p[i])
+			p[i] = NULL;
+		enum vc_out_kind kind;
+		if (p[i] && vc_out_check(p[i], &kind, NULL, err, sizeof err) != 0) {
+			fprintf(stderr, "vhost-cts shim: %s %s; not written\n", names[i], err);
+			p[i] = NULL;
+		}
+		for (int j = 0; j < i && p[i]; j++)
+			if (p[j] && vc_path_same(p[i], p[j])) {
+				fprintf(stderr, "vhost-cts shim: %s and %s name the same file %s; %s not written\n",
+					names[j], names[i], p[i], names[i]);
+				p[i] = NULL;
+			}
+	}
+	cap_path = p[0];
+	json_out = p[1];
+	text_out = p[2];
+}
+
 static void init(void)
 {
+	in_init = true;
 #define R(n) r_##n = dlsym(RTLD_NEXT, #n)
 	R(open); R(open64); R(openat); R(openat64); R(close); R(ioctl); R(write); R(mmap);
 	R(mmap64); R(munmap); R(dup); R(dup2); R(dup3); R(fcntl); R(stat); R(lstat); R(fstat);
@@ -128,7 +170,7 @@ static void init(void)
 	struct vdpa_cfg cfg;
 	vdpa_cfg_default(&cfg);
 	const char *o = getenv("VCTS_VDPA_OPTS");
-	char err[256];
+	char err[512];
 	if (o && vdpa_cfg_parse(&cfg, o, err, sizeof err) != 0) {
 		fprintf(stderr, "vhost-cts shim: VCTS_VDPA_OPTS: %s\n", err);
 		_exit(2);
@@ -136,17 +178,24 @@ static void init(void)
 	dev = vdpa_dev_new(&cfg);
 	live = vdpa_live_new(path, NULL, getenv("VCTS_VDPA_QUIET") ? NULL : stderr);
 	vdpa_live_attach(live, dev);
-	const char *cap = getenv("VCTS_VDPA_CAPTURE");
-	if (cap && *cap) {
-		capf = r_fopen(cap, "w");
-		if (!capf || vdpa_live_capture(live, capf) != 0)
-			fprintf(stderr, "vhost-cts shim: cannot write capture %s\n", cap);
+	check_outputs();
+	if (cap_path) {
+		if (!(capout = vc_out_open(cap_path, err, sizeof err))) {
+			fprintf(stderr, "vhost-cts shim: VCTS_VDPA_CAPTURE %s; no capture written\n", err);
+		} else if (vdpa_live_capture(live, vc_out_stream(capout)) != 0) {
+			fprintf(stderr, "vhost-cts shim: VCTS_VDPA_CAPTURE %s: cannot start the capture\n", cap_path);
+			vc_out_discard(capout);
+			capout = NULL;
+		}
 	}
 	atexit(finish);
+	in_init = false;
 }
 
 static void ensure(void)
 {
+	if (in_init)
+		return;
 	pthread_once(&once, init);
 }
 

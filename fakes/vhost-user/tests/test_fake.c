@@ -381,7 +381,8 @@ static bool has_rule(const struct vc_results *res, enum vc_rule_id r)
 	return false;
 }
 
-/* A kick on a ring with no address: VU-RING-06 (live, kick-based); a
+/* A kick fd for a ring with no address: VU-RING-06 (the ring starts at
+ * SET_VRING_KICK); a
  * descriptor outside the table halts the ring and signals its err fd;
  * closing with a started ring is VU-LIVE-01. The capture, checked
  * offline, gives the same findings. */
@@ -459,6 +460,76 @@ START_TEST(test_kicks_chains_and_capture)
 	fclose(rec);
 	free(buf);
 	guest_free(&g, MEM_SIZE);
+}
+END_TEST
+
+/* VU-RING-10 live, both sides (issue #14 class 3): ring 1 set up and
+ * started, then kicked twice (the first kick may be the one the text asks
+ * front-ends to inject). Forgotten by SET_VRING_ENABLE (bug B8): a
+ * finding. Disabled on purpose (SET_VRING_ENABLE 0, a guest using fewer
+ * queue pairs): none. */
+/* Returns 0: no VU-RING-10; 1: only at the stop; 2: the live kick finding too. */
+static int ring10_session(bool disable_on_purpose)
+{
+	struct live l = { 0 };
+	struct vfu_server *s = new_server("generic", 2, &l, NULL, NULL, 0);
+	ck_assert_int_eq(vfu_start(s), 0);
+	int fd = connect_fake(s);
+	struct guest g;
+	guest_init(&g, MEM_SIZE);
+	negotiate(fd, VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_MQ));
+	send_table(fd, g.memfd, MEM_SIZE, 0, true);
+	ck_assert_uint_eq(ack(fd, VU_SET_MEM_TABLE), 0);
+	int kick0 = eventfd(0, EFD_CLOEXEC), call0 = eventfd(0, EFD_CLOEXEC);
+	int kick1 = eventfd(0, EFD_CLOEXEC), call1 = eventfd(0, EFD_CLOEXEC);
+	setup_ring(fd, 0, kick0, call0); /* enabled */
+	/* Ring 1 as setup_ring() does it, but without SET_VRING_ENABLE 1. */
+	struct pl_state st = { 1, Q_NUM };
+	req(fd, VU_SET_VRING_NUM, 0, &st, sizeof st);
+	st.num = 0;
+	req(fd, VU_SET_VRING_BASE, 0, &st, sizeof st);
+	struct pl_addr a = { .index = 1, .desc = UVA + DESC_GPA, .avail = UVA + AVAIL_GPA, .used = UVA + USED_GPA };
+	req(fd, VU_SET_VRING_ADDR, 0, &a, sizeof a);
+	uint64_t u = 1, one = 1;
+	fe_send(fd, VU_SET_VRING_CALL, VU_VERSION, &u, sizeof u, &call1, 1);
+	fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, sizeof u, &kick1, 1);
+	if (disable_on_purpose)
+		req(fd, VU_SET_VRING_ENABLE, 0, &st, sizeof st); /* ring 1, num 0 */
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(write(kick1, &one, sizeof one), (ssize_t)sizeof one);
+		get_u64(fd, VU_GET_FEATURES); /* the fake takes the kick before it answers */
+	}
+	for (uint32_t i = 0; i < 2; i++) {
+		st = (struct pl_state){ i, 0 };
+		req(fd, VU_GET_VRING_BASE, 0, &st, sizeof st);
+		uint32_t r, f;
+		struct pl_state got;
+		ck_assert_int_eq(fe_recv(fd, &r, &f, &got, sizeof got, NULL), (int)sizeof got);
+	}
+	close(fd);
+	close(kick0);
+	close(call0);
+	close(kick1);
+	close(call1);
+	wait_ended(s, 1);
+	vfu_stop(s);
+	struct vfu_stats stt;
+	vfu_get_stats(s, &stt);
+	ck_assert_uint_eq(stt.kicks, 2);
+	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+	int fired = 0;
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (res->findings[i].rule == VU_RING_10)
+			fired = strstr(res->findings[i].message, "kicked again") ? 2 : fired > 1 ? 2 : 1;
+	vfu_free(s);
+	guest_free(&g, MEM_SIZE);
+	return fired;
+}
+
+START_TEST(test_ring10_live)
+{
+	ck_assert_int_eq(ring10_session(true), 0);
+	ck_assert_int_eq(ring10_session(false), 2);
 }
 END_TEST
 
@@ -1056,6 +1127,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_caller_driven);
 	tcase_add_test(tc, test_region_past_fd);
 	tcase_add_test(tc, test_kicks_chains_and_capture);
+	tcase_add_test(tc, test_ring10_live);
 	tcase_add_test(tc, test_blk_config_and_read);
 	tcase_add_test(tc, test_blk_disk_keeps_sectors);
 	tcase_add_test(tc, test_refusals);

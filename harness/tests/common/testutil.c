@@ -92,7 +92,11 @@ const char *vc_test_tmpfile(const void *data, size_t len, const char *suffix)
 	static char bufs[8][128];
 	static unsigned next;
 	char *p = bufs[next++ % 8];
-	snprintf(p, 128, "/tmp/vcts-test-XXXXXX%s", suffix ? suffix : "");
+	/* In the process's own folder, so it is removed at exit. */
+	const char *dir = vc_test_tmppath("");
+	if (!dir)
+		return NULL;
+	snprintf(p, 128, "%sXXXXXX%s", dir, suffix ? suffix : "");
 	int fd = mkstemps(p, suffix ? (int)strlen(suffix) : 0);
 	if (fd < 0)
 		return NULL;
@@ -101,5 +105,41 @@ const char *vc_test_tmpfile(const void *data, size_t len, const char *suffix)
 		return NULL;
 	}
 	close(fd);
+	return p;
+}
+
+/* Removes the folder's files (the suites put no subfolders there). */
+static char tmpdir_path[64];
+static pid_t tmpdir_owner;
+static void tmpdir_remove(void)
+{
+	if (!tmpdir_path[0] || tmpdir_owner != getpid())
+		return;
+	DIR *d = opendir(tmpdir_path);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+	rmdir(tmpdir_path);
+}
+
+const char *vc_test_tmppath(const char *name)
+{
+	static char bufs[8][128];
+	static unsigned next;
+	/* libcheck forks a child per test: each process gets its own folder. */
+	if (tmpdir_owner != getpid()) {
+		snprintf(tmpdir_path, sizeof tmpdir_path, "/tmp/vcts-test-%ld-XXXXXX", (long)getpid());
+		if (!mkdtemp(tmpdir_path))
+			return NULL;
+		if (!tmpdir_owner)
+			atexit(tmpdir_remove);
+		tmpdir_owner = getpid();
+	}
+	char *p = bufs[next++ % 8];
+	snprintf(p, 128, "%s/%s", tmpdir_path, name);
 	return p;
 }

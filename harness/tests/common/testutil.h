@@ -20,4 +20,8 @@ int vc_test_count_fds(void);
 /* Write len bytes to a fresh temp file; returns its path (static buffer
  * per call index 0..7). */
 const char *vc_test_tmpfile(const void *data, size_t len, const char *suffix);
+/* A path NAME inside this process's own temporary folder (made on first
+ * use, removed at exit), so suites running at once never share a file.
+ * Static buffer per call index 0..7. */
+const char *vc_test_tmppath(const char *name);
 #endif
