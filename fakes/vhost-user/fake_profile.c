@@ -179,6 +179,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_CRASH] = "crash",
 	[VFU_FAULT_HANG] = "hang",
 	[VFU_FAULT_LEAK_FDS] = "leak-fds",
+	[VFU_FAULT_PACKED_USED_ZERO] = "packed-used-zero",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -275,6 +276,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-04";             /* acks malformed requests as done */
 	case VFU_FAULT_HANG:
 		return "VU-REPLY-01";          /* the reply owed never comes */
+	case VFU_FAULT_PACKED_USED_ZERO:
+		return "VU-PACK-03,VU-PACK-04";
 	default:
 		return "";
 	}
@@ -443,6 +446,12 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_LEAK_FDS:
 		if (!triggered || arg)
 			goto want_trigger;
+		break;
+	case VFU_FAULT_PACKED_USED_ZERO:
+		if (triggered || arg) {
+			snprintf(err, errlen, "fault '%s': packed-used-zero takes no argument and no trigger", spec);
+			return -1;
+		}
 		break;
 	default:
 		break;
