@@ -19,6 +19,9 @@ case "$queues" in
 2) out=$CTS_TRACES_DIR/qemu-dpdk-net-mq; mode=net-mq; mq=(--rxq=2 --txq=2) ;;
 *) echo "QUEUES must be 1 or 2" >&2; exit 2 ;;
 esac
+# CTS_NET_PACKED=1 (qemu-dpdk-net-packed.sh): packed=on, its own directory
+packed=${CTS_NET_PACKED:-0}
+if [ "$packed" = 1 ]; then out=$out-packed; fi
 cts_guest
 mkdir -p "$out"
 
@@ -35,6 +38,7 @@ run_once() {
         qemu_pre=(strace "${CTS_STRACE_OPTS[@]}" -o "$out/qemu.strace")
     fi
     if [ "$queues" = 2 ]; then dev+=,mq=on; fi
+    if [ "$packed" = 1 ]; then dev+=,packed=on; fi
 
     # back-end: testpmd listens on $sock; non-interactive, so it starts
     # io forwarding by itself and runs until SIGINT.
@@ -73,7 +77,7 @@ run_once() {
 }
 
 run_once "" yes qemu-trace.log
-if [ "$queues" = 1 ]; then
+if [ "$queues" = 1 ] && [ "$packed" = 0 ]; then
     run_once -ts no qemu-trace-timestamps.log -msg timestamp=on
 fi
 cts_versions > "$out/versions.txt"
