@@ -1,5 +1,6 @@
 /* VU-LOG: dirty-log set-up for migration. */
 #include "conformance/check.h"
+#include "vcts/vring.h"
 
 #include <inttypes.h>
 
@@ -50,7 +51,9 @@ static void set_addr(struct vc_ctx *c)
 	    !c->st->memtable_set)
 		return;
 	uint32_t num = a.index < VU_MAX_RINGS && c->st->rings[a.index].num_set ? c->st->rings[a.index].num : 1;
-	vc_expect(c, VU_LOG_03, vu_state_find_gpa(c->st, a.log, vu_used_bytes(num)) >= 0,
+	/* packed: the used address is the 4-byte device event area */
+	uint64_t len = vu_feature_acked(c->st, VU_F_RING_PACKED) ? VRING_PACKED_EVENT_SIZE : vu_used_bytes(num);
+	vc_expect(c, VU_LOG_03, vu_state_find_gpa(c->st, a.log, len) >= 0,
 		  "ring %u log_guest_addr 0x%" PRIx64 " is not inside the memory table", a.index, a.log);
 }
 
