@@ -46,6 +46,7 @@ static void serve_usage(FILE *f)
 		"                         crash@msg=N | crash@req=NAME[#K]   die by SIGSEGV there\n"
 		"                         hang@msg=N | hang@req=NAME[#K]     never answer that connection again\n"
 		"                         leak-fds@msg=N | leak-fds@req=NAME[#K]   keep that message's fds open\n"
+		"                         packed-used-zero     packed GET_VRING_BASE: used half 0/0 (as DPDK 22.11)\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"
