@@ -548,6 +548,13 @@ static void pack01_used_ahead(struct vc_synth *s, struct vs_profile *p)
 	packed(s, p, 0x80058003u, 0x80058005u, 0x80058005u); /* used 5 > avail 3 */
 }
 
+/* A migration destination started from a source whose back-end left the
+ * used half 0/0 (QEMU forwards the word it stored). */
+static void pack01_forwarded(struct vc_synth *s, struct vs_profile *p)
+{
+	packed(s, p, 0x0000809cu, 0x809c809cu, 0x809c809cu);
+}
+
 /* DPDK 22.11 virtio-user (traces/dpdk-virtio-user-packed): only the avail
  * wrap counter set. */
 static void pack02_dpdk(struct vc_synth *s, struct vs_profile *p)
@@ -766,6 +773,7 @@ static const struct fixture fixtures[] = {
 	{ "clean-packed-wrapped", NULL, { NULL }, clean_packed_wrapped, "packed ring after a lap: avail 3 wrap 0, used 1 wrap 0" },
 	{ "vu-pack-01-past-size", NULL, { "VU-PACK-01" }, pack01_past_size, "packed avail index 300 of 256" },
 	{ "vu-pack-01-used-ahead", NULL, { "VU-PACK-01" }, pack01_used_ahead, "packed used 5 ahead of avail 3" },
+	{ "vu-pack-01-forwarded-used-half-0", NULL, { "VU-PACK-01" }, pack01_forwarded, "destination started at 0x0000809c" },
 	{ "vu-pack-02-dpdk-used-wrap-0", NULL, { "VU-PACK-02" }, pack02_dpdk, "packed ring started at 0x00008000" },
 	{ "vu-pack-03-dpdk-used-half-0", NULL, { "VU-PACK-03" }, pack03_dpdk, "GET_VRING_BASE 0x0000809c: used half 0/0" },
 	{ "vu-sts-01-order", NULL, { "VU-STS-01" }, sts01, "FEATURES_OK alone" },
