@@ -122,15 +122,9 @@ static int start_from(struct vfe_conn *c, uint32_t n, const uint32_t *base)
 static int stop_keep(struct vfe_conn *c, uint32_t n, uint32_t *base)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t want;
 		if (vfe_get_vring_base(c, i, &base[i]))
 			return -1;
-		bool ok = vfe_ring_packed_state_ok(c, i, base[i], &want);
-		char g[64], w[64];
-		vfe_run_verdict(c->run, VU_PACK_04, ok,
-				"packed ring %u stopped: GET_VRING_BASE 0x%08x (%s), the driver saw 0x%08x (%s) with %u descriptors in flight",
-				i, base[i], vu_packed_base_str(base[i], g, sizeof g), want,
-				vu_packed_base_str(want, w, sizeof w), c->ring[i].inflight);
+		vfe_check_packed_base(c, i, base[i]);
 	}
 	if (vfe_pf(c, VU_PF_STATUS) && vfe_set_u64(c, VU_SET_STATUS, 0) != 0)
 		return -1;

@@ -177,6 +177,19 @@ int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 	return 0;
 }
 
+void vfe_check_packed_base(struct vfe_conn *c, uint32_t i, uint32_t base)
+{
+	if (i >= VFE_MAX_RINGS || !c->ring[i].packed || !c->ring[i].num)
+		return;
+	uint32_t want;
+	bool ok = vfe_ring_packed_state_ok(c, i, base, &want);
+	char got_s[64], want_s[64];
+	vfe_run_verdict(c->run, VU_PACK_04, ok,
+			"packed ring %u stopped: GET_VRING_BASE 0x%08x (%s), the driver saw 0x%08x (%s) with %u descriptors in flight",
+			i, base, vu_packed_base_str(base, got_s, sizeof got_s), want,
+			vu_packed_base_str(want, want_s, sizeof want_s), c->ring[i].inflight);
+}
+
 int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 {
 	if (fl == VFE_DPDK && (c->acked & VU_BIT(VU_F_PROTOCOL_FEATURES)))
@@ -184,17 +197,10 @@ int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 			if (vfe_set_state(c, VU_SET_VRING_ENABLE, i, 0) != 0)
 				return -1;
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t base, want;
+		uint32_t base;
 		if (vfe_get_vring_base(c, i, &base))
 			return -1;
-		if (i < VFE_MAX_RINGS && c->ring[i].packed && c->ring[i].num) {
-			bool ok = vfe_ring_packed_state_ok(c, i, base, &want);
-			char got_s[64], want_s[64];
-			vfe_run_verdict(c->run, VU_PACK_04, ok,
-					"packed ring %u stopped: GET_VRING_BASE 0x%08x (%s), the driver saw 0x%08x (%s) with %u descriptors in flight",
-					i, base, vu_packed_base_str(base, got_s, sizeof got_s), want,
-					vu_packed_base_str(want, want_s, sizeof want_s), c->ring[i].inflight);
-		}
+		vfe_check_packed_base(c, i, base);
 	}
 	/* The correct order (not QEMU 7.2's, bug B13): status 0 after the rings. */
 	if (vfe_pf(c, VU_PF_STATUS) && vfe_set_u64(c, VU_SET_STATUS, 0) != 0)
