@@ -53,6 +53,16 @@ static const struct {
 	{ "traces/qemu-two-devices/qemu.strace", 0, "VU-ONCE-04x2 VU-RING-09x4 VU-STS-01x4" },
 	{ "traces/qemu-two-devices/testpmd.strace", 0, "VU-ONCE-04x2 VU-RING-09x4 VU-STS-01x4" },
 	{ "traces/qemu-two-devices/qemu-trace.log", 0, "" },
+	/* live migration (exec:) between two QEMUs, each with its own testpmd:
+	 * the source's dirty log (SET_LOG_BASE with LOG_SHMFD, rings with
+	 * VHOST_VRING_F_LOG) passes VU-LOG-01/03 and VU-ONCE-03; one stop on
+	 * the source, the two of qemu-dpdk-net on the destination. */
+	{ "traces/qemu-migrate/src-qemu.strace", 0, "VU-RING-09x1 VU-STS-01x1" },
+	{ "traces/qemu-migrate/src-testpmd.strace", 0, "VU-RING-09x1 VU-STS-01x1" },
+	{ "traces/qemu-migrate/src-qemu-trace.log", 0, "" },
+	{ "traces/qemu-migrate/dst-qemu.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-migrate/dst-testpmd.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-migrate/dst-qemu-trace.log", 0, "" },
 };
 
 static int run(char **out, ...)
@@ -156,6 +166,8 @@ START_TEST(decode_matches_qemu_trace)
 		{ "traces/qemu-dpdk-net-mq/qemu.strace", "traces/qemu-dpdk-net-mq/qemu-trace.log" },
 		{ "traces/qemu-blk-qsd/qemu.strace", "traces/qemu-blk-qsd/qemu-trace.log" },
 		{ "traces/qemu-hotplug/qemu.strace", "traces/qemu-hotplug/qemu-trace.log" },
+		{ "traces/qemu-migrate/src-qemu.strace", "traces/qemu-migrate/src-qemu-trace.log" },
+		{ "traces/qemu-migrate/dst-qemu.strace", "traces/qemu-migrate/dst-qemu-trace.log" },
 	};
 	struct vc_trace a, b;
 	struct vc_error err;
@@ -494,7 +506,7 @@ Suite *vc_test_suite(void)
 	int n = (int)(sizeof real / sizeof real[0]);
 	tcase_add_loop_test(tc, real_recording_verdicts, 0, n);
 	tcase_add_loop_test(tc, convert_round_trip, 0, n);
-	tcase_add_loop_test(tc, decode_matches_qemu_trace, 0, 4);
+	tcase_add_loop_test(tc, decode_matches_qemu_trace, 0, 6);
 	tcase_add_test(tc, strict_and_waivers);
 	tcase_add_test(tc, decode_prints_a_table);
 	suite_add_tcase(s, tc);
