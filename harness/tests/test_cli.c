@@ -424,15 +424,18 @@ START_TEST(convert_decode_rules_options)
 {
 	char *out;
 	const char *q = vc_test_path("traces/qemu-dpdk-net/testpmd.strace");
+	/* not /tmp/x: on a shared machine that may be anything (a directory) */
+	char *const xo = "/tmp/vcts-cli-convert-x.jsonl";
+	unlink(xo);
 	ck_assert_int_eq(run(&out, "convert", (char *)q, NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "need exactly one INPUT and -o OUTPUT"));
 	free(out);
-	ck_assert_int_eq(run(&out, "convert", "--format", "pcap", "-o", "/tmp/x", (char *)q, NULL), 2);
+	ck_assert_int_eq(run(&out, "convert", "--format", "pcap", "-o", xo, (char *)q, NULL), 2);
 	free(out);
 	ck_assert_int_eq(run(&out, "convert", "-o", "/nonexistent/dir/x.jsonl", (char *)q, NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "/nonexistent/dir/x.jsonl"));
 	free(out);
-	ck_assert_int_eq(run(&out, "convert", "--max-input", "1K", "-o", "/tmp/x", (char *)q, NULL), 2);
+	ck_assert_int_eq(run(&out, "convert", "--max-input", "1K", "-o", xo, (char *)q, NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "too large"));
 	free(out);
 	ck_assert_int_eq(run(&out, "convert", "--help", NULL), 0);
