@@ -63,6 +63,11 @@ static const struct {
 	{ "traces/qemu-migrate/dst-qemu.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
 	{ "traces/qemu-migrate/dst-testpmd.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
 	{ "traces/qemu-migrate/dst-qemu-trace.log", 0, "" },
+	/* vhost-user-blk num-queues=4 on both sides, a 4-vCPU guest writing and
+	 * reading on each queue: clean, as the one-queue run */
+	{ "traces/qemu-blk-qsd-mq/qemu.strace", 0, "" },
+	{ "traces/qemu-blk-qsd-mq/qsd.strace", 0, "" },
+	{ "traces/qemu-blk-qsd-mq/qemu-trace.log", 0, "" },
 };
 
 static int run(char **out, ...)
@@ -168,6 +173,7 @@ START_TEST(decode_matches_qemu_trace)
 		{ "traces/qemu-hotplug/qemu.strace", "traces/qemu-hotplug/qemu-trace.log" },
 		{ "traces/qemu-migrate/src-qemu.strace", "traces/qemu-migrate/src-qemu-trace.log" },
 		{ "traces/qemu-migrate/dst-qemu.strace", "traces/qemu-migrate/dst-qemu-trace.log" },
+		{ "traces/qemu-blk-qsd-mq/qemu.strace", "traces/qemu-blk-qsd-mq/qemu-trace.log" },
 	};
 	struct vc_trace a, b;
 	struct vc_error err;
@@ -509,7 +515,7 @@ Suite *vc_test_suite(void)
 	int n = (int)(sizeof real / sizeof real[0]);
 	tcase_add_loop_test(tc, real_recording_verdicts, 0, n);
 	tcase_add_loop_test(tc, convert_round_trip, 0, n);
-	tcase_add_loop_test(tc, decode_matches_qemu_trace, 0, 6);
+	tcase_add_loop_test(tc, decode_matches_qemu_trace, 0, 7);
 	tcase_add_test(tc, strict_and_waivers);
 	tcase_add_test(tc, decode_prints_a_table);
 	suite_add_tcase(s, tc);

@@ -11,6 +11,7 @@
 #   cts.mode=net     load virtio_net, eth0 up, ping, rmmod/insmod, eth0 up, poweroff
 #   cts.mode=net-mq  same, plus `ethtool -L eth0 combined 2` after each link up
 #   cts.mode=blk     load virtio_blk, read /dev/vda, rmmod/insmod, read again, poweroff
+#   cts.mode=blk-mq  load virtio_blk, on each vCPU write then read 8 x 4 KiB (O_DIRECT), poweroff
 #   cts_hold=N       (net modes, optional) stay N s after the first link up
 set -euo pipefail
 
@@ -131,6 +132,18 @@ blk)
     insmod /mods/virtio_blk.ko
     sleep 1
     dd if=/dev/vda of=/dev/null bs=4k count=16
+    ;;
+blk-mq)
+    # one writer and one reader pinned to each vCPU: blk-mq maps a CPU to
+    # its own hardware queue, so every virtqueue carries I/O
+    insmod /mods/virtio_blk.ko
+    sleep 1
+    echo "cts-guest: cpus $(nproc), hw queues $(ls /sys/block/vda/mq | tr '\n' ' ')"
+    for c in $(seq 0 $(($(nproc) - 1))); do
+        taskset -c "$c" dd if=/dev/urandom of=/dev/vda bs=4k count=8 seek=$((c * 8)) oflag=direct
+        taskset -c "$c" dd if=/dev/vda of=/dev/null bs=4k count=8 skip=$((c * 8)) iflag=direct
+    done
+    grep -H . /sys/block/vda/mq/*/cpu_list
     ;;
 esac
 echo "cts-guest: done, powering off"
