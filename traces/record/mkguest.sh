@@ -12,6 +12,7 @@
 #   cts.mode=net-mq  same, plus `ethtool -L eth0 combined 2` after each link up
 #   cts.mode=blk     load virtio_blk, read /dev/vda, rmmod/insmod, read again, poweroff
 #   cts.mode=blk-mq  load virtio_blk, on each vCPU write then read 8 x 4 KiB (O_DIRECT), poweroff
+#   cts.mode=fs      load virtiofs, mount tag cts, write two files, umount, poweroff
 #   cts_hold=N       (net modes, optional) stay N s after the first link up
 set -euo pipefail
 
@@ -56,6 +57,7 @@ for m in virtio_pci failover net_failover; do add_mod "$m"; done
 printf '%s\n' "${order[@]}" > "$root/mods/base.order"
 add_mod virtio_net
 add_mod virtio_blk
+add_mod virtiofs
 echo "modules: ${order[*]}" >&2
 
 # ethtool (dynamic) + its shared libraries, for `ethtool -L` in net-mq mode
@@ -144,6 +146,20 @@ blk-mq)
         taskset -c "$c" dd if=/dev/vda of=/dev/null bs=4k count=8 skip=$((c * 8)) iflag=direct
     done
     grep -H . /sys/block/vda/mq/*/cpu_list
+    ;;
+fs)
+    # virtiofs needs fuse (dependency order from modinfo)
+    insmod /mods/fuse.ko
+    insmod /mods/virtiofs.ko
+    mkdir -p /mnt
+    mount -t virtiofs cts /mnt && echo "cts-guest: virtiofs mounted"
+    ls -l /mnt
+    echo "written by the cts guest" > /mnt/cts-guest.txt
+    dd if=/dev/urandom of=/mnt/cts-guest.bin bs=4k count=16
+    sync
+    cat /mnt/cts-guest.txt
+    ls -l /mnt
+    umount /mnt && echo "cts-guest: virtiofs unmounted"
     ;;
 esac
 echo "cts-guest: done, powering off"
