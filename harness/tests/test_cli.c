@@ -73,6 +73,12 @@ static const struct {
 	{ "traces/qemu-virtiofsd/qemu.strace", 0, "" },
 	{ "traces/qemu-virtiofsd/virtiofsd.strace", 0, "" },
 	{ "traces/qemu-virtiofsd/qemu-trace.log", 0, "" },
+	/* the running device unplugged over QMP (device_del, netdev_del) and
+	 * plugged back (chardev-add, netdev_add, device_add): two connections,
+	 * each one start and one stop (B13 at each stop) */
+	{ "traces/qemu-replug/qemu.strace", 0, "VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-replug/testpmd.strace", 0, "VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-replug/qemu-trace.log", 0, "" },
 };
 
 /* Output files of this process: engineers share /tmp, and a fixed name
@@ -190,6 +196,7 @@ START_TEST(decode_matches_qemu_trace)
 		{ "traces/qemu-migrate/dst-qemu.strace", "traces/qemu-migrate/dst-qemu-trace.log" },
 		{ "traces/qemu-blk-qsd-mq/qemu.strace", "traces/qemu-blk-qsd-mq/qemu-trace.log" },
 		{ "traces/qemu-virtiofsd/qemu.strace", "traces/qemu-virtiofsd/qemu-trace.log" },
+		{ "traces/qemu-replug/qemu.strace", "traces/qemu-replug/qemu-trace.log" },
 	};
 	struct vc_trace a, b;
 	struct vc_error err;
@@ -532,7 +539,7 @@ Suite *vc_test_suite(void)
 	int n = (int)(sizeof real / sizeof real[0]);
 	tcase_add_loop_test(tc, real_recording_verdicts, 0, n);
 	tcase_add_loop_test(tc, convert_round_trip, 0, n);
-	tcase_add_loop_test(tc, decode_matches_qemu_trace, 0, 8);
+	tcase_add_loop_test(tc, decode_matches_qemu_trace, 0, 9);
 	tcase_add_test(tc, strict_and_waivers);
 	tcase_add_test(tc, decode_prints_a_table);
 	suite_add_tcase(s, tc);
