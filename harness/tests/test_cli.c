@@ -79,6 +79,11 @@ static const struct {
 	{ "traces/qemu-replug/qemu.strace", 0, "VU-RING-09x2 VU-STS-01x2" },
 	{ "traces/qemu-replug/testpmd.strace", 0, "VU-RING-09x2 VU-STS-01x2" },
 	{ "traces/qemu-replug/qemu-trace.log", 0, "" },
+	/* 4 queue pairs, the guest uses 1 then 4 (twice): SET_STATUS(0) when
+	 * rings 0-5 are stopped and 6-7 still run (B13, as qemu-dpdk-net-mq) */
+	{ "traces/qemu-dpdk-net-mq4/qemu.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-dpdk-net-mq4/testpmd.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-dpdk-net-mq4/qemu-trace.log", 0, "" },
 };
 
 /* Output files of this process: engineers share /tmp, and a fixed name
@@ -197,6 +202,7 @@ START_TEST(decode_matches_qemu_trace)
 		{ "traces/qemu-blk-qsd-mq/qemu.strace", "traces/qemu-blk-qsd-mq/qemu-trace.log" },
 		{ "traces/qemu-virtiofsd/qemu.strace", "traces/qemu-virtiofsd/qemu-trace.log" },
 		{ "traces/qemu-replug/qemu.strace", "traces/qemu-replug/qemu-trace.log" },
+		{ "traces/qemu-dpdk-net-mq4/qemu.strace", "traces/qemu-dpdk-net-mq4/qemu-trace.log" },
 	};
 	struct vc_trace a, b;
 	struct vc_error err;
@@ -539,7 +545,7 @@ Suite *vc_test_suite(void)
 	int n = (int)(sizeof real / sizeof real[0]);
 	tcase_add_loop_test(tc, real_recording_verdicts, 0, n);
 	tcase_add_loop_test(tc, convert_round_trip, 0, n);
-	tcase_add_loop_test(tc, decode_matches_qemu_trace, 0, 9);
+	tcase_add_loop_test(tc, decode_matches_qemu_trace, 0, 10);
 	tcase_add_test(tc, strict_and_waivers);
 	tcase_add_test(tc, decode_prints_a_table);
 	suite_add_tcase(s, tc);

@@ -10,6 +10,7 @@
 # The guest's behaviour is chosen on the kernel command line:
 #   cts.mode=net     load virtio_net, eth0 up, ping, rmmod/insmod, eth0 up, poweroff
 #   cts.mode=net-mq  same, plus `ethtool -L eth0 combined 2` after each link up
+#   cts_combined=N   (net-mq, optional) combined N instead of 2
 #   cts.mode=blk     load virtio_blk, read /dev/vda, rmmod/insmod, read again, poweroff
 #   cts.mode=blk-mq  load virtio_blk, on each vCPU write then read 8 x 4 KiB (O_DIRECT), poweroff
 #   cts.mode=fs      load virtiofs, mount tag cts, write two files, umount, poweroff
@@ -83,7 +84,7 @@ net_up() {
     ip addr add 10.0.2.15/24 dev eth0 2>/dev/null
     if [ "$mode" = net-mq ]; then
         ethtool -l eth0
-        ethtool -L eth0 combined 2 && echo "cts-guest: ethtool -L combined 2 ok"
+        ethtool -L eth0 combined "${cts_combined:-2}" && echo "cts-guest: ethtool -L combined ${cts_combined:-2} ok"
         ethtool -l eth0
     fi
     ip link show eth0

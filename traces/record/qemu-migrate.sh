@@ -15,9 +15,9 @@
 # destination it finishes the hold, reloads virtio_net, brings the link up
 # again and powers off. The source is quit after the migration.
 #
-# QEMU is straced with -e trace=sendmsg,recvmsg only: all of its vhost-user
-# I/O is sendmsg/recvmsg, and the migration stream (writev/readv on the exec:
-# pipe, read/write of the cat children) stays out of the log, which would
+# QEMU is straced with CTS_QEMU_STRACE_OPTS (sendmsg/recvmsg only: all of its
+# vhost-user I/O): the migration stream (writev/readv on the exec: pipe,
+# read/write of the cat children) stays out of the log, which would
 # otherwise carry every migrated page.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -30,7 +30,6 @@ tag=/tmp/cts-qemu-migrate-$$
 fifo=$tag.fifo
 rm -f "$tag".* "$out"/*.console.log
 mkfifo "$fifo"
-qemu_strace=(strace -f -tt -yy -xx -s 65536 -e trace=sendmsg,recvmsg)
 
 start_testpmd() { # NAME
     timeout -k 10 400 strace "${CTS_STRACE_OPTS[@]}" -o "$out/$1-testpmd.strace" \
@@ -43,7 +42,7 @@ start_testpmd() { # NAME
 start_qemu() { # NAME extra-args...
     local name=$1
     shift
-    timeout -k 10 300 "${qemu_strace[@]}" -o "$out/$name-qemu.strace" \
+    timeout -k 10 300 strace "${CTS_QEMU_STRACE_OPTS[@]}" -o "$out/$name-qemu.strace" \
         qemu-system-x86_64 \
         -accel tcg -m 256M -smp 1 -nographic -no-reboot \
         -object memory-backend-memfd,id=mem0,size=256M,share=on \

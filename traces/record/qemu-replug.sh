@@ -33,7 +33,7 @@ timeout -k 10 400 strace "${CTS_STRACE_OPTS[@]}" -o "$out/testpmd.strace" \
 tpwrap=$!
 cts_wait_socket "$sock" 60
 
-timeout -k 10 300 strace "${CTS_STRACE_OPTS[@]}" -o "$out/qemu.strace" \
+timeout -k 10 300 strace "${CTS_QEMU_STRACE_OPTS[@]}" -o "$out/qemu.strace" \
     qemu-system-x86_64 \
     -accel tcg -m 256M -smp 1 -nographic -no-reboot \
     -object memory-backend-memfd,id=mem0,size=256M,share=on \
