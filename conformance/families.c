@@ -6,6 +6,8 @@ void vu_live_check(struct vc_ctx *c); /* conformance/vu_live.c */
 void vu_be_check(struct vc_ctx *c); /* conformance/vu_be.c */
 void vdpa_rules_check(struct vc_ctx *c); /* conformance/vdpa_rules.c */
 void vdpa_rules_free(void *state);
+void vu_packed_check(struct vc_ctx *c); /* conformance/vu_packed.c */
+void vu_packed_free(void *state);
 
 const struct vc_family vc_families[] = {
 	{ "header", vu_header_check, NULL },
@@ -14,6 +16,7 @@ const struct vc_family vc_families[] = {
 	{ "negotiation", vu_neg_check, NULL },
 	{ "once", vu_once_check, NULL },
 	{ "ring", vu_ring_check, vu_ring_end },
+	{ "packed", vu_packed_check, NULL, vu_packed_free },
 	{ "status", vu_status_check, NULL },
 	{ "memory", vu_mem_check, NULL },
 	{ "reply", vu_reply_check, NULL },

@@ -1,5 +1,6 @@
 /* VU-LOG: dirty-log set-up for migration. */
 #include "conformance/check.h"
+#include "vcts/vring.h"
 
 #include <inttypes.h>
 
@@ -51,7 +52,7 @@ static void table_while_logging(struct vc_ctx *c)
 static uint64_t logged_bytes(const struct vu_state *st, uint32_t index)
 {
 	if (vu_feature_acked(st, VU_F_RING_PACKED))
-		return 4;
+		return VRING_PACKED_EVENT_SIZE;
 	uint32_t num = index < VU_MAX_RINGS && st->rings[index].num_set ? st->rings[index].num : 1;
 	return vu_used_bytes(num);
 }

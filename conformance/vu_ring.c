@@ -69,6 +69,7 @@ static void set_addr(struct vc_ctx *c, const struct vc_vu_msg *m)
 		return;
 	struct vu_ring tmp = *cur;
 	tmp.addr = a;
+	tmp.packed = packed;
 	char why[48];
 	snprintf(why, sizeof why, "ring %u", a.index);
 	ring_mapped(c, &tmp, why);

@@ -1,4 +1,5 @@
 #include "conformance/vu_state.h"
+#include "vcts/vring.h"
 
 #include <string.h>
 
@@ -182,11 +183,12 @@ void vu_ring_part(const struct vu_ring *r, int part, uint64_t *addr, uint64_t *l
 		break;
 	case 1:
 		*addr = r->addr.avail;
-		*len = vu_avail_bytes(num);
+		/* packed: the driver event suppression area */
+		*len = r->packed ? VRING_PACKED_EVENT_SIZE : vu_avail_bytes(num);
 		break;
 	default:
 		*addr = r->addr.used;
-		*len = vu_used_bytes(num);
+		*len = r->packed ? VRING_PACKED_EVENT_SIZE : vu_used_bytes(num);
 		break;
 	}
 }
@@ -362,6 +364,7 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		if (pl && vu_dec_addr(p, len, &a) && a.index < VU_MAX_RINGS) {
 			st->rings[a.index].addr = a;
 			st->rings[a.index].addr_set = true;
+			st->rings[a.index].packed = vu_feature_acked(st, VU_F_RING_PACKED);
 		}
 		break;
 	case VU_GET_VRING_BASE:

@@ -37,6 +37,7 @@ struct vu_ring {
 				     * by SET_VRING_ENABLE (VU-RING-10) */
 	bool ever_started;
 	uint32_t num, base;
+	bool packed;        /* RING_PACKED acked when its addresses were set */
 	struct vu_addr_pl addr;
 	/* Backing of desc/avail/used when the ring started, for relocation. */
 	bool backing_known;

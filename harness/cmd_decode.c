@@ -1,5 +1,7 @@
 /* vhost-cts decode: a recording as a readable table of messages. */
 #include "harness/cli.h"
+#include "lib/xalloc.h"
+#include "vcts/vring.h"
 #include "vcts/wire.h"
 #include "vcts/wire_decode.h"
 
@@ -20,6 +22,25 @@ static void fmt_time(int64_t ns, char *buf, size_t len)
 		 (long long)(s / 60 % 60), (long long)(s % 60), (long long)us);
 }
 
+/* Sessions that acked VIRTIO_F_RING_PACKED so far: their SET_VRING_BASE
+ * and GET_VRING_BASE replies carry two indexes and two wrap counters. */
+static bool *packed;
+static size_t npacked;
+
+static bool note_packed(const struct vc_event *ev)
+{
+	const struct vc_vu_msg *m = &ev->u.vu;
+	uint64_t u;
+	if (ev->session >= npacked || m->chan != VU_CHAN_MAIN)
+		return false;
+	bool reply = (m->flags & VU_FLAG_REPLY) != 0;
+	if (!reply && m->request == VU_SET_FEATURES && m->has_payload &&
+	    vu_dec_u64(m->payload, m->payload_len, &u))
+		packed[ev->session] = (u & VU_BIT(VU_F_RING_PACKED)) != 0;
+	return packed[ev->session] && m->has_payload &&
+	       ((!reply && m->request == VU_SET_VRING_BASE) || (reply && m->request == VU_GET_VRING_BASE));
+}
+
 static void print_event(FILE *out, const struct vc_trace *t, const struct vc_event *ev)
 {
 	char tm[32], name[32], summary[512], fds[256] = "";
@@ -37,6 +58,13 @@ static void print_event(FILE *out, const struct vc_trace *t, const struct vc_eve
 				   sizeof summary);
 	else
 		snprintf(summary, sizeof summary, "(no payload recorded)");
+	struct vu_state_pl sp;
+	if (note_packed(ev) && vu_dec_state(m->payload, m->payload_len, &sp)) {
+		char pk[64];
+		size_t l = strlen(summary);
+		snprintf(summary + l, sizeof summary - l, " = 0x%08x: %s", sp.num,
+			 vu_packed_base_str(sp.num, pk, sizeof pk));
+	}
 	if (ev->has_fds && ev->nfds) {
 		size_t off = 0;
 		for (uint32_t i = 0; i < ev->nfds && i < VC_EVENT_MAX_FDS; i++) {
@@ -107,6 +135,8 @@ int cmd_decode(int argc, char **argv)
 			vc_trace_free(&t);
 			return EXIT_USAGE;
 		}
+		npacked = t.nsessions;
+		packed = xcalloc(npacked ? npacked : 1, sizeof *packed);
 		printf("# %s (%s): %zu sessions, %zu events\n", argv[i], vc_format_name(t.format),
 		       t.nsessions, t.nevents);
 		for (size_t s = 0; s < t.nsessions; s++)
@@ -119,6 +149,9 @@ int cmd_decode(int argc, char **argv)
 			if (only < 0 || t.events[k].session == (uint32_t)only)
 				print_event(stdout, &t, &t.events[k]);
 		vc_trace_free(&t);
+		free(packed);
+		packed = NULL;
+		npacked = 0;
 	}
 	return EXIT_CLEAN;
 }

@@ -49,6 +49,7 @@ static void serve_usage(FILE *f)
 		"                         leak-fds@msg=N | leak-fds@req=NAME[#K]   keep that message's fds open\n"
 		"                         reply-fds=N[@msg=N|@req=NAME[#K]]   attach N extra fds (1..252)\n"
 		"                           to that reply, or to every reply without a trigger\n"
+		"                         packed-used-zero     packed GET_VRING_BASE: used half 0/0 (as DPDK 22.11)\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"

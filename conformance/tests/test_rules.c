@@ -12,6 +12,7 @@
 #include "vcts/engine.h"
 #include "vcts/synth.h"
 #include "vcts/trace.h"
+#include "vcts/vring.h"
 #include "vcts/wire.h"
 
 typedef void (*build_fn)(struct vc_synth *s, struct vs_profile *p);
@@ -523,6 +524,79 @@ static void ring11(struct vc_synth *s, struct vs_profile *p)
 	vu_wr32(q, 1);
 	vs_reply(s, VU_GET_VRING_BASE, q, 8);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* One packed ring started at `start`, stopped (the back-end returns
+ * `returned`) and restarted at `restart`. */
+static void packed(struct vc_synth *s, struct vs_profile *p, uint32_t start, uint32_t returned,
+		   uint32_t restart)
+{
+	p->features |= VU_BIT(VU_F_RING_PACKED);
+	p->acked |= VU_BIT(VU_F_RING_PACKED);
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	uint64_t d, a, u;
+	vs_ring_layout(p, 0, &d, &a, &u);
+	for (int round = 0; round < 2; round++) {
+		vs_state(s, VU_SET_VRING_NUM, 0, p->num);
+		vs_state(s, VU_SET_VRING_BASE, 0, round ? restart : start);
+		vs_addr(s, 0, d, u, a, 0, 0);
+		vs_vring_fd(s, VU_SET_VRING_KICK, 0, false);
+		vs_vring_fd(s, VU_SET_VRING_CALL, 0, false);
+		vs_state(s, VU_SET_VRING_ENABLE, 0, 1);
+		vs_state(s, VU_GET_VRING_BASE, 0, 0);
+		uint8_t q[8];
+		vu_wr32(q, 0);
+		vu_wr32(q + 4, returned);
+		vs_reply(s, VU_GET_VRING_BASE, q, sizeof q);
+	}
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* QEMU with a correct back-end: fresh 0x80008000, 5 buffers used. */
+static void clean_packed(struct vc_synth *s, struct vs_profile *p)
+{
+	packed(s, p, VU_PACKED_FRESH, 0x80058005u, 0x80058005u);
+}
+
+/* After a lap of a 256 ring: avail 3 wrap 0 (259 taken), used 1 wrap 0
+ * (257 used, 2 held). */
+static void clean_packed_wrapped(struct vc_synth *s, struct vs_profile *p)
+{
+	packed(s, p, VU_PACKED_FRESH, 0x00010003u, 0x00010003u);
+}
+
+static void pack01_past_size(struct vc_synth *s, struct vs_profile *p)
+{
+	packed(s, p, 0x8000812cu, 0x80058005u, 0x80058005u); /* avail 300 of 256 */
+}
+
+static void pack01_used_ahead(struct vc_synth *s, struct vs_profile *p)
+{
+	packed(s, p, 0x80058003u, 0x80058005u, 0x80058005u); /* used 5 > avail 3 */
+}
+
+/* A migration destination started from a source whose back-end left the
+ * used half 0/0 (QEMU forwards the word it stored). */
+static void pack01_forwarded(struct vc_synth *s, struct vs_profile *p)
+{
+	packed(s, p, 0x0000809cu, 0x809c809cu, 0x809c809cu);
+}
+
+/* DPDK 22.11 virtio-user (traces/dpdk-virtio-user-packed): only the avail
+ * wrap counter set. */
+static void pack02_dpdk(struct vc_synth *s, struct vs_profile *p)
+{
+	packed(s, p, 0x00008000u, 0x80058005u, 0x80058005u);
+}
+
+/* DPDK 22.11 vhost: the used half of the reply left 0/0 after 156 buffers;
+ * the front-end then restores it (judged on the reply only). */
+static void pack03_dpdk(struct vc_synth *s, struct vs_profile *p)
+{
+	packed(s, p, VU_PACKED_FRESH, 0x0000809cu, 0x0000809cu);
 }
 
 static void sts01(struct vc_synth *s, struct vs_profile *p)
@@ -1138,6 +1212,13 @@ static const struct fixture fixtures[] = {
 	{ "vu-ring-09-b13-status-before-stop", "B13", { "VU-RING-09" }, ring09_b13, "SET_STATUS(0) before GET_VRING_BASE" },
 	{ "vu-ring-10-b8-first-ring-only", "B8", { "VU-RING-10" }, ring10_b8, "only ring 0 enabled" },
 	{ "vu-ring-11-base-num", NULL, { "VU-RING-11" }, ring11, "GET_VRING_BASE num 5" },
+	{ "clean-packed", NULL, { NULL }, clean_packed, "packed ring 0x80008000, stopped at 0x80058005, restarted" },
+	{ "clean-packed-wrapped", NULL, { NULL }, clean_packed_wrapped, "packed ring after a lap: avail 3 wrap 0, used 1 wrap 0" },
+	{ "vu-pack-01-past-size", NULL, { "VU-PACK-01" }, pack01_past_size, "packed avail index 300 of 256" },
+	{ "vu-pack-01-used-ahead", NULL, { "VU-PACK-01" }, pack01_used_ahead, "packed used 5 ahead of avail 3" },
+	{ "vu-pack-01-forwarded-used-half-0", NULL, { "VU-PACK-01" }, pack01_forwarded, "destination started at 0x0000809c" },
+	{ "vu-pack-02-dpdk-used-wrap-0", NULL, { "VU-PACK-02" }, pack02_dpdk, "packed ring started at 0x00008000" },
+	{ "vu-pack-03-dpdk-used-half-0", NULL, { "VU-PACK-03" }, pack03_dpdk, "GET_VRING_BASE 0x0000809c: used half 0/0" },
 	{ "vu-sts-01-order", NULL, { "VU-STS-01" }, sts01, "FEATURES_OK alone" },
 	{ "vu-sts-02-clears", NULL, { "VU-STS-02" }, sts02, "clears DRIVER" },
 	{ "vu-mem-01-zero-regions", NULL, { "VU-MEM-01" }, mem01_zero, "0 regions" },

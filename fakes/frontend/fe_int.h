@@ -5,6 +5,7 @@
 
 #include "fakes/frontend/frontend.h"
 #include "vcts/event.h"
+#include "vcts/vring.h"
 #include "vcts/vu_stream.h"
 #include "vcts/wire.h"
 #include "vcts/wire_decode.h"
@@ -38,6 +39,18 @@ struct vfe_vring {
 	int kick, call, err;
 	uint16_t avail_idx, used_seen;
 	bool started;
+	/* Packed (RING_PACKED acked when the ring was laid out; num <=
+	 * VFE_RING_NUM): avail and used are the driver and device event
+	 * areas. The driver's positions and wrap counters; used_count counts
+	 * used buffers (what avail_idx/used idx count on a split ring). */
+	bool packed;
+	uint16_t avail_pos, used_pos;
+	bool avail_wrap, used_wrap;
+	uint16_t used_count, next_id;
+	uint32_t inflight;            /* descriptors made available, not yet used */
+	bool bad_used;                /* the device used a buffer id never posted */
+	uint16_t chain_len[VFE_RING_NUM];            /* by buffer id; 0 free */
+	uint32_t used_id[VFE_RING_NUM], used_len[VFE_RING_NUM]; /* by used_count % num */
 };
 
 /* One received message (a reply, or a back-end channel request). */
@@ -149,11 +162,22 @@ bool vfe_ring_wait_used(struct vfe_conn *c, uint32_t i, uint16_t want, int timeo
 uint16_t vfe_ring_used_idx(struct vfe_conn *c, uint32_t i);
 /* Used element k of ring i: id and len. */
 bool vfe_ring_used_elem(struct vfe_conn *c, uint32_t i, uint16_t k, uint32_t *id, uint32_t *len);
+/* Packed ring i: the state word the device must report once stopped
+ * (the driver's own positions), and whether got is it: the used half
+ * equal, the avail half between the used position and the driver's
+ * avail position (a device may have taken buffers it has not used). */
+bool vfe_ring_packed_state_ok(struct vfe_conn *c, uint32_t i, uint32_t got, uint32_t *want);
 
 /* ---- steps.c: sequences ---- */
 enum vfe_flavour { VFE_QEMU = 0, VFE_DPDK = 1 };
 /* Negotiation, owner, memory table (the flavour's order). */
 int vfe_init(struct vfe_conn *c, enum vfe_flavour fl, uint64_t want_features, uint64_t want_pf);
+/* Ring i's NUM, BASE (the word given), ADDR, CALL, KICK, on its memory as
+ * it is (a restart keeps it; vfe_ring_prepare lays it out). */
+int vfe_ring_setup(struct vfe_conn *c, uint32_t i, uint32_t num, uint32_t base);
+/* A stopped packed ring's GET_VRING_BASE word against the driver's own
+ * positions: the VU-PACK-04 verdict (nothing for a split ring). */
+void vfe_check_packed_base(struct vfe_conn *c, uint32_t i, uint32_t base);
 /* Rings 0..n-1: NUM, BASE, ADDR, KICK, CALL, ENABLE (and status). */
 int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n);
 int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n);
@@ -202,6 +226,14 @@ extern const struct vfe_scn vfe_scn_basic[];
 extern const unsigned vfe_scn_nbasic;
 extern const struct vfe_scn vfe_scn_neg[];
 extern const unsigned vfe_scn_nneg;
+/* sc_basic.c: the data-path checks (verdict VU-BE-06). 0 used, 1 not,
+ * -1 set-up failed. net: 4 RX buffers and one TX frame; blk: sector 1
+ * written and read back. */
+int vfe_data_net(struct vfe_conn *c);
+int vfe_data_blk(struct vfe_conn *c);
+/* sc_packed.c: packed-ring scenarios (listed in vfe_scn_basic). */
+int vfe_sc_packed_datapath(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_packed_stop_resume(struct vfe_conn *c, const struct vfe_scn *s);
 
 /* runner.c: the device of the run (scenarios adapt to it). */
 enum vfe_device vfe_run_device(const struct vfe_run *r);

@@ -1,6 +1,6 @@
-/* The driver's guest: memfd-backed memory regions, split rings laid out in
- * them, kick/call eventfds, and the few ring operations a data-path check
- * needs (add a chain, kick, wait for the used index). */
+/* The driver's guest: memfd-backed memory regions, split or packed rings
+ * laid out in them, kick/call eventfds, and the few ring operations a
+ * data-path check needs (add a chain, kick, wait for buffers to be used). */
 #include "fakes/frontend/fe_int.h"
 
 #include <errno.h>
@@ -92,15 +92,29 @@ int vfe_ring_prepare(struct vfe_conn *c, uint32_t i, uint32_t num)
 		return -1;
 	struct vfe_vring *r = &c->ring[i];
 	r->num = num;
+	r->packed = (c->acked & VU_BIT(VU_F_RING_PACKED)) != 0;
 	r->desc = c->mem[0].gpa + VFE_RING_AREA + i * VFE_RING_SLOT;
-	r->avail = r->desc + vu_desc_bytes(num);
-	/* used is 4-byte aligned and after avail */
-	r->used = (r->avail + vu_avail_bytes(num) + 3) & ~(uint64_t)3;
+	if (r->packed) {
+		/* descriptors, then the driver and device event areas */
+		if (num == 0 || num > VFE_RING_NUM)
+			return -1;
+		r->avail = r->desc + (uint64_t)num * VRING_PACKED_DESC_SIZE;
+		r->used = r->avail + VRING_PACKED_EVENT_SIZE;
+	} else {
+		r->avail = r->desc + vu_desc_bytes(num);
+		/* used is 4-byte aligned and after avail */
+		r->used = (r->avail + vu_avail_bytes(num) + 3) & ~(uint64_t)3;
+	}
 	void *p = vfe_gpa(c, r->desc, VFE_RING_SLOT);
 	if (!p)
 		return -1;
 	memset(p, 0, VFE_RING_SLOT);
 	r->avail_idx = r->used_seen = 0;
+	r->avail_pos = r->used_pos = r->used_count = r->next_id = 0;
+	r->avail_wrap = r->used_wrap = true; /* VIRTIO 1.2, 2.8.1 */
+	r->inflight = 0;
+	r->bad_used = false;
+	memset(r->chain_len, 0, sizeof r->chain_len);
 	if (r->kick < 0)
 		r->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->call < 0)
@@ -121,6 +135,89 @@ void vfe_ring_addr(const struct vfe_conn *c, uint32_t i, struct vu_addr_pl *a)
 	a->log = r->used;
 }
 
+/* Packed: the chain in the next free slots, wrapping; each descriptor's
+ * AVAIL/USED flags say "available" for the wrap counter of its slot; the
+ * head's flags are written last (release), so the device sees a whole
+ * chain or nothing. The buffer id rides in every descriptor. */
+static int packed_add(struct vfe_conn *c, struct vfe_vring *r, const uint64_t *gpa,
+		      const uint32_t *len, unsigned nout, unsigned n)
+{
+	uint8_t *desc = vfe_gpa(c, r->desc, (uint64_t)r->num * VRING_PACKED_DESC_SIZE);
+	uint16_t id = r->next_id;
+	if (!desc || r->inflight + n > r->num || r->chain_len[id])
+		return -1;
+	r->next_id = (uint16_t)((id + 1) % r->num);
+	r->chain_len[id] = (uint16_t)n;
+	uint16_t pos = r->avail_pos, head_flags = 0;
+	bool wrap = r->avail_wrap;
+	uint8_t *head = desc + (size_t)pos * VRING_PACKED_DESC_SIZE;
+	for (unsigned k = 0; k < n; k++) {
+		uint8_t *d = desc + (size_t)pos * VRING_PACKED_DESC_SIZE;
+		uint16_t fl = (uint16_t)((k + 1 < n ? VRING_DESC_F_NEXT : 0) |
+					 (k >= nout ? VRING_DESC_F_WRITE : 0) |
+					 (wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED));
+		vu_wr64(d, gpa[k]);
+		vu_wr32(d + 8, len[k]);
+		memcpy(d + VRING_PACKED_DESC_ID, &id, 2);
+		if (k)
+			memcpy(d + VRING_PACKED_DESC_FLAGS, &fl, 2);
+		else
+			head_flags = fl;
+		vu_packed_advance(&pos, &wrap, 1, r->num);
+	}
+	__atomic_store_n((uint16_t *)(head + VRING_PACKED_DESC_FLAGS), head_flags, __ATOMIC_RELEASE);
+	r->avail_pos = pos;
+	r->avail_wrap = wrap;
+	r->inflight += n;
+	r->avail_idx++;
+	return id;
+}
+
+/* Packed: collect the used descriptors the device wrote at the driver's
+ * used position (both flags equal to the used wrap counter), skipping by
+ * each buffer's chain length. */
+static void packed_poll(struct vfe_conn *c, struct vfe_vring *r)
+{
+	uint8_t *desc = vfe_gpa(c, r->desc, (uint64_t)r->num * VRING_PACKED_DESC_SIZE);
+	if (!desc || r->bad_used)
+		return;
+	for (uint32_t k = 0; k < r->num && r->inflight; k++) {
+		uint8_t *d = desc + (size_t)r->used_pos * VRING_PACKED_DESC_SIZE;
+		uint16_t fl = __atomic_load_n((uint16_t *)(d + VRING_PACKED_DESC_FLAGS), __ATOMIC_ACQUIRE);
+		bool av = (fl & VRING_PACKED_DESC_F_AVAIL) != 0, us = (fl & VRING_PACKED_DESC_F_USED) != 0;
+		if (av != us || us != r->used_wrap)
+			return;
+		uint16_t id;
+		memcpy(&id, d + VRING_PACKED_DESC_ID, 2);
+		if (id >= r->num || !r->chain_len[id]) {
+			r->bad_used = true;
+			return;
+		}
+		uint16_t n = r->chain_len[id];
+		r->chain_len[id] = 0;
+		r->used_id[r->used_count % r->num] = id;
+		r->used_len[r->used_count % r->num] = vu_rd32(d + 8);
+		r->used_count++;
+		r->inflight -= n;
+		vu_packed_advance(&r->used_pos, &r->used_wrap, n, r->num);
+	}
+}
+
+bool vfe_ring_packed_state_ok(struct vfe_conn *c, uint32_t i, uint32_t got, uint32_t *want)
+{
+	struct vfe_vring *r = &c->ring[i];
+	packed_poll(c, r);
+	struct vu_packed_base mine = { r->avail_pos, r->used_pos, r->avail_wrap, r->used_wrap };
+	*want = vu_packed_base_enc(&mine);
+	struct vu_packed_base b;
+	vu_packed_base_dec(got, &b);
+	if (b.used != r->used_pos || b.used_wrap != r->used_wrap || b.avail >= r->num)
+		return false;
+	/* buffers taken beyond the used position: 0..what is in flight */
+	struct vu_packed_base taken = { b.avail, r->used_pos, b.avail_wrap, r->used_wrap };
+	return vu_packed_base_held(&taken, r->num) <= r->inflight;
+}
+
 int vfe_ring_add(struct vfe_conn *c, uint32_t i, const uint64_t *gpa, const uint32_t *len,
 		 unsigned nout, unsigned nin)
 {
@@ -128,6 +225,8 @@ int vfe_ring_add(struct vfe_conn *c, uint32_t i, const uint64_t *gpa, const uint
 	unsigned n = nout + nin;
 	if (!r->num || n == 0 || n > r->num)
 		return -1;
+	if (r->packed)
+		return packed_add(c, r, gpa, len, nout, n);
 	uint8_t *desc = vfe_gpa(c, r->desc, vu_desc_bytes(r->num));
 	uint8_t *avail = vfe_gpa(c, r->avail, vu_avail_bytes(r->num));
 	if (!desc || !avail)
@@ -164,6 +263,10 @@ void vfe_ring_kick(struct vfe_conn *c, uint32_t i)
 uint16_t vfe_ring_used_idx(struct vfe_conn *c, uint32_t i)
 {
 	struct vfe_vring *r = &c->ring[i];
+	if (r->packed) {
+		packed_poll(c, r);
+		return r->used_count;
+	}
 	uint8_t *used = vfe_gpa(c, r->used, vu_used_bytes(r->num));
 	if (!used)
 		return 0;
@@ -173,6 +276,14 @@ uint16_t vfe_ring_used_idx(struct vfe_conn *c, uint32_t i)
 bool vfe_ring_used_elem(struct vfe_conn *c, uint32_t i, uint16_t k, uint32_t *id, uint32_t *len)
 {
 	struct vfe_vring *r = &c->ring[i];
+	if (r->packed) {
+		if (!r->num)
+			return false;
+		packed_poll(c, r);
+		*id = r->used_id[k % r->num];
+		*len = r->used_len[k % r->num];
+		return true;
+	}
 	uint8_t *used = vfe_gpa(c, r->used, vu_used_bytes(r->num));
 	if (!used || !r->num)
 		return false;

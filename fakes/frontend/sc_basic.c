@@ -270,7 +270,7 @@ static int sc_inflight(struct vfe_conn *c, const struct vfe_scn *s)
 #define BLK_HDR 16u
 #define SECTOR 512u
 
-static int data_net(struct vfe_conn *c)
+int vfe_data_net(struct vfe_conn *c)
 {
 	uint64_t rx = c->mem[0].gpa + VFE_BUF_AREA, tx = rx + 0x10000;
 	uint8_t *rxp = vfe_gpa(c, rx, 0x10000), *txp = vfe_gpa(c, tx, NET_HDR + FRAME);
@@ -324,7 +324,7 @@ static int blk_req(struct vfe_conn *c, uint32_t type, uint64_t sector, uint64_t 
 	return 0;
 }
 
-static int data_blk(struct vfe_conn *c)
+int vfe_data_blk(struct vfe_conn *c)
 {
 	uint64_t wbuf = c->mem[0].gpa + VFE_BUF_AREA, rbuf = wbuf + 0x1000;
 	uint8_t *w = vfe_gpa(c, wbuf, SECTOR), *rd = vfe_gpa(c, rbuf, SECTOR);
@@ -350,7 +350,7 @@ static int sc_datapath(struct vfe_conn *c, const struct vfe_scn *s)
 	enum vfe_device d = vfe_run_device(c->run);
 	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)))
 		return -1;
-	int r = d == VFE_DEV_NET ? data_net(c) : data_blk(c);
+	int r = d == VFE_DEV_NET ? vfe_data_net(c) : vfe_data_blk(c);
 	if (r < 0)
 		return -1;
 	if (vfe_stop(c, VFE_QEMU, rings_of(c)))
@@ -375,5 +375,7 @@ const struct vfe_scn vfe_scn_basic[] = {
 	{ "inflight", "inflight", "GET_INFLIGHT_FD, SET_INFLIGHT_FD, start, stop", false, VU_BE_05, 0, sc_inflight, 0 },
 	{ "inflight-repeat", "inflight", "GET_INFLIGHT_FD 32 times: no fd pile-up, no crash", false, VU_BE_05, 0, sc_inflight, 32 },
 	{ "datapath", "datapath", "net: TX frame consumed; blk: sector written and read back", false, VU_BE_06, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), sc_datapath, 0 },
+	{ "packed-datapath", "packed", "RING_PACKED: the data path on packed rings; GET_VRING_BASE gives both positions and wrap counters", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_datapath, 0 },
+	{ "packed-stop-resume", "packed", "RING_PACKED, 8-entry rings: traffic past the wrap, stop, restart from the returned state, traffic, stop", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_stop_resume, 0 },
 };
 const unsigned vfe_scn_nbasic = sizeof vfe_scn_basic / sizeof vfe_scn_basic[0];

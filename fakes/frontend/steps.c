@@ -123,12 +123,8 @@ static int set_vring_fd(struct vfe_conn *c, uint32_t req, uint32_t i, int fd)
 	return vfe_set(c, req, pl, sizeof pl, &fd, 1) == 0 ? 0 : -1;
 }
 
-static int start_ring(struct vfe_conn *c, uint32_t i, uint32_t num)
+int vfe_ring_setup(struct vfe_conn *c, uint32_t i, uint32_t num, uint32_t base)
 {
-	if (vfe_ring_prepare(c, i, num)) {
-		vfe_why(c, "cannot lay out ring %u", i);
-		return -1;
-	}
 	struct vu_addr_pl a;
 	vfe_ring_addr(c, i, &a);
 	uint8_t pl[40];
@@ -139,13 +135,23 @@ static int start_ring(struct vfe_conn *c, uint32_t i, uint32_t num)
 	vu_wr64(pl + 24, a.avail);
 	vu_wr64(pl + 32, a.log);
 	if (vfe_set_state(c, VU_SET_VRING_NUM, i, num) != 0 ||
-	    vfe_set_state(c, VU_SET_VRING_BASE, i, 0) != 0 ||
+	    vfe_set_state(c, VU_SET_VRING_BASE, i, base) != 0 ||
 	    vfe_set(c, VU_SET_VRING_ADDR, pl, sizeof pl, NULL, 0) != 0)
 		return -1;
 	if (set_vring_fd(c, VU_SET_VRING_CALL, i, c->ring[i].call) ||
 	    set_vring_fd(c, VU_SET_VRING_KICK, i, c->ring[i].kick))
 		return -1;
 	return 0;
+}
+
+static int start_ring(struct vfe_conn *c, uint32_t i, uint32_t num)
+{
+	if (vfe_ring_prepare(c, i, num)) {
+		vfe_why(c, "cannot lay out ring %u", i);
+		return -1;
+	}
+	/* a fresh ring: split index 0; packed 0/0 with both wrap counters 1 */
+	return vfe_ring_setup(c, i, num, c->ring[i].packed ? VU_PACKED_FRESH : 0);
 }
 
 int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
@@ -171,6 +177,19 @@ int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 	return 0;
 }
 
+void vfe_check_packed_base(struct vfe_conn *c, uint32_t i, uint32_t base)
+{
+	if (i >= VFE_MAX_RINGS || !c->ring[i].packed || !c->ring[i].num)
+		return;
+	uint32_t want;
+	bool ok = vfe_ring_packed_state_ok(c, i, base, &want);
+	char got_s[64], want_s[64];
+	vfe_run_verdict(c->run, VU_PACK_04, ok,
+			"packed ring %u stopped: GET_VRING_BASE 0x%08x (%s), the driver saw 0x%08x (%s) with %u descriptors in flight",
+			i, base, vu_packed_base_str(base, got_s, sizeof got_s), want,
+			vu_packed_base_str(want, want_s, sizeof want_s), c->ring[i].inflight);
+}
+
 int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 {
 	if (fl == VFE_DPDK && (c->acked & VU_BIT(VU_F_PROTOCOL_FEATURES)))
@@ -181,6 +200,7 @@ int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 		uint32_t base;
 		if (vfe_get_vring_base(c, i, &base))
 			return -1;
+		vfe_check_packed_base(c, i, base);
 	}
 	/* The correct order (not QEMU 7.2's, bug B13): status 0 after the rings. */
 	if (vfe_pf(c, VU_PF_STATUS) && vfe_set_u64(c, VU_SET_STATUS, 0) != 0)

@@ -8,6 +8,7 @@
 #include "fakes/vhost-user/fake_int.h"
 #include "lib/xalloc.h"
 #include "vcts/sockpath.h"
+#include "vcts/vring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -709,6 +710,7 @@ static struct vfu_conn *conn_new(struct vfu_server *s, int fd, bool from_connect
 	c->ordinal = ++s->nconns_total;
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++) {
 		c->rings[i].kick_fd = c->rings[i].call_fd = c->rings[i].err_fd = -1;
+		c->rings[i].avail_wrap = c->rings[i].used_wrap = true; /* a fresh packed ring */
 		c->rings[i].kw.kind = VFU_W_KICK;
 		c->rings[i].kw.c = c;
 		c->rings[i].kw.ring = i;
@@ -1190,7 +1192,30 @@ static void reset_rings(struct vfu_conn *c)
 		ring_reset_fds(c, r);
 		r->num_set = r->addr_set = r->enabled = r->broken = false;
 		r->last_avail = r->used_idx = 0;
+		r->packed = false;
+		r->avail_wrap = r->used_wrap = true;
 	}
+}
+
+/* GET_VRING_BASE's word: split, the next avail index; packed, both
+ * positions and wrap counters (the used half zeroed by the fault, as
+ * DPDK 22.11 answers). */
+static uint32_t ring_base(struct vfu_conn *c, const struct vfu_ring *r)
+{
+	if (!r->packed)
+		return r->last_avail;
+	struct vu_packed_base b = { r->last_avail, r->used_idx, r->avail_wrap, r->used_wrap };
+	const struct vfu_config *cfg = &c->s->cfg;
+	bool zero = false;
+	for (unsigned i = 0; i < cfg->nfaults; i++)
+		zero |= cfg->faults[i].kind == VFU_FAULT_PACKED_USED_ZERO &&
+			(!cfg->faults[i].conn || cfg->faults[i].conn == c->ordinal);
+	if (zero) {
+		vfu_conn_log(c, "fault: packed GET_VRING_BASE with the used half 0/0");
+		b.used = 0;
+		b.used_wrap = false;
+	}
+	return vu_packed_base_enc(&b);
 }
 
 /* The inflight area per queue (libvhost-user's split layout: a 16-byte
@@ -1571,6 +1596,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		if (vu_dec_addr(m->payload, m->len, &ap) && ap.index < VFU_MAX_RINGS) {
 			c->rings[ap.index].addr = ap;
 			c->rings[ap.index].addr_set = true;
+			c->rings[ap.index].packed = (c->feat_acked & VU_BIT(VU_F_RING_PACKED)) != 0;
 			c->rings[ap.index].broken = false;
 		} else {
 			status = !lax_index;
@@ -1578,9 +1604,22 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		break;
 	case VU_SET_VRING_BASE:
 		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS) {
-			c->rings[sp.index].last_avail = (uint16_t)sp.num;
-			c->rings[sp.index].used_idx = (uint16_t)sp.num;
-			c->rings[sp.index].broken = false;
+			struct vfu_ring *r = &c->rings[sp.index];
+			r->packed = (c->feat_acked & VU_BIT(VU_F_RING_PACKED)) != 0;
+			if (r->packed) {
+				/* Both halves, as given (vhost-user.rst: the device
+				 * cannot read them from memory). */
+				struct vu_packed_base b;
+				vu_packed_base_dec(sp.num, &b);
+				r->last_avail = b.avail;
+				r->avail_wrap = b.avail_wrap;
+				r->used_idx = b.used;
+				r->used_wrap = b.used_wrap;
+			} else {
+				r->last_avail = (uint16_t)sp.num;
+				r->used_idx = (uint16_t)sp.num;
+			}
+			r->broken = false;
 		} else {
 			status = !lax_index;
 		}
@@ -1589,7 +1628,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		uint8_t out[8];
 		vu_dec_state(m->payload, m->len, &sp);
 		vu_wr32(out, sp.index);
-		vu_wr32(out + 4, sp.index < VFU_MAX_RINGS ? c->rings[sp.index].last_avail : 0);
+		vu_wr32(out + 4, sp.index < VFU_MAX_RINGS ? ring_base(c, &c->rings[sp.index]) : 0);
 		if (sp.index < VFU_MAX_RINGS) {
 			/* The ring stops: no more kicks are watched until a new
 			 * SET_VRING_KICK (the way DPDK and libvhost-user stop). */

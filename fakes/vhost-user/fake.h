@@ -71,6 +71,7 @@ enum vfu_fault_kind {
 	VFU_FAULT_HANG,            /* the connection is never answered again */
 	VFU_FAULT_LEAK_FDS,        /* the message's fds stay open until the end */
 	VFU_FAULT_REPLY_FDS,       /* attach n extra fds to replies (VU-FD-06) */
+	VFU_FAULT_PACKED_USED_ZERO, /* packed GET_VRING_BASE: used half 0/0 (DPDK 22.11) */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -141,6 +142,7 @@ struct vfu_fault {
  *   lax=CLASS[,CLASS..] | lax=regions | lax=all     (no trigger)
  *   crash@TRIGGER | hang@TRIGGER | leak-fds@TRIGGER
  *   reply-fds=N[@TRIGGER]   (no trigger: every reply and ack)
+ *   packed-used-zero                                (no trigger)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

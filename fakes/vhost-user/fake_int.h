@@ -41,7 +41,10 @@ struct vfu_ring {
 	uint32_t num;
 	bool num_set, addr_set, enabled, broken;
 	struct vu_addr_pl addr;
+	/* Split: free-running indexes. Packed (RING_PACKED acked when the
+	 * ring's base was set): ring positions with their wrap counters. */
 	uint16_t last_avail, used_idx;
+	bool packed, avail_wrap, used_wrap;
 	int kick_fd, call_fd, err_fd;
 	bool kick_watched;
 	struct vfu_watch kw;

@@ -180,6 +180,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_HANG] = "hang",
 	[VFU_FAULT_LEAK_FDS] = "leak-fds",
 	[VFU_FAULT_REPLY_FDS] = "reply-fds",
+	[VFU_FAULT_PACKED_USED_ZERO] = "packed-used-zero",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -278,6 +279,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-REPLY-01";          /* the reply owed never comes */
 	case VFU_FAULT_REPLY_FDS:
 		return "VU-FD-06";
+	case VFU_FAULT_PACKED_USED_ZERO:
+		return "VU-PACK-03,VU-PACK-04";
 	default:
 		return "";
 	}
@@ -459,6 +462,12 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 		f->nfds = (uint32_t)n;
 		break;
 	}
+	case VFU_FAULT_PACKED_USED_ZERO:
+		if (triggered || arg) {
+			snprintf(err, errlen, "fault '%s': packed-used-zero takes no argument and no trigger", spec);
+			return -1;
+		}
+		break;
 	default:
 		break;
 	}

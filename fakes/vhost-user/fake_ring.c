@@ -1,10 +1,11 @@
 /* Guest memory and rings of the fake: regions mapped from the front-end's
  * fds (checked against the fd's real size first), and a null device that
- * validates each split-ring descriptor chain against the memory table
+ * validates each split- or packed-ring descriptor chain against the memory table
  * (bounds, loop and length limits) before it touches a byte, then returns
  * it as used. Guest memory is shared with a hostile writer: every field is
  * read once into a local and checked there. */
 #include "fakes/vhost-user/fake_int.h"
+#include "vcts/vring.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -318,12 +319,130 @@ static void halt(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, const cha
 	signal_fd(r->err_fd);
 }
 
+/* Walk one packed chain from ring position pos (VIRTIO 1.2, 2.8.6): its
+ * descriptors sit in consecutive slots, wrapping at the end of the ring,
+ * NEXT on all but the last, which carries the buffer id. Returns the
+ * segment count, or -1 with *why set. */
+static int walk_packed(struct vfu_conn *c, const uint8_t *desc, uint32_t num, uint16_t pos,
+		       const char **why, bool *has_write, uint16_t *id)
+{
+	uint64_t total = 0;
+	*has_write = false;
+	for (uint32_t n = 0;; n++) {
+		if (n >= num || n >= CHAIN_MAX) {
+			*why = "packed chain longer than the ring";
+			return -1;
+		}
+		uint8_t d[VRING_PACKED_DESC_SIZE];
+		memcpy(d, desc + (uint64_t)((pos + n) % num) * VRING_PACKED_DESC_SIZE, sizeof d);
+		uint64_t addr = vu_rd64(d);
+		uint32_t len = vu_rd32(d + 8);
+		uint16_t flags = rd16(d + VRING_PACKED_DESC_FLAGS);
+		if (flags & VRING_DESC_F_INDIRECT) {
+			*why = "indirect descriptor (not offered)";
+			return -1;
+		}
+		uint8_t *p = translate(c, addr, len, true);
+		if (!p) {
+			*why = "descriptor buffer outside the memory table";
+			return -1;
+		}
+		total += len;
+		if (total > UINT32_MAX) {
+			*why = "chain longer than 4 GiB";
+			return -1;
+		}
+		segs[n].p = p;
+		segs[n].len = len;
+		segs[n].w = (flags & VRING_DESC_F_WRITE) != 0;
+		*has_write |= segs[n].w;
+		if (!(flags & VRING_DESC_F_NEXT)) {
+			*id = rd16(d + VRING_PACKED_DESC_ID);
+			return (int)n + 1;
+		}
+	}
+}
+
+/* A packed ring (VIRTIO 1.2, 2.8): a descriptor is available when its
+ * AVAIL flag equals the device's avail wrap counter and USED differs;
+ * the device writes the used descriptor (id, len, then both flags equal
+ * to its used wrap counter) at its used position, in order. Positions
+ * advance by the chain's length and flip their wrap counter at the end
+ * of the ring. No event suppression: every batch is signalled. */
+static void process_packed(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r,
+			   const struct vfu_profile *p)
+{
+	uint32_t num = r->num;
+	if (num == 0 || num > VRING_PACKED_MAX) {
+		halt(c, idx, r, "packed queue size outside 1..32768");
+		return;
+	}
+	if (r->last_avail >= num || r->used_idx >= num) {
+		halt(c, idx, r, "packed ring position at or past the ring size");
+		return;
+	}
+	uint8_t *desc = translate(c, r->addr.desc, (uint64_t)num * VRING_PACKED_DESC_SIZE, false);
+	if (!desc || !translate(c, r->addr.avail, VRING_PACKED_EVENT_SIZE, false) ||
+	    !translate(c, r->addr.used, VRING_PACKED_EVENT_SIZE, false)) {
+		halt(c, idx, r, "ring outside the memory table");
+		return;
+	}
+	uint64_t done = 0;
+	/* At most a ring's worth per kick: a writer that keeps flipping
+	 * flags cannot hold the loop. */
+	for (uint32_t taken = 0; taken < num;) {
+		uint8_t *head = desc + (uint64_t)r->last_avail * VRING_PACKED_DESC_SIZE;
+		uint16_t fl = rd16(head + VRING_PACKED_DESC_FLAGS);
+		bool av = (fl & VRING_PACKED_DESC_F_AVAIL) != 0, us = (fl & VRING_PACKED_DESC_F_USED) != 0;
+		if (av != r->avail_wrap || us == r->avail_wrap)
+			break;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		const char *why = NULL;
+		bool has_write;
+		uint16_t id = 0;
+		int n = walk_packed(c, desc, num, r->last_avail, &why, &has_write, &id);
+		if (n < 0) {
+			halt(c, idx, r, why);
+			break;
+		}
+		int64_t len = 0;
+		if (p->device == VFU_DEV_NET && has_write)
+			break; /* receive buffer: a null network never fills it */
+		if (p->device == VFU_DEV_BLK) {
+			len = blk_request(c, p, n);
+			if (len < 0) {
+				halt(c, idx, r, "virtio-blk request without header or status byte");
+				break;
+			}
+		}
+		uint8_t *u = desc + (uint64_t)r->used_idx * VRING_PACKED_DESC_SIZE;
+		vu_wr32(u + 8, (uint32_t)len);
+		wr16(u + VRING_PACKED_DESC_ID, id);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		wr16(u + VRING_PACKED_DESC_FLAGS,
+		     r->used_wrap ? (uint16_t)(VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED) : 0);
+		vu_packed_advance(&r->last_avail, &r->avail_wrap, (uint32_t)n, num);
+		vu_packed_advance(&r->used_idx, &r->used_wrap, (uint32_t)n, num);
+		taken += (uint32_t)n;
+		done++;
+	}
+	if (done) {
+		vfu_conn_count(c, VFU_CNT_CHAINS, done);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		signal_fd(r->call_fd);
+	}
+}
+
 void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 {
 	struct vfu_ring *r = vfu_conn_ring(c, idx);
 	if (!r || !r->num_set || !r->addr_set || r->broken)
 		return;
 	const struct vfu_profile *p = vfu_conn_profile(c);
+	if (r->packed) {
+		process_packed(c, idx, r, p);
+		return;
+	}
 	uint32_t num = r->num;
 	if (num == 0 || num > VU_SPLIT_RING_MAX || (num & (num - 1))) {
 		halt(c, idx, r, "queue size is not a power of two in range");

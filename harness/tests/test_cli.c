@@ -31,6 +31,15 @@ static const struct {
 	{ "traces/qemu-dpdk-net-mq1/qemu-trace.log", 0, "" },
 	{ "traces/dpdk-virtio-user/frontend.strace", 1, "VU-RING-11x1" },
 	{ "traces/dpdk-virtio-user/backend.strace", 1, "VU-RING-11x1" },
+	/* packed_vq=1: virtio-user starts both rings at 0x00008000 (used wrap
+	 * counter 0), DPDK vhost returns the used half as 0/0 after traffic. */
+	{ "traces/dpdk-virtio-user-packed/frontend.strace", 1, "VU-PACK-02x2 VU-PACK-03x2 VU-RING-11x1" },
+	{ "traces/dpdk-virtio-user-packed/backend.strace", 1, "VU-PACK-02x2 VU-PACK-03x2 VU-RING-11x1" },
+	/* packed=on: QEMU starts each ring at 0x80008000 (VU-PACK-01/02
+	 * pass); DPDK's GET_VRING_BASE replies leave the used half 0/0. */
+	{ "traces/qemu-dpdk-net-packed/qemu.strace", 1, "VU-ONCE-04x1 VU-PACK-03x4 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-dpdk-net-packed/testpmd.strace", 1, "VU-ONCE-04x1 VU-PACK-03x4 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-dpdk-net-packed/qemu-trace.log", 0, "" },
 	{ "traces/qemu-blk-qsd/qemu.strace", 0, "" },
 	{ "traces/qemu-blk-qsd/qsd.strace", 0, "" },
 	{ "traces/qemu-dpdk-net/qemu-trace.log", 0, "" },
@@ -58,6 +67,37 @@ static const struct {
 	{ "traces/qemu-two-devices/qemu.strace", 0, "VU-ONCE-04x2 VU-RING-09x4 VU-STS-01x4" },
 	{ "traces/qemu-two-devices/testpmd.strace", 0, "VU-ONCE-04x2 VU-RING-09x4 VU-STS-01x4" },
 	{ "traces/qemu-two-devices/qemu-trace.log", 0, "" },
+	/* live migration (exec:) between two QEMUs, each with its own testpmd:
+	 * the source's dirty log (SET_LOG_BASE with LOG_SHMFD, rings with
+	 * VHOST_VRING_F_LOG) passes VU-LOG-01/03 and VU-ONCE-03; one stop on
+	 * the source, the two of qemu-dpdk-net on the destination. */
+	{ "traces/qemu-migrate/src-qemu.strace", 0, "VU-RING-09x1 VU-STS-01x1" },
+	{ "traces/qemu-migrate/src-testpmd.strace", 0, "VU-RING-09x1 VU-STS-01x1" },
+	{ "traces/qemu-migrate/src-qemu-trace.log", 0, "" },
+	{ "traces/qemu-migrate/dst-qemu.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-migrate/dst-testpmd.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-migrate/dst-qemu-trace.log", 0, "" },
+	/* vhost-user-blk num-queues=4 on both sides, a 4-vCPU guest writing and
+	 * reading on each queue: clean, as the one-queue run */
+	{ "traces/qemu-blk-qsd-mq/qemu.strace", 0, "" },
+	{ "traces/qemu-blk-qsd-mq/qsd.strace", 0, "" },
+	{ "traces/qemu-blk-qsd-mq/qemu-trace.log", 0, "" },
+	/* vhost-user-fs against QEMU 7.2's virtiofsd, the guest mounting and
+	 * writing: clean */
+	{ "traces/qemu-virtiofsd/qemu.strace", 0, "" },
+	{ "traces/qemu-virtiofsd/virtiofsd.strace", 0, "" },
+	{ "traces/qemu-virtiofsd/qemu-trace.log", 0, "" },
+	/* the running device unplugged over QMP (device_del, netdev_del) and
+	 * plugged back (chardev-add, netdev_add, device_add): two connections,
+	 * each one start and one stop (B13 at each stop) */
+	{ "traces/qemu-replug/qemu.strace", 0, "VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-replug/testpmd.strace", 0, "VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-replug/qemu-trace.log", 0, "" },
+	/* 4 queue pairs, the guest uses 1 then 4 (twice): SET_STATUS(0) when
+	 * rings 0-5 are stopped and 6-7 still run (B13, as qemu-dpdk-net-mq) */
+	{ "traces/qemu-dpdk-net-mq4/qemu.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-dpdk-net-mq4/testpmd.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-dpdk-net-mq4/qemu-trace.log", 0, "" },
 };
 
 static int run(char **out, ...)
@@ -162,6 +202,13 @@ START_TEST(decode_matches_qemu_trace)
 		{ "traces/qemu-dpdk-net-mq1/qemu.strace", "traces/qemu-dpdk-net-mq1/qemu-trace.log" },
 		{ "traces/qemu-blk-qsd/qemu.strace", "traces/qemu-blk-qsd/qemu-trace.log" },
 		{ "traces/qemu-hotplug/qemu.strace", "traces/qemu-hotplug/qemu-trace.log" },
+		{ "traces/qemu-dpdk-net-packed/qemu.strace", "traces/qemu-dpdk-net-packed/qemu-trace.log" },
+		{ "traces/qemu-migrate/src-qemu.strace", "traces/qemu-migrate/src-qemu-trace.log" },
+		{ "traces/qemu-migrate/dst-qemu.strace", "traces/qemu-migrate/dst-qemu-trace.log" },
+		{ "traces/qemu-blk-qsd-mq/qemu.strace", "traces/qemu-blk-qsd-mq/qemu-trace.log" },
+		{ "traces/qemu-virtiofsd/qemu.strace", "traces/qemu-virtiofsd/qemu-trace.log" },
+		{ "traces/qemu-replug/qemu.strace", "traces/qemu-replug/qemu-trace.log" },
+		{ "traces/qemu-dpdk-net-mq4/qemu.strace", "traces/qemu-dpdk-net-mq4/qemu-trace.log" },
 	};
 	struct vc_trace a, b;
 	struct vc_error err;
@@ -361,6 +408,16 @@ START_TEST(decode_prints_a_table)
 	ck_assert_ptr_nonnull(strstr(out, "SET_MEM_TABLE"));
 	ck_assert_ptr_nonnull(strstr(out, "memfd"));
 	ck_assert_ptr_nonnull(strstr(out, "GET_VRING_BASE"));
+	/* split rings: the number alone */
+	ck_assert_ptr_null(strstr(out, "wrap"));
+	free(out);
+	/* packed rings: both indexes and wrap counters beside the number */
+	ck_assert_int_eq(run(&out, "decode",
+			     (char *)vc_test_path("traces/dpdk-virtio-user-packed/frontend.strace"), NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "ring 0 num 32768 = 0x00008000: avail 0 wrap 1 used 0 wrap 0"));
+	ck_assert_ptr_nonnull(strstr(out, "ring 1 num 32924 = 0x0000809c: avail 156 wrap 1 used 0 wrap 0"));
+	/* the GET_VRING_BASE request's num is no state word */
+	ck_assert_ptr_null(strstr(out, "num 0 = "));
 	free(out);
 }
 END_TEST

@@ -813,7 +813,8 @@ START_TEST(streamed_load_equals_whole)
 		"traces/qemu-dpdk-net-mq/qemu.strace", "traces/dpdk-virtio-user/backend.strace",
 		"traces/dpdk-virtio-user/frontend.strace", "traces/qemu-blk-qsd/qsd.strace",
 		"traces/qemu-hotplug/qemu.strace", "traces/vdpa-strace/dpdk-testpmd-cuse.strace",
-		"traces/vdpa-strace/qemu72-fixed.strace",
+		"traces/vdpa-strace/qemu72-fixed.strace", "traces/dpdk-virtio-user-packed/frontend.strace",
+		"traces/qemu-dpdk-net-packed/testpmd.strace",
 	};
 	static const size_t blocks[] = { 0, 4096, 61 };
 	static const int threads[] = { -1, 1 };

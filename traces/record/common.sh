@@ -9,6 +9,10 @@ CTS_GUEST_DIR=${CTS_GUEST_DIR:-$CTS_RECORD_DIR/.work/guest}
 # The strace options used for every recorded process.
 CTS_STRACE_OPTS=(-f -tt -yy -xx -s 65536
     -e trace=sendmsg,recvmsg,read,write,readv,writev,sendto,recvfrom)
+# QEMU's own (newer scripts): all its vhost-user I/O is sendmsg/recvmsg
+# (QIOChannelSocket); its writes of the -D trace log (hex-escaped, most of
+# the file) and a migration stream stay out.
+CTS_QEMU_STRACE_OPTS=(-f -tt -yy -xx -s 65536 -e trace=sendmsg,recvmsg)
 
 # testpmd options common to all runs: no hugepages, no PCI scan, a small
 # mbuf pool (the default pool does not fit in -m 512 without hugepages).

@@ -11,10 +11,12 @@
 # sends the virtio-user stop sequence), and after it has exited the back-end
 # gets SIGINT too.
 # Each testpmd runs its forwarding lcore on a different CPU (--main-lcore).
+# CTS_VU_NAME and CTS_VU_DEVARGS let dpdk-virtio-user-packed.sh reuse this
+# run with other virtio-user options.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-out=$CTS_TRACES_DIR/dpdk-virtio-user
+out=$CTS_TRACES_DIR/${CTS_VU_NAME:-dpdk-virtio-user}
 mkdir -p "$out"
 sock=/tmp/cts-dpdk-virtio-user-$$.sock
 fwd_seconds=${FORWARD_SECONDS:-3}
@@ -32,7 +34,7 @@ cts_wait_socket "$sock" 60
 timeout -k 10 120 strace "${CTS_STRACE_OPTS[@]}" -o "$out/frontend.strace" \
     dpdk-testpmd "${CTS_TESTPMD_EAL[@]}" -l 0,1 --main-lcore 1 \
     --file-prefix "cts-fe-$$" \
-    --vdev "net_virtio_user0,path=$sock,queues=1" \
+    --vdev "net_virtio_user0,path=$sock,queues=1${CTS_VU_DEVARGS:-}" \
     -- "${CTS_TESTPMD_APP[@]}" --tx-first \
     </dev/null >"$out/frontend.console.log" 2>&1 &
 fewrap=$!

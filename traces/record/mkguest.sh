@@ -10,7 +10,10 @@
 # The guest's behaviour is chosen on the kernel command line:
 #   cts.mode=net     load virtio_net, eth0 up, ping, rmmod/insmod, eth0 up, poweroff
 #   cts.mode=net-mq  same, plus `ethtool -L eth0 combined 2` after each link up
+#   cts_combined=N   (net-mq, optional) combined N instead of 2
 #   cts.mode=blk     load virtio_blk, read /dev/vda, rmmod/insmod, read again, poweroff
+#   cts.mode=blk-mq  load virtio_blk, on each vCPU write then read 8 x 4 KiB (O_DIRECT), poweroff
+#   cts.mode=fs      load virtiofs, mount tag cts, write two files, umount, poweroff
 #   cts_hold=N       (net modes, optional) stay N s after the first link up
 set -euo pipefail
 
@@ -55,6 +58,7 @@ for m in virtio_pci failover net_failover; do add_mod "$m"; done
 printf '%s\n' "${order[@]}" > "$root/mods/base.order"
 add_mod virtio_net
 add_mod virtio_blk
+add_mod virtiofs
 echo "modules: ${order[*]}" >&2
 
 # ethtool (dynamic) + its shared libraries, for `ethtool -L` in net-mq mode
@@ -80,7 +84,7 @@ net_up() {
     ip addr add 10.0.2.15/24 dev eth0 2>/dev/null
     if [ "$mode" = net-mq ]; then
         ethtool -l eth0
-        ethtool -L eth0 combined 2 && echo "cts-guest: ethtool -L combined 2 ok"
+        ethtool -L eth0 combined "${cts_combined:-2}" && echo "cts-guest: ethtool -L combined ${cts_combined:-2} ok"
         ethtool -l eth0
     fi
     ip link show eth0
@@ -131,6 +135,32 @@ blk)
     insmod /mods/virtio_blk.ko
     sleep 1
     dd if=/dev/vda of=/dev/null bs=4k count=16
+    ;;
+blk-mq)
+    # one writer and one reader pinned to each vCPU: blk-mq maps a CPU to
+    # its own hardware queue, so every virtqueue carries I/O
+    insmod /mods/virtio_blk.ko
+    sleep 1
+    echo "cts-guest: cpus $(nproc), hw queues $(ls /sys/block/vda/mq | tr '\n' ' ')"
+    for c in $(seq 0 $(($(nproc) - 1))); do
+        taskset -c "$c" dd if=/dev/urandom of=/dev/vda bs=4k count=8 seek=$((c * 8)) oflag=direct
+        taskset -c "$c" dd if=/dev/vda of=/dev/null bs=4k count=8 skip=$((c * 8)) iflag=direct
+    done
+    grep -H . /sys/block/vda/mq/*/cpu_list
+    ;;
+fs)
+    # virtiofs needs fuse (dependency order from modinfo)
+    insmod /mods/fuse.ko
+    insmod /mods/virtiofs.ko
+    mkdir -p /mnt
+    mount -t virtiofs cts /mnt && echo "cts-guest: virtiofs mounted"
+    ls -l /mnt
+    echo "written by the cts guest" > /mnt/cts-guest.txt
+    dd if=/dev/urandom of=/mnt/cts-guest.bin bs=4k count=16
+    sync
+    cat /mnt/cts-guest.txt
+    ls -l /mnt
+    umount /mnt && echo "cts-guest: virtiofs unmounted"
     ;;
 esac
 echo "cts-guest: done, powering off"

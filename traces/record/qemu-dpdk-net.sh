@@ -24,6 +24,9 @@ case "$queues" in
 2x1) out=$CTS_TRACES_DIR/qemu-dpdk-net-mq1; mode=net; mq=(--rxq=2 --txq=2); queues=2 ;;
 *) echo "QUEUES must be 1, 2 or 2x1" >&2; exit 2 ;;
 esac
+# CTS_NET_PACKED=1 (qemu-dpdk-net-packed.sh): packed=on, its own directory
+packed=${CTS_NET_PACKED:-0}
+if [ "$packed" = 1 ]; then out=$out-packed; fi
 cts_guest
 mkdir -p "$out"
 
@@ -40,6 +43,7 @@ run_once() {
         qemu_pre=(strace "${CTS_STRACE_OPTS[@]}" -o "$out/qemu.strace")
     fi
     if [ "$queues" = 2 ]; then dev+=,mq=on; fi
+    if [ "$packed" = 1 ]; then dev+=,packed=on; fi
 
     # back-end: testpmd listens on $sock; non-interactive, so it starts
     # io forwarding by itself and runs until SIGINT.
@@ -78,7 +82,7 @@ run_once() {
 }
 
 run_once "" yes qemu-trace.log
-if [ "$queues" = 1 ]; then
+if [ "$queues" = 1 ] && [ "$packed" = 0 ]; then
     run_once -ts no qemu-trace-timestamps.log -msg timestamp=on
 fi
 cts_versions > "$out/versions.txt"

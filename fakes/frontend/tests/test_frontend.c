@@ -157,6 +157,71 @@ START_TEST(reply_fds_are_judged_and_closed)
 }
 END_TEST
 
+/* A fake offering RING_PACKED (with the packed-used-zero fault in the
+ * second half of the loop, as DPDK 22.11 answers) on its own thread. */
+static struct vfu_server *start_packed_fake(const char *profile, bool used_zero)
+{
+	struct vfu_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	ck_assert_int_eq(vfu_profile_init(&cfg.profile, profile, 1), 0);
+	cfg.profile.features |= VU_BIT(VU_F_RING_PACKED);
+	vfu_profile_refresh(&cfg.profile);
+	cfg.null_device = true;
+	char err[256];
+	if (used_zero) {
+		ck_assert_int_eq(vfu_fault_parse("packed-used-zero", &cfg.faults[0], err, sizeof err), 0);
+		cfg.nfaults = 1;
+	}
+	struct vfu_server *s = vfu_new(&cfg, err, sizeof err);
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_msg(vfu_listen(s, sock_path, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(vfu_start(s), 0);
+	return s;
+}
+
+/* Packed rings both ways: the driver lays them out and the fake serves
+ * them (net TX consumed, blk sector written and read back, 8-entry rings
+ * run past their wrap twice and restarted from GET_VRING_BASE's word); the
+ * word is the driver's positions (VU-PACK-04). With the used half zeroed
+ * the driver's checks fail, and the restart breaks the data path. */
+START_TEST(packed_rings_both_ways)
+{
+	bool blk = _i & 1, used_zero = _i & 2;
+	fresh_path("packed");
+	int fds0 = vc_test_count_fds();
+	struct vfu_server *s = start_packed_fake(blk ? "blk" : "net", used_zero);
+	struct vfe_run *r = new_run("packed-*", blk ? VFE_DEV_BLK : VFE_DEV_NET, 1000);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 2);
+	const struct vc_results *res = vfe_run_results(r);
+	const struct vfe_scenario_result *dp = find(r, "packed-datapath"), *sr = find(r, "packed-stop-resume");
+	const struct vc_session_result *dps = &res->sessions[dp->session], *srs = &res->sessions[sr->session];
+	if (!used_zero) {
+		ck_assert_msg(dp->outcome == VFE_PASS, "%s", dp->detail);
+		ck_assert_msg(sr->outcome == VFE_PASS, "%s", sr->detail);
+		ck_assert_int_eq(dps->rules[VU_PACK_04].verdict, VC_PASS);
+		ck_assert_int_eq(srs->rules[VU_PACK_04].verdict, VC_PASS);
+		ck_assert_int_eq(srs->rules[VU_BE_06].verdict, VC_PASS);
+		ck_assert_int_eq(srs->rules[VU_PACK_03].verdict, VC_PASS);
+		ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
+	} else {
+		ck_assert_int_eq(dp->outcome, VFE_FINDINGS);
+		ck_assert_int_eq(sr->outcome, VFE_FINDINGS);
+		ck_assert_int_eq(dps->rules[VU_PACK_04].verdict, VC_FAIL);
+		/* the used half 0/0 after traffic on the first lap: decidable */
+		ck_assert_int_eq(dps->rules[VU_PACK_03].verdict, VC_FAIL);
+		ck_assert_int_eq(srs->rules[VU_PACK_04].verdict, VC_FAIL);
+		/* restarted from the wrong used half: nothing seen used */
+		ck_assert_int_eq(srs->rules[VU_BE_06].verdict, VC_FAIL);
+	}
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
 START_TEST(negative_scenarios_have_a_verdict)
 {
 	fresh_path("neg");
@@ -623,6 +688,7 @@ Suite *vc_test_suite(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_loop_test(t, fake_serves_every_positive_scenario, 0, 2);
 	tcase_add_test(t, reply_fds_are_judged_and_closed);
+	tcase_add_loop_test(t, packed_rings_both_ways, 0, 4);
 	tcase_add_test(t, negative_scenarios_have_a_verdict);
 	tcase_add_test(t, nobody_listens);
 	tcase_add_test(t, silent_backend_is_hung_not_a_driver_hang);

@@ -168,7 +168,8 @@ def rule_ids(findings):
     return sorted(("~" if f[4] else "") + f[0] for f in findings)
 
 
-def qemu_net_cmd(sock, kernel, initrd, mode="net", queues=1, mem="memfd", chardev_extra="", mem_path=None):
+def qemu_net_cmd(sock, kernel, initrd, mode="net", queues=1, mem="memfd", chardev_extra="", mem_path=None,
+                 packed=False):
     if mem == "memfd":
         memobj = "memory-backend-memfd,id=mem,size=256M,share=on"
     else:
@@ -176,6 +177,8 @@ def qemu_net_cmd(sock, kernel, initrd, mode="net", queues=1, mem="memfd", charde
     dev = "virtio-net-pci,netdev=net0,vectors=0,romfile="
     if queues > 1:
         dev += ",mq=on"
+    if packed:
+        dev += ",packed=on"
     return ["timeout", "-s", "KILL", "240", "qemu-system-x86_64", "-accel", "tcg", "-m", "256M", "-smp", "1",
             "-nographic", "-no-reboot", "-object", memobj, "-numa", "node,memdev=mem",
             "-chardev", "socket,id=chr0,path=%s%s" % (sock, chardev_extra),
