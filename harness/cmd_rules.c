@@ -54,6 +54,7 @@ int cmd_rules(int argc, char **argv)
 			json_object_object_add(o, "needs", json_object_new_string(vc_needs_name(x->needs)));
 			json_object_object_add(o, "text", json_object_new_string(x->text));
 			json_object_object_add(o, "ref", json_object_new_string(x->ref));
+			json_object_object_add(o, "statements", vc_rule_trace_json(x->id));
 			json_object_array_add(arr, o);
 		}
 		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -174,3 +174,35 @@ json_object *vc_coverage_json(void)
 	json_object_object_add(root, "statements", list);
 	return root;
 }
+
+/* Appends each ID of a space-separated list to arr. */
+static void add_ids(json_object *arr, const char *list)
+{
+	for (const char *q = list; *q;) {
+		while (*q == ' ')
+			q++;
+		const char *end = q;
+		while (*end && *end != ' ')
+			end++;
+		if (end > q)
+			json_object_array_add(arr, json_object_new_string_len(q, (int)(end - q)));
+		q = end;
+	}
+}
+
+json_object *vc_rule_trace_json(const char *rule)
+{
+	const struct vc_trace_tables *t = vc_trace_tables();
+	json_object *o = json_object_new_object(), *full = json_object_new_array(),
+		    *part = json_object_new_array(), *basis = json_object_new_array();
+	for (size_t i = 0; i < t->ncovers; i++)
+		if (!strcmp(t->covers[i].rule, rule))
+			add_ids(t->covers[i].kind == VC_COVER_FULL ? full : part, t->covers[i].stmts);
+	for (size_t i = 0; i < t->nbasis; i++)
+		if (!strcmp(t->basis[i].rule, rule))
+			json_object_array_add(basis, json_object_new_string(t->basis[i].basis));
+	json_object_object_add(o, "full", full);
+	json_object_object_add(o, "part", part);
+	json_object_object_add(o, "basis", basis);
+	return o;
+}

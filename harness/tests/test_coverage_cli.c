@@ -66,6 +66,35 @@ START_TEST(json_matches_library)
 }
 END_TEST
 
+/* rules --json names, per rule, the statements it checks or its basis. */
+START_TEST(rules_json_names_statements)
+{
+	char *out;
+	ck_assert_int_eq(run(&out, "--json", NULL, NULL), 0);
+	json_object *arr = json_tokener_parse(out);
+	ck_assert_ptr_nonnull(arr);
+	bool seen_hdr01 = false;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *r = json_object_array_get_idx(arr, i), *id, *st, *full, *part, *basis;
+		ck_assert(json_object_object_get_ex(r, "id", &id));
+		ck_assert(json_object_object_get_ex(r, "statements", &st));
+		ck_assert(json_object_object_get_ex(st, "full", &full));
+		ck_assert(json_object_object_get_ex(st, "part", &part));
+		ck_assert(json_object_object_get_ex(st, "basis", &basis));
+		ck_assert_msg(json_object_array_length(full) + json_object_array_length(part) +
+				      json_object_array_length(basis) > 0,
+			      "%s names no statement and no basis", json_object_get_string(id));
+		if (!strcmp(json_object_get_string(id), "VU-HDR-01")) {
+			seen_hdr01 = true;
+			ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(full, 0)), "VUS-HDR-01");
+		}
+	}
+	ck_assert(seen_hdr01);
+	json_object_put(arr);
+	free(out);
+}
+END_TEST
+
 START_TEST(statements_listed)
 {
 	char *out;
@@ -102,6 +131,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, readme_shows_the_table);
 	tcase_add_test(tc, json_matches_library);
 	tcase_add_test(tc, statements_listed);
+	tcase_add_test(tc, rules_json_names_statements);
 	tcase_add_test(tc, options);
 	suite_add_tcase(s, tc);
 	return s;

@@ -13,4 +13,8 @@ void vc_coverage_text(FILE *out, bool statements);
 /* {source, areas[], sides[], total, statements[]}; the caller puts it. */
 json_object *vc_coverage_json(void);
 
+/* What a rule checks of the text: {"full": [statement IDs], "part": [...],
+ * "basis": [what it rests on outside the text]}. */
+json_object *vc_rule_trace_json(const char *rule);
+
 #endif
