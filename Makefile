@@ -145,6 +145,11 @@ bench: build/rel/vhost-cts $(BENCH_BINS) fuzz build/fuzz/empty
 fixtures: build/rel/tests/conformance/tests/test_rules
 	VCTS_REGEN_FIXTURES=1 $<
 
+# The include layer check (make check's "layers" lane adds the calls).
+.PHONY: layers
+layers:
+	@sh harness/layers.sh
+
 clean:
 	rm -rf build
 
