@@ -33,7 +33,8 @@ compare() {
 		fi
 	done
 }
-inputs=$(find traces -type f ! -name '*.md' ! -name '*.py' ! -name '*.sh' ! -name '.*' | sort)
+# Tracked files only: recording scripts leave work files under traces/.
+inputs=$(git ls-files traces | grep -vE '(\.md|\.py|\.sh|/\.[^/]*)$' | sort)
 for f in $inputs; do
 	compare "$f"
 done
