@@ -27,8 +27,9 @@ printf 'int b_fn(void);\n' > "$t/fakes/b.h"
 printf '#include "lib/a.h"\n#include "b.h"\nint b_fn(void) { return 1; }\nint c_fn(void) { return a_fn(); }\n' > "$t/fakes/b.c"
 printf '#include "fakes/b.h"\n' > "$t/lib/tests/t.c"
 : > "$t/empty.allow"
-cc -I"$t" -c "$t/lib/a.c" -o "$t/obj/lib/a.o" && cc -I"$t" -c "$t/fakes/b.c" -o "$t/obj/fakes/b.o" ||
+if ! { cc -I"$t" -c "$t/lib/a.c" -o "$t/obj/lib/a.o" && cc -I"$t" -c "$t/fakes/b.c" -o "$t/obj/fakes/b.o"; }; then
 	bad "self-test objects do not compile"
+fi
 
 out=$(sh harness/layers.sh -r "$t" -a "$t/empty.allow" -o "$t/obj" 2>&1)
 rc=$?
