@@ -43,6 +43,15 @@ BENCH_SRCS := $(sort $(wildcard harness/bench/bench_*.c))
 # pytest drives runs against real peers (QEMU, DPDK, ...); logic stays in C.
 PYTESTS := $(sort $(wildcard */tests/test_*.py fakes/*/tests/test_*.py))
 HDRS := $(wildcard include/vcts/*.h */*.h */*/*.h conformance/*.def)
+# One archive per layer, linked higher layer first (LAYERS), so a call from
+# a lower layer up is a link error; harness/layers.sh checks it in full.
+# fakes/memory/ sits in lib's archive: lib/trace/load.c and
+# conformance/mem_rules.c call it (harness/layers.allow) until it moves.
+LAYERS := fakes reports conformance lib
+lib_SRCS := $(filter lib/% fakes/memory/%,$(LIB_SRCS))
+conformance_SRCS := $(filter conformance/%,$(LIB_SRCS))
+reports_SRCS := $(filter reports/%,$(LIB_SRCS))
+fakes_SRCS := $(filter-out fakes/memory/%,$(filter fakes/%,$(LIB_SRCS)))
 
 # One build tree per flavour.
 define flavour
@@ -54,9 +63,15 @@ build/$(1)/obj/%.o: %.c $$(HDRS)
 build/$(1)/libvcts.a: $$($(1)_OBJS)
 	@rm -f $$@
 	ar rcs $$@ $$^
-build/$(1)/vhost-cts: $$(patsubst %.c,build/$(1)/obj/%.o,$$(CLI_SRCS)) build/$(1)/libvcts.a
+$(1)_LIBS := $$(patsubst %,build/$(1)/libvcts-%.a,$$(LAYERS))
+$$(foreach l,$$(LAYERS),$$(eval build/$(1)/libvcts-$$(l).a: $$$$(patsubst %.c,build/$(1)/obj/%.o,$$$$($$(l)_SRCS))))
+$$($(1)_LIBS): build/$(1)/libvcts-%.a:
+	@rm -f $$@
+	@echo "  AR      $$@"
+	@ar rcs $$@ $$^
+build/$(1)/vhost-cts: $$(patsubst %.c,build/$(1)/obj/%.o,$$(CLI_SRCS)) $$($(1)_LIBS)
 	$$(CC) $(2) -pthread -o $$@ $$^ $$(PKG_LIBS) -lm
-build/$(1)/tests/%: build/$(1)/obj/%.o $$(patsubst %.c,build/$(1)/obj/%.o,$$(TEST_COMMON)) build/$(1)/libvcts.a
+build/$(1)/tests/%: build/$(1)/obj/%.o $$(patsubst %.c,build/$(1)/obj/%.o,$$(TEST_COMMON)) $$($(1)_LIBS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $(2) -pthread -o $$@ $$^ $$(PKG_LIBS) $$(CHECK_LIBS) -lm
 $(1)_TESTS := $$(patsubst %.c,build/$(1)/tests/%,$$(TEST_SRCS))
@@ -137,10 +152,10 @@ fuzz: $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 # The same harnesses with a replay main instead of libFuzzer (gcc,
 # ASan+UBSan): make check runs them over fuzz/corpus/NAME (seeds) and
 # fuzz/regress/NAME (every input that ever crashed or hung).
-build/asan/fuzz-replay/%: build/asan/obj/fuzz/%.o build/asan/obj/fuzz/common/replay_main.o build/asan/libvcts.a
+build/asan/fuzz-replay/%: build/asan/obj/fuzz/%.o build/asan/obj/fuzz/common/replay_main.o $(asan_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -pthread -o $@ $^ $(PKG_LIBS) -lm
-build/cov/fuzz-replay/%: build/cov/obj/fuzz/%.o build/cov/obj/fuzz/common/replay_main.o build/cov/libvcts.a
+build/cov/fuzz-replay/%: build/cov/obj/fuzz/%.o build/cov/obj/fuzz/common/replay_main.o $(cov_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(COV_CFLAGS) -pthread -o $@ $^ $(PKG_LIBS) -lm
 
@@ -157,7 +172,7 @@ fuzz-campaign: fuzz build/cov/libvcts.a
 	@sh fuzz/run-campaign.sh $(SECONDS) $(JOBS) $(FUZZ_NAMES)
 
 BENCH_BINS := $(patsubst harness/bench/%.c,build/rel/bench/%,$(BENCH_SRCS))
-build/rel/bench/%: build/rel/obj/harness/bench/%.o build/rel/libvcts.a
+build/rel/bench/%: build/rel/obj/harness/bench/%.o $(rel_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(PKG_LIBS) -lm
 build/fuzz/empty: build/fuzz/obj/fuzz/common/empty.o
@@ -170,6 +185,11 @@ bench: build/rel/vhost-cts $(BENCH_BINS) fuzz build/fuzz/empty
 # Rewrite traces/fixtures/*.jsonl from their builders in test_rules.c.
 fixtures: build/rel/tests/conformance/tests/test_rules
 	VCTS_REGEN_FIXTURES=1 $<
+
+# The include layer check (make check's "layers" lane adds the calls).
+.PHONY: layers
+layers:
+	@sh harness/layers.sh
 
 clean:
 	rm -rf build

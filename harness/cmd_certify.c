@@ -116,7 +116,7 @@ int cmd_certify(int argc, char **argv)
 	rc = vc_results_exit_status(res, true);
 	bool stdout_report = (json && !strcmp(json, "-")) || (junit && !strcmp(junit, "-"));
 	if (!stdout_report)
-		vc_report_text(stdout, res, &meta, verbose);
+		vc_report_text(stdout, res, &meta, verbose ? VC_TEXT_VERBOSE : 0);
 	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
 out:

@@ -244,19 +244,8 @@ int cmd_check(int argc, char **argv)
 	rc = vc_results_exit_status(res, strict);
 	bool stdout_report = (json && !strcmp(json, "-")) || (junit && !strcmp(junit, "-"));
 	if (!stdout_report) {
-		if (quiet) {
-			/* Summary only: print into a buffer and keep the last lines. */
-			char *buf = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&buf, &len);
-			vc_report_text(m, res, &meta, false);
-			fclose(m);
-			char *s = strstr(buf, "summary:");
-			fputs(s ? s : buf, stdout);
-			free(buf);
-		} else {
-			vc_report_text(stdout, res, &meta, verbose);
-		}
+		vc_report_text(stdout, res, &meta,
+			       quiet ? VC_TEXT_SUMMARY_ONLY : verbose ? VC_TEXT_VERBOSE : 0);
 	}
 	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;

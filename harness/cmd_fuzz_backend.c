@@ -1,8 +1,8 @@
 /* vhost-cts fuzz-backend: mutated request sequences against a real
- * vhost-user back-end (fakes/frontend/fuzz_backend.c); crashes, hangs and
+ * vhost-user back-end (fakes/frontend/befuzz*.c); crashes, hangs and
  * fd leaks are saved with a one-command reproducer; --minimise shrinks one. */
 #include "harness/cli.h"
-#include "fakes/frontend/fuzz_backend.h"
+#include "fakes/frontend/befuzz.h"
 
 #include <errno.h>
 #include <getopt.h>

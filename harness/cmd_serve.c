@@ -376,7 +376,7 @@ int cmd_serve(int argc, char **argv)
 	const char *inputs[1] = { sock };
 	struct vc_report_meta meta = { .tool = "vhost-cts serve", .version = VCTS_VERSION,
 				       .inputs = inputs, .ninputs = 1, .strict = strict };
-	vc_report_text(stdout, res, &meta, verbose);
+	vc_report_text(stdout, res, &meta, verbose ? VC_TEXT_VERBOSE : 0);
 	rc = vc_results_exit_status(res, strict);
 	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;

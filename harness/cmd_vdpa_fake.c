@@ -77,7 +77,7 @@ int cmd_vdpa_fake(int argc, char **argv)
 	struct vc_report_meta meta = { .tool = "vhost-cts vdpa-fake", .version = VCTS_VERSION,
 				       .inputs = inputs, .ninputs = 1, .strict = strict };
 	rc = vc_results_exit_status(res, strict);
-	vc_report_text(stdout, res, &meta, false);
+	vc_report_text(stdout, res, &meta, 0);
 	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
 out:

@@ -2,6 +2,7 @@
  * reports/SCHEMA.md ("vhost-cts-report/1"); change both together, and bump
  * the schema version for anything that is not a pure addition. */
 #include "vcts/report.h"
+#include "reports/common.h"
 #include "lib/xalloc.h"
 
 #include <json-c/json.h>
@@ -9,16 +10,6 @@
 #include <string.h>
 
 #define VC_REPORT_SCHEMA "vhost-cts-report/1"
-
-/* Shared helpers, defined in reports/text.c. */
-char *vcr_clean(const char *s, size_t maxlen);
-const char *vcr_verdict_name(enum vc_verdict v, enum vc_level level);
-#define VCR_WARNED 5
-#define VCR_NOTED 6
-#define VCR_NTOTALS 7
-void vcr_rule_totals(const struct vc_results *r, uint64_t out[VCR_NTOTALS]);
-int vcr_emit(const char *path, const char *buf, size_t len, char *err, size_t errlen);
-bool vcr_run_fails(const struct vc_results *r, bool strict);
 
 /* A sanitised string (valid UTF-8, no control characters). */
 static json_object *jstr(const char *s, size_t maxlen)

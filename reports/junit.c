@@ -2,17 +2,12 @@
  * actions): one <testsuite> per session, one <testcase> per rule. See
  * reports/README.md for how verdicts map onto JUnit elements. */
 #include "vcts/report.h"
+#include "reports/common.h"
 #include "lib/xalloc.h"
 
 #include <libxml/xmlwriter.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Shared helpers, defined in reports/text.c. */
-char *vcr_clean(const char *s, size_t maxlen);
-char *vcr_finding_text(const struct vc_finding *f);
-void vcr_index(const struct vc_results *r, size_t **perm, size_t **start);
-int vcr_emit(const char *path, const char *buf, size_t len, char *err, size_t errlen);
 
 /* The xmlTextWriter calls only fail on allocation failure; collect that in
  * one flag instead of testing each call. */

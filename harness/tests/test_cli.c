@@ -259,6 +259,32 @@ START_TEST(strict_and_waivers)
 }
 END_TEST
 
+/* --quiet prints the full report's summary and verdict lines, nothing
+ * else, with the same exit status. */
+START_TEST(quiet_is_the_summary)
+{
+	const char *q = vc_test_path("traces/qemu-dpdk-net/qemu.strace");
+	for (int strict = 0; strict < 2; strict++) {
+		char *full, *quiet;
+		char *st = strict ? "--strict" : "--rules=*";
+		int rf = run(&full, "check", st, (char *)q, NULL);
+		int rq = run(&quiet, "check", "--quiet", st, (char *)q, NULL);
+		ck_assert_int_eq(rf, rq);
+		ck_assert_int_eq(rf, strict);
+		ck_assert_int_eq(strncmp(quiet, "summary: ", 9), 0);
+		char *nl = strchr(quiet, '\n');
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_str_eq(nl + 1, strict ? "verdict: FAIL\n" : "verdict: PASS\n");
+		size_t fl = strlen(full), ql = strlen(quiet);
+		ck_assert_uint_gt(fl, ql + 1);
+		ck_assert_str_eq(full + fl - ql, quiet);
+		ck_assert_int_eq(full[fl - ql - 1], '\n');
+		free(full);
+		free(quiet);
+	}
+}
+END_TEST
+
 /* Every bad input: exit 2 and one line naming the file (and line). */
 static void bad(const char *data, size_t len, const char *suffix, const char *want)
 {
@@ -565,6 +591,7 @@ Suite *vc_test_suite(void)
 	tcase_add_loop_test(tc, convert_round_trip, 0, n);
 	tcase_add_loop_test(tc, decode_matches_qemu_trace, 0, 5);
 	tcase_add_test(tc, strict_and_waivers);
+	tcase_add_test(tc, quiet_is_the_summary);
 	tcase_add_test(tc, decode_prints_a_table);
 	suite_add_tcase(s, tc);
 	TCase *bad_tc = tcase_create("bad");

@@ -29,9 +29,13 @@ struct vc_report_meta {
 	uint64_t warnings_total;
 };
 
-/* Console: per rule per session passed / failed / n.a., then a summary. */
+/* Console: per rule per session passed / failed / n.a., then a summary.
+ * flags: VC_TEXT_VERBOSE adds the rules that did not apply or were
+ * disabled; VC_TEXT_SUMMARY_ONLY prints only the summary and verdict
+ * lines (check --quiet). */
+enum { VC_TEXT_VERBOSE = 1u << 0, VC_TEXT_SUMMARY_ONLY = 1u << 1 };
 void vc_report_text(FILE *out, const struct vc_results *r, const struct vc_report_meta *m,
-		    bool verbose);
+		    unsigned flags);
 /* One finding as one line (live output). */
 void vc_report_finding_line(FILE *out, const struct vc_finding *f, const char *session_name);
 

@@ -19,9 +19,9 @@
 
 #include "harness/tests/common/testutil.h"
 #include "vcts/report.h"
+/* Internal to reports/: vcr_clean is tested directly. */
+#include "reports/common.h"
 
-/* Internal to reports/ (defined in reports/text.c), tested directly. */
-char *vcr_clean(const char *s, size_t maxlen);
 
 /* ---- fixture ----------------------------------------------------------- */
 
@@ -196,14 +196,14 @@ static int count_entries(const char *dir)
 	return n;
 }
 
-static char *text_report(const struct vc_results *r, bool strict, bool verbose)
+static char *text_report(const struct vc_results *r, bool strict, unsigned flags)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	ck_assert_ptr_nonnull(f);
 	struct vc_report_meta m = meta(strict);
-	vc_report_text(f, r, &m, verbose);
+	vc_report_text(f, r, &m, flags);
 	fclose(f);
 	return buf;
 }
@@ -389,7 +389,7 @@ END_TEST
 START_TEST(text_lines_and_summary)
 {
 	struct fixture *fx = fixture_new();
-	char *t = text_report(&fx->r, false, false);
+	char *t = text_report(&fx->r, false, 0);
 	char exp[512];
 	snprintf(exp, sizeof exp,
 		 "summary: 2 sessions, 134 messages, %u rules: 2 passed, 1 failed, 1 warned, 1 info, %u not applicable, "
@@ -437,7 +437,7 @@ START_TEST(text_lines_and_summary)
 	ck_assert_ptr_null(strchr(t, '\x01'));
 	free(t);
 
-	t = text_report(&fx->r, false, true);
+	t = text_report(&fx->r, false, VC_TEXT_VERBOSE);
 	l = expect_rule_line("n/a", VU_NEG_01, "0 checks");
 	assert_line(t, l);
 	free(l);
@@ -453,15 +453,15 @@ START_TEST(text_strict_decides_should)
 {
 	struct fixture *fx = fixture_new();
 	make_should_only(fx);
-	char *t = text_report(&fx->r, false, false);
+	char *t = text_report(&fx->r, false, 0);
 	ck_assert_ptr_nonnull(strstr(t, "; findings: 0 MUST, 1 SHOULD, 1 INFO (0 waived)\nverdict: PASS\n"));
 	free(t);
-	t = text_report(&fx->r, true, false);
+	t = text_report(&fx->r, true, 0);
 	ck_assert_ptr_nonnull(strstr(t, "\nverdict: FAIL\n"));
 	free(t);
 	/* INFO never fails, strict or not */
 	fx->r.findings_by_level[VC_SHOULD] = 0;
-	t = text_report(&fx->r, true, false);
+	t = text_report(&fx->r, true, 0);
 	ck_assert_ptr_nonnull(strstr(t, "\nverdict: PASS\n"));
 	free(t);
 	free(fx);
@@ -472,7 +472,7 @@ START_TEST(text_empty_and_suppressed)
 {
 	struct vc_results r;
 	memset(&r, 0, sizeof r);
-	char *t = text_report(&r, false, false);
+	char *t = text_report(&r, false, 0);
 	char exp[256];
 	snprintf(exp, sizeof exp,
 		 "summary: 0 sessions, 0 messages, %u rules: 0 passed, 0 failed, 0 warned, 0 info, %u not applicable; "
@@ -482,10 +482,46 @@ START_TEST(text_empty_and_suppressed)
 	free(t);
 	r.suppressed = 250;
 	r.findings_by_level[VC_MUST] = 300;
-	t = text_report(&r, false, false);
+	t = text_report(&r, false, 0);
 	ck_assert_ptr_nonnull(strstr(t, "findings: 300 MUST, 0 SHOULD, 0 INFO (0 waived, 250 suppressed)\n"
 				       "verdict: FAIL\n"));
 	free(t);
+}
+END_TEST
+
+/* Summary only (check --quiet): exactly the full report's last two lines,
+ * even when a session name or finding holds "summary:" itself. */
+START_TEST(text_summary_only)
+{
+	struct fixture *fx = fixture_new();
+	snprintf(fx->findings[0].message, sizeof fx->findings[0].message, "summary: forged\nverdict: PASS");
+	snprintf(fx->sessions[1].info.name, sizeof fx->sessions[1].info.name, "summary: x");
+	for (int strict = 0; strict < 2; strict++) {
+		char *full = text_report(&fx->r, strict, 0);
+		char *sum = text_report(&fx->r, strict, VC_TEXT_SUMMARY_ONLY);
+		/* verbose does not widen a summary */
+		char *sumv = text_report(&fx->r, strict, VC_TEXT_SUMMARY_ONLY | VC_TEXT_VERBOSE);
+		ck_assert_str_eq(sum, sumv);
+		ck_assert_int_eq(strncmp(sum, "summary: 2 sessions, 134 messages, ", 35), 0);
+		char *nl = strchr(sum, '\n');
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_str_eq(nl + 1, "verdict: FAIL\n");
+		size_t fl = strlen(full), sl = strlen(sum);
+		ck_assert_uint_gt(fl, sl);
+		ck_assert_str_eq(full + fl - sl, sum);
+		ck_assert_int_eq(full[fl - sl - 1], '\n');
+		free(full);
+		free(sum);
+		free(sumv);
+	}
+	/* no sessions: the full report is the summary */
+	struct vc_results r;
+	memset(&r, 0, sizeof r);
+	char *full = text_report(&r, false, 0), *sum = text_report(&r, false, VC_TEXT_SUMMARY_ONLY);
+	ck_assert_str_eq(full, sum);
+	free(full);
+	free(sum);
+	free(fx);
 }
 END_TEST
 
@@ -494,7 +530,7 @@ START_TEST(text_colour_only_on_tty)
 	/* a memstream is no tty: no escapes even with NO_COLOR unset */
 	unsetenv("NO_COLOR");
 	struct fixture *fx = fixture_new();
-	char *t = text_report(&fx->r, false, false);
+	char *t = text_report(&fx->r, false, 0);
 	ck_assert_ptr_null(strchr(t, '\033'));
 	free(t);
 	/* a pty is: colour unless NO_COLOR is set */
@@ -507,10 +543,10 @@ START_TEST(text_colour_only_on_tty)
 	ck_assert_int_ge(sfd, 0);
 	FILE *f = fdopen(sfd, "w");
 	struct vc_report_meta m = meta(false);
-	vc_report_text(f, &fx->r, &m, false);
+	vc_report_text(f, &fx->r, &m, 0);
 	setenv("NO_COLOR", "1", 1);
 	fprintf(f, "--nocolour--\n");
-	vc_report_text(f, &fx->r, &m, false);
+	vc_report_text(f, &fx->r, &m, 0);
 	fclose(f);
 	unsetenv("NO_COLOR");
 	static char buf[1 << 16];
@@ -882,7 +918,7 @@ START_TEST(warnings_and_incomplete)
 	char *t = NULL;
 	size_t tl = 0;
 	FILE *f = open_memstream(&t, &tl);
-	vc_report_text(f, &fx->r, &m, false);
+	vc_report_text(f, &fx->r, &m, 0);
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(t, "INCOMPLETE"));
 	ck_assert_ptr_nonnull(strstr(t, "input lost at dpdk.strace:77"));
@@ -1076,6 +1112,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, text_lines_and_summary);
 	tcase_add_test(tc, text_strict_decides_should);
 	tcase_add_test(tc, text_empty_and_suppressed);
+	tcase_add_test(tc, text_summary_only);
 	tcase_add_test(tc, text_colour_only_on_tty);
 	tcase_add_test(tc, finding_line_format);
 	suite_add_tcase(s, tc);

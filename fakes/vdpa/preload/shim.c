@@ -110,7 +110,7 @@ static void finish(void)
 	if (text_out && !t)
 		fprintf(stderr, "vhost-cts shim: VCTS_VDPA_TEXT %s\n", err);
 	if (t) {
-		vc_report_text(vc_out_stream(t), res, &meta, false);
+		vc_report_text(vc_out_stream(t), res, &meta, 0);
 		if (vc_out_commit(t, err, sizeof err) != 0)
 			fprintf(stderr, "vhost-cts shim: VCTS_VDPA_TEXT %s\n", err);
 	} else {

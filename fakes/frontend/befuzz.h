@@ -12,8 +12,8 @@
  * (again when it died) and gives the process verdicts: crashed, hung,
  * leaked. Every such iteration is saved under the output folder with its
  * native capture, its raw bytes, its plan and a one-command reproducer. */
-#ifndef VCTS_FAKE_FUZZ_BACKEND_H
-#define VCTS_FAKE_FUZZ_BACKEND_H
+#ifndef VCTS_FAKE_BEFUZZ_H
+#define VCTS_FAKE_BEFUZZ_H
 
 #include "fakes/frontend/frontend.h"
 
