@@ -7,6 +7,8 @@
 # fakes/vdpa/tests/test_vdpa_vm.py.
 #
 # Usage: run-vm.sh OUTDIR      exit 0 ran, 77 cannot run here (reason on stderr), else failed
+# VCTS_VM_INIT and VCTS_VM_KMODS are passed to mkvm.sh (another /init, the
+# out-of-tree modules).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: run-vm.sh OUTDIR}

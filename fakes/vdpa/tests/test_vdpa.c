@@ -108,8 +108,8 @@ START_TEST(errnos)
 	ck_assert_int_eq(IO(d, VDPA_REQ_VDPA_GET_CONFIG, &c), -EINVAL);
 	c.off = 25; c.len = 1;
 	ck_assert_int_eq(IO(d, VDPA_REQ_VDPA_GET_CONFIG, &c), -EINVAL);
-	c.off = 20; c.len = 5;
-	ck_assert_int_eq(IO(d, VDPA_REQ_VDPA_GET_CONFIG, &c), -E2BIG);
+	c.off = 20; c.len = 5; /* past the end: EINVAL, not E2BIG (vhost_vdpa_get_config) */
+	ck_assert_int_eq(IO(d, VDPA_REQ_VDPA_GET_CONFIG, &c), -EINVAL);
 	c.off = 0; c.len = 6;
 	ck_assert_int_eq(IO(d, VDPA_REQ_VDPA_GET_CONFIG, &c), 0);
 	ck_assert_int_eq(c.b[0], 0x52);
