@@ -19,6 +19,9 @@ struct cert {
 	struct vc_ctx c;
 	FILE *log;
 	FILE *notes;
+	FILE *steps;       /* one line per call and its result (differential tests) */
+	unsigned nstep;
+	const char *phase; /* the check being run, for the step log */
 	int fd;
 	/* what the device said */
 	uint32_t device_id, config_size, nvqs;
@@ -47,9 +50,14 @@ static void note(struct cert *k, const char *fmt, ...)
 	va_end(ap);
 }
 
+static const char *en(long r);
+static long step(struct cert *k, long r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static long io(struct cert *k, uint32_t req, void *arg)
 {
-	return k->p->ioctl(k->p, k->fd, req, arg);
+	char name[48];
+	long r = k->p->ioctl(k->p, k->fd, req, arg);
+	return step(k, r, "ioctl %s", vdpa_ioctl_name(req, name, sizeof name));
 }
 
 static const char *en(long r)
@@ -66,6 +74,23 @@ static const char *en(long r)
 	return buf;
 }
 
+/* The step log: what was called with which device-independent arguments
+ * (no addresses of our own memory, no fds) and what it returned, so two
+ * devices driven by the same sequence can be compared line by line. */
+static long step(struct cert *k, long r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static long step(struct cert *k, long r, const char *fmt, ...)
+{
+	if (!k->steps)
+		return r;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(k->steps, "%u %s ", ++k->nstep, k->phase ? k->phase : "setup");
+	vfprintf(k->steps, fmt, ap);
+	fprintf(k->steps, " -> %s\n", r >= 0 ? (r > 0 ? "ok+" : "ok") : en(r));
+	va_end(ap);
+	return r;
+}
+
 /* One IOTLB message (V2 when negotiated, else V1). */
 static long iotlb(struct cert *k, uint8_t type, uint64_t iova, uint64_t size, uint64_t uaddr,
 		  uint8_t perm)
@@ -80,7 +105,8 @@ static long iotlb(struct cert *k, uint8_t type, uint64_t iova, uint64_t size, ui
 	memcpy(b + VDPA_IOTLB_UADDR_OFF, &uaddr, 8);
 	b[VDPA_IOTLB_PERM_OFF] = perm;
 	b[VDPA_IOTLB_TYPE_OFF] = type;
-	return k->p->write(k->p, k->fd, m, sizeof m);
+	return step(k, k->p->write(k->p, k->fd, m, sizeof m), "iotlb type %u iova 0x%llx size 0x%llx perm %u",
+		    type, (unsigned long long)iova, (unsigned long long)size, perm);
 }
 
 static bool batching(const struct cert *k)
@@ -151,6 +177,7 @@ static bool getter(struct cert *k, uint32_t req, void *a, void *b, size_t cap)
 
 static void dev01(struct cert *k)
 {
+	k->phase = "DEV-01";
 	uint64_t a[2], b[2];
 	/* The first answer is used even when the second differs, so one
 	 * unstable getter fails only this check. */
@@ -186,6 +213,9 @@ static void dev01(struct cert *k)
 		k->nvqs = 2u * (qp ? qp : 1) + (uint32_t)(k->features >> VDPA_F_NET_CTRL_VQ & 1);
 		note(k, "no GET_VQS_COUNT: %u vqs from the net config", k->nvqs);
 	}
+	step(k, 0, "device id %u, features 0x%llx, %u vqs of at most %u, config %u bytes, iova 0x%llx-0x%llx",
+	     k->device_id, (unsigned long long)k->features, k->nvqs, k->num_max, k->config_size,
+	     (unsigned long long)k->first, (unsigned long long)k->last);
 	note(k, "device id %u, features 0x%llx, %u vqs of at most %u, config %u bytes, iova 0x%llx-0x%llx",
 	     k->device_id, (unsigned long long)k->features, k->nvqs, k->num_max, k->config_size,
 	     (unsigned long long)k->first, (unsigned long long)k->last);
@@ -213,6 +243,7 @@ static long config_op(struct cert *k, uint32_t req, uint32_t off, uint32_t len, 
 
 static void dev02(struct cert *k)
 {
+	k->phase = "DEV-02";
 	uint32_t size = k->config_size;
 	if (size == 0 || size > 200) {
 		vc_fail(&k->c, VDPA_DEV_02, "config size %u cannot be probed (expected 1..200)", size);
@@ -253,6 +284,7 @@ static void dev02(struct cert *k)
 
 static void dev03(struct cert *k)
 {
+	k->phase = "DEV-03";
 	uint32_t s[2] = { k->nvqs, 256 };
 	long r = io(k, VDPA_REQ_SET_VRING_NUM, s);
 	vc_expect(&k->c, VDPA_DEV_03, r == -ENOBUFS, "SET_VRING_NUM for vq %u (of %u): %s, expected ENOBUFS",
@@ -284,6 +316,7 @@ static void dev03(struct cert *k)
 
 static void sts05_feat05(struct cert *k)
 {
+	k->phase = "STS-05/FEAT-05";
 	uint64_t bad = 1ull << 63;
 	long r = io(k, VDPA_REQ_SET_BACKEND_FEATURES, &bad);
 	vc_expect(&k->c, VDPA_FEAT_05, r == -EOPNOTSUPP,
@@ -317,6 +350,7 @@ static void sts05_feat05(struct cert *k)
 
 static void dev04(struct cert *k)
 {
+	k->phase = "DEV-04";
 	uint8_t *u = k->mem;
 	long r = iotlb(k, VDPA_IOTLB_UPDATE, k->iova, 0, (uint64_t)(uintptr_t)u, VDPA_ACCESS_RW);
 	vc_expect(&k->c, VDPA_DEV_04, r < 0, "UPDATE with size 0 succeeded (bug K1)");
@@ -330,7 +364,7 @@ static void dev04(struct cert *k)
 	vc_expect(&k->c, VDPA_DEV_04, r < 0, "an UPDATE overlapping the mapping at 0x%llx succeeded",
 		  (unsigned long long)k->iova);
 	uint8_t shortm[30] = { VDPA_MSG_TYPE_IOTLB_V2 };
-	r = k->p->write(k->p, k->fd, shortm, sizeof shortm);
+	r = step(k, k->p->write(k->p, k->fd, shortm, sizeof shortm), "write %zu bytes", sizeof shortm);
 	vc_expect(&k->c, VDPA_DEV_04, r == -EINVAL, "a 30-byte IOTLB write: %s, expected EINVAL", en(r));
 	r = unmap_mem(k);
 	vc_expect(&k->c, VDPA_DEV_04, r == VDPA_MSG_V2_SIZE, "INVALIDATE of the mapping: %s", en(r));
@@ -340,10 +374,11 @@ static void dev04(struct cert *k)
 
 static void dev06(struct cert *k)
 {
+	k->phase = "DEV-06";
 	long pg = sysconf(_SC_PAGESIZE);
 	size_t page = pg > 0 ? (size_t)pg : 4096;
 	void *a = NULL;
-	int r = k->p->mmap(k->p, k->fd, page, PROT_WRITE, MAP_SHARED, 0, &a);
+	int r = (int)step(k, k->p->mmap(k->p, k->fd, page, PROT_WRITE, MAP_SHARED, 0, &a), "mmap doorbell vq 0");
 	if (r == -VDPA_ENOTSUPP || r == -ENODEV || r == -EOPNOTSUPP) {
 		/* No doorbells (vdpa_sim, CUSE): the valid request is refused,
 		 * which the kernel allows; the bad ones must be too. */
@@ -369,8 +404,9 @@ static void dev06(struct cert *k)
 	};
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		a = NULL;
-		r = k->p->mmap(k->p, k->fd, bad[i].pages * page, bad[i].prot, bad[i].flags,
-			       (off_t)(bad[i].index * page), &a);
+		r = (int)step(k, k->p->mmap(k->p, k->fd, bad[i].pages * page, bad[i].prot, bad[i].flags,
+					    (off_t)(bad[i].index * page), &a),
+			      "mmap %s", bad[i].what);
 		vc_expect(&k->c, VDPA_DEV_06, r < 0, "a %s doorbell mapping was accepted", bad[i].what);
 		if (r == 0)
 			k->p->munmap(k->p, k->fd, a, bad[i].pages * page, (off_t)(bad[i].index * page));
@@ -442,6 +478,7 @@ static const char *cycle(struct cert *k, char *why, size_t len)
 
 static void dev07(struct cert *k, unsigned cycles)
 {
+	k->phase = "DEV-07";
 	char why[160];
 	unsigned i;
 	const char *fail = NULL;
@@ -470,9 +507,11 @@ static long begin(struct cert *k)
 
 static void dev05(struct cert *k)
 {
+	k->phase = "DEV-05";
 	/* Its own IOVA, so a leak seen by DEV-07 does not decide this one. */
 	k->iova += k->mem_len;
 	int fd2 = k->p->open(k->p);
+	step(k, fd2 < 0 ? fd2 : 0, "second open"); /* fd numbers differ between devices */
 	vc_expect(&k->c, VDPA_DEV_05, fd2 == -EBUSY, "a second open() while the device is open: %s, expected EBUSY",
 		  en(fd2));
 	if (fd2 >= 0 && fd2 != k->fd)
@@ -482,6 +521,7 @@ static void dev05(struct cert *k)
 		return;
 	k->p->close(k->p, k->fd);
 	k->fd = k->p->open(k->p);
+	step(k, k->fd < 0 ? k->fd : 0, "reopen");
 	if (!vc_expect(&k->c, VDPA_DEV_05, k->fd >= 0, "open() after close(): %s", en(k->fd)))
 		return;
 	r = begin(k);
@@ -497,7 +537,8 @@ static void dev05(struct cert *k)
 int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		 const struct vdpa_certify_opts *o, char *err, size_t errlen)
 {
-	struct cert k = { .p = p, .log = o ? o->log : NULL, .notes = o ? o->notes : NULL };
+	struct cert k = { .p = p, .log = o ? o->log : NULL, .notes = o ? o->notes : NULL,
+			  .steps = o ? o->steps : NULL };
 	k.c.eng = e;
 	k.c.sid = sid;
 	k.kick[0] = k.kick[1] = k.call[0] = k.call[1] = -1;
@@ -507,10 +548,21 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		return -1;
 	}
 	k.mem_len = MEM_LEN;
-	k.mem = mmap(NULL, k.mem_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Shared file-backed memory, as QEMU and DPDK map guest memory (memfd,
+	 * hugetlbfs). Parents that map by virtual address (VDUSE) map only
+	 * shared file-backed VMAs and silently skip anonymous ones
+	 * (vhost_vdpa_va_map), so anonymous memory would leave the IOTLB
+	 * empty there and an overlapping UPDATE would "succeed". */
+	int mfd = memfd_create("vcts-certify", MFD_CLOEXEC);
+	k.mem = MAP_FAILED;
+	if (mfd >= 0 && ftruncate(mfd, (off_t)k.mem_len) == 0)
+		k.mem = mmap(NULL, k.mem_len, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	int merr = errno;
+	if (mfd >= 0)
+		close(mfd); /* the mapping keeps the file */
 	if (k.mem == MAP_FAILED) {
 		p->close(p, k.fd);
-		snprintf(err, errlen, "cannot allocate guest memory: %s", strerror(errno));
+		snprintf(err, errlen, "cannot allocate shared guest memory (memfd): %s", strerror(merr));
 		return -1;
 	}
 	memset(k.mem, 0, k.mem_len);
@@ -542,6 +594,7 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 	uint64_t at = k.first < 0x100000 ? 0x100000 : (k.first + 0xfff) & ~0xfffull;
 	k.iova = at;
 	bool fits = at >= k.first && at <= k.last && k.last - at >= 2 * k.mem_len - 1;
+	k.phase = "setup";
 	long r = begin(&k);
 	note(&k, "SET_OWNER + backend features 0x%llx: %s", (unsigned long long)k.backend, en(r));
 	dev02(&k);

@@ -6,6 +6,7 @@
 #include "fakes/vdpa/certify.h"
 #include "fakes/vdpa/vdpa.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ static void certify_usage(FILE *f)
 		"                    (VDPA-DEV-01 features, VDPA-DEV-03 vring errors)\n"
 		"  --json FILE       JSON report ('-' for stdout)\n"
 		"  --junit FILE      JUnit XML report ('-' for stdout)\n"
+		"  --steps FILE      write each call and its result, one a line (compare two\n"
+		"                    devices with diff: the first differing line names the step)\n"
 		"  -v, --verbose     print each step\n"
 		"exit status: 0 certified, 1 a check failed, 2 usage error or no device\n",
 		vdpa_cfg_help());
@@ -35,9 +38,10 @@ int cmd_certify(int argc, char **argv)
 		{ "device", required_argument, 0, 'd' }, { "fake", required_argument, 0, 'F' },
 		{ "cycles", required_argument, 0, 'c' }, { "json", required_argument, 0, 'j' },
 		{ "junit", required_argument, 0, 'u' }, { "verbose", no_argument, 0, 'v' },
-		{ "generic", no_argument, 0, 'g' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "generic", no_argument, 0, 'g' }, { "steps", required_argument, 0, 's' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	const char *device = NULL, *fake = NULL, *json = NULL, *junit = NULL;
+	const char *device = NULL, *fake = NULL, *json = NULL, *junit = NULL, *steps = NULL;
 	bool verbose = false, generic = false;
 	unsigned cycles = 100;
 	int opt;
@@ -57,6 +61,7 @@ int cmd_certify(int argc, char **argv)
 		case 'u': junit = optarg; break;
 		case 'v': verbose = true; break;
 		case 'g': generic = true; break;
+		case 's': steps = optarg; break;
 		case 'h': certify_usage(stdout); return EXIT_CLEAN;
 		default: certify_usage(stderr); return EXIT_USAGE;
 		}
@@ -65,14 +70,20 @@ int cmd_certify(int argc, char **argv)
 		return cli_usage_error("certify: unexpected argument '%s'", argv[optind]);
 	if (!device == !fake)
 		return cli_usage_error("certify: give exactly one of --device PATH or --fake SPEC");
+	FILE *stepf = NULL;
+	if (steps && !(stepf = fopen(steps, "w")))
+		return cli_usage_error("--steps: cannot write %s: %s", steps, strerror(errno));
 	struct vdpa_port port;
 	struct vdpa_dev *dev = NULL;
 	char err[512];
 	if (fake) {
 		struct vdpa_cfg cfg;
 		vdpa_cfg_default(&cfg);
-		if (vdpa_cfg_parse(&cfg, fake, err, sizeof err) != 0)
+		if (vdpa_cfg_parse(&cfg, fake, err, sizeof err) != 0) {
+			if (stepf)
+				fclose(stepf);
 			return cli_usage_error("--fake: %s", err);
+		}
 		dev = vdpa_dev_new(&cfg);
 		vdpa_port_model(&port, dev);
 	} else {
@@ -87,7 +98,7 @@ int cmd_certify(int argc, char **argv)
 	uint32_t sid = vc_engine_add_session(eng, &s);
 	bool stdout_reports = (json && !strcmp(json, "-")) || (junit && !strcmp(junit, "-"));
 	struct vdpa_certify_opts co = { .cycles = cycles, .log = verbose ? stdout : NULL, .generic = generic,
-					.notes = stdout_reports ? stderr : stdout };
+					.notes = stdout_reports ? stderr : stdout, .steps = stepf };
 	int rc;
 	if (vdpa_certify(&port, eng, sid, &co, err, sizeof err) != 0) {
 		fprintf(stderr, "vhost-cts: %s\n", err);
@@ -105,6 +116,10 @@ int cmd_certify(int argc, char **argv)
 	if (cli_write_reports(json, junit, res, &meta) != 0)
 		rc = EXIT_USAGE;
 out:
+	if (stepf && fclose(stepf) != 0) {
+		fprintf(stderr, "vhost-cts: --steps: cannot write %s\n", steps);
+		rc = EXIT_USAGE;
+	}
 	vc_engine_free(eng);
 	vdpa_dev_free(dev);
 	return rc;

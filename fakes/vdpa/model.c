@@ -996,11 +996,9 @@ int vdpa_dev_mmap(struct vdpa_dev *d, uint64_t len, int prot, int flags, uint64_
 		r = -EINVAL;
 	else if ((prot & PROT_READ) && !(d->cfg.bad & VDPA_BAD_DOORBELL))
 		r = -EINVAL;
-	else if (index > 65535)
-		r = -EINVAL;
 	else if (!d->cfg.doorbell)
-		r = -VDPA_ENOTSUPP;
-	else if (index >= d->nvqs)
+		r = -VDPA_ENOTSUPP; /* before the index, as vhost_vdpa_mmap tests them */
+	else if (index > 65535 || index >= d->nvqs)
 		r = -EINVAL; /* the parent has no notification area for it */
 	if (!r)
 		d->doorbells++;

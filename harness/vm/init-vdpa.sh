@@ -27,11 +27,20 @@ block dev-add-net vdpa dev add mgmtdev vdpasim_net name vdpa0 mac 02:00:00:00:00
 block dev-add-blk vdpa dev add mgmtdev vdpasim_blk name vdpa1
 block devs sh -c 'vdpa dev show; ls -l /dev/vhost-vdpa-*'
 
+# The fake configured like vdpa_sim_net (drivers/vdpa/vdpa_sim/vdpa_sim_net.c:
+# features MTU MAC CTRL_VQ CTRL_MAC_ADDR ANY_LAYOUT VERSION_1
+# ACCESS_PLATFORM, 3 vqs, 2 groups, 2 address spaces, no doorbells); the
+# differential test compares its step log with the kernel device's.
+SIM_NET='features=0x308820028,qp=1,ctrl-vq=1,num=256,groups=2,as=2,no-doorbell'
 for d in net:0 blk:1; do
-    n=${d%%:*} i=${d#*:}
-    block certify-$n vhost-cts certify -v --device /dev/vhost-vdpa-$i --json /tmp/certify-$n.json
-    showfile certify-$n.json /tmp/certify-$n.json
+    kind=${d%%:*} i=${d#*:}
+    block certify-$kind vhost-cts certify --device /dev/vhost-vdpa-$i --json /tmp/certify-$kind.json
+    showfile certify-$kind.json /tmp/certify-$kind.json
+    block steps-$kind vhost-cts certify --device /dev/vhost-vdpa-$i --cycles 3 --steps /tmp/steps-$kind.txt
+    showfile steps-$kind.txt /tmp/steps-$kind.txt
 done
+block steps-fake-net vhost-cts certify --fake "$SIM_NET" --cycles 3 --steps /tmp/steps-fake-net.txt
+showfile steps-fake-net.txt /tmp/steps-fake-net.txt
 dmesg | grep -iE 'vdpa|vduse|warn|bug|oops' | sed 's/^/vm: dmesg: /'
 echo "vm: done"
 poweroff -f
