@@ -553,9 +553,11 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 	 * shared file-backed VMAs and silently skip anonymous ones
 	 * (vhost_vdpa_va_map), so anonymous memory would leave the IOTLB
 	 * empty there and an overlapping UPDATE would "succeed". */
-	int mfd = memfd_create("vcts-certify", MFD_CLOEXEC);
+	int mfd = o && o->anon_memory ? -1 : memfd_create("vcts-certify", MFD_CLOEXEC);
 	k.mem = MAP_FAILED;
-	if (mfd >= 0 && ftruncate(mfd, (off_t)k.mem_len) == 0)
+	if (o && o->anon_memory)
+		k.mem = mmap(NULL, k.mem_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else if (mfd >= 0 && ftruncate(mfd, (off_t)k.mem_len) == 0)
 		k.mem = mmap(NULL, k.mem_len, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	int merr = errno;
 	if (mfd >= 0)

@@ -25,6 +25,10 @@ struct vdpa_certify_opts {
 	 * back-end): only the generic vhost ioctls, VDPA-DEV-01 (features)
 	 * and VDPA-DEV-03 (vring errors). */
 	bool generic;
+	/* Private anonymous memory instead of a shared memfd: what certify
+	 * mapped before it met VDUSE, kept to show why it must not (a
+	 * virtual-address parent maps none of it). */
+	bool anon_memory;
 };
 
 /* Run the sequence. Returns 0 when it ran (findings are in the engine),

@@ -105,6 +105,34 @@ def test_differential_catches_a_difference(vm, tmp_path):
     assert re.search(r"fake: +\d+ DEV-02 ioctl VDPA_GET_CONFIG -> ok", diff), diff
 
 
+def test_certify_vduse(vm):
+    """The suite's VDUSE-served virtio-blk RAM disk, through the kernel."""
+    out = block(vm, "certify-vduse")
+    assert rc(vm, "certify-vduse") == 0, out
+    rep = json.loads(block(vm, "certify-vduse.json"))
+    assert rep["verdict"] == "pass"
+    rules = rep["sessions"][0]["rules"]
+    for r in ("VDPA-DEV-01", "VDPA-DEV-02", "VDPA-DEV-03", "VDPA-DEV-04", "VDPA-DEV-05",
+              "VDPA-DEV-06", "VDPA-DEV-07", "VDPA-STS-05", "VDPA-FEAT-05"):
+        assert rules[r]["verdict"] == "pass", (r, out)
+    fake = block(vm, "vduse-vduse-blk0.txt")
+    assert "vduse: ready vduse-blk0" in fake, fake
+    assert re.search(r"vduse vduse-blk0: \d+ control requests \(\d+ SET_STATUS, [1-9]\d* UPDATE_IOTLB", fake), fake
+
+
+def test_anonymous_memory_and_parents(vm):
+    """Why certify maps a shared memfd: the kernel's virtual-address parent
+    (VDUSE) silently skips anonymous memory (vhost_vdpa_va_map), so the
+    overlapping UPDATE of DEV-04 "succeeds" there and only there; the
+    physical-address parent (vdpa_sim) pins anonymous memory and passes."""
+    out = block(vm, "certify-vduse-anon")
+    assert rc(vm, "certify-vduse-anon") == 1, out
+    fails = re.findall(r"FAIL  (\S+)", out)
+    assert fails == ["VDPA-DEV-04"], out
+    assert "an UPDATE overlapping the mapping at 0x" in out
+    assert rc(vm, "certify-net-anon") == 0, block(vm, "certify-net-anon")
+
+
 def test_kernel_log_clean(vm):
     log = console(vm)
     bad = [l for l in log.splitlines()
