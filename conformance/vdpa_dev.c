@@ -7,6 +7,8 @@
 #include "vcts/vdpa_uapi.h"
 
 #include <errno.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_ring.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,8 +150,11 @@ static int get_status(struct cert *k)
 
 static uint64_t driver_features(const struct cert *k)
 {
-	uint64_t want = (1ull << VDPA_F_VERSION_1) | (1ull << VDPA_F_ACCESS_PLATFORM) |
-			(1ull << VDPA_F_NET_MAC) | (1ull << VDPA_F_NET_STATUS);
+	uint64_t want = (1ull << VDPA_F_VERSION_1) | (1ull << VDPA_F_ACCESS_PLATFORM);
+	/* the device-class bits mean other things elsewhere (bit 5 is
+	 * virtio-blk's read-only) */
+	if (k->device_id == VDPA_VIRTIO_ID_NET)
+		want |= (1ull << VDPA_F_NET_MAC) | (1ull << VDPA_F_NET_STATUS);
 	return k->features & want;
 }
 
@@ -415,7 +420,10 @@ static void dev06(struct cert *k)
 
 /* ---------- VDPA-DEV-07 ---------- */
 
-static const char *cycle(struct cert *k, char *why, size_t len)
+/* Start the device as a client does: features, the IOTLB, the first
+ * min(2, nvqs) rings at k->iova + q * 0x4000 (desc, avail +0x1000, used
+ * +0x2000), DRIVER_OK. NULL, or why not (in why). */
+static const char *start_dev(struct cert *k, char *why, size_t len, uint32_t *nq_out, uint32_t *num_out)
 {
 	long r;
 #define STEP(expr, what)                                                      \
@@ -466,6 +474,15 @@ static const char *cycle(struct cert *k, char *why, size_t len)
 		snprintf(why, len, "DRIVER_OK not kept (status 0x%x)", st);
 		return why;
 	}
+	*nq_out = nq;
+	*num_out = num;
+	return NULL;
+}
+
+/* Reset, read the rings' bases, unmap. */
+static const char *stop_dev(struct cert *k, char *why, size_t len, uint32_t nq)
+{
+	long r;
 	STEP(set_status(k, 0), "SET_STATUS 0 (stop)");
 	for (uint32_t q = 0; q < nq; q++) {
 		uint32_t s[2] = { q, 0 };
@@ -474,6 +491,13 @@ static const char *cycle(struct cert *k, char *why, size_t len)
 	STEP(unmap_mem(k), "IOTLB INVALIDATE of the ring memory");
 	return NULL;
 #undef STEP
+}
+
+static const char *cycle(struct cert *k, char *why, size_t len)
+{
+	uint32_t nq = 0, num = 0;
+	const char *e = start_dev(k, why, len, &nq, &num);
+	return e ? e : stop_dev(k, why, len, nq);
 }
 
 static void dev07(struct cert *k, unsigned cycles)
@@ -532,6 +556,206 @@ static void dev05(struct cert *k)
 		  "UPDATE of the range mapped before close() fails after reopening (%s): close() kept the mapping", en(r));
 	if (r >= 0)
 		unmap_mem(k);
+}
+
+/* ---------- VDPA-DEV-08, -09: the data path (--datapath) ---------- */
+
+/* The rings live where start_dev() put them; buffers in the upper half of
+ * the certifier's memory. Split virtqueue layout: VIRTIO 1.2, 2.7. */
+#define DP_BUF 0x8000u
+#define DP_WAIT_MS 5000
+
+struct vq {
+	uint8_t *desc, *avail, *used; /* our view of the ring */
+	uint64_t iova;                /* ring base */
+	uint32_t num;
+	uint16_t next_avail, seen_used;
+	unsigned ndesc;
+};
+
+static void vq_init(struct cert *k, struct vq *v, uint32_t q, uint32_t num)
+{
+	uint64_t off = (uint64_t)q * 0x4000;
+	v->desc = k->mem + off;
+	v->avail = k->mem + off + 0x1000;
+	v->used = k->mem + off + 0x2000;
+	v->iova = k->iova + off;
+	v->num = num;
+	v->next_avail = v->seen_used = 0;
+	v->ndesc = 0;
+	memset(v->desc, 0, 0x3000);
+}
+
+/* Add a descriptor for [off, off + len) of our memory; returns its index. */
+static uint16_t vq_desc(struct cert *k, struct vq *v, uint32_t off, uint32_t len, bool writable, bool next)
+{
+	uint16_t i = (uint16_t)(v->ndesc++ % v->num);
+	uint64_t addr = k->iova + off;
+	uint16_t flags = (uint16_t)((writable ? VRING_DESC_F_WRITE : 0) | (next ? VRING_DESC_F_NEXT : 0));
+	uint16_t nxt = (uint16_t)((i + 1) % v->num);
+	uint8_t *d = v->desc + 16u * i;
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &nxt, 2);
+	return i;
+}
+
+static void vq_post(struct vq *v, uint16_t head)
+{
+	memcpy(v->avail + 4 + 2u * (v->next_avail % v->num), &head, 2);
+	v->next_avail++;
+	__atomic_store_n((uint16_t *)(v->avail + 2), v->next_avail, __ATOMIC_RELEASE);
+}
+
+static void kick(struct cert *k, uint32_t q)
+{
+	uint64_t one = 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (write(k->kick[q], &one, sizeof one) != (ssize_t)sizeof one)
+		note(k, "kick of vq %u: %s", q, strerror(errno));
+}
+
+/* Wait until the used index reaches want; the used elements' ids and
+ * lengths from seen_used on. false on timeout. */
+static bool vq_wait(struct vq *v, uint16_t want)
+{
+	for (int ms = 0; ms < DP_WAIT_MS; ms++) {
+		uint16_t u = __atomic_load_n((uint16_t *)(v->used + 2), __ATOMIC_ACQUIRE);
+		if ((uint16_t)(u - v->seen_used) >= (uint16_t)(want - v->seen_used))
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static uint32_t vq_used_len(struct vq *v, uint16_t i)
+{
+	uint32_t len;
+	memcpy(&len, v->used + 4 + 8u * (i % v->num) + 4, 4);
+	return len;
+}
+
+static void dp_net(struct cert *k, uint32_t num)
+{
+	/* vq 0 receives, vq 1 transmits (VIRTIO 1.2, 5.1.2). A frame is the
+	 * 12-byte virtio_net_hdr_v1 (zero: no offloads) and an Ethernet frame
+	 * to the broadcast address (vdpa_sim_net delivers broadcast, multicast
+	 * and its own MAC only). */
+	enum { NHDR = 12, FRAME = 64, RXBUF = 2048, NRX = 4 };
+	struct vq rx, tx;
+	vq_init(k, &rx, 0, num);
+	vq_init(k, &tx, 1, num);
+	uint8_t *frame = k->mem + DP_BUF + NRX * RXBUF;
+	memset(frame, 0, NHDR);
+	static const uint8_t eth[14] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x56, 0x43, 0x54, 0x53, 0x01,
+					 0x88, 0xb5 }; /* local experimental ethertype */
+	memcpy(frame + NHDR, eth, sizeof eth);
+	for (unsigned i = sizeof eth; i < FRAME; i++)
+		frame[NHDR + i] = (uint8_t)(i * 7 + 3);
+	for (unsigned i = 0; i < NRX; i++) {
+		memset(k->mem + DP_BUF + i * RXBUF, 0xee, RXBUF);
+		vq_post(&rx, vq_desc(k, &rx, DP_BUF + i * RXBUF, RXBUF, true, false));
+	}
+	kick(k, 0);
+	vq_post(&tx, vq_desc(k, &tx, DP_BUF + NRX * RXBUF, NHDR + FRAME, false, false));
+	kick(k, 1);
+	bool sent = vq_wait(&tx, 1);
+	step(k, sent ? 0 : -ETIMEDOUT, "datapath net: TX used");
+	if (!vc_expect(&k->c, VDPA_DEV_08, sent, "a %u-byte TX frame posted and kicked on vq 1 was not used within %d ms",
+		       NHDR + FRAME, DP_WAIT_MS))
+		return;
+	bool got = vq_wait(&rx, 1);
+	step(k, got ? 0 : -ETIMEDOUT, "datapath net: RX used");
+	if (!vc_expect(&k->c, VDPA_DEV_08, got,
+		       "the TX frame did not come back on RX within %d ms (certify --datapath needs a device that loops TX back to RX, as vdpa_sim_net does)",
+		       DP_WAIT_MS))
+		return;
+	uint16_t id;
+	memcpy(&id, rx.used + 4, 2);
+	uint32_t len = vq_used_len(&rx, 0);
+	uint8_t *buf = id < NRX ? k->mem + DP_BUF + id * RXBUF : NULL;
+	if (!vc_expect(&k->c, VDPA_DEV_08, buf && len == NHDR + FRAME,
+		       "RX used element: id %u (of %u posted) len %u, expected the %u bytes sent", id, NRX, len,
+		       NHDR + FRAME))
+		return;
+	vc_expect(&k->c, VDPA_DEV_08, memcmp(buf + NHDR, frame + NHDR, FRAME) == 0,
+		  "the frame received on RX differs from the one sent on TX");
+}
+
+static void dp_blk(struct cert *k, uint32_t num)
+{
+	/* One 4 KiB write at sector 8, then a read of it into another buffer:
+	 * header (type, ioprio, sector; read-only), data, status byte
+	 * (writable). VIRTIO 1.2, 5.2.6. */
+	enum { BHDR = 16, DATA = 4096, SECTOR0 = 8 };
+	struct vq v;
+	vq_init(k, &v, 0, num);
+	uint32_t hdr = DP_BUF, wdata = DP_BUF + 0x1000, st = DP_BUF + 0x20, rdata = DP_BUF + 0x2000;
+	uint8_t *m = k->mem;
+	for (unsigned i = 0; i < DATA; i++)
+		m[wdata + i] = (uint8_t)(i * 13 + 5);
+	memset(m + rdata, 0, DATA);
+	for (int pass = 0; pass < 2; pass++) {
+		bool rd = pass == 1;
+		uint32_t type = rd ? VIRTIO_BLK_T_IN : VIRTIO_BLK_T_OUT, ioprio = 0;
+		uint64_t sector = SECTOR0;
+		memcpy(m + hdr, &type, 4);
+		memcpy(m + hdr + 4, &ioprio, 4);
+		memcpy(m + hdr + 8, &sector, 8);
+		m[st] = 0xff;
+		uint16_t head = vq_desc(k, &v, hdr, BHDR, false, true);
+		vq_desc(k, &v, rd ? rdata : wdata, DATA, rd, true);
+		vq_desc(k, &v, st, 1, true, false);
+		vq_post(&v, head);
+		kick(k, 0);
+		const char *what = rd ? "read" : "write";
+		bool done = vq_wait(&v, (uint16_t)(pass + 1));
+		step(k, done ? 0 : -ETIMEDOUT, "datapath blk: %s used", what);
+		if (!vc_expect(&k->c, VDPA_DEV_09, done, "a 4 KiB %s at sector %u posted and kicked was not used within %d ms",
+			       what, SECTOR0, DP_WAIT_MS))
+			return;
+		uint32_t len = vq_used_len(&v, (uint16_t)pass);
+		uint32_t want = rd ? DATA + 1 : 1;
+		uint8_t status = __atomic_load_n(&m[st], __ATOMIC_ACQUIRE);
+		if (!vc_expect(&k->c, VDPA_DEV_09, status == VIRTIO_BLK_S_OK, "%s at sector %u: status %u, expected 0 (OK)",
+			       what, SECTOR0, status))
+			return;
+		vc_expect(&k->c, VDPA_DEV_09, len == want,
+			  "%s: used length %u, expected %u (the bytes written into the request's writable buffers)", what,
+			  len, want);
+	}
+	vc_expect(&k->c, VDPA_DEV_09, memcmp(m + wdata, m + rdata, DATA) == 0,
+		  "the 4 KiB read back from sector %u differ from what was written", SECTOR0);
+}
+
+static void datapath(struct cert *k)
+{
+	k->phase = "DATAPATH";
+	const char *skip = k->p->dev ? "the in-process fake has no data path"
+			   : k->device_id != VDPA_VIRTIO_ID_NET && k->device_id != VDPA_VIRTIO_ID_BLK
+				   ? "the device is neither net nor block"
+				   : NULL;
+	if (skip) {
+		note(k, "datapath: %s: not checked", skip);
+		if (k->notes)
+			fprintf(k->notes, "note: VDPA-DEV-08/09: %s: the data path was not checked\n", skip);
+		return;
+	}
+	char why[160];
+	uint32_t nq = 0, num = 0;
+	const char *e = start_dev(k, why, sizeof why, &nq, &num);
+	bool net = k->device_id == VDPA_VIRTIO_ID_NET;
+	if (!vc_expect(&k->c, net ? VDPA_DEV_08 : VDPA_DEV_09, !e && nq >= (net ? 2u : 1u),
+		       "starting the device for the data path: %s", e ? e : "too few vqs"))
+		return;
+	if (net)
+		dp_net(k, num);
+	else
+		dp_blk(k, num);
+	e = stop_dev(k, why, sizeof why, nq);
+	if (e)
+		note(k, "datapath: stopping: %s", e);
 }
 
 int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
@@ -609,6 +833,8 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		vc_fail(&k.c, VDPA_DEV_04, "the IOVA range 0x%llx-0x%llx has no room for 128 KiB at 0x%llx",
 			(unsigned long long)k.first, (unsigned long long)k.last, (unsigned long long)at);
 	}
+	if (fits && o && o->datapath)
+		datapath(&k);
 	dev06(&k);
 	if (fits)
 		dev05(&k);

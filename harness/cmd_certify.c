@@ -29,6 +29,9 @@ static void certify_usage(FILE *f)
 		"                    devices with diff: the first differing line names the step)\n"
 		"  --anon-memory     map the rings in private anonymous memory, not a shared\n"
 		"                    memfd (virtual-address parents such as VDUSE map none of it)\n"
+		"  --datapath        also the data path (VDPA-DEV-08/09): net, a TX frame must come\n"
+		"                    back on RX (a loopback device such as vdpa_sim_net); block,\n"
+		"                    4 KiB written and read back equal\n"
 		"  -v, --verbose     print each step\n"
 		"exit status: 0 certified, 1 a check failed, 2 usage error or no device\n",
 		vdpa_cfg_help());
@@ -41,11 +44,11 @@ int cmd_certify(int argc, char **argv)
 		{ "cycles", required_argument, 0, 'c' }, { "json", required_argument, 0, 'j' },
 		{ "junit", required_argument, 0, 'u' }, { "verbose", no_argument, 0, 'v' },
 		{ "generic", no_argument, 0, 'g' }, { "steps", required_argument, 0, 's' },
-		{ "anon-memory", no_argument, 0, 'A' },
+		{ "anon-memory", no_argument, 0, 'A' }, { "datapath", no_argument, 0, 'D' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	const char *device = NULL, *fake = NULL, *json = NULL, *junit = NULL, *steps = NULL;
-	bool verbose = false, generic = false, anon = false;
+	bool verbose = false, generic = false, anon = false, datapath = false;
 	unsigned cycles = 100;
 	int opt;
 	optind = 1;
@@ -66,6 +69,7 @@ int cmd_certify(int argc, char **argv)
 		case 'g': generic = true; break;
 		case 's': steps = optarg; break;
 		case 'A': anon = true; break;
+		case 'D': datapath = true; break;
 		case 'h': certify_usage(stdout); return EXIT_CLEAN;
 		default: certify_usage(stderr); return EXIT_USAGE;
 		}
@@ -103,7 +107,7 @@ int cmd_certify(int argc, char **argv)
 	bool stdout_reports = (json && !strcmp(json, "-")) || (junit && !strcmp(junit, "-"));
 	struct vdpa_certify_opts co = { .cycles = cycles, .log = verbose ? stdout : NULL, .generic = generic,
 					.notes = stdout_reports ? stderr : stdout, .steps = stepf,
-					.anon_memory = anon };
+					.anon_memory = anon, .datapath = datapath };
 	int rc;
 	if (vdpa_certify(&port, eng, sid, &co, err, sizeof err) != 0) {
 		fprintf(stderr, "vhost-cts: %s\n", err);

@@ -29,6 +29,9 @@ struct vdpa_certify_opts {
 	 * mapped before it met VDUSE, kept to show why it must not (a
 	 * virtual-address parent maps none of it). */
 	bool anon_memory;
+	/* Also VDPA-DEV-08/09: frames through a loopback net device, sectors
+	 * written and read back on a block device. */
+	bool datapath;
 };
 
 /* Run the sequence. Returns 0 when it ran (findings are in the engine),

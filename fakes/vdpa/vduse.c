@@ -251,6 +251,13 @@ static void start_queue(struct fake *f)
 		logf_(f, "vq 0 not started: ready %u num %u", vi.ready, vi.num);
 		return;
 	}
+	/* A reset (vduse_dev_reset) drops the kick eventfd: set it again for
+	 * every start, as libvduse does at DRIVER_OK. */
+	struct vduse_vq_eventfd ke = { .index = 0, .fd = f->kick };
+	if (ioctl(f->dev, VDUSE_VQ_SETUP_KICKFD, &ke) != 0) {
+		logf_(f, "VQ_SETUP_KICKFD: %s", strerror(errno));
+		return;
+	}
 	f->num = vi.num;
 	f->desc = vi.desc_addr;
 	f->avail = vi.driver_addr;
@@ -347,8 +354,7 @@ static int create(struct fake *f, int ctl, char *err, size_t errlen)
 		return -1;
 	}
 	struct vduse_vq_config vq = { .index = 0, .max_size = VQ_MAX };
-	struct vduse_vq_eventfd ke = { .index = 0, .fd = f->kick };
-	if (ioctl(f->dev, VDUSE_VQ_SETUP, &vq) != 0 || ioctl(f->dev, VDUSE_VQ_SETUP_KICKFD, &ke) != 0) {
+	if (ioctl(f->dev, VDUSE_VQ_SETUP, &vq) != 0) {
 		snprintf(err, errlen, "%s: VQ_SETUP: %s", path, strerror(errno));
 		return -1;
 	}

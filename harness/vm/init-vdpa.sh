@@ -39,6 +39,11 @@ for d in net:0 blk:1; do
     block steps-$kind vhost-cts certify --device /dev/vhost-vdpa-$i --cycles 3 --steps /tmp/steps-$kind.txt
     showfile steps-$kind.txt /tmp/steps-$kind.txt
 done
+# The data path: vdpa_sim_net loops TX back to RX, vdpa_sim_blk is a RAM disk.
+block datapath-net vhost-cts certify --device /dev/vhost-vdpa-0 --datapath --cycles 3 --json /tmp/datapath-net.json
+showfile datapath-net.json /tmp/datapath-net.json
+block datapath-blk vhost-cts certify --device /dev/vhost-vdpa-1 --datapath --cycles 3 --json /tmp/datapath-blk.json
+showfile datapath-blk.json /tmp/datapath-blk.json
 block steps-fake-net vhost-cts certify --fake "$SIM_NET" --cycles 3 --steps /tmp/steps-fake-net.txt
 showfile steps-fake-net.txt /tmp/steps-fake-net.txt
 # A VDUSE device: the suite's virtio-blk RAM disk served from userspace,
@@ -70,7 +75,15 @@ showfile steps-vduse.txt /tmp/steps-vduse.txt
 # none of it, so its overlap check cannot see the first mapping.
 block certify-vduse-anon vhost-cts certify --device $VDUSE_NODE --anon-memory --cycles 3
 block certify-net-anon vhost-cts certify --device /dev/vhost-vdpa-0 --anon-memory --cycles 3
+block datapath-vduse vhost-cts certify --device $VDUSE_NODE --datapath --cycles 3 --json /tmp/datapath-vduse.json
+showfile datapath-vduse.json /tmp/datapath-vduse.json
 vduse_stop
+# The same fake misbehaving: the data-path check must fail it.
+for bad in corrupt drop; do
+    vduse_start vduse-$bad --bad $bad
+    block datapath-vduse-$bad vhost-cts certify --device $VDUSE_NODE --datapath --cycles 3
+    vduse_stop
+done
 
 dmesg | grep -iE 'vdpa|vduse|warn|bug|oops' | sed 's/^/vm: dmesg: /'
 echo "vm: done"

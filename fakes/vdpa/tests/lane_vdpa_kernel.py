@@ -133,6 +133,32 @@ def test_anonymous_memory_and_parents(vm):
     assert rc(vm, "certify-net-anon") == 0, block(vm, "certify-net-anon")
 
 
+@pytest.mark.parametrize("dev,rule", [("net", "VDPA-DEV-08"), ("blk", "VDPA-DEV-09"),
+                                      ("vduse", "VDPA-DEV-09")])
+def test_datapath_pass(vm, dev, rule):
+    """vdpa_sim_net loops a TX frame back to RX unchanged; vdpa_sim_blk and
+    the VDUSE RAM disk return the sectors written."""
+    out = block(vm, "datapath-" + dev)
+    assert rc(vm, "datapath-" + dev) == 0, out
+    rep = json.loads(block(vm, "datapath-%s.json" % dev))
+    rules = rep["sessions"][0]["rules"]
+    assert rules[rule]["verdict"] == "pass", out
+    assert rules[rule]["checks"] >= 4, rules[rule]
+    other = "VDPA-DEV-09" if rule == "VDPA-DEV-08" else "VDPA-DEV-08"
+    assert rules[other]["checks"] == 0
+
+
+@pytest.mark.parametrize("bad,finding", [
+    ("corrupt", "the 4 KiB read back from sector 8 differ from what was written"),
+    ("drop", "a 4 KiB write at sector 8 posted and kicked was not used within 5000 ms"),
+])
+def test_datapath_fails_a_bad_device(vm, bad, finding):
+    out = block(vm, "datapath-vduse-" + bad)
+    assert rc(vm, "datapath-vduse-" + bad) == 1, out
+    assert re.findall(r"FAIL  (\S+)", out) == ["VDPA-DEV-09"], out
+    assert finding in out, out
+
+
 def test_kernel_log_clean(vm):
     log = console(vm)
     bad = [l for l in log.splitlines()
