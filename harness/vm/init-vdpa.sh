@@ -44,6 +44,24 @@ block datapath-net vhost-cts certify --device /dev/vhost-vdpa-0 --datapath --cyc
 showfile datapath-net.json /tmp/datapath-net.json
 block datapath-blk vhost-cts certify --device /dev/vhost-vdpa-1 --datapath --cycles 3 --json /tmp/datapath-blk.json
 showfile datapath-blk.json /tmp/datapath-blk.json
+# DPDK testpmd (virtio-user, vhost-vdpa back-end) on vdpa_sim_net under
+# strace: io forwarding with a first TX burst, so the frames vdpa_sim_net
+# loops back are forwarded again for 3 s. Once with the locked-memory limit
+# lifted, once with the default 8 MiB: pinning the 256 MiB of DPDK's memory
+# for the IOTLB UPDATE then fails (EFAULT).
+testpmd_sim() { # name, ulimit -l value
+    block testpmd-$1 sh -c "ulimit -l $2; (sleep 3; echo) | timeout -s INT 120 strace -f -tt -yy -xx -s 65536 \
+        -e trace=ioctl,write,mmap,munmap,openat,close -o /tmp/testpmd-$1.strace \
+        dpdk-testpmd --no-huge --no-pci -m 256 -l 0-1 --file-prefix $1 \
+        --vdev net_virtio_user0,path=/dev/vhost-vdpa-0 -- --no-mlockall --total-num-mbufs=2048 \
+        --forward-mode=io --tx-first"
+    grep -E 'vhost-vdpa|vhost\\x2dvdpa|\\x76\\x68\\x6f\\x73\\x74\\x2d\\x76\\x64\\x70\\x61' /tmp/testpmd-$1.strace > /tmp/testpmd-$1-vdpa.strace
+    showfile testpmd-$1.strace /tmp/testpmd-$1-vdpa.strace
+}
+if [ -x /usr/bin/dpdk-testpmd ]; then
+    testpmd_sim sim unlimited
+    testpmd_sim sim-memlock 8192
+fi
 block steps-fake-net vhost-cts certify --fake "$SIM_NET" --cycles 3 --steps /tmp/steps-fake-net.txt
 showfile steps-fake-net.txt /tmp/steps-fake-net.txt
 # A VDUSE device: the suite's virtio-blk RAM disk served from userspace,

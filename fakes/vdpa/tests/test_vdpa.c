@@ -392,7 +392,7 @@ static uint8_t gst(struct client *c)
 /* A well-behaved client, with hooks to misbehave at one step. */
 enum { B_NONE, B_EMPTY_BATCH, B_NO_MAP, B_NO_REREAD, B_CLEAR, B_FEAT_LATE, B_UNMAP_RUNNING,
        B_BIG_NUM, B_MISALIGNED, B_BAD_INDEX, B_V2_UNNEGOTIATED, B_OVERLAP, B_SIZE0, B_OPEN_BATCH,
-       B_SHORT_WRITE, B_MISS, B_BASE_RUNNING };
+       B_SHORT_WRITE, B_MISS, B_BASE_RUNNING, B_FAILED_UPDATE, B_FAILED_UPDATE_REMAPPED };
 
 static void client_run(struct client *c, int bad)
 {
@@ -443,6 +443,15 @@ static void client_run(struct client *c, int bad)
 		upd(c->d, 0x200000, 0, c->mem);
 	if (bad == B_MISS)
 		msg(c->d, 2, 0, VDPA_IOTLB_MISS, 0x200000, 0x1000, c->mem, 3);
+	if (bad == B_FAILED_UPDATE || bad == B_FAILED_UPDATE_REMAPPED) {
+		/* A second region the device cannot pin: EFAULT, as the kernel
+		 * answers an UPDATE past RLIMIT_MEMLOCK. */
+		void *none = mmap(NULL, 0x2000, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ck_assert_int_eq(upd(c->d, 0x200000, 0x2000, none), -EFAULT);
+		munmap(none, 0x2000);
+		if (bad == B_FAILED_UPDATE_REMAPPED)
+			ck_assert_int_eq(upd(c->d, 0x200000, 0x1000, c->mem + 0x8000), VDPA_MSG_V2_SIZE);
+	}
 	if (bad == B_SHORT_WRITE) {
 		uint8_t m[64] = { 2 };
 		vdpa_dev_write(c->d, &vdpa_mem_self, (uint64_t)(uintptr_t)m, sizeof m);
@@ -497,6 +506,8 @@ START_TEST(client_rules)
 		{ B_SHORT_WRITE, "VDPA-IOTLB-01:1" },
 		{ B_MISS, "VDPA-IOTLB-05:1" },
 		{ B_BASE_RUNNING, "VDPA-RING-07:1" },
+		{ B_FAILED_UPDATE, "VDPA-IOTLB-06:1" },
+		{ B_FAILED_UPDATE_REMAPPED, "" },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		struct client c;
