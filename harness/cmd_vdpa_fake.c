@@ -99,7 +99,7 @@ int cmd_vdpa_fake(int argc, char **argv)
 		return EXIT_CLEAN;
 	}
 	if (!name)
-		return cli_usage_error("vdpa-fake: --cuse NAME or --vduse NAME is required");
+		return cli_usage_error("vdpa-fake: --cuse NAME is required (or --vduse NAME)");
 	struct vdpa_cfg cfg;
 	vdpa_cfg_default(&cfg);
 	char err[512];

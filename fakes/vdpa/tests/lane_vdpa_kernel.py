@@ -198,6 +198,20 @@ def strace_verdict(path, tmp_path):
         assert rules[rule]["verdict"] == "pass", rule
 
 
+@pytest.mark.parametrize("dev", ["net", "blk", "vduse"])
+def test_fuzz_device(vm, dev):
+    """vhost-cts fuzz-device: mutated, mostly valid sequences; nothing
+    found (no kernel report after an iteration, no pinned page left after
+    a close), and most calls reach the device's logic (not all fail)."""
+    out = block(vm, "fuzz-" + dev)
+    assert rc(vm, "fuzz-" + dev) == 0, out
+    m = re.search(r"seed \d+, (\d+) iterations, (\d+) calls \((\d+) failed\), \d+ s, 0 findings", out)
+    assert m, out
+    it, calls, failed = (int(x) for x in m.groups())
+    assert it >= 10 and calls >= 64 * it
+    assert failed < calls * 0.8, out
+
+
 def test_kernel_log_clean(vm):
     log = console(vm)
     bad = [l for l in log.splitlines()
