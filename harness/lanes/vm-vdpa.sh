@@ -23,7 +23,9 @@ if [ $rc -ne 0 ]; then
     exit 1
 fi
 echo "vm-vdpa: modules for $kver in $mods ($(( $(date +%s) - start )) s)"
-VCTS_VM_INIT=harness/vm/init-vdpa.sh VCTS_VM_KMODS=$mods bash harness/vm/run-vm.sh "$out/run" 2>&1
+# 2 GiB: vdpa_sim_blk keeps a 128 MiB disk, DPDK pins 256 MiB.
+VCTS_VM_INIT=harness/vm/init-vdpa.sh VCTS_VM_KMODS=$mods VCTS_VM_MEM=2G VCTS_VM_TIMEOUT=${VCTS_VM_TIMEOUT:-1200} \
+    bash harness/vm/run-vm.sh "$out/run" 2>&1
 rc=$?
 [ $rc -eq 77 ] && skip "run-vm.sh cannot run here (see above)"
 echo "vm-vdpa: guest image $(du -k "$out/run/guest/initramfs.cpio" | cut -f1) KiB"
@@ -31,9 +33,12 @@ py=python3
 python3 -c 'import pytest' 2>/dev/null || py=/usr/bin/python3
 res=$(VCTS_VM_OUT="$out/run" VCTS_VM_RC=$rc $py -m pytest -q -rs fakes/vdpa/tests/lane_vdpa_kernel.py 2>&1)
 printf '%s\n' "$res" | tail -n 40
-p=$(printf '%s\n' "$res" | grep -oE '[0-9]+ passed' | tail -n1 | grep -oE '[0-9]+')
-f=$(printf '%s\n' "$res" | grep -oE '[0-9]+ (failed|error)' | awk '{s+=$1} END {print s+0}')
-s=$(printf '%s\n' "$res" | grep -oE '[0-9]+ skipped' | tail -n1 | grep -oE '[0-9]+')
+# pytest's own summary is its last line (the blocks quoted above it hold
+# words such as "N failed" of other tools).
+last=$(printf '%s\n' "$res" | tail -n 1)
+p=$(printf '%s\n' "$last" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+f=$(printf '%s\n' "$last" | grep -oE '[0-9]+ (failed|error|errors)' | awk '{s+=$1} END {print s+0}')
+s=$(printf '%s\n' "$last" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+')
 [ -n "$p$f" ] || f=1
 echo "vm-vdpa: $(( $(date +%s) - start )) s in all"
 echo "${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"

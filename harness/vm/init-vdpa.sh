@@ -46,11 +46,17 @@ block datapath-blk vhost-cts certify --device /dev/vhost-vdpa-1 --datapath --cyc
 showfile datapath-blk.json /tmp/datapath-blk.json
 # DPDK testpmd (virtio-user, vhost-vdpa back-end) on vdpa_sim_net under
 # strace: io forwarding with a first TX burst, so the frames vdpa_sim_net
-# loops back are forwarded again for 3 s. Once with the locked-memory limit
+# loops back are forwarded again for 2 s. Once with the locked-memory limit
 # lifted, once with the default 8 MiB: pinning the 256 MiB of DPDK's memory
 # for the IOTLB UPDATE then fails (EFAULT).
 testpmd_sim() { # name, ulimit -l value
-    block testpmd-$1 sh -c "ulimit -l $2; (sleep 3; echo) | timeout -s INT 120 strace -f -tt -yy -xx -s 65536 \
+    # Enter (stop) 2 s after the port started, however long testpmd's
+    # start took (the guest is slow when the host is busy): its fifth
+    # SET_STATUS (reset, ACKNOWLEDGE, DRIVER, FEATURES_OK, then DRIVER_OK,
+    # or the reset after a failed start) in the strace log, which strace
+    # writes as it goes (testpmd's own output is buffered).
+    block testpmd-$1 sh -c "ulimit -l $2; (i=0; until [ \$(grep -c VHOST_VDPA_SET_STATUS /tmp/testpmd-$1.strace 2>/dev/null || echo 0) -ge 5 ] || [ \$i -ge 900 ]; \
+        do sleep 0.1; i=\$((i + 1)); done; sleep 2; echo) | timeout -s INT 180 strace -f -tt -yy -xx -s 65536 \
         -e trace=ioctl,write,mmap,munmap,openat,close -o /tmp/testpmd-$1.strace \
         dpdk-testpmd --no-huge --no-pci -m 256 -l 0-1 --file-prefix $1 \
         --vdev net_virtio_user0,path=/dev/vhost-vdpa-0 -- --no-mlockall --total-num-mbufs=2048 \
@@ -59,6 +65,7 @@ testpmd_sim() { # name, ulimit -l value
     showfile testpmd-$1.strace /tmp/testpmd-$1-vdpa.strace
 }
 if [ -x /usr/bin/dpdk-testpmd ]; then
+    free -m | sed 's/^/vm: free: /'
     testpmd_sim sim unlimited
     testpmd_sim sim-memlock 8192
 fi

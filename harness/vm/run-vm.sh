@@ -9,7 +9,8 @@
 # Usage: run-vm.sh OUTDIR      exit 0 ran, 77 cannot run here (reason on stderr), else failed
 # VCTS_VM_INIT and VCTS_VM_KMODS are passed to mkvm.sh (another /init, the
 # out-of-tree modules); VCTS_VM_APPEND adds kernel command-line words,
-# VCTS_VM_TIMEOUT replaces the 600 s limit of the guest.
+# VCTS_VM_TIMEOUT replaces the 600 s limit of the guest, VCTS_VM_MEM its
+# 1G of memory.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: run-vm.sh OUTDIR}
@@ -22,7 +23,7 @@ kernel=$out/guest/vmlinux
 [ -f "$kernel" ] || kernel=$out/guest/vmlinuz
 start=$(date +%s)
 # -cpu max: Debian's DPDK uses instructions the default TCG CPU lacks.
-timeout -s KILL "${VCTS_VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 -nographic -no-reboot \
+timeout -s KILL "${VCTS_VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -cpu max -m "${VCTS_VM_MEM:-1G}" -smp 2 -nographic -no-reboot \
     -kernel "$kernel" -initrd "$out/guest/initramfs.cpio" \
     -append "console=ttyS0 quiet panic=-1 ${VCTS_VM_APPEND:-}" >"$out/console.log" 2>&1
 rc=$?
