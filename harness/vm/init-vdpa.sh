@@ -66,7 +66,16 @@ testpmd_sim() { # name, ulimit -l value
 }
 if [ -x /usr/bin/dpdk-testpmd ]; then
     free -m | sed 's/^/vm: free: /'
-    testpmd_sim sim unlimited
+    # With the limit lifted the 256 MiB UPDATE still fails now and then
+    # (EFAULT; seen in 3 of 7 runs, all on a loaded host, 1 or 2 GiB guest,
+    # cause not established): up to 3 attempts, each failed one reported.
+    for attempt in 1 2 3; do
+        testpmd_sim sim unlimited
+        grep -q 'Failed to start device' /tmp/testpmd-sim.out || break
+        echo "vm: testpmd-sim attempt $attempt: the IOTLB UPDATE failed with RLIMIT_MEMLOCK unlimited"
+        cp /tmp/testpmd-sim-vdpa.strace /tmp/testpmd-sim-failed-$attempt.strace
+        showfile testpmd-sim-failed-$attempt.strace /tmp/testpmd-sim-failed-$attempt.strace
+    done
     testpmd_sim sim-memlock 8192
 fi
 block steps-fake-net vhost-cts certify --fake "$SIM_NET" --cycles 3 --steps /tmp/steps-fake-net.txt
