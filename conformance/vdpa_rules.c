@@ -45,6 +45,11 @@ struct cl {
 	uint64_t batch_event;
 	bool suspended;
 	uint8_t reread_bit;         /* FEATURES_OK / DRIVER_OK set, GET_STATUS owed */
+	/* The first IOTLB UPDATE that failed and whose range was not mapped
+	 * (or invalidated) since: DRIVER_OK must not follow (VDPA-IOTLB-06). */
+	bool upd_failed;
+	uint64_t fail_iova, fail_last, fail_event;
+	int32_t fail_err;
 	uint64_t reread_event;
 	struct cl_vq vq[CL_MAX_VQ];
 };
@@ -203,6 +208,11 @@ static void on_set_status(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_o
 	if (added & VDPA_S_DRIVER_OK) {
 		vc_expect(c, VDPA_STS_02, (v & VDPA_S_FEATURES_OK) != 0,
 			  "SET_STATUS 0x%02x sets DRIVER_OK without FEATURES_OK", v);
+		vc_expect(c, VDPA_IOTLB_06, !s->upd_failed,
+			  "SET_STATUS 0x%02x sets DRIVER_OK although the UPDATE of iova 0x%llx-0x%llx failed (%s, event %llu) and was not mapped since",
+			  v, (unsigned long long)s->fail_iova, (unsigned long long)s->fail_last,
+			  strerrorname_np(s->fail_err) ? strerrorname_np(s->fail_err) : "error",
+			  (unsigned long long)s->fail_event);
 		check_batch_closed(c, s, "DRIVER_OK");
 		for (uint32_t i = 0; i < CL_MAX_VQ; i++) {
 			struct cl_vq *q = &s->vq[i];
@@ -215,8 +225,11 @@ static void on_set_status(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_o
 			check_ring_mapped(c, s, i, "DRIVER_OK");
 		}
 	}
-	if (v == 0)
+	if (v == 0) {
 		check_batch_closed(c, s, "the status reset");
+		if (s->upd_failed)
+			vc_ok(c, VDPA_IOTLB_06); /* gave up after the failed UPDATE */
+	}
 	if (!op_ok(o))
 		return;
 	if (v == 0) {
@@ -513,6 +526,17 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 				  (unsigned long long)hit, asid);
 		if (ok && as)
 			vc_ranges_add(as, &(struct vc_range){ .first = m->iova, .last = last });
+		if (ok && s->upd_failed && m->iova <= s->fail_last && last >= s->fail_iova)
+			s->upd_failed = false; /* mapped again (perhaps in smaller pieces) */
+		/* A failed UPDATE over a mapping in force is VDPA-IOTLB-03's:
+		 * the memory is mapped, only the second mapping failed. */
+		if (!ok && !s->upd_failed && !(as && vc_ranges_overlap(as, m->iova, last, NULL))) {
+			s->upd_failed = true;
+			s->fail_iova = m->iova;
+			s->fail_last = last;
+			s->fail_err = m->err;
+			s->fail_event = c->ev->index;
+		}
 		return;
 	}
 	case VDPA_IOTLB_INVALIDATE: {
@@ -547,6 +571,8 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 		}
 		if (ok && as)
 			vc_ranges_remove(as, m->iova, l);
+		if (ok && s->upd_failed && m->iova <= s->fail_last && l >= s->fail_iova)
+			s->upd_failed = false; /* the client dropped that range */
 		return;
 	}
 	default:

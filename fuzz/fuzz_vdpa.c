@@ -7,6 +7,8 @@
 #include "vcts/trace.h"
 #include "vcts/vdpa_uapi.h"
 #include "fakes/vdpa/vdpa.h"
+#include "fakes/vdpa/port.h"
+#include "fakes/vdpa/seq.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,54 +36,22 @@ static void judge(int (*imp)(struct vc_trace *, const char *, size_t, struct vc_
 	vc_trace_free(&t);
 }
 
-/* The model: each 12-byte record is (op u8, u8, u16 len, u32 request,
- * u32 value); the argument is the rest of the input. */
+/* The model driven by the sequence decoder that `vhost-cts fuzz-device`
+ * uses on real devices (fakes/vdpa/seq.c); it must answer and release
+ * everything. */
 static void drive(const uint8_t *data, size_t size)
 {
 	struct vdpa_cfg c;
 	vdpa_cfg_default(&c);
 	c.max_maps = 64;
 	struct vdpa_dev *d = vdpa_dev_new(&c);
-	vdpa_dev_open(d, 3);
-	uint8_t arg[4096];
-	for (size_t i = 0; i + 12 <= size; i += 12) {
-		const uint8_t *r = data + i;
-		uint32_t req, val;
-		uint16_t len;
-		memcpy(&len, r + 2, 2);
-		memcpy(&req, r + 4, 4);
-		memcpy(&val, r + 8, 4);
-		size_t rest = size - i - 12;
-		memset(arg, 0, sizeof arg);
-		memcpy(arg, r + 12, rest < sizeof arg ? rest : sizeof arg);
-		memcpy(arg + 4, &val, 4);
-		switch (r[0] % 4) {
-		case 0: {
-			/* a known request most of the time */
-			static const uint32_t known[] = {
-#define X(n, dd, nr, sz) VDPA_REQ_##n,
-				VDPA_IOCTLS(X)
-#undef X
-			};
-			uint32_t rq = r[1] < 200 ? known[r[1] % (sizeof known / sizeof known[0])] : req;
-			vdpa_dev_ioctl(d, &vdpa_mem_self, rq, r[1] & 1 ? 0 : (uint64_t)(uintptr_t)arg);
-			break;
-		}
-		case 1:
-			vdpa_dev_write(d, &vdpa_mem_self, (uint64_t)(uintptr_t)arg, len % 200);
-			break;
-		case 2:
-			vdpa_dev_mmap(d, (uint64_t)len << 4, r[1] & 3, val & 3, (uint64_t)req << 12);
-			break;
-		default:
-			if (r[1] == 0xff) {
-				vdpa_dev_release(d);
-				vdpa_dev_open(d, 3);
-			}
-			break;
-		}
-	}
-	vdpa_dev_release(d);
+	struct vdpa_port p;
+	vdpa_port_model(&p, d);
+	struct vdpa_seq s;
+	if (vdpa_seq_init(&s, &p) != 0)
+		abort();
+	vdpa_seq_run(&s, data, size);
+	vdpa_seq_end(&s);
 	struct vdpa_stats st;
 	vdpa_get_stats(d, &st);
 	if (st.maps || st.fds || st.open)

@@ -22,6 +22,7 @@ int cmd_drive(int argc, char **argv);
 int cmd_fuzz_backend(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
+int cmd_fuzz_device(int argc, char **argv);
 int cmd_vdpa_fake(int argc, char **argv);
 
 /* "vhost-cts: <msg>" on stderr; returns EXIT_USAGE. */

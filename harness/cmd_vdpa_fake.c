@@ -5,6 +5,7 @@
 #include "fakes/vdpa/cuse.h"
 #include "fakes/vdpa/live.h"
 #include "fakes/vdpa/vdpa.h"
+#include "fakes/vdpa/vduse.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -15,12 +16,19 @@ static void fake_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vhost-cts vdpa-fake --cuse NAME [--opts SPEC] [--json F] [--junit F] [--strict]\n"
+		"       vhost-cts vdpa-fake --vduse NAME [--sectors N] [--bad corrupt|drop] [-v]\n"
 		"Serve the fake vDPA device as /dev/NAME (CUSE; root, the cuse module) until\n"
 		"SIGINT/SIGTERM, judge every client that opens it, then write the reports.\n"
 		"NAME should start with vhost-vdpa (DPDK picks its back-end by that name in\n"
 		"/proc/devices). Without CUSE, use the LD_PRELOAD shim\n"
 		"(build/libvcts-vdpa-preload.so, VCTS_VDPA_PATH/OPTS/REPORT/TEXT).\n"
 		"  --opts SPEC   device options:\n%s\n"
+		"--vduse NAME serves a virtio-blk RAM disk (--sectors, default 2048) through the\n"
+		"kernel's VDUSE (/dev/vduse/control; Linux 6.1 makes only virtio-blk devices);\n"
+		"`vdpa dev add mgmtdev vduse name NAME` then gives /dev/vhost-vdpa-N. It prints\n"
+		"'vduse: ready NAME' when it waits to be attached. --bad corrupt flips a bit of\n"
+		"each sector read, --bad drop never completes a request (certify --datapath\n"
+		"must fail both).\n"
 		"exit status: 0 clean, 1 findings, 2 usage error or no CUSE\n",
 		vdpa_cfg_help());
 }
@@ -30,14 +38,35 @@ int cmd_vdpa_fake(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "cuse", required_argument, 0, 'c' }, { "opts", required_argument, 0, 'o' },
 		{ "json", required_argument, 0, 'j' }, { "junit", required_argument, 0, 'u' },
-		{ "strict", no_argument, 0, 's' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "strict", no_argument, 0, 's' }, { "help", no_argument, 0, 'h' },
+		{ "vduse", required_argument, 0, 'V' }, { "sectors", required_argument, 0, 'S' },
+		{ "bad", required_argument, 0, 'b' }, { "verbose", no_argument, 0, 'v' }, { 0, 0, 0, 0 },
 	};
-	const char *name = NULL, *opts = "", *json = NULL, *junit = NULL;
-	bool strict = false;
+	const char *name = NULL, *opts = "", *json = NULL, *junit = NULL, *vduse = NULL;
+	bool strict = false, verbose = false;
+	uint64_t sectors = 0;
+	unsigned bad = 0;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hv", lo, NULL)) != -1) {
 		switch (opt) {
+		case 'V': vduse = optarg; break;
+		case 'v': verbose = true; break;
+		case 'S': {
+			int64_t n = cli_parse_size(optarg);
+			if (n < 8 || n > (1 << 21))
+				return cli_usage_error("--sectors: expected 8..2097152, got '%s'", optarg);
+			sectors = (uint64_t)n;
+			break;
+		}
+		case 'b':
+			if (!strcmp(optarg, "corrupt"))
+				bad |= VDUSE_BAD_CORRUPT;
+			else if (!strcmp(optarg, "drop"))
+				bad |= VDUSE_BAD_DROP;
+			else
+				return cli_usage_error("--bad: expected corrupt or drop, got '%s'", optarg);
+			break;
 		case 'c': name = optarg; break;
 		case 'o': opts = optarg; break;
 		case 'j': json = optarg; break;
@@ -49,8 +78,28 @@ int cmd_vdpa_fake(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("vdpa-fake: unexpected argument '%s'", argv[optind]);
+	if (vduse) {
+		if (name)
+			return cli_usage_error("vdpa-fake: --cuse and --vduse exclude each other");
+		struct vduse_fake_opts vo = { .name = vduse, .sectors = sectors, .bad = bad,
+					      .log = verbose ? stderr : NULL };
+		struct vduse_fake_stats st;
+		char verr[512];
+		if (vduse_fake_run(&vo, &st, verr, sizeof verr) != 0) {
+			fprintf(stderr, "vhost-cts: %s\n", verr);
+			return EXIT_USAGE;
+		}
+		printf("vduse %s: %llu control requests (%llu SET_STATUS, %llu UPDATE_IOTLB, %llu GET_VQ_STATE), "
+		       "blk %llu reads %llu writes %llu other %llu malformed, %llu DMA faults, last status 0x%x\n",
+		       vduse, (unsigned long long)st.requests, (unsigned long long)st.status_sets,
+		       (unsigned long long)st.iotlb_updates, (unsigned long long)st.vq_state_gets,
+		       (unsigned long long)st.blk_in, (unsigned long long)st.blk_out,
+		       (unsigned long long)st.blk_other, (unsigned long long)st.blk_bad,
+		       (unsigned long long)st.dma_faults, st.last_status);
+		return EXIT_CLEAN;
+	}
 	if (!name)
-		return cli_usage_error("vdpa-fake: --cuse NAME is required");
+		return cli_usage_error("vdpa-fake: --cuse NAME is required (or --vduse NAME)");
 	const struct cli_path outs[] = { { "--json", json }, { "--junit", junit } };
 	if (cli_check_paths("vdpa-fake", outs, 2, NULL, 0))
 		return EXIT_USAGE;

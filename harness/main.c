@@ -24,6 +24,7 @@ static const struct {
 	{ "fuzz-backend", cmd_fuzz_backend, "fake front-end: mutated request sequences against a real back-end" },
 	{ "report", cmd_report, "render JSON reports of several implementations as a conformance matrix" },
 	{ "certify", cmd_certify, "certify a vhost-vdpa device (VDPA-DEV sequence)" },
+	{ "fuzz-device", cmd_fuzz_device, "mutated vhost-vdpa call sequences against a real device (kernel bugs, pinned-page leaks)" },
 	{ "vdpa-fake", cmd_vdpa_fake, "fake vDPA device over CUSE: judge a vhost-vdpa client live" },
 };
 

@@ -102,18 +102,7 @@ static int start_from(struct vfe_conn *c, uint32_t n, const uint32_t *base)
 		if (c->ring[i].kick < 0 || vfe_ring_setup(c, i, SMALL_RING, base[i]))
 			return -1;
 	}
-	for (uint32_t i = 0; i < n; i++)
-		if (vfe_set_state(c, VU_SET_VRING_ENABLE, i, 1) != 0)
-			return -1;
-	if (vfe_pf(c, VU_PF_STATUS) &&
-	    vfe_set_u64(c, VU_SET_STATUS,
-			VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-				VIRTIO_STATUS_DRIVER_OK) != 0)
-		return -1;
-	for (uint32_t i = 0; i < n; i++)
-		vfe_ring_kick(c, i);
-	c->nrings = n;
-	return 0;
+	return vfe_go_live(c, n);
 }
 
 /* Stop every ring, keeping what GET_VRING_BASE returned (vfe_stop's

@@ -161,6 +161,14 @@ int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 	for (uint32_t i = 0; i < n; i++)
 		if (start_ring(c, i, VFE_RING_NUM))
 			return -1;
+	(void)fl;
+	return vfe_go_live(c, n);
+}
+
+int vfe_go_live(struct vfe_conn *c, uint32_t n)
+{
+	/* SET_VRING_ENABLE exists only with PROTOCOL_FEATURES negotiated;
+	 * without it the rings start enabled (vhost-user.rst, Ring states). */
 	if (c->acked & VU_BIT(VU_F_PROTOCOL_FEATURES))
 		for (uint32_t i = 0; i < n; i++)
 			if (vfe_set_state(c, VU_SET_VRING_ENABLE, i, 1) != 0)
@@ -172,7 +180,6 @@ int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 		return -1;
 	for (uint32_t i = 0; i < n; i++)
 		vfe_ring_kick(c, i);
-	(void)fl;
 	c->nrings = n;
 	return 0;
 }

@@ -18,10 +18,20 @@ struct vdpa_certify_opts {
 	unsigned cycles;   /* VDPA-DEV-07 start/stop cycles; 0 = 100 */
 	FILE *log;         /* a line per step when set */
 	FILE *notes;       /* what the verdict cannot say (e.g. no doorbells), when set */
+	/* When set, a line per call: "N what -> ok|ERRNO", the same for two
+	 * devices that answer alike (the differential test compares them). */
+	FILE *steps;
 	/* A plain vhost device (the kernel's /dev/vhost-net, QEMU's kernel_ops
 	 * back-end): only the generic vhost ioctls, VDPA-DEV-01 (features)
 	 * and VDPA-DEV-03 (vring errors). */
 	bool generic;
+	/* Private anonymous memory instead of a shared memfd: what certify
+	 * mapped before it met VDUSE, kept to show why it must not (a
+	 * virtual-address parent maps none of it). */
+	bool anon_memory;
+	/* Also VDPA-DEV-08/09: frames through a loopback net device, sectors
+	 * written and read back on a block device. */
+	bool datapath;
 };
 
 /* Run the sequence. Returns 0 when it ran (findings are in the engine),

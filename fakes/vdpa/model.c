@@ -111,6 +111,7 @@ const char *vdpa_cfg_help(void)
 	return "qp=N (1-31), ctrl-vq=0|1, num=N (vq size max), iova=FIRST-LAST, groups=N, as=N,\n"
 	       "features=0xHEX (device features), suspend, resume, enable-after-driver-ok,\n"
 	       "no-doorbell, no-access-platform-check, link=0|1, mtu=N, max-maps=N,\n"
+	       "memlock=BYTES (pinning limit: a larger UPDATE fails, as past RLIMIT_MEMLOCK),\n"
 	       "no-ioctl=NAME[+NAME] (an older kernel or parent: e.g. VDPA_GET_VQS_COUNT, VDPA_SUSPEND),\n"
 	       "bad=NAME[+NAME] (unstable config-bounds vring-index overlap multi-open doorbell\n"
 	       "inval-leak status-clear feat-after-ok close-leak backend-unknown)";
@@ -166,6 +167,8 @@ int vdpa_cfg_parse(struct vdpa_cfg *c, const char *spec, char *err, size_t errle
 			c->mtu = (uint16_t)x;
 		else if (KEY("link") && NUM(0, 1))
 			c->link_up = x;
+		else if (KEY("memlock") && NUM(4096, UINT64_MAX))
+			c->memlock = x;
 		else if (KEY("max-maps") && NUM(1, 1u << 24))
 			c->max_maps = (uint32_t)x;
 		else if (KEY("suspend") && !v)
@@ -314,6 +317,17 @@ static void put_fd(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
+}
+
+static uint64_t pinned(const struct vdpa_dev *d)
+{
+	uint64_t b = 0;
+	for (uint32_t a = 0; a < MAX_AS; a++)
+		for (size_t i = 0; i < d->as[a].r.n; i++) {
+			const struct vc_range *r = vc_ranges_get(&d->as[a].r, i);
+			b += r->last - r->first + 1;
+		}
+	return b;
 }
 
 static uint32_t nmaps(const struct vdpa_dev *d)
@@ -529,14 +543,16 @@ static int take_eventfd(const struct vdpa_mem *m, int fd, int *out)
 	return 0;
 }
 
+/* vhost_vdpa_config_validate() tells len 0 / off > size from off + len >
+ * size (E2BIG), but vhost_vdpa_get_config() and _set_config() return
+ * -EINVAL whenever it fails (6.1 and mainline): userspace sees only
+ * EINVAL, as the kernel's vdpa_sim devices show in the VM lane. */
 static int config_validate(const struct vdpa_dev *d, uint32_t off, uint32_t len)
 {
 	if (d->cfg.bad & VDPA_BAD_CONFIG_BOUNDS)
 		return len ? 0 : -EINVAL;
-	if (len == 0 || off > VDPA_NETCFG_SIZE)
+	if (len == 0 || off > VDPA_NETCFG_SIZE || len > VDPA_NETCFG_SIZE - off)
 		return -EINVAL;
-	if (len > VDPA_NETCFG_SIZE - off)
-		return -E2BIG;
 	return 0;
 }
 
@@ -861,6 +877,9 @@ static int iotlb_update(struct vdpa_dev *d, const struct vdpa_mem *m, struct iot
 	if (uaddr > UINT64_MAX - (size - 1) || m->read(m->opaque, uaddr, &b, 1) ||
 	    m->read(m->opaque, uaddr + size - 1, &b, 1))
 		return -EFAULT;
+	/* vhost_vdpa_pa_map: pinning past RLIMIT_MEMLOCK is -ENOMEM */
+	if (d->cfg.memlock && (size > d->cfg.memlock || pinned(d) > d->cfg.memlock - size))
+		return -ENOMEM;
 	if (nmaps(d) >= d->cfg.max_maps ||
 	    !vc_ranges_add(&t->r, &(struct vc_range){ iova, last, uaddr, perm }))
 		return -ENOMEM;
@@ -994,11 +1013,9 @@ int vdpa_dev_mmap(struct vdpa_dev *d, uint64_t len, int prot, int flags, uint64_
 		r = -EINVAL;
 	else if ((prot & PROT_READ) && !(d->cfg.bad & VDPA_BAD_DOORBELL))
 		r = -EINVAL;
-	else if (index > 65535)
-		r = -EINVAL;
 	else if (!d->cfg.doorbell)
-		r = -VDPA_ENOTSUPP;
-	else if (index >= d->nvqs)
+		r = -VDPA_ENOTSUPP; /* before the index, as vhost_vdpa_mmap tests them */
+	else if (index > 65535 || index >= d->nvqs)
 		r = -EINVAL; /* the parent has no notification area for it */
 	if (!r)
 		d->doorbells++;

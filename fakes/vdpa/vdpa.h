@@ -48,6 +48,9 @@ struct vdpa_cfg {
 	uint16_t mtu;
 	bool link_up;
 	uint32_t max_maps;         /* IOTLB entries over all address spaces (ENOMEM beyond) */
+	/* RLIMIT_MEMLOCK of a physical-address parent: an UPDATE that would
+	 * pin more bytes in all fails (ENOMEM, seen as EFAULT); 0 = none. */
+	uint64_t memlock;
 	uint32_t bad;              /* enum vdpa_bad */
 	uint32_t absent[8];        /* ioctls this kernel/parent lacks (ENOTTY), bit per number (nr) */
 };

@@ -157,6 +157,33 @@ struct seg {
 static __thread struct seg segs[CHAIN_MAX];
 
 /* Walk one chain. Returns its segment count, or -1 with *why set. */
+/* Append one descriptor's buffer to segs[n], split and packed alike:
+ * no indirect tables (not offered), inside the memory table, a chain of at
+ * most 4 GiB. 0, or -1 with *why set. */
+static int add_seg(struct vfu_conn *c, uint32_t n, uint64_t addr, uint32_t len, uint16_t flags,
+		   uint64_t *total, bool *has_write, const char **why)
+{
+	if (flags & VRING_DESC_F_INDIRECT) {
+		*why = "indirect descriptor (not offered)";
+		return -1;
+	}
+	uint8_t *p = translate(c, addr, len, true);
+	if (!p) {
+		*why = "descriptor buffer outside the memory table";
+		return -1;
+	}
+	*total += len;
+	if (*total > UINT32_MAX) {
+		*why = "chain longer than 4 GiB";
+		return -1;
+	}
+	segs[n].p = p;
+	segs[n].len = len;
+	segs[n].w = (flags & VRING_DESC_F_WRITE) != 0;
+	*has_write |= segs[n].w;
+	return 0;
+}
+
 static int walk(struct vfu_conn *c, const uint8_t *desc, uint32_t num, uint16_t head,
 		const char **why, bool *has_write)
 {
@@ -177,24 +204,8 @@ static int walk(struct vfu_conn *c, const uint8_t *desc, uint32_t num, uint16_t 
 		uint64_t addr = vu_rd64(d);
 		uint32_t len = vu_rd32(d + 8);
 		uint16_t flags = rd16(d + 12), next = rd16(d + 14);
-		if (flags & DESC_F_INDIRECT) {
-			*why = "indirect descriptor (not offered)";
+		if (add_seg(c, n, addr, len, flags, &total, has_write, why) < 0)
 			return -1;
-		}
-		uint8_t *p = translate(c, addr, len, true);
-		if (!p) {
-			*why = "descriptor buffer outside the memory table";
-			return -1;
-		}
-		total += len;
-		if (total > UINT32_MAX) {
-			*why = "chain longer than 4 GiB";
-			return -1;
-		}
-		segs[n].p = p;
-		segs[n].len = len;
-		segs[n].w = (flags & DESC_F_WRITE) != 0;
-		*has_write |= segs[n].w;
 		n++;
 		if (!(flags & DESC_F_NEXT))
 			return (int)n;
@@ -338,24 +349,8 @@ static int walk_packed(struct vfu_conn *c, const uint8_t *desc, uint32_t num, ui
 		uint64_t addr = vu_rd64(d);
 		uint32_t len = vu_rd32(d + 8);
 		uint16_t flags = rd16(d + VRING_PACKED_DESC_FLAGS);
-		if (flags & VRING_DESC_F_INDIRECT) {
-			*why = "indirect descriptor (not offered)";
+		if (add_seg(c, n, addr, len, flags, &total, has_write, why) < 0)
 			return -1;
-		}
-		uint8_t *p = translate(c, addr, len, true);
-		if (!p) {
-			*why = "descriptor buffer outside the memory table";
-			return -1;
-		}
-		total += len;
-		if (total > UINT32_MAX) {
-			*why = "chain longer than 4 GiB";
-			return -1;
-		}
-		segs[n].p = p;
-		segs[n].len = len;
-		segs[n].w = (flags & VRING_DESC_F_WRITE) != 0;
-		*has_write |= segs[n].w;
 		if (!(flags & VRING_DESC_F_NEXT)) {
 			*id = rd16(d + VRING_PACKED_DESC_ID);
 			return (int)n + 1;

@@ -493,6 +493,37 @@ START_TEST(vdpa_fake_usage)
 	}
 	ck_assert_int_eq(run(&out, "vdpa-fake", "--help", NULL), 0);
 	free(out);
+	/* --vduse: without /dev/vduse/control (this host), a clear error */
+	if (access("/dev/vduse/control", F_OK) != 0) {
+		ck_assert_int_eq(run(&out, "vdpa-fake", "--vduse", "cli-test", NULL), 2);
+		ck_assert_ptr_nonnull(strstr(out, "/dev/vduse/control: "));
+		free(out);
+	}
+	ck_assert_int_eq(run(&out, "vdpa-fake", "--vduse", "x", "--bad", "nope", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--bad: expected corrupt or drop"));
+	free(out);
+}
+END_TEST
+
+/* fuzz-device and certify --steps: usage errors and unopenable devices. */
+START_TEST(fuzz_device_usage)
+{
+	char *out;
+	ck_assert_int_eq(run(&out, "fuzz-device", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--device PATH is required"));
+	free(out);
+	ck_assert_int_eq(run(&out, "fuzz-device", "--device", "/nonexistent/vdpa", "--iterations", "1", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "/nonexistent/vdpa: No such file or directory"));
+	free(out);
+	ck_assert_int_eq(run(&out, "fuzz-device", "--device", "/dev/null", "--steps", "0", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--steps: bad number '0'"));
+	free(out);
+	ck_assert_int_eq(run(&out, "fuzz-device", "--device", "/dev/null", "--replay", "/nonexistent/r.bin", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--replay: /nonexistent/r.bin: No such file or directory"));
+	free(out);
+	ck_assert_int_eq(run(&out, "certify", "--fake", "", "--steps", "/nonexistent/dir/s.txt", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--steps: cannot write /nonexistent/dir/s.txt"));
+	free(out);
 }
 END_TEST
 
@@ -603,6 +634,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(bad_tc, catalog_matches_spec);
 	tcase_add_test(bad_tc, certify_fake);
 	tcase_add_test(bad_tc, vdpa_fake_usage);
+	tcase_add_test(bad_tc, fuzz_device_usage);
 	tcase_add_test(bad_tc, convert_decode_rules_options);
 	tcase_add_test(bad_tc, serve_usage);
 	suite_add_tcase(s, bad_tc);

@@ -8,6 +8,10 @@
 # (harness/vm/init.sh). Same approach as traces/record/mkguest.sh.
 #
 # Usage: mkvm.sh OUTDIR     -> OUTDIR/vmlinux (or vmlinuz), OUTDIR/initramfs.cpio
+# Environment: VCTS_VM_INIT  another /init (default harness/vm/init.sh);
+#              VCTS_VM_KMODS a directory of out-of-tree .ko files and their
+#                            load "order" (build-vdpa-modules.sh), loaded
+#                            after Debian's; /sbin/vdpa comes with them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -44,6 +48,13 @@ add_mod() {
     order+=("$m")
 }
 for m in fuse cuse vhost_iotlb vhost tun vhost_net; do add_mod "$m"; done
+if [ -n "${VCTS_VM_KMODS:-}" ]; then
+    add_mod irqbypass # vhost_vdpa's one dependency Debian builds but does not load
+    for m in $(cat "$VCTS_VM_KMODS/order"); do
+        strip --strip-debug -o "$root/mods/$m.ko" "$VCTS_VM_KMODS/$m.ko"
+        order+=("$m")
+    done
+fi
 printf '%s\n' "${order[@]}" > "$root/mods/order"
 
 # Programs and the closure of their libraries.
@@ -71,7 +82,8 @@ if command -v dpdk-testpmd >/dev/null; then
 fi
 # libfuse3 is loaded with dlopen by vhost-cts vdpa-fake.
 copy_bin /usr/lib/x86_64-linux-gnu/libfuse3.so.3 /usr/lib/x86_64-linux-gnu/libfuse3.so.3
-cp "$here/init.sh" "$root/init"
+[ -n "${VCTS_VM_KMODS:-}" ] && copy_bin /sbin/vdpa /sbin/vdpa
+cp "${VCTS_VM_INIT:-$here/init.sh}" "$root/init"
 chmod 755 "$root/init"
 (cd "$root" && find . | sort | cpio -o -H newc --quiet) > "$out/initramfs.cpio"
 

@@ -7,6 +7,10 @@
 # fakes/vdpa/tests/test_vdpa_vm.py.
 #
 # Usage: run-vm.sh OUTDIR      exit 0 ran, 77 cannot run here (reason on stderr), else failed
+# VCTS_VM_INIT and VCTS_VM_KMODS are passed to mkvm.sh (another /init, the
+# out-of-tree modules); VCTS_VM_APPEND adds kernel command-line words,
+# VCTS_VM_TIMEOUT replaces the 600 s limit of the guest, VCTS_VM_MEM its
+# 1G of memory.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: run-vm.sh OUTDIR}
@@ -19,9 +23,9 @@ kernel=$out/guest/vmlinux
 [ -f "$kernel" ] || kernel=$out/guest/vmlinuz
 start=$(date +%s)
 # -cpu max: Debian's DPDK uses instructions the default TCG CPU lacks.
-timeout -s KILL 600 qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 -nographic -no-reboot \
+timeout -s KILL "${VCTS_VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -cpu max -m "${VCTS_VM_MEM:-1G}" -smp 2 -nographic -no-reboot \
     -kernel "$kernel" -initrd "$out/guest/initramfs.cpio" \
-    -append "console=ttyS0 quiet panic=-1" >"$out/console.log" 2>&1
+    -append "console=ttyS0 quiet panic=-1 ${VCTS_VM_APPEND:-}" >"$out/console.log" 2>&1
 rc=$?
 echo "run-vm: guest ran $(( $(date +%s) - start )) s (qemu exit $rc)" >&2
 # Split the result blocks.

@@ -189,6 +189,7 @@ const char *vdpa_ioctl_name(uint32_t request, char *buf, size_t len);
 #define VDPA_NET_S_LINK_UP 1u
 
 #define VDPA_VIRTIO_ID_NET 1u
+#define VDPA_VIRTIO_ID_BLK 2u
 /* Linux's ENOTSUPP (not a userspace errno; what the doorbell mmap returns). */
 #define VDPA_ENOTSUPP 524
 

@@ -102,6 +102,14 @@ START_TEST(strace_rendering)
 	/* A real strace of DPDK 22.11 dpdk-testpmd on the CUSE fake, recorded
 	 * in the VM lane (harness/vm/init.sh): clean. */
 	expect("traces/vdpa-strace/dpdk-testpmd-cuse.strace", "", 0);
+	/* DPDK testpmd on the kernel's own vdpa_sim_net (the kernel vDPA
+	 * lane, traces/record/vdpa-sim-testpmd.sh): forwarding the frames the
+	 * device loops back, clean; and with the 256 MiB IOTLB UPDATE failing
+	 * (EFAULT, RLIMIT_MEMLOCK): clean too, DPDK resets and closes
+	 * (VDPA-IOTLB-06 needs the SET_STATUS values, which strace does not
+	 * show: undecided here, decided live in test_vdpa_clients.py). */
+	expect("traces/vdpa-strace/dpdk-testpmd-vdpa-sim.strace", "", 0);
+	expect("traces/vdpa-strace/dpdk-testpmd-vdpa-sim-memlock.strace", "", 0);
 }
 END_TEST
 
