@@ -68,8 +68,10 @@ if [ -x /usr/bin/dpdk-testpmd ]; then
     free -m | sed 's/^/vm: free: /'
     # With the limit lifted the 256 MiB UPDATE still fails now and then
     # (EFAULT; seen in 3 of 7 runs, all on a loaded host, 1 or 2 GiB guest,
-    # cause not established): up to 3 attempts, each failed one reported.
-    for attempt in 1 2 3; do
+    # cause not established): up to 5 attempts, each failed one reported,
+    # memory compacted before each (a long-term pin migrates pages).
+    for attempt in 1 2 3 4 5; do
+        sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null; echo 1 > /proc/sys/vm/compact_memory 2>/dev/null
         testpmd_sim sim unlimited
         grep -q 'Failed to start device' /tmp/testpmd-sim.out || break
         echo "vm: testpmd-sim attempt $attempt: the IOTLB UPDATE failed with RLIMIT_MEMLOCK unlimited"

@@ -166,7 +166,7 @@ def test_testpmd_on_vdpa_sim_net(vm, tmp_path):
     out = block(vm, "testpmd-sim")
     assert rc(vm, "testpmd-sim") == 0, out
     # An attempt whose 256 MiB UPDATE failed despite the lifted limit is
-    # retried (at most 3 attempts; init-vdpa.sh): say how many there were.
+    # retried (at most 5 attempts; init-vdpa.sh): say how many there were.
     failed = re.findall(r"vm: testpmd-sim attempt (\d+): the IOTLB UPDATE failed", console(vm))
     if failed:
         print("testpmd on vdpa_sim_net: %d attempt(s) with a failed IOTLB UPDATE" % len(failed))
