@@ -39,6 +39,10 @@ struct vfe_vring {
 	int kick, call, err;
 	uint16_t avail_idx, used_seen;
 	bool started;
+	/* Split: the state vfe_ring_setup gave the back-end (SET_VRING_BASE
+	 * word, used index in memory then), to judge GET_VRING_BASE (VU-BE-07). */
+	bool base_known;
+	uint16_t set_base, used0;
 	/* Packed (RING_PACKED acked when the ring was laid out; num <=
 	 * VFE_RING_NUM): avail and used are the driver and device event
 	 * areas. The driver's positions and wrap counters; used_count counts
@@ -178,6 +182,10 @@ int vfe_ring_setup(struct vfe_conn *c, uint32_t i, uint32_t num, uint32_t base);
 /* A stopped packed ring's GET_VRING_BASE word against the driver's own
  * positions: the VU-PACK-04 verdict (nothing for a split ring). */
 void vfe_check_packed_base(struct vfe_conn *c, uint32_t i, uint32_t base);
+/* A stopped split ring's GET_VRING_BASE answer against what the driver
+ * made available and saw used since vfe_ring_setup: the VU-BE-07 verdict
+ * (nothing for a packed ring or one the driver did not set up itself). */
+void vfe_check_split_base(struct vfe_conn *c, uint32_t i, uint32_t base);
 /* Rings 0..n-1: NUM, BASE, ADDR, KICK, CALL, ENABLE (and status). */
 int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n);
 int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n);

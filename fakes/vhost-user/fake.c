@@ -1200,17 +1200,32 @@ static void reset_rings(struct vfu_conn *c)
 /* GET_VRING_BASE's word: split, the next avail index; packed, both
  * positions and wrap counters (the used half zeroed by the fault, as
  * DPDK 22.11 answers). */
-static uint32_t ring_base(struct vfu_conn *c, const struct vfu_ring *r)
+static bool has_fault(const struct vfu_conn *c, enum vfu_fault_kind k)
 {
-	if (!r->packed)
-		return r->last_avail;
-	struct vu_packed_base b = { r->last_avail, r->used_idx, r->avail_wrap, r->used_wrap };
 	const struct vfu_config *cfg = &c->s->cfg;
-	bool zero = false;
+	bool on = false;
 	for (unsigned i = 0; i < cfg->nfaults; i++)
-		zero |= cfg->faults[i].kind == VFU_FAULT_PACKED_USED_ZERO &&
-			(!cfg->faults[i].conn || cfg->faults[i].conn == c->ordinal);
-	if (zero) {
+		on |= cfg->faults[i].kind == k && (!cfg->faults[i].conn || cfg->faults[i].conn == c->ordinal);
+	return on;
+}
+
+static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
+{
+	const struct vfu_ring *r = &c->rings[idx];
+	if (!r->packed) {
+		/* rust-vmm's vhost-user-backend once answered 0 for every ring. */
+		if (has_fault(c, VFU_FAULT_VRING_BASE_ZERO)) {
+			vfu_conn_log(c, "fault: split GET_VRING_BASE answers 0");
+			return 0;
+		}
+		if (has_fault(c, VFU_FAULT_VRING_BASE_OTHER) && (idx ^ 1u) < VFU_MAX_RINGS) {
+			vfu_conn_log(c, "fault: split GET_VRING_BASE of ring %u answers ring %u's", idx, idx ^ 1u);
+			return c->rings[idx ^ 1u].last_avail;
+		}
+		return r->last_avail;
+	}
+	struct vu_packed_base b = { r->last_avail, r->used_idx, r->avail_wrap, r->used_wrap };
+	if (has_fault(c, VFU_FAULT_PACKED_USED_ZERO)) {
 		vfu_conn_log(c, "fault: packed GET_VRING_BASE with the used half 0/0");
 		b.used = 0;
 		b.used_wrap = false;
@@ -1628,7 +1643,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		uint8_t out[8];
 		vu_dec_state(m->payload, m->len, &sp);
 		vu_wr32(out, sp.index);
-		vu_wr32(out + 4, sp.index < VFU_MAX_RINGS ? ring_base(c, &c->rings[sp.index]) : 0);
+		vu_wr32(out + 4, sp.index < VFU_MAX_RINGS ? ring_base(c, sp.index) : 0);
 		if (sp.index < VFU_MAX_RINGS) {
 			/* The ring stops: no more kicks are watched until a new
 			 * SET_VRING_KICK (the way DPDK and libvhost-user stop). */
