@@ -141,15 +141,24 @@ BROKEN = [
     (["--fault", "disconnect@req=SET_VRING_ADDR"], "init-start-stop-qemu", "net", "findings"),
     (["--no-null-device"], "datapath", "net", "findings"),
     (["--no-null-device"], "datapath", "blk", "findings"),
+    # VU-BE-07: GET_VRING_BASE answers 0 (rust-vmm once) or another ring's index
+    (["--fault", "vring-base-zero"], "datapath", "net", "findings"),
+    (["--fault", "vring-base-other-ring"], "datapath", "net", "findings"),
+    (["--fault", "vring-base-zero"], "datapath", "blk", "findings"),
 ]
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
-                         ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk"])
+                         ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk",
+                              "vring-base-zero-net", "vring-base-other-net", "vring-base-zero-blk"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
-    rc, v, out = drive("broken-%s-%s" % (want, device), serve_args, device=device, scenario=scenario)
+    rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
+                       scenario=scenario)
     assert v == {scenario: want}, out
     assert rc == 1, out
+    if "vring-base" in serve_args[-1]:
+        # only VU-BE-07: the data path itself worked
+        assert "VU-BE-07 MUST [datapath]" in out and "VU-BE-06" not in out, out
 
 
 def test_reply_fds_are_judged():
