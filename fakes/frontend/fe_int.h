@@ -110,6 +110,9 @@ struct vfe_conn {
 	bool last_ack_seen;
 	/* The spawned/watched back-end died while we talked. */
 	bool peer_dead;
+	/* GET_VRING_BASE keeps the driver's kick eventfd (the quiet check
+	 * kicks a stopped ring through the back-end's copy). */
+	bool keep_kick;
 };
 
 /* ---- conn.c: transport, events, request helpers ---- */
@@ -242,6 +245,8 @@ int vfe_data_blk(struct vfe_conn *c);
 /* sc_packed.c: packed-ring scenarios (listed in vfe_scn_basic). */
 int vfe_sc_packed_datapath(struct vfe_conn *c, const struct vfe_scn *s);
 int vfe_sc_packed_stop_resume(struct vfe_conn *c, const struct vfe_scn *s);
+/* sc_ring_state.c: a stopped ring kicked stays untouched (VU-BE-08). */
+int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s);
 
 /* runner.c: the device of the run (scenarios adapt to it). */
 enum vfe_device vfe_run_device(const struct vfe_run *r);

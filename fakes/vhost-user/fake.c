@@ -1644,7 +1644,9 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		vu_dec_state(m->payload, m->len, &sp);
 		vu_wr32(out, sp.index);
 		vu_wr32(out + 4, sp.index < VFU_MAX_RINGS ? ring_base(c, sp.index) : 0);
-		if (sp.index < VFU_MAX_RINGS) {
+		if (sp.index < VFU_MAX_RINGS && has_fault(c, VFU_FAULT_STOPPED_RUNS)) {
+			vfu_conn_log(c, "fault: ring %u keeps running after GET_VRING_BASE", sp.index);
+		} else if (sp.index < VFU_MAX_RINGS) {
 			/* The ring stops: no more kicks are watched until a new
 			 * SET_VRING_KICK (the way DPDK and libvhost-user stop). */
 			struct vfu_ring *r = &c->rings[sp.index];

@@ -183,6 +183,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_PACKED_USED_ZERO] = "packed-used-zero",
 	[VFU_FAULT_VRING_BASE_ZERO] = "vring-base-zero",
 	[VFU_FAULT_VRING_BASE_OTHER] = "vring-base-other-ring",
+	[VFU_FAULT_STOPPED_RUNS] = "stopped-ring-runs",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -286,6 +287,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 	case VFU_FAULT_VRING_BASE_ZERO:
 	case VFU_FAULT_VRING_BASE_OTHER:
 		return "VU-BE-07";
+	case VFU_FAULT_STOPPED_RUNS:
+		return "VU-BE-08";
 	default:
 		return "";
 	}
@@ -470,6 +473,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_PACKED_USED_ZERO:
 	case VFU_FAULT_VRING_BASE_ZERO:
 	case VFU_FAULT_VRING_BASE_OTHER:
+	case VFU_FAULT_STOPPED_RUNS:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

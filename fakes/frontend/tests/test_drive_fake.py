@@ -63,7 +63,8 @@ def test_fake_passes_everything(device):
     bad = {k: x for k, x in v.items() if x not in ("pass", "rejected", "n/a")}
     assert not bad, out
     assert rc == 0, out
-    for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath"):
+    for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath",
+              "stopped-quiet"):
         assert v[s] == "pass", (s, out)
     for s in negative_scenarios():
         # n/a only where the profile does not offer what it needs (blk: no LOG_SHMFD)
@@ -145,12 +146,16 @@ BROKEN = [
     (["--fault", "vring-base-zero"], "datapath", "net", "findings"),
     (["--fault", "vring-base-other-ring"], "datapath", "net", "findings"),
     (["--fault", "vring-base-zero"], "datapath", "blk", "findings"),
+    # VU-BE-08: a ring that keeps running after GET_VRING_BASE
+    (["--fault", "stopped-ring-runs"], "stopped-quiet", "net", "findings"),
+    (["--fault", "stopped-ring-runs"], "stopped-quiet", "blk", "findings"),
 ]
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
                          ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk",
-                              "vring-base-zero-net", "vring-base-other-net", "vring-base-zero-blk"])
+                              "vring-base-zero-net", "vring-base-other-net", "vring-base-zero-blk",
+                              "stopped-runs-net", "stopped-runs-blk"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)
@@ -159,6 +164,8 @@ def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want)
     if "vring-base" in serve_args[-1]:
         # only VU-BE-07: the data path itself worked
         assert "VU-BE-07 MUST [datapath]" in out and "VU-BE-06" not in out, out
+    if "stopped-ring-runs" in serve_args:
+        assert "VU-BE-08 MUST [stopped-quiet]" in out and "VU-BE-07" not in out, out
 
 
 def test_reply_fds_are_judged():

@@ -86,7 +86,7 @@ START_TEST(fake_serves_every_positive_scenario)
 	fresh_path("pos");
 	int fds0 = vc_test_count_fds();
 	struct vfu_server *s = start_fake(_i ? "blk" : "net", 2);
-	struct vfe_run *r = new_run("replay,lifecycle,memory,migration,inflight,datapath",
+	struct vfe_run *r = new_run("replay,lifecycle,memory,migration,inflight,datapath,ring-state",
 				    _i ? VFE_DEV_BLK : VFE_DEV_NET, 3000);
 	char err[256];
 	ck_assert_int_gt(vfe_run_all(r, err, sizeof err), 0);
@@ -106,6 +106,9 @@ START_TEST(fake_serves_every_positive_scenario)
 	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_06].verdict, VC_PASS);
 	/* GET_VRING_BASE after traffic: the true next avail index (VU-BE-07). */
 	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_07].verdict, VC_PASS);
+	/* a stopped ring kicked stays untouched (VU-BE-08) */
+	ck_assert_int_eq(find(r, "stopped-quiet")->outcome, VFE_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VU_BE_08].verdict, VC_PASS);
 	ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
 	/* Front-end-only rules are not the back-end's: not applicable. */
 	for (size_t k = 0; k < res->nsessions; k++)
@@ -255,6 +258,35 @@ START_TEST(vring_base_faults_are_caught)
 		saw |= strstr(res->findings[i].message, want) != NULL;
 	}
 	ck_assert(saw);
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
+/* A fake whose rings keep running after GET_VRING_BASE: the buffer made
+ * available on a stopped ring is used and called (VU-BE-08). */
+START_TEST(stopped_ring_that_runs_is_caught)
+{
+	fresh_path("stopq");
+	int fds0 = vc_test_count_fds();
+	struct vfu_server *s = start_fake_faults(_i ? "blk" : "net", 1, "stopped-ring-runs");
+	struct vfe_run *r = new_run("stopped-quiet", _i ? VFE_DEV_BLK : VFE_DEV_NET, 3000);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 1);
+	const struct vc_results *res = vfe_run_results(r);
+	const struct vfe_scenario_result *x = find(r, "stopped-quiet");
+	ck_assert_int_eq(x->outcome, VFE_FINDINGS);
+	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_08].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_07].verdict, VC_PASS);
+	/* net: the TX ring (the fake's null device leaves RX buffers alone) */
+	char want[96];
+	snprintf(want, sizeof want, "stopped ring %d: a buffer made available and kicked after GET_VRING_BASE was processed",
+		 _i ? 0 : 1);
+	ck_assert_uint_eq(res->nfindings, 1);
+	ck_assert_msg(strstr(res->findings[0].message, want), "%s", res->findings[0].message);
 	vfe_run_free(r);
 	vfu_stop(s);
 	vfu_free(s);
@@ -731,6 +763,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(t, reply_fds_are_judged_and_closed);
 	tcase_add_loop_test(t, packed_rings_both_ways, 0, 4);
 	tcase_add_loop_test(t, vring_base_faults_are_caught, 0, 4);
+	tcase_add_loop_test(t, stopped_ring_that_runs_is_caught, 0, 2);
 	tcase_add_test(t, negative_scenarios_have_a_verdict);
 	tcase_add_test(t, nobody_listens);
 	tcase_add_test(t, silent_backend_is_hung_not_a_driver_hang);
