@@ -53,6 +53,7 @@ static void serve_usage(FILE *f)
 		"                         vring-base-zero      split GET_VRING_BASE answers 0 (as rust-vmm once)\n"
 		"                         vring-base-other-ring split GET_VRING_BASE answers ring index^1's\n"
 		"                         stopped-ring-runs    GET_VRING_BASE does not stop the ring\n"
+		"                         log-skip-used        used-ring writes are not dirty-logged\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"

@@ -88,6 +88,10 @@ struct vfu_conn {
 	struct vfu_region regions[VFU_MAX_REGIONS];
 	uint32_t nregions;
 	struct vfu_ring rings[VFU_MAX_RINGS];
+	/* Dirty log of SET_LOG_BASE (LOG_SHMFD): the mapping, and the log
+	 * (log_size bytes) at log_off in it. */
+	uint8_t *log_map;
+	uint64_t log_map_len, log_off, log_size;
 
 	/* A reply held back: by the delay fault or until the front-end acks
 	 * a back-end request (backend-req fault). */
@@ -244,6 +248,60 @@ struct vfu_region *vfu_conn_regions(struct vfu_conn *c, uint32_t *n, uint32_t **
 const struct vfu_profile *vfu_conn_profile(const struct vfu_conn *c)
 {
 	return &c->s->cfg.profile;
+}
+
+static void log_unmap(struct vfu_conn *c)
+{
+	if (c->log_map)
+		munmap(c->log_map, c->log_map_len);
+	c->log_map = NULL;
+	c->log_map_len = c->log_off = c->log_size = 0;
+}
+
+/* SET_LOG_BASE: map the log from its fd, checked against the fd's real
+ * size first (the rules already refused a log too small for the table). */
+static void log_map(struct vfu_conn *c, const struct vfu_msg *m)
+{
+	log_unmap(c);
+	struct vu_log_pl lp;
+	if (!m->nkept || m->fds[0] < 0 || !vu_dec_log(m->payload, m->len, &lp))
+		return;
+	int64_t fsz = m->info[0].size;
+	if (lp.mmap_size == 0 || lp.mmap_size > ((uint64_t)1 << 32) || fsz < 0 ||
+	    lp.mmap_offset > (uint64_t)fsz || lp.mmap_size > (uint64_t)fsz - lp.mmap_offset) {
+		vfu_conn_log(c, "log of %" PRIu64 " bytes at %" PRIu64 " not inside its fd: not logging",
+			     lp.mmap_size, lp.mmap_offset);
+		return;
+	}
+	void *p = mmap(NULL, lp.mmap_offset + lp.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[0], 0);
+	if (p == MAP_FAILED) {
+		vfu_conn_log(c, "log not mapped: mmap: %m");
+		return;
+	}
+	c->log_map = p;
+	c->log_map_len = lp.mmap_offset + lp.mmap_size;
+	c->log_off = lp.mmap_offset;
+	c->log_size = lp.mmap_size;
+}
+
+static bool has_fault(const struct vfu_conn *c, enum vfu_fault_kind k);
+
+void vfu_log_used(struct vfu_conn *c, uint32_t idx, uint64_t off, uint64_t len)
+{
+	if (!c->log_map || !(c->feat_acked & VU_BIT(VU_F_LOG_ALL)) || idx >= VFU_MAX_RINGS || !len)
+		return;
+	const struct vfu_ring *r = &c->rings[idx];
+	if (!(r->addr.flags & VU_VRING_F_LOG) || has_fault(c, VFU_FAULT_LOG_SKIP_USED))
+		return;
+	/* vhost-user.rst, Migration: page = addr / VHOST_LOG_PAGE, the used
+	 * ring's first byte at log_guest_addr. */
+	uint64_t a = r->addr.log + off;
+	if (a + len - 1 < a)
+		return;
+	uint8_t *log = c->log_map + c->log_off;
+	for (uint64_t pg = a / VU_LOG_PAGE; pg <= (a + len - 1) / VU_LOG_PAGE; pg++)
+		if (pg / 8 < c->log_size)
+			__atomic_fetch_or(&log[pg / 8], (uint8_t)(1u << (pg % 8)), __ATOMIC_RELAXED);
 }
 
 static void close_fd(struct vfu_server *s, int *fd)
@@ -829,6 +887,7 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++)
 		ring_reset_fds(c, &c->rings[i]);
 	vfu_regions_clear(c);
+	log_unmap(c);
 	msg_free(s, &c->rd.m);
 	for (uint32_t i = 0; i < c->nqueue; i++) {
 		msg_free(s, c->queue[i]);
@@ -1594,7 +1653,9 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 			status = vfu_region_remove(c, &rp);
 		break;
 	case VU_SET_LOG_BASE:
-		/* No dirty logging is done; the log fd is closed with the message. */
+		/* The log is mapped (used-ring writes are logged); the fd is
+		 * closed with the message. */
+		log_map(c, m);
 		if (value)
 			reply_u64(c, m->req, 0);
 		break;

@@ -149,13 +149,15 @@ BROKEN = [
     # VU-BE-08: a ring that keeps running after GET_VRING_BASE
     (["--fault", "stopped-ring-runs"], "stopped-quiet", "net", "findings"),
     (["--fault", "stopped-ring-runs"], "stopped-quiet", "blk", "findings"),
+    # VU-BE-09: used-ring writes missing from the dirty log
+    (["--fault", "log-skip-used"], "log-on-off", "net", "findings"),
 ]
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
                          ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk",
                               "vring-base-zero-net", "vring-base-other-net", "vring-base-zero-blk",
-                              "stopped-runs-net", "stopped-runs-blk"])
+                              "stopped-runs-net", "stopped-runs-blk", "log-skip-used-net"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)
@@ -166,6 +168,9 @@ def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want)
         assert "VU-BE-07 MUST [datapath]" in out and "VU-BE-06" not in out, out
     if "stopped-ring-runs" in serve_args:
         assert "VU-BE-08 MUST [stopped-quiet]" in out and "VU-BE-07" not in out, out
+    if "log-skip-used" in serve_args:
+        assert "VU-BE-09 SHOULD [log-on-off]" in out and "is not marked in the log" in out, out
+        assert "VU-BE-06" not in out, out
 
 
 def test_reply_fds_are_judged():

@@ -106,6 +106,14 @@ START_TEST(fake_serves_every_positive_scenario)
 	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_06].verdict, VC_PASS);
 	/* GET_VRING_BASE after traffic: the true next avail index (VU-BE-07). */
 	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_07].verdict, VC_PASS);
+	/* net: the rings run across the LOG_ALL toggles and the fake logs its
+	 * used-ring writes (VU-BE-06, -09); blk offers no LOG_SHMFD */
+	if (!_i) {
+		const struct vc_session_result *ls = &res->sessions[find(r, "log-on-off")->session];
+		ck_assert_int_eq(ls->rules[VU_BE_06].verdict, VC_PASS);
+		ck_assert_uint_eq(ls->rules[VU_BE_06].checks, 3);
+		ck_assert_int_eq(ls->rules[VU_BE_09].verdict, VC_PASS);
+	}
 	/* a stopped ring kicked stays untouched (VU-BE-08) */
 	ck_assert_int_eq(find(r, "stopped-quiet")->outcome, VFE_PASS);
 	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VU_BE_08].verdict, VC_PASS);
