@@ -54,6 +54,7 @@ static void serve_usage(FILE *f)
 		"                         vring-base-other-ring split GET_VRING_BASE answers ring index^1's\n"
 		"                         stopped-ring-runs    GET_VRING_BASE does not stop the ring\n"
 		"                         log-skip-used        used-ring writes are not dirty-logged\n"
+		"                         start-on-kick        a ring waits for a kick after SET_VRING_KICK\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"

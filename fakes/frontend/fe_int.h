@@ -247,6 +247,8 @@ int vfe_sc_packed_datapath(struct vfe_conn *c, const struct vfe_scn *s);
 int vfe_sc_packed_stop_resume(struct vfe_conn *c, const struct vfe_scn *s);
 /* sc_ring_state.c: a stopped ring kicked stays untouched (VU-BE-08). */
 int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s);
+/* sc_ring_state.c: buffers posted before SET_VRING_KICK used unkicked (VU-BE-10). */
+int vfe_sc_start_without_kick(struct vfe_conn *c, const struct vfe_scn *s);
 
 /* runner.c: the device of the run (scenarios adapt to it). */
 enum vfe_device vfe_run_device(const struct vfe_run *r);

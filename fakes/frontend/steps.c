@@ -127,6 +127,9 @@ int vfe_ring_setup(struct vfe_conn *c, uint32_t i, uint32_t num, uint32_t base)
 {
 	struct vu_addr_pl a;
 	vfe_ring_addr(c, i, &a);
+	/* the used index before the back-end can move it (it may process at
+	 * SET_VRING_KICK already) */
+	uint16_t used0 = c->ring[i].packed ? 0 : vfe_ring_used_idx(c, i);
 	uint8_t pl[40];
 	vu_wr32(pl, a.index);
 	vu_wr32(pl + 4, a.flags);
@@ -144,7 +147,7 @@ int vfe_ring_setup(struct vfe_conn *c, uint32_t i, uint32_t num, uint32_t base)
 	struct vfe_vring *r = &c->ring[i];
 	r->base_known = !r->packed;
 	r->set_base = (uint16_t)base;
-	r->used0 = r->packed ? 0 : vfe_ring_used_idx(c, i);
+	r->used0 = used0;
 	return 0;
 }
 

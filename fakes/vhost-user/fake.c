@@ -1235,6 +1235,12 @@ static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
 		r->kick_fd = fd;
 		if (fd >= 0 && watch_add(c->s, fd, &r->kw) == 0)
 			r->kick_watched = true;
+		/* The ring is started now: what is already available is
+		 * processed without a kick (Ring states). */
+		if (has_fault(c, VFU_FAULT_START_ON_KICK))
+			vfu_conn_log(c, "fault: ring %u waits for a kick", (unsigned)(u & VU_VRING_IDX_MASK));
+		else
+			vfu_ring_process(c, u & VU_VRING_IDX_MASK);
 	} else if (req == VU_SET_VRING_CALL) {
 		close_fd(c->s, &r->call_fd);
 		r->call_fd = fd;

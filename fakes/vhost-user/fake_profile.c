@@ -185,6 +185,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_VRING_BASE_OTHER] = "vring-base-other-ring",
 	[VFU_FAULT_STOPPED_RUNS] = "stopped-ring-runs",
 	[VFU_FAULT_LOG_SKIP_USED] = "log-skip-used",
+	[VFU_FAULT_START_ON_KICK] = "start-on-kick",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -292,6 +293,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-08";
 	case VFU_FAULT_LOG_SKIP_USED:
 		return "VU-BE-09";
+	case VFU_FAULT_START_ON_KICK:
+		return "VU-BE-10";
 	default:
 		return "";
 	}
@@ -478,6 +481,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_VRING_BASE_OTHER:
 	case VFU_FAULT_STOPPED_RUNS:
 	case VFU_FAULT_LOG_SKIP_USED:
+	case VFU_FAULT_START_ON_KICK:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

@@ -64,7 +64,7 @@ def test_fake_passes_everything(device):
     assert not bad, out
     assert rc == 0, out
     for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath",
-              "stopped-quiet"):
+              "stopped-quiet", "start-without-kick"):
         assert v[s] == "pass", (s, out)
     for s in negative_scenarios():
         # n/a only where the profile does not offer what it needs (blk: no LOG_SHMFD)
@@ -151,13 +151,17 @@ BROKEN = [
     (["--fault", "stopped-ring-runs"], "stopped-quiet", "blk", "findings"),
     # VU-BE-09: used-ring writes missing from the dirty log
     (["--fault", "log-skip-used"], "log-on-off", "net", "findings"),
+    # VU-BE-10: a ring that waits for a kick after SET_VRING_KICK
+    (["--fault", "start-on-kick"], "start-without-kick", "net", "findings"),
+    (["--fault", "start-on-kick"], "start-without-kick", "blk", "findings"),
 ]
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
                          ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk",
                               "vring-base-zero-net", "vring-base-other-net", "vring-base-zero-blk",
-                              "stopped-runs-net", "stopped-runs-blk", "log-skip-used-net"])
+                              "stopped-runs-net", "stopped-runs-blk", "log-skip-used-net",
+                              "start-on-kick-net", "start-on-kick-blk"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)
@@ -168,6 +172,8 @@ def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want)
         assert "VU-BE-07 MUST [datapath]" in out and "VU-BE-06" not in out, out
     if "stopped-ring-runs" in serve_args:
         assert "VU-BE-08 MUST [stopped-quiet]" in out and "VU-BE-07" not in out, out
+    if "start-on-kick" in serve_args:
+        assert "VU-BE-10 SHOULD [start-without-kick]" in out and "VU-BE-07" not in out, out
     if "log-skip-used" in serve_args:
         assert "VU-BE-09 SHOULD [log-on-off]" in out and "is not marked in the log" in out, out
         assert "VU-BE-06" not in out, out

@@ -221,6 +221,17 @@ def test_stopped_rings_hold(name):
         assert be07[s]["verdict"] == "pass" and be07[s]["checks"] > 0, (s, be07[s])
 
 
+def test_start_without_kick():
+    """VU-BE-10: DPDK 22.11 polls, so a buffer made available before
+    SET_VRING_KICK is used unkicked; qemu-storage-daemon 7.2 (libvhost-user)
+    waits for a kick, which the newest text says back-ends SHOULD NOT."""
+    rc, v, out = drive("dpdk-testpmd", scenario="start-without-kick", tag="dpdk-testpmd-nokick")
+    assert rc == 0 and v == {"start-without-kick": "pass"}, out
+    rc, v, out = drive("qemu-storage-daemon", scenario="start-without-kick", tag="qsd-nokick")
+    assert v == {"start-without-kick": "findings"}, out
+    assert "VU-BE-10 SHOULD [start-without-kick]" in out and "VU-BE-07" not in out, out
+
+
 def test_bad_input_is_a_verdict_not_a_hang():
     sock = os.path.join(WORK, "nobody.sock")
     p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--timeout", "0.2"],

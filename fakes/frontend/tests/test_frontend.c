@@ -117,6 +117,9 @@ START_TEST(fake_serves_every_positive_scenario)
 	/* a stopped ring kicked stays untouched (VU-BE-08) */
 	ck_assert_int_eq(find(r, "stopped-quiet")->outcome, VFE_PASS);
 	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VU_BE_08].verdict, VC_PASS);
+	/* what was available before SET_VRING_KICK is used unkicked (VU-BE-10) */
+	ck_assert_int_eq(find(r, "start-without-kick")->outcome, VFE_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "start-without-kick")->session].rules[VU_BE_10].verdict, VC_PASS);
 	ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
 	/* Front-end-only rules are not the back-end's: not applicable. */
 	for (size_t k = 0; k < res->nsessions; k++)
