@@ -270,4 +270,10 @@ const struct vfe_scenario_result *vfe_run_scenario(struct vfe_run *r, const stru
 void vfe_run_set_record(struct vfe_run *r, FILE *f, const char *producer);
 /* The watched back-end's pid while it is alive, else 0. */
 pid_t vfe_run_pid(struct vfe_run *r);
+/* Send SIGTERM to the spawned back-end and wait up to limit_ms for it to
+ * end: the milliseconds it took (wait status in *status), -1 still
+ * running, -2 no spawned back-end alive. Its end is then no crash. */
+int vfe_run_terminate(struct vfe_run *r, int limit_ms, int *status);
+/* sc_process.c: the back-end program conventions (VU-BE-11). */
+int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s);
 #endif

@@ -77,6 +77,7 @@ enum vfu_fault_kind {
 	VFU_FAULT_STOPPED_RUNS,     /* GET_VRING_BASE does not stop the ring */
 	VFU_FAULT_LOG_SKIP_USED,    /* used-ring writes are not logged */
 	VFU_FAULT_START_ON_KICK,    /* a ring waits for a kick after SET_VRING_KICK */
+	VFU_FAULT_IGNORE_SIGTERM,   /* serve ignores SIGTERM (cmd_serve.c) */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -150,6 +151,7 @@ struct vfu_fault {
  *   packed-used-zero                                (no trigger)
  *   vring-base-zero | vring-base-other-ring         (no trigger)
  *   stopped-ring-runs | log-skip-used | start-on-kick   (no trigger)
+ *   ignore-sigterm                                  (no trigger)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

@@ -186,6 +186,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_STOPPED_RUNS] = "stopped-ring-runs",
 	[VFU_FAULT_LOG_SKIP_USED] = "log-skip-used",
 	[VFU_FAULT_START_ON_KICK] = "start-on-kick",
+	[VFU_FAULT_IGNORE_SIGTERM] = "ignore-sigterm",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -295,6 +296,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-09";
 	case VFU_FAULT_START_ON_KICK:
 		return "VU-BE-10";
+	case VFU_FAULT_IGNORE_SIGTERM:
+		return "VU-BE-11";
 	default:
 		return "";
 	}
@@ -482,6 +485,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_STOPPED_RUNS:
 	case VFU_FAULT_LOG_SKIP_USED:
 	case VFU_FAULT_START_ON_KICK:
+	case VFU_FAULT_IGNORE_SIGTERM:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

@@ -64,7 +64,7 @@ def test_fake_passes_everything(device):
     assert not bad, out
     assert rc == 0, out
     for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath",
-              "stopped-quiet", "start-without-kick"):
+              "stopped-quiet", "start-without-kick", "sigterm"):
         assert v[s] == "pass", (s, out)
     for s in negative_scenarios():
         # n/a only where the profile does not offer what it needs (blk: no LOG_SHMFD)
@@ -154,6 +154,8 @@ BROKEN = [
     # VU-BE-10: a ring that waits for a kick after SET_VRING_KICK
     (["--fault", "start-on-kick"], "start-without-kick", "net", "findings"),
     (["--fault", "start-on-kick"], "start-without-kick", "blk", "findings"),
+    # VU-BE-11: a back-end that ignores SIGTERM
+    (["--fault", "ignore-sigterm"], "sigterm", "net", "findings"),
 ]
 
 
@@ -161,7 +163,7 @@ BROKEN = [
                          ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk",
                               "vring-base-zero-net", "vring-base-other-net", "vring-base-zero-blk",
                               "stopped-runs-net", "stopped-runs-blk", "log-skip-used-net",
-                              "start-on-kick-net", "start-on-kick-blk"])
+                              "start-on-kick-net", "start-on-kick-blk", "ignore-sigterm"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)
@@ -172,6 +174,8 @@ def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want)
         assert "VU-BE-07 MUST [datapath]" in out and "VU-BE-06" not in out, out
     if "stopped-ring-runs" in serve_args:
         assert "VU-BE-08 MUST [stopped-quiet]" in out and "VU-BE-07" not in out, out
+    if "ignore-sigterm" in serve_args:
+        assert "VU-BE-11 SHOULD [sigterm]" in out and "still running 3000 ms after SIGTERM" in out, out
     if "start-on-kick" in serve_args:
         assert "VU-BE-10 SHOULD [start-without-kick]" in out and "VU-BE-07" not in out, out
     if "log-skip-used" in serve_args:

@@ -197,17 +197,18 @@ def test_fake_backend_packed():
 
 @pytest.mark.parametrize("name", ["dpdk-testpmd", "qemu-storage-daemon", "virtiofsd", "vhost-user-gpu"])
 def test_stopped_rings_hold(name):
-    """VU-BE-07, -08, -09 from the full runs above: every split ring a
+    """VU-BE-07..09 and -11 from the full runs above: every split ring a
     positive scenario stopped answered its true next avail index (after the
     data path where the device has one); net and blk: a stopped ring kicked
     stays untouched, the rings run across the LOG_ALL toggles and their
-    used-ring writes are logged. Never a finding. (The fake: test_drive_fake.)"""
+    used-ring writes are logged; each ends on SIGTERM. Never a finding.
+    (The fake: test_drive_fake.)"""
     rep = os.path.join(WORK, name + ".json")
     if not os.path.exists(rep):
         pytest.skip("needs the full run of %s above" % name)
     d = json.load(open(rep))
     be07 = {s["name"]: s["rules"]["VU-BE-07"] for s in d["sessions"]}
-    assert not [f for f in d["findings"] if f["rule"] in ("VU-BE-07", "VU-BE-08", "VU-BE-09")], rep
+    assert not [f for f in d["findings"] if f["rule"] in ("VU-BE-07", "VU-BE-08", "VU-BE-09", "VU-BE-11")], rep
     want = ["init-start-stop-qemu", "init-start-stop-dpdk"]
     if name in ("dpdk-testpmd", "qemu-storage-daemon"):
         want += ["datapath", "stopped-quiet"]
@@ -219,6 +220,9 @@ def test_stopped_rings_hold(name):
         assert log["VU-BE-09"]["verdict"] == "pass" and log["VU-BE-09"]["checks"] > 0, log["VU-BE-09"]
     for s in want:
         assert be07[s]["verdict"] == "pass" and be07[s]["checks"] > 0, (s, be07[s])
+    # VU-BE-11: serving with rings started, it ends within 3 s of SIGTERM
+    be11 = {s["name"]: s["rules"]["VU-BE-11"] for s in d["sessions"]}["sigterm"]
+    assert be11["verdict"] == "pass" and be11["checks"] == 1, be11
 
 
 def test_start_without_kick():
