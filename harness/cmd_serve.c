@@ -50,6 +50,12 @@ static void serve_usage(FILE *f)
 		"                         reply-fds=N[@msg=N|@req=NAME[#K]]   attach N extra fds (1..252)\n"
 		"                           to that reply, or to every reply without a trigger\n"
 		"                         packed-used-zero     packed GET_VRING_BASE: used half 0/0 (as DPDK 22.11)\n"
+		"                         vring-base-zero      split GET_VRING_BASE answers 0 (as rust-vmm once)\n"
+		"                         vring-base-other-ring split GET_VRING_BASE answers ring index^1's\n"
+		"                         stopped-ring-runs    GET_VRING_BASE does not stop the ring\n"
+		"                         log-skip-used        used-ring writes are not dirty-logged\n"
+		"                         start-on-kick        a ring waits for a kick after SET_VRING_KICK\n"
+		"                         ignore-sigterm       SIGTERM is ignored (SIGINT still ends serve)\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"
@@ -343,6 +349,11 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* --fault ignore-sigterm: a back-end that breaks the program
+	 * conventions (a driver's sigterm scenario fails VU-BE-11). */
+	for (unsigned i = 0; i < cfg.nfaults; i++)
+		if (cfg.faults[i].kind == VFU_FAULT_IGNORE_SIGTERM)
+			signal(SIGTERM, SIG_IGN);
 
 	int64_t deadline = duration_ms ? mono_ms() + duration_ms : 0;
 	while (!g_stop) {

@@ -544,7 +544,7 @@ int vfe_get_vring_base(struct vfe_conn *c, uint32_t index, uint32_t *base)
 	free(m);
 	if (index < VFE_MAX_RINGS) {
 		c->ring[index].started = false;
-		if (rc == 0) {
+		if (rc == 0 && !c->keep_kick) {
 			/* Closing kick: the ring is stopped; a restart sends a new one. */
 			close_fd(&c->ring[index].kick);
 		}

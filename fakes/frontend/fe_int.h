@@ -39,6 +39,10 @@ struct vfe_vring {
 	int kick, call, err;
 	uint16_t avail_idx, used_seen;
 	bool started;
+	/* Split: the state vfe_ring_setup gave the back-end (SET_VRING_BASE
+	 * word, used index in memory then), to judge GET_VRING_BASE (VU-BE-07). */
+	bool base_known;
+	uint16_t set_base, used0;
 	/* Packed (RING_PACKED acked when the ring was laid out; num <=
 	 * VFE_RING_NUM): avail and used are the driver and device event
 	 * areas. The driver's positions and wrap counters; used_count counts
@@ -106,6 +110,9 @@ struct vfe_conn {
 	bool last_ack_seen;
 	/* The spawned/watched back-end died while we talked. */
 	bool peer_dead;
+	/* GET_VRING_BASE keeps the driver's kick eventfd (the quiet check
+	 * kicks a stopped ring through the back-end's copy). */
+	bool keep_kick;
 };
 
 /* ---- conn.c: transport, events, request helpers ---- */
@@ -181,6 +188,10 @@ int vfe_go_live(struct vfe_conn *c, uint32_t n);
 /* A stopped packed ring's GET_VRING_BASE word against the driver's own
  * positions: the VU-PACK-04 verdict (nothing for a split ring). */
 void vfe_check_packed_base(struct vfe_conn *c, uint32_t i, uint32_t base);
+/* A stopped split ring's GET_VRING_BASE answer against what the driver
+ * made available and saw used since vfe_ring_setup: the VU-BE-07 verdict
+ * (nothing for a packed ring or one the driver did not set up itself). */
+void vfe_check_split_base(struct vfe_conn *c, uint32_t i, uint32_t base);
 /* Rings 0..n-1: NUM, BASE, ADDR, KICK, CALL, ENABLE (and status). */
 int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n);
 int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n);
@@ -237,6 +248,10 @@ int vfe_data_blk(struct vfe_conn *c);
 /* sc_packed.c: packed-ring scenarios (listed in vfe_scn_basic). */
 int vfe_sc_packed_datapath(struct vfe_conn *c, const struct vfe_scn *s);
 int vfe_sc_packed_stop_resume(struct vfe_conn *c, const struct vfe_scn *s);
+/* sc_ring_state.c: a stopped ring kicked stays untouched (VU-BE-08). */
+int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s);
+/* sc_ring_state.c: buffers posted before SET_VRING_KICK used unkicked (VU-BE-10). */
+int vfe_sc_start_without_kick(struct vfe_conn *c, const struct vfe_scn *s);
 
 /* runner.c: the device of the run (scenarios adapt to it). */
 enum vfe_device vfe_run_device(const struct vfe_run *r);
@@ -258,4 +273,10 @@ const struct vfe_scenario_result *vfe_run_scenario(struct vfe_run *r, const stru
 void vfe_run_set_record(struct vfe_run *r, FILE *f, const char *producer);
 /* The watched back-end's pid while it is alive, else 0. */
 pid_t vfe_run_pid(struct vfe_run *r);
+/* Send SIGTERM to the spawned back-end and wait up to limit_ms for it to
+ * end: the milliseconds it took (wait status in *status), -1 still
+ * running, -2 no spawned back-end alive. Its end is then no crash. */
+int vfe_run_terminate(struct vfe_run *r, int limit_ms, int *status);
+/* sc_process.c: the back-end program conventions (VU-BE-11). */
+int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s);
 #endif

@@ -114,6 +114,7 @@ int vfe_ring_prepare(struct vfe_conn *c, uint32_t i, uint32_t num)
 	r->avail_wrap = r->used_wrap = true; /* VIRTIO 1.2, 2.8.1 */
 	r->inflight = 0;
 	r->bad_used = false;
+	r->base_known = false;
 	memset(r->chain_len, 0, sizeof r->chain_len);
 	if (r->kick < 0)
 		r->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -48,6 +48,7 @@ struct vfe_run {
 	pid_t pid;
 	bool child;           /* spawned by us (waitpid works) */
 	bool dead;
+	bool term_sent;       /* the sigterm scenario ended it: not a crash */
 	int status;           /* wait status when dead and a child */
 	int late_crash;       /* signal of a death found at the next connect, 0 none */
 	int listen_fd;
@@ -676,7 +677,9 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 			sleep_ms(20);
 		}
 		if (!proc_alive(r) && r->dead) {
-			if (r->child && WIFSIGNALED(r->status)) {
+			if (r->term_sent) {
+				snprintf(pdet, sizeof pdet, "back-end ended on SIGTERM");
+			} else if (r->child && WIFSIGNALED(r->status)) {
 				crashed = true;
 				snprintf(pdet, sizeof pdet, "back-end killed by signal %d (%s)", WTERMSIG(r->status),
 					 strsignal(WTERMSIG(r->status)));
@@ -735,6 +738,26 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 	 * refusal) is started again for the next scenario. */
 	if (r->o.spawn && r->dead)
 		stop_child(r);
+	r->term_sent = false;
+}
+
+int vfe_run_terminate(struct vfe_run *r, int limit_ms, int *status)
+{
+	if (!r->child || !proc_alive(r))
+		return -2;
+	int64_t t0 = mono_ns();
+	r->term_sent = true;
+	kill(r->pid, SIGTERM);
+	for (;;) {
+		int ms = (int)((mono_ns() - t0) / 1000000);
+		if (!proc_alive(r)) {
+			*status = r->status;
+			return ms;
+		}
+		if (ms >= limit_ms)
+			return -1;
+		sleep_ms(10);
+	}
 }
 
 int vfe_run_all(struct vfe_run *r, char *err, size_t errlen)

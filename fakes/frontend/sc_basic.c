@@ -147,6 +147,40 @@ static int set_addr_log(struct vfe_conn *c, uint32_t i, bool log)
 	return vfe_set(c, VU_SET_VRING_ADDR, pl, sizeof pl, NULL, 0) == 0 ? 0 : -1;
 }
 
+/* The data path of the device: 0 used, 1 not (VU-BE-06 judged), -1. */
+static int data_path(struct vfe_conn *c)
+{
+	return vfe_run_device(c->run) == VFE_DEV_NET ? vfe_data_net(c) : vfe_data_blk(c);
+}
+
+static bool log_bit(const struct vfe_conn *c, uint64_t addr)
+{
+	uint64_t pg = addr / VU_LOG_PAGE;
+	return pg / 8 < c->log_size && (((const uint8_t *)c->log_map)[pg / 8] >> (pg % 8)) & 1;
+}
+
+/* VU-BE-09: every used-ring byte the device wrote on ring i since its
+ * used index was before (elements and the index) has its page logged. */
+static bool check_used_logged(struct vfe_conn *c, uint32_t i, uint16_t before)
+{
+	const struct vfe_vring *r = &c->ring[i];
+	uint16_t now = vfe_ring_used_idx(c, i);
+	if (now == before || !r->num)
+		return true;
+	uint64_t miss = UINT64_MAX;
+	if (!log_bit(c, r->used + 2) || !log_bit(c, r->used + 3))
+		miss = 2;
+	for (uint16_t k = before; k != now && miss == UINT64_MAX; k++) {
+		uint64_t off = 4 + 8 * (uint64_t)(k % r->num);
+		if (!log_bit(c, r->used + off) || !log_bit(c, r->used + off + 7))
+			miss = off;
+	}
+	vfe_run_verdict(c->run, VU_BE_09, miss == UINT64_MAX,
+			"ring %u: the device wrote used-ring byte %" PRIu64 " (gpa 0x%" PRIx64 ") while logging, but page %" PRIu64 " is not marked in the log",
+			i, miss, r->used + miss, (r->used + miss) / VU_LOG_PAGE);
+	return miss == UINT64_MAX;
+}
+
 static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
@@ -162,6 +196,15 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 	c->acked &= ~VU_BIT(VU_F_LOG_ALL);
 	if (vfe_set_u64(c, VU_SET_FEATURES, c->acked) != 0 || vfe_start(c, VFE_QEMU, n))
 		return -1;
+	/* The rings run before, during and after logging (VU-BE-06 each time;
+	 * only net and blk have a data path here). */
+	bool dp = d == VFE_DEV_NET || d == VFE_DEV_BLK;
+	int lost = 0, unlogged = 0, r;
+	if (dp && (r = data_path(c)) != 0) {
+		if (r < 0)
+			return -1;
+		lost++;
+	}
 	uint64_t need = (VFE_MEM_SIZE / VU_LOG_PAGE + 7) / 8;
 	int k = vfe_mem_add(c, VFE_MEM_SIZE * 8, VU_LOG_PAGE * ((need + VU_LOG_PAGE - 1) / VU_LOG_PAGE));
 	if (k < 0)
@@ -181,6 +224,16 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 	for (uint32_t i = 0; i < n; i++)
 		if (set_addr_log(c, i, true))
 			return -1;
+	if (dp) {
+		uint16_t before[VFE_MAX_RINGS];
+		for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++)
+			before[i] = vfe_ring_used_idx(c, i);
+		if ((r = data_path(c)) < 0)
+			return -1;
+		lost += r;
+		for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++)
+			unlogged += !check_used_logged(c, i, before[i]);
+	}
 	/* migration cancelled: logging off again */
 	c->acked &= ~VU_BIT(VU_F_LOG_ALL);
 	if (vfe_set_u64(c, VU_SET_FEATURES, c->acked) != 0)
@@ -188,7 +241,18 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 	for (uint32_t i = 0; i < n; i++)
 		if (set_addr_log(c, i, false))
 			return -1;
-	return vfe_stop(c, VFE_QEMU, n) ? -1 : 0;
+	if (dp && (r = data_path(c)) != 0) {
+		if (r < 0)
+			return -1;
+		lost++;
+	}
+	if (vfe_stop(c, VFE_QEMU, n))
+		return -1;
+	if (lost)
+		vfe_why(c, "rings not processed across the LOG_ALL toggles (%d of 3 data paths)", lost);
+	else if (unlogged)
+		vfe_why(c, "used-ring writes not in the dirty log on %d ring(s)", unlogged);
+	return lost || unlogged ? 1 : 0;
 }
 
 /* GET_INFLIGHT_FD: 0 ok (fd, size in c), -1 failed. */
@@ -371,10 +435,13 @@ const struct vfe_scn vfe_scn_basic[] = {
 	{ "reconnect", "lifecycle", "front-end gone with rings running, then a new connection", false, VU_BE_05, 0, sc_reconnect, 0 },
 	{ "hotplug-mem-table", "memory", "a new SET_MEM_TABLE with an added then removed region while running", false, VU_BE_05, 0, sc_hotplug_table, 0 },
 	{ "hotplug-add-mem-reg", "memory", "ADD_MEM_REG / REM_MEM_REG while running", false, VU_BE_05, 0, sc_hotplug_slots, 0 },
-	{ "log-on-off", "migration", "SET_LOG_BASE, LOG_ALL and logged ring addresses on, then off", false, VU_BE_05, 0, sc_log, 0 },
+	{ "log-on-off", "migration", "SET_LOG_BASE, LOG_ALL and logged ring addresses on, then off; net, blk: the data path before, during (used-ring writes logged) and after", false, VU_BE_05, 0, sc_log, 0 },
 	{ "inflight", "inflight", "GET_INFLIGHT_FD, SET_INFLIGHT_FD, start, stop", false, VU_BE_05, 0, sc_inflight, 0 },
 	{ "inflight-repeat", "inflight", "GET_INFLIGHT_FD 32 times: no fd pile-up, no crash", false, VU_BE_05, 0, sc_inflight, 32 },
 	{ "datapath", "datapath", "net: TX frame consumed; blk: sector written and read back", false, VU_BE_06, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), sc_datapath, 0 },
+	{ "stopped-quiet", "ring-state", "data path, stop every ring (GET_VRING_BASE), then a buffer made available and kicked on each: not used, no call signal", false, VU_BE_08, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_stopped_quiet, 0 },
+	{ "start-without-kick", "ring-state", "a buffer made available before SET_VRING_KICK, then no kick: used once the ring is started", false, VU_BE_10, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_start_without_kick, 0 },
+	{ "sigterm", "process", "serving with rings started, SIGTERM: the back-end ends within 3 s (--spawn only)", false, VU_BE_11, 0, vfe_sc_sigterm, 0 },
 	{ "packed-datapath", "packed", "RING_PACKED: the data path on packed rings; GET_VRING_BASE gives both positions and wrap counters", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_datapath, 0 },
 	{ "packed-stop-resume", "packed", "RING_PACKED, 8-entry rings: traffic past the wrap, stop, restart from the returned state, traffic, stop", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_stop_resume, 0 },
 };

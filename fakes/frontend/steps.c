@@ -127,6 +127,9 @@ int vfe_ring_setup(struct vfe_conn *c, uint32_t i, uint32_t num, uint32_t base)
 {
 	struct vu_addr_pl a;
 	vfe_ring_addr(c, i, &a);
+	/* the used index before the back-end can move it (it may process at
+	 * SET_VRING_KICK already) */
+	uint16_t used0 = c->ring[i].packed ? 0 : vfe_ring_used_idx(c, i);
 	uint8_t pl[40];
 	vu_wr32(pl, a.index);
 	vu_wr32(pl + 4, a.flags);
@@ -141,6 +144,10 @@ int vfe_ring_setup(struct vfe_conn *c, uint32_t i, uint32_t num, uint32_t base)
 	if (set_vring_fd(c, VU_SET_VRING_CALL, i, c->ring[i].call) ||
 	    set_vring_fd(c, VU_SET_VRING_KICK, i, c->ring[i].kick))
 		return -1;
+	struct vfe_vring *r = &c->ring[i];
+	r->base_known = !r->packed;
+	r->set_base = (uint16_t)base;
+	r->used0 = used0;
 	return 0;
 }
 
@@ -197,6 +204,22 @@ void vfe_check_packed_base(struct vfe_conn *c, uint32_t i, uint32_t base)
 			vu_packed_base_str(want, want_s, sizeof want_s), c->ring[i].inflight);
 }
 
+void vfe_check_split_base(struct vfe_conn *c, uint32_t i, uint32_t base)
+{
+	if (i >= VFE_MAX_RINGS || c->ring[i].packed || !c->ring[i].num || !c->ring[i].base_known)
+		return;
+	const struct vfe_vring *r = &c->ring[i];
+	/* Each avail entry the device takes is one chain and ends as one used
+	 * element, so once drained both counts moved alike (16-bit wrap). */
+	uint16_t took = (uint16_t)(base - r->set_base);
+	uint16_t used = (uint16_t)(vfe_ring_used_idx(c, i) - r->used0);
+	uint16_t offered = (uint16_t)(r->avail_idx - r->set_base);
+	bool ok = base <= 0xffff && took == used && took <= offered;
+	vfe_run_verdict(c->run, VU_BE_07, ok,
+			"split ring %u stopped: GET_VRING_BASE %u, but from base %u the device used %u buffers of the %u the driver made available (want %u)",
+			i, base, r->set_base, used, offered, (uint16_t)(r->set_base + used));
+}
+
 int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 {
 	if (fl == VFE_DPDK && (c->acked & VU_BIT(VU_F_PROTOCOL_FEATURES)))
@@ -208,6 +231,7 @@ int vfe_stop(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 		if (vfe_get_vring_base(c, i, &base))
 			return -1;
 		vfe_check_packed_base(c, i, base);
+		vfe_check_split_base(c, i, base);
 	}
 	/* The correct order (not QEMU 7.2's, bug B13): status 0 after the rings. */
 	if (vfe_pf(c, VU_PF_STATUS) && vfe_set_u64(c, VU_SET_STATUS, 0) != 0)

@@ -88,6 +88,10 @@ struct vfu_conn {
 	struct vfu_region regions[VFU_MAX_REGIONS];
 	uint32_t nregions;
 	struct vfu_ring rings[VFU_MAX_RINGS];
+	/* Dirty log of SET_LOG_BASE (LOG_SHMFD): the mapping, and the log
+	 * (log_size bytes) at log_off in it. */
+	uint8_t *log_map;
+	uint64_t log_map_len, log_off, log_size;
 
 	/* A reply held back: by the delay fault or until the front-end acks
 	 * a back-end request (backend-req fault). */
@@ -244,6 +248,60 @@ struct vfu_region *vfu_conn_regions(struct vfu_conn *c, uint32_t *n, uint32_t **
 const struct vfu_profile *vfu_conn_profile(const struct vfu_conn *c)
 {
 	return &c->s->cfg.profile;
+}
+
+static void log_unmap(struct vfu_conn *c)
+{
+	if (c->log_map)
+		munmap(c->log_map, c->log_map_len);
+	c->log_map = NULL;
+	c->log_map_len = c->log_off = c->log_size = 0;
+}
+
+/* SET_LOG_BASE: map the log from its fd, checked against the fd's real
+ * size first (the rules already refused a log too small for the table). */
+static void log_map(struct vfu_conn *c, const struct vfu_msg *m)
+{
+	log_unmap(c);
+	struct vu_log_pl lp;
+	if (!m->nkept || m->fds[0] < 0 || !vu_dec_log(m->payload, m->len, &lp))
+		return;
+	int64_t fsz = m->info[0].size;
+	if (lp.mmap_size == 0 || lp.mmap_size > ((uint64_t)1 << 32) || fsz < 0 ||
+	    lp.mmap_offset > (uint64_t)fsz || lp.mmap_size > (uint64_t)fsz - lp.mmap_offset) {
+		vfu_conn_log(c, "log of %" PRIu64 " bytes at %" PRIu64 " not inside its fd: not logging",
+			     lp.mmap_size, lp.mmap_offset);
+		return;
+	}
+	void *p = mmap(NULL, lp.mmap_offset + lp.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[0], 0);
+	if (p == MAP_FAILED) {
+		vfu_conn_log(c, "log not mapped: mmap: %m");
+		return;
+	}
+	c->log_map = p;
+	c->log_map_len = lp.mmap_offset + lp.mmap_size;
+	c->log_off = lp.mmap_offset;
+	c->log_size = lp.mmap_size;
+}
+
+static bool has_fault(const struct vfu_conn *c, enum vfu_fault_kind k);
+
+void vfu_log_used(struct vfu_conn *c, uint32_t idx, uint64_t off, uint64_t len)
+{
+	if (!c->log_map || !(c->feat_acked & VU_BIT(VU_F_LOG_ALL)) || idx >= VFU_MAX_RINGS || !len)
+		return;
+	const struct vfu_ring *r = &c->rings[idx];
+	if (!(r->addr.flags & VU_VRING_F_LOG) || has_fault(c, VFU_FAULT_LOG_SKIP_USED))
+		return;
+	/* vhost-user.rst, Migration: page = addr / VHOST_LOG_PAGE, the used
+	 * ring's first byte at log_guest_addr. */
+	uint64_t a = r->addr.log + off;
+	if (a + len - 1 < a)
+		return;
+	uint8_t *log = c->log_map + c->log_off;
+	for (uint64_t pg = a / VU_LOG_PAGE; pg <= (a + len - 1) / VU_LOG_PAGE; pg++)
+		if (pg / 8 < c->log_size)
+			__atomic_fetch_or(&log[pg / 8], (uint8_t)(1u << (pg % 8)), __ATOMIC_RELAXED);
 }
 
 static void close_fd(struct vfu_server *s, int *fd)
@@ -829,6 +887,7 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++)
 		ring_reset_fds(c, &c->rings[i]);
 	vfu_regions_clear(c);
+	log_unmap(c);
 	msg_free(s, &c->rd.m);
 	for (uint32_t i = 0; i < c->nqueue; i++) {
 		msg_free(s, c->queue[i]);
@@ -1176,6 +1235,12 @@ static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
 		r->kick_fd = fd;
 		if (fd >= 0 && watch_add(c->s, fd, &r->kw) == 0)
 			r->kick_watched = true;
+		/* The ring is started now: what is already available is
+		 * processed without a kick (Ring states). */
+		if (has_fault(c, VFU_FAULT_START_ON_KICK))
+			vfu_conn_log(c, "fault: ring %u waits for a kick", (unsigned)(u & VU_VRING_IDX_MASK));
+		else
+			vfu_ring_process(c, u & VU_VRING_IDX_MASK);
 	} else if (req == VU_SET_VRING_CALL) {
 		close_fd(c->s, &r->call_fd);
 		r->call_fd = fd;
@@ -1200,17 +1265,32 @@ static void reset_rings(struct vfu_conn *c)
 /* GET_VRING_BASE's word: split, the next avail index; packed, both
  * positions and wrap counters (the used half zeroed by the fault, as
  * DPDK 22.11 answers). */
-static uint32_t ring_base(struct vfu_conn *c, const struct vfu_ring *r)
+static bool has_fault(const struct vfu_conn *c, enum vfu_fault_kind k)
 {
-	if (!r->packed)
-		return r->last_avail;
-	struct vu_packed_base b = { r->last_avail, r->used_idx, r->avail_wrap, r->used_wrap };
 	const struct vfu_config *cfg = &c->s->cfg;
-	bool zero = false;
+	bool on = false;
 	for (unsigned i = 0; i < cfg->nfaults; i++)
-		zero |= cfg->faults[i].kind == VFU_FAULT_PACKED_USED_ZERO &&
-			(!cfg->faults[i].conn || cfg->faults[i].conn == c->ordinal);
-	if (zero) {
+		on |= cfg->faults[i].kind == k && (!cfg->faults[i].conn || cfg->faults[i].conn == c->ordinal);
+	return on;
+}
+
+static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
+{
+	const struct vfu_ring *r = &c->rings[idx];
+	if (!r->packed) {
+		/* rust-vmm's vhost-user-backend once answered 0 for every ring. */
+		if (has_fault(c, VFU_FAULT_VRING_BASE_ZERO)) {
+			vfu_conn_log(c, "fault: split GET_VRING_BASE answers 0");
+			return 0;
+		}
+		if (has_fault(c, VFU_FAULT_VRING_BASE_OTHER) && (idx ^ 1u) < VFU_MAX_RINGS) {
+			vfu_conn_log(c, "fault: split GET_VRING_BASE of ring %u answers ring %u's", idx, idx ^ 1u);
+			return c->rings[idx ^ 1u].last_avail;
+		}
+		return r->last_avail;
+	}
+	struct vu_packed_base b = { r->last_avail, r->used_idx, r->avail_wrap, r->used_wrap };
+	if (has_fault(c, VFU_FAULT_PACKED_USED_ZERO)) {
 		vfu_conn_log(c, "fault: packed GET_VRING_BASE with the used half 0/0");
 		b.used = 0;
 		b.used_wrap = false;
@@ -1579,7 +1659,9 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 			status = vfu_region_remove(c, &rp);
 		break;
 	case VU_SET_LOG_BASE:
-		/* No dirty logging is done; the log fd is closed with the message. */
+		/* The log is mapped (used-ring writes are logged); the fd is
+		 * closed with the message. */
+		log_map(c, m);
 		if (value)
 			reply_u64(c, m->req, 0);
 		break;
@@ -1628,8 +1710,10 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		uint8_t out[8];
 		vu_dec_state(m->payload, m->len, &sp);
 		vu_wr32(out, sp.index);
-		vu_wr32(out + 4, sp.index < VFU_MAX_RINGS ? ring_base(c, &c->rings[sp.index]) : 0);
-		if (sp.index < VFU_MAX_RINGS) {
+		vu_wr32(out + 4, sp.index < VFU_MAX_RINGS ? ring_base(c, sp.index) : 0);
+		if (sp.index < VFU_MAX_RINGS && has_fault(c, VFU_FAULT_STOPPED_RUNS)) {
+			vfu_conn_log(c, "fault: ring %u keeps running after GET_VRING_BASE", sp.index);
+		} else if (sp.index < VFU_MAX_RINGS) {
 			/* The ring stops: no more kicks are watched until a new
 			 * SET_VRING_KICK (the way DPDK and libvhost-user stop). */
 			struct vfu_ring *r = &c->rings[sp.index];

@@ -72,6 +72,12 @@ enum vfu_fault_kind {
 	VFU_FAULT_LEAK_FDS,        /* the message's fds stay open until the end */
 	VFU_FAULT_REPLY_FDS,       /* attach n extra fds to replies (VU-FD-06) */
 	VFU_FAULT_PACKED_USED_ZERO, /* packed GET_VRING_BASE: used half 0/0 (DPDK 22.11) */
+	VFU_FAULT_VRING_BASE_ZERO,  /* split GET_VRING_BASE answers 0 (rust-vmm once) */
+	VFU_FAULT_VRING_BASE_OTHER, /* split GET_VRING_BASE answers ring index^1's */
+	VFU_FAULT_STOPPED_RUNS,     /* GET_VRING_BASE does not stop the ring */
+	VFU_FAULT_LOG_SKIP_USED,    /* used-ring writes are not logged */
+	VFU_FAULT_START_ON_KICK,    /* a ring waits for a kick after SET_VRING_KICK */
+	VFU_FAULT_IGNORE_SIGTERM,   /* serve ignores SIGTERM (cmd_serve.c) */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -143,6 +149,9 @@ struct vfu_fault {
  *   crash@TRIGGER | hang@TRIGGER | leak-fds@TRIGGER
  *   reply-fds=N[@TRIGGER]   (no trigger: every reply and ack)
  *   packed-used-zero                                (no trigger)
+ *   vring-base-zero | vring-base-other-ring         (no trigger)
+ *   stopped-ring-runs | log-skip-used | start-on-kick   (no trigger)
+ *   ignore-sigterm                                  (no trigger)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

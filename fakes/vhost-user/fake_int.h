@@ -56,6 +56,9 @@ void vfu_regions_clear(struct vfu_conn *c);
  * the reason is logged). */
 int vfu_region_add(struct vfu_conn *c, const struct vu_region_pl *r, int fd, int64_t fd_size);
 int vfu_region_remove(struct vfu_conn *c, const struct vu_region_pl *r);
+/* Mark the dirty-log pages of bytes [off, off+len) of ring idx's used
+ * ring, when LOG_ALL is acked and the ring's addresses asked for it. */
+void vfu_log_used(struct vfu_conn *c, uint32_t idx, uint64_t off, uint64_t len);
 /* Run ring idx as a null device after a kick. */
 void vfu_ring_process(struct vfu_conn *c, uint32_t idx);
 

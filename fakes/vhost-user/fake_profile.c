@@ -181,6 +181,12 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_LEAK_FDS] = "leak-fds",
 	[VFU_FAULT_REPLY_FDS] = "reply-fds",
 	[VFU_FAULT_PACKED_USED_ZERO] = "packed-used-zero",
+	[VFU_FAULT_VRING_BASE_ZERO] = "vring-base-zero",
+	[VFU_FAULT_VRING_BASE_OTHER] = "vring-base-other-ring",
+	[VFU_FAULT_STOPPED_RUNS] = "stopped-ring-runs",
+	[VFU_FAULT_LOG_SKIP_USED] = "log-skip-used",
+	[VFU_FAULT_START_ON_KICK] = "start-on-kick",
+	[VFU_FAULT_IGNORE_SIGTERM] = "ignore-sigterm",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -281,6 +287,17 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-FD-06";
 	case VFU_FAULT_PACKED_USED_ZERO:
 		return "VU-PACK-03,VU-PACK-04";
+	case VFU_FAULT_VRING_BASE_ZERO:
+	case VFU_FAULT_VRING_BASE_OTHER:
+		return "VU-BE-07";
+	case VFU_FAULT_STOPPED_RUNS:
+		return "VU-BE-08";
+	case VFU_FAULT_LOG_SKIP_USED:
+		return "VU-BE-09";
+	case VFU_FAULT_START_ON_KICK:
+		return "VU-BE-10";
+	case VFU_FAULT_IGNORE_SIGTERM:
+		return "VU-BE-11";
 	default:
 		return "";
 	}
@@ -463,8 +480,15 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 		break;
 	}
 	case VFU_FAULT_PACKED_USED_ZERO:
+	case VFU_FAULT_VRING_BASE_ZERO:
+	case VFU_FAULT_VRING_BASE_OTHER:
+	case VFU_FAULT_STOPPED_RUNS:
+	case VFU_FAULT_LOG_SKIP_USED:
+	case VFU_FAULT_START_ON_KICK:
+	case VFU_FAULT_IGNORE_SIGTERM:
 		if (triggered || arg) {
-			snprintf(err, errlen, "fault '%s': packed-used-zero takes no argument and no trigger", spec);
+			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
+				 fault_names[f->kind]);
 			return -1;
 		}
 		break;

@@ -479,10 +479,12 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 		uint8_t *e = used + RING_HDR + (uint64_t)USED_ELEM * (r->used_idx % num);
 		vu_wr32(e, head);
 		vu_wr32(e + 4, (uint32_t)len);
+		vfu_log_used(c, idx, RING_HDR + (uint64_t)USED_ELEM * ((uint16_t)(r->used_idx) % num), USED_ELEM);
 		r->used_idx++;
 		r->last_avail++;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		wr16(used + 2, r->used_idx);
+		vfu_log_used(c, idx, 2, 2);
 		done++;
 	}
 	if (done) {

@@ -63,7 +63,8 @@ def test_fake_passes_everything(device):
     bad = {k: x for k, x in v.items() if x not in ("pass", "rejected", "n/a")}
     assert not bad, out
     assert rc == 0, out
-    for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath"):
+    for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath",
+              "stopped-quiet", "start-without-kick", "sigterm"):
         assert v[s] == "pass", (s, out)
     for s in negative_scenarios():
         # n/a only where the profile does not offer what it needs (blk: no LOG_SHMFD)
@@ -141,15 +142,45 @@ BROKEN = [
     (["--fault", "disconnect@req=SET_VRING_ADDR"], "init-start-stop-qemu", "net", "findings"),
     (["--no-null-device"], "datapath", "net", "findings"),
     (["--no-null-device"], "datapath", "blk", "findings"),
+    # VU-BE-07: GET_VRING_BASE answers 0 (rust-vmm once) or another ring's index
+    (["--fault", "vring-base-zero"], "datapath", "net", "findings"),
+    (["--fault", "vring-base-other-ring"], "datapath", "net", "findings"),
+    (["--fault", "vring-base-zero"], "datapath", "blk", "findings"),
+    # VU-BE-08: a ring that keeps running after GET_VRING_BASE
+    (["--fault", "stopped-ring-runs"], "stopped-quiet", "net", "findings"),
+    (["--fault", "stopped-ring-runs"], "stopped-quiet", "blk", "findings"),
+    # VU-BE-09: used-ring writes missing from the dirty log
+    (["--fault", "log-skip-used"], "log-on-off", "net", "findings"),
+    # VU-BE-10: a ring that waits for a kick after SET_VRING_KICK
+    (["--fault", "start-on-kick"], "start-without-kick", "net", "findings"),
+    (["--fault", "start-on-kick"], "start-without-kick", "blk", "findings"),
+    # VU-BE-11: a back-end that ignores SIGTERM
+    (["--fault", "ignore-sigterm"], "sigterm", "net", "findings"),
 ]
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
-                         ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk"])
+                         ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk",
+                              "vring-base-zero-net", "vring-base-other-net", "vring-base-zero-blk",
+                              "stopped-runs-net", "stopped-runs-blk", "log-skip-used-net",
+                              "start-on-kick-net", "start-on-kick-blk", "ignore-sigterm"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
-    rc, v, out = drive("broken-%s-%s" % (want, device), serve_args, device=device, scenario=scenario)
+    rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
+                       scenario=scenario)
     assert v == {scenario: want}, out
     assert rc == 1, out
+    if "vring-base" in serve_args[-1]:
+        # only VU-BE-07: the data path itself worked
+        assert "VU-BE-07 MUST [datapath]" in out and "VU-BE-06" not in out, out
+    if "stopped-ring-runs" in serve_args:
+        assert "VU-BE-08 MUST [stopped-quiet]" in out and "VU-BE-07" not in out, out
+    if "ignore-sigterm" in serve_args:
+        assert "VU-BE-11 SHOULD [sigterm]" in out and "still running 3000 ms after SIGTERM" in out, out
+    if "start-on-kick" in serve_args:
+        assert "VU-BE-10 SHOULD [start-without-kick]" in out and "VU-BE-07" not in out, out
+    if "log-skip-used" in serve_args:
+        assert "VU-BE-09 SHOULD [log-on-off]" in out and "is not marked in the log" in out, out
+        assert "VU-BE-06" not in out, out
 
 
 def test_reply_fds_are_judged():

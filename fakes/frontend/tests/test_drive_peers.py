@@ -195,6 +195,47 @@ def test_fake_backend_packed():
     assert rc == 0 and v == {"packed-datapath": "n/a", "packed-stop-resume": "n/a"}, out
 
 
+@pytest.mark.parametrize("name", ["dpdk-testpmd", "qemu-storage-daemon", "virtiofsd", "vhost-user-gpu"])
+def test_stopped_rings_hold(name):
+    """VU-BE-07..09 and -11 from the full runs above: every split ring a
+    positive scenario stopped answered its true next avail index (after the
+    data path where the device has one); net and blk: a stopped ring kicked
+    stays untouched, the rings run across the LOG_ALL toggles and their
+    used-ring writes are logged; each ends on SIGTERM. Never a finding.
+    (The fake: test_drive_fake.)"""
+    rep = os.path.join(WORK, name + ".json")
+    if not os.path.exists(rep):
+        pytest.skip("needs the full run of %s above" % name)
+    d = json.load(open(rep))
+    be07 = {s["name"]: s["rules"]["VU-BE-07"] for s in d["sessions"]}
+    assert not [f for f in d["findings"] if f["rule"] in ("VU-BE-07", "VU-BE-08", "VU-BE-09", "VU-BE-11")], rep
+    want = ["init-start-stop-qemu", "init-start-stop-dpdk"]
+    if name in ("dpdk-testpmd", "qemu-storage-daemon"):
+        want += ["datapath", "stopped-quiet"]
+        be08 = {s["name"]: s["rules"]["VU-BE-08"] for s in d["sessions"]}["stopped-quiet"]
+        assert be08["verdict"] == "pass" and be08["checks"] > 0, be08
+        # the rings run across the LOG_ALL toggles, used-ring writes logged
+        log = {s["name"]: s["rules"] for s in d["sessions"]}["log-on-off"]
+        assert log["VU-BE-06"]["verdict"] == "pass" and log["VU-BE-06"]["checks"] == 3, log["VU-BE-06"]
+        assert log["VU-BE-09"]["verdict"] == "pass" and log["VU-BE-09"]["checks"] > 0, log["VU-BE-09"]
+    for s in want:
+        assert be07[s]["verdict"] == "pass" and be07[s]["checks"] > 0, (s, be07[s])
+    # VU-BE-11: serving with rings started, it ends within 3 s of SIGTERM
+    be11 = {s["name"]: s["rules"]["VU-BE-11"] for s in d["sessions"]}["sigterm"]
+    assert be11["verdict"] == "pass" and be11["checks"] == 1, be11
+
+
+def test_start_without_kick():
+    """VU-BE-10: DPDK 22.11 polls, so a buffer made available before
+    SET_VRING_KICK is used unkicked; qemu-storage-daemon 7.2 (libvhost-user)
+    waits for a kick, which the newest text says back-ends SHOULD NOT."""
+    rc, v, out = drive("dpdk-testpmd", scenario="start-without-kick", tag="dpdk-testpmd-nokick")
+    assert rc == 0 and v == {"start-without-kick": "pass"}, out
+    rc, v, out = drive("qemu-storage-daemon", scenario="start-without-kick", tag="qsd-nokick")
+    assert v == {"start-without-kick": "findings"}, out
+    assert "VU-BE-10 SHOULD [start-without-kick]" in out and "VU-BE-07" not in out, out
+
+
 def test_bad_input_is_a_verdict_not_a_hang():
     sock = os.path.join(WORK, "nobody.sock")
     p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--timeout", "0.2"],

@@ -86,7 +86,7 @@ START_TEST(fake_serves_every_positive_scenario)
 	fresh_path("pos");
 	int fds0 = vc_test_count_fds();
 	struct vfu_server *s = start_fake(_i ? "blk" : "net", 2);
-	struct vfe_run *r = new_run("replay,lifecycle,memory,migration,inflight,datapath",
+	struct vfe_run *r = new_run("replay,lifecycle,memory,migration,inflight,datapath,ring-state",
 				    _i ? VFE_DEV_BLK : VFE_DEV_NET, 3000);
 	char err[256];
 	ck_assert_int_gt(vfe_run_all(r, err, sizeof err), 0);
@@ -104,6 +104,22 @@ START_TEST(fake_serves_every_positive_scenario)
 	 * sector written and reads it back (VU-BE-06 holds). */
 	ck_assert_int_eq(find(r, "datapath")->outcome, VFE_PASS);
 	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_06].verdict, VC_PASS);
+	/* GET_VRING_BASE after traffic: the true next avail index (VU-BE-07). */
+	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_07].verdict, VC_PASS);
+	/* net: the rings run across the LOG_ALL toggles and the fake logs its
+	 * used-ring writes (VU-BE-06, -09); blk offers no LOG_SHMFD */
+	if (!_i) {
+		const struct vc_session_result *ls = &res->sessions[find(r, "log-on-off")->session];
+		ck_assert_int_eq(ls->rules[VU_BE_06].verdict, VC_PASS);
+		ck_assert_uint_eq(ls->rules[VU_BE_06].checks, 3);
+		ck_assert_int_eq(ls->rules[VU_BE_09].verdict, VC_PASS);
+	}
+	/* a stopped ring kicked stays untouched (VU-BE-08) */
+	ck_assert_int_eq(find(r, "stopped-quiet")->outcome, VFE_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VU_BE_08].verdict, VC_PASS);
+	/* what was available before SET_VRING_KICK is used unkicked (VU-BE-10) */
+	ck_assert_int_eq(find(r, "start-without-kick")->outcome, VFE_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "start-without-kick")->session].rules[VU_BE_10].verdict, VC_PASS);
 	ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
 	/* Front-end-only rules are not the back-end's: not applicable. */
 	for (size_t k = 0; k < res->nsessions; k++)
@@ -214,6 +230,74 @@ START_TEST(packed_rings_both_ways)
 		/* restarted from the wrong used half: nothing seen used */
 		ck_assert_int_eq(srs->rules[VU_BE_06].verdict, VC_FAIL);
 	}
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
+/* GET_VRING_BASE answering 0 (rust-vmm once) or another ring's index
+ * after the data path: VU-BE-07 fails (net: RX 0 used, TX 1; blk: 2 used
+ * on ring 0, ring 1 never set up). Without traffic 0 is right. */
+START_TEST(vring_base_faults_are_caught)
+{
+	bool blk = _i & 1, other = _i & 2;
+	fresh_path("vbase");
+	int fds0 = vc_test_count_fds();
+	struct vfu_server *s =
+		start_fake_faults(blk ? "blk" : "net", 1, other ? "vring-base-other-ring" : "vring-base-zero");
+	struct vfe_run *r = new_run("datapath,init-start-stop-qemu", blk ? VFE_DEV_BLK : VFE_DEV_NET, 3000);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 2);
+	const struct vc_results *res = vfe_run_results(r);
+	const struct vfe_scenario_result *dp = find(r, "datapath"), *iss = find(r, "init-start-stop-qemu");
+	bool caught = true;
+	ck_assert_int_eq(dp->outcome, caught ? VFE_FINDINGS : VFE_PASS);
+	ck_assert_int_eq(res->sessions[dp->session].rules[VU_BE_07].verdict, caught ? VC_FAIL : VC_PASS);
+	ck_assert_int_eq(res->sessions[dp->session].rules[VU_BE_06].verdict, VC_PASS);
+	/* no traffic: 0 is the true index, whichever ring it came from */
+	ck_assert_int_eq(iss->outcome, VFE_PASS);
+	ck_assert_int_eq(res->sessions[iss->session].rules[VU_BE_07].verdict, VC_PASS);
+	char want[64];
+	/* net: the TX frame used (ring 1), the RX buffers wait for a packet */
+	snprintf(want, sizeof want, "split ring %u stopped: GET_VRING_BASE %u,", !blk && !other, !blk && other);
+	bool saw = false;
+	for (size_t i = 0; i < res->nfindings; i++) {
+		ck_assert_int_eq(res->findings[i].rule, VU_BE_07);
+		saw |= strstr(res->findings[i].message, want) != NULL;
+	}
+	ck_assert(saw);
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
+/* A fake whose rings keep running after GET_VRING_BASE: the buffer made
+ * available on a stopped ring is used and called (VU-BE-08). */
+START_TEST(stopped_ring_that_runs_is_caught)
+{
+	fresh_path("stopq");
+	int fds0 = vc_test_count_fds();
+	struct vfu_server *s = start_fake_faults(_i ? "blk" : "net", 1, "stopped-ring-runs");
+	struct vfe_run *r = new_run("stopped-quiet", _i ? VFE_DEV_BLK : VFE_DEV_NET, 3000);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 1);
+	const struct vc_results *res = vfe_run_results(r);
+	const struct vfe_scenario_result *x = find(r, "stopped-quiet");
+	ck_assert_int_eq(x->outcome, VFE_FINDINGS);
+	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_08].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_07].verdict, VC_PASS);
+	/* net: the TX ring (the fake's null device leaves RX buffers alone) */
+	char want[96];
+	snprintf(want, sizeof want, "stopped ring %d: a buffer made available and kicked after GET_VRING_BASE was processed",
+		 _i ? 0 : 1);
+	ck_assert_uint_eq(res->nfindings, 1);
+	ck_assert_msg(strstr(res->findings[0].message, want), "%s", res->findings[0].message);
 	vfe_run_free(r);
 	vfu_stop(s);
 	vfu_free(s);
@@ -689,6 +773,8 @@ Suite *vc_test_suite(void)
 	tcase_add_loop_test(t, fake_serves_every_positive_scenario, 0, 2);
 	tcase_add_test(t, reply_fds_are_judged_and_closed);
 	tcase_add_loop_test(t, packed_rings_both_ways, 0, 4);
+	tcase_add_loop_test(t, vring_base_faults_are_caught, 0, 4);
+	tcase_add_loop_test(t, stopped_ring_that_runs_is_caught, 0, 2);
 	tcase_add_test(t, negative_scenarios_have_a_verdict);
 	tcase_add_test(t, nobody_listens);
 	tcase_add_test(t, silent_backend_is_hung_not_a_driver_hang);
