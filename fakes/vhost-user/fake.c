@@ -84,6 +84,7 @@ struct vfu_conn {
 	uint64_t feat_offered, feat_acked, pf_offered, pf_acked;
 	bool pf_answered, pf_acked_known;
 	uint64_t status;
+	struct vfu_feat feat;
 
 	struct vfu_region regions[VFU_MAX_REGIONS];
 	uint32_t nregions;
@@ -366,6 +367,7 @@ static int rule_class(enum vc_rule_id r)
 	case VU_RING_03: return VFU_RF_STARTED_RING;
 	case VU_RING_04: return VFU_RF_RING_ADDR;
 	case VU_LOG_01: return VFU_RF_LOG_SIZE;
+	case VU_NEG_05: return VFU_RF_UNGATED;
 	default: return -1;
 	}
 }
@@ -715,6 +717,7 @@ static struct vfu_conn *conn_new(struct vfu_server *s, int fd, bool from_connect
 		c->rings[i].kw.c = c;
 		c->rings[i].kw.ring = i;
 	}
+	vfu_feat_init(&c->feat, &s->cfg.profile);
 	/* Faults that shape what this connection is offered. */
 	c->feat_offered = s->cfg.profile.features;
 	c->pf_offered = s->cfg.profile.protocol_features;
@@ -829,6 +832,7 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++)
 		ring_reset_fds(c, &c->rings[i]);
 	vfu_regions_clear(c);
+	vfu_feat_free(&c->feat);
 	msg_free(s, &c->rd.m);
 	for (uint32_t i = 0; i < c->nqueue; i++) {
 		msg_free(s, c->queue[i]);
@@ -1257,20 +1261,21 @@ static void get_inflight(struct vfu_conn *c, struct vfu_msg *m)
 
 static void get_config(struct vfu_conn *c, struct vfu_msg *m)
 {
-	struct vu_config_pl cfgp;
-	if (!vu_dec_config(m->payload, m->len, &cfgp))
-		return;
-	uint32_t len = VU_CONFIG_HDR + cfgp.size; /* well_formed() bounded size by the payload */
-	uint8_t *out = xcalloc(1, len);
-	memcpy(out, m->payload, VU_CONFIG_HDR);
-	const struct vfu_profile *p = &c->s->cfg.profile;
-	for (uint32_t i = 0; i < cfgp.size; i++) {
-		uint64_t off = (uint64_t)cfgp.offset + i;
-		if (off < p->config_len)
-			out[VU_CONFIG_HDR + i] = p->config[off];
-	}
-	reply(c, VU_GET_CONFIG, out, len, -1);
+	/* well_formed() bounded the size field by the payload. */
+	uint32_t cap = VU_CONFIG_HDR + m->len;
+	uint8_t *out = xcalloc(1, cap);
+	uint32_t len = vfu_feat_get_config(&c->feat, m->payload, m->len, out, cap);
+	if (len)
+		reply(c, VU_GET_CONFIG, out, len, -1);
 	free(out);
+}
+
+/* A request the fake does not carry out, with the reason logged: the
+ * caller answers it as failed. */
+static int not_done(struct vfu_conn *c, const struct vu_request_info *ri, const char *why)
+{
+	vfu_conn_log(c, "%s not carried out: %s", ri->name, why);
+	return 1;
 }
 
 static int mem_table(struct vfu_conn *c, struct vfu_msg *m)
@@ -1521,8 +1526,10 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 			      VFU_RF_BIT(VFU_RF_OVERLAP)))
 			s->st.bad_regions++;
 		status = 1;
-		bool u64_reply = value && (ri->reply_payload == VU_PL_U64 ||
-					   ri->reply_payload == VU_PL_EMPTY_OR_U64);
+		/* A value request whose feature is not negotiated is closed:
+		 * its reply has no error value (GET_STATUS 1 is a status). */
+		bool u64_reply = value && !(refuse & VFU_RF_BIT(VFU_RF_UNGATED)) &&
+				 (ri->reply_payload == VU_PL_U64 || ri->reply_payload == VU_PL_EMPTY_OR_U64);
 		vfu_conn_log(c, "refusing %s: %s; %s", ri->name, refusal_names(refuse, why, sizeof why),
 			     u64_reply ? "replying 1" : ack ? "error ack" : "closing");
 		if (u64_reply)
@@ -1564,8 +1571,14 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		break;
 	case VU_RESET_OWNER:
 	case VU_RESET_DEVICE:
+		/* Every ring and the device state back to their start;
+		 * ownership, the memory table and the back-end channel stay
+		 * (vhost-user.rst, RESET_DEVICE: "Ask the vhost user back-end
+		 * to disable all rings and reset all internal device state to
+		 * the initial state"). */
 		reset_rings(c);
 		c->status = 0;
+		vfu_feat_reset(&c->feat, p);
 		break;
 	case VU_SET_MEM_TABLE:
 		status = mem_table(c, m);
@@ -1689,11 +1702,52 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		 * always: vhost-user.rst, VHOST_USER_IOTLB_MSG. */
 		reply_u64(c, m->req, 0);
 		break;
+	case VU_SET_CONFIG: {
+		const char *reason = "";
+		if (vfu_feat_set_config(&c->feat, m->payload, m->len, &reason) != 0)
+			status = not_done(c, ri, reason);
+		break;
+	}
+	case VU_SET_INFLIGHT_FD: {
+		const char *reason = "";
+		if (vfu_feat_set_inflight(&c->feat, m->payload, m->len, m->nkept ? m->fds[0] : -1,
+					  m->nkept ? m->info[0].size : -1, &reason) != 0)
+			status = not_done(c, ri, reason);
+		break;
+	}
+	case VU_NET_SET_MTU: {
+		const char *reason = "";
+		if (p->device != VFU_DEV_NET)
+			status = not_done(c, ri, "not a network device");
+		else if (vu_dec_u64(m->payload, m->len, &u) && vfu_feat_set_mtu(&c->feat, u, &reason) != 0)
+			status = not_done(c, ri, reason);
+		break;
+	}
+	case VU_SEND_RARP:
+		/* A null network: the RARP goes where every transmitted frame
+		 * goes. Done, as far as a wire without peers can tell. */
+		if (p->device != VFU_DEV_NET)
+			status = not_done(c, ri, "not a network device");
+		else if (vu_dec_u64(m->payload, m->len, &u))
+			vfu_conn_log(c, "SEND_RARP for MAC %012" PRIx64 ": sent to the null network",
+				     (uint64_t)(u & 0xffffffffffffull));
+		break;
+	case VU_SET_LOG_FD:
+		/* No logging through a separate fd (SET_LOG_BASE carries the
+		 * log); the fd is closed with the message. */
+		status = not_done(c, ri, "the fake logs only through SET_LOG_BASE");
+		break;
+	case VU_GPU_SET_SOCKET:
+		status = not_done(c, ri, "not a GPU device");
+		break;
 	default:
-		/* SEND_RARP, NET_SET_MTU, SET_CONFIG, SET_INFLIGHT_FD,
-		 * SET_LOG_FD, ...: accepted; fds are closed with the message. For
-		 * requests with a reply of their own that the fake does not
-		 * implement, answer "failed": all ones in a u64, zeros otherwise. */
+		/* Requests whose feature no profile offers (their gate refuses
+		 * them first, VU-NEG-05) and those the fake keeps no state for.
+		 * For requests with a reply of their own, answer "failed": all
+		 * ones in a u64, zeros otherwise; the rest fail (error ack or
+		 * close, below). */
+		if (ri->reply != VU_REPLY_ALWAYS)
+			status = not_done(c, ri, "not implemented by the fake");
 		if (ri->reply == VU_REPLY_ALWAYS) {
 			int sz = vu_payload_fixed_size((enum vu_payload)ri->reply_payload);
 			/* Large enough for the largest fixed reply (GET_SHMEM_CONFIG). */
