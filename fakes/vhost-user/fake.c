@@ -367,7 +367,8 @@ static int rule_class(enum vc_rule_id r)
 	case VU_RING_03: return VFU_RF_STARTED_RING;
 	case VU_RING_04: return VFU_RF_RING_ADDR;
 	case VU_LOG_01: return VFU_RF_LOG_SIZE;
-	case VU_NEG_05: return VFU_RF_UNGATED;
+	case VU_NEG_05:
+	case VU_NEG_10: return VFU_RF_UNGATED;
 	default: return -1;
 	}
 }
