@@ -242,6 +242,11 @@ struct vfu_region *vfu_conn_regions(struct vfu_conn *c, uint32_t *n, uint32_t **
 	return c->regions;
 }
 
+struct vfu_feat *vfu_conn_logging(struct vfu_conn *c)
+{
+	return (c->feat_acked & VU_BIT(VU_F_LOG_ALL)) && c->feat.log ? &c->feat : NULL;
+}
+
 const struct vfu_profile *vfu_conn_profile(const struct vfu_conn *c)
 {
 	return &c->s->cfg.profile;
@@ -1592,11 +1597,17 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		if (vu_dec_memreg(m->payload, m->len, &pad, &rp))
 			status = vfu_region_remove(c, &rp);
 		break;
-	case VU_SET_LOG_BASE:
-		/* No dirty logging is done; the log fd is closed with the message. */
+	case VU_SET_LOG_BASE: {
+		/* The log is mapped (its fd is closed with the message) and
+		 * used-ring writes are marked in it while LOG_ALL is acked. */
+		const char *reason = "";
+		if (vfu_feat_set_log(&c->feat, m->payload, m->len, m->nkept ? m->fds[0] : -1,
+				     m->nkept ? m->info[0].size : -1, &reason) != 0)
+			status = not_done(c, ri, reason);
 		if (value)
-			reply_u64(c, m->req, 0);
+			reply_u64(c, m->req, status ? 1 : 0);
 		break;
+	}
 	case VU_SET_VRING_NUM:
 		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS) {
 			c->rings[sp.index].num = sp.num;

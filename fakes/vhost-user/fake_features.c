@@ -19,6 +19,8 @@
 #define NET_MTU_MIN 68u
 #define NET_MTU_MAX 65535u
 
+static uint8_t *map_at(int fd, uint64_t off, uint64_t len, void **map, size_t *map_len);
+
 void vfu_feat_init(struct vfu_feat *f, const struct vfu_profile *p)
 {
 	memset(f, 0, sizeof *f);
@@ -34,8 +36,19 @@ void vfu_feat_reset(struct vfu_feat *f, const struct vfu_profile *p)
 	f->mtu = 0;
 }
 
+static void log_unmap(struct vfu_feat *f)
+{
+	if (f->log_map)
+		munmap(f->log_map, f->log_map_len);
+	f->log_map = NULL;
+	f->log_map_len = 0;
+	f->log = NULL;
+	f->log_len = 0;
+}
+
 void vfu_feat_free(struct vfu_feat *f)
 {
+	log_unmap(f);
 	if (f->inflight_map)
 		munmap(f->inflight_map, f->inflight_map_len);
 	f->inflight_map = NULL;
@@ -112,11 +125,10 @@ int vfu_feat_set_inflight(struct vfu_feat *f, const uint8_t *pl, uint32_t len, i
 		*why = "mmap_offset + mmap_size past the end of the fd";
 		return -1;
 	}
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t lead = in.mmap_offset % page;
-	size_t map_len = (size_t)(in.mmap_size + lead);
-	void *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)(in.mmap_offset - lead));
-	if (map == MAP_FAILED) {
+	void *map;
+	size_t map_len;
+	uint8_t *area = map_at(fd, in.mmap_offset, in.mmap_size, &map, &map_len);
+	if (!area) {
 		*why = "mmap failed";
 		return -1;
 	}
@@ -125,7 +137,7 @@ int vfu_feat_set_inflight(struct vfu_feat *f, const uint8_t *pl, uint32_t len, i
 	vfu_feat_free(f);
 	f->inflight_map = map;
 	f->inflight_map_len = map_len;
-	f->inflight = (uint8_t *)map + lead;
+	f->inflight = area;
 	f->inflight_len = in.mmap_size;
 	f->inflight_queues = in.num_queues;
 	f->inflight_queue_size = in.queue_size;
@@ -143,4 +155,65 @@ int vfu_feat_set_mtu(struct vfu_feat *f, uint64_t mtu, const char **why)
 	}
 	f->mtu = (uint16_t)mtu;
 	return 0;
+}
+
+/* Map len bytes of fd at off (any alignment). NULL on failure. */
+static uint8_t *map_at(int fd, uint64_t off, uint64_t len, void **map, size_t *map_len)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t lead = off % page;
+	*map_len = (size_t)(len + lead);
+	*map = mmap(NULL, *map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)(off - lead));
+	if (*map == MAP_FAILED) {
+		*map = NULL;
+		return NULL;
+	}
+	return (uint8_t *)*map + lead;
+}
+
+int vfu_feat_set_log(struct vfu_feat *f, const uint8_t *pl, uint32_t len, int fd, int64_t fd_size,
+		     const char **why)
+{
+	uint64_t size, off;
+	if (len < 16 || !vu_dec_u64(pl, len, &size) || !vu_dec_u64(pl + 8, len - 8, &off)) {
+		*why = "short payload";
+		return -1;
+	}
+	if (fd < 0) {
+		*why = "no log fd (LOG_SHMFD not negotiated: the fake logs only into a shared fd)";
+		return -1;
+	}
+	/* VU-LOG-01 refused a log too small for the table or wrapping; the
+	 * fd must still hold it (a short one would SIGBUS on the first mark). */
+	if (size == 0 || fd_size < 0 || off > (uint64_t)fd_size || size > (uint64_t)fd_size - off ||
+	    size > ((uint64_t)1 << 40)) {
+		*why = "log size + offset past the end of the fd";
+		return -1;
+	}
+	void *map;
+	size_t map_len;
+	uint8_t *log = map_at(fd, off, size, &map, &map_len);
+	if (!log) {
+		*why = "mmap failed";
+		return -1;
+	}
+	log_unmap(f);
+	f->log_map = map;
+	f->log_map_len = map_len;
+	f->log = log;
+	f->log_len = size;
+	return 0;
+}
+
+void vfu_feat_log_write(struct vfu_feat *f, uint64_t gpa, uint64_t len)
+{
+	if (!f->log || !len || gpa + len < gpa)
+		return;
+	/* vhost-user.rst, Migration: one bit per VHOST_LOG_PAGE (4 KiB)
+	 * page, set atomically (the front-end clears them concurrently). */
+	for (uint64_t pg = gpa / VU_LOG_PAGE; pg <= (gpa + len - 1) / VU_LOG_PAGE; pg++) {
+		if (pg / 8 >= f->log_len)
+			return; /* past the log: VU-LOG-01 judged its size */
+		__atomic_fetch_or(&f->log[pg / 8], (uint8_t)(1u << (pg % 8)), __ATOMIC_RELAXED);
+	}
 }

@@ -490,6 +490,13 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 		wr16(used + 2, r->used_idx);
 		done++;
 	}
+	/* Dirty log (LOG_ALL acked, the ring set up with VHOST_VRING_F_LOG):
+	 * the used ring as written, at the guest address the front-end gave
+	 * for it (vhost-user.rst, Migration). The whole ring is marked: a
+	 * superset is safe, the front-end resends a clean page. */
+	struct vfu_feat *lg = done ? vfu_conn_logging(c) : NULL;
+	if (lg && (r->addr.flags & VU_VRING_F_LOG))
+		vfu_feat_log_write(lg, r->addr.log, vu_used_bytes(num));
 	if (done) {
 		vfu_conn_count(c, VFU_CNT_CHAINS, done);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);

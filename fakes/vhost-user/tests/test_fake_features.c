@@ -549,6 +549,85 @@ START_TEST(test_net_set_mtu)
 }
 END_TEST
 
+/* Dirty logging (LOG_SHMFD, LOG_ALL): the used ring's page is marked
+ * after the fake returns a chain, and only while LOG_ALL is acked. */
+START_TEST(test_dirty_log_marks_the_used_ring)
+{
+	struct vfu_server *s = new_server("generic", 0);
+	int memfd = new_memfd(MEM_SIZE);
+	uint8_t *mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ck_assert_ptr_ne(mem, MAP_FAILED);
+	int fd = connect_fake(s);
+	uint64_t pf;
+	negotiate(fd, memfd, &pf);
+	uint64_t f = call_u64(fd, VU_GET_FEATURES);
+	ck_assert(pf & VU_BIT(VU_PF_LOG_SHMFD));
+	ck_assert(f & VU_BIT(VU_F_LOG_ALL));
+	int logfd = new_memfd(4096);
+	uint8_t *log = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, logfd, 0);
+	ck_assert_ptr_ne(log, MAP_FAILED);
+	uint8_t lpl[16] = { 0 };
+	vu_wr64(lpl, 4096);
+	fe_send(fd, VU_SET_LOG_BASE, VU_VERSION, lpl, sizeof lpl, &logfd, 1);
+	ck_assert_uint_eq(ack_of(fd, VU_SET_LOG_BASE), 0);
+	/* Ring 0: desc at 0, avail at 0x1000, used at 0x2000 (log page 2). */
+	uint8_t st[8];
+	vu_wr32(st, 0);
+	vu_wr32(st + 4, 8);
+	fe_send(fd, VU_SET_VRING_NUM, VU_VERSION, st, 8, NULL, 0);
+	vu_wr32(st + 4, 0);
+	fe_send(fd, VU_SET_VRING_BASE, VU_VERSION, st, 8, NULL, 0);
+	uint8_t a[40] = { 0 };
+	vu_wr32(a + 4, VU_VRING_F_LOG);
+	vu_wr64(a + 8, UVA);
+	vu_wr64(a + 16, UVA + 0x2000);
+	vu_wr64(a + 24, UVA + 0x1000);
+	vu_wr64(a + 32, 0x2000);
+	fe_send(fd, VU_SET_VRING_ADDR, VU_VERSION, a, sizeof a, NULL, 0);
+	int kick = eventfd(0, EFD_CLOEXEC), call = eventfd(0, EFD_CLOEXEC);
+	uint64_t u = 0;
+	fe_send(fd, VU_SET_VRING_CALL, VU_VERSION, &u, 8, &call, 1);
+	fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, 8, &kick, 1);
+	vu_wr32(st + 4, 1);
+	fe_send(fd, VU_SET_VRING_ENABLE, VU_VERSION, st, 8, NULL, 0);
+	call_u64(fd, VU_GET_FEATURES);
+	/* One readable descriptor at 0x10000, posted twice. */
+	vu_wr64(mem, 0x10000);
+	vu_wr32(mem + 8, 64);
+	for (uint16_t n = 1; n <= 2; n++) {
+		if (n == 2) {
+			/* LOG_ALL off: nothing is marked any more. */
+			memset(log, 0, 4096);
+			send_u64(fd, VU_SET_FEATURES, f & ~VU_BIT(VU_F_LOG_ALL));
+			call_u64(fd, VU_GET_FEATURES);
+		}
+		uint16_t head = 0;
+		memcpy(mem + 0x1000 + 4 + 2u * (n - 1u), &head, 2);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		memcpy(mem + 0x1000 + 2, &n, 2);
+		uint64_t one = 1, cnt;
+		ck_assert_int_eq(write(kick, &one, 8), 8);
+		ck_assert_int_eq(read(call, &cnt, 8), 8); /* blocks until the chain is used */
+		uint16_t used;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		memcpy(&used, mem + 0x2000 + 2, 2);
+		ck_assert_uint_eq(used, n);
+		ck_assert_uint_eq(log[0], n == 1 ? 1u << 2 : 0);
+		for (int i = 1; i < 4096; i++)
+			ck_assert_uint_eq(log[i], 0);
+	}
+	end_conn(s, fd, 1);
+	close(kick);
+	close(call);
+	munmap(log, 4096);
+	close(logfd);
+	munmap(mem, MEM_SIZE);
+	close(memfd);
+	vfu_stop(s);
+	vfu_free(s);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("fake-vhost-user-features");
@@ -559,6 +638,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_set_config_read_only_unless_migration);
 	tcase_add_test(tc, test_inflight_kept_across_reconnect);
 	tcase_add_test(tc, test_net_set_mtu);
+	tcase_add_test(tc, test_dirty_log_marks_the_used_ring);
 	suite_add_tcase(s, tc);
 	return s;
 }
