@@ -1270,9 +1270,9 @@ static void get_config(struct vfu_conn *c, struct vfu_msg *m)
 	/* well_formed() bounded the size field by the payload. */
 	uint32_t cap = VU_CONFIG_HDR + m->len;
 	uint8_t *out = xcalloc(1, cap);
+	/* vhost-user.rst, GET_CONFIG: a payload of zero length is the error. */
 	uint32_t len = vfu_feat_get_config(&c->feat, m->payload, m->len, out, cap);
-	if (len)
-		reply(c, VU_GET_CONFIG, out, len, -1);
+	reply(c, VU_GET_CONFIG, out, len, -1);
 	free(out);
 }
 
