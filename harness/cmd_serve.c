@@ -42,7 +42,7 @@ static void serve_usage(FILE *f)
 		"                         lax=CLASS[,CLASS..]  accept what that refusal class refuses:\n"
 		"                           version reply-bit unknown-request short-eof oversize\n"
 		"                           extra-fds missing-fd region-count region-bounds overlap\n"
-		"                           ring-index ring-num started-ring ring-addr log-size\n"
+		"                           ring-index ring-num started-ring ring-addr log-size ungated\n"
 		"                           (groups: regions, all; drive's names: lax=num-started, ...)\n"
 		"                         crash@msg=N | crash@req=NAME[#K]   die by SIGSEGV there\n"
 		"                         hang@msg=N | hang@req=NAME[#K]     never answer that connection again\n"

@@ -84,14 +84,11 @@ struct vfu_conn {
 	uint64_t feat_offered, feat_acked, pf_offered, pf_acked;
 	bool pf_answered, pf_acked_known;
 	uint64_t status;
+	struct vfu_feat feat;
 
 	struct vfu_region regions[VFU_MAX_REGIONS];
 	uint32_t nregions;
 	struct vfu_ring rings[VFU_MAX_RINGS];
-	/* Dirty log of SET_LOG_BASE (LOG_SHMFD): the mapping, and the log
-	 * (log_size bytes) at log_off in it. */
-	uint8_t *log_map;
-	uint64_t log_map_len, log_off, log_size;
 
 	/* A reply held back: by the delay fault or until the front-end acks
 	 * a back-end request (backend-req fault). */
@@ -245,50 +242,24 @@ struct vfu_region *vfu_conn_regions(struct vfu_conn *c, uint32_t *n, uint32_t **
 	return c->regions;
 }
 
+struct vfu_feat *vfu_conn_logging(struct vfu_conn *c)
+{
+	return (c->feat_acked & VU_BIT(VU_F_LOG_ALL)) && c->feat.log ? &c->feat : NULL;
+}
+
 const struct vfu_profile *vfu_conn_profile(const struct vfu_conn *c)
 {
 	return &c->s->cfg.profile;
-}
-
-static void log_unmap(struct vfu_conn *c)
-{
-	if (c->log_map)
-		munmap(c->log_map, c->log_map_len);
-	c->log_map = NULL;
-	c->log_map_len = c->log_off = c->log_size = 0;
-}
-
-/* SET_LOG_BASE: map the log from its fd, checked against the fd's real
- * size first (the rules already refused a log too small for the table). */
-static void log_map(struct vfu_conn *c, const struct vfu_msg *m)
-{
-	log_unmap(c);
-	struct vu_log_pl lp;
-	if (!m->nkept || m->fds[0] < 0 || !vu_dec_log(m->payload, m->len, &lp))
-		return;
-	int64_t fsz = m->info[0].size;
-	if (lp.mmap_size == 0 || lp.mmap_size > ((uint64_t)1 << 32) || fsz < 0 ||
-	    lp.mmap_offset > (uint64_t)fsz || lp.mmap_size > (uint64_t)fsz - lp.mmap_offset) {
-		vfu_conn_log(c, "log of %" PRIu64 " bytes at %" PRIu64 " not inside its fd: not logging",
-			     lp.mmap_size, lp.mmap_offset);
-		return;
-	}
-	void *p = mmap(NULL, lp.mmap_offset + lp.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[0], 0);
-	if (p == MAP_FAILED) {
-		vfu_conn_log(c, "log not mapped: mmap: %m");
-		return;
-	}
-	c->log_map = p;
-	c->log_map_len = lp.mmap_offset + lp.mmap_size;
-	c->log_off = lp.mmap_offset;
-	c->log_size = lp.mmap_size;
 }
 
 static bool has_fault(const struct vfu_conn *c, enum vfu_fault_kind k);
 
 void vfu_log_used(struct vfu_conn *c, uint32_t idx, uint64_t off, uint64_t len)
 {
-	if (!c->log_map || !(c->feat_acked & VU_BIT(VU_F_LOG_ALL)) || idx >= VFU_MAX_RINGS || !len)
+	/* The log SET_LOG_BASE mapped (fake_features.c), while LOG_ALL is
+	 * acked, for a ring set up with VHOST_VRING_F_LOG. */
+	struct vfu_feat *lg = vfu_conn_logging(c);
+	if (!lg || idx >= VFU_MAX_RINGS || !len)
 		return;
 	const struct vfu_ring *r = &c->rings[idx];
 	if (!(r->addr.flags & VU_VRING_F_LOG) || has_fault(c, VFU_FAULT_LOG_SKIP_USED))
@@ -298,10 +269,7 @@ void vfu_log_used(struct vfu_conn *c, uint32_t idx, uint64_t off, uint64_t len)
 	uint64_t a = r->addr.log + off;
 	if (a + len - 1 < a)
 		return;
-	uint8_t *log = c->log_map + c->log_off;
-	for (uint64_t pg = a / VU_LOG_PAGE; pg <= (a + len - 1) / VU_LOG_PAGE; pg++)
-		if (pg / 8 < c->log_size)
-			__atomic_fetch_or(&log[pg / 8], (uint8_t)(1u << (pg % 8)), __ATOMIC_RELAXED);
+	vfu_feat_log_write(lg, a, len);
 }
 
 static void close_fd(struct vfu_server *s, int *fd)
@@ -424,6 +392,8 @@ static int rule_class(enum vc_rule_id r)
 	case VU_RING_03: return VFU_RF_STARTED_RING;
 	case VU_RING_04: return VFU_RF_RING_ADDR;
 	case VU_LOG_01: return VFU_RF_LOG_SIZE;
+	case VU_NEG_05:
+	case VU_NEG_10: return VFU_RF_UNGATED;
 	default: return -1;
 	}
 }
@@ -773,6 +743,7 @@ static struct vfu_conn *conn_new(struct vfu_server *s, int fd, bool from_connect
 		c->rings[i].kw.c = c;
 		c->rings[i].kw.ring = i;
 	}
+	vfu_feat_init(&c->feat, &s->cfg.profile);
 	/* Faults that shape what this connection is offered. */
 	c->feat_offered = s->cfg.profile.features;
 	c->pf_offered = s->cfg.profile.protocol_features;
@@ -887,7 +858,7 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++)
 		ring_reset_fds(c, &c->rings[i]);
 	vfu_regions_clear(c);
-	log_unmap(c);
+	vfu_feat_free(&c->feat);
 	msg_free(s, &c->rd.m);
 	for (uint32_t i = 0; i < c->nqueue; i++) {
 		msg_free(s, c->queue[i]);
@@ -1337,20 +1308,21 @@ static void get_inflight(struct vfu_conn *c, struct vfu_msg *m)
 
 static void get_config(struct vfu_conn *c, struct vfu_msg *m)
 {
-	struct vu_config_pl cfgp;
-	if (!vu_dec_config(m->payload, m->len, &cfgp))
-		return;
-	uint32_t len = VU_CONFIG_HDR + cfgp.size; /* well_formed() bounded size by the payload */
-	uint8_t *out = xcalloc(1, len);
-	memcpy(out, m->payload, VU_CONFIG_HDR);
-	const struct vfu_profile *p = &c->s->cfg.profile;
-	for (uint32_t i = 0; i < cfgp.size; i++) {
-		uint64_t off = (uint64_t)cfgp.offset + i;
-		if (off < p->config_len)
-			out[VU_CONFIG_HDR + i] = p->config[off];
-	}
+	/* well_formed() bounded the size field by the payload. */
+	uint32_t cap = VU_CONFIG_HDR + m->len;
+	uint8_t *out = xcalloc(1, cap);
+	/* vhost-user.rst, GET_CONFIG: a payload of zero length is the error. */
+	uint32_t len = vfu_feat_get_config(&c->feat, m->payload, m->len, out, cap);
 	reply(c, VU_GET_CONFIG, out, len, -1);
 	free(out);
+}
+
+/* A request the fake does not carry out, with the reason logged: the
+ * caller answers it as failed. */
+static int not_done(struct vfu_conn *c, const struct vu_request_info *ri, const char *why)
+{
+	vfu_conn_log(c, "%s not carried out: %s", ri->name, why);
+	return 1;
 }
 
 static int mem_table(struct vfu_conn *c, struct vfu_msg *m)
@@ -1601,8 +1573,10 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 			      VFU_RF_BIT(VFU_RF_OVERLAP)))
 			s->st.bad_regions++;
 		status = 1;
-		bool u64_reply = value && (ri->reply_payload == VU_PL_U64 ||
-					   ri->reply_payload == VU_PL_EMPTY_OR_U64);
+		/* A value request whose feature is not negotiated is closed:
+		 * its reply has no error value (GET_STATUS 1 is a status). */
+		bool u64_reply = value && !(refuse & VFU_RF_BIT(VFU_RF_UNGATED)) &&
+				 (ri->reply_payload == VU_PL_U64 || ri->reply_payload == VU_PL_EMPTY_OR_U64);
 		vfu_conn_log(c, "refusing %s: %s; %s", ri->name, refusal_names(refuse, why, sizeof why),
 			     u64_reply ? "replying 1" : ack ? "error ack" : "closing");
 		if (u64_reply)
@@ -1644,8 +1618,14 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		break;
 	case VU_RESET_OWNER:
 	case VU_RESET_DEVICE:
+		/* Every ring and the device state back to their start;
+		 * ownership, the memory table and the back-end channel stay
+		 * (vhost-user.rst, RESET_DEVICE: "Ask the vhost user back-end
+		 * to disable all rings and reset all internal device state to
+		 * the initial state"). */
 		reset_rings(c);
 		c->status = 0;
+		vfu_feat_reset(&c->feat, p);
 		break;
 	case VU_SET_MEM_TABLE:
 		status = mem_table(c, m);
@@ -1658,13 +1638,23 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		if (vu_dec_memreg(m->payload, m->len, &pad, &rp))
 			status = vfu_region_remove(c, &rp);
 		break;
-	case VU_SET_LOG_BASE:
-		/* The log is mapped (used-ring writes are logged); the fd is
-		 * closed with the message. */
-		log_map(c, m);
+	case VU_SET_LOG_BASE: {
+		/* The log is mapped (its fd is closed with the message) and
+		 * used-ring writes are marked in it while LOG_ALL is acked. */
+		const char *reason = "";
+		if (vfu_feat_set_log(&c->feat, m->payload, m->len, m->nkept ? m->fds[0] : -1,
+				     m->nkept ? m->info[0].size : -1, &reason) != 0) {
+			/* lax=log-size: the broken back-end answers 0 without a
+			 * log it could map. */
+			if (vfu_conn_lax(c, VFU_RF_LOG_SIZE))
+				vfu_conn_log(c, "lax: SET_LOG_BASE not mapped (%s); answered 0", reason);
+			else
+				status = not_done(c, ri, reason);
+		}
 		if (value)
-			reply_u64(c, m->req, 0);
+			reply_u64(c, m->req, status ? 1 : 0);
 		break;
+	}
 	case VU_SET_VRING_NUM:
 		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS) {
 			c->rings[sp.index].num = sp.num;
@@ -1773,11 +1763,52 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		 * always: vhost-user.rst, VHOST_USER_IOTLB_MSG. */
 		reply_u64(c, m->req, 0);
 		break;
+	case VU_SET_CONFIG: {
+		const char *reason = "";
+		if (vfu_feat_set_config(&c->feat, m->payload, m->len, &reason) != 0)
+			status = not_done(c, ri, reason);
+		break;
+	}
+	case VU_SET_INFLIGHT_FD: {
+		const char *reason = "";
+		if (vfu_feat_set_inflight(&c->feat, m->payload, m->len, m->nkept ? m->fds[0] : -1,
+					  m->nkept ? m->info[0].size : -1, &reason) != 0)
+			status = not_done(c, ri, reason);
+		break;
+	}
+	case VU_NET_SET_MTU: {
+		const char *reason = "";
+		if (p->device != VFU_DEV_NET)
+			status = not_done(c, ri, "not a network device");
+		else if (vu_dec_u64(m->payload, m->len, &u) && vfu_feat_set_mtu(&c->feat, u, &reason) != 0)
+			status = not_done(c, ri, reason);
+		break;
+	}
+	case VU_SEND_RARP:
+		/* A null network: the RARP goes where every transmitted frame
+		 * goes. Done, as far as a wire without peers can tell. */
+		if (p->device != VFU_DEV_NET)
+			status = not_done(c, ri, "not a network device");
+		else if (vu_dec_u64(m->payload, m->len, &u))
+			vfu_conn_log(c, "SEND_RARP for MAC %012" PRIx64 ": sent to the null network",
+				     (uint64_t)(u & 0xffffffffffffull));
+		break;
+	case VU_SET_LOG_FD:
+		/* No logging through a separate fd (SET_LOG_BASE carries the
+		 * log); the fd is closed with the message. */
+		status = not_done(c, ri, "the fake logs only through SET_LOG_BASE");
+		break;
+	case VU_GPU_SET_SOCKET:
+		status = not_done(c, ri, "not a GPU device");
+		break;
 	default:
-		/* SEND_RARP, NET_SET_MTU, SET_CONFIG, SET_INFLIGHT_FD,
-		 * SET_LOG_FD, ...: accepted; fds are closed with the message. For
-		 * requests with a reply of their own that the fake does not
-		 * implement, answer "failed": all ones in a u64, zeros otherwise. */
+		/* Requests whose feature no profile offers (their gate refuses
+		 * them first, VU-NEG-05) and those the fake keeps no state for.
+		 * For requests with a reply of their own, answer "failed": all
+		 * ones in a u64, zeros otherwise; the rest fail (error ack or
+		 * close, below). */
+		if (ri->reply != VU_REPLY_ALWAYS)
+			status = not_done(c, ri, "not implemented by the fake");
 		if (ri->reply == VU_REPLY_ALWAYS) {
 			int sz = vu_payload_fixed_size((enum vu_payload)ri->reply_payload);
 			/* Large enough for the largest fixed reply (GET_SHMEM_CONFIG). */

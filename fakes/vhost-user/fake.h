@@ -104,6 +104,7 @@ enum vfu_refusal {
 	VFU_RF_STARTED_RING,       /* VU-RING-03: NUM/ADDR/BASE on a started ring */
 	VFU_RF_RING_ADDR,          /* VU-RING-04: ring parts outside the table */
 	VFU_RF_LOG_SIZE,           /* VU-LOG-01: log not offered, too small or wrapping */
+	VFU_RF_UNGATED,            /* VU-NEG-05/10: its feature not negotiated (offered) */
 	VFU_RF_COUNT,
 };
 #define VFU_RF_BIT(k) ((uint32_t)1 << (k))

@@ -50,6 +50,44 @@ struct vfu_ring {
 	struct vfu_watch kw;
 };
 
+/* Per-connection state of the protocol features fake_features.c
+ * implements. */
+struct vfu_feat {
+	uint8_t config[VFU_CONFIG_MAX];   /* config space as this connection sees it */
+	uint32_t config_len;
+	void *inflight_map;               /* SET_INFLIGHT_FD's area (munmap) */
+	size_t inflight_map_len;
+	uint8_t *inflight;                /* mmap_offset into the fd */
+	uint64_t inflight_len;
+	uint16_t inflight_queues, inflight_queue_size;
+	uint16_t mtu;                     /* NET_SET_MTU, 0 until set */
+	void *log_map;                    /* SET_LOG_BASE's dirty log (munmap) */
+	size_t log_map_len;
+	uint8_t *log;                     /* the bitmap: bit n = guest page n */
+	uint64_t log_len;
+};
+void vfu_feat_init(struct vfu_feat *f, const struct vfu_profile *p);
+/* RESET_DEVICE / RESET_OWNER: config space back to the profile's. */
+void vfu_feat_reset(struct vfu_feat *f, const struct vfu_profile *p);
+void vfu_feat_free(struct vfu_feat *f);
+/* GET_CONFIG's reply into out (cap bytes): its length, 0 when the
+ * request cannot be answered. */
+uint32_t vfu_feat_get_config(const struct vfu_feat *f, const uint8_t *pl, uint32_t len, uint8_t *out,
+			     uint32_t cap);
+/* These return 0, or -1 with *why (not carried out). fd is not consumed. */
+int vfu_feat_set_config(struct vfu_feat *f, const uint8_t *pl, uint32_t len, const char **why);
+int vfu_feat_set_inflight(struct vfu_feat *f, const uint8_t *pl, uint32_t len, int fd, int64_t fd_size,
+			  const char **why);
+int vfu_feat_set_mtu(struct vfu_feat *f, uint64_t mtu, const char **why);
+/* SET_LOG_BASE with LOG_SHMFD: map the log (a new one replaces it). */
+int vfu_feat_set_log(struct vfu_feat *f, const uint8_t *pl, uint32_t len, int fd, int64_t fd_size,
+		     const char **why);
+/* Mark guest-physical [gpa, gpa + len) dirty, if a log is mapped. */
+void vfu_feat_log_write(struct vfu_feat *f, uint64_t gpa, uint64_t len);
+/* The ring code: the log of this connection while VHOST_F_LOG_ALL is
+ * acked, NULL otherwise. */
+struct vfu_feat *vfu_conn_logging(struct vfu_conn *c);
+
 /* What the loop needs from the ring code. */
 void vfu_regions_clear(struct vfu_conn *c);
 /* Map one region from fd (not consumed). Returns 0 or -1 (not mapped:

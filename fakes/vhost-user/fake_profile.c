@@ -209,6 +209,7 @@ static const struct {
 	[VFU_RF_STARTED_RING] = { "started-ring", "VU-RING-03" },
 	[VFU_RF_RING_ADDR] = { "ring-addr", "VU-RING-04" },
 	[VFU_RF_LOG_SIZE] = { "log-size", "VU-LOG-01" },
+	[VFU_RF_UNGATED] = { "ungated", "VU-NEG-05,VU-NEG-10" },
 };
 
 /* Other spellings: the driver's scenario names, and groups. */

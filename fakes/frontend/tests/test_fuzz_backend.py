@@ -92,9 +92,12 @@ def test_same_seed_and_iteration_send_the_same_bytes():
         assert raw_a and msgs_a
         assert raw_a == raw_b, "iteration %d: raw bytes differ between two runs" % it
         assert msgs_a == msgs_b, "iteration %d: captures differ" % it
-    # and another iteration is another sequence
-    raw_c, _ = run_once("c", 43)
-    assert raw_c != raw_a
+    # and another iteration is another sequence. The raw bytes stop where
+    # the fake closes the connection (a request whose feature was not
+    # negotiated is refused by a close), so two iterations may share
+    # their sent prefix: one of a few must differ.
+    others = [run_once("c%d" % it, it)[0] for it in (43, 44, 45)]
+    assert any(raw_c != raw_a for raw_c in others)
 
 
 def test_plan_is_printed_without_a_backend():
