@@ -72,18 +72,15 @@ uint64_t vfe_uva(const struct vfe_conn *c, uint64_t gpa)
 
 uint32_t vfe_memtable(const struct vfe_conn *c, unsigned first, unsigned n, uint8_t *pl, int *fds)
 {
-	vu_wr32(pl, n);
-	vu_wr32(pl + 4, 0);
+	struct vu_region_pl r[VFE_MAX_MEM];
+	if (n > VFE_MAX_MEM)
+		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		const struct vfe_mem *m = &c->mem[first + i];
-		uint8_t *r = pl + VU_MEM_TABLE_HDR + i * VU_MEM_REGION_SIZE;
-		vu_wr64(r, m->gpa);
-		vu_wr64(r + 8, m->size);
-		vu_wr64(r + 16, (uint64_t)(uintptr_t)m->map);
-		vu_wr64(r + 24, 0);
+		r[i] = (struct vu_region_pl){ m->gpa, m->size, (uint64_t)(uintptr_t)m->map, 0 };
 		fds[i] = m->fd;
 	}
-	return VU_MEM_TABLE_HDR + n * VU_MEM_REGION_SIZE;
+	return (uint32_t)vu_enc_memtable(pl, VU_MEM_TABLE_HDR + n * VU_MEM_REGION_SIZE, r, n);
 }
 
 int vfe_ring_prepare(struct vfe_conn *c, uint32_t i, uint32_t num)
