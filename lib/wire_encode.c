@@ -157,6 +157,15 @@ static void enc_region(uint8_t *p, const struct vu_region_pl *r)
 	vu_wr64(p + 24, r->mmap_offset);
 }
 
+size_t vu_enc_region(uint8_t *p, size_t cap, const struct vu_region_pl *r, uint32_t width)
+{
+	if (width < VU_MEM_REGION_SIZE || width > cap)
+		return 0;
+	memset(p, 0, width);
+	enc_region(p, r);
+	return width;
+}
+
 size_t vu_enc_memtable_sz(uint8_t *p, size_t cap, uint32_t nregions, uint32_t padding,
 			  const struct vu_region_pl *r, uint32_t n, uint32_t region_size)
 {

@@ -31,6 +31,8 @@ size_t vu_enc_shmem_cfg(uint8_t *p, size_t cap, const struct vu_shmem_cfg_pl *s)
 size_t vu_enc_memtable_sz(uint8_t *p, size_t cap, uint32_t nregions, uint32_t padding,
 			  const struct vu_region_pl *r, uint32_t n, uint32_t region_size);
 size_t vu_enc_memtable(uint8_t *p, size_t cap, const struct vu_region_pl *r, uint32_t n);
+/* One region of width bytes (32, or 40 with XEN_MMAP: Xen fields zero). */
+size_t vu_enc_region(uint8_t *p, size_t cap, const struct vu_region_pl *r, uint32_t width);
 /* ADD_MEM_REG / REM_MEM_REG: u64 padding then one region. */
 size_t vu_enc_memreg(uint8_t *p, size_t cap, uint64_t padding, const struct vu_region_pl *r);
 

@@ -279,6 +279,14 @@ START_TEST(memreg_rt)
 	ck_assert(pad == 0);
 	ck_assert_mem_eq(&r, &t, sizeof r);
 	ck_assert_uint_eq(vu_enc_memreg(y, sizeof y - 1, 0, &r), 0);
+	/* a lone region, both widths; the table's region decoder reads it back */
+	uint8_t z[VU_MEM_TABLE_HDR + VU_MEM_REGION_XEN_SIZE] = { 0 };
+	ck_assert_uint_eq(vu_enc_region(z + VU_MEM_TABLE_HDR, VU_MEM_REGION_XEN_SIZE, &r,
+					VU_MEM_REGION_XEN_SIZE), VU_MEM_REGION_XEN_SIZE);
+	ck_assert(vu_dec_memtable_region_sz(z, sizeof z, 0, VU_MEM_REGION_XEN_SIZE, &t));
+	ck_assert_mem_eq(&r, &t, sizeof r);
+	ck_assert_uint_eq(vu_enc_region(z, VU_MEM_REGION_SIZE - 1, &r, VU_MEM_REGION_SIZE), 0);
+	ck_assert_uint_eq(vu_enc_region(z, sizeof z, &r, VU_MEM_REGION_SIZE - 1), 0);
 }
 END_TEST
 
