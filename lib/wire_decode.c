@@ -1,4 +1,5 @@
 #include "vcts/wire_decode.h"
+#include "vcts/vring.h"
 #include "vcts/wire.h"
 
 #include <inttypes.h>
@@ -175,9 +176,15 @@ bool vu_dec_memreg(const uint8_t *p, size_t len, uint64_t *padding, struct vu_re
 	return true;
 }
 
-uint64_t vu_desc_bytes(uint32_t num) { return 16ull * num; }
-uint64_t vu_avail_bytes(uint32_t num) { return 6ull + 2ull * num; }
-uint64_t vu_used_bytes(uint32_t num) { return 6ull + 8ull * num; }
+uint64_t vu_desc_bytes(uint32_t num) { return (uint64_t)VRING_DESC_SIZE * num; }
+uint64_t vu_avail_bytes(uint32_t num)
+{
+	return VRING_RING_HDR + (uint64_t)VRING_AVAIL_ELEM * num + VRING_EVENT_IDX_SIZE;
+}
+uint64_t vu_used_bytes(uint32_t num)
+{
+	return VRING_RING_HDR + (uint64_t)VRING_USED_ELEM * num + VRING_EVENT_IDX_SIZE;
+}
 
 int vu_decode_payload(uint8_t chan, uint32_t req, bool reply, const uint8_t *p, size_t len,
 		      struct vu_decoded *d)

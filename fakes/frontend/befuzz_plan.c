@@ -31,7 +31,7 @@ static void ring_layout(const struct fz_plan *p, uint32_t i, uint64_t *desc, uin
 	uint32_t num = i < VFE_MAX_RINGS && p->ring_num[i] ? p->ring_num[i] : VFE_RING_NUM;
 	*desc = VFE_RING_AREA + (uint64_t)(i % VFE_MAX_RINGS) * VFE_RING_SLOT;
 	*avail = *desc + vu_desc_bytes(num);
-	*used = (*avail + vu_avail_bytes(num) + 3) & ~(uint64_t)3;
+	*used = (*avail + vu_avail_bytes(num) + VRING_USED_ALIGN - 1) & ~(uint64_t)(VRING_USED_ALIGN - 1);
 }
 
 static struct fz_step *add_step(struct fz_plan *p)
