@@ -123,14 +123,11 @@ static bool owed(const struct fz_iter *it, uint32_t req, uint32_t flags)
 {
 	if ((flags & VU_FLAG_VERSION_MASK) != VU_VERSION || (flags & VU_FLAG_REPLY))
 		return false;
-	const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, req);
-	if (!ri)
-		return false;
-	if (ri->reply == VU_REPLY_ALWAYS)
-		return true;
-	if (ri->reply == VU_REPLY_IF_LOG_SHMFD && (it->pf_neg & VU_BIT(VU_PF_LOG_SHMFD)))
-		return true;
-	return (flags & VU_FLAG_NEED_REPLY) && (it->pf_neg & VU_BIT(VU_PF_REPLY_ACK));
+	/* pf_neg: what was acked of the offer, so both sides are known */
+	struct vu_owed o = vu_reply_owed(VU_CHAN_MAIN, req, flags,
+					 vu_pf_known(true, it->pf, true, it->pf_neg, VU_PF_LOG_SHMFD),
+					 vu_pf_known(true, it->pf, true, it->pf_neg, VU_PF_REPLY_ACK));
+	return o.value == VU_KNOWN_YES || o.ack == VU_KNOWN_YES;
 }
 
 /* Wait for the reply to req (other messages are read and dropped).

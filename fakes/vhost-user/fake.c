@@ -287,8 +287,9 @@ static int msg_take_fd(struct vfu_msg *m, uint32_t i)
 
 static bool pf_negotiated(const struct vfu_conn *c, unsigned bit)
 {
-	/* The engine's definition: offered in an answered GET and acked. */
-	return c->pf_answered && c->pf_acked_known && (c->pf_offered & c->pf_acked & VU_BIT(bit));
+	/* The engine's reading: offered in an answered GET and acked. */
+	return vu_pf_known(c->pf_answered, c->pf_offered, c->pf_acked_known, c->pf_acked, bit) ==
+	       VU_KNOWN_YES;
 }
 
 /* What is known of a received fd: kind, size and identity for the rules
