@@ -12,8 +12,8 @@ void vu_state_init(struct vu_state *st)
 
 bool vu_pf_negotiated(const struct vu_state *st, unsigned bit)
 {
-	return st->pf_offered_known && st->pf_acked_known && (st->pf_offered & VU_BIT(bit)) &&
-	       (st->pf_acked & VU_BIT(bit));
+	return vu_pf_known(st->pf_offered_known, st->pf_offered, st->pf_acked_known, st->pf_acked,
+			   bit) == VU_KNOWN_YES;
 }
 
 uint64_t vu_pf_mask(const struct vu_state *st)
@@ -52,12 +52,7 @@ bool vu_event_is_request(const struct vc_event *ev)
 /* What the state knows of a protocol feature's negotiation. */
 static enum vu_known pf_known(const struct vu_state *st, unsigned bit)
 {
-	if ((st->pf_acked_known && !(st->pf_acked & VU_BIT(bit))) ||
-	    (st->pf_offered_known && !(st->pf_offered & VU_BIT(bit))))
-		return VU_KNOWN_NO;
-	if (st->pf_acked_known && st->pf_offered_known)
-		return VU_KNOWN_YES;
-	return VU_KNOWN_UNKNOWN;
+	return vu_pf_known(st->pf_offered_known, st->pf_offered, st->pf_acked_known, st->pf_acked, bit);
 }
 
 bool vu_request_expects_reply(const struct vu_state *st, const struct vc_event *ev,

@@ -32,6 +32,7 @@
 
 #include "fakes/vhost-user/fake.h"
 #include "vcts/wire.h"
+#include "vcts/wire_encode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -254,28 +255,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* A sane table, one 64 KiB memfd per region, offsets and sizes
 			 * nudged by the input so some run past the file. */
 			uint32_t n = 1 + c % 8;
-			vu_wr32(pl, n);
-			vu_wr32(pl + 4, 0);
+			struct vu_region_pl reg[8];
 			for (uint32_t i = 0; i < n; i++) {
-				uint8_t *q = pl + VU_MEM_TABLE_HDR + i * VU_MEM_REGION_SIZE;
-				uint8_t nudge = q[0];
-				vu_wr64(q, (uint64_t)i * MEM_BYTES);
-				vu_wr64(q + 8, nudge & 0x80 ? MEM_BYTES * 2 : MEM_BYTES);
-				vu_wr64(q + 16, UVA_BASE + (uint64_t)i * MEM_BYTES);
-				vu_wr64(q + 24, nudge & 0x40 ? 4096 : 0);
+				uint8_t nudge = pl[VU_MEM_TABLE_HDR + i * VU_MEM_REGION_SIZE];
+				reg[i] = (struct vu_region_pl){ (uint64_t)i * MEM_BYTES,
+							      nudge & 0x80 ? MEM_BYTES * 2 : MEM_BYTES,
+							      UVA_BASE + (uint64_t)i * MEM_BYTES,
+							      nudge & 0x40 ? 4096 : 0 };
 			}
+			vu_enc_memtable(pl, len, reg, n);
 		}
 		if ((b & 0x20) && req == VU_SET_VRING_ADDR && len >= 40) {
 			/* Rings inside region 0, at input-chosen aligned offsets. */
-			vu_wr32(pl, vu_rd32(pl) % 4);
-			vu_wr32(pl + 4, 0);
-			vu_wr64(pl + 8, UVA_BASE + (vu_rd64(pl + 8) & 0x3ff0));
-			vu_wr64(pl + 16, UVA_BASE + 0x8000 + (vu_rd64(pl + 16) & 0x3ffc));
-			vu_wr64(pl + 24, UVA_BASE + 0x4000 + (vu_rd64(pl + 24) & 0x3ffe));
+			struct vu_addr_pl ad;
+			vu_dec_addr(pl, len, &ad);
+			ad.index %= 4;
+			ad.flags = 0;
+			ad.desc = UVA_BASE + (ad.desc & 0x3ff0);
+			ad.used = UVA_BASE + 0x8000 + (ad.used & 0x3ffc);
+			ad.avail = UVA_BASE + 0x4000 + (ad.avail & 0x3ffe);
+			vu_enc_addr(pl, len, &ad);
 		}
 		if ((b & 0x20) && (req == VU_SET_VRING_NUM || req == VU_SET_VRING_BASE) && len >= 8) {
-			vu_wr32(pl, vu_rd32(pl) % 4);
-			vu_wr32(pl + 4, req == VU_SET_VRING_NUM ? 1u << (vu_rd32(pl + 4) % 9) : 0);
+			struct vu_state_pl st;
+			vu_dec_state(pl, len, &st);
+			st.index %= 4;
+			st.num = req == VU_SET_VRING_NUM ? 1u << (st.num % 9) : 0;
+			vu_enc_state(pl, len, &st);
 		}
 		vu_wr32(payload, req);
 		vu_wr32(payload + 4, flags);

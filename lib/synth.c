@@ -1,5 +1,6 @@
 #include "vcts/synth.h"
 #include "vcts/wire.h"
+#include "vcts/wire_encode.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -62,15 +63,14 @@ struct vc_event *vs_reply(struct vc_synth *s, uint32_t req, const void *payload,
 struct vc_event *vs_u64(struct vc_synth *s, uint32_t req, uint64_t v)
 {
 	uint8_t p[8];
-	vu_wr64(p, v);
+	vu_enc_u64(p, sizeof p, v);
 	return vs_req(s, req, 0, p, sizeof p, 0);
 }
 
 struct vc_event *vs_state(struct vc_synth *s, uint32_t req, uint32_t index, uint32_t num)
 {
 	uint8_t p[8];
-	vu_wr32(p, index);
-	vu_wr32(p + 4, num);
+	vu_enc_state(p, sizeof p, &(struct vu_state_pl){ index, num });
 	return vs_req(s, req, 0, p, sizeof p, 0);
 }
 
@@ -78,19 +78,15 @@ struct vc_event *vs_addr(struct vc_synth *s, uint32_t index, uint64_t desc, uint
 			 uint64_t avail, uint64_t log, uint32_t flags)
 {
 	uint8_t p[40];
-	vu_wr32(p, index);
-	vu_wr32(p + 4, flags);
-	vu_wr64(p + 8, desc);
-	vu_wr64(p + 16, used);
-	vu_wr64(p + 24, avail);
-	vu_wr64(p + 32, log);
+	vu_enc_addr(p, sizeof p, &(struct vu_addr_pl){ .index = index, .flags = flags, .desc = desc,
+						       .used = used, .avail = avail, .log = log });
 	return vs_req(s, VU_SET_VRING_ADDR, 0, p, sizeof p, 0);
 }
 
 struct vc_event *vs_vring_fd(struct vc_synth *s, uint32_t req, uint32_t index, bool nofd)
 {
 	uint8_t p[8];
-	vu_wr64(p, (uint64_t)index | (nofd ? VU_VRING_NOFD : 0));
+	vu_enc_u64(p, sizeof p, (uint64_t)index | (nofd ? VU_VRING_NOFD : 0));
 	return vs_req(s, req, 0, p, sizeof p, nofd ? 0 : 1);
 }
 
@@ -98,7 +94,7 @@ void vs_get_u64(struct vc_synth *s, uint32_t req, uint64_t answer)
 {
 	uint8_t p[8];
 	vs_req(s, req, 0, NULL, 0, 0);
-	vu_wr64(p, answer);
+	vu_enc_u64(p, sizeof p, answer);
 	vs_reply(s, req, p, sizeof p);
 }
 
@@ -108,15 +104,8 @@ struct vc_event *vs_memtable(struct vc_synth *s, const struct vu_region_pl *r, u
 	/* Up to twice the baseline, so fixtures can send too many regions. */
 	uint8_t p[VU_MEM_TABLE_HDR + VU_MEM_REGION_SIZE * VU_MEM_BASELINE_REGIONS * 2];
 	uint32_t k = n > VU_MEM_BASELINE_REGIONS * 2 ? VU_MEM_BASELINE_REGIONS * 2 : n;
-	memset(p, 0, sizeof p);
-	vu_wr32(p, n);
-	for (uint32_t i = 0; i < k; i++) {
-		uint8_t *q = p + VU_MEM_TABLE_HDR + i * VU_MEM_REGION_SIZE;
-		vu_wr64(q, r[i].gpa);
-		vu_wr64(q + 8, r[i].size);
-		vu_wr64(q + 16, r[i].uva);
-		vu_wr64(q + 24, r[i].mmap_offset);
-	}
+	/* nregions says n even when only k regions fit (a lying table). */
+	vu_enc_memtable_sz(p, sizeof p, n, 0, r, k, VU_MEM_REGION_SIZE);
 	struct vc_event *ev = vs_req(s, VU_SET_MEM_TABLE, 0, p,
 				     VU_MEM_TABLE_HDR + VU_MEM_REGION_SIZE * k, k);
 	for (uint32_t i = 0; idents && i < k; i++)
@@ -218,8 +207,7 @@ void vs_stop(struct vc_synth *s, const struct vs_profile *p)
 	for (uint32_t i = 0; i < p->queues; i++) {
 		uint8_t q[8];
 		vs_state(s, VU_GET_VRING_BASE, i, 0);
-		vu_wr32(q, i);
-		vu_wr32(q + 4, 0);
+		vu_enc_state(q, sizeof q, &(struct vu_state_pl){ i, 0 });
 		vs_reply(s, VU_GET_VRING_BASE, q, sizeof q);
 	}
 	if (p->status)

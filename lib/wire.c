@@ -352,6 +352,16 @@ const char *vu_status_str(uint64_t status, char *buf, size_t len)
 	return mask_str(status, status_name, buf, len);
 }
 
+enum vu_known vu_pf_known(bool offered_known, uint64_t offered, bool acked_known, uint64_t acked,
+			  unsigned bit)
+{
+	if (bit >= 64)
+		return VU_KNOWN_NO;
+	if ((acked_known && !(acked & VU_BIT(bit))) || (offered_known && !(offered & VU_BIT(bit))))
+		return VU_KNOWN_NO;
+	return offered_known && acked_known ? VU_KNOWN_YES : VU_KNOWN_UNKNOWN;
+}
+
 struct vu_owed vu_reply_owed(enum vu_channel chan, uint32_t req, uint32_t flags,
 			     enum vu_known log_shmfd, enum vu_known reply_ack)
 {

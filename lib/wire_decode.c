@@ -1,4 +1,5 @@
 #include "vcts/wire_decode.h"
+#include "vcts/vring.h"
 #include "vcts/wire.h"
 
 #include <inttypes.h>
@@ -82,6 +83,56 @@ bool vu_dec_iotlb(const uint8_t *p, size_t len, struct vu_iotlb_pl *out)
 	return true;
 }
 
+bool vu_dec_uuid(const uint8_t *p, size_t len, struct vu_uuid_pl *out)
+{
+	if (len < vu_payload_need(VU_PL_UUID))
+		return false;
+	memcpy(out->uuid, p, sizeof out->uuid);
+	return true;
+}
+
+bool vu_dec_devstate(const uint8_t *p, size_t len, struct vu_devstate_pl *out)
+{
+	if (len < vu_payload_need(VU_PL_DEVSTATE))
+		return false;
+	out->direction = vu_rd32(p);
+	out->phase = vu_rd32(p + 4);
+	return true;
+}
+
+bool vu_dec_area(const uint8_t *p, size_t len, struct vu_area_pl *out)
+{
+	if (len < vu_payload_need(VU_PL_VRING_AREA))
+		return false;
+	out->u64 = vu_rd64(p);
+	out->size = vu_rd64(p + 8);
+	out->offset = vu_rd64(p + 16);
+	return true;
+}
+
+bool vu_dec_mmap(const uint8_t *p, size_t len, struct vu_mmap_pl *out)
+{
+	if (len < vu_payload_need(VU_PL_MMAP))
+		return false;
+	out->shmid = p[0];
+	out->fd_offset = vu_rd64(p + 8);
+	out->shm_offset = vu_rd64(p + 16);
+	out->len = vu_rd64(p + 24);
+	out->flags = vu_rd64(p + 32);
+	return true;
+}
+
+bool vu_dec_shmem_cfg(const uint8_t *p, size_t len, struct vu_shmem_cfg_pl *out)
+{
+	if (len < vu_payload_need(VU_PL_SHMEM_CFG))
+		return false;
+	out->nregions = vu_rd32(p);
+	out->padding = vu_rd32(p + 4);
+	for (uint32_t i = 0; i < VU_SHMEM_MAX_REGIONS; i++)
+		out->sizes[i] = vu_rd64(p + 8 + 8 * (size_t)i);
+	return true;
+}
+
 bool vu_dec_memtable_hdr(const uint8_t *p, size_t len, uint32_t *nregions, uint32_t *padding)
 {
 	if (len < vu_payload_need(VU_PL_MEMTABLE))
@@ -125,9 +176,15 @@ bool vu_dec_memreg(const uint8_t *p, size_t len, uint64_t *padding, struct vu_re
 	return true;
 }
 
-uint64_t vu_desc_bytes(uint32_t num) { return 16ull * num; }
-uint64_t vu_avail_bytes(uint32_t num) { return 6ull + 2ull * num; }
-uint64_t vu_used_bytes(uint32_t num) { return 6ull + 8ull * num; }
+uint64_t vu_desc_bytes(uint32_t num) { return (uint64_t)VRING_DESC_SIZE * num; }
+uint64_t vu_avail_bytes(uint32_t num)
+{
+	return VRING_RING_HDR + (uint64_t)VRING_AVAIL_ELEM * num + VRING_EVENT_IDX_SIZE;
+}
+uint64_t vu_used_bytes(uint32_t num)
+{
+	return VRING_RING_HDR + (uint64_t)VRING_USED_ELEM * num + VRING_EVENT_IDX_SIZE;
+}
 
 int vu_decode_payload(uint8_t chan, uint32_t req, bool reply, const uint8_t *p, size_t len,
 		      struct vu_decoded *d)
@@ -154,6 +211,10 @@ int vu_decode_payload(uint8_t chan, uint32_t req, bool reply, const uint8_t *p, 
 	case VU_PL_CONFIG: ok = vu_dec_config(p, len, &d->u.config); break;
 	case VU_PL_INFLIGHT: ok = vu_dec_inflight(p, len, &d->u.inflight); break;
 	case VU_PL_IOTLB: ok = vu_dec_iotlb(p, len, &d->u.iotlb); break;
+	case VU_PL_UUID: ok = vu_dec_uuid(p, len, &d->u.uuid); break;
+	case VU_PL_DEVSTATE: ok = vu_dec_devstate(p, len, &d->u.devstate); break;
+	case VU_PL_VRING_AREA: ok = vu_dec_area(p, len, &d->u.area); break;
+	case VU_PL_MMAP: ok = vu_dec_mmap(p, len, &d->u.mmap); break;
 	default: return -1;
 	}
 	return ok ? 1 : 0;
@@ -241,7 +302,8 @@ const char *vu_payload_summary(uint8_t chan, uint32_t req, bool reply, const uin
 		if (pl == VU_PL_NONE) {
 			if (len)
 				snprintf(buf, buflen, "%zu unexpected bytes", len);
-		} else if (rc < 0) {
+		} else if (rc != 0) {
+			/* no decoder, or one the summary does not print */
 			snprintf(buf, buflen, "%zu bytes", len);
 		}
 		break;

@@ -94,6 +94,23 @@ static void end(struct run *r)
 
 /* The QEMU trace log of a migration to DPDK (LOG_SHMFD negotiated, which
  * the log cannot show): SET_LOG_BASE's reply was judged unsolicited. */
+/* Negotiated = offered and acked; a known side without the bit says no
+ * even when the other side is unknown. */
+START_TEST(pf_known_table)
+{
+	const uint64_t ra = VU_BIT(VU_PF_REPLY_ACK);
+	ck_assert_int_eq(vu_pf_known(true, ra, true, ra, VU_PF_REPLY_ACK), VU_KNOWN_YES);
+	ck_assert_int_eq(vu_pf_known(true, ra, true, 0, VU_PF_REPLY_ACK), VU_KNOWN_NO);
+	ck_assert_int_eq(vu_pf_known(true, 0, true, ra, VU_PF_REPLY_ACK), VU_KNOWN_NO);
+	ck_assert_int_eq(vu_pf_known(false, 0, true, ra, VU_PF_REPLY_ACK), VU_KNOWN_UNKNOWN);
+	ck_assert_int_eq(vu_pf_known(true, ra, false, 0, VU_PF_REPLY_ACK), VU_KNOWN_UNKNOWN);
+	ck_assert_int_eq(vu_pf_known(false, 0, false, 0, VU_PF_REPLY_ACK), VU_KNOWN_UNKNOWN);
+	ck_assert_int_eq(vu_pf_known(false, 0, true, 0, VU_PF_REPLY_ACK), VU_KNOWN_NO);
+	ck_assert_int_eq(vu_pf_known(true, 0, false, 0, VU_PF_REPLY_ACK), VU_KNOWN_NO);
+	ck_assert_int_eq(vu_pf_known(true, ~0ull, true, ~0ull, 64), VU_KNOWN_NO);
+}
+END_TEST
+
 START_TEST(header_only_log_base_reply)
 {
 	struct run r;
@@ -181,6 +198,7 @@ Suite *vc_test_suite(void)
 	Suite *s = suite_create("owed");
 	TCase *tc = tcase_create("owed");
 	tcase_add_test(tc, owed_table);
+	tcase_add_test(tc, pf_known_table);
 	tcase_add_test(tc, header_only_log_base_reply);
 	tcase_add_test(tc, header_only_log_base_no_reply);
 	tcase_add_test(tc, header_only_unsolicited_still_found);

@@ -14,6 +14,7 @@
 #include "vcts/trace.h"
 #include "vcts/vring.h"
 #include "vcts/wire.h"
+#include "vcts/wire_encode.h"
 
 typedef void (*build_fn)(struct vc_synth *s, struct vs_profile *p);
 
@@ -99,11 +100,9 @@ static void hdr03_b23(struct vc_synth *s, struct vs_profile *p)
 	vs_start(s, p);
 	vs_state(s, VU_GET_VRING_BASE, 0, 0);
 	uint8_t q[8];
-	vu_wr32(q, 1); /* answers for ring 1 */
-	vu_wr32(q + 4, 0);
+	vu_enc_state(q, sizeof q, &(struct vu_state_pl){ 1, 0 }); /* answers for ring 1 */
 	vs_reply(s, VU_GET_VRING_BASE, q, 8);
 	vs_state(s, VU_GET_VRING_BASE, 1, 0);
-	vu_wr32(q, 1);
 	vs_reply(s, VU_GET_VRING_BASE, q, 8);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
@@ -134,8 +133,7 @@ static void hdr07(struct vc_synth *s, struct vs_profile *p)
 	p->pf_acked = p->pf_offered;
 	vs_init(s, p);
 	static uint8_t cfg[12 + 5000];
-	vu_wr32(cfg, 0);
-	vu_wr32(cfg + 4, 5000);
+	vu_enc_config(cfg, sizeof cfg, &(struct vu_config_pl){ .size = 5000 });
 	vs_req(s, VU_SET_CONFIG, 0, cfg, sizeof cfg, 0);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
@@ -187,7 +185,7 @@ static void fd03(struct vc_synth *s, struct vs_profile *p)
 {
 	vs_init(s, p);
 	uint8_t q[8];
-	vu_wr64(q, 0 | VU_VRING_NOFD);
+	vu_enc_u64(q, sizeof q, 0 | VU_VRING_NOFD);
 	vs_req(s, VU_SET_VRING_CALL, 0, q, 8, 1);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
@@ -205,7 +203,7 @@ static void fd05(struct vc_synth *s, struct vs_profile *p)
 {
 	vs_init(s, p);
 	uint8_t q[8];
-	vu_wr64(q, 1 | (1u << 12));
+	vu_enc_u64(q, sizeof q, 1 | (1u << 12));
 	vs_req(s, VU_SET_VRING_CALL, 0, q, 8, 1);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
@@ -226,11 +224,12 @@ static void clean_inflight(struct vc_synth *s, struct vs_profile *p)
 	p->pf_offered |= VU_BIT(VU_PF_INFLIGHT_SHMFD);
 	p->pf_acked = p->pf_offered;
 	vs_init(s, p);
-	uint8_t q[24] = { 0 };
-	ck_assert_int_eq(vu_payload_fixed_size(VU_PL_INFLIGHT), (int)sizeof q);
-	vu_wr32(q + 16, p->queues | (p->num << 16));   /* num queues, queue size (u16 each) */
+	uint8_t q[24];
+	struct vu_inflight_pl in = { .num_queues = (uint16_t)p->queues, .queue_size = (uint16_t)p->num };
+	ck_assert_uint_eq(vu_enc_inflight(q, sizeof q, &in), sizeof q);
 	vs_req(s, VU_GET_INFLIGHT_FD, 0, q, sizeof q, 0);
-	vu_wr64(q, 4096);                              /* mmap size */
+	in.mmap_size = 4096;
+	vu_enc_inflight(q, sizeof q, &in);
 	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_GET_INFLIGHT_FD, VU_VERSION | VU_FLAG_REPLY, q,
 	       sizeof q, 1);
 	vs_req(s, VU_SET_INFLIGHT_FD, 0, q, sizeof q, 1);
@@ -325,8 +324,7 @@ static void once02_b3(struct vc_synth *s, struct vs_profile *p)
 static void set_log_base(struct vc_synth *s, uint64_t size)
 {
 	uint8_t l[16];
-	vu_wr64(l, size);
-	vu_wr64(l + 8, 0);
+	vu_enc_log(l, sizeof l, &(struct vu_log_pl){ size, 0 });
 	vs_req(s, VU_SET_LOG_BASE, 0, l, 16, 1);
 	vs_reply(s, VU_SET_LOG_BASE, NULL, 0);
 }
@@ -521,7 +519,7 @@ static void ring11(struct vc_synth *s, struct vs_profile *p)
 	uint8_t q[8] = { 0 };
 	vs_reply(s, VU_GET_VRING_BASE, q, 8);
 	vs_state(s, VU_GET_VRING_BASE, 1, 0);
-	vu_wr32(q, 1);
+	vu_enc_state(q, sizeof q, &(struct vu_state_pl){ 1, 0 });
 	vs_reply(s, VU_GET_VRING_BASE, q, 8);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
@@ -548,8 +546,7 @@ static void packed(struct vc_synth *s, struct vs_profile *p, uint32_t start, uin
 		vs_state(s, VU_SET_VRING_ENABLE, 0, 1);
 		vs_state(s, VU_GET_VRING_BASE, 0, 0);
 		uint8_t q[8];
-		vu_wr32(q, 0);
-		vu_wr32(q + 4, returned);
+		vu_enc_state(q, sizeof q, &(struct vu_state_pl){ 0, returned });
 		vs_reply(s, VU_GET_VRING_BASE, q, sizeof q);
 	}
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
@@ -713,8 +710,7 @@ static void log01_b22b(struct vc_synth *s, struct vs_profile *p)
 	vs_init(s, p);
 	vs_start(s, p);
 	uint8_t l[16];
-	vu_wr64(l, 0xfffffffffffff000ull);
-	vu_wr64(l + 8, 0x2000);
+	vu_enc_log(l, sizeof l, &(struct vu_log_pl){ 0xfffffffffffff000ull, 0x2000 });
 	vs_req(s, VU_SET_LOG_BASE, 0, l, 16, 1);
 	vs_reply(s, VU_SET_LOG_BASE, NULL, 0);
 	vs_stop(s, p);
@@ -751,7 +747,7 @@ static void pf_add(struct vs_profile *p, uint64_t bits)
 static void get_config(struct vc_synth *s, uint32_t reply_len)
 {
 	uint8_t q[VU_CONFIG_HDR + 8] = { 0 };
-	vu_wr32(q + 4, 8);
+	vu_enc_config(q, VU_CONFIG_HDR, &(struct vu_config_pl){ .size = 8 });
 	vs_req(s, VU_GET_CONFIG, 0, q, sizeof q, 0);
 	vs_reply(s, VU_GET_CONFIG, q, reply_len);
 }
@@ -905,8 +901,7 @@ static void get_base(struct vc_synth *s, uint32_t req, uint32_t ring, uint32_t n
 {
 	uint8_t q[8];
 	vs_state(s, req, ring, num);
-	vu_wr32(q, ring);
-	vu_wr32(q + 4, 0);
+	vu_enc_state(q, sizeof q, &(struct vu_state_pl){ ring, 0 });
 	vs_reply(s, req, q, sizeof q);
 }
 
@@ -942,8 +937,8 @@ static void neg09_skip_drain_alone(struct vc_synth *s, struct vs_profile *p)
 static void get_shmem_config(struct vc_synth *s, uint32_t reply_len)
 {
 	static uint8_t cfg[8 + 8 * VU_SHMEM_MAX_REGIONS];
-	vu_wr32(cfg, 1);
-	vu_wr64(cfg + 8, 0x200000);
+	static const struct vu_shmem_cfg_pl one = { .nregions = 1, .sizes = { 0x200000 } };
+	vu_enc_shmem_cfg(cfg, sizeof cfg, &one);
 	vs_req(s, VU_GET_SHMEM_CONFIG, 0, NULL, 0, 0);
 	vs_reply(s, VU_GET_SHMEM_CONFIG, cfg, reply_len);
 }
@@ -954,8 +949,8 @@ static void clean_shmem(struct vc_synth *s, struct vs_profile *p)
 	vs_init(s, p);
 	vs_req(s, VU_SET_BACKEND_REQ_FD, 0, NULL, 0, 1);
 	get_shmem_config(s, 8 + 8 * VU_SHMEM_MAX_REGIONS);
-	uint8_t map[40] = { 0 };
-	vu_wr64(map + 24, 0x1000); /* len */
+	uint8_t map[40];
+	vu_enc_mmap(map, sizeof map, &(struct vu_mmap_pl){ .len = 0x1000 });
 	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_BACKEND, VU_BE_SHMEM_MAP, VU_VERSION, map, sizeof map, 1);
 	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_BACKEND, VU_BE_SHMEM_UNMAP, VU_VERSION, map, sizeof map, 0);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
@@ -1000,10 +995,9 @@ static void clean_fd_replies(struct vc_synth *s, struct vs_profile *p)
  * zero as u64 payload", NEED_REPLY or not. */
 static void iotlb(struct vc_synth *s, uint32_t flags)
 {
-	uint8_t m[32] = { 0 };
-	vu_wr64(m + 8, 0x1000);
-	m[25] = 2; /* update */
-	m[24] = 3;
+	uint8_t m[32];
+	/* type 2: update; perm 3: read-write */
+	vu_enc_iotlb(m, sizeof m, &(struct vu_iotlb_pl){ .size = 0x1000, .perm = 3, .type = 2 });
 	vs_req(s, VU_IOTLB_MSG, flags, m, sizeof m, 0);
 }
 
@@ -1033,11 +1027,7 @@ static void reply01_iotlb(struct vc_synth *s, struct vs_profile *p)
 /* A region of width bytes (40 with XEN_MMAP: flags, domid appended). */
 static void put_region(uint8_t *q, const struct vu_region_pl *r, uint32_t width)
 {
-	memset(q, 0, width);
-	vu_wr64(q, r->gpa);
-	vu_wr64(q + 8, r->size);
-	vu_wr64(q + 16, r->uva);
-	vu_wr64(q + 24, r->mmap_offset);
+	vu_enc_region(q, width, r, width);
 	if (width > VU_MEM_REGION_SIZE)
 		vu_wr32(q + 32, 1); /* Xen foreign mapping */
 }

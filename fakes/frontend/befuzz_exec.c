@@ -123,14 +123,11 @@ static bool owed(const struct fz_iter *it, uint32_t req, uint32_t flags)
 {
 	if ((flags & VU_FLAG_VERSION_MASK) != VU_VERSION || (flags & VU_FLAG_REPLY))
 		return false;
-	const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, req);
-	if (!ri)
-		return false;
-	if (ri->reply == VU_REPLY_ALWAYS)
-		return true;
-	if (ri->reply == VU_REPLY_IF_LOG_SHMFD && (it->pf_neg & VU_BIT(VU_PF_LOG_SHMFD)))
-		return true;
-	return (flags & VU_FLAG_NEED_REPLY) && (it->pf_neg & VU_BIT(VU_PF_REPLY_ACK));
+	/* pf_neg: what was acked of the offer, so both sides are known */
+	struct vu_owed o = vu_reply_owed(VU_CHAN_MAIN, req, flags,
+					 vu_pf_known(true, it->pf, true, it->pf_neg, VU_PF_LOG_SHMFD),
+					 vu_pf_known(true, it->pf, true, it->pf_neg, VU_PF_REPLY_ACK));
+	return o.value == VU_KNOWN_YES || o.ack == VU_KNOWN_YES;
 }
 
 /* Wait for the reply to req (other messages are read and dropped).
@@ -300,53 +297,53 @@ static void exec_kick(struct vfe_conn *c, struct fz_iter *it, const struct fz_st
 	if (head + n > r->num)
 		head = 0;
 	for (unsigned k = 0; k < n; k++) {
-		uint8_t *d = desc + (size_t)(head + k) * DESC_BYTES;
-		uint16_t fl = (uint16_t)((k + 1 < n ? DESC_F_NEXT : 0) | (wr[k] ? DESC_F_WRITE : 0));
+		uint8_t *d = desc + (size_t)(head + k) * VRING_DESC_SIZE;
+		uint16_t fl = (uint16_t)((k + 1 < n ? VRING_DESC_F_NEXT : 0) | (wr[k] ? VRING_DESC_F_WRITE : 0));
 		uint16_t next = (uint16_t)(head + k + 1);
 		vu_wr64(d, gpa[k]);
-		vu_wr32(d + 8, len[k]);
-		memcpy(d + 12, &fl, 2);
-		memcpy(d + 14, &next, 2);
+		vu_wr32(d + VRING_DESC_LEN, len[k]);
+		memcpy(d + VRING_DESC_FLAGS, &fl, 2);
+		memcpy(d + VRING_DESC_NEXT, &next, 2);
 	}
-	uint8_t *hd = desc + (size_t)head * DESC_BYTES;
+	uint8_t *hd = desc + (size_t)head * VRING_DESC_SIZE;
 	uint16_t fl, nx, slotv = head, idx = (uint16_t)(r->avail_idx + 1);
-	memcpy(&fl, hd + 12, 2);
+	memcpy(&fl, hd + VRING_DESC_FLAGS, 2);
 	switch (s->fault) {
 	case DF_ADDR: vu_wr64(hd, s->fval); break;
-	case DF_LEN: vu_wr32(hd + 8, (uint32_t)s->fval); break;
+	case DF_LEN: vu_wr32(hd + VRING_DESC_LEN, (uint32_t)s->fval); break;
 	case DF_LOOP:
-		fl |= DESC_F_NEXT;
-		memcpy(hd + 12, &fl, 2);
-		memcpy(hd + 14, &head, 2);
+		fl |= VRING_DESC_F_NEXT;
+		memcpy(hd + VRING_DESC_FLAGS, &fl, 2);
+		memcpy(hd + VRING_DESC_NEXT, &head, 2);
 		break;
 	case DF_NEXT_OOR:
-		fl |= DESC_F_NEXT;
+		fl |= VRING_DESC_F_NEXT;
 		nx = (uint16_t)(r->num + (s->fval & 0xff));
-		memcpy(hd + 12, &fl, 2);
-		memcpy(hd + 14, &nx, 2);
+		memcpy(hd + VRING_DESC_FLAGS, &fl, 2);
+		memcpy(hd + VRING_DESC_NEXT, &nx, 2);
 		break;
 	case DF_INDIRECT: {
 		uint8_t *t = b + (32u << 10);
 		for (unsigned k = 0; k < 4; k++) {
-			uint16_t f2 = DESC_F_NEXT, n2 = (uint16_t)((k + 1) % 4);
-			vu_wr64(t + k * DESC_BYTES, buf);
-			vu_wr32(t + k * DESC_BYTES + 8, 64);
-			memcpy(t + k * DESC_BYTES + 12, &f2, 2);
-			memcpy(t + k * DESC_BYTES + 14, &n2, 2);
+			uint16_t f2 = VRING_DESC_F_NEXT, n2 = (uint16_t)((k + 1) % 4);
+			vu_wr64(t + k * VRING_DESC_SIZE, buf);
+			vu_wr32(t + k * VRING_DESC_SIZE + VRING_DESC_LEN, 64);
+			memcpy(t + k * VRING_DESC_SIZE + VRING_DESC_FLAGS, &f2, 2);
+			memcpy(t + k * VRING_DESC_SIZE + VRING_DESC_NEXT, &n2, 2);
 		}
-		fl = DESC_F_INDIRECT;
+		fl = VRING_DESC_F_INDIRECT;
 		vu_wr64(hd, buf + (32u << 10));
-		vu_wr32(hd + 8, (uint32_t)s->fval);
-		memcpy(hd + 12, &fl, 2);
+		vu_wr32(hd + VRING_DESC_LEN, (uint32_t)s->fval);
+		memcpy(hd + VRING_DESC_FLAGS, &fl, 2);
 		break;
 	}
 	case DF_AVAIL_JUMP: idx = (uint16_t)(r->avail_idx + s->fval); break;
 	case DF_HEAD_OOR: slotv = (uint16_t)s->fval; break;
 	default: break;
 	}
-	memcpy(avail + 4 + 2 * (size_t)(r->avail_idx % r->num), &slotv, 2);
+	memcpy(avail + VRING_RING_HDR + VRING_AVAIL_ELEM * (size_t)(r->avail_idx % r->num), &slotv, 2);
 	r->avail_idx = idx;
-	__atomic_store_n((uint16_t *)(avail + 2), idx, __ATOMIC_RELEASE);
+	__atomic_store_n((uint16_t *)(avail + VRING_RING_IDX), idx, __ATOMIC_RELEASE);
 	vfe_ring_kick(c, i);
 	struct timespec ts = { 0, 20 * 1000000 };
 	nanosleep(&ts, NULL);

@@ -25,11 +25,7 @@ struct vc_out;
 /* Findings saved in full per campaign; more are only counted. */
 #define FZ_MAX_SAVED 400u
 
-/* Split-ring and device layouts the kicks use (VIRTIO 1.2 2.7, 5.1.6, 5.2.6). */
-#define DESC_BYTES 16u
-#define DESC_F_NEXT 1u
-#define DESC_F_WRITE 2u
-#define DESC_F_INDIRECT 4u
+/* Device layouts the kicks use (VIRTIO 1.2 5.1.6, 5.2.6); the split ring: vcts/vring.h. */
 #define NET_HDR_BYTES 12u
 #define NET_FRAME_BYTES 60u
 #define NET_RX_BYTES 1526u

@@ -462,7 +462,7 @@ static void m_fault(struct rng *g, struct fz_plan *p)
 		switch (s->fault) {
 		case DF_ADDR: s->fval = chance(g, 500) ? b64(g, p) : p->reg[0].size - below(g, 64); break;
 		case DF_LEN: s->fval = chance(g, 500) ? rb32(g) : 0xffffffffu - below(g, 16); break;
-		case DF_INDIRECT: s->fval = chance(g, 500) ? rb32(g) : DESC_BYTES * below(g, 64); break;
+		case DF_INDIRECT: s->fval = chance(g, 500) ? rb32(g) : VRING_DESC_SIZE * below(g, 64); break;
 		case DF_AVAIL_JUMP: s->fval = 1 + rb32(g) % 0x10000; break;
 		case DF_HEAD_OOR: s->fval = 0xffff - below(g, 2) * (0xffff - 256); break;
 		default: s->fval = rb32(g); break;

@@ -31,7 +31,7 @@ static void ring_layout(const struct fz_plan *p, uint32_t i, uint64_t *desc, uin
 	uint32_t num = i < VFE_MAX_RINGS && p->ring_num[i] ? p->ring_num[i] : VFE_RING_NUM;
 	*desc = VFE_RING_AREA + (uint64_t)(i % VFE_MAX_RINGS) * VFE_RING_SLOT;
 	*avail = *desc + vu_desc_bytes(num);
-	*used = (*avail + vu_avail_bytes(num) + 3) & ~(uint64_t)3;
+	*used = (*avail + vu_avail_bytes(num) + VRING_USED_ALIGN - 1) & ~(uint64_t)(VRING_USED_ALIGN - 1);
 }
 
 static struct fz_step *add_step(struct fz_plan *p)
@@ -52,16 +52,10 @@ void fz_put_fd(struct fz_step *s, uint8_t kind, uint32_t arg)
 
 static uint32_t memtable_pl(const struct fz_plan *p, uint8_t *pl, unsigned n)
 {
-	vu_wr32(pl, n);
-	vu_wr32(pl + 4, 0);
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t *r = pl + VU_MEM_TABLE_HDR + i * VU_MEM_REGION_SIZE;
-		vu_wr64(r, p->reg[i].gpa);
-		vu_wr64(r + 8, p->reg[i].size);
-		vu_wr64(r + 16, fz_reg_uva(i));
-		vu_wr64(r + 24, 0);
-	}
-	return VU_MEM_TABLE_HDR + n * VU_MEM_REGION_SIZE;
+	struct vu_region_pl r[FZ_MAX_REGIONS];
+	for (unsigned i = 0; i < n; i++)
+		r[i] = (struct vu_region_pl){ p->reg[i].gpa, p->reg[i].size, fz_reg_uva(i), 0 };
+	return (uint32_t)vu_enc_memtable(pl, VU_MEM_TABLE_HDR + n * VU_MEM_REGION_SIZE, r, n);
 }
 
 /* One well-formed message for request req (ring index, value as the
@@ -118,12 +112,11 @@ struct fz_step *fz_build(struct fz_plan *p, uint32_t req, uint32_t flags, uint32
 		break;
 	case VU_SET_VRING_ADDR:
 		ring_layout(p, index, &desc, &avail, &used);
-		vu_wr32(s->pl, index);
-		vu_wr32(s->pl + 4, (uint32_t)value & VU_VRING_F_LOG);
-		vu_wr64(s->pl + 8, fz_reg_uva(0) + desc);
-		vu_wr64(s->pl + 16, fz_reg_uva(0) + used);
-		vu_wr64(s->pl + 24, fz_reg_uva(0) + avail);
-		vu_wr64(s->pl + 32, used);
+		/* log: the used ring's offset, a plausible-looking value */
+		vu_enc_addr(s->pl, sizeof s->pl, &(struct vu_addr_pl){
+			.index = index, .flags = (uint32_t)value & VU_VRING_F_LOG,
+			.desc = fz_reg_uva(0) + desc, .used = fz_reg_uva(0) + used,
+			.avail = fz_reg_uva(0) + avail, .log = used });
 		break;
 	case VU_SET_VRING_KICK:
 	case VU_SET_VRING_CALL:

@@ -3,6 +3,7 @@
  * deadline), serving the back-end channel, and turning every message both
  * ways into an event for the engine and the capture. */
 #include "fakes/frontend/fe_int.h"
+#include "vcts/fdinfo.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -57,37 +58,6 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static void describe_fd(int fd, struct vc_fd *out)
-{
-	memset(out, 0, sizeof *out);
-	out->size = -1;
-	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb) != 0)
-		return;
-	out->ident = ((uint64_t)sb.st_dev << 32) ^ (uint64_t)sb.st_ino;
-	char path[64], link[VC_FD_NAME_MAX];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(path, link, sizeof link - 1);
-	link[n > 0 ? n : 0] = 0;
-	snprintf(out->name, sizeof out->name, "%s", link);
-	if (S_ISSOCK(sb.st_mode))
-		out->kind = VC_FD_SOCKET;
-	else if (S_ISFIFO(sb.st_mode))
-		out->kind = VC_FD_PIPE;
-	else if (!strncmp(link, "/memfd:", 7))
-		out->kind = VC_FD_MEMFD;
-	else if (strstr(link, "[eventfd]"))
-		out->kind = VC_FD_EVENTFD;
-	else if (S_ISREG(sb.st_mode))
-		out->kind = VC_FD_FILE;
-	else if (!strncmp(link, "anon_inode:", 11))
-		out->kind = VC_FD_ANON;
-	else if (S_ISCHR(sb.st_mode))
-		out->kind = VC_FD_DEVICE;
-	if (S_ISREG(sb.st_mode))
-		out->size = sb.st_size;
-}
-
 /* nfds fds at hand (described), ntotal carried (the event's count). */
 static void emit_msg(struct vfe_conn *c, uint8_t dir, uint8_t chan, uint32_t req, uint32_t flags,
 		     uint32_t size, const void *pl, uint32_t len, const int *fds, unsigned nfds,
@@ -96,7 +66,7 @@ static void emit_msg(struct vfe_conn *c, uint8_t dir, uint8_t chan, uint32_t req
 	struct vc_fd fdv[VC_EVENT_MAX_FDS];
 	unsigned nd = nfds < VC_EVENT_MAX_FDS ? nfds : VC_EVENT_MAX_FDS;
 	for (unsigned i = 0; i < nd; i++)
-		describe_fd(fds[i], &fdv[i]);
+		vc_fd_describe(fds[i], &fdv[i]);
 	struct vc_event ev = {
 		.kind = VC_EV_VU_MSG, .dir = dir, .session = c->sid, .time_ns = mono_ns(),
 		.nfds = ntotal, .has_fds = true, .fds = nd ? fdv : NULL,

@@ -9,6 +9,7 @@
 #include "vcts/vu_stream.h"
 #include "vcts/wire.h"
 #include "vcts/wire_decode.h"
+#include "vcts/wire_encode.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -13,9 +13,6 @@
 
 /* Split-ring layout (VIRTIO 1.2, 2.7): 16-byte descriptors; the avail ring
  * is flags, idx, ring[num]; the used ring flags, idx, {id, len}[num]. */
-#define DESC_SIZE 16u
-#define DESC_F_NEXT 1u
-#define DESC_F_WRITE 2u
 
 int vfe_mem_add(struct vfe_conn *c, uint64_t gpa, uint64_t size)
 {
@@ -72,18 +69,15 @@ uint64_t vfe_uva(const struct vfe_conn *c, uint64_t gpa)
 
 uint32_t vfe_memtable(const struct vfe_conn *c, unsigned first, unsigned n, uint8_t *pl, int *fds)
 {
-	vu_wr32(pl, n);
-	vu_wr32(pl + 4, 0);
+	struct vu_region_pl r[VFE_MAX_MEM];
+	if (n > VFE_MAX_MEM)
+		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		const struct vfe_mem *m = &c->mem[first + i];
-		uint8_t *r = pl + VU_MEM_TABLE_HDR + i * VU_MEM_REGION_SIZE;
-		vu_wr64(r, m->gpa);
-		vu_wr64(r + 8, m->size);
-		vu_wr64(r + 16, (uint64_t)(uintptr_t)m->map);
-		vu_wr64(r + 24, 0);
+		r[i] = (struct vu_region_pl){ m->gpa, m->size, (uint64_t)(uintptr_t)m->map, 0 };
 		fds[i] = m->fd;
 	}
-	return VU_MEM_TABLE_HDR + n * VU_MEM_REGION_SIZE;
+	return (uint32_t)vu_enc_memtable(pl, VU_MEM_TABLE_HDR + n * VU_MEM_REGION_SIZE, r, n);
 }
 
 int vfe_ring_prepare(struct vfe_conn *c, uint32_t i, uint32_t num)
@@ -103,7 +97,7 @@ int vfe_ring_prepare(struct vfe_conn *c, uint32_t i, uint32_t num)
 	} else {
 		r->avail = r->desc + vu_desc_bytes(num);
 		/* used is 4-byte aligned and after avail */
-		r->used = (r->avail + vu_avail_bytes(num) + 3) & ~(uint64_t)3;
+		r->used = (r->avail + vu_avail_bytes(num) + VRING_USED_ALIGN - 1) & ~(uint64_t)(VRING_USED_ALIGN - 1);
 	}
 	void *p = vfe_gpa(c, r->desc, VFE_RING_SLOT);
 	if (!p)
@@ -238,18 +232,18 @@ int vfe_ring_add(struct vfe_conn *c, uint32_t i, const uint64_t *gpa, const uint
 	if (head + n > r->num)
 		head = 0;
 	for (unsigned k = 0; k < n; k++) {
-		uint8_t *d = desc + (size_t)(head + k) * DESC_SIZE;
-		uint16_t fl = (uint16_t)((k + 1 < n ? DESC_F_NEXT : 0) | (k >= nout ? DESC_F_WRITE : 0));
+		uint8_t *d = desc + (size_t)(head + k) * VRING_DESC_SIZE;
+		uint16_t fl = (uint16_t)((k + 1 < n ? VRING_DESC_F_NEXT : 0) | (k >= nout ? VRING_DESC_F_WRITE : 0));
 		vu_wr64(d, gpa[k]);
-		vu_wr32(d + 8, len[k]);
-		memcpy(d + 12, &fl, 2);
+		vu_wr32(d + VRING_DESC_LEN, len[k]);
+		memcpy(d + VRING_DESC_FLAGS, &fl, 2);
 		uint16_t next = (uint16_t)(head + k + 1);
-		memcpy(d + 14, &next, 2);
+		memcpy(d + VRING_DESC_NEXT, &next, 2);
 	}
 	uint16_t slot = (uint16_t)(r->avail_idx % r->num);
-	memcpy(avail + 4 + 2 * slot, &head, 2);
+	memcpy(avail + VRING_RING_HDR + VRING_AVAIL_ELEM * slot, &head, 2);
 	r->avail_idx++;
-	__atomic_store_n((uint16_t *)(avail + 2), r->avail_idx, __ATOMIC_RELEASE);
+	__atomic_store_n((uint16_t *)(avail + VRING_RING_IDX), r->avail_idx, __ATOMIC_RELEASE);
 	return head;
 }
 
@@ -271,7 +265,7 @@ uint16_t vfe_ring_used_idx(struct vfe_conn *c, uint32_t i)
 	uint8_t *used = vfe_gpa(c, r->used, vu_used_bytes(r->num));
 	if (!used)
 		return 0;
-	return __atomic_load_n((uint16_t *)(used + 2), __ATOMIC_ACQUIRE);
+	return __atomic_load_n((uint16_t *)(used + VRING_RING_IDX), __ATOMIC_ACQUIRE);
 }
 
 bool vfe_ring_used_elem(struct vfe_conn *c, uint32_t i, uint16_t k, uint32_t *id, uint32_t *len)
@@ -288,7 +282,7 @@ bool vfe_ring_used_elem(struct vfe_conn *c, uint32_t i, uint16_t k, uint32_t *id
 	uint8_t *used = vfe_gpa(c, r->used, vu_used_bytes(r->num));
 	if (!used || !r->num)
 		return false;
-	const uint8_t *e = used + 4 + 8 * (size_t)(k % r->num);
+	const uint8_t *e = used + VRING_RING_HDR + VRING_USED_ELEM * (size_t)(k % r->num);
 	*id = vu_rd32(e);
 	*len = vu_rd32(e + 4);
 	return true;

@@ -138,12 +138,9 @@ static int set_addr_log(struct vfe_conn *c, uint32_t i, bool log)
 	struct vu_addr_pl a;
 	vfe_ring_addr(c, i, &a);
 	uint8_t pl[40];
-	vu_wr32(pl, i);
-	vu_wr32(pl + 4, log ? VU_VRING_F_LOG : 0);
-	vu_wr64(pl + 8, a.desc);
-	vu_wr64(pl + 16, a.used);
-	vu_wr64(pl + 24, a.avail);
-	vu_wr64(pl + 32, a.log);
+	a.index = i;
+	a.flags = log ? VU_VRING_F_LOG : 0;
+	vu_enc_addr(pl, sizeof pl, &a);
 	return vfe_set(c, VU_SET_VRING_ADDR, pl, sizeof pl, NULL, 0) == 0 ? 0 : -1;
 }
 

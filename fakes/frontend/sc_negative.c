@@ -157,12 +157,8 @@ static int neg_region_past_fd_ring(struct vfe_conn *c, const struct vfe_scn *s)
 		return c->eof ? 0 : -1;
 	uint64_t hole = vfe_uva(c, base) + claimed / 2;
 	uint8_t ap[40];
-	vu_wr32(ap, 0);
-	vu_wr32(ap + 4, 0);
-	vu_wr64(ap + 8, hole);
-	vu_wr64(ap + 16, hole + 0x2000);
-	vu_wr64(ap + 24, hole + 0x1000);
-	vu_wr64(ap + 32, 0);
+	vu_enc_addr(ap, sizeof ap, &(struct vu_addr_pl){ .desc = hole, .used = hole + 0x2000,
+						       .avail = hole + 0x1000 });
 	uint8_t fp[8];
 	vu_wr64(fp, 0);
 	if (vfe_set_state(c, VU_SET_VRING_BASE, 0, 0) != 0 || vfe_set(c, VU_SET_VRING_ADDR, ap, sizeof ap, NULL, 0) != 0)
@@ -242,12 +238,8 @@ static int neg_ring_addr(struct vfe_conn *c, const struct vfe_scn *s)
 	/* desc/avail/used: past the end of the only region. */
 	uint64_t off = VFE_MEM_SIZE * 4;
 	uint8_t pl[40];
-	vu_wr32(pl, 0);
-	vu_wr32(pl + 4, 0);
-	vu_wr64(pl + 8, a.desc + off);
-	vu_wr64(pl + 16, a.used + off);
-	vu_wr64(pl + 24, a.avail + off);
-	vu_wr64(pl + 32, 0);
+	vu_enc_addr(pl, sizeof pl, &(struct vu_addr_pl){ .desc = a.desc + off, .used = a.used + off,
+						       .avail = a.avail + off });
 	return bad(c, VU_SET_VRING_ADDR, pl, sizeof pl, NULL, 0);
 }
 

@@ -131,12 +131,7 @@ int vfe_ring_setup(struct vfe_conn *c, uint32_t i, uint32_t num, uint32_t base)
 	 * SET_VRING_KICK already) */
 	uint16_t used0 = c->ring[i].packed ? 0 : vfe_ring_used_idx(c, i);
 	uint8_t pl[40];
-	vu_wr32(pl, a.index);
-	vu_wr32(pl + 4, a.flags);
-	vu_wr64(pl + 8, a.desc);
-	vu_wr64(pl + 16, a.used);
-	vu_wr64(pl + 24, a.avail);
-	vu_wr64(pl + 32, a.log);
+	vu_enc_addr(pl, sizeof pl, &a);
 	if (vfe_set_state(c, VU_SET_VRING_NUM, i, num) != 0 ||
 	    vfe_set_state(c, VU_SET_VRING_BASE, i, base) != 0 ||
 	    vfe_set(c, VU_SET_VRING_ADDR, pl, sizeof pl, NULL, 0) != 0)
@@ -362,12 +357,8 @@ int vfe_replay(struct vfe_conn *c, const struct vfe_recording *rec, unsigned fro
 				return -1;
 			vfe_ring_addr(c, s->index, &a);
 			uint8_t pl[40];
-			vu_wr32(pl, a.index);
-			vu_wr32(pl + 4, (uint32_t)s->value & VU_VRING_F_LOG);
-			vu_wr64(pl + 8, a.desc);
-			vu_wr64(pl + 16, a.used);
-			vu_wr64(pl + 24, a.avail);
-			vu_wr64(pl + 32, a.log);
+			a.flags = (uint32_t)s->value & VU_VRING_F_LOG;
+			vu_enc_addr(pl, sizeof pl, &a);
 			rc = vfe_set(c, s->req, pl, sizeof pl, NULL, 0) == 0 ? 0 : -1;
 			break;
 		}

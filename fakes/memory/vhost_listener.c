@@ -7,6 +7,7 @@
 #include "fakes/memory/emit.h"
 #include "lib/xalloc.h"
 #include "vcts/wire.h"
+#include "vcts/wire_encode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -239,17 +240,13 @@ static void send_table(struct vm_vhost *v, const struct vm_out *o)
 	size_t len = VU_MEM_TABLE_HDR + VU_MEM_REGION_SIZE * n;
 	uint8_t *p = xcalloc(1, len);
 	uint64_t *idents = xcalloc(n ? n : 1, sizeof *idents);
-	vu_wr32(p, (uint32_t)n);
+	struct vu_region_pl *r = xcalloc(n ? n : 1, sizeof *r);
 	for (size_t i = 0; i < n; i++) {
-		struct vu_region_pl r;
-		region_of(&v->cur[i], &r);
-		uint8_t *q = p + VU_MEM_TABLE_HDR + i * VU_MEM_REGION_SIZE;
-		vu_wr64(q, r.gpa);
-		vu_wr64(q + 8, r.size);
-		vu_wr64(q + 16, r.uva);
-		vu_wr64(q + 24, r.mmap_offset);
+		region_of(&v->cur[i], &r[i]);
 		idents[i] = v->cur[i].s.fd_ident;
 	}
+	vu_enc_memtable(p, len, r, (uint32_t)n);
+	free(r);
 	vm_emit_vu(o, VC_DIR_FE_TO_BE, VU_SET_MEM_TABLE, 0, p, (uint32_t)len, (uint32_t)n, idents);
 	free(idents);
 	free(p);

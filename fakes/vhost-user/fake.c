@@ -9,6 +9,7 @@
 #include "lib/xalloc.h"
 #include "vcts/sockpath.h"
 #include "vcts/vring.h"
+#include "vcts/fdinfo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -313,44 +314,9 @@ static int msg_take_fd(struct vfu_msg *m, uint32_t i)
 
 static bool pf_negotiated(const struct vfu_conn *c, unsigned bit)
 {
-	/* The engine's definition: offered in an answered GET and acked. */
-	return c->pf_answered && c->pf_acked_known && (c->pf_offered & c->pf_acked & VU_BIT(bit));
-}
-
-/* What is known of a received fd: kind, size and identity for the rules
- * (VU-MEM-04, VU-RING-08), the name for people. */
-static void describe_fd(int fd, struct vc_fd *out)
-{
-	memset(out, 0, sizeof *out);
-	out->size = -1;
-	struct stat sb;
-	if (fstat(fd, &sb) == 0) {
-		out->ident = ((uint64_t)sb.st_dev << 32) ^ (uint64_t)sb.st_ino;
-		if (S_ISREG(sb.st_mode)) {
-			out->kind = VC_FD_FILE;
-			out->size = sb.st_size;
-		} else if (S_ISSOCK(sb.st_mode)) {
-			out->kind = VC_FD_SOCKET;
-		} else if (S_ISFIFO(sb.st_mode)) {
-			out->kind = VC_FD_PIPE;
-		} else if (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode)) {
-			out->kind = VC_FD_DEVICE;
-		}
-	}
-	char link[40];
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, out->name, sizeof out->name - 1);
-	if (n < 0)
-		n = 0;
-	out->name[n] = '\0';
-	if (!strncmp(out->name, "/memfd:", 7))
-		out->kind = VC_FD_MEMFD;
-	else if (!strcmp(out->name, "anon_inode:[eventfd]"))
-		out->kind = VC_FD_EVENTFD;
-	else if (!strcmp(out->name, "anon_inode:[userfaultfd]"))
-		out->kind = VC_FD_USERFAULTFD;
-	else if (!strncmp(out->name, "anon_inode:", 11))
-		out->kind = VC_FD_ANON;
+	/* The engine's reading: offered in an answered GET and acked. */
+	return vu_pf_known(c->pf_answered, c->pf_offered, c->pf_acked_known, c->pf_acked, bit) ==
+	       VU_KNOWN_YES;
 }
 
 /* ---------- events: engine + capture, in one order ---------- */
@@ -557,7 +523,7 @@ static int send_msg(struct vfu_conn *c, uint8_t chan, uint32_t req, uint32_t fla
 			     .payload = buf + VU_HDR_SIZE, .len = len };
 	if (pass_fd >= 0) {
 		m.ntotal = m.nkept = 1;
-		describe_fd(pass_fd, &m.info[0]);
+		vc_fd_describe(pass_fd, &m.info[0]);
 	}
 	m.ntotal += extra_fds;   /* not described: the event counts them */
 	int rc = send_all(c, fd, buf, VU_HDR_SIZE + (size_t)len, pass_fd, extra_fds);
@@ -947,7 +913,7 @@ static int read_msg(struct vfu_conn *c, int fd, struct vfu_reader *r, uint8_t ch
 				s->st.fds_received++;
 				r->m.ntotal++;
 				if (r->m.nkept < VFU_MSG_FDS) {
-					describe_fd(rfd, &r->m.info[r->m.nkept]);
+					vc_fd_describe(rfd, &r->m.info[r->m.nkept]);
 					r->m.fds[r->m.nkept++] = rfd;
 				} else {
 					/* An fd flood: counted for the rules, closed now. */

@@ -14,12 +14,6 @@
 
 /* Split-ring layout (VIRTIO 1.2, 2.7): descriptor 16 bytes, avail and
  * used headers 4 bytes, used element 8 bytes. */
-#define DESC_SIZE 16u
-#define RING_HDR 4u
-#define USED_ELEM 8u
-#define DESC_F_NEXT 1u
-#define DESC_F_WRITE 2u
-#define DESC_F_INDIRECT 4u
 /* Longest chain the null device walks; a longer one is refused. */
 #define CHAIN_MAX 1024u
 
@@ -199,15 +193,15 @@ static int walk(struct vfu_conn *c, const uint8_t *desc, uint32_t num, uint16_t 
 			*why = "chain loops or is longer than the ring";
 			return -1;
 		}
-		uint8_t d[DESC_SIZE];
-		memcpy(d, desc + (uint64_t)i * DESC_SIZE, sizeof d);
+		uint8_t d[VRING_DESC_SIZE];
+		memcpy(d, desc + (uint64_t)i * VRING_DESC_SIZE, sizeof d);
 		uint64_t addr = vu_rd64(d);
-		uint32_t len = vu_rd32(d + 8);
-		uint16_t flags = rd16(d + 12), next = rd16(d + 14);
+		uint32_t len = vu_rd32(d + VRING_DESC_LEN);
+		uint16_t flags = rd16(d + VRING_DESC_FLAGS), next = rd16(d + VRING_DESC_NEXT);
 		if (add_seg(c, n, addr, len, flags, &total, has_write, why) < 0)
 			return -1;
 		n++;
-		if (!(flags & DESC_F_NEXT))
+		if (!(flags & VRING_DESC_F_NEXT))
 			return (int)n;
 		i = next;
 	}
@@ -450,7 +444,7 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 		halt(c, idx, r, "ring outside the memory table");
 		return;
 	}
-	uint16_t avail_idx = rd16(avail + 2);
+	uint16_t avail_idx = rd16(avail + VRING_RING_IDX);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if ((uint16_t)(avail_idx - r->last_avail) > num) {
 		halt(c, idx, r, "available index ran more than a ring ahead");
@@ -458,7 +452,7 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 	}
 	uint64_t done = 0;
 	while (r->last_avail != avail_idx) {
-		uint16_t head = rd16(avail + RING_HDR + 2u * (r->last_avail % num));
+		uint16_t head = rd16(avail + VRING_RING_HDR + VRING_AVAIL_ELEM * (r->last_avail % num));
 		const char *why = NULL;
 		bool has_write;
 		int n = walk(c, desc, num, head, &why, &has_write);
@@ -476,15 +470,15 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 				break;
 			}
 		}
-		uint8_t *e = used + RING_HDR + (uint64_t)USED_ELEM * (r->used_idx % num);
+		uint8_t *e = used + VRING_RING_HDR + (uint64_t)VRING_USED_ELEM * (r->used_idx % num);
 		vu_wr32(e, head);
 		vu_wr32(e + 4, (uint32_t)len);
-		vfu_log_used(c, idx, RING_HDR + (uint64_t)USED_ELEM * ((uint16_t)(r->used_idx) % num), USED_ELEM);
+		vfu_log_used(c, idx, VRING_RING_HDR + (uint64_t)VRING_USED_ELEM * ((uint16_t)(r->used_idx) % num), VRING_USED_ELEM);
 		r->used_idx++;
 		r->last_avail++;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
-		wr16(used + 2, r->used_idx);
-		vfu_log_used(c, idx, 2, 2);
+		wr16(used + VRING_RING_IDX, r->used_idx);
+		vfu_log_used(c, idx, VRING_RING_IDX, 2);
 		done++;
 	}
 	if (done) {

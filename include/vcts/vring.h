@@ -1,7 +1,9 @@
 /* Packed virtqueues (VIRTIO 1.2, 2.8): the ring layout the fake back-end
  * and the driver share, and the vhost-user "descriptor indices for packed
  * virtqueues" word that SET_VRING_BASE and GET_VRING_BASE carry for them
- * (vhost-user.rst). Split-ring sizes are in wire_decode.h. */
+ * (vhost-user.rst); and the split virtqueue layout (VIRTIO 1.2, 2.7), the
+ * one definition the fakes, the driver and the fuzzers use. Split-ring
+ * part sizes for a queue of num entries: vu_*_bytes() in wire_decode.h. */
 #ifndef VCTS_VRING_H
 #define VCTS_VRING_H
 
@@ -9,10 +11,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A split descriptor: le64 addr, le32 len, le16 flags, le16 next. */
+#define VRING_DESC_SIZE 16u
+#define VRING_DESC_LEN 8u            /* offset of len */
+#define VRING_DESC_FLAGS 12u         /* offset of flags */
+#define VRING_DESC_NEXT 14u          /* offset of next */
+/* Available and used rings: le16 flags, le16 idx, then the ring. */
+#define VRING_RING_HDR 4u
+#define VRING_RING_IDX 2u            /* offset of idx */
+#define VRING_AVAIL_ELEM 2u          /* le16 descriptor head */
+#define VRING_USED_ELEM 8u           /* le32 id, le32 len */
+/* VIRTIO_F_EVENT_IDX: a le16 after each ring (used_event, avail_event). */
+#define VRING_EVENT_IDX_SIZE 2u
+/* Alignment of the parts (VIRTIO 1.2, 2.7: 16, 2, 4). */
+#define VRING_DESC_ALIGN 16u
+#define VRING_AVAIL_ALIGN 2u
+#define VRING_USED_ALIGN 4u
+
 /* A packed descriptor: le64 addr, le32 len, le16 id, le16 flags. */
 #define VRING_PACKED_DESC_SIZE 16u
 #define VRING_PACKED_DESC_ID 12u     /* offset of id */
 #define VRING_PACKED_DESC_FLAGS 14u  /* offset of flags */
+/* Descriptor flags, the same bits in split and packed rings. */
 #define VRING_DESC_F_NEXT 0x1u
 #define VRING_DESC_F_WRITE 0x2u
 #define VRING_DESC_F_INDIRECT 0x4u

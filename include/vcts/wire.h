@@ -254,6 +254,15 @@ unsigned vu_reply_fds_max(const struct vu_request_info *ri);
  * a capture that starts after the negotiation). */
 enum vu_known { VU_KNOWN_NO = 0, VU_KNOWN_YES, VU_KNOWN_UNKNOWN };
 
+/* Whether protocol feature bit is negotiated: the back-end offered it
+ * (its GET_PROTOCOL_FEATURES answer) and the front-end acked it
+ * (SET_PROTOCOL_FEATURES); vhost-user.rst, "Protocol features". Either
+ * side may be unknown (a capture that starts late): no as soon as a known
+ * side lacks the bit, yes when both are known and have it. The one
+ * reading for the judge, the fake back-end and the fuzz-backend engine. */
+enum vu_known vu_pf_known(bool offered_known, uint64_t offered, bool acked_known, uint64_t acked,
+			  unsigned bit);
+
 /* What a request is owed (vhost-user.rst, Communication: "Here is a list
  * of the ones that do" need replies; REPLY_ACK): a reply of its own, and
  * a REPLY_ACK ack, each yes, no, or unknown when it depends on a protocol

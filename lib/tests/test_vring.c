@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vcts/vring.h"
+#include "vcts/wire_decode.h"
 
 START_TEST(word_round_trip)
 {
@@ -68,6 +69,22 @@ START_TEST(advance_flips_wrap)
 }
 END_TEST
 
+/* Split-ring part sizes (VIRTIO 1.2, 2.7: 16 * Queue Size; 6 + 2 * Queue
+ * Size; 6 + 8 * Queue Size, event idx fields included). */
+START_TEST(split_sizes)
+{
+	ck_assert_uint_eq(vu_desc_bytes(256), 4096);
+	ck_assert_uint_eq(vu_avail_bytes(256), 518);
+	ck_assert_uint_eq(vu_used_bytes(256), 2054);
+	ck_assert_uint_eq(vu_desc_bytes(32768), 524288);
+	ck_assert_uint_eq(vu_avail_bytes(1), 8);
+	ck_assert_uint_eq(vu_used_bytes(1), 14);
+	ck_assert_uint_eq(VRING_DESC_FLAGS + 2, VRING_DESC_NEXT);
+	ck_assert_uint_eq(VRING_DESC_NEXT + 2, VRING_DESC_SIZE);
+	ck_assert_uint_eq(VRING_DESC_SIZE, VRING_PACKED_DESC_SIZE);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("vring");
@@ -75,6 +92,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, word_round_trip);
 	tcase_add_test(tc, held_buffers);
 	tcase_add_test(tc, advance_flips_wrap);
+	tcase_add_test(tc, split_sizes);
 	suite_add_tcase(s, tc);
 	return s;
 }
