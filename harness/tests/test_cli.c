@@ -77,6 +77,12 @@ static const struct {
 	{ "traces/qemu-migrate/dst-qemu.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
 	{ "traces/qemu-migrate/dst-testpmd.strace", 0, "VU-ONCE-04x1 VU-RING-09x2 VU-STS-01x2" },
 	{ "traces/qemu-migrate/dst-qemu-trace.log", 0, "" },
+	{ "traces/qemu-migrate-packed/src-qemu.strace", 1, "VU-PACK-03x2 VU-RING-09x1 VU-STS-01x1" },
+	{ "traces/qemu-migrate-packed/src-testpmd.strace", 1, "VU-PACK-03x2 VU-RING-09x1 VU-STS-01x1" },
+	{ "traces/qemu-migrate-packed/src-qemu-trace.log", 0, "" },
+	{ "traces/qemu-migrate-packed/dst-qemu.strace", 1, "VU-ONCE-04x1 VU-PACK-01x2 VU-PACK-03x4 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-migrate-packed/dst-testpmd.strace", 1, "VU-ONCE-04x1 VU-PACK-01x2 VU-PACK-03x4 VU-RING-09x2 VU-STS-01x2" },
+	{ "traces/qemu-migrate-packed/dst-qemu-trace.log", 0, "" },
 	/* vhost-user-blk num-queues=4 on both sides, a 4-vCPU guest writing and
 	 * reading on each queue: clean, as the one-queue run */
 	{ "traces/qemu-blk-qsd-mq/qemu.strace", 0, "" },
@@ -205,6 +211,8 @@ START_TEST(decode_matches_qemu_trace)
 		{ "traces/qemu-dpdk-net-packed/qemu.strace", "traces/qemu-dpdk-net-packed/qemu-trace.log" },
 		{ "traces/qemu-migrate/src-qemu.strace", "traces/qemu-migrate/src-qemu-trace.log" },
 		{ "traces/qemu-migrate/dst-qemu.strace", "traces/qemu-migrate/dst-qemu-trace.log" },
+		{ "traces/qemu-migrate-packed/src-qemu.strace", "traces/qemu-migrate-packed/src-qemu-trace.log" },
+		{ "traces/qemu-migrate-packed/dst-qemu.strace", "traces/qemu-migrate-packed/dst-qemu-trace.log" },
 		{ "traces/qemu-blk-qsd-mq/qemu.strace", "traces/qemu-blk-qsd-mq/qemu-trace.log" },
 		{ "traces/qemu-virtiofsd/qemu.strace", "traces/qemu-virtiofsd/qemu-trace.log" },
 		{ "traces/qemu-replug/qemu.strace", "traces/qemu-replug/qemu-trace.log" },

@@ -19,10 +19,18 @@
 # vhost-user I/O): the migration stream (writev/readv on the exec: pipe,
 # read/write of the cat children) stays out of the log, which would
 # otherwise carry every migrated page.
+#
+# CTS_MIGRATE_PACKED=1 (qemu-migrate-packed.sh): packed=on on both QEMUs'
+# virtio-net-pci, output in traces/qemu-migrate-packed/.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 out=$CTS_TRACES_DIR/qemu-migrate
+dev=virtio-net-pci,netdev=net0,vectors=0,romfile=
+if [ "${CTS_MIGRATE_PACKED:-0}" = 1 ]; then
+    out=$out-packed
+    dev+=,packed=on
+fi
 hold=${HOLD_SECONDS:-20}
 cts_guest
 mkdir -p "$out"
@@ -49,7 +57,7 @@ start_qemu() { # NAME extra-args...
         -numa node,memdev=mem0 \
         -chardev "socket,id=chr0,path=$tag.$name.sock" \
         -netdev vhost-user,id=net0,chardev=chr0,queues=1 \
-        -device virtio-net-pci,netdev=net0,vectors=0,romfile= \
+        -device "$dev" \
         -kernel "$CTS_GUEST_DIR/vmlinuz" -initrd "$CTS_GUEST_DIR/initramfs.cpio.gz" \
         -append "console=ttyS0 quiet panic=-1 cts.mode=net cts_hold=$hold" \
         -qmp "unix:$tag.$name.qmp,server=on,wait=off" \
