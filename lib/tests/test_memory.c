@@ -3,7 +3,7 @@
  * hand-made topologies, and bad scenarios fail with a located one-line
  * error. */
 #include "harness/tests/common/testutil.h"
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 #include "vcts/engine.h"
 #include "vcts/vdpa_uapi.h"
 #include "vcts/wire.h"

@@ -24,8 +24,8 @@
  * rounding QEMU logged shows a larger one. Limitations are listed in
  * traces/scenarios/README.md. The vhost-vdpa listener's own lines are
  * read by qemu_vdpa_listener.c, called from the same entry point. */
-#include "fakes/memory/memory.h"
-#include "fakes/memory/emit.h"
+#include "vcts/model.h"
+#include "lib/model/emit.h"
 #include "lib/trace/qemu_log.h"
 #include "lib/xalloc.h"
 
