@@ -1,5 +1,5 @@
 /* The one event stream. Every source (trace importers, the fake back-end,
- * the fake vDPA device, the mock memory listener, the front-end driver)
+ * the fake vDPA device, the memory model, the front-end driver)
  * produces these; the rule engine judges them; the native capture format
  * stores them losslessly. A source only has to fill a struct vc_event. */
 #ifndef VCTS_EVENT_H

@@ -1,4 +1,4 @@
-/* The mock memory listener: every shipped scenario gives exactly its
+/* The memory model (lib/model/): every shipped scenario gives exactly its
  * documented findings, the listener models behave as QEMU's do on small
  * hand-made topologies, and bad scenarios fail with a located one-line
  * error. */

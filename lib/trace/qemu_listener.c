@@ -421,7 +421,7 @@ static int import_vhost_lines(struct vc_trace *t, const char *buf, size_t len, s
 int vm_import_qemu_listener(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
 {
 	/* The generic vhost listener's lines, then the vhost-vdpa listener's
-	 * (fakes/memory/qemu_vdpa_listener.c): sessions in that order. */
+	 * (lib/trace/qemu_vdpa_listener.c): sessions in that order. */
 	int rc = import_vhost_lines(t, buf, len, err);
 	return rc ? rc : vm_import_qemu_vdpa_listener(t, buf, len, err);
 }
