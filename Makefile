@@ -45,13 +45,11 @@ PYTESTS := $(sort $(wildcard */tests/test_*.py fakes/*/tests/test_*.py))
 HDRS := $(wildcard include/vcts/*.h */*.h */*/*.h conformance/*.def)
 # One archive per layer, linked higher layer first (LAYERS), so a call from
 # a lower layer up is a link error; harness/layers.sh checks it in full.
-# fakes/memory/ sits in lib's archive: lib/trace/load.c and
-# conformance/mem_rules.c call it (harness/layers.allow) until it moves.
 LAYERS := fakes reports conformance lib
-lib_SRCS := $(filter lib/% fakes/memory/%,$(LIB_SRCS))
+lib_SRCS := $(filter lib/%,$(LIB_SRCS))
 conformance_SRCS := $(filter conformance/%,$(LIB_SRCS))
 reports_SRCS := $(filter reports/%,$(LIB_SRCS))
-fakes_SRCS := $(filter-out fakes/memory/%,$(filter fakes/%,$(LIB_SRCS)))
+fakes_SRCS := $(filter fakes/%,$(LIB_SRCS))
 
 # One build tree per flavour.
 define flavour

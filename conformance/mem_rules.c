@@ -1,7 +1,7 @@
 /* MEM-01..MEM-11: the memory-listener rules.
  *
  * A session is a memory-listener session once it shows a VC_EV_MEM_BEGIN.
- * The checker runs a reference listener (fakes/memory, faithful, no
+ * The checker runs a reference listener (lib/model, faithful, no
  * variant) on the topology events (begin / region / commit / log / ring)
  * and judges what the listener under test did against it:
  *   - its messages: SET_MEM_TABLE / SET_LOG_BASE (vhost-user, as
@@ -10,7 +10,7 @@
  *     has_decision), when the source recorded them (QEMU trace logs):
  *     that is the differential check, and its findings say "differential".
  *     vhost-vdpa sessions with decisions (QEMU's vhost_vdpa_listener_* and
- *     vhost_vdpa_dma_* lines, fakes/memory/qemu_vdpa_listener.c) carry no
+ *     vhost_vdpa_dma_* lines, lib/trace/qemu_vdpa_listener.c) carry no
  *     IOTLB events (the vhost-vdpa session of the same log has those, for
  *     the VDPA-* rules): each traced section is followed by one record of
  *     what QEMU sent for it (VC_MEMR_VDPA_MAP / _UNMAP / _NONE), compared
@@ -25,7 +25,7 @@
  * The listener's output for a commit follows its VC_EV_MEM_COMMIT, so a
  * commit is settled when the next topology event (or the end) arrives. */
 #include "conformance/check.h"
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 #include "lib/xalloc.h"
 #include "vcts/vdpa_uapi.h"
 

@@ -6,7 +6,7 @@
  * and free of overlaps, and the MEM rules that judge the listener itself
  * (not the topology) never fire on the faithful models: MEM-01, -02, -04,
  * -06, -07, -08, -09, -10 and VDPA-BAT-01. */
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 #include "vcts/engine.h"
 
 #include <stdint.h>

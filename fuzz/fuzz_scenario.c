@@ -2,7 +2,7 @@
  * replays or fails with a located error; never a crash, a leak or a
  * half-filled error. The memory-listener lines of QEMU logs go through
  * the same harness when the input does not look like JSON. */
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 
 #include <stdint.h>
 #include <stdlib.h>

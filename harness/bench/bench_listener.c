@@ -6,7 +6,7 @@
  * ratio of about N/10 and time per section staying flat; QEMU's own log
  * sync is quadratic in sections. Output goes to a counting sink so the
  * model alone is measured, then once through the rule engine. */
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 #include "vcts/engine.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* The one event stream. Every source (trace importers, the fake back-end,
- * the fake vDPA device, the mock memory listener, the front-end driver)
+ * the fake vDPA device, the memory model, the front-end driver)
  * produces these; the rule engine judges them; the native capture format
  * stores them losslessly. A source only has to fill a struct vc_event. */
 #ifndef VCTS_EVENT_H
@@ -14,7 +14,7 @@ enum vc_event_kind {
 	VC_EV_VU_EOF,      /* a peer closed (or a partial message was cut off) */
 	VC_EV_VU_KICK,     /* a live source saw a ring's kick eventfd fire */
 	VC_EV_VU_STALL,    /* a live source saw no traffic while a reply is owed */
-	/* Memory listener (fakes/memory): what the memory API told a vhost
+	/* Memory listener (lib/model): what the memory API told a vhost
 	 * listener, and what the listener decided. Its messages to the device
 	 * are VC_EV_VU_MSG (vhost-user) or VC_EV_VDPA_IOTLB (vhost-vdpa). */
 	VC_EV_MEM_BEGIN,   /* a transaction begins; carries the listener's configuration */

@@ -17,7 +17,7 @@ enum vc_format {
 	VC_FMT_STRACE,
 	VC_FMT_QEMU_TRACE,
 	VC_FMT_NATIVE,
-	VC_FMT_SCENARIO,   /* memory-topology scenario (JSON), replayed through fakes/memory */
+	VC_FMT_SCENARIO,   /* memory-topology scenario (JSON), replayed through lib/model */
 	VC_FMT_COUNT,
 };
 
@@ -103,7 +103,7 @@ int vc_import_qemu_vdpa(struct vc_trace *t, const char *buf, size_t len, struct 
  * session per open of a vhost-vdpa node. Never fails. */
 int vc_import_strace_vdpa(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 int vc_import_native(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
-/* Scenario files (traces/scenarios/README.md): fakes/memory/scenario.c. */
+/* Scenario files (traces/scenarios/README.md): lib/trace/scenario.c. */
 int vc_import_scenario(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err);
 int vc_import_buffer(struct vc_trace *t, enum vc_format fmt, const char *buf, size_t len,
 		     struct vc_error *err);

@@ -5,7 +5,7 @@
 #include "vcts/fileio.h"
 #include "lib/arena.h"
 #include "lib/xalloc.h"
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 #include "lib/trace/strace_priv.h"
 #include "lib/trace/qemu_log.h"
 

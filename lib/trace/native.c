@@ -55,7 +55,7 @@ static bool native_kind(unsigned k)
 	       (k >= VC_EV_VDPA_OPEN && k <= VC_EV_VDPA_MMAP);
 }
 
-/* Memory-listener and IOTLB kinds (fakes/memory): their fields as one
+/* Memory-listener and IOTLB kinds (lib/model): their fields as one
  * table that drives the writer, the reader and the comparison. */
 enum mf_type { MF_U8, MF_U32, MF_U64, MF_BOOL, MF_NAME, MF_I32, MF_I64 };
 struct mem_field {

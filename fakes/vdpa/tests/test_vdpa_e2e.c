@@ -14,7 +14,7 @@
  * memory), so the device reaches "the caller's memory" through a vdpa_mem
  * that answers every address the process cannot read with zeros. */
 #include "harness/tests/common/testutil.h"
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 #include "fakes/vdpa/live.h"
 #include "fakes/vdpa/vdpa.h"
 #include "vcts/engine.h"

@@ -1,9 +1,9 @@
-/* The mock memory listener: every shipped scenario gives exactly its
+/* The memory model (lib/model/): every shipped scenario gives exactly its
  * documented findings, the listener models behave as QEMU's do on small
  * hand-made topologies, and bad scenarios fail with a located one-line
  * error. */
 #include "harness/tests/common/testutil.h"
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 #include "vcts/engine.h"
 #include "vcts/vdpa_uapi.h"
 #include "vcts/wire.h"

@@ -24,8 +24,8 @@
  * rounding QEMU logged shows a larger one. Limitations are listed in
  * traces/scenarios/README.md. The vhost-vdpa listener's own lines are
  * read by qemu_vdpa_listener.c, called from the same entry point. */
-#include "fakes/memory/memory.h"
-#include "fakes/memory/emit.h"
+#include "vcts/model.h"
+#include "lib/model/emit.h"
 #include "lib/trace/qemu_log.h"
 #include "lib/xalloc.h"
 
@@ -421,7 +421,7 @@ static int import_vhost_lines(struct vc_trace *t, const char *buf, size_t len, s
 int vm_import_qemu_listener(struct vc_trace *t, const char *buf, size_t len, struct vc_error *err)
 {
 	/* The generic vhost listener's lines, then the vhost-vdpa listener's
-	 * (fakes/memory/qemu_vdpa_listener.c): sessions in that order. */
+	 * (lib/trace/qemu_vdpa_listener.c): sessions in that order. */
 	int rc = import_vhost_lines(t, buf, len, err);
 	return rc ? rc : vm_import_qemu_vdpa_listener(t, buf, len, err);
 }

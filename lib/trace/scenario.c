@@ -5,8 +5,8 @@
  * Bad input never half-works: syntax errors name file:line:column, content
  * errors name the JSON path ("$.steps[3].add[0].size") and the step's line.
  * Unknown keys are errors, so a typo cannot silently change a scenario. */
-#include "fakes/memory/memory.h"
-#include "fakes/memory/emit.h"
+#include "vcts/model.h"
+#include "lib/model/emit.h"
 #include "lib/xalloc.h"
 #include "vcts/wire_decode.h"
 

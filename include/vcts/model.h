@@ -1,4 +1,4 @@
-/* Mock QEMU memory listener: a model of the memory API as a vhost
+/* The memory model (lib/model/): a model of QEMU's memory API as a vhost
  * listener sees it (an address space whose flat view changes in
  * transactions) and models of the two listeners that turn those changes
  * into device messages: the generic vhost listener (memory table for
@@ -13,8 +13,8 @@
  * Everything a model does leaves the model as struct vc_event through a
  * struct vm_out, so it can go into a trace (scenario replay), straight
  * into the rule engine, or be counted (benchmarks). */
-#ifndef VCTS_FAKES_MEMORY_H
-#define VCTS_FAKES_MEMORY_H
+#ifndef VCTS_MODEL_H
+#define VCTS_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -236,7 +236,7 @@ void vm_as_log(struct vm_as *as, bool start);
 /* The section holding gpa, or NULL. */
 const struct vc_mem_section *vm_as_lookup(const struct vm_as *as, uint64_t gpa);
 
-/* ---- inputs ---- */
+/* ---- inputs (lib/trace/: scenario.c, qemu_listener.c, qemu_vdpa_listener.c) ---- */
 
 /* Scenario JSON (traces/scenarios/README.md) -> trace with one session
  * per listener. -1 with err (file:line for syntax, JSON path for content). */

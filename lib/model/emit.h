@@ -1,8 +1,9 @@
-/* Private to fakes/memory: building the events the models emit. */
-#ifndef VCTS_FAKES_MEMORY_EMIT_H
-#define VCTS_FAKES_MEMORY_EMIT_H
+/* Private to lib/ (the models in lib/model/ and their importers in
+ * lib/trace/): building the events the models emit. */
+#ifndef VCTS_LIB_MODEL_EMIT_H
+#define VCTS_LIB_MODEL_EMIT_H
 
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 
 void vm_event_init(struct vc_event *ev, enum vc_event_kind kind);
 /* Stamp session and source, and hand the event to the sink. */

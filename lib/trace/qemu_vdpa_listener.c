@@ -41,8 +41,8 @@
  * virtqueue and control-queue buffers, mapped outside the listener) are
  * not listener decisions: they are counted, not compared. Malformed lines
  * are skipped with a warning naming the line. */
-#include "fakes/memory/memory.h"
-#include "fakes/memory/emit.h"
+#include "vcts/model.h"
+#include "lib/model/emit.h"
 #include "lib/lines.h"
 #include "lib/trace/qemu_log.h"
 #include "lib/xalloc.h"

@@ -3,8 +3,8 @@
  * adjacent sections of one block, overlap errors, commit change detection,
  * the memory table and its slot limit, ring verification for a started
  * device, and the dirty log's size and resize order. */
-#include "fakes/memory/memory.h"
-#include "fakes/memory/emit.h"
+#include "vcts/model.h"
+#include "lib/model/emit.h"
 #include "lib/xalloc.h"
 #include "vcts/wire.h"
 #include "vcts/wire_encode.h"

@@ -1,11 +1,11 @@
 /* The differential check of QEMU's vhost-vdpa listener lines
- * (fakes/memory/qemu_vdpa_listener.c + conformance/mem_rules.c): QEMU
+ * (lib/trace/qemu_vdpa_listener.c + conformance/mem_rules.c): QEMU
  * 7.2's own log matches the model, the derived pre-fix log (bug B16)
  * gives MEM-10 at each empty batch, the hand-made logs of
  * traces/scenarios/vdpa-logs/ each fire exactly their rule at the right
  * line, and hostile lines are skipped with a located warning. */
 #include "harness/tests/common/testutil.h"
-#include "fakes/memory/memory.h"
+#include "vcts/model.h"
 #include "vcts/engine.h"
 
 #include <inttypes.h>

@@ -1,6 +1,6 @@
 /* Event construction for the memory models, plus the name tables of the
  * scenario vocabulary (bugs, kinds, back-ends). */
-#include "fakes/memory/emit.h"
+#include "lib/model/emit.h"
 #include "vcts/vdpa_uapi.h"
 #include "vcts/wire.h"
 

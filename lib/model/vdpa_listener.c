@@ -4,8 +4,8 @@
  * BATCH_BEGIN sent lazily once per transaction just before the first real
  * update, and BATCH_END at commit only if BEGIN went out. The eager-batch
  * variant is the behaviour before that fix. */
-#include "fakes/memory/memory.h"
-#include "fakes/memory/emit.h"
+#include "vcts/model.h"
+#include "lib/model/emit.h"
 #include "vcts/vdpa_uapi.h"
 
 #include <string.h>

@@ -5,8 +5,8 @@
  * each section of the new view, then commit: the order QEMU's
  * address_space_update_topology passes use. Work per commit is
  * O((n + k) log k) for n sections and k changes. */
-#include "fakes/memory/memory.h"
-#include "fakes/memory/emit.h"
+#include "vcts/model.h"
+#include "lib/model/emit.h"
 #include "lib/xalloc.h"
 #include "vcts/vdpa_uapi.h"
 
