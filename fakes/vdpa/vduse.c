@@ -258,6 +258,11 @@ static void start_queue(struct fake *f)
 		logf_(f, "VQ_SETUP_KICKFD: %s", strerror(errno));
 		return;
 	}
+	/* The kernel bounds num by max_size; a device model does not trust it. */
+	if (vi.num == 0 || vi.num > VQ_MAX) {
+		logf_(f, "vq 0 size %u outside 1..%u: not started", vi.num, VQ_MAX);
+		return;
+	}
 	f->num = vi.num;
 	f->desc = vi.desc_addr;
 	f->avail = vi.driver_addr;
