@@ -324,6 +324,23 @@ static void halt(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, const cha
 	signal_fd(r->err_fd);
 }
 
+/* What a null device does with a walked chain of n segments: net TX is
+ * consumed (length 0), net RX is left for a network that never fills it
+ * (-1, stop), blk is served (its used length; -1 after halting the ring on
+ * a malformed request). Split and packed rings alike. */
+static int64_t chain_done(struct vfu_conn *c, const struct vfu_profile *p, uint32_t idx, struct vfu_ring *r,
+			  int n, bool has_write)
+{
+	if (p->device == VFU_DEV_NET && has_write)
+		return -1;
+	if (p->device != VFU_DEV_BLK)
+		return 0;
+	int64_t len = blk_request(c, p, n);
+	if (len < 0)
+		halt(c, idx, r, "virtio-blk request without header or status byte");
+	return len;
+}
+
 /* Walk one packed chain from ring position pos (VIRTIO 1.2, 2.8.6): its
  * descriptors sit in consecutive slots, wrapping at the end of the ring,
  * NEXT on all but the last, which carries the buffer id. Returns the
@@ -394,16 +411,9 @@ static void process_packed(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r,
 			halt(c, idx, r, why);
 			break;
 		}
-		int64_t len = 0;
-		if (p->device == VFU_DEV_NET && has_write)
-			break; /* receive buffer: a null network never fills it */
-		if (p->device == VFU_DEV_BLK) {
-			len = blk_request(c, p, n);
-			if (len < 0) {
-				halt(c, idx, r, "virtio-blk request without header or status byte");
-				break;
-			}
-		}
+		int64_t len = chain_done(c, p, idx, r, n, has_write);
+		if (len < 0)
+			break;
 		uint8_t *u = desc + (uint64_t)r->used_idx * VRING_PACKED_DESC_SIZE;
 		vu_wr32(u + 8, (uint32_t)len);
 		wr16(u + VRING_PACKED_DESC_ID, id);
@@ -460,16 +470,9 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 			halt(c, idx, r, why);
 			break;
 		}
-		int64_t len = 0;
-		if (p->device == VFU_DEV_NET && has_write)
-			break; /* receive buffer: a null network never fills it */
-		if (p->device == VFU_DEV_BLK) {
-			len = blk_request(c, p, n);
-			if (len < 0) {
-				halt(c, idx, r, "virtio-blk request without header or status byte");
-				break;
-			}
-		}
+		int64_t len = chain_done(c, p, idx, r, n, has_write);
+		if (len < 0)
+			break;
 		uint8_t *e = used + VRING_RING_HDR + (uint64_t)VRING_USED_ELEM * (r->used_idx % num);
 		vu_wr32(e, head);
 		vu_wr32(e + 4, (uint32_t)len);
