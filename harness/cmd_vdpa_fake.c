@@ -1,11 +1,13 @@
-/* vhost-cts vdpa-fake: the fake vDPA device as a character device (CUSE),
- * judging its client live. */
+/* vhost-cts vdpa-fake: the fake vDPA device as a character device (CUSE)
+ * or a VDUSE device behind the kernel's vhost-vdpa, judging its client
+ * live. */
 #include "harness/cli.h"
 #include "vcts/report.h"
 #include "fakes/vdpa/cuse.h"
 #include "fakes/vdpa/live.h"
 #include "fakes/vdpa/vdpa.h"
 #include "fakes/vdpa/vduse.h"
+#include "fakes/vdpa/vduse_relay.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@ static void fake_usage(FILE *f)
 	fprintf(f,
 		"usage: vhost-cts vdpa-fake --cuse NAME [--opts SPEC] [--json F] [--junit F] [--strict]\n"
 		"       vhost-cts vdpa-fake --vduse NAME [--sectors N] [--bad corrupt|drop] [-v]\n"
+		"                           [--json F] [--junit F] [--strict]\n"
 		"Serve the fake vDPA device as /dev/NAME (CUSE; root, the cuse module) until\n"
 		"SIGINT/SIGTERM, judge every client that opens it, then write the reports.\n"
 		"NAME should start with vhost-vdpa (DPDK picks its back-end by that name in\n"
@@ -28,7 +31,9 @@ static void fake_usage(FILE *f)
 		"`vdpa dev add mgmtdev vduse name NAME` then gives /dev/vhost-vdpa-N. It prints\n"
 		"'vduse: ready NAME' when it waits to be attached. --bad corrupt flips a bit of\n"
 		"each sector read, --bad drop never completes a request (certify --datapath\n"
-		"must fail both).\n"
+		"must fail both). It judges the client behind the kernel on what the kernel\n"
+		"relays (" VDUSE_RELAY_RULES ";\n"
+		"the other rules cannot be seen from VDUSE) and writes the reports at exit.\n"
 		"exit status: 0 clean, 1 findings, 2 usage error or no CUSE\n",
 		vdpa_cfg_help());
 }
@@ -78,15 +83,24 @@ int cmd_vdpa_fake(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("vdpa-fake: unexpected argument '%s'", argv[optind]);
+	const struct cli_path outs[] = { { "--json", json }, { "--junit", junit } };
+	if (cli_check_paths("vdpa-fake", outs, 2, NULL, 0))
+		return EXIT_USAGE;
 	if (vduse) {
 		if (name)
 			return cli_usage_error("vdpa-fake: --cuse and --vduse exclude each other");
+		char vname[128];
+		snprintf(vname, sizeof vname, "VDUSE %s (what the kernel relays)", vduse);
+		struct vc_engine_opts eo = { .strict = strict, .rules_glob = VDUSE_RELAY_RULES };
+		struct vdpa_live *vl = vdpa_live_new(vname, &eo, stderr);
 		struct vduse_fake_opts vo = { .name = vduse, .sectors = sectors, .bad = bad,
-					      .log = verbose ? stderr : NULL };
+					      .log = verbose ? stderr : NULL, .observe = vdpa_live_feed,
+					      .observe_opaque = vl };
 		struct vduse_fake_stats st;
 		char verr[512];
 		if (vduse_fake_run(&vo, &st, verr, sizeof verr) != 0) {
 			fprintf(stderr, "vhost-cts: %s\n", verr);
+			vdpa_live_free(vl);
 			return EXIT_USAGE;
 		}
 		printf("vduse %s: %llu control requests (%llu SET_STATUS, %llu UPDATE_IOTLB, %llu GET_VQ_STATE), "
@@ -96,13 +110,19 @@ int cmd_vdpa_fake(int argc, char **argv)
 		       (unsigned long long)st.blk_in, (unsigned long long)st.blk_out,
 		       (unsigned long long)st.blk_other, (unsigned long long)st.blk_bad,
 		       (unsigned long long)st.dma_faults, st.last_status);
-		return EXIT_CLEAN;
+		const struct vc_results *res = vdpa_live_finish(vl);
+		const char *inputs[1] = { vname };
+		struct vc_report_meta meta = { .tool = "vhost-cts vdpa-fake", .version = VCTS_VERSION,
+					       .inputs = inputs, .ninputs = 1, .strict = strict };
+		int vrc = vc_results_exit_status(res, strict);
+		vc_report_text(stdout, res, &meta, 0);
+		if (cli_write_reports(json, junit, res, &meta) != 0)
+			vrc = EXIT_USAGE;
+		vdpa_live_free(vl);
+		return vrc;
 	}
 	if (!name)
 		return cli_usage_error("vdpa-fake: --cuse NAME is required (or --vduse NAME)");
-	const struct cli_path outs[] = { { "--json", json }, { "--junit", junit } };
-	if (cli_check_paths("vdpa-fake", outs, 2, NULL, 0))
-		return EXIT_USAGE;
 	struct vdpa_cfg cfg;
 	vdpa_cfg_default(&cfg);
 	char err[512];

@@ -50,8 +50,11 @@ static void observe(const struct vc_event *ev, void *opaque)
 		goto out;
 	if (ev->kind == VC_EV_VDPA_OPEN && ev->u.vdpa.ret >= 0 && ev->session >= l->nsid) {
 		struct vc_session s = { .traced_side = VC_SIDE_LIVE, .source = "live" };
-		snprintf(s.name, sizeof s.name, "%s open #%u (fd %d)", l->name, ev->session + 1,
-			 ev->u.vdpa.fd);
+		if (ev->u.vdpa.fd >= 0)
+			snprintf(s.name, sizeof s.name, "%s open #%u (fd %d)", l->name, ev->session + 1,
+				 ev->u.vdpa.fd);
+		else /* a source that sees no opens (VDUSE): one session */
+			snprintf(s.name, sizeof s.name, "%s", l->name);
 		while (l->nsid <= ev->session) {
 			size_t cap = l->cap_sid;
 			l->sid = xgrow(l->sid, &l->cap_sid, l->nsid + 1, sizeof *l->sid);
@@ -79,6 +82,11 @@ static void observe(const struct vc_event *ev, void *opaque)
 	}
 out:
 	pthread_mutex_unlock(&l->lock);
+}
+
+void vdpa_live_feed(const struct vc_event *ev, void *live)
+{
+	observe(ev, live);
 }
 
 void vdpa_live_attach(struct vdpa_live *l, struct vdpa_dev *d)

@@ -5,6 +5,7 @@
  * client put in the rings is hostile: descriptor indexes, chain lengths,
  * addresses and sizes are checked before use. */
 #include "fakes/vdpa/vduse.h"
+#include "fakes/vdpa/vduse_relay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +51,9 @@ struct fake {
 	uint64_t desc, avail, used;
 	uint16_t last_avail;
 	uint8_t status;
+	uint64_t features;    /* offered */
+	struct vduse_relay relay;
+	struct vduse_relay_map *snap; /* VDUSE_RELAY_MAX_MAPS, for the IOTLB read back */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -275,6 +279,50 @@ static void start_queue(struct fake *f)
 	serve_queue(f); /* kicks before DRIVER_OK are not lost */
 }
 
+/* The whole IOTLB as VDUSE holds it now: each VDUSE_IOTLB_GET_FD names the
+ * lowest entry overlapping [at, ~0]. */
+static size_t iotlb_snapshot(struct fake *f)
+{
+	uint64_t at = 0;
+	size_t n = 0;
+	while (n < VDUSE_RELAY_MAX_MAPS) {
+		struct vduse_iotlb_entry e = { .start = at, .last = UINT64_MAX };
+		int fd = ioctl(f->dev, VDUSE_IOTLB_GET_FD, &e);
+		if (fd < 0)
+			break;
+		close(fd);
+		if (e.last < e.start || e.last < at)
+			break;
+		f->snap[n++] = (struct vduse_relay_map){ e.start, e.last, e.perm };
+		if (e.last == UINT64_MAX)
+			break;
+		at = e.last + 1;
+	}
+	if (n == VDUSE_RELAY_MAX_MAPS)
+		logf_(f, "IOTLB read back: more than %u entries, the rest not judged", VDUSE_RELAY_MAX_MAPS);
+	return n;
+}
+
+/* The relayed SET_STATUS, with what VDUSE shows of the client's setup. */
+static void relay_status(struct fake *f, uint8_t s)
+{
+	if (!f->o->observe)
+		return;
+	uint64_t feat = 0;
+	struct vduse_relay_vq vq = { 0 };
+	if (s) {
+		if (ioctl(f->dev, VDUSE_DEV_GET_FEATURES, &feat) != 0)
+			logf_(f, "DEV_GET_FEATURES: %s", strerror(errno));
+		struct vduse_vq_info vi = { .index = 0 };
+		if (ioctl(f->dev, VDUSE_VQ_GET_INFO, &vi) == 0)
+			vq = (struct vduse_relay_vq){ vi.num, vi.desc_addr, vi.driver_addr, vi.device_addr,
+						      vi.split.avail_index, vi.ready != 0 };
+		else
+			logf_(f, "VQ_GET_INFO: %s", strerror(errno));
+	}
+	vduse_relay_status(&f->relay, s, feat, &vq);
+}
+
 static void control(struct fake *f)
 {
 	struct vduse_dev_request q;
@@ -286,6 +334,7 @@ static void control(struct fake *f)
 	switch (q.type) {
 	case VDUSE_GET_VQ_STATE:
 		f->st->vq_state_gets++;
+		vduse_relay_vq_state(&f->relay, q.vq_state.index);
 		r.vq_state.index = q.vq_state.index;
 		if (q.vq_state.index == 0)
 			r.vq_state.split.avail_index = f->last_avail;
@@ -295,6 +344,7 @@ static void control(struct fake *f)
 	case VDUSE_SET_STATUS: {
 		uint8_t s = q.s.status, was = f->status;
 		f->st->status_sets++;
+		relay_status(f, s);
 		f->status = f->st->last_status = s;
 		if (s == 0) {
 			f->started = false;
@@ -307,6 +357,10 @@ static void control(struct fake *f)
 	case VDUSE_UPDATE_IOTLB:
 		f->st->iotlb_updates++;
 		unmap_range(f, q.iova.start, q.iova.last);
+		/* VDUSE already holds the new IOTLB (vduse_domain_set_map runs
+		 * before the relay): read it before the client goes on. */
+		if (f->o->observe)
+			vduse_relay_iotlb(&f->relay, f->snap, iotlb_snapshot(f));
 		break;
 	default:
 		r.result = VDUSE_REQ_RESULT_FAILED;
@@ -337,7 +391,7 @@ static int create(struct fake *f, int ctl, char *err, size_t errlen)
 	struct vduse_dev_config *c = xcalloc(1, len);
 	snprintf(c->name, sizeof c->name, "%s", f->o->name);
 	c->device_id = VIRTIO_ID_BLOCK;
-	c->features = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
+	c->features = f->features = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
 		      (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 		      (1ull << VIRTIO_BLK_F_FLUSH);
 	c->vq_num = 1;
@@ -389,6 +443,10 @@ int vduse_fake_run(const struct vduse_fake_opts *o, struct vduse_fake_stats *st,
 	}
 	if (create(&f, ctl, err, errlen) != 0)
 		goto destroy;
+	if (o->observe) {
+		f.snap = xcalloc(VDUSE_RELAY_MAX_MAPS, sizeof *f.snap);
+		vduse_relay_start(&f.relay, f.features, 1, VQ_MAX, o->observe, o->observe_opaque);
+	}
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -411,6 +469,7 @@ int vduse_fake_run(const struct vduse_fake_opts *o, struct vduse_fake_stats *st,
 		}
 	}
 	rc = 0;
+	vduse_relay_end(&f.relay);
 destroy:
 	unmap_range(&f, 0, UINT64_MAX);
 	if (f.dev >= 0)
@@ -427,5 +486,7 @@ out:
 		close(f.kick);
 	close(ctl);
 	free(f.disk);
+	free(f.snap);
+	free(f.relay.maps);
 	return rc;
 }

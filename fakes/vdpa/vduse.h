@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fakes/vdpa/vdpa.h"
+
 /* Misbehaviours that certify --datapath must catch. */
 enum {
 	VDUSE_BAD_CORRUPT = 1u << 0, /* flip a bit of every sector read back */
@@ -25,6 +27,10 @@ struct vduse_fake_opts {
 	/* Written (and flushed) once the device exists and waits to be
 	 * attached: "vduse: ready NAME". NULL: stdout. */
 	FILE *ready;
+	/* What the kernel relays, as the events of the client behind it
+	 * (vduse_relay.h), or NULL. Called from the serving thread. */
+	vdpa_observer observe;
+	void *observe_opaque;
 };
 
 /* What the device saw, for the report and the tests. */

@@ -510,6 +510,10 @@ START_TEST(vdpa_fake_usage)
 	ck_assert_int_eq(run(&out, "vdpa-fake", "--vduse", "x", "--bad", "nope", NULL), 2);
 	ck_assert_ptr_nonnull(strstr(out, "--bad: expected corrupt or drop"));
 	free(out);
+	/* its reports are checked before the device is made */
+	ck_assert_int_eq(run(&out, "vdpa-fake", "--vduse", "x", "--json", "/", NULL), 2);
+	ck_assert_ptr_null(strstr(out, "/dev/vduse/control"));
+	free(out);
 }
 END_TEST
 

@@ -120,6 +120,53 @@ def test_certify_vduse(vm):
     assert re.search(r"vduse vduse-blk0: \d+ control requests \(\d+ SET_STATUS, [1-9]\d* UPDATE_IOTLB", fake), fake
 
 
+# What the VDUSE fake can judge of the client behind the kernel (fakes/vdpa/
+# vduse_relay.h): the rest never reaches it.
+VDUSE_RULES = ("VDPA-STS-02", "VDPA-FEAT-01", "VDPA-FEAT-04", "VDPA-RING-02", "VDPA-RING-03",
+               "VDPA-RING-05", "VDPA-RING-06", "VDPA-RING-07")
+
+
+def vduse_verdict(vm, name):
+    """The VDUSE fake's exit status and its JSON report's one session."""
+    txt = block(vm, "vduse-%s.txt" % name)
+    m = re.search(r"^vduse fake exit (\d+)$", txt, re.M)
+    assert m, txt
+    rep = json.loads(block(vm, "vduse-%s.json" % name))
+    assert len(rep["sessions"]) == 1, rep["sessions"]
+    sess = rep["sessions"][0]
+    assert sess["name"] == "VDUSE %s (what the kernel relays)" % name, sess["name"]
+    for rid, r in sess["rules"].items():
+        assert (rid in VDUSE_RULES) == (r["verdict"] != "disabled"), (rid, r)
+    return int(m.group(1)), rep, txt
+
+
+def test_vduse_judges_a_clean_client(vm):
+    """certify (default checks, steps, --datapath) through the kernel's
+    vhost-vdpa: what reached the VDUSE device is a clean client."""
+    code, rep, txt = vduse_verdict(vm, "vduse-blk0")
+    assert code == 0 and rep["verdict"] == "pass", txt
+    rules = rep["sessions"][0]["rules"]
+    for rid in ("VDPA-STS-02", "VDPA-FEAT-01", "VDPA-FEAT-04", "VDPA-RING-02", "VDPA-RING-03",
+                "VDPA-RING-05", "VDPA-RING-07"):
+        assert rules[rid]["verdict"] == "pass" and rules[rid]["checks"] > 0, (rid, rules[rid])
+    assert "verdict: PASS" in txt, txt
+
+
+def test_vduse_judges_a_bad_client(vm):
+    """DRIVER_OK without FEATURES_OK reaches the device (VDPA-STS-02); the
+    SET_STATUS that clears DRIVER_OK after it does not (the kernel answers
+    EINVAL), so VDUSE has nothing to judge of it."""
+    out = block(vm, "replay-driver-ok-first")
+    assert rc(vm, "replay-driver-ok-first") == 0, out
+    assert out.count("ioctl VDPA_SET_STATUS -> 0") == 3, out
+    assert "ioctl VDPA_SET_STATUS -> -22" in out, out
+    code, rep, txt = vduse_verdict(vm, "vduse-bad")
+    assert code == 1 and rep["verdict"] == "fail", txt
+    fails = {f["rule"]: f["message"] for f in rep["findings"]}
+    assert list(fails) == ["VDPA-STS-02"], rep["findings"]
+    assert fails["VDPA-STS-02"] == "SET_STATUS 0x07 sets DRIVER_OK without FEATURES_OK", fails
+
+
 def test_anonymous_memory_and_parents(vm):
     """Why certify maps a shared memfd: the kernel's virtual-address parent
     (VDUSE) silently skips anonymous memory (vhost_vdpa_va_map), so the
@@ -131,6 +178,12 @@ def test_anonymous_memory_and_parents(vm):
     assert fails == ["VDPA-DEV-04"], out
     assert "an UPDATE overlapping the mapping at 0x" in out
     assert rc(vm, "certify-net-anon") == 0, block(vm, "certify-net-anon")
+    # The VDUSE device sees the other side: its IOTLB stays empty, so each
+    # start finds the ring unmapped.
+    code, rep, txt = vduse_verdict(vm, "vduse-anon")
+    assert code == 1, txt
+    assert {f["rule"] for f in rep["findings"]} == {"VDPA-RING-05"}, rep["findings"]
+    assert all("is not mapped in the IOTLB" in f["message"] for f in rep["findings"])
 
 
 @pytest.mark.parametrize("dev,rule", [("net", "VDPA-DEV-08"), ("blk", "VDPA-DEV-09"),
@@ -165,11 +218,9 @@ def test_testpmd_on_vdpa_sim_net(vm, tmp_path):
     and its strace log is clean for the rules an strace decides."""
     out = block(vm, "testpmd-sim")
     assert rc(vm, "testpmd-sim") == 0, out
-    # An attempt whose 256 MiB UPDATE failed despite the lifted limit is
-    # retried (at most 5 attempts; init-vdpa.sh): say how many there were.
-    failed = re.findall(r"vm: testpmd-sim attempt (\d+): the IOTLB UPDATE failed", console(vm))
-    if failed:
-        print("testpmd on vdpa_sim_net: %d attempt(s) with a failed IOTLB UPDATE" % len(failed))
+    # One run: with max_iotlb_entries raised (init-vdpa.sh) the 256 MiB
+    # UPDATE does not depend on how fragmented the guest's memory is.
+    assert "Failed to start device" not in out, out[-2000:]
     assert "Backend type detected: VHOST_VDPA" in out or "Bye" in out, out
     rx = [int(x) for x in re.findall(r"RX-packets: (\d+)", out)]
     tx = [int(x) for x in re.findall(r"TX-packets: (\d+)", out)]
