@@ -9,7 +9,7 @@
  * UPDATE_IOTLB [0, ~0] for every change of the IOTLB outside a batch and
  * for every BATCH_END (vduse_vdpa_set_map). Features, vring setup and
  * config are kept by the kernel and read back with VDUSE_DEV_GET_FEATURES
- * and VDUSE_VQ_GET_INFO; the IOTLB with VDUSE_IOTLB_GET_FD, and it holds
+ * and VDUSE_VQ_GET_INFO; the IOTLB with VDUSE_IOTLB_GET_INFO, and it holds
  * only shared file-backed memory (vhost_vdpa_va_map skips the rest).
  * fakes/vdpa/README.md lists what each rule can be judged on. */
 #ifndef VCTS_FAKE_VDPA_VDUSE_RELAY_H
@@ -36,7 +36,7 @@ struct vduse_relay_vq {
 	bool ready;
 };
 
-/* One IOTLB entry as VDUSE_IOTLB_GET_FD shows it. */
+/* One IOTLB entry as VDUSE shows it. */
 struct vduse_relay_map {
 	uint64_t start, last;
 	uint8_t perm; /* VDUSE_ACCESS_*, the same values as VHOST_ACCESS_* */

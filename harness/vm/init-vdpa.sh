@@ -65,8 +65,11 @@ testpmd_sim() { # name, ulimit -l value
     # start took (the guest is slow when the host is busy): its fifth
     # SET_STATUS (reset, ACKNOWLEDGE, DRIVER, FEATURES_OK, then DRIVER_OK,
     # or the reset after a failed start) in the strace log, which strace
-    # writes as it goes (testpmd's own output is buffered).
-    block testpmd-$1 sh -c "ulimit -l $2; (i=0; until [ \$(grep -c VHOST_VDPA_SET_STATUS /tmp/testpmd-$1.strace 2>/dev/null || echo 0) -ge 5 ] || [ \$i -ge 900 ]; \
+    # writes as it goes (testpmd's own output is buffered); or its failed
+    # IOTLB write (testpmd does not reset after it: waiting for a fifth
+    # SET_STATUS took the whole 90 s and more).
+    block testpmd-$1 sh -c "ulimit -l $2; (i=0; until [ \$(grep -c VHOST_VDPA_SET_STATUS /tmp/testpmd-$1.strace 2>/dev/null || echo 0) -ge 5 ] || \
+        grep -q '^[0-9]* *[0-9:.]* write(.*= -1 EFAULT' /tmp/testpmd-$1.strace 2>/dev/null || [ \$i -ge 900 ]; \
         do sleep 0.1; i=\$((i + 1)); done; sleep 2; echo) | timeout -s INT 180 strace -f -tt -yy -xx -s 65536 \
         -e trace=ioctl,write,mmap,munmap,openat,close -o /tmp/testpmd-$1.strace \
         dpdk-testpmd --no-huge --no-pci -m 256 -l 0-1 --file-prefix $1 \
