@@ -119,6 +119,11 @@ block steps-vduse vhost-cts certify --device $VDUSE_NODE --cycles 3 --steps /tmp
 showfile steps-vduse.txt /tmp/steps-vduse.txt
 block datapath-vduse vhost-cts certify --device $VDUSE_NODE --datapath --cycles 3 --json /tmp/datapath-vduse.json
 showfile datapath-vduse.json /tmp/datapath-vduse.json
+# DPDK cannot be a client here: virtio-user drives net devices only and
+# Linux 6.1's VDUSE makes block devices only (it must refuse device id 2).
+[ -x /usr/bin/dpdk-testpmd ] && block testpmd-vduse sh -c "(sleep 5; echo) | timeout -s INT 60 \
+    dpdk-testpmd --no-huge --no-pci -m 64 -l 0-1 --file-prefix vduse \
+    --vdev net_virtio_user0,path=$VDUSE_NODE -- --no-mlockall --total-num-mbufs=1024"
 vduse_stop
 # The old certify memory (private anonymous): a virtual-address parent maps
 # none of it, so its overlap check cannot see the first mapping, and the
