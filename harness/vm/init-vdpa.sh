@@ -123,7 +123,7 @@ showfile datapath-vduse.json /tmp/datapath-vduse.json
 # Linux 6.1's VDUSE makes block devices only (it must refuse device id 2).
 [ -x /usr/bin/dpdk-testpmd ] && block testpmd-vduse sh -c "(sleep 5; echo) | timeout -s INT 60 \
     dpdk-testpmd --no-huge --no-pci -m 64 -l 0-1 --file-prefix vduse \
-    --vdev net_virtio_user0,path=$VDUSE_NODE -- --no-mlockall --total-num-mbufs=1024"
+    --vdev net_virtio_user0,path=$VDUSE_NODE -- --no-mlockall --total-num-mbufs=2048"
 vduse_stop
 # The old certify memory (private anonymous): a virtual-address parent maps
 # none of it, so its overlap check cannot see the first mapping, and the
