@@ -3,7 +3,8 @@
  * GET_VQ_STATE, UPDATE_IOTLB); the rings and buffers are the client's
  * memory, reached through VDUSE_IOTLB_GET_FD and mmap. Everything the
  * client put in the rings is hostile: descriptor indexes, chain lengths,
- * addresses and sizes are checked before use. */
+ * addresses and sizes are checked before use. What the kernel relays also
+ * goes to the observer as the client's events (vduse_relay.h). */
 #include "fakes/vdpa/vduse.h"
 #include "fakes/vdpa/vduse_relay.h"
 
