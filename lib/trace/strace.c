@@ -410,18 +410,25 @@ static void register_backend_channel(struct imp *m, struct ep *e, const struct v
 	m->nbcs++;
 }
 
+/* An event of e's session in direction d, read at line. */
+static void ev_start(struct vc_event *ev, const struct imp *m, const struct ep *e, int d,
+		     enum vc_event_kind kind, uint64_t line, int64_t time_ns)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->kind = kind;
+	ev->dir = msg_dir(e, d);
+	ev->session = e->session;
+	ev->time_ns = time_ns;
+	ev->src.file = m->t->source;
+	ev->src.line = line;
+}
+
 static void emit_msg(struct imp *m, struct ep *e, int d, const uint8_t *pl, uint32_t plen,
 		     uint64_t line, int64_t time_ns)
 {
 	struct vstream *s = &e->st[d];
 	struct vc_event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.kind = VC_EV_VU_MSG;
-	ev.dir = msg_dir(e, d);
-	ev.session = e->session;
-	ev.time_ns = time_ns;
-	ev.src.file = m->t->source;
-	ev.src.line = line;
+	ev_start(&ev, m, e, d, VC_EV_VU_MSG, line, time_ns);
 	ev.nfds = s->nfds_total;
 	ev.has_fds = !s->fds_lost; /* fd rules skip a message whose fds were cut */
 	ev.fds = s->nfds_stored ? s->fds : NULL; /* copied by vc_trace_add_event */
@@ -510,13 +517,7 @@ static void emit_eof(struct imp *m, struct ep *e, int d, bool partial, uint32_t 
 		     uint64_t line, int64_t time_ns)
 {
 	struct vc_event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.kind = VC_EV_VU_EOF;
-	ev.dir = msg_dir(e, d);
-	ev.session = e->session;
-	ev.time_ns = time_ns;
-	ev.src.file = m->t->source;
-	ev.src.line = line;
+	ev_start(&ev, m, e, d, VC_EV_VU_EOF, line, time_ns);
 	ev.u.eof.partial = partial;
 	ev.u.eof.partial_bytes = pbytes;
 	vc_trace_add_event(m->t, &ev);
@@ -549,13 +550,7 @@ static void on_peer_closed(struct imp *m, struct ep *e, uint64_t line, int64_t t
 static void emit_gap(struct imp *m, struct ep *e, int d, uint64_t line, int64_t time_ns)
 {
 	struct vc_event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.kind = VC_EV_GAP;
-	ev.dir = msg_dir(e, d);
-	ev.session = e->session;
-	ev.time_ns = time_ns;
-	ev.src.file = m->t->source;
-	ev.src.line = line;
+	ev_start(&ev, m, e, d, VC_EV_GAP, line, time_ns);
 	vc_trace_add_event(m->t, &ev);
 }
 
@@ -1062,13 +1057,7 @@ static void emit_stall(struct imp *m, struct ep *e, uint64_t line, int64_t start
 		return;
 	e->stalled = true;
 	struct vc_event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.kind = VC_EV_VU_STALL;
-	ev.dir = msg_dir(e, DIR_IN);
-	ev.session = e->session;
-	ev.time_ns = start;
-	ev.src.file = m->t->source;
-	ev.src.line = line;
+	ev_start(&ev, m, e, DIR_IN, VC_EV_VU_STALL, line, start);
 	ev.u.stall.owed_request = e->last_out_req;
 	ev.u.stall.quiet_ns = (start >= 0 && m->last_time >= start) ? m->last_time - start : -1;
 	vc_trace_add_event(m->t, &ev);
