@@ -368,58 +368,99 @@ static bool c_fdarg(struct st_parser *p, struct cur *c, struct st_fdarg *fd)
 	return true;
 }
 
-/* "[{iov_base="..", iov_len=N}, ...]" or an address. */
-static bool c_iovs(struct st_parser *p, struct cur *c, struct st_call *k, size_t *len)
+/* An array of structures, "[{f=v, ...}, ..., ...]", as sendmsg's iovecs
+ * and cmsgs are printed. Each field goes to field(), which returns 1 when
+ * it took the field, 0 for one to skip, -1 on error (p->what set); elem is
+ * the structure's state, cleared (elem_size bytes, 0 for state that runs
+ * over the whole array) before each. "..." in
+ * the array sets *cut when cut is given. Messages name the parts. */
+struct c_array {
+	const char *elem, *array;   /* "iovec", "iovec array" */
+	const char *bad_elem, *bad_array;
+	bool say_limit;             /* "more than 1024 iovecs", not "too many cmsgs" */
+	int (*field)(struct st_parser *p, struct cur *c, struct st_call *k, void *elem);
+	size_t elem_size;
+};
+
+static bool c_struct_array(struct st_parser *p, struct cur *c, struct st_call *k,
+			   const struct c_array *a, void *elem, bool *cut)
 {
-	c_ws(c);
-	if (!c_lit(c, "[")) {
-		k->data_absent = true;
-		return c_skip_value(c);
-	}
 	unsigned count = 0;
 	for (;;) {
 		c_ws(c);
 		if (c_lit(c, "]"))
 			return true;
 		if (c_lit(c, "...")) {
-			k->data_cut = true;
+			if (cut)
+				*cut = true;
 		} else if (c_lit(c, "{")) {
 			if (++count > ST_MAX_IOV) {
-				snprintf(p->what, sizeof p->what, "more than %u iovecs", ST_MAX_IOV);
+				if (a->say_limit)
+					snprintf(p->what, sizeof p->what, "more than %u %ss",
+						 ST_MAX_IOV, a->elem);
+				else
+					snprintf(p->what, sizeof p->what, "too many %ss", a->elem);
 				return false;
 			}
+			memset(elem, 0, a->elem_size);
 			for (;;) {
 				c_ws(c);
 				if (c_lit(c, "}"))
 					break;
-				if (c_lit(c, "iov_base=")) {
-					if (!c_data(p, c, k, len))
-						return false;
-				} else if (c_lit(c, "iov_len=")) {
-					uint64_t v;
-					if (!c_u64(c, &v)) {
-						snprintf(p->what, sizeof p->what,
-							 "bad iov_len at column %zu", c->i + 1);
-						return false;
-					}
-				} else if (!c_skip_value(c) || c_eof(c)) {
-					snprintf(p->what, sizeof p->what, "bad iovec");
+				int took = a->field(p, c, k, elem);
+				if (took < 0)
+					return false;
+				if (took == 0 && (!c_skip_value(c) || c_eof(c))) {
+					snprintf(p->what, sizeof p->what, "%s", a->bad_elem);
 					return false;
 				}
-				int nx = c_next(p, c, '}', "iovec");
+				int nx = c_next(p, c, '}', a->elem);
 				if (nx < 0)
 					return false;
 				if (nx == 0)
 					break;
 			}
 		} else {
-			snprintf(p->what, sizeof p->what, "bad iovec array at column %zu", c->i + 1);
+			snprintf(p->what, sizeof p->what, "%s at column %zu", a->bad_array, c->i + 1);
 			return false;
 		}
-		int nx = c_next(p, c, ']', "iovec array");
+		int nx = c_next(p, c, ']', a->array);
 		if (nx <= 0)
 			return nx == 0;
 	}
+}
+
+static int iov_field(struct st_parser *p, struct cur *c, struct st_call *k, void *elem)
+{
+	size_t *len = *(size_t **)elem;
+	if (c_lit(c, "iov_base="))
+		return c_data(p, c, k, len) ? 1 : -1;
+	if (c_lit(c, "iov_len=")) {
+		uint64_t v;
+		if (!c_u64(c, &v)) {
+			snprintf(p->what, sizeof p->what, "bad iov_len at column %zu", c->i + 1);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* "[{iov_base="..", iov_len=N}, ...]" or an address. */
+static bool c_iovs(struct st_parser *p, struct cur *c, struct st_call *k, size_t *len)
+{
+	static const struct c_array iovecs = {
+		"iovec", "iovec array", "bad iovec", "bad iovec array", true,
+		iov_field, 0,
+	};
+	c_ws(c);
+	if (!c_lit(c, "[")) {
+		k->data_absent = true;
+		return c_skip_value(c);
+	}
+	/* The element state is the running length, kept across elements. */
+	size_t *elem = len;
+	return c_struct_array(p, c, k, &iovecs, &elem, &k->data_cut);
 }
 
 static bool add_pfd(struct st_parser *p, struct st_call *k, const struct st_fdarg *fd)
@@ -434,78 +475,58 @@ static bool add_pfd(struct st_parser *p, struct st_call *k, const struct st_fdar
 	return true;
 }
 
-/* msg_control=[{cmsg_len=.., cmsg_level=.., cmsg_type=SCM_RIGHTS, cmsg_data=[fd, ...]}] */
-static bool c_cmsgs(struct st_parser *p, struct cur *c, struct st_call *k)
+/* cmsg_data=[fd, ...] of an SCM_RIGHTS cmsg. */
+static bool c_cmsg_fds(struct st_parser *p, struct cur *c, struct st_call *k)
 {
-	c_ws(c);
-	if (!c_lit(c, "["))
-		return c_skip_value(c);
-	unsigned count = 0;
+	unsigned nf = 0;
 	for (;;) {
 		c_ws(c);
 		if (c_lit(c, "]"))
 			return true;
 		if (c_lit(c, "...")) {
-			/* abbreviated: fds may be missing */
-		} else if (c_lit(c, "{")) {
-			if (++count > ST_MAX_IOV) {
-				snprintf(p->what, sizeof p->what, "too many cmsgs");
+			k->ctrunc = true;
+		} else {
+			struct st_fdarg fd;
+			if (!c_fdarg(p, c, &fd))
+				return false;
+			if (++nf > ST_MAX_CMSG_FDS) {
+				snprintf(p->what, sizeof p->what, "more than %u fds in one cmsg",
+					 ST_MAX_CMSG_FDS);
 				return false;
 			}
-			bool rights = false;
-			for (;;) {
-				c_ws(c);
-				if (c_lit(c, "}"))
-					break;
-				if (c_lit(c, "cmsg_type=")) {
-					rights = c_lit(c, "SCM_RIGHTS");
-					if (!c_skip_value(c))
-						return false;
-				} else if (rights && c_lit(c, "cmsg_data=[")) {
-					unsigned nf = 0;
-					for (;;) {
-						c_ws(c);
-						if (c_lit(c, "]"))
-							break;
-						if (c_lit(c, "...")) {
-							k->ctrunc = true;
-						} else {
-							struct st_fdarg fd;
-							if (!c_fdarg(p, c, &fd))
-								return false;
-							if (++nf > ST_MAX_CMSG_FDS) {
-								snprintf(p->what, sizeof p->what,
-									 "more than %u fds in one cmsg",
-									 ST_MAX_CMSG_FDS);
-								return false;
-							}
-							if (!add_pfd(p, k, &fd))
-								return false;
-						}
-						int nx = c_next(p, c, ']', "cmsg_data");
-						if (nx < 0)
-							return false;
-						if (nx == 0)
-							break;
-					}
-				} else if (!c_skip_value(c) || c_eof(c)) {
-					snprintf(p->what, sizeof p->what, "bad cmsg");
-					return false;
-				}
-				int nx = c_next(p, c, '}', "cmsg");
-				if (nx < 0)
-					return false;
-				if (nx == 0)
-					break;
-			}
-		} else {
-			snprintf(p->what, sizeof p->what, "bad msg_control at column %zu", c->i + 1);
-			return false;
+			if (!add_pfd(p, k, &fd))
+				return false;
 		}
-		int nx = c_next(p, c, ']', "msg_control");
+		int nx = c_next(p, c, ']', "cmsg_data");
 		if (nx <= 0)
 			return nx == 0;
 	}
+}
+
+static int cmsg_field(struct st_parser *p, struct cur *c, struct st_call *k, void *elem)
+{
+	bool *rights = elem;
+	if (c_lit(c, "cmsg_type=")) {
+		*rights = c_lit(c, "SCM_RIGHTS");
+		return c_skip_value(c) ? 1 : -1;
+	}
+	if (*rights && c_lit(c, "cmsg_data=["))
+		return c_cmsg_fds(p, c, k) ? 1 : -1;
+	return 0;
+}
+
+/* msg_control=[{cmsg_len=.., cmsg_level=.., cmsg_type=SCM_RIGHTS, cmsg_data=[fd, ...]}] */
+static bool c_cmsgs(struct st_parser *p, struct cur *c, struct st_call *k)
+{
+	static const struct c_array cmsgs = {
+		"cmsg", "msg_control", "bad cmsg", "bad msg_control", false,
+		cmsg_field, sizeof(bool),
+	};
+	c_ws(c);
+	if (!c_lit(c, "["))
+		return c_skip_value(c);
+	bool rights;
+	return c_struct_array(p, c, k, &cmsgs, &rights, NULL);
 }
 
 /* Does the value at the cursor (up to the next top-level , or bracket)
