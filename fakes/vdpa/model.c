@@ -4,6 +4,7 @@
  * request with several problems is the kernel's. */
 #include "fakes/vdpa/vdpa.h"
 #include "vcts/vdpa_uapi.h"
+#include "lib/parse_num.h"
 #include "lib/ranges.h"
 #include "lib/xalloc.h"
 
@@ -117,22 +118,6 @@ const char *vdpa_cfg_help(void)
 	       "inval-leak status-clear feat-after-ok close-leak backend-unknown)";
 }
 
-static bool parse_u64(const char *s, size_t n, uint64_t *v)
-{
-	char buf[32];
-	if (!n || n >= sizeof buf)
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(buf, &end, 0);
-	if (*end || errno || buf[0] == '-')
-		return false;
-	*v = x;
-	return true;
-}
-
 static bool in_range(uint64_t x, uint64_t lo, uint64_t hi)
 {
 	return x >= lo && x <= hi;
@@ -150,7 +135,7 @@ int vdpa_cfg_parse(struct vdpa_cfg *c, const char *spec, char *err, size_t errle
 		size_t vl = eq ? n - kl - 1 : 0;
 		uint64_t x = 0;
 #define KEY(k) (kl == strlen(k) && memcmp(p, k, kl) == 0)
-#define NUM(lo, hi) (v && parse_u64(v, vl, &x) && in_range(x, lo, hi))
+#define NUM(lo, hi) (v && vc_parse_u64(v, vl, &x) && in_range(x, lo, hi))
 		if (KEY("qp") && NUM(1, (MAX_VQS - 1) / 2))
 			c->queue_pairs = (uint16_t)x;
 		else if (KEY("ctrl-vq") && NUM(0, 1))
@@ -184,8 +169,8 @@ int vdpa_cfg_parse(struct vdpa_cfg *c, const char *spec, char *err, size_t errle
 		else if (KEY("iova") && v) {
 			const char *dash = memchr(v, '-', vl);
 			uint64_t a, b;
-			if (!dash || !parse_u64(v, (size_t)(dash - v), &a) ||
-			    !parse_u64(dash + 1, vl - (size_t)(dash - v) - 1, &b) || a > b) {
+			if (!dash || !vc_parse_u64(v, (size_t)(dash - v), &a) ||
+			    !vc_parse_u64(dash + 1, vl - (size_t)(dash - v) - 1, &b) || a > b) {
 				snprintf(err, errlen, "iova=FIRST-LAST with FIRST <= LAST expected");
 				return -1;
 			}
