@@ -3,6 +3,7 @@
  * fd leaks are saved with a one-command reproducer; --minimise shrinks one. */
 #include "harness/cli.h"
 #include "fakes/frontend/befuzz.h"
+#include "lib/parse_num.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -50,17 +51,6 @@ static int parse_secs(const char *s, double *out)
 	return 0;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (end == s || *end || errno || *s == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int cmd_fuzz_backend(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -94,21 +84,21 @@ int cmd_fuzz_backend(int argc, char **argv)
 			break;
 		}
 		case 's':
-			if (parse_u64(optarg, &o.seed))
+			if (!vc_parse_u64_str(optarg, &o.seed))
 				return cli_usage_error("fuzz-backend: bad --seed '%s'", optarg);
 			break;
 		case 'I':
-			if (parse_u64(optarg, &o.first))
+			if (!vc_parse_u64_str(optarg, &o.first))
 				return cli_usage_error("fuzz-backend: bad --iteration '%s'", optarg);
 			o.count = 1;
 			one = true;
 			break;
 		case 'F':
-			if (parse_u64(optarg, &o.first))
+			if (!vc_parse_u64_str(optarg, &o.first))
 				return cli_usage_error("fuzz-backend: bad --first '%s'", optarg);
 			break;
 		case 'N':
-			if (parse_u64(optarg, &o.count) || !o.count)
+			if (!vc_parse_u64_str(optarg, &o.count) || !o.count)
 				return cli_usage_error("fuzz-backend: bad --iterations '%s'", optarg);
 			break;
 		case 'D':

@@ -183,8 +183,10 @@ int vfe_init(struct vfe_conn *c, enum vfe_flavour fl, uint64_t want_features, ui
 /* Ring i's NUM, BASE (the word given), ADDR, CALL, KICK, on its memory as
  * it is (a restart keeps it; vfe_ring_prepare lays it out). */
 int vfe_ring_setup(struct vfe_conn *c, uint32_t i, uint32_t num, uint32_t base);
-/* Rings 0..n-1 set up: enable them (with PROTOCOL_FEATURES), DRIVER_OK
- * (with STATUS), kick each once; they are the connection's rings. */
+/* Rings 0..n-1 set up: enable them (with PROTOCOL_FEATURES) and DRIVER_OK
+ * (with STATUS), nothing kicked. */
+int vfe_enable_rings(struct vfe_conn *c, uint32_t n);
+/* vfe_enable_rings(), then kick each once; they are the connection's rings. */
 int vfe_go_live(struct vfe_conn *c, uint32_t n);
 /* A stopped packed ring's GET_VRING_BASE word against the driver's own
  * positions: the VU-PACK-04 verdict (nothing for a split ring). */

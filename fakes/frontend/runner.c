@@ -4,60 +4,19 @@
  * signal), hung (no answer and no close within the timeout), leaked (its
  * fd count did not return to the baseline), rejected / accepted (negative
  * scenarios), or served with or without findings (positive ones). */
-#include "fakes/frontend/fe_int.h"
+#include "fakes/frontend/runner_priv.h"
 #include "conformance/vu_be.h"
 #include "lib/xalloc.h"
-#include "vcts/sockpath.h"
-#include "vcts/trace.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-struct sess_log {
-	uint8_t *dirs;        /* per event: 0 FE->BE, 1 BE->FE */
-	size_t n, cap;
-	struct vc_event last; /* copy without payload/fds, for locating verdicts */
-	bool has_last;
-	bool negative;        /* a negative scenario's session */
-};
-
-struct vfe_run {
-	struct vfe_options o;
-	struct vc_engine *eng;
-	struct vc_native_writer *rec;
-	struct sess_log *sl;
-	size_t nsl, capsl;
-	uint32_t cur_sid;
-	struct vfe_scenario_result *res;
-	size_t nres, capres;
-	/* the back-end process */
-	pid_t pid;
-	bool child;           /* spawned by us (waitpid works) */
-	bool dead;
-	bool term_sent;       /* the sigterm scenario ended it: not a crash */
-	int status;           /* wait status when dead and a child */
-	int late_crash;       /* signal of a death found at the next connect, 0 none */
-	int listen_fd;
-	int64_t t0;
-	/* filtered results */
-	struct vc_results fres;
-	bool have_fres;
-	const struct vfe_scn *cur;
-};
 
 static const char *const outcome_names[VFE_OUTCOME_COUNT] = {
 	[VFE_PASS] = "pass",         [VFE_REJECTED] = "rejected", [VFE_ACCEPTED] = "accepted",
@@ -101,20 +60,6 @@ bool vfe_scenario_negative(size_t i) { return scn_at(i) && scn_at(i)->negative; 
 enum vfe_device vfe_run_device(const struct vfe_run *r) { return r->o.device; }
 uint32_t vfe_run_queues(const struct vfe_run *r) { return r->o.queues; }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 /* ---- events ---- */
 
 void vfe_run_emit(struct vfe_run *r, struct vc_event *ev)
@@ -153,7 +98,7 @@ void vfe_run_verdict(struct vfe_run *r, enum vc_rule_id rule, bool ok, const cha
 	vc_engine_live_verdict(r->eng, r->cur_sid, s && s->has_last ? &s->last : NULL, rule, ok, msg);
 }
 
-static uint32_t new_session(struct vfe_run *r, const char *name)
+uint32_t vfe_run_new_session(struct vfe_run *r, const char *name)
 {
 	struct vc_session s = { .traced_side = VC_SIDE_LIVE, .source = r->o.source_name ? r->o.source_name : "drive" };
 	snprintf(s.name, sizeof s.name, "%s", name);
@@ -166,271 +111,6 @@ static uint32_t new_session(struct vfe_run *r, const char *name)
 		memset(&r->sl[r->nsl++], 0, sizeof *r->sl);
 	r->cur_sid = sid;
 	return sid;
-}
-
-/* ---- the back-end process ---- */
-
-static int count_fds(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return -1;
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* Is the watched process still there? Updates dead/status. */
-static bool proc_alive(struct vfe_run *r)
-{
-	if (!r->pid || r->dead)
-		return false;
-	if (r->child) {
-		int st;
-		pid_t w = waitpid(r->pid, &st, WNOHANG);
-		if (w == r->pid) {
-			r->dead = true;
-			r->status = st;
-			return false;
-		}
-		return true;
-	}
-	if (kill(r->pid, 0) != 0 && errno == ESRCH) {
-		r->dead = true;
-		r->status = 0;
-		return false;
-	}
-	return true;
-}
-
-static int spawn(struct vfe_run *r, char *err, size_t errlen)
-{
-	char *cmd = xmalloc(strlen(r->o.spawn) + 8);
-	sprintf(cmd, "exec %s", r->o.spawn);
-	int out = r->o.spawn_log ? fileno(r->o.spawn_log) : -1;
-	if (r->o.spawn_log)
-		fflush(r->o.spawn_log);
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
-		free(cmd);
-		return -1;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		int nul = open("/dev/null", O_RDWR);
-		if (nul >= 0) {
-			dup2(nul, 0);
-			dup2(out >= 0 ? out : nul, 1);
-			dup2(out >= 0 ? out : nul, 2);
-		}
-		/* A sanitizer report ends the process with a signal: a crash. */
-		setenv("ASAN_OPTIONS", "abort_on_error=1:detect_leaks=0", 0);
-		setenv("UBSAN_OPTIONS", "halt_on_error=1:abort_on_error=1", 0);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	free(cmd);
-	r->pid = pid;
-	r->child = true;
-	r->dead = false;
-	r->status = 0;
-	return 0;
-}
-
-static void stop_child(struct vfe_run *r)
-{
-	if (!r->child || !r->pid)
-		return;
-	if (!r->dead) {
-		kill(-r->pid, SIGTERM);
-		kill(r->pid, SIGTERM);
-		for (int i = 0; i < 100 && proc_alive(r); i++)
-			sleep_ms(20);
-		if (proc_alive(r)) {
-			kill(-r->pid, SIGKILL);
-			kill(r->pid, SIGKILL);
-			int st;
-			waitpid(r->pid, &st, 0);
-		}
-	}
-	r->pid = 0;
-	r->child = false;
-	r->dead = false;
-}
-
-static int connect_once(const char *path)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
-		return fd;
-	int e = errno;
-	close(fd);
-	errno = e;
-	return -1;
-}
-
-static int open_listener(struct vfe_run *r, char *err, size_t errlen)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	/* Only a stale socket is removed: never a live one, nor a file. */
-	if (vc_sock_claim(r->o.socket, err, errlen) != 0)
-		return -1;
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", r->o.socket);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 4)) {
-		snprintf(err, errlen, "cannot listen on %s: %s", r->o.socket, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	r->listen_fd = fd;
-	return 0;
-}
-
-/* A connection to the back-end, starting it first when needed. */
-static int open_conn(struct vfe_run *r, char *err, size_t errlen)
-{
-	bool fresh = false, retried = false;
-	if (r->o.spawn && !proc_alive(r)) {
-		if (r->child && r->dead && WIFSIGNALED(r->status))
-			r->late_crash = WTERMSIG(r->status);
-		if (r->child)
-			stop_child(r);
-		if (spawn(r, err, errlen))
-			return -1;
-		fresh = true;
-	}
-	int64_t deadline = mono_ns() + (int64_t)(fresh || r->o.listen ? r->o.startup_ms : r->o.timeout_ms) * 1000000;
-	if (r->o.listen) {
-		for (;;) {
-			int64_t left = (deadline - mono_ns()) / 1000000;
-			if (left <= 0) {
-				snprintf(err, errlen, "no back-end connected to %s within %d ms", r->o.socket,
-					 r->o.startup_ms);
-				return -1;
-			}
-			struct pollfd p = { .fd = r->listen_fd, .events = POLLIN };
-			int n = poll(&p, 1, left > 100 ? 100 : (int)left);
-			if (n > 0) {
-				int fd = accept4(r->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-				if (fd >= 0)
-					return fd;
-			}
-			if (r->o.spawn && !proc_alive(r)) {
-				snprintf(err, errlen, "back-end exited before it connected");
-				return -1;
-			}
-		}
-	}
-	for (;;) {
-		int fd = connect_once(r->o.socket);
-		if (fd >= 0)
-			return fd;
-		if (errno != ENOENT && errno != ECONNREFUSED && errno != EAGAIN) {
-			snprintf(err, errlen, "cannot connect to %s: %s", r->o.socket, strerror(errno));
-			return -1;
-		}
-		if (r->o.spawn && !proc_alive(r)) {
-			/* A back-end that serves one connection and exits
-			 * (virtiofsd) was still going away: start a new one. */
-			if (!fresh && r->child) {
-				/* Died as this connection came: the previous
-				 * scenario's doing if by a signal. */
-				if (WIFSIGNALED(r->status))
-					r->late_crash = WTERMSIG(r->status);
-				stop_child(r);
-				if (spawn(r, err, errlen))
-					return -1;
-				fresh = true;
-				deadline = mono_ns() + (int64_t)r->o.startup_ms * 1000000;
-				continue;
-			}
-			/* A fresh one that exits at once may have met the
-			 * remains of its crashed predecessor (image lock, core
-			 * dump in progress): one more start. */
-			if (fresh && !retried && r->child) {
-				int st = r->status;
-				stop_child(r);
-				sleep_ms(200);
-				if (spawn(r, err, errlen))
-					return -1;
-				retried = true;
-				if (r->o.spawn_log)
-					fprintf(r->o.spawn_log, "vhost-cts drive: back-end exited at start (status 0x%x); started again\n", st);
-				deadline = mono_ns() + (int64_t)r->o.startup_ms * 1000000;
-				continue;
-			}
-			snprintf(err, errlen, "back-end exited (%s %d) before it listened on %s",
-				 r->child && WIFSIGNALED(r->status) ? "signal" : "status",
-				 r->child ? (WIFSIGNALED(r->status) ? WTERMSIG(r->status) : WEXITSTATUS(r->status)) : 0,
-				 r->o.socket);
-			return -1;
-		}
-		if (mono_ns() >= deadline) {
-			snprintf(err, errlen, "nobody listens on %s (%s)", r->o.socket, strerror(errno));
-			return -1;
-		}
-		sleep_ms(20);
-	}
-}
-
-int vfe_run_reconnect(struct vfe_run *r, struct vfe_conn *c)
-{
-	char err[256];
-	vfe_conn_close(c);
-	/* Give a back-end that serves one connection at a time a moment to
-	 * notice the close before the next connect. */
-	int fd = open_conn(r, err, sizeof err);
-	if (fd < 0) {
-		vfe_conn_init(c, r, -1, r->cur_sid, r->o.timeout_ms);
-		vfe_why(c, "reconnect: %s", err);
-		return -1;
-	}
-	char name[VC_SESSION_NAME_MAX];
-	snprintf(name, sizeof name, "%s (reconnected)", r->cur ? r->cur->name : "?");
-	uint32_t sid = new_session(r, name);
-	vfe_conn_init(c, r, fd, sid, r->o.timeout_ms);
-	return 0;
-}
-
-/* After a scenario: is the back-end still serving? A fresh connection
- * and one GET_FEATURES (not judged) make it process everything queued
- * before, so a crash the scenario caused shows now, in its scenario. */
-static void health_probe(struct vfe_run *r)
-{
-	if (!r->pid || r->o.listen || !proc_alive(r))
-		return;
-	int fd = connect_once(r->o.socket);
-	if (fd < 0)
-		return;
-	uint8_t hdr[VU_HDR_SIZE];
-	vu_wr32(hdr, VU_GET_FEATURES);
-	vu_wr32(hdr + 4, VU_VERSION);
-	vu_wr32(hdr + 8, 0);
-	if (send(fd, hdr, sizeof hdr, MSG_NOSIGNAL) == (ssize_t)sizeof hdr) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, r->o.timeout_ms) > 0) {
-			uint8_t buf[64];
-			if (recv(fd, buf, sizeof buf, MSG_DONTWAIT) < 0)
-				(void)0;
-		}
-	}
-	close(fd);
-	/* the probe's own connection ends; give the process the chance to
-	 * show a crash it was about to have */
-	for (int i = 0; i < 5 && proc_alive(r); i++)
-		sleep_ms(10);
 }
 
 /* ---- options, selection ---- */
@@ -450,7 +130,7 @@ struct vfe_run *vfe_run_new(const struct vfe_options *o, char *err, size_t errle
 	if (!r->o.queues)
 		r->o.queues = 2;
 	r->listen_fd = -1;
-	r->t0 = mono_ns();
+	r->t0 = vfe_mono_ns();
 	if (o->pid) {
 		r->pid = o->pid;
 		r->child = false;
@@ -459,7 +139,7 @@ struct vfe_run *vfe_run_new(const struct vfe_options *o, char *err, size_t errle
 	r->eng = vc_engine_new(&eo);
 	if (o->record)
 		r->rec = vc_native_open(o->record, "vhost-cts drive");
-	if (o->listen && open_listener(r, err, errlen)) {
+	if (o->listen && vfe_peer_listen(r, err, errlen)) {
 		vfe_run_free(r);
 		return NULL;
 	}
@@ -579,7 +259,7 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 {
 	char err[256] = "";
 	r->cur = s;
-	uint32_t sid = new_session(r, s->name);
+	uint32_t sid = vfe_run_new_session(r, s->name);
 	struct vfe_scenario_result *res = add_result(r, s);
 	if (s->devices && !(s->devices & (1u << r->o.device))) {
 		res->outcome = VFE_SKIPPED;
@@ -590,25 +270,25 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 	/* The fd count of the idle back-end before this connection: after
 	 * it closes the count must come back to it. (In listen mode the
 	 * back-end reconnects by itself, so there is no idle moment.) */
-	if (r->o.spawn && !r->o.listen && !proc_alive(r)) {
+	if (r->o.spawn && !r->o.listen && !vfe_peer_alive(r)) {
 		/* Start it now and let it settle, so the first scenario on a
 		 * fresh back-end has an idle fd count too. */
-		int w = open_conn(r, err, sizeof err);
+		int w = vfe_peer_connect(r, err, sizeof err);
 		if (w >= 0) {
 			close(w);
-			for (int i = 0, prev = -1, now; i < 50 && proc_alive(r); i++, prev = now) {
-				now = count_fds(r->pid);
+			for (int i = 0, prev = -1, now; i < 50 && vfe_peer_alive(r); i++, prev = now) {
+				now = vfe_peer_fds(r->pid);
 				if (now == prev)
 					break;
-				sleep_ms(10);
+				vfe_sleep_ms(10);
 			}
 		}
 		r->late_crash = 0;
 	}
 	pid_t bpid = r->pid;
-	if (r->pid && !r->o.listen && proc_alive(r))
-		baseline = count_fds(r->pid);
-	int fd = open_conn(r, err, sizeof err);
+	if (r->pid && !r->o.listen && vfe_peer_alive(r))
+		baseline = vfe_peer_fds(r->pid);
+	int fd = vfe_peer_connect(r, err, sizeof err);
 	/* A back-end (re)started for this connection has no idle count to
 	 * come back to; nor has one that was exiting while we counted. */
 	if (r->pid != bpid || baseline <= 0)
@@ -669,14 +349,14 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 		if (baseline >= 0) {
 			/* Our socket is closed: the back-end's count must come
 			 * back to what it was before the connection. */
-			int64_t until = mono_ns() + (int64_t)r->o.timeout_ms * 1000000;
-			while (proc_alive(r) && (now = count_fds(r->pid)) > baseline && mono_ns() < until)
-				sleep_ms(20);
-			health_probe(r);
+			int64_t until = vfe_mono_ns() + (int64_t)r->o.timeout_ms * 1000000;
+			while (vfe_peer_alive(r) && (now = vfe_peer_fds(r->pid)) > baseline && vfe_mono_ns() < until)
+				vfe_sleep_ms(20);
+			vfe_peer_probe(r);
 		} else {
-			sleep_ms(20);
+			vfe_sleep_ms(20);
 		}
-		if (!proc_alive(r) && r->dead) {
+		if (!vfe_peer_alive(r) && r->dead) {
 			if (r->term_sent) {
 				snprintf(pdet, sizeof pdet, "back-end ended on SIGTERM");
 			} else if (r->child && WIFSIGNALED(r->status)) {
@@ -737,26 +417,26 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 	/* A back-end that exited (one connection per process, or after a
 	 * refusal) is started again for the next scenario. */
 	if (r->o.spawn && r->dead)
-		stop_child(r);
+		vfe_peer_stop(r);
 	r->term_sent = false;
 }
 
 int vfe_run_terminate(struct vfe_run *r, int limit_ms, int *status)
 {
-	if (!r->child || !proc_alive(r))
+	if (!r->child || !vfe_peer_alive(r))
 		return -2;
-	int64_t t0 = mono_ns();
+	int64_t t0 = vfe_mono_ns();
 	r->term_sent = true;
 	kill(r->pid, SIGTERM);
 	for (;;) {
-		int ms = (int)((mono_ns() - t0) / 1000000);
-		if (!proc_alive(r)) {
+		int ms = (int)((vfe_mono_ns() - t0) / 1000000);
+		if (!vfe_peer_alive(r)) {
 			*status = r->status;
 			return ms;
 		}
 		if (ms >= limit_ms)
 			return -1;
-		sleep_ms(10);
+		vfe_sleep_ms(10);
 	}
 }
 
@@ -896,7 +576,7 @@ void vfe_run_free(struct vfe_run *r)
 {
 	if (!r)
 		return;
-	stop_child(r);
+	vfe_peer_stop(r);
 	if (r->listen_fd >= 0) {
 		close(r->listen_fd);
 		unlink(r->o.socket);
@@ -932,5 +612,5 @@ void vfe_run_set_record(struct vfe_run *r, FILE *f, const char *producer)
 
 pid_t vfe_run_pid(struct vfe_run *r)
 {
-	return proc_alive(r) ? r->pid : 0;
+	return vfe_peer_alive(r) ? r->pid : 0;
 }

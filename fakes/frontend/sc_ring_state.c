@@ -149,14 +149,7 @@ int vfe_sc_start_without_kick(struct vfe_conn *c, const struct vfe_scn *s)
 	for (uint32_t i = 0; i < n; i++)
 		if (vfe_ring_setup(c, i, VFE_RING_NUM, 0))
 			return -1;
-	if (c->acked & VU_BIT(VU_F_PROTOCOL_FEATURES))
-		for (uint32_t i = 0; i < n; i++)
-			if (vfe_set_state(c, VU_SET_VRING_ENABLE, i, 1) != 0)
-				return -1;
-	if (vfe_pf(c, VU_PF_STATUS) &&
-	    vfe_set_u64(c, VU_SET_STATUS,
-			VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-				VIRTIO_STATUS_DRIVER_OK) != 0)
+	if (vfe_enable_rings(c, n))
 		return -1;
 	/* Started (by SET_VRING_KICK), never kicked. */
 	for (uint32_t i = 0; i < n; i++)

@@ -167,7 +167,7 @@ int vfe_start(struct vfe_conn *c, enum vfe_flavour fl, uint32_t n)
 	return vfe_go_live(c, n);
 }
 
-int vfe_go_live(struct vfe_conn *c, uint32_t n)
+int vfe_enable_rings(struct vfe_conn *c, uint32_t n)
 {
 	/* SET_VRING_ENABLE exists only with PROTOCOL_FEATURES negotiated;
 	 * without it the rings start enabled (vhost-user.rst, Ring states). */
@@ -179,6 +179,13 @@ int vfe_go_live(struct vfe_conn *c, uint32_t n)
 	    vfe_set_u64(c, VU_SET_STATUS,
 			VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
 				VIRTIO_STATUS_DRIVER_OK) != 0)
+		return -1;
+	return 0;
+}
+
+int vfe_go_live(struct vfe_conn *c, uint32_t n)
+{
+	if (vfe_enable_rings(c, n))
 		return -1;
 	for (uint32_t i = 0; i < n; i++)
 		vfe_ring_kick(c, i);

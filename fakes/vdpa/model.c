@@ -1,8 +1,9 @@
 /* The fake vDPA device model: the kernel's vhost-vdpa semantics and errnos
  * (drivers/vhost/vdpa.c over vhost.c) with a simulated virtio-net parent.
  * Order of checks follows the kernel so the errno a caller sees for a
- * request with several problems is the kernel's. */
-#include "fakes/vdpa/vdpa.h"
+ * request with several problems is the kernel's. The ioctls are
+ * model_ioctl.c, the spec string model_cfg.c. */
+#include "fakes/vdpa/model_priv.h"
 #include "vcts/vdpa_uapi.h"
 #include "lib/ranges.h"
 #include "lib/xalloc.h"
@@ -16,222 +17,6 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
-
-#define MAX_VQS 64u       /* queue_pairs is capped so that 2 * qp + 1 <= MAX_VQS */
-#define MAX_AS 16u
-#define ARG_MAX_BYTES 4096u /* bytes of one ioctl argument kept for the event */
-
-struct iotlb {
-	bool alive;        /* allocated (first UPDATE or BATCH_BEGIN) */
-	struct vc_ranges r; /* non-overlapping unless the fake is told to be bad */
-};
-
-struct vq {
-	uint32_t num;
-	uint32_t base;
-	bool ready;
-	uint64_t desc, avail, used, log;
-	uint32_t addr_flags;
-	int kick, call, err;   /* our dups, -1 none */
-};
-
-struct vdpa_dev {
-	pthread_mutex_t lock;
-	struct vdpa_cfg cfg;
-	uint32_t nvqs;
-	vdpa_observer obs;
-	void *obs_opaque;
-	/* the open file */
-	bool opened;
-	int client_fd;
-	uint32_t session;
-	uint64_t opens;
-	bool owner;
-	uint64_t backend_acked;
-	/* the parent */
-	uint8_t status;
-	uint64_t driver_features;
-	bool suspended;
-	uint8_t config[VDPA_NETCFG_SIZE];
-	struct vq vq[MAX_VQS];
-	uint32_t group_asid[MAX_AS];
-	int config_call;
-	struct iotlb as[MAX_AS];
-	bool in_batch;
-	uint32_t batch_asid;
-	uint32_t doorbells;
-	uint64_t get_features_calls;
-	uint64_t updates;
-};
-
-void vdpa_cfg_default(struct vdpa_cfg *c)
-{
-	memset(c, 0, sizeof *c);
-	c->device_id = VDPA_VIRTIO_ID_NET;
-	c->features = (1ull << VDPA_F_VERSION_1) | (1ull << VDPA_F_ACCESS_PLATFORM) |
-		      (1ull << VDPA_F_NET_MAC) | (1ull << VDPA_F_NET_STATUS) |
-		      (1ull << VDPA_F_NET_MTU) | (1ull << VDPA_F_NET_CTRL_VQ) |
-		      (1ull << VDPA_F_NET_MRG_RXBUF) | (1ull << VDPA_F_RING_INDIRECT_DESC) |
-		      (1ull << VDPA_F_RING_EVENT_IDX);
-	c->queue_pairs = 1;
-	c->ctrl_vq = true;
-	c->vq_num_max = 256;
-	c->iova_first = 0;
-	c->iova_last = UINT64_MAX;
-	c->ngroups = 2;
-	c->nas = 2;
-	c->doorbell = true;
-	c->need_access_platform = true;
-	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-	memcpy(c->mac, mac, 6);
-	c->mtu = 1500;
-	c->link_up = true;
-	c->max_maps = 65536;
-}
-
-uint32_t vdpa_cfg_nvqs(const struct vdpa_cfg *c)
-{
-	return 2u * c->queue_pairs + (c->ctrl_vq ? 1u : 0u);
-}
-
-static const struct {
-	const char *name;
-	uint32_t bit;
-} bad_names[] = {
-	{ "unstable", VDPA_BAD_UNSTABLE }, { "config-bounds", VDPA_BAD_CONFIG_BOUNDS },
-	{ "vring-index", VDPA_BAD_VRING_INDEX }, { "overlap", VDPA_BAD_OVERLAP },
-	{ "multi-open", VDPA_BAD_MULTI_OPEN }, { "doorbell", VDPA_BAD_DOORBELL },
-	{ "inval-leak", VDPA_BAD_INVAL_LEAK }, { "status-clear", VDPA_BAD_STATUS_CLEAR },
-	{ "feat-after-ok", VDPA_BAD_FEAT_AFTER_OK }, { "close-leak", VDPA_BAD_CLOSE_LEAK },
-	{ "backend-unknown", VDPA_BAD_BACKEND_UNKNOWN },
-};
-
-const char *vdpa_cfg_help(void)
-{
-	return "qp=N (1-31), ctrl-vq=0|1, num=N (vq size max), iova=FIRST-LAST, groups=N, as=N,\n"
-	       "features=0xHEX (device features), suspend, resume, enable-after-driver-ok,\n"
-	       "no-doorbell, no-access-platform-check, link=0|1, mtu=N, max-maps=N,\n"
-	       "memlock=BYTES (pinning limit: a larger UPDATE fails, as past RLIMIT_MEMLOCK),\n"
-	       "no-ioctl=NAME[+NAME] (an older kernel or parent: e.g. VDPA_GET_VQS_COUNT, VDPA_SUSPEND),\n"
-	       "bad=NAME[+NAME] (unstable config-bounds vring-index overlap multi-open doorbell\n"
-	       "inval-leak status-clear feat-after-ok close-leak backend-unknown)";
-}
-
-static bool parse_u64(const char *s, size_t n, uint64_t *v)
-{
-	char buf[32];
-	if (!n || n >= sizeof buf)
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(buf, &end, 0);
-	if (*end || errno || buf[0] == '-')
-		return false;
-	*v = x;
-	return true;
-}
-
-static bool in_range(uint64_t x, uint64_t lo, uint64_t hi)
-{
-	return x >= lo && x <= hi;
-}
-
-int vdpa_cfg_parse(struct vdpa_cfg *c, const char *spec, char *err, size_t errlen)
-{
-	const char *p = spec;
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		const char *eq = memchr(p, '=', n);
-		size_t kl = eq ? (size_t)(eq - p) : n;
-		const char *v = eq ? eq + 1 : NULL;
-		size_t vl = eq ? n - kl - 1 : 0;
-		uint64_t x = 0;
-#define KEY(k) (kl == strlen(k) && memcmp(p, k, kl) == 0)
-#define NUM(lo, hi) (v && parse_u64(v, vl, &x) && in_range(x, lo, hi))
-		if (KEY("qp") && NUM(1, (MAX_VQS - 1) / 2))
-			c->queue_pairs = (uint16_t)x;
-		else if (KEY("ctrl-vq") && NUM(0, 1))
-			c->ctrl_vq = x;
-		else if (KEY("num") && NUM(1, 32768))
-			c->vq_num_max = (uint16_t)x;
-		else if (KEY("groups") && NUM(1, MAX_AS))
-			c->ngroups = (uint32_t)x;
-		else if (KEY("as") && NUM(1, MAX_AS))
-			c->nas = (uint32_t)x;
-		else if (KEY("features") && NUM(0, UINT64_MAX))
-			c->features = x;
-		else if (KEY("mtu") && NUM(68, 65535))
-			c->mtu = (uint16_t)x;
-		else if (KEY("link") && NUM(0, 1))
-			c->link_up = x;
-		else if (KEY("memlock") && NUM(4096, UINT64_MAX))
-			c->memlock = x;
-		else if (KEY("max-maps") && NUM(1, 1u << 24))
-			c->max_maps = (uint32_t)x;
-		else if (KEY("suspend") && !v)
-			c->parent_backend |= 1ull << VDPA_BF_SUSPEND;
-		else if (KEY("resume") && !v)
-			c->parent_backend |= 1ull << VDPA_BF_RESUME;
-		else if (KEY("enable-after-driver-ok") && !v)
-			c->parent_backend |= 1ull << VDPA_BF_ENABLE_AFTER_DRIVER_OK;
-		else if (KEY("no-doorbell") && !v)
-			c->doorbell = false;
-		else if (KEY("no-access-platform-check") && !v)
-			c->need_access_platform = false;
-		else if (KEY("iova") && v) {
-			const char *dash = memchr(v, '-', vl);
-			uint64_t a, b;
-			if (!dash || !parse_u64(v, (size_t)(dash - v), &a) ||
-			    !parse_u64(dash + 1, vl - (size_t)(dash - v) - 1, &b) || a > b) {
-				snprintf(err, errlen, "iova=FIRST-LAST with FIRST <= LAST expected");
-				return -1;
-			}
-			c->iova_first = a;
-			c->iova_last = b;
-		} else if (KEY("no-ioctl") && v) {
-			const char *q = v, *qe = v + vl;
-			while (q < qe) {
-				const char *plus = memchr(q, '+', (size_t)(qe - q));
-				size_t ql = plus ? (size_t)(plus - q) : (size_t)(qe - q);
-				const struct vdpa_ioctl_info *ri = vdpa_ioctl_by_name(q, ql);
-				if (!ri || ri->request == VDPA_REQ_SET_OWNER) {
-					snprintf(err, errlen, "unknown ioctl '%.*s' for no-ioctl", (int)(ql > 40 ? 40 : ql), q);
-					return -1;
-				}
-				unsigned nr = ri->request & 0xff;
-				c->absent[nr / 32] |= 1u << (nr % 32);
-				q += ql + (plus ? 1 : 0);
-			}
-		} else if (KEY("bad") && v) {
-			const char *q = v, *qe = v + vl;
-			while (q < qe) {
-				const char *plus = memchr(q, '+', (size_t)(qe - q));
-				size_t ql = plus ? (size_t)(plus - q) : (size_t)(qe - q);
-				size_t i;
-				for (i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++)
-					if (strlen(bad_names[i].name) == ql &&
-					    memcmp(bad_names[i].name, q, ql) == 0)
-						break;
-				if (i == sizeof bad_names / sizeof bad_names[0]) {
-					snprintf(err, errlen, "unknown misbehaviour '%.*s'", (int)(ql > 40 ? 40 : ql), q);
-					return -1;
-				}
-				c->bad |= bad_names[i].bit;
-				q += ql + (plus ? 1 : 0);
-			}
-		} else {
-			snprintf(err, errlen, "bad device option '%.*s'", (int)(n > 60 ? 60 : n), p);
-			return -1;
-		}
-#undef KEY
-#undef NUM
-		p = end ? end + 1 : NULL;
-	}
-	return 0;
-}
 
 /* ---------- the caller is this process ---------- */
 
@@ -312,7 +97,7 @@ void vdpa_dev_set_observer(struct vdpa_dev *d, vdpa_observer fn, void *opaque)
 	pthread_mutex_unlock(&d->lock);
 }
 
-static void put_fd(int *fd)
+void model_put_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
@@ -340,7 +125,7 @@ static uint32_t nmaps(const struct vdpa_dev *d)
 
 /* vdpa_reset(): the parent forgets status, features and ring state. The
  * IOTLB and the eventfds belong to vhost-vdpa and survive a reset. */
-static void dev_reset(struct vdpa_dev *d)
+void model_reset(struct vdpa_dev *d)
 {
 	d->status = 0;
 	d->driver_features = 0;
@@ -357,13 +142,13 @@ static void dev_reset(struct vdpa_dev *d)
 
 static void release_locked(struct vdpa_dev *d)
 {
-	dev_reset(d);
+	model_reset(d);
 	for (uint32_t i = 0; i < MAX_VQS; i++) {
-		put_fd(&d->vq[i].kick);
-		put_fd(&d->vq[i].call);
-		put_fd(&d->vq[i].err);
+		model_put_fd(&d->vq[i].kick);
+		model_put_fd(&d->vq[i].call);
+		model_put_fd(&d->vq[i].err);
 	}
-	put_fd(&d->config_call);
+	model_put_fd(&d->config_call);
 	if (!(d->cfg.bad & VDPA_BAD_CLOSE_LEAK))
 		for (uint32_t a = 0; a < MAX_AS; a++) {
 			vc_ranges_free(&d->as[a].r);
@@ -391,12 +176,6 @@ void vdpa_dev_free(struct vdpa_dev *d)
 
 /* ---------- events ---------- */
 
-struct opctx {
-	uint8_t in[ARG_MAX_BYTES], out[ARG_MAX_BYTES];
-	uint32_t in_len, out_len;
-	bool in_fault, out_fault;
-};
-
 static void ctx_note(uint8_t *buf, uint32_t *len, const void *p, size_t n)
 {
 	size_t room = ARG_MAX_BYTES - *len;
@@ -409,13 +188,13 @@ static void ctx_note(uint8_t *buf, uint32_t *len, const void *p, size_t n)
 /* Reads of the argument by the device. What the event shows as the
  * argument is captured before the call (capture_in), whatever the device
  * reads, since the kernel may refuse a request before copying it. */
-static int rd(struct opctx *x, const struct vdpa_mem *m, uint64_t addr, void *buf, size_t len)
+int model_rd(struct opctx *x, const struct vdpa_mem *m, uint64_t addr, void *buf, size_t len)
 {
 	(void)x;
 	return m->read(m->opaque, addr, buf, len) != 0 ? -EFAULT : 0;
 }
 
-static void capture_in(struct opctx *x, const struct vdpa_mem *m, uint32_t req, uint64_t arg)
+void model_capture_in(struct opctx *x, const struct vdpa_mem *m, uint32_t req, uint64_t arg)
 {
 	const struct vdpa_ioctl_info *ri = vdpa_ioctl(req);
 	if (!ri || !(ri->dir & VDPA_IOC_W) || !ri->size)
@@ -434,7 +213,7 @@ static void capture_in(struct opctx *x, const struct vdpa_mem *m, uint32_t req, 
 	}
 }
 
-static int wr(struct opctx *x, const struct vdpa_mem *m, uint64_t addr, const void *buf, size_t len)
+int model_wr(struct opctx *x, const struct vdpa_mem *m, uint64_t addr, const void *buf, size_t len)
 {
 	if (m->write(m->opaque, addr, buf, len) != 0) {
 		x->out_fault = true;
@@ -455,7 +234,7 @@ static void emit(struct vdpa_dev *d, struct vc_event *ev)
 	d->obs(ev, d->obs_opaque);
 }
 
-static void emit_op(struct vdpa_dev *d, uint8_t kind, uint32_t req, long r, const struct opctx *x)
+void model_emit_op(struct vdpa_dev *d, uint8_t kind, uint32_t req, long r, const struct opctx *x)
 {
 	struct vc_event ev = { .kind = kind };
 	struct vc_vdpa_op *o = &ev.u.vdpa;
@@ -489,7 +268,7 @@ int vdpa_dev_open(struct vdpa_dev *d, int client_fd)
 			d->session = (uint32_t)d->opens;
 			d->opens++;
 			d->client_fd = client_fd;
-			dev_reset(d); /* vhost_vdpa_open resets the device */
+			model_reset(d); /* vhost_vdpa_open resets the device */
 		}
 	}
 	struct vc_event ev = { .kind = VC_EV_VDPA_OPEN };
@@ -513,352 +292,6 @@ void vdpa_dev_release(struct vdpa_dev *d)
 		release_locked(d);
 	}
 	pthread_mutex_unlock(&d->lock);
-}
-
-/* ---------- ioctls ---------- */
-
-static bool is_eventfd(int fd)
-{
-	char path[64], link[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(path, link, sizeof link - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	return strcmp(link, "anon_inode:[eventfd]") == 0;
-}
-
-/* eventfd_fget()/eventfd_ctx_fdget(): EBADF for no such fd, EINVAL for
- * another kind of file. On success *out holds our reference. */
-static int take_eventfd(const struct vdpa_mem *m, int fd, int *out)
-{
-	int ours = m->getfd(m->opaque, fd);
-	if (ours < 0)
-		return -EBADF;
-	if (!is_eventfd(ours)) {
-		close(ours);
-		return -EINVAL;
-	}
-	*out = ours;
-	return 0;
-}
-
-/* vhost_vdpa_config_validate() tells len 0 / off > size from off + len >
- * size (E2BIG), but vhost_vdpa_get_config() and _set_config() return
- * -EINVAL whenever it fails (6.1 and mainline): userspace sees only
- * EINVAL, as the kernel's vdpa_sim devices show in the VM lane. */
-static int config_validate(const struct vdpa_dev *d, uint32_t off, uint32_t len)
-{
-	if (d->cfg.bad & VDPA_BAD_CONFIG_BOUNDS)
-		return len ? 0 : -EINVAL;
-	if (len == 0 || off > VDPA_NETCFG_SIZE || len > VDPA_NETCFG_SIZE - off)
-		return -EINVAL;
-	return 0;
-}
-
-static uint64_t backend_offered(const struct vdpa_dev *d)
-{
-	return (1ull << VDPA_BF_IOTLB_MSG_V2) | (1ull << VDPA_BF_IOTLB_BATCH) |
-	       (1ull << VDPA_BF_IOTLB_ASID) | d->cfg.parent_backend;
-}
-
-static uint32_t group_of(const struct vdpa_dev *d, uint32_t vq)
-{
-	/* vdpa_sim_net: data vqs in group 0, the control vq in group 1. */
-	if (d->cfg.ctrl_vq && vq == d->nvqs - 1 && d->cfg.ngroups > 1)
-		return 1;
-	return 0;
-}
-
-static long vring_ioctl(struct vdpa_dev *d, const struct vdpa_mem *m, struct opctx *x,
-			uint32_t req, uint64_t arg)
-{
-	uint32_t idx;
-	if (rd(x, m, arg, &idx, 4))
-		return -EFAULT;
-	bool bad_idx = idx >= d->nvqs;
-	if (bad_idx && !(d->cfg.bad & VDPA_BAD_VRING_INDEX))
-		return -ENOBUFS;
-	struct vq dummy = { .kick = -1, .call = -1, .err = -1 };
-	struct vq *q = bad_idx ? &dummy : &d->vq[idx];
-	uint32_t s[2];
-	uint64_t a[5];
-	long r = 0;
-	switch (req) {
-	case VDPA_REQ_VDPA_SET_VRING_ENABLE:
-		if (rd(x, m, arg, s, 8))
-			return -EFAULT;
-		q->ready = s[1] != 0;
-		return 0;
-	case VDPA_REQ_VDPA_GET_VRING_GROUP:
-		if (rd(x, m, arg, s, 8))
-			return -EFAULT;
-		s[0] = idx;
-		s[1] = group_of(d, bad_idx ? 0 : idx);
-		return wr(x, m, arg, s, 8);
-	case VDPA_REQ_VDPA_GET_VRING_DESC_GROUP:
-		if (rd(x, m, arg, s, 8))
-			return -EFAULT;
-		return -EOPNOTSUPP;
-	case VDPA_REQ_VDPA_SET_GROUP_ASID:
-		if (rd(x, m, arg, s, 8))
-			return -EFAULT;
-		if (s[1] >= d->cfg.nas)
-			return -EINVAL;
-		if (idx >= d->cfg.ngroups)
-			return -EINVAL;
-		d->group_asid[idx] = s[1];
-		return 0;
-	case VDPA_REQ_GET_VRING_BASE:
-		if (rd(x, m, arg, s, 8))
-			return -EFAULT;
-		s[0] = idx;
-		s[1] = q->base;
-		return wr(x, m, arg, s, 8);
-	case VDPA_REQ_SET_VRING_NUM:
-		if (rd(x, m, arg, s, 8))
-			return -EFAULT;
-		if (!s[1] || s[1] > 0xffff || (s[1] & (s[1] - 1)))
-			return -EINVAL;
-		q->num = s[1];
-		return 0;
-	case VDPA_REQ_SET_VRING_BASE:
-		if (rd(x, m, arg, s, 8))
-			return -EFAULT;
-		if (s[1] > 0xffff)
-			return -EINVAL;
-		q->base = s[1];
-		return 0;
-	case VDPA_REQ_SET_VRING_ADDR:
-		if (rd(x, m, arg, a, VDPA_SZ_VRING_ADDR))
-			return -EFAULT;
-		{
-			uint32_t flags;
-			memcpy(&flags, (uint8_t *)a + 4, 4);
-			uint64_t desc = a[1], used = a[2], avail = a[3], log = a[4];
-			if (flags & ~(1u << VDPA_VRING_F_LOG))
-				return -EOPNOTSUPP;
-			if ((avail & (VDPA_AVAIL_ALIGN - 1)) || (used & (VDPA_USED_ALIGN - 1)) ||
-			    (log & (VDPA_USED_ALIGN - 1)))
-				return -EINVAL;
-			q->addr_flags = flags;
-			q->desc = desc;
-			q->used = used;
-			q->avail = avail;
-			q->log = log;
-		}
-		return 0;
-	case VDPA_REQ_SET_VRING_KICK:
-	case VDPA_REQ_SET_VRING_CALL:
-	case VDPA_REQ_SET_VRING_ERR: {
-		if (rd(x, m, arg, s, 8))
-			return -EFAULT;
-		int fd = (int)s[1], nfd = -1;
-		if (fd != VDPA_FILE_UNBIND) {
-			r = take_eventfd(m, fd, &nfd);
-			if (r)
-				return r;
-		}
-		int *slot = req == VDPA_REQ_SET_VRING_KICK ? &q->kick
-			    : req == VDPA_REQ_SET_VRING_CALL ? &q->call : &q->err;
-		put_fd(slot);
-		*slot = nfd;
-		if (bad_idx)
-			put_fd(slot);
-		return 0;
-	}
-	default:
-		return -ENOTTY; /* -ENOIOCTLCMD seen from user space */
-	}
-}
-
-static long do_ioctl(struct vdpa_dev *d, const struct vdpa_mem *m, struct opctx *x, uint32_t req,
-		     uint64_t arg)
-{
-	uint64_t u64;
-	uint32_t u32;
-	uint8_t u8;
-	switch (req) {
-	case VDPA_REQ_SET_BACKEND_FEATURES: {
-		if (rd(x, m, arg, &u64, 8))
-			return -EFAULT;
-		uint64_t known = (1ull << VDPA_BF_IOTLB_MSG_V2) | (1ull << VDPA_BF_IOTLB_BATCH) |
-				 (1ull << VDPA_BF_IOTLB_ASID) | (1ull << VDPA_BF_DESC_ASID) |
-				 (1ull << VDPA_BF_SUSPEND) | (1ull << VDPA_BF_RESUME) |
-				 (1ull << VDPA_BF_ENABLE_AFTER_DRIVER_OK) |
-				 (1ull << VDPA_BF_IOTLB_PERSIST);
-		if (!(d->cfg.bad & VDPA_BAD_BACKEND_UNKNOWN)) {
-			if (u64 & ~known)
-				return -EOPNOTSUPP;
-			if ((u64 & (1ull << VDPA_BF_SUSPEND)) &&
-			    !(d->cfg.parent_backend & (1ull << VDPA_BF_SUSPEND)))
-				return -EOPNOTSUPP;
-			if ((u64 & (1ull << VDPA_BF_RESUME)) &&
-			    !(d->cfg.parent_backend & (1ull << VDPA_BF_RESUME)))
-				return -EOPNOTSUPP;
-			if ((u64 & (1ull << VDPA_BF_DESC_ASID)) && !(u64 & (1ull << VDPA_BF_IOTLB_ASID)))
-				return -EINVAL;
-			if (u64 & ((1ull << VDPA_BF_DESC_ASID) | (1ull << VDPA_BF_IOTLB_PERSIST)))
-				return -EOPNOTSUPP; /* the fake parent has neither */
-		}
-		d->backend_acked = u64;
-		return 0;
-	}
-	case VDPA_REQ_VDPA_GET_DEVICE_ID:
-		return wr(x, m, arg, &d->cfg.device_id, 4);
-	case VDPA_REQ_VDPA_GET_STATUS:
-		return wr(x, m, arg, &d->status, 1);
-	case VDPA_REQ_VDPA_SET_STATUS: {
-		if (rd(x, m, arg, &u8, 1))
-			return -EFAULT;
-		uint8_t old = d->status;
-		if (u8 != 0 && (old & ~u8) && !(d->cfg.bad & VDPA_BAD_STATUS_CLEAR))
-			return -EINVAL;
-		if (u8 == 0) {
-			dev_reset(d);
-			return 0;
-		}
-		/* The parent keeps FEATURES_OK only for a set it accepts. */
-		if ((u8 & VDPA_S_FEATURES_OK) && !(old & VDPA_S_FEATURES_OK) &&
-		    !(d->driver_features & (1ull << VDPA_F_VERSION_1)))
-			u8 &= (uint8_t)~VDPA_S_FEATURES_OK;
-		d->status = u8;
-		return 0;
-	}
-	case VDPA_REQ_VDPA_GET_CONFIG:
-	case VDPA_REQ_VDPA_SET_CONFIG: {
-		uint32_t h[2];
-		if (rd(x, m, arg, h, 8))
-			return -EFAULT;
-		int r = config_validate(d, h[0], h[1]);
-		if (r)
-			return r;
-		if (h[1] > (1u << 20))
-			return -ENOMEM;
-		uint8_t *buf = xcalloc(1, h[1]);
-		for (uint32_t i = 0; i < h[1]; i++)
-			if ((uint64_t)h[0] + i < VDPA_NETCFG_SIZE)
-				buf[i] = d->config[h[0] + i];
-		if (req == VDPA_REQ_VDPA_GET_CONFIG) {
-			r = wr(x, m, arg + 8, buf, h[1]);
-		} else {
-			r = rd(x, m, arg + 8, buf, h[1]);
-			/* vdpa_sim_net: only the MAC is writable. */
-			for (uint32_t i = 0; !r && i < h[1]; i++)
-				if ((uint64_t)h[0] + i < VDPA_NETCFG_MAC + 6)
-					d->config[h[0] + i] = buf[i];
-		}
-		free(buf);
-		return r;
-	}
-	case VDPA_REQ_GET_FEATURES:
-		u64 = d->cfg.features;
-		if ((d->cfg.bad & VDPA_BAD_UNSTABLE) && (d->get_features_calls & 1))
-			u64 ^= 1ull << VDPA_F_NET_CSUM;
-		d->get_features_calls++;
-		return wr(x, m, arg, &u64, 8);
-	case VDPA_REQ_SET_FEATURES:
-		if ((d->status & VDPA_S_FEATURES_OK) && !(d->cfg.bad & VDPA_BAD_FEAT_AFTER_OK))
-			return -EBUSY;
-		if (rd(x, m, arg, &u64, 8))
-			return -EFAULT;
-		if (d->cfg.need_access_platform && !(u64 & (1ull << VDPA_F_ACCESS_PLATFORM)))
-			return -EINVAL;
-		d->driver_features = u64 & d->cfg.features;
-		return 0;
-	case VDPA_REQ_VDPA_GET_VRING_NUM: {
-		uint16_t n = d->cfg.vq_num_max;
-		return wr(x, m, arg, &n, 2);
-	}
-	case VDPA_REQ_VDPA_GET_GROUP_NUM:
-		return wr(x, m, arg, &d->cfg.ngroups, 4);
-	case VDPA_REQ_VDPA_GET_AS_NUM:
-		return wr(x, m, arg, &d->cfg.nas, 4);
-	case VDPA_REQ_SET_LOG_BASE:
-	case VDPA_REQ_SET_LOG_FD:
-		return -ENOTTY;
-	case VDPA_REQ_VDPA_SET_CONFIG_CALL: {
-		int fd, nfd = -1;
-		if (rd(x, m, arg, &fd, 4))
-			return -EFAULT;
-		if (fd != VDPA_FILE_UNBIND) {
-			int r = take_eventfd(m, fd, &nfd);
-			if (r)
-				return r;
-		}
-		put_fd(&d->config_call);
-		d->config_call = nfd;
-		return 0;
-	}
-	case VDPA_REQ_GET_BACKEND_FEATURES:
-		u64 = backend_offered(d);
-		return wr(x, m, arg, &u64, 8);
-	case VDPA_REQ_VDPA_GET_IOVA_RANGE: {
-		uint64_t r2[2] = { d->cfg.iova_first, d->cfg.iova_last };
-		return wr(x, m, arg, r2, 16);
-	}
-	case VDPA_REQ_VDPA_GET_CONFIG_SIZE:
-		u32 = VDPA_NETCFG_SIZE;
-		return wr(x, m, arg, &u32, 4);
-	case VDPA_REQ_VDPA_GET_VQS_COUNT:
-		return wr(x, m, arg, &d->nvqs, 4);
-	case VDPA_REQ_VDPA_SUSPEND:
-	case VDPA_REQ_VDPA_RESUME: {
-		unsigned bit = req == VDPA_REQ_VDPA_SUSPEND ? VDPA_BF_SUSPEND : VDPA_BF_RESUME;
-		if (!(d->cfg.parent_backend & (1ull << bit)))
-			return -EOPNOTSUPP;
-		if (!(d->status & VDPA_S_DRIVER_OK))
-			return 0;
-		d->suspended = req == VDPA_REQ_VDPA_SUSPEND;
-		return 0;
-	}
-	default:
-		break;
-	}
-	/* vhost_dev_ioctl(): ownership, then the memory table. */
-	if (req == VDPA_REQ_SET_OWNER) {
-		if (d->owner)
-			return -EBUSY;
-		d->owner = true;
-		return 0;
-	}
-	if (!d->owner)
-		return -EPERM;
-	if (req == VDPA_REQ_SET_MEM_TABLE) {
-		uint32_t h[2];
-		if (rd(x, m, arg, h, 8))
-			return -EFAULT;
-		if (h[0] > 509) /* vhost's max_mem_regions default */
-			return -E2BIG;
-		uint8_t reg[32];
-		for (uint32_t i = 0; i < h[0]; i++)
-			if (rd(x, m, arg + 8 + 32ull * i, reg, 32))
-				return -EFAULT;
-		return 0; /* accepted; vhost-vdpa translates through the IOTLB only */
-	}
-	return vring_ioctl(d, m, x, req, arg);
-}
-
-long vdpa_dev_ioctl(struct vdpa_dev *d, const struct vdpa_mem *m, uint32_t request, uint64_t arg)
-{
-	struct opctx *x = xmalloc(sizeof *x);
-	x->in_len = x->out_len = 0;
-	x->in_fault = x->out_fault = false;
-	capture_in(x, m, request, arg);
-	pthread_mutex_lock(&d->lock);
-	long r;
-	unsigned nr = request & 0xff;
-	if (!d->opened)
-		r = -EBADF;
-	else if (((request >> 8) & 0xff) == VDPA_IOC_MAGIC && vdpa_ioctl(request) &&
-		 (d->cfg.absent[nr / 32] >> (nr % 32) & 1))
-		r = -ENOTTY; /* not in this kernel or parent */
-	else
-		r = do_ioctl(d, m, x, request, arg);
-	emit_op(d, VC_EV_VDPA_IOCTL, request, r, x);
-	pthread_mutex_unlock(&d->lock);
-	free(x);
-	return r;
 }
 
 /* ---------- IOTLB ---------- */

@@ -1,6 +1,7 @@
 /* Profiles (what the fake offers) and fault specs (what it breaks). */
 #include "fakes/vhost-user/fake.h"
 #include "vcts/wire.h"
+#include "lib/parse_num.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -304,15 +305,14 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 	}
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+/* A fault's "=N" in lo..hi (hi fits 32 bits); false when absent or not. */
+static bool arg_in(const char *arg, uint64_t lo, uint64_t hi, uint32_t *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (end == s || *end || errno || *s == '-')
-		return -1;
-	*out = v;
-	return 0;
+	uint64_t v;
+	if (!arg || !vc_parse_u64_str(arg, &v) || v < lo || v > hi)
+		return false;
+	*out = (uint32_t)v;
+	return true;
 }
 
 /* "NAME[#K]" -> request number and occurrence. */
@@ -328,14 +328,14 @@ static int parse_req(const char *s, uint32_t *req, uint32_t *nth)
 	*req = vu_request_by_name(VU_CHAN_MAIN, name);
 	if (!*req) {
 		uint64_t v;
-		if (parse_u64(name, &v) || !vu_request(VU_CHAN_MAIN, (uint32_t)v))
+		if (!vc_parse_u64_str(name, &v) || !vu_request(VU_CHAN_MAIN, (uint32_t)v))
 			return -1;
 		*req = (uint32_t)v;
 	}
 	*nth = 1;
 	if (hash) {
 		uint64_t k;
-		if (parse_u64(hash + 1, &k) || k == 0 || k > UINT32_MAX)
+		if (!vc_parse_u64_str(hash + 1, &k) || k == 0 || k > UINT32_MAX)
 			return -1;
 		*nth = (uint32_t)k;
 	}
@@ -355,7 +355,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	char *conn = strstr(buf, ",conn=");
 	if (conn) {
 		uint64_t k;
-		if (parse_u64(conn + 6, &k) || k == 0 || k > UINT32_MAX) {
+		if (!vc_parse_u64_str(conn + 6, &k) || k == 0 || k > UINT32_MAX) {
 			snprintf(err, errlen, "fault '%s': bad conn=", spec);
 			return -1;
 		}
@@ -381,7 +381,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	}
 	if (at) {
 		if (!strncmp(at, "msg=", 4)) {
-			if (parse_u64(at + 4, &f->at_msg) || f->at_msg == 0) {
+			if (!vc_parse_u64_str(at + 4, &f->at_msg) || f->at_msg == 0) {
 				snprintf(err, errlen, "fault '%s': msg= wants a message number >= 1", spec);
 				return -1;
 			}
@@ -414,15 +414,12 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 		}
 		break;
 	}
-	case VFU_FAULT_DELAY_REPLY: {
-		uint64_t ms;
-		if (!arg || parse_u64(arg, &ms) || ms == 0 || ms > 3600000u || !f->at_req) {
+	case VFU_FAULT_DELAY_REPLY:
+		if (!arg_in(arg, 1, 3600000u, &f->ms) || !f->at_req) {
 			snprintf(err, errlen, "fault '%s': wants delay-reply=MS@req=NAME", spec);
 			return -1;
 		}
-		f->ms = (uint32_t)ms;
 		break;
-	}
 	case VFU_FAULT_REPLY_FLAGS:
 	case VFU_FAULT_REPLY_SIZE:
 	case VFU_FAULT_REPLY_REQUEST:
@@ -470,16 +467,13 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 		if (!triggered || arg)
 			goto want_trigger;
 		break;
-	case VFU_FAULT_REPLY_FDS: {
-		uint64_t n;
-		if (!arg || parse_u64(arg, &n) || n == 0 || n > VFU_REPLY_FDS_MAX) {
+	case VFU_FAULT_REPLY_FDS:
+		if (!arg_in(arg, 1, VFU_REPLY_FDS_MAX, &f->nfds)) {
 			snprintf(err, errlen, "fault '%s': wants reply-fds=N (1..%u)[@msg=N|@req=NAME[#K]]",
 				 spec, VFU_REPLY_FDS_MAX);
 			return -1;
 		}
-		f->nfds = (uint32_t)n;
 		break;
-	}
 	case VFU_FAULT_PACKED_USED_ZERO:
 	case VFU_FAULT_VRING_BASE_ZERO:
 	case VFU_FAULT_VRING_BASE_OTHER:

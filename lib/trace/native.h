@@ -1,4 +1,4 @@
-/* Private helpers of the native capture format (lib/trace/native.c) for
+/* Private helpers of the native capture format (lib/trace/native*.c) for
  * tests and fuzzers: serialise a whole trace into memory, and compare two
  * traces field by field (the round-trip oracle). */
 #ifndef VCTS_TRACE_NATIVE_H

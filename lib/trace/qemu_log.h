@@ -60,6 +60,10 @@ bool vc_qlog_name_is(const struct vc_qlog_line *l, const char *name);
  * success returns the length consumed and sets *ns (since the epoch). */
 size_t vc_qlog_iso_time(const char *s, size_t n, int64_t *ns);
 
+/* "TID@SEC[.FRAC]:" at s (the -msg timestamp=on prefix): the length
+ * consumed and *tid, *ns set, or 0. */
+size_t vc_qlog_tid_prefix(const char *s, size_t n, uint64_t *tid, int64_t *ns);
+
 /* What the vhost-user importer saw (for tests and diagnostics). */
 struct vc_qemu_trace_stats {
 	uint64_t lines;

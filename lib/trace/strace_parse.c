@@ -2,37 +2,13 @@
  * The input is never NUL-terminated and may be anything: every scan is
  * bounded by the line length, nothing recurses, every count is capped. */
 #include "lib/trace/strace_priv.h"
+#include "lib/trace/strace_cursor.h"
 #include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct cur {
-	const char *s;
-	size_t n, i;
-};
-
-static bool c_eof(const struct cur *c) { return c->i >= c->n; }
-static char c_peek(const struct cur *c) { return c->i < c->n ? c->s[c->i] : '\0'; }
-
-static bool c_lit_n(struct cur *c, const char *lit, size_t l)
-{
-	if (c->n - c->i < l || memcmp(c->s + c->i, lit, l) != 0)
-		return false;
-	c->i += l;
-	return true;
-}
-/* Literals only: their length is known when compiled. */
-#define c_lit(c, lit) c_lit_n((c), "" lit, sizeof(lit) - 1)
-
-static void c_ws(struct cur *c)
-{
-	while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t'))
-		c->i++;
-}
-
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
 /* After an element of a list closed by `close`: 1 when a ',' follows
  * (another element), 0 when the closer does (the list ended), -1 with
  * p->what set ("bad WHAT at column N") for anything else. */
@@ -53,47 +29,6 @@ static int c_next(struct st_parser *p, struct cur *c, char close, const char *wh
 static bool is_ident(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || is_digit(ch) || ch == '_';
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Unsigned decimal or 0x hex; false on no digits or overflow. */
-static bool c_u64(struct cur *c, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t st = c->i;
-	if (c->n - c->i > 2 && c->s[c->i] == '0' && (c->s[c->i + 1] == 'x' || c->s[c->i + 1] == 'X') &&
-	    hexval(c->s[c->i + 2]) >= 0) {
-		c->i += 2;
-		while (c->i < c->n && hexval(c->s[c->i]) >= 0) {
-			if (v >> 60)
-				return false;
-			v = v * 16 + (uint64_t)hexval(c->s[c->i++]);
-		}
-		*out = v;
-		return true;
-	}
-	while (c->i < c->n && is_digit(c->s[c->i])) {
-		uint64_t d = (uint64_t)(c->s[c->i] - '0');
-		/* overflow test without a division per digit */
-		if (v >= UINT64_MAX / 10 && (v > UINT64_MAX / 10 || d > UINT64_MAX % 10))
-			return false;
-		v = v * 10 + d;
-		c->i++;
-	}
-	if (c->i == st)
-		return false;
-	*out = v;
-	return true;
 }
 
 static bool c_i64(struct cur *c, int64_t *out)
@@ -368,58 +303,99 @@ static bool c_fdarg(struct st_parser *p, struct cur *c, struct st_fdarg *fd)
 	return true;
 }
 
-/* "[{iov_base="..", iov_len=N}, ...]" or an address. */
-static bool c_iovs(struct st_parser *p, struct cur *c, struct st_call *k, size_t *len)
+/* An array of structures, "[{f=v, ...}, ..., ...]", as sendmsg's iovecs
+ * and cmsgs are printed. Each field goes to field(), which returns 1 when
+ * it took the field, 0 for one to skip, -1 on error (p->what set); elem is
+ * the structure's state, cleared (elem_size bytes, 0 for state that runs
+ * over the whole array) before each. "..." in
+ * the array sets *cut when cut is given. Messages name the parts. */
+struct c_array {
+	const char *elem, *array;   /* "iovec", "iovec array" */
+	const char *bad_elem, *bad_array;
+	bool say_limit;             /* "more than 1024 iovecs", not "too many cmsgs" */
+	int (*field)(struct st_parser *p, struct cur *c, struct st_call *k, void *elem);
+	size_t elem_size;
+};
+
+static bool c_struct_array(struct st_parser *p, struct cur *c, struct st_call *k,
+			   const struct c_array *a, void *elem, bool *cut)
 {
-	c_ws(c);
-	if (!c_lit(c, "[")) {
-		k->data_absent = true;
-		return c_skip_value(c);
-	}
 	unsigned count = 0;
 	for (;;) {
 		c_ws(c);
 		if (c_lit(c, "]"))
 			return true;
 		if (c_lit(c, "...")) {
-			k->data_cut = true;
+			if (cut)
+				*cut = true;
 		} else if (c_lit(c, "{")) {
 			if (++count > ST_MAX_IOV) {
-				snprintf(p->what, sizeof p->what, "more than %u iovecs", ST_MAX_IOV);
+				if (a->say_limit)
+					snprintf(p->what, sizeof p->what, "more than %u %ss",
+						 ST_MAX_IOV, a->elem);
+				else
+					snprintf(p->what, sizeof p->what, "too many %ss", a->elem);
 				return false;
 			}
+			memset(elem, 0, a->elem_size);
 			for (;;) {
 				c_ws(c);
 				if (c_lit(c, "}"))
 					break;
-				if (c_lit(c, "iov_base=")) {
-					if (!c_data(p, c, k, len))
-						return false;
-				} else if (c_lit(c, "iov_len=")) {
-					uint64_t v;
-					if (!c_u64(c, &v)) {
-						snprintf(p->what, sizeof p->what,
-							 "bad iov_len at column %zu", c->i + 1);
-						return false;
-					}
-				} else if (!c_skip_value(c) || c_eof(c)) {
-					snprintf(p->what, sizeof p->what, "bad iovec");
+				int took = a->field(p, c, k, elem);
+				if (took < 0)
+					return false;
+				if (took == 0 && (!c_skip_value(c) || c_eof(c))) {
+					snprintf(p->what, sizeof p->what, "%s", a->bad_elem);
 					return false;
 				}
-				int nx = c_next(p, c, '}', "iovec");
+				int nx = c_next(p, c, '}', a->elem);
 				if (nx < 0)
 					return false;
 				if (nx == 0)
 					break;
 			}
 		} else {
-			snprintf(p->what, sizeof p->what, "bad iovec array at column %zu", c->i + 1);
+			snprintf(p->what, sizeof p->what, "%s at column %zu", a->bad_array, c->i + 1);
 			return false;
 		}
-		int nx = c_next(p, c, ']', "iovec array");
+		int nx = c_next(p, c, ']', a->array);
 		if (nx <= 0)
 			return nx == 0;
 	}
+}
+
+static int iov_field(struct st_parser *p, struct cur *c, struct st_call *k, void *elem)
+{
+	size_t *len = *(size_t **)elem;
+	if (c_lit(c, "iov_base="))
+		return c_data(p, c, k, len) ? 1 : -1;
+	if (c_lit(c, "iov_len=")) {
+		uint64_t v;
+		if (!c_u64(c, &v)) {
+			snprintf(p->what, sizeof p->what, "bad iov_len at column %zu", c->i + 1);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* "[{iov_base="..", iov_len=N}, ...]" or an address. */
+static bool c_iovs(struct st_parser *p, struct cur *c, struct st_call *k, size_t *len)
+{
+	static const struct c_array iovecs = {
+		"iovec", "iovec array", "bad iovec", "bad iovec array", true,
+		iov_field, 0,
+	};
+	c_ws(c);
+	if (!c_lit(c, "[")) {
+		k->data_absent = true;
+		return c_skip_value(c);
+	}
+	/* The element state is the running length, kept across elements. */
+	size_t *elem = len;
+	return c_struct_array(p, c, k, &iovecs, &elem, &k->data_cut);
 }
 
 static bool add_pfd(struct st_parser *p, struct st_call *k, const struct st_fdarg *fd)
@@ -434,78 +410,58 @@ static bool add_pfd(struct st_parser *p, struct st_call *k, const struct st_fdar
 	return true;
 }
 
-/* msg_control=[{cmsg_len=.., cmsg_level=.., cmsg_type=SCM_RIGHTS, cmsg_data=[fd, ...]}] */
-static bool c_cmsgs(struct st_parser *p, struct cur *c, struct st_call *k)
+/* cmsg_data=[fd, ...] of an SCM_RIGHTS cmsg. */
+static bool c_cmsg_fds(struct st_parser *p, struct cur *c, struct st_call *k)
 {
-	c_ws(c);
-	if (!c_lit(c, "["))
-		return c_skip_value(c);
-	unsigned count = 0;
+	unsigned nf = 0;
 	for (;;) {
 		c_ws(c);
 		if (c_lit(c, "]"))
 			return true;
 		if (c_lit(c, "...")) {
-			/* abbreviated: fds may be missing */
-		} else if (c_lit(c, "{")) {
-			if (++count > ST_MAX_IOV) {
-				snprintf(p->what, sizeof p->what, "too many cmsgs");
+			k->ctrunc = true;
+		} else {
+			struct st_fdarg fd;
+			if (!c_fdarg(p, c, &fd))
+				return false;
+			if (++nf > ST_MAX_CMSG_FDS) {
+				snprintf(p->what, sizeof p->what, "more than %u fds in one cmsg",
+					 ST_MAX_CMSG_FDS);
 				return false;
 			}
-			bool rights = false;
-			for (;;) {
-				c_ws(c);
-				if (c_lit(c, "}"))
-					break;
-				if (c_lit(c, "cmsg_type=")) {
-					rights = c_lit(c, "SCM_RIGHTS");
-					if (!c_skip_value(c))
-						return false;
-				} else if (rights && c_lit(c, "cmsg_data=[")) {
-					unsigned nf = 0;
-					for (;;) {
-						c_ws(c);
-						if (c_lit(c, "]"))
-							break;
-						if (c_lit(c, "...")) {
-							k->ctrunc = true;
-						} else {
-							struct st_fdarg fd;
-							if (!c_fdarg(p, c, &fd))
-								return false;
-							if (++nf > ST_MAX_CMSG_FDS) {
-								snprintf(p->what, sizeof p->what,
-									 "more than %u fds in one cmsg",
-									 ST_MAX_CMSG_FDS);
-								return false;
-							}
-							if (!add_pfd(p, k, &fd))
-								return false;
-						}
-						int nx = c_next(p, c, ']', "cmsg_data");
-						if (nx < 0)
-							return false;
-						if (nx == 0)
-							break;
-					}
-				} else if (!c_skip_value(c) || c_eof(c)) {
-					snprintf(p->what, sizeof p->what, "bad cmsg");
-					return false;
-				}
-				int nx = c_next(p, c, '}', "cmsg");
-				if (nx < 0)
-					return false;
-				if (nx == 0)
-					break;
-			}
-		} else {
-			snprintf(p->what, sizeof p->what, "bad msg_control at column %zu", c->i + 1);
-			return false;
+			if (!add_pfd(p, k, &fd))
+				return false;
 		}
-		int nx = c_next(p, c, ']', "msg_control");
+		int nx = c_next(p, c, ']', "cmsg_data");
 		if (nx <= 0)
 			return nx == 0;
 	}
+}
+
+static int cmsg_field(struct st_parser *p, struct cur *c, struct st_call *k, void *elem)
+{
+	bool *rights = elem;
+	if (c_lit(c, "cmsg_type=")) {
+		*rights = c_lit(c, "SCM_RIGHTS");
+		return c_skip_value(c) ? 1 : -1;
+	}
+	if (*rights && c_lit(c, "cmsg_data=["))
+		return c_cmsg_fds(p, c, k) ? 1 : -1;
+	return 0;
+}
+
+/* msg_control=[{cmsg_len=.., cmsg_level=.., cmsg_type=SCM_RIGHTS, cmsg_data=[fd, ...]}] */
+static bool c_cmsgs(struct st_parser *p, struct cur *c, struct st_call *k)
+{
+	static const struct c_array cmsgs = {
+		"cmsg", "msg_control", "bad cmsg", "bad msg_control", false,
+		cmsg_field, sizeof(bool),
+	};
+	c_ws(c);
+	if (!c_lit(c, "["))
+		return c_skip_value(c);
+	bool rights;
+	return c_struct_array(p, c, k, &cmsgs, &rights, NULL);
 }
 
 /* Does the value at the cursor (up to the next top-level , or bracket)
@@ -821,166 +777,4 @@ void st_decode_text(const char *s, size_t n, char *out, size_t outlen)
 		out[o++] = (b >= 0x20 && b < 0x7f) ? (char)b : '?';
 	}
 	out[o] = '\0';
-}
-
-void st_sock_clear(struct st_sock *so)
-{
-	/* Field by field: the path buffer only needs its first byte, and this
-	 * runs twice per syscall line. */
-	so->is_socket = so->maybe_unix = so->has_inode = so->has_peer = false;
-	so->inode = so->peer = 0;
-	so->type = NULL;
-	so->type_len = 0;
-	so->path[0] = '\0';
-}
-
-void st_parse_sock(const char *ann, size_t n, struct st_sock *so)
-{
-	st_sock_clear(so);
-	/* TYPE:[ with TYPE upper-case letters, digits, '-' ; or socket:[ */
-	size_t i = 0;
-	while (i < n && ((ann[i] >= 'A' && ann[i] <= 'Z') || is_digit(ann[i]) || ann[i] == '-'))
-		i++;
-	bool upper = i > 0;
-	if (!upper) {
-		if (n >= 7 && memcmp(ann, "socket:", 7) == 0)
-			i = 6;
-		else
-			return;
-	}
-	if (i + 1 >= n || ann[i] != ':' || ann[i + 1] != '[')
-		return;
-	so->is_socket = true;
-	so->type = ann;
-	so->type_len = i;
-	so->maybe_unix = !upper || (i >= 4 && memcmp(ann, "UNIX", 4) == 0);
-	struct cur c = { ann, n, i + 2 };
-	uint64_t v;
-	if (!c_u64(&c, &v))
-		return;
-	so->has_inode = true;
-	so->inode = v;
-	if (c_lit(&c, "->")) {
-		if (c_u64(&c, &v)) {
-			so->has_peer = true;
-			so->peer = v;
-		}
-	}
-	if (c_lit(&c, ",")) {
-		bool abstract = c_lit(&c, "@");
-		if (c_peek(&c) == '"') {
-			size_t st = ++c.i;
-			while (c.i < c.n && c.s[c.i] != '"') {
-				if (c.s[c.i] == '\\' && c.i + 1 < c.n)
-					c.i++;
-				c.i++;
-			}
-			size_t end = c.i < c.n ? c.i : c.n;
-			char *o = so->path;
-			size_t room = sizeof so->path;
-			if (abstract) {
-				*o++ = '@';
-				room--;
-			}
-			st_decode_text(ann + st, end - st, o, room);
-		}
-	}
-}
-
-/* ---- hash table ---- */
-
-static uint64_t mix(uint8_t kind, uint64_t a, uint64_t b)
-{
-	uint64_t h = (a * 0x9e3779b97f4a7c15ull) ^ (b + 0x632be59bd9b4e019ull + kind);
-	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 29;
-	return h;
-}
-
-static size_t find_slot(const struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, bool *found)
-{
-	size_t mask = h->cap - 1, i = (size_t)mix(kind, a, b) & mask, tomb = SIZE_MAX;
-	for (;;) {
-		const struct st_hent *e = &h->e[i];
-		if (e->kind == 0) {
-			*found = false;
-			return tomb != SIZE_MAX ? tomb : i;
-		}
-		if (e->kind == 0xff) {
-			if (tomb == SIZE_MAX)
-				tomb = i;
-		} else if (e->kind == kind && e->a == a && e->b == b) {
-			*found = true;
-			return i;
-		}
-		i = (i + 1) & mask;
-	}
-}
-
-bool st_hash_get(const struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, uint32_t *val)
-{
-	if (!h->cap)
-		return false;
-	bool found;
-	size_t i = find_slot(h, kind, a, b, &found);
-	if (found)
-		*val = h->e[i].val;
-	return found;
-}
-
-static void rehash(struct st_hash *h, size_t ncap)
-{
-	struct st_hent *old = h->e;
-	size_t ocap = h->cap;
-	h->e = xcalloc(ncap, sizeof *h->e);
-	h->cap = ncap;
-	h->used = h->live = 0;
-	for (size_t i = 0; i < ocap; i++)
-		if (old[i].kind != 0 && old[i].kind != 0xff)
-			st_hash_put(h, old[i].kind, old[i].a, old[i].b, old[i].val);
-	free(old);
-}
-
-void st_hash_put(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b, uint32_t val)
-{
-	if ((h->used + 1) * 2 > h->cap)
-		rehash(h, h->cap ? (h->live * 4 > h->cap ? h->cap * 2 : h->cap) : 64);
-	bool found;
-	size_t i = find_slot(h, kind, a, b, &found);
-	struct st_hent *e = &h->e[i];
-	if (!found) {
-		if (e->kind == 0)
-			h->used++;
-		h->live++;
-	}
-	e->kind = kind;
-	e->a = a;
-	e->b = b;
-	e->val = val;
-}
-
-void st_hash_del(struct st_hash *h, uint8_t kind, uint64_t a, uint64_t b)
-{
-	if (!h->cap)
-		return;
-	bool found;
-	size_t i = find_slot(h, kind, a, b, &found);
-	if (found) {
-		h->e[i].kind = 0xff;
-		h->live--;
-	}
-}
-
-void st_hash_clear(struct st_hash *h)
-{
-	if (h->cap)
-		memset(h->e, 0, h->cap * sizeof *h->e);
-	h->used = h->live = 0;
-}
-
-void st_hash_free(struct st_hash *h)
-{
-	free(h->e);
-	memset(h, 0, sizeof *h);
 }

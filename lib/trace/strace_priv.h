@@ -1,5 +1,6 @@
-/* Private to the strace importer: the syscall-line parser (strace_parse.c)
- * and the small hash table both halves use. */
+/* Private to the strace importer: the syscall-line parser (strace_parse.c,
+ * socket annotations in strace_sock.c)
+ * and the small hash table both halves use (strace_hash.c). */
 #ifndef VCTS_STRACE_PRIV_H
 #define VCTS_STRACE_PRIV_H
 

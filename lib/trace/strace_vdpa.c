@@ -15,6 +15,7 @@
 #include "vcts/vdpa_uapi.h"
 #include "lib/trace/strace_priv.h"
 #include "lib/lines.h"
+#include "lib/parse_num.h"
 #include "lib/xalloc.h"
 
 #include <errno.h>
@@ -167,24 +168,14 @@ static void set_result(struct vc_vdpa_op *o, const struct st_gen_call *g)
 	o->err = g->res_known && g->res < 0 ? errno_by_name(g->err) : 0;
 }
 
+/* A number argument; strace prints a null pointer as NULL. */
 static bool arg_u64(const char *s, size_t n, uint64_t *v)
 {
-	char buf[40];
-	if (!n || n >= sizeof buf)
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (!strcmp(buf, "NULL")) {
+	if (n == 4 && !memcmp(s, "NULL", 4)) {
 		*v = 0;
 		return true;
 	}
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(buf, &end, 0);
-	if (*end || errno || buf[0] == '-')
-		return false;
-	*v = x;
-	return true;
+	return vc_parse_u64(s, n, v);
 }
 
 static bool has_word(const char *s, size_t n, const char *w)

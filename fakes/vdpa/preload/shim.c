@@ -276,44 +276,56 @@ static mode_t mode_arg(int flags, va_list ap)
 	return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
 }
 
-API int open(const char *p, int flags, ...)
+/* The mode argument of an open call, present only when flags want one. */
+#define OPEN_MODE(m, flags)                                                                        \
+	va_list ap;                                                                                \
+	va_start(ap, flags);                                                                       \
+	mode_t m = mode_arg(flags, ap);                                                            \
+	va_end(ap)
+
+enum open_call { OC_OPEN, OC_OPEN64, OC_OPENAT, OC_OPENAT64 };
+
+/* Every open entry point: the device path opens the fake, anything else
+ * goes to the real call the program made. */
+static int open_route(enum open_call call, int dirfd, const char *p, int flags, mode_t m)
 {
 	ensure();
-	va_list ap;
-	va_start(ap, flags);
-	mode_t m = mode_arg(flags, ap);
-	va_end(ap);
-	return is_path(p) ? open_fake(flags) : r_open(p, flags, m);
+	if (is_path(p))
+		return open_fake(flags);
+	switch (call) {
+	case OC_OPEN:
+		return r_open(p, flags, m);
+	case OC_OPEN64:
+		return r_open64(p, flags, m);
+	case OC_OPENAT:
+		return r_openat(dirfd, p, flags, m);
+	default:
+		return r_openat64(dirfd, p, flags, m);
+	}
+}
+
+API int open(const char *p, int flags, ...)
+{
+	OPEN_MODE(m, flags);
+	return open_route(OC_OPEN, AT_FDCWD, p, flags, m);
 }
 
 API int open64(const char *p, int flags, ...)
 {
-	ensure();
-	va_list ap;
-	va_start(ap, flags);
-	mode_t m = mode_arg(flags, ap);
-	va_end(ap);
-	return is_path(p) ? open_fake(flags) : r_open64(p, flags, m);
+	OPEN_MODE(m, flags);
+	return open_route(OC_OPEN64, AT_FDCWD, p, flags, m);
 }
 
 API int openat(int dirfd, const char *p, int flags, ...)
 {
-	ensure();
-	va_list ap;
-	va_start(ap, flags);
-	mode_t m = mode_arg(flags, ap);
-	va_end(ap);
-	return is_path(p) ? open_fake(flags) : r_openat(dirfd, p, flags, m);
+	OPEN_MODE(m, flags);
+	return open_route(OC_OPENAT, dirfd, p, flags, m);
 }
 
 API int openat64(int dirfd, const char *p, int flags, ...)
 {
-	ensure();
-	va_list ap;
-	va_start(ap, flags);
-	mode_t m = mode_arg(flags, ap);
-	va_end(ap);
-	return is_path(p) ? open_fake(flags) : r_openat64(dirfd, p, flags, m);
+	OPEN_MODE(m, flags);
+	return open_route(OC_OPENAT64, dirfd, p, flags, m);
 }
 
 API int __open_2(const char *p, int flags) { return open(p, flags); }
