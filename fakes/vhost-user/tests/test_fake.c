@@ -7,6 +7,7 @@
 #include "harness/tests/common/testutil.h"
 #include "vcts/engine.h"
 #include "vcts/trace.h"
+#include "vcts/sock.h"
 #include "vcts/wire.h"
 #include "vcts/wire_decode.h"
 
@@ -41,32 +42,9 @@ static bool tolerant;
 static void fe_send(int fd, uint32_t req, uint32_t flags, const void *pl, uint32_t len, const int *fds,
 		    int nfds)
 {
-	uint8_t buf[VU_HDR_SIZE + 512];
-	ck_assert_uint_le(len, sizeof buf - VU_HDR_SIZE);
-	vu_wr32(buf, req);
-	vu_wr32(buf + 4, flags);
-	vu_wr32(buf + 8, len);
-	if (len)
-		memcpy(buf + VU_HDR_SIZE, pl, len);
-	struct iovec iov = { buf, VU_HDR_SIZE + len };
-	union {
-		char b[CMSG_SPACE(sizeof(int) * 253)];
-		struct cmsghdr a;
-	} cm;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (nfds) {
-		memset(&cm, 0, sizeof cm);
-		mh.msg_control = cm.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(h), fds, sizeof(int) * (size_t)nfds);
-	}
-	ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	int rc = vc_sock_send_msg(fd, req, flags, len, pl, len, fds, (unsigned)nfds, 10000);
 	if (!tolerant)
-		ck_assert_int_eq(n, (ssize_t)(VU_HDR_SIZE + len));
+		ck_assert_msg(rc == 0, "send: %s", strerror(errno));
 }
 
 static void req(int fd, uint32_t r, uint32_t extra, const void *pl, uint32_t len)
@@ -74,30 +52,31 @@ static void req(int fd, uint32_t r, uint32_t extra, const void *pl, uint32_t len
 	fe_send(fd, r, VU_VERSION | extra, pl, len, NULL, 0);
 }
 
-/* Blocking read of one reply (the fake runs on its own thread). */
+/* Blocking read of one reply (the fake runs on its own thread): its size,
+ * or -1 (EOF, or more than cap). Its first fd goes to *rfd when asked
+ * for, every other is closed. */
 static int fe_recv(int fd, uint32_t *r, uint32_t *flags, void *pl, uint32_t cap, int *rfd)
 {
-	uint8_t hdr[VU_HDR_SIZE];
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr a;
-	} cm;
-	struct iovec iov = { hdr, sizeof hdr };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
-	if (recvmsg(fd, &mh, MSG_WAITALL) != (ssize_t)sizeof hdr)
-		return -1;
-	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-	if (rfd) {
+	struct vc_sock_rx rx;
+	vc_sock_rx_init(&rx, cap);
+	struct vc_sock_msg m;
+	if (rfd)
 		*rfd = -1;
-		if (h && h->cmsg_type == SCM_RIGHTS)
-			memcpy(rfd, CMSG_DATA(h), sizeof(int));
-	}
-	*r = vu_rd32(hdr);
-	*flags = vu_rd32(hdr + 4);
-	uint32_t size = vu_rd32(hdr + 8);
-	if (size > cap || (size && recv(fd, pl, size, MSG_WAITALL) != (ssize_t)size))
+	if (vc_sock_recv_wait(fd, &rx, &m, 10000) != VC_RX_MSG) {
+		vc_sock_rx_free(&rx);
 		return -1;
-	return (int)size;
+	}
+	if (rfd && m.nfds) {
+		*rfd = m.fds[0];
+		m.fds[0] = -1;
+	}
+	*r = m.req;
+	*flags = m.flags;
+	if (m.len)
+		memcpy(pl, m.payload, m.len);
+	int size = (int)m.len;
+	vc_sock_msg_free(&m);
+	return size;
 }
 
 static uint64_t get_u64(int fd, uint32_t r)
