@@ -1055,7 +1055,9 @@ static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
 	if (!vu_dec_u64(m->payload, m->len, &u))
 		return;
 	struct vfu_ring *r = &c->rings[u & VU_VRING_IDX_MASK];
-	int fd = (u & VU_VRING_NOFD) ? -1 : msg_take_fd(m, 0);
+	/* The fd the wire says the request carries (none with the invalid-FD bit). */
+	int fd = vu_request_fds(VU_CHAN_MAIN, req, m->payload, m->len, VU_KNOWN_NO).lo ? msg_take_fd(m, 0)
+										     : -1;
 	/* Only eventfds are signalled or watched: a pipe or a file in their
 	 * place could block a write or never stop being readable. */
 	bool is_eventfd = fd >= 0 && m->info[0].kind == VC_FD_EVENTFD;
