@@ -1840,14 +1840,8 @@ static void on_listen(struct vfu_server *s)
 
 static int do_connect(struct vfu_server *s, const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof sa.sun_path) {
-		snprintf(err, errlen, "socket path too long: %s", path);
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || set_nonblock(fd) != 0) {
+	int fd = vc_sock_connect(path, 0);
+	if (fd < 0 || set_nonblock(fd) != 0) {
 		snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -1978,26 +1972,15 @@ void vfu_free(struct vfu_server *s)
 
 int vfu_listen(struct vfu_server *s, const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (s->listen_fd >= 0) {
 		snprintf(err, errlen, "%s: already listening", path);
 		return -1;
 	}
 	/* A stale socket file from an earlier run is replaced; a live one or
-	 * anything else at that path is left alone. */
-	if (vc_sock_claim(path, err, errlen) != 0)
+	 * anything else at that path is left alone (vc_sock_claim). */
+	int fd = vc_sock_listen(path, 64, SOCK_NONBLOCK, err, errlen);
+	if (fd < 0)
 		return -1;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
 	s->listen_fd = fd;
 	snprintf(s->listen_path, sizeof s->listen_path, "%s", path);
 	s->w_listen.kind = VFU_W_LISTEN;

@@ -10,10 +10,12 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness/tests/common/testutil.h"
 #include "vcts/sock.h"
+#include "vcts/sockpath.h"
 
 static void pair(int sv[2])
 {
@@ -363,6 +365,54 @@ START_TEST(send_timeout_and_peer_gone)
 }
 END_TEST
 
+/* Listen and connect by path: a message goes through; a live listener's
+ * path is not taken over; a path too long is refused, never cut short. */
+START_TEST(listen_and_connect)
+{
+	int base = vc_test_count_fds();
+	const char *path = vc_test_tmppath("sock-listen");
+	char err[256] = "";
+	int l = vc_sock_listen(path, 4, SOCK_NONBLOCK, err, sizeof err);
+	ck_assert_msg(l >= 0, "%s", err);
+	ck_assert_int_eq(fcntl(l, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+	ck_assert_int_eq(fcntl(l, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	int c = vc_sock_connect(path, 0);
+	ck_assert_int_ge(c, 0);
+	int a = accept(l, NULL, NULL);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_eq(vc_sock_send_msg(c, 1, 1, 0, NULL, 0, NULL, 0, 1000), 0);
+	struct vc_sock_rx rx;
+	vc_sock_rx_init(&rx, 0);
+	struct vc_sock_msg m;
+	ck_assert_int_eq(vc_sock_recv_wait(a, &rx, &m, 1000), VC_RX_MSG);
+	ck_assert_uint_eq(m.req, 1);
+	/* someone listens: the path is not claimed */
+	ck_assert_int_lt(vc_sock_listen(path, 4, 0, err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "socket in use") != NULL, "%s", err);
+	close(a);
+	close(c);
+	close(l);
+	/* the listener gone, its file is stale: taken over */
+	l = vc_sock_listen(path, 4, 0, err, sizeof err);
+	ck_assert_msg(l >= 0, "%s", err);
+	close(l);
+	unlink(path);
+	errno = 0;
+	ck_assert_int_lt(vc_sock_connect(path, 0), 0);
+	ck_assert_int_eq(errno, ENOENT);
+	char longp[200];
+	memset(longp, 'x', sizeof longp - 1);
+	longp[0] = '/';
+	longp[sizeof longp - 1] = '\0';
+	errno = 0;
+	ck_assert_int_lt(vc_sock_connect(longp, 0), 0);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	ck_assert_int_lt(vc_sock_listen(longp, 4, 0, err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "too long") != NULL, "%s", err);
+	ck_assert_int_eq(vc_test_count_fds(), base);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("sock");
@@ -376,6 +426,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(t, fd_flood_counted);
 	tcase_add_test(t, partial_writes);
 	tcase_add_test(t, send_timeout_and_peer_gone);
+	tcase_add_test(t, listen_and_connect);
 	suite_add_tcase(s, t);
 	return s;
 }
