@@ -66,6 +66,10 @@ static int fe_recv(int fd, uint32_t *r, uint32_t *flags, void *pl, uint32_t cap,
 		vc_sock_rx_free(&rx);
 		return -1;
 	}
+	if (m.len > cap) { /* cap 0: the reader's default cap, not the buffer's */
+		vc_sock_msg_free(&m);
+		return -1;
+	}
 	if (rfd && m.nfds) {
 		*rfd = m.fds[0];
 		m.fds[0] = -1;
