@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -306,6 +307,21 @@ START_TEST(test_session_null_device)
 }
 END_TEST
 
+static bool has_rule(const struct vc_results *res, enum vc_rule_id r);
+
+/* GET_FEATURES answered by a fake driven from this thread. */
+static uint64_t get_u64_caller(struct vfu_server *s, int fd)
+{
+	req(fd, VU_GET_FEATURES, 0, NULL, 0);
+	struct pollfd p = { .fd = vfu_fd(s), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	ck_assert_int_ge(vfu_dispatch(s, 0), 1);
+	uint32_t r, f;
+	uint64_t v = 0;
+	ck_assert_int_eq(fe_recv(fd, &r, &f, &v, sizeof v, NULL), (int)sizeof v);
+	return v;
+}
+
 /* Same session in the caller's poll loop (no thread): the test sends,
  * dispatches, then reads. */
 START_TEST(test_caller_driven)
@@ -325,6 +341,58 @@ START_TEST(test_caller_driven)
 	while (vfu_sessions_ended(s) < 1)
 		vfu_dispatch(s, -1);
 	vfu_free(s);
+}
+END_TEST
+
+/* fds the kernel cannot give the fake (its fd limit reached): the count
+ * is lost, so the fake closes the connection as its own refusal instead
+ * of judging the front-end for an fd count it did not send. */
+START_TEST(test_fds_cut_by_kernel)
+{
+	struct live l = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *rec = open_memstream(&buf, &len);
+	struct vfu_server *s = new_server("net", 1, &l, rec, NULL, 0);
+	int fd = connect_fake(s);
+	(void)get_u64_caller(s, fd);
+	int call = eventfd(0, EFD_CLOEXEC);
+	uint64_t u = 0;
+	int lowest = dup(0);
+	ck_assert_int_ge(lowest, 0);
+	close(lowest);
+	struct rlimit old, lim;
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)lowest; /* no fd can be installed */
+	fe_send(fd, VU_SET_VRING_CALL, VU_VERSION, &u, sizeof u, &call, 1);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	struct pollfd p = { .fd = vfu_fd(s), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	vfu_dispatch(s, 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_uint_eq(vfu_sessions_ended(s), 1);
+	uint8_t b;
+	ssize_t rn = recv(fd, &b, 1, MSG_DONTWAIT);
+	/* The fake hung up (reset: it left the payload unread). */
+	ck_assert_msg(rn == 0 || (rn < 0 && errno == ECONNRESET), "recv %zd: %s", rn, strerror(errno));
+	struct vfu_stats st;
+	vfu_get_stats(s, &st);
+	ck_assert_uint_eq(st.fds_received, st.fds_closed);
+	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+	ck_assert(!has_rule(res, VU_FD_03));
+	close(call);
+	close(fd);
+	vfu_free(s);
+	fclose(rec);
+	/* The capture says who closed: the back-end, not cut by the front-end. */
+	const char *eof = strstr(buf, "\"kind\":\"vu-eof\"");
+	ck_assert_ptr_nonnull(eof);
+	const char *eol = strchr(eof, '\n');
+	ck_assert_ptr_nonnull(eol);
+	const char *dir = strstr(eof, "\"dir\":\"BE->FE\"");
+	ck_assert_msg(dir && dir < eol, "%.*s", (int)(eol - eof), eof);
+	free(buf);
 }
 END_TEST
 
@@ -1109,6 +1177,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_session_null_device);
 	tcase_add_test(tc, test_caller_driven);
 	tcase_add_test(tc, test_region_past_fd);
+	tcase_add_test(tc, test_fds_cut_by_kernel);
 	tcase_add_test(tc, test_kicks_chains_and_capture);
 	tcase_add_test(tc, test_ring10_live);
 	tcase_add_test(tc, test_blk_config_and_read);
