@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "harness/tests/common/testutil.h"
+#include "harness/tests/common/vu_client.h"
 #include "vcts/sock.h"
 #include "vcts/sockpath.h"
 
@@ -225,14 +226,8 @@ START_TEST(ctrunc_closes_what_came)
 	uint8_t u[8] = { 0 };
 	ck_assert_int_eq(vc_sock_send_msg(sv[0], 5, 1, 8, u, 8, e, 5, 1000), 0);
 	int base = vc_test_count_fds();
-	int lowest = dup(0);
-	ck_assert_int_ge(lowest, 0);
-	close(lowest);
-	struct rlimit old, lim;
-	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
-	lim = old;
-	lim.rlim_cur = (rlim_t)lowest + 2;
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	struct rlimit old;
+	vc_test_fd_room(2, &old);
 	struct vc_sock_rx rx;
 	vc_sock_rx_init(&rx, 0);
 	struct vc_sock_msg m;

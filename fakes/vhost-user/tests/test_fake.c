@@ -5,6 +5,7 @@
  * hostile run that must leave no fd and no guest mapping behind. */
 #include "fakes/vhost-user/fake.h"
 #include "harness/tests/common/testutil.h"
+#include "harness/tests/common/vu_client.h"
 #include "vcts/engine.h"
 #include "vcts/trace.h"
 #include "vcts/sock.h"
@@ -58,30 +59,7 @@ static void req(int fd, uint32_t r, uint32_t extra, const void *pl, uint32_t len
  * for, every other is closed. */
 static int fe_recv(int fd, uint32_t *r, uint32_t *flags, void *pl, uint32_t cap, int *rfd)
 {
-	struct vc_sock_rx rx;
-	vc_sock_rx_init(&rx, cap);
-	struct vc_sock_msg m;
-	if (rfd)
-		*rfd = -1;
-	if (vc_sock_recv_wait(fd, &rx, &m, 10000) != VC_RX_MSG) {
-		vc_sock_rx_free(&rx);
-		return -1;
-	}
-	if (m.len > cap) { /* cap 0: the reader's default cap, not the buffer's */
-		vc_sock_msg_free(&m);
-		return -1;
-	}
-	if (rfd && m.nfds) {
-		*rfd = m.fds[0];
-		m.fds[0] = -1;
-	}
-	*r = m.req;
-	*flags = m.flags;
-	if (m.len)
-		memcpy(pl, m.payload, m.len);
-	int size = (int)m.len;
-	vc_sock_msg_free(&m);
-	return size;
+	return vc_test_vu_recv(fd, r, flags, pl, cap, rfd, 10000);
 }
 
 static uint64_t get_u64(int fd, uint32_t r)
@@ -358,15 +336,9 @@ START_TEST(test_fds_cut_by_kernel)
 	(void)get_u64_caller(s, fd);
 	int call = eventfd(0, EFD_CLOEXEC);
 	uint64_t u = 0;
-	int lowest = dup(0);
-	ck_assert_int_ge(lowest, 0);
-	close(lowest);
-	struct rlimit old, lim;
-	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
-	lim = old;
-	lim.rlim_cur = (rlim_t)lowest; /* no fd can be installed */
 	fe_send(fd, VU_SET_VRING_CALL, VU_VERSION, &u, sizeof u, &call, 1);
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	struct rlimit old;
+	vc_test_fd_room(0, &old); /* no fd can be installed */
 	struct pollfd p = { .fd = vfu_fd(s), .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 	vfu_dispatch(s, 0);

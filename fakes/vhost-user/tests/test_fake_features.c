@@ -7,6 +7,7 @@
  * read-only rule, SET_INFLIGHT_FD across a reconnect, NET_SET_MTU. */
 #include "fakes/vhost-user/fake.h"
 #include "harness/tests/common/testutil.h"
+#include "harness/tests/common/vu_client.h"
 #include "vcts/engine.h"
 #include "vcts/sock.h"
 #include "vcts/wire.h"
@@ -40,29 +41,12 @@ static void fe_send(int fd, uint32_t req, uint32_t flags, const void *pl, uint32
  * rfd takes it. */
 static int fe_recv(int fd, uint32_t *r, void *pl, uint32_t cap, int *rfd)
 {
-	struct vc_sock_rx rx;
-	vc_sock_rx_init(&rx, 0);
-	struct vc_sock_msg m;
-	if (rfd)
-		*rfd = -1;
-	enum vc_sock_rx_status st = vc_sock_recv_wait(fd, &rx, &m, 5000);
-	if (st != VC_RX_MSG) {
-		vc_sock_rx_free(&rx);
-		errno = st == VC_RX_AGAIN ? EAGAIN : ECONNRESET;
-		return -1;
-	}
-	ck_assert_uint_eq(m.flags, VU_VERSION | VU_FLAG_REPLY);
-	ck_assert_uint_le(m.len, cap);
-	if (rfd && m.nfds) {
-		*rfd = m.fds[0];
-		m.fds[0] = -1;
-	}
-	*r = m.req;
-	if (m.len)
-		memcpy(pl, m.payload, m.len);
-	int size = (int)m.len;
-	vc_sock_msg_free(&m);
-	return size;
+	uint32_t flags = 0;
+	int n = vc_test_vu_recv(fd, r, &flags, pl, cap, rfd, 5000);
+	ck_assert(n >= 0 || errno != EMSGSIZE);
+	if (n >= 0)
+		ck_assert_uint_eq(flags, VU_VERSION | VU_FLAG_REPLY);
+	return n;
 }
 
 static uint64_t call_u64(int fd, uint32_t req)
