@@ -16,6 +16,9 @@ static void reply_fds(struct vc_ctx *c)
 			  vc_ctx_reqname(c), n, max);
 }
 
+/* Requests on the main socket: the wire table says how many fds the
+ * request may carry (lib/wire.c, vu_request_fds); this names the rule
+ * each case of it answers to and words the finding. */
 void vu_fd_check(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
@@ -28,56 +31,59 @@ void vu_fd_check(struct vc_ctx *c)
 	if (ev->u.vu.chan != VU_CHAN_MAIN)
 		return;
 	const struct vc_vu_msg *m = &ev->u.vu;
+	const struct vu_state *st = c->st;
 	const uint32_t n = ev->nfds;
 	const char *name = vc_ctx_reqname(c);
-	uint64_t u;
-	uint32_t nregions, pad;
-	switch (c->ri->req_fds) {
-	case VU_FDS_NONE:
-		vc_expect(c, VU_FD_01, n == 0, "%s carries %u fd(s); it takes none", name, n);
-		break;
-	case VU_FDS_PER_REGION:
+	const enum vu_known shmfd = vu_pf_known(st->pf_offered_known, st->pf_offered,
+						st->pf_acked_known, st->pf_acked, VU_PF_LOG_SHMFD);
+	const struct vu_fd_want w = vu_request_fds(VU_CHAN_MAIN, m->request,
+						   m->has_payload ? m->payload : NULL,
+						   m->payload_len, shmfd);
+	const bool fits = n >= w.lo && n <= w.hi;
+	/* Where the request may carry fds at all, VU-FD-01 holds; the count
+	 * is the more precise rule's. */
+	if (w.fcase != VU_FDC_NONE && w.fcase != VU_FDC_OPTIONAL)
 		vc_ok(c, VU_FD_01);
-		if (m->has_payload && vu_dec_memtable_hdr(m->payload, m->payload_len, &nregions, &pad))
-			vc_expect(c, VU_FD_02, n == nregions,
-				  "SET_MEM_TABLE with %u regions carries %u fd(s)", nregions, n);
+	switch ((enum vu_fd_case)w.fcase) {
+	case VU_FDC_NONE:
+		vc_expect(c, VU_FD_01, fits, "%s carries %u fd(s); it takes none", name, n);
 		break;
-	case VU_FDS_VRING:
-		vc_ok(c, VU_FD_01);
-		if (!m->has_payload || !vu_dec_u64(m->payload, m->payload_len, &u))
-			break;
-		if (u & VU_VRING_NOFD)
-			vc_expect(c, VU_FD_03, n == 0, "%s with the no-fd bit set carries %u fd(s)",
-				  name, n);
-		else
-			vc_expect(c, VU_FD_03, n == 1,
-				  "%s without the no-fd bit carries %u fd(s), needs exactly 1", name, n);
-		vc_expect(c, VU_FD_05, (u >> 9) == 0,
-			  "%s payload 0x%llx sets bits above the no-fd bit", name,
-			  (unsigned long long)u);
-		break;
-	case VU_FDS_ONE:
-		vc_ok(c, VU_FD_01);
-		vc_expect(c, VU_FD_04, n == 1, "%s carries %u fd(s), needs exactly 1", name, n);
-		break;
-	case VU_FDS_LOG:
-		vc_ok(c, VU_FD_01);
-		if (!c->st->pf_acked_known)
-			break;
-		if (vu_pf_negotiated(c->st, VU_PF_LOG_SHMFD))
-			vc_expect(c, VU_FD_04, n == 1,
-				  "SET_LOG_BASE with LOG_SHMFD negotiated carries %u fd(s), needs 1", n);
-		else
-			vc_expect(c, VU_FD_01, n == 0,
-				  "SET_LOG_BASE without LOG_SHMFD carries %u fd(s)", n);
-		break;
-	case VU_FDS_OPTIONAL:
-		vc_expect(c, VU_FD_01, n <= 1, "%s carries %u fds, takes at most 1", name, n);
+	case VU_FDC_OPTIONAL:
+		vc_expect(c, VU_FD_01, fits, "%s carries %u fds, takes at most 1", name, n);
 		/* Tolerated for "existing incorrect implementations", but a
 		 * SHOULD NOT (vhost-user.rst, VHOST_USER_REM_MEM_REG). */
 		if (m->request == VU_REM_MEM_REG)
 			vc_expect(c, VU_FD_07, n == 0, "REM_MEM_REG carries %u fd(s); it should carry none",
 				  n);
 		break;
+	case VU_FDC_PER_REGION:
+		vc_expect(c, VU_FD_02, fits, "SET_MEM_TABLE with %u regions carries %u fd(s)",
+			  w.regions, n);
+		break;
+	case VU_FDC_VRING_NOFD:
+		vc_expect(c, VU_FD_03, fits, "%s with the no-fd bit set carries %u fd(s)", name, n);
+		break;
+	case VU_FDC_VRING:
+		vc_expect(c, VU_FD_03, fits,
+			  "%s without the no-fd bit carries %u fd(s), needs exactly 1", name, n);
+		break;
+	case VU_FDC_ONE:
+		vc_expect(c, VU_FD_04, fits, "%s carries %u fd(s), needs exactly 1", name, n);
+		break;
+	case VU_FDC_LOG_SHMFD:
+		vc_expect(c, VU_FD_04, fits,
+			  "SET_LOG_BASE with LOG_SHMFD negotiated carries %u fd(s), needs 1", n);
+		break;
+	case VU_FDC_LOG_NO_SHMFD:
+		vc_expect(c, VU_FD_01, fits, "SET_LOG_BASE without LOG_SHMFD carries %u fd(s)", n);
+		break;
+	case VU_FDC_UNDECIDED:
+		break;
 	}
+	uint64_t u;
+	if ((w.fcase == VU_FDC_VRING || w.fcase == VU_FDC_VRING_NOFD) &&
+	    vu_dec_u64(m->payload, m->payload_len, &u))
+		vc_expect(c, VU_FD_05, (u >> 9) == 0,
+			  "%s payload 0x%llx sets bits above the no-fd bit", name,
+			  (unsigned long long)u);
 }

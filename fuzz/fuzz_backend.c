@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "fakes/vhost-user/fake.h"
+#include "vcts/sock.h"
 #include "vcts/wire.h"
 #include "vcts/wire_encode.h"
 
@@ -134,59 +135,48 @@ static bool is_memory_fd(uint32_t req)
 	       req == VU_SET_LOG_FD || req == VU_SET_INFLIGHT_FD;
 }
 
-/* fds the table says this request takes, given its payload. */
-static uint32_t wanted_fds(const struct vu_request_info *ri, const uint8_t *pl, uint32_t len)
+/* fds the wire table says this request takes, given its payload (this
+ * front-end acks LOG_SHMFD when offered); where a short payload leaves it
+ * open, the most it may take. At most 8. */
+static uint32_t wanted_fds(uint32_t req, const uint8_t *pl, uint32_t len)
 {
-	if (!ri)
-		return 0;
-	switch (ri->req_fds) {
-	case VU_FDS_ONE:
-	case VU_FDS_LOG:
-		return 1;
-	case VU_FDS_PER_REGION:
-		return len >= 4 ? (vu_rd32(pl) > 8 ? 8 : vu_rd32(pl)) : 0;
-	case VU_FDS_VRING:
-		return len >= 8 && (vu_rd64(pl) & VU_VRING_NOFD) ? 0 : 1;
-	default:
-		return 0;
-	}
+	struct vu_fd_want w = vu_request_fds(VU_CHAN_MAIN, req, pl, len, VU_KNOWN_YES);
+	uint32_t n = w.fcase == VU_FDC_UNDECIDED ? w.hi : w.lo;
+	return n > 8 ? 8 : n;
 }
 
-static void drain(int fd)
+/* Read and drop whatever the fake sent, closing any fd it passed (e.g. an
+ * inflight memfd). */
+static void drain(int fd, struct vc_sock_rx *rx)
 {
-	uint8_t buf[4096];
-	/* Room for the most fds one sendmsg can pass (SCM_MAX_FD): none is
-	 * dropped by the kernel unseen, each is closed here. */
-	char cbuf[CMSG_SPACE(sizeof(int) * 253)];
 	for (;;) {
-		struct iovec iov = { buf, sizeof buf };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				     .msg_controllen = sizeof cbuf };
-		if (recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+		struct vc_sock_msg m;
+		enum vc_sock_rx_status st = vc_sock_recv(fd, rx, &m);
+		if (st == VC_RX_MSG) {
+			vc_sock_msg_free(&m);
+			continue;
+		}
+		if (st == VC_RX_AGAIN)
 			return;
-		/* Close any fd the fake sends back (e.g. an inflight memfd). */
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-				int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-				for (int i = 0; i < n; i++) {
-					int x;
-					memcpy(&x, CMSG_DATA(c) + i * sizeof(int), sizeof x);
-					close(x);
-				}
-			}
+		/* Finished (EOF, a size past the cap): start again, so that
+		 * nothing the fake sends stays unread. */
+		vc_sock_rx_free(rx);
+		vc_sock_rx_init(rx, 0);
+		if (st != VC_RX_OVERSIZE)
+			return;
 	}
 }
 
-static void settle(struct vfu_server *s, int peer)
+static void settle(struct vfu_server *s, int peer, struct vc_sock_rx *rx)
 {
 	/* The fake is single-threaded here: run it until it has nothing left
 	 * to do, bounded so a loop inside it shows up as a hang. */
 	for (int i = 0; i < 64; i++) {
-		drain(peer);
+		drain(peer, rx);
 		if (vfu_dispatch(s, 0) <= 0)
 			break;
 	}
-	drain(peer);
+	drain(peer, rx);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -210,12 +200,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vfu_adopt(s, sv[0], err, sizeof err) != 0)
 		abort();
 	int peer = sv[1];
+	struct vc_sock_rx rx;
+	vc_sock_rx_init(&rx, 0);
 	int kicks[4] = { -1, -1, -1, -1 };
 	struct in in = { data, size };
 	for (unsigned r = 0; r < MAX_RECORDS && in.n >= 4; r++) {
 		uint8_t op = take(&in), a = take(&in), b = take(&in), c = take(&in);
 		if (op % 8 == 7) {
-			settle(s, peer);
+			settle(s, peer, &rx);
 			continue;
 		}
 		if (op % 8 == 6) {
@@ -223,7 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint64_t one = 1;
 			if (k >= 0 && write(k, &one, sizeof one) < 0)
 				abort();
-			settle(s, peer);
+			settle(s, peer, &rx);
 			continue;
 		}
 		uint32_t req = a % (VU_REQ_MAX_FRONTEND + 2);
@@ -286,28 +278,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vu_wr32(payload, req);
 		vu_wr32(payload + 4, flags);
 		vu_wr32(payload + 8, len);
-		uint32_t nfds = (b & 0x10) ? c % 4 : wanted_fds(ri, pl, len);
+		uint32_t nfds = (b & 0x10) ? c % 4 : wanted_fds(req, pl, len);
 		int fds[8];
 		for (uint32_t i = 0; i < nfds; i++) {
 			fds[i] = is_memory_fd(req) ? new_memfd(&in) : eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 			assert(fds[i] >= 0);
 		}
-		struct iovec iov = { payload, VU_HDR_SIZE + len };
-		char cbuf[CMSG_SPACE(sizeof(int) * 8)];
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		if (nfds) {
-			mh.msg_control = cbuf;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-			memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-		}
-		ssize_t w = sendmsg(peer, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		/* The fake reads only in settle(): no wait for room. */
+		int w = vc_sock_send(peer, payload, VU_HDR_SIZE + len, fds, nfds, 0);
+		int werr = errno;
 		/* Keep kick fds to fire them later; close every other copy. */
 		for (uint32_t i = 0; i < nfds; i++) {
-			if (w > 0 && req == VU_SET_VRING_KICK && len >= 8 && i == 0) {
+			if (w == 0 && req == VU_SET_VRING_KICK && len >= 8 && i == 0) {
 				int ring = (int)(vu_rd64(pl) & 3);
 				if (kicks[ring] >= 0)
 					close(kicks[ring]);
@@ -316,15 +298,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			close(fds[i]);
 		}
-		settle(s, peer);
-		if (w < 0 && errno != EAGAIN)
+		settle(s, peer, &rx);
+		if (w < 0 && werr != ETIMEDOUT)
 			break; /* the fake closed the connection */
 	}
 	for (int i = 0; i < 4; i++)
 		if (kicks[i] >= 0)
 			close(kicks[i]);
 	close(peer);
-	settle(s, -1);
+	settle(s, -1, &rx);
+	vc_sock_rx_free(&rx);
 	struct vfu_stats st;
 	vfu_get_stats(s, &st);
 	assert(st.fds_received == st.fds_closed || st.open_connections == 0);

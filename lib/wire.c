@@ -1,6 +1,7 @@
 /* The vhost-user request table: one row per request, everything the
  * checker, the fakes and the printers need to know about it. */
 #include "vcts/wire.h"
+#include "vcts/wire_decode.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -124,6 +125,53 @@ unsigned vu_reply_fds_max(const struct vu_request_info *ri)
 	if (!ri || ri->reply_fds >= VU_FDS_RULE_COUNT)
 		return 0;
 	return fd_rule_max[ri->reply_fds];
+}
+
+struct vu_fd_want vu_request_fds(enum vu_channel chan, uint32_t req, const uint8_t *payload,
+				 size_t len, enum vu_known log_shmfd)
+{
+	const struct vu_request_info *ri = vu_request(chan, req);
+	struct vu_fd_want w = { 0, 0, VU_FDC_NONE, 0 };
+	uint64_t u;
+	switch (ri ? ri->req_fds : VU_FDS_NONE) {
+	case VU_FDS_ONE:
+		w = (struct vu_fd_want){ 1, 1, VU_FDC_ONE, 0 };
+		break;
+	case VU_FDS_OPTIONAL:
+		w = (struct vu_fd_want){ 0, 1, VU_FDC_OPTIONAL, 0 };
+		break;
+	case VU_FDS_PER_REGION: {
+		/* SET_MEM_TABLE: the ancillary data holds an fd for each
+		 * region of the table, as many as its count says. */
+		uint32_t n, pad;
+		if (payload && vu_dec_memtable_hdr(payload, len, &n, &pad))
+			w = (struct vu_fd_want){ n, n, VU_FDC_PER_REGION, n };
+		else
+			w = (struct vu_fd_want){ 0, fd_rule_max[VU_FDS_PER_REGION], VU_FDC_UNDECIDED, 0 };
+		break;
+	}
+	case VU_FDS_VRING:
+		/* KICK/CALL/ERR: "Bit 8 is the invalid FD flag. This flag is
+		 * set when there is no file descriptor in the ancillary data." */
+		if (payload && vu_dec_u64(payload, len, &u))
+			w = (u & VU_VRING_NOFD) ? (struct vu_fd_want){ 0, 0, VU_FDC_VRING_NOFD, 0 }
+						: (struct vu_fd_want){ 1, 1, VU_FDC_VRING, 0 };
+		else
+			w = (struct vu_fd_want){ 0, 1, VU_FDC_UNDECIDED, 0 };
+		break;
+	case VU_FDS_LOG:
+		/* SET_LOG_BASE passes the log's fd when LOG_SHMFD is negotiated. */
+		if (log_shmfd == VU_KNOWN_YES)
+			w = (struct vu_fd_want){ 1, 1, VU_FDC_LOG_SHMFD, 0 };
+		else if (log_shmfd == VU_KNOWN_NO)
+			w = (struct vu_fd_want){ 0, 0, VU_FDC_LOG_NO_SHMFD, 0 };
+		else
+			w = (struct vu_fd_want){ 0, 1, VU_FDC_UNDECIDED, 0 };
+		break;
+	default:
+		break;
+	}
+	return w;
 }
 
 static const char *const protocol_feature_names[VU_PF_COUNT] = {

@@ -212,7 +212,7 @@ static int exec_msg(struct vfe_conn *c, struct fz_iter *it, int k, const struct 
 		vu_wr32(hdr + 8, size);
 		unsigned nb = (unsigned)(s->fval < VU_HDR_SIZE ? s->fval : VU_HDR_SIZE - 1);
 		log_msg(it, k, s->req, s->flags, size, pl, 0, nb, s, 0);
-		rc = send(c->sock, hdr, nb, MSG_NOSIGNAL) == (ssize_t)nb ? 0 : -1;
+		rc = vc_sock_send(c->sock, hdr, nb, NULL, 0, c->timeout_ms);
 	} else {
 		log_msg(it, k, s->req, s->flags, size, pl, s->len, VU_HDR_SIZE, s, nfds);
 		rc = vfe_send_raw(c, s->req, s->flags, s->declared, pl, s->len, fds, nfds);
@@ -220,9 +220,7 @@ static int exec_msg(struct vfe_conn *c, struct fz_iter *it, int k, const struct 
 	for (unsigned j = 0; j < nt; j++)
 		close(tmp[j]);
 	if (rc == 0 && keep >= 0) {
-		if (c->be_sock >= 0)
-			close(c->be_sock);
-		c->be_sock = keep;
+		vfe_set_backend(c, keep);
 		keep = -1;
 	}
 	closep(&keep);

@@ -1,9 +1,10 @@
-/* The driver's transport: sending requests with fds, framing what the
- * back-end answers with the shared stream parser (bounded, with a
- * deadline), serving the back-end channel, and turning every message both
- * ways into an event for the engine and the capture. */
+/* The driver's transport: sending requests with fds and reading what the
+ * back-end answers, both through lib/sock.c (bounded, with a deadline),
+ * serving the back-end channel, and turning every message both ways into
+ * an event for the engine and the capture. */
 #include "fakes/frontend/fe_int.h"
 #include "vcts/fdinfo.h"
+#include "vcts/sock.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -47,8 +48,18 @@ void vfe_conn_init(struct vfe_conn *c, struct vfe_run *r, int sock, uint32_t sid
 	c->timeout_ms = timeout_ms;
 	for (unsigned i = 0; i < VFE_MAX_RINGS; i++)
 		c->ring[i].kick = c->ring[i].call = c->ring[i].err = -1;
-	vu_framer_init(&c->fr, VFE_MAX_REPLY);
-	vu_framer_init(&c->befr, VFE_MAX_REPLY);
+	vc_sock_rx_init(&c->rx[0], VFE_MAX_REPLY);
+	vc_sock_rx_init(&c->rx[1], VFE_MAX_REPLY);
+}
+
+void vfe_set_backend(struct vfe_conn *c, int sock)
+{
+	if (c->be_sock >= 0)
+		close(c->be_sock);
+	c->be_sock = sock;
+	/* A new channel starts at a message boundary. */
+	vc_sock_rx_free(&c->rx[1]);
+	vc_sock_rx_init(&c->rx[1], VFE_MAX_REPLY);
 }
 
 static void close_fd(int *fd)
@@ -99,9 +110,8 @@ void vfe_conn_close(struct vfe_conn *c)
 		close_fd(&c->sock);
 	}
 	close_fd(&c->be_sock);
-	for (unsigned i = 0; i < c->nrxfds; i++)
-		close(c->rxfds[i]);
-	c->nrxfds = 0;
+	for (unsigned ch = 0; ch < 2; ch++)
+		vc_sock_rx_free(&c->rx[ch]);
 	for (unsigned i = 0; i < VFE_MAX_RINGS; i++) {
 		close_fd(&c->ring[i].kick);
 		close_fd(&c->ring[i].call);
@@ -116,73 +126,21 @@ void vfe_conn_close(struct vfe_conn *c)
 	c->inflight_map = NULL;
 	close_fd(&c->inflight_fd);
 	vfe_mem_free_all(c);
-	vu_framer_free(&c->fr);
-	vu_framer_free(&c->befr);
-}
-
-/* Wait until fd is writable or the deadline passes. */
-static int wait_fd(int fd, short what, int64_t deadline_ns)
-{
-	for (;;) {
-		int64_t left = (deadline_ns - mono_ns()) / 1000000;
-		if (left < 0)
-			left = 0;
-		struct pollfd p = { .fd = fd, .events = what };
-		int n = poll(&p, 1, (int)left);
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return -1;
-		if (errno != EINTR)
-			return -1;
-	}
 }
 
 static int send_bytes(struct vfe_conn *c, int sock, const uint8_t *buf, size_t len, const int *fds,
 		      unsigned nfds)
 {
-	int64_t deadline = mono_ns() + (int64_t)c->timeout_ms * 1000000;
-	size_t off = 0;
-	bool fds_sent = nfds == 0;
-	while (off < len || !fds_sent) {
-		struct iovec iov = { .iov_base = (void *)(buf + off), .iov_len = len - off };
-		union {
-			char b[CMSG_SPACE(sizeof(int) * VC_EVENT_MAX_FDS)];
-			struct cmsghdr align;
-		} u;
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		if (!fds_sent) {
-			unsigned n = nfds > VC_EVENT_MAX_FDS ? VC_EVENT_MAX_FDS : nfds;
-			memset(&u, 0, sizeof u);
-			mh.msg_control = u.b;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
-			memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
-		}
-		ssize_t w = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				if (wait_fd(sock, POLLOUT, deadline) != 0) {
-					vfe_why(c, "back-end does not read its socket (send blocked for %d ms)",
-						c->timeout_ms);
-					c->hung = true;
-					return -1;
-				}
-				continue;
-			}
-			vfe_why(c, "send failed: %s", strerror(errno));
-			c->eof = true;
-			return -1;
-		}
-		fds_sent = true;
-		off += (size_t)w;
+	if (vc_sock_send(sock, buf, len, fds, nfds, c->timeout_ms) == 0)
+		return 0;
+	if (errno == ETIMEDOUT) {
+		vfe_why(c, "back-end does not read its socket (send blocked for %d ms)", c->timeout_ms);
+		c->hung = true;
+		return -1;
 	}
-	return 0;
+	vfe_why(c, "send failed: %s", strerror(errno));
+	c->eof = true;
+	return -1;
 }
 
 int vfe_send_raw(struct vfe_conn *c, uint32_t req, uint32_t flags, int64_t declared_size,
@@ -219,67 +177,6 @@ void vfe_msg_close_fds(struct vfe_msg *m)
 	m->nfds = 0;
 }
 
-/* The kernel passes at most SCM_MAX_FD (253) fds per sendmsg; a control
- * buffer that size receives them all, so none is lost unseen. */
-#define RX_CMSG_FDS 253
-
-/* Read what is there on sock into framer f; received fds queue in rxfds
- * (past its size they are closed and counted, for the rules).
- * 1 bytes read, 0 EOF, -1 error. */
-static int read_some(struct vfe_conn *c, int sock, uint8_t *buf, size_t cap, size_t *got)
-{
-	union {
-		char b[CMSG_SPACE(sizeof(int) * RX_CMSG_FDS)];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-			     .msg_controllen = sizeof u.b };
-	ssize_t n;
-	do
-		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EAGAIN ? 2 : -1;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < k; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
-			if (c->nrxfds < VC_EVENT_MAX_FDS)
-				c->rxfds[c->nrxfds++] = fd;
-			else {
-				close(fd); /* hostile: more fds than any message takes */
-				c->nrx_dropped++;
-			}
-		}
-	}
-	/* Cut by the kernel (cannot happen with RX_CMSG_FDS, but a cut fd
-	 * must not pass unjudged): at least one more was sent. */
-	if (mh.msg_flags & MSG_CTRUNC)
-		c->nrx_dropped++;
-	*got = (size_t)n;
-	return n == 0 ? 0 : 1;
-}
-
-
-static void take_msg(struct vfe_conn *c, struct vu_framer *f, struct vfe_msg *m)
-{
-	m->req = vu_framer_request(f);
-	m->flags = vu_framer_flags(f);
-	m->size = vu_framer_size(f);
-	m->len = f->pl_have;
-	if (m->len)
-		memcpy(m->pl, f->pl, m->len);
-	m->nfds = c->nrxfds;
-	m->nfds_total = c->nrxfds + c->nrx_dropped;
-	memcpy(m->fds, c->rxfds, sizeof(int) * c->nrxfds);
-	c->nrxfds = 0;
-	c->nrx_dropped = 0;
-}
-
 /* Keep the fds the wire table lets this reply carry; close the others
  * now (they were counted for VU-FD-06 when the message was emitted). */
 static void keep_expected_fds(struct vfe_msg *m)
@@ -294,25 +191,32 @@ static void keep_expected_fds(struct vfe_msg *m)
 		m->nfds = keep;
 }
 
-/* Frame from the pending bytes of channel ch: 1 message, 0 need more, -2 garbage. */
-static int frame(struct vfe_conn *c, int ch, struct vfe_msg *m)
+/* Read from channel ch (0 main, 1 back-end) what is there now: 1 a
+ * message in m, 0 need more, -1 EOF or error, -2 a size past
+ * VFE_MAX_REPLY (garbage), -3 fds cut by the kernel. */
+static int read_msg(struct vfe_conn *c, int ch, struct vfe_msg *m)
 {
-	struct vu_framer *f = ch ? &c->befr : &c->fr;
-	struct vfe_pend *p = &c->pend[ch];
-	for (;;) {
-		const uint8_t *d = p->buf + p->off;
-		size_t l = p->len - p->off;
-		enum vu_frame_status st = vu_framer_push(f, &d, &l);
-		p->off = p->len - l;
-		if (st == VU_FRAME_MESSAGE) {
-			take_msg(c, f, m);
-			return 1;
-		}
-		if (st == VU_FRAME_OVERSIZE)
-			return -2;
-		if (st == VU_FRAME_MORE)
-			return 0;
-	}
+	struct vc_sock_msg sm;
+	enum vc_sock_rx_status st = vc_sock_recv(ch ? c->be_sock : c->sock, &c->rx[ch], &sm);
+	if (st == VC_RX_AGAIN)
+		return 0;
+	if (st == VC_RX_OVERSIZE)
+		return -2;
+	if (st == VC_RX_CTRUNC)
+		return -3;
+	if (st != VC_RX_MSG)
+		return -1;
+	m->req = sm.req;
+	m->flags = sm.flags;
+	m->size = sm.size;
+	m->len = sm.len; /* at most VFE_MAX_REPLY: the reader's cap */
+	if (m->len)
+		memcpy(m->pl, sm.payload, m->len);
+	free(sm.payload);
+	memcpy(m->fds, sm.fds, sizeof(int) * sm.nfds);
+	m->nfds = sm.nfds;
+	m->nfds_total = sm.ntotal;
+	return 1;
 }
 
 static void serve_backend_msg(struct vfe_conn *c, struct vfe_msg *m)
@@ -343,7 +247,7 @@ enum vfe_rx vfe_recv(struct vfe_conn *c, struct vfe_msg *m, uint32_t owed_req)
 	int64_t start = mono_ns();
 	int64_t deadline = start + (int64_t)c->timeout_ms * 1000000;
 	for (;;) {
-		int r = frame(c, 0, m);
+		int r = read_msg(c, 0, m);
 		if (r == 1) {
 			emit_msg(c, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, m->req, m->flags, m->size, m->pl, m->len,
 				 m->fds, m->nfds, m->nfds_total);
@@ -352,20 +256,32 @@ enum vfe_rx vfe_recv(struct vfe_conn *c, struct vfe_msg *m, uint32_t owed_req)
 		}
 		if (r == -2) {
 			vfe_why(c, "back-end sent a message claiming %u payload bytes (garbage)",
-				vu_framer_size(&c->fr));
+				vu_rd32(c->rx[0].hdr + 8));
 			c->garbage = true;
-			emit_eof(c, VC_DIR_BE_TO_FE, vu_framer_pending(&c->fr));
+			emit_eof(c, VC_DIR_BE_TO_FE, vc_sock_rx_pending(&c->rx[0]));
 			return VFE_RX_GARBAGE;
+		}
+		if (r == -3) {
+			/* Ours, not the back-end's: the fd count is lost. */
+			vfe_why(c, "the kernel cut the fds of a message from the back-end (out of fds?)");
+			c->garbage = true;
+			return VFE_RX_GARBAGE;
+		}
+		if (r == -1) {
+			c->eof = true;
+			vfe_why(c, "back-end closed the connection");
+			emit_eof(c, VC_DIR_BE_TO_FE, vc_sock_rx_pending(&c->rx[0]));
+			return VFE_RX_EOF;
 		}
 		if (c->be_sock >= 0) {
 			struct vfe_msg *bm = malloc(sizeof *bm);
 			if (bm) {
 				int br;
-				while ((br = frame(c, 1, bm)) == 1)
+				while ((br = read_msg(c, 1, bm)) == 1)
 					serve_backend_msg(c, bm);
 				free(bm);
-				if (br == -2)
-					close_fd(&c->be_sock);
+				if (br < 0)
+					vfe_set_backend(c, -1);
 			}
 		}
 		int64_t left = (deadline - mono_ns()) / 1000000;
@@ -384,32 +300,6 @@ enum vfe_rx vfe_recv(struct vfe_conn *c, struct vfe_msg *m, uint32_t owed_req)
 		int n = poll(p, c->be_sock >= 0 ? 2 : 1, (int)left);
 		if (n < 0 && errno != EINTR)
 			return VFE_RX_EOF;
-		if (n <= 0)
-			continue;
-		for (int ch = 1; ch >= 0; ch--) {
-			if (!(p[ch].revents & (POLLIN | POLLHUP | POLLERR)) || (ch == 1 && c->be_sock < 0))
-				continue;
-			struct vfe_pend *pd = &c->pend[ch];
-			if (pd->off == pd->len)
-				pd->off = pd->len = 0;
-			if (pd->len == sizeof pd->buf)
-				continue;
-			size_t got = 0;
-			int rr = read_some(c, ch ? c->be_sock : c->sock, pd->buf + pd->len,
-					   sizeof pd->buf - pd->len, &got);
-			if (rr == 1) {
-				pd->len += got;
-			} else if (rr <= 0) {
-				if (ch == 1) {
-					close_fd(&c->be_sock);
-					continue;
-				}
-				c->eof = true;
-				vfe_why(c, "back-end closed the connection");
-				emit_eof(c, VC_DIR_BE_TO_FE, vu_framer_pending(&c->fr));
-				return VFE_RX_EOF;
-			}
-		}
 	}
 }
 

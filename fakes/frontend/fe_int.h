@@ -6,7 +6,7 @@
 #include "fakes/frontend/frontend.h"
 #include "vcts/event.h"
 #include "vcts/vring.h"
-#include "vcts/vu_stream.h"
+#include "vcts/sock.h"
 #include "vcts/wire.h"
 #include "vcts/wire_decode.h"
 #include "vcts/wire_encode.h"
@@ -68,12 +68,6 @@ struct vfe_msg {
 	unsigned nfds_total;         /* fds the message carried (the rules judge this) */
 };
 
-/* Bytes read from a channel but not yet framed. */
-struct vfe_pend {
-	uint8_t buf[4096];
-	size_t off, len;
-};
-
 enum vfe_rx { VFE_RX_MSG = 1, VFE_RX_EOF = 0, VFE_RX_TIMEOUT = -1, VFE_RX_GARBAGE = -2 };
 
 struct vfe_conn {
@@ -81,11 +75,7 @@ struct vfe_conn {
 	uint32_t sid;
 	int sock;
 	int be_sock;                 /* our end of the back-end channel, -1 none */
-	struct vu_framer fr, befr;
-	struct vfe_pend pend[2];     /* per channel */
-	int rxfds[VC_EVENT_MAX_FDS]; /* fds received but not yet given to a message */
-	unsigned nrxfds;
-	unsigned nrx_dropped;        /* more received (closed at once) or cut (MSG_CTRUNC) */
+	struct vc_sock_rx rx[2];     /* readers of the main socket and the back-end channel */
 	int timeout_ms;
 	bool eof, garbage, hung;
 	char why[256];               /* why a scenario stopped */
@@ -125,6 +115,8 @@ void vfe_conn_close(struct vfe_conn *c);
  * size field when >= 0 (negative scenarios); only len bytes are sent. */
 int vfe_send_raw(struct vfe_conn *c, uint32_t req, uint32_t flags, int64_t declared_size,
 		 const void *pl, uint32_t len, const int *fds, unsigned nfds);
+/* Our end of a new back-end channel (-1: none); the old one is closed. */
+void vfe_set_backend(struct vfe_conn *c, int sock);
 /* A normal request: version bits, plus extra flags. */
 int vfe_send(struct vfe_conn *c, uint32_t req, uint32_t extra_flags, const void *pl, uint32_t len,
 	     const int *fds, unsigned nfds);

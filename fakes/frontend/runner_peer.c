@@ -115,33 +115,15 @@ void vfe_peer_stop(struct vfe_run *r)
 
 static int connect_once(const char *path)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
-		return fd;
-	int e = errno;
-	close(fd);
-	errno = e;
-	return -1;
+	return vc_sock_connect(path, 0);
 }
 
 int vfe_peer_listen(struct vfe_run *r, char *err, size_t errlen)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	/* Only a stale socket is removed: never a live one, nor a file. */
-	if (vc_sock_claim(r->o.socket, err, errlen) != 0)
+	int fd = vc_sock_listen(r->o.socket, 4, 0, err, errlen);
+	if (fd < 0)
 		return -1;
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", r->o.socket);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 4)) {
-		snprintf(err, errlen, "cannot listen on %s: %s", r->o.socket, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
 	r->listen_fd = fd;
 	return 0;
 }

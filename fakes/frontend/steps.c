@@ -262,9 +262,7 @@ static int backend_channel(struct vfe_conn *c)
 	int r = vfe_set(c, VU_SET_BACKEND_REQ_FD, NULL, 0, &sv[1], 1) == 0 ? 0 : -1;
 	close(sv[1]);
 	if (r == 0) {
-		if (c->be_sock >= 0)
-			close(c->be_sock);
-		c->be_sock = sv[0];
+		vfe_set_backend(c, sv[0]);
 	} else {
 		close(sv[0]);
 	}

@@ -10,6 +10,7 @@
 #include "vcts/sockpath.h"
 #include "vcts/vring.h"
 #include "vcts/fdinfo.h"
+#include "vcts/sock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,8 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The kernel's SCM_MAX_FD: the most fds one sendmsg can carry. */
-#define CMSG_FDS 253
 /* Messages that may arrive while a reply is held back (delay fault). */
 #define HELD_MAX 64
 /* A front-end that does not read its replies for this long is dropped. */
@@ -57,9 +56,9 @@ struct vfu_msg {
 	uint32_t refuse;           /* VFU_RF_BIT mask the rule engine found */
 };
 
+/* One channel's reader (lib/sock.c) and the message it last completed. */
 struct vfu_reader {
-	uint8_t hdr[VU_HDR_SIZE];
-	uint32_t hdr_got, pl_got;
+	struct vc_sock_rx rx;
 	struct vfu_msg m;
 };
 
@@ -312,6 +311,15 @@ static int msg_take_fd(struct vfu_msg *m, uint32_t i)
 	return fd;
 }
 
+/* A reader's message being read and the one it completed go, counted. */
+static void reader_free(struct vfu_server *s, struct vfu_reader *r)
+{
+	const uint64_t closed0 = r->rx.fds_closed;
+	vc_sock_rx_free(&r->rx);
+	s->st.fds_closed += r->rx.fds_closed - closed0;
+	msg_free(s, &r->m);
+}
+
 static bool pf_negotiated(const struct vfu_conn *c, unsigned bit)
 {
 	/* The engine's reading: offered in an answered GET and acked. */
@@ -417,57 +425,20 @@ static void emit_msg(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *
 static int send_all(struct vfu_conn *c, int fd, const uint8_t *buf, size_t len, int pass_fd,
 		    unsigned extra)
 {
-	size_t off = 0;
-	int fdv[CMSG_FDS];
+	int fdv[VC_SOCK_MAX_FDS];
 	unsigned nfdv = 0;
 	if (pass_fd >= 0)
 		fdv[nfdv++] = pass_fd;
 	int null_fd = -1;
 	if (extra) {
 		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		for (unsigned i = 0; null_fd >= 0 && i < extra && nfdv < CMSG_FDS; i++)
+		for (unsigned i = 0; null_fd >= 0 && i < extra && nfdv < VC_SOCK_MAX_FDS; i++)
 			fdv[nfdv++] = null_fd;
 	}
-	bool fd_sent = nfdv == 0;
-	int rc = 0;
-	while (off < len) {
-		struct iovec iov = { .iov_base = (void *)(buf + off), .iov_len = len - off };
-		union {
-			char b[CMSG_SPACE(sizeof(int) * CMSG_FDS)];
-			struct cmsghdr align;
-		} cm;
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		if (!fd_sent) {
-			memset(&cm, 0, CMSG_SPACE(sizeof(int) * nfdv));
-			mh.msg_control = cm.b;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfdv);
-			struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-			h->cmsg_level = SOL_SOCKET;
-			h->cmsg_type = SCM_RIGHTS;
-			h->cmsg_len = CMSG_LEN(sizeof(int) * nfdv);
-			memcpy(CMSG_DATA(h), fdv, sizeof(int) * nfdv);
-		}
-		ssize_t n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* Bounded wait: a front-end that never reads is dropped. */
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			int r = poll(&p, 1, SEND_TIMEOUT_MS);
-			if (r <= 0) {
-				vfu_conn_log(c, "front-end does not read its replies; dropping it");
-				rc = -1;
-				break;
-			}
-			continue;
-		}
-		if (n <= 0) {
-			rc = -1;
-			break;
-		}
-		off += (size_t)n;
-		fd_sent = true;
-	}
+	/* Bounded wait: a front-end that never reads is dropped. */
+	int rc = vc_sock_send(fd, buf, len, fdv, nfdv, SEND_TIMEOUT_MS);
+	if (rc != 0 && errno == ETIMEDOUT)
+		vfu_conn_log(c, "front-end does not read its replies; dropping it");
 	if (null_fd >= 0)
 		close(null_fd);
 	return rc;
@@ -783,7 +754,7 @@ static void close_backend(struct vfu_conn *c)
 		return;
 	watch_del(c->s, c->be_fd);
 	close_fd(c->s, &c->be_fd);
-	msg_free(c->s, &c->be_rd.m);
+	reader_free(c->s, &c->be_rd);
 	memset(&c->be_rd, 0, sizeof c->be_rd);
 	c->be_owed = 0;
 }
@@ -825,7 +796,7 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 		ring_reset_fds(c, &c->rings[i]);
 	vfu_regions_clear(c);
 	vfu_feat_free(&c->feat);
-	msg_free(s, &c->rd.m);
+	reader_free(s, &c->rd);
 	for (uint32_t i = 0; i < c->nqueue; i++) {
 		msg_free(s, c->queue[i]);
 		free(c->queue[i]);
@@ -871,92 +842,44 @@ static void reap(struct vfu_server *s)
 
 /* ---------- reading ---------- */
 
-/* Read what is available into r. Returns 1 when a whole message is in
- * r->m, 0 when more is needed (EAGAIN), -1 on EOF or error (r->hdr_got and
- * r->pl_got tell how much of a message was cut). */
+_Static_assert(VFU_MSG_FDS == VC_EVENT_MAX_FDS, "a message keeps what the reader keeps");
+
+/* Read what is available into r (lib/sock.c frames it). Returns 1 when a
+ * whole message is in r->m (truncated: its size was over the parser's
+ * cap), 0 when more is needed (EAGAIN), -1 on EOF or error
+ * (vc_sock_rx_pending(&r->rx) tells how much of a message was cut), -2
+ * when the kernel cut the fds (ours to refuse: the count is lost). */
 static int read_msg(struct vfu_conn *c, int fd, struct vfu_reader *r, uint8_t chan)
 {
 	struct vfu_server *s = c->s;
-	for (;;) {
-		bool in_hdr = r->hdr_got < VU_HDR_SIZE;
-		uint8_t *dst;
-		size_t want;
-		if (in_hdr) {
-			dst = r->hdr + r->hdr_got;
-			want = VU_HDR_SIZE - r->hdr_got;
-		} else {
-			dst = r->m.payload + r->pl_got;
-			want = r->m.len - r->pl_got;
-		}
-		if (want == 0)
-			goto complete;
-		union {
-			char b[CMSG_SPACE(sizeof(int) * CMSG_FDS)];
-			struct cmsghdr align;
-		} cm;
-		struct iovec iov = { .iov_base = dst, .iov_len = want };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
-				     .msg_controllen = sizeof cm.b };
-		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		/* fds first: they arrived even if no byte did. */
-		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); n >= 0 && h; h = CMSG_NXTHDR(&mh, h)) {
-			if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
-				continue;
-			size_t cnt = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < cnt; i++) {
-				int rfd;
-				memcpy(&rfd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
-				s->st.fds_received++;
-				r->m.ntotal++;
-				if (r->m.nkept < VFU_MSG_FDS) {
-					vc_fd_describe(rfd, &r->m.info[r->m.nkept]);
-					r->m.fds[r->m.nkept++] = rfd;
-				} else {
-					/* An fd flood: counted for the rules, closed now. */
-					close(rfd);
-					s->st.fds_closed++;
-				}
-			}
-		}
-		/* Cut by the kernel (not with a CMSG_FDS buffer, but a cut fd
-		 * must still count): at least one more was sent. */
-		if (n >= 0 && (mh.msg_flags & MSG_CTRUNC))
-			r->m.ntotal++;
-		if (n <= 0)
-			return -1;
-		if (in_hdr) {
-			r->hdr_got += (uint32_t)n;
-			if (r->hdr_got < VU_HDR_SIZE)
-				continue;
-			r->m.chan = chan;
-			r->m.req = vu_rd32(r->hdr);
-			r->m.flags = vu_rd32(r->hdr + 4);
-			r->m.size = vu_rd32(r->hdr + 8);
-			if (r->m.size > VU_PARSER_MAX_PAYLOAD) {
-				/* Not buffered: judged from the header, then the
-				 * connection is closed (framing cannot be trusted). */
-				r->m.truncated = true;
-				r->m.len = 0;
-				goto complete;
-			}
-			r->m.len = r->m.size;
-			r->m.payload = r->m.size ? xmalloc(r->m.size) : NULL;
-			r->pl_got = 0;
-			if (r->m.len == 0)
-				goto complete;
-		} else {
-			r->pl_got += (uint32_t)n;
-			if (r->pl_got == r->m.len)
-				goto complete;
-		}
+	const uint64_t in0 = r->rx.fds_in, closed0 = r->rx.fds_closed;
+	struct vc_sock_msg sm;
+	enum vc_sock_rx_status st = vc_sock_recv(fd, &r->rx, &sm);
+	s->st.fds_received += r->rx.fds_in - in0;
+	s->st.fds_closed += r->rx.fds_closed - closed0;
+	if (st == VC_RX_AGAIN)
+		return 0;
+	if (st == VC_RX_CTRUNC) {
+		vfu_conn_log(c, "the kernel cut the fds of a message (out of fds?)");
+		return -2;
 	}
-complete:
-	r->hdr_got = 0;
-	r->pl_got = 0;
+	if (st != VC_RX_MSG && st != VC_RX_OVERSIZE)
+		return -1;
+	struct vfu_msg *m = &r->m;
+	memset(m, 0, sizeof *m);
+	m->chan = chan;
+	m->req = sm.req;
+	m->flags = sm.flags;
+	m->size = sm.size;
+	m->payload = sm.payload;
+	m->len = sm.len;
+	/* Not buffered: judged from the header, then the connection is
+	 * closed (framing cannot be trusted). */
+	m->truncated = st == VC_RX_OVERSIZE;
+	memcpy(m->fds, sm.fds, sizeof(int) * sm.nfds);
+	m->nkept = sm.nfds;
+	m->ntotal = sm.ntotal;
+	memcpy(m->info, sm.info, sizeof m->info);
 	return 1;
 }
 
@@ -1096,35 +1019,13 @@ static unsigned malformed(struct vfu_conn *c, const struct vfu_msg *m, const str
 		if ((int64_t)m->size > want)
 			bad |= VFU_RF_BIT(VFU_RF_OVERSIZE);
 	}
-	uint64_t u = 0;
-	uint32_t n = 0, pad = 0, lo = 0, hi = 0;
-	switch (ri->req_fds) {
-	case VU_FDS_NONE:
-		break;
-	case VU_FDS_ONE:
-		lo = hi = 1;
-		break;
-	case VU_FDS_OPTIONAL:
-		hi = 1;
-		break;
-	case VU_FDS_PER_REGION:
-		if (!vu_dec_memtable_hdr(m->payload, m->len, &n, &pad))
-			return VFU_RF_COUNT;
-		lo = hi = n;
-		break;
-	case VU_FDS_VRING:
-		if (!vu_dec_u64(m->payload, m->len, &u))
-			return VFU_RF_COUNT;
-		lo = hi = (u & VU_VRING_NOFD) ? 0u : 1u;
-		break;
-	case VU_FDS_LOG:
-		lo = hi = pf_negotiated(c, VU_PF_LOG_SHMFD) ? 1u : 0u;
-		break;
-	default:
-		lo = 0;
-		hi = UINT32_MAX;
-		break;
-	}
+	/* The fake always knows what it negotiated. */
+	const struct vu_fd_want w =
+		vu_request_fds(VU_CHAN_MAIN, ri->num, m->payload, m->len,
+			       pf_negotiated(c, VU_PF_LOG_SHMFD) ? VU_KNOWN_YES : VU_KNOWN_NO);
+	if (w.fcase == VU_FDC_UNDECIDED)
+		return VFU_RF_COUNT;
+	const uint32_t lo = w.lo, hi = w.hi;
 	if (m->ntotal > hi)
 		bad |= VFU_RF_BIT(VFU_RF_EXTRA_FDS);
 	if (m->ntotal < lo)
@@ -1154,7 +1055,9 @@ static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
 	if (!vu_dec_u64(m->payload, m->len, &u))
 		return;
 	struct vfu_ring *r = &c->rings[u & VU_VRING_IDX_MASK];
-	int fd = (u & VU_VRING_NOFD) ? -1 : msg_take_fd(m, 0);
+	/* The fd the wire says the request carries (none with the invalid-FD bit). */
+	int fd = vu_request_fds(VU_CHAN_MAIN, req, m->payload, m->len, VU_KNOWN_NO).lo ? msg_take_fd(m, 0)
+										     : -1;
 	/* Only eventfds are signalled or watched: a pipe or a file in their
 	 * place could block a write or never stop being readable. */
 	bool is_eventfd = fd >= 0 && m->info[0].kind == VC_FD_EVENTFD;
@@ -1816,11 +1719,13 @@ static void on_sock(struct vfu_conn *c)
 		int r = read_msg(c, c->fd, &c->rd, VU_CHAN_MAIN);
 		if (r == 0)
 			return;
+		if (r == -2) {
+			conn_close(c, true, false, 0);
+			return;
+		}
 		if (r < 0) {
-			/* hdr_got stays at the header size while the payload is
-			 * read, so the sum is the bytes of the cut message. */
-			bool partial = c->rd.hdr_got > 0;
-			uint32_t cut = c->rd.hdr_got + c->rd.pl_got;
+			uint32_t cut = vc_sock_rx_pending(&c->rd.rx);
+			bool partial = cut > 0;
 			if (partial && vfu_conn_lax(c, VFU_RF_SHORT_EOF)) {
 				/* A broken build: the connection stays open (not
 				 * read any more) until the stall time has passed. */
@@ -1935,14 +1840,8 @@ static void on_listen(struct vfu_server *s)
 
 static int do_connect(struct vfu_server *s, const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof sa.sun_path) {
-		snprintf(err, errlen, "socket path too long: %s", path);
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || set_nonblock(fd) != 0) {
+	int fd = vc_sock_connect(path, 0);
+	if (fd < 0 || set_nonblock(fd) != 0) {
 		snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -2073,26 +1972,15 @@ void vfu_free(struct vfu_server *s)
 
 int vfu_listen(struct vfu_server *s, const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (s->listen_fd >= 0) {
 		snprintf(err, errlen, "%s: already listening", path);
 		return -1;
 	}
 	/* A stale socket file from an earlier run is replaced; a live one or
-	 * anything else at that path is left alone. */
-	if (vc_sock_claim(path, err, errlen) != 0)
+	 * anything else at that path is left alone (vc_sock_claim). */
+	int fd = vc_sock_listen(path, 64, SOCK_NONBLOCK, err, errlen);
+	if (fd < 0)
 		return -1;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
 	s->listen_fd = fd;
 	snprintf(s->listen_path, sizeof s->listen_path, "%s", path);
 	s->w_listen.kind = VFU_W_LISTEN;

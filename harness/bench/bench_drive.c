@@ -5,6 +5,7 @@
  * scenarios/s and as the ratio to the baseline's connections/s. */
 #include "fakes/frontend/frontend.h"
 #include "fakes/vhost-user/fake.h"
+#include "vcts/sockpath.h"
 #include "vcts/wire.h"
 
 #include <poll.h>
@@ -25,14 +26,9 @@ static double now_s(void)
 
 static int bare(const char *path)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a)) {
-		if (fd >= 0)
-			close(fd);
+	int fd = vc_sock_connect(path, 0);
+	if (fd < 0)
 		return -1;
-	}
 	uint8_t h[VU_HDR_SIZE + 8];
 	vu_wr32(h, VU_GET_FEATURES);
 	vu_wr32(h + 4, VU_VERSION);

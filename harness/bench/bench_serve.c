@@ -4,6 +4,7 @@
  * threads) and, when dpdk-testpmd is installed, DPDK's net_vhost back-end
  * answering the same stream (GET_FEATURES, one u64 reply each). */
 #include "fakes/vhost-user/fake.h"
+#include "vcts/sockpath.h"
 #include "vcts/wire.h"
 
 #include <errno.h>
@@ -151,16 +152,10 @@ static double bench_dpdk(void)
 		      "--total-num-mbufs=16384", "--stats-period", "60", (char *)NULL);
 		_exit(127);
 	}
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	memcpy(sa.sun_path, sock, strlen(sock) + 1);
 	int fd = -1;
 	for (int i = 0; i < 300 && fd < 0; i++) {
 		usleep(100000);
-		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (connect(c, (struct sockaddr *)&sa, sizeof sa) == 0)
-			fd = c;
-		else
-			close(c);
+		fd = vc_sock_connect(sock, 0);
 	}
 	double r = -1;
 	if (fd >= 0) {

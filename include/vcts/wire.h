@@ -254,6 +254,35 @@ unsigned vu_reply_fds_max(const struct vu_request_info *ri);
  * a capture that starts after the negotiation). */
 enum vu_known { VU_KNOWN_NO = 0, VU_KNOWN_YES, VU_KNOWN_UNKNOWN };
 
+/* Which case of its fd rule a request is in, once its payload and
+ * LOG_SHMFD are read: each a sentence of vhost-user.rst (the judge names
+ * the rule and words the finding by it). */
+enum vu_fd_case {
+	VU_FDC_NONE,          /* takes no fd */
+	VU_FDC_ONE,           /* exactly one */
+	VU_FDC_OPTIONAL,      /* 0 or 1 (REM_MEM_REG; HOST_NOTIFIER on the back-end channel) */
+	VU_FDC_PER_REGION,    /* SET_MEM_TABLE: one per region of the payload's count */
+	VU_FDC_VRING,         /* KICK/CALL/ERR without the invalid-FD bit: one */
+	VU_FDC_VRING_NOFD,    /* with it: none */
+	VU_FDC_LOG_SHMFD,     /* SET_LOG_BASE, LOG_SHMFD negotiated: one */
+	VU_FDC_LOG_NO_SHMFD,  /* SET_LOG_BASE without it: none */
+	VU_FDC_UNDECIDED,     /* the payload is too short to tell, or LOG_SHMFD unknown */
+};
+
+/* The fds a request may carry: lo..hi, the case that says so, and for
+ * SET_MEM_TABLE the region count read. An unknown request takes none;
+ * UNDECIDED gives the bounds that hold whatever is unread (0..1, or
+ * 0..VU_MEM_BASELINE_REGIONS for a memory table without its count). The
+ * one reading of the fd rule for the judge, the fake back-end and the
+ * fuzzers. */
+struct vu_fd_want {
+	uint32_t lo, hi;
+	uint8_t fcase;     /* enum vu_fd_case */
+	uint32_t regions;  /* PER_REGION: the payload's region count */
+};
+struct vu_fd_want vu_request_fds(enum vu_channel chan, uint32_t req, const uint8_t *payload,
+				 size_t len, enum vu_known log_shmfd);
+
 /* Whether protocol feature bit is negotiated: the back-end offered it
  * (its GET_PROTOCOL_FEATURES answer) and the front-end acked it
  * (SET_PROTOCOL_FEATURES); vhost-user.rst, "Protocol features". Either

@@ -9,6 +9,7 @@
 #include "fakes/vhost-user/fake.h"
 #include "harness/tests/common/testutil.h"
 #include "reports/html.h"
+#include "vcts/sock.h"
 #include "vcts/engine.h"
 #include "vcts/report.h"
 #include "vcts/synth.h"
@@ -378,69 +379,48 @@ struct peer {
  * after the front-end's EOF. Every negative scenario must fail on it. */
 static bool lax_serve(struct peer *p, int c)
 {
-	struct vu_framer f;
-	vu_framer_init(&f, 0);
-	uint8_t buf[4096];
+	struct vc_sock_rx rx;
+	vc_sock_rx_init(&rx, 0);
 	bool eof = false;
 	while (!p->stop) {
 		struct pollfd q = { .fd = c, .events = eof ? 0 : POLLIN };
 		if (poll(&q, 1, 50) <= 0 || eof)
 			continue;
-		union {
-			char b[CMSG_SPACE(sizeof(int) * 64)];
-			struct cmsghdr a;
-		} u;
-		struct iovec iov = { buf, sizeof buf };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof u.b };
-		ssize_t n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); n > 0 && cm; cm = CMSG_NXTHDR(&mh, cm))
-			for (size_t k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
-				int fd;
-				memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof fd);
-				close(fd);
-			}
-		if (n <= 0) {
-			/* Never close after the front-end's EOF (the hang class):
-			 * keep the socket until the peer stops, serve the next. */
-			eof = true;
-			if (p->nkept < sizeof p->kept / sizeof p->kept[0]) {
-				p->kept[p->nkept++] = c;
-				vu_framer_free(&f);
-				return true;
-			}
-			continue;
-		}
-		const uint8_t *d = buf;
-		size_t l = (size_t)n;
-		enum vu_frame_status st;
-		while ((st = vu_framer_push(&f, &d, &l)) != VU_FRAME_MORE) {
-			if (st != VU_FRAME_MESSAGE)
-				continue;
-			uint32_t req = vu_framer_request(&f), fl = vu_framer_flags(&f);
-			const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, req);
-			uint8_t r[VU_HDR_SIZE + 8] = { 0 };
-			vu_wr32(r, req);
-			vu_wr32(r + 4, VU_VERSION | VU_FLAG_REPLY);
-			vu_wr32(r + 8, 8);
+		struct vc_sock_msg m;
+		enum vc_sock_rx_status st;
+		while ((st = vc_sock_recv(c, &rx, &m)) == VC_RX_MSG) {
+			const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, m.req);
 			uint64_t v = 0;
-			if (req == VU_GET_FEATURES)
+			if (m.req == VU_GET_FEATURES)
 				v = VU_BIT(VU_F_VERSION_1) | VU_BIT(VU_F_PROTOCOL_FEATURES) | VU_BIT(VU_F_LOG_ALL);
-			else if (req == VU_GET_PROTOCOL_FEATURES)
+			else if (m.req == VU_GET_PROTOCOL_FEATURES)
 				v = VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_MQ);
-			else if (req == VU_GET_QUEUE_NUM)
+			else if (m.req == VU_GET_QUEUE_NUM)
 				v = 2;
-			else if (req == VU_GET_VRING_BASE && f.pl_have >= 4)
-				memcpy(&v, f.pl, 4);
-			vu_wr64(r + VU_HDR_SIZE, v);
+			else if (m.req == VU_GET_VRING_BASE && m.len >= 4)
+				memcpy(&v, m.payload, 4);
 			bool value = ri && (ri->reply == VU_REPLY_ALWAYS || ri->reply == VU_REPLY_IF_LOG_SHMFD);
-			if (value || (fl & VU_FLAG_NEED_REPLY))
-				if (write(c, r, sizeof r) < 0)
-					(void)0;
+			if (value || (m.flags & VU_FLAG_NEED_REPLY))
+				(void)vc_sock_send_msg(c, m.req, VU_VERSION | VU_FLAG_REPLY, 8, &v, 8, NULL, 0, 1000);
+			/* every fd it gets is closed */
+			vc_sock_msg_free(&m);
 		}
-		if (st == VU_FRAME_OVERSIZE)
-			vu_framer_init(&f, 0);
+		if (st == VC_RX_AGAIN)
+			continue;
+		/* A size past the cap: read on as if a new header followed. */
+		vc_sock_rx_free(&rx);
+		vc_sock_rx_init(&rx, 0);
+		if (st == VC_RX_OVERSIZE)
+			continue;
+		/* Never close after the front-end's EOF (the hang class):
+		 * keep the socket until the peer stops, serve the next. */
+		eof = true;
+		if (p->nkept < sizeof p->kept / sizeof p->kept[0]) {
+			p->kept[p->nkept++] = c;
+			return true;
+		}
 	}
-	vu_framer_free(&f);
+	vc_sock_rx_free(&rx);
 	return false;
 }
 
@@ -485,20 +465,7 @@ static void *peer_main(void *arg)
 			ck_assert_int_eq(pipe(pr), 0);
 			for (int i = 0; i < 40; i++)
 				fds[i] = i % 2 ? pr[0] : pr[1];
-			struct iovec iov = { r, sizeof r };
-			union {
-				char b[CMSG_SPACE(sizeof(int) * 40)];
-				struct cmsghdr a;
-			} u;
-			memset(&u, 0, sizeof u);
-			struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-					     .msg_controllen = sizeof u.b };
-			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int) * 40);
-			memcpy(CMSG_DATA(cm), fds, sizeof fds);
-			if (sendmsg(c, &mh, MSG_NOSIGNAL) < 0)
+			if (vc_sock_send(c, r, sizeof r, fds, 40, 1000) < 0)
 				(void)0;
 			close(pr[0]);
 			close(pr[1]);

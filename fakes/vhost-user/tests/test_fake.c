@@ -5,8 +5,10 @@
  * hostile run that must leave no fd and no guest mapping behind. */
 #include "fakes/vhost-user/fake.h"
 #include "harness/tests/common/testutil.h"
+#include "harness/tests/common/vu_client.h"
 #include "vcts/engine.h"
 #include "vcts/trace.h"
+#include "vcts/sock.h"
 #include "vcts/wire.h"
 #include "vcts/wire_decode.h"
 
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -41,32 +44,9 @@ static bool tolerant;
 static void fe_send(int fd, uint32_t req, uint32_t flags, const void *pl, uint32_t len, const int *fds,
 		    int nfds)
 {
-	uint8_t buf[VU_HDR_SIZE + 512];
-	ck_assert_uint_le(len, sizeof buf - VU_HDR_SIZE);
-	vu_wr32(buf, req);
-	vu_wr32(buf + 4, flags);
-	vu_wr32(buf + 8, len);
-	if (len)
-		memcpy(buf + VU_HDR_SIZE, pl, len);
-	struct iovec iov = { buf, VU_HDR_SIZE + len };
-	union {
-		char b[CMSG_SPACE(sizeof(int) * 253)];
-		struct cmsghdr a;
-	} cm;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (nfds) {
-		memset(&cm, 0, sizeof cm);
-		mh.msg_control = cm.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(h), fds, sizeof(int) * (size_t)nfds);
-	}
-	ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	int rc = vc_sock_send_msg(fd, req, flags, len, pl, len, fds, (unsigned)nfds, 10000);
 	if (!tolerant)
-		ck_assert_int_eq(n, (ssize_t)(VU_HDR_SIZE + len));
+		ck_assert_msg(rc == 0, "send: %s", strerror(errno));
 }
 
 static void req(int fd, uint32_t r, uint32_t extra, const void *pl, uint32_t len)
@@ -74,30 +54,12 @@ static void req(int fd, uint32_t r, uint32_t extra, const void *pl, uint32_t len
 	fe_send(fd, r, VU_VERSION | extra, pl, len, NULL, 0);
 }
 
-/* Blocking read of one reply (the fake runs on its own thread). */
+/* Blocking read of one reply (the fake runs on its own thread): its size,
+ * or -1 (EOF, or more than cap). Its first fd goes to *rfd when asked
+ * for, every other is closed. */
 static int fe_recv(int fd, uint32_t *r, uint32_t *flags, void *pl, uint32_t cap, int *rfd)
 {
-	uint8_t hdr[VU_HDR_SIZE];
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr a;
-	} cm;
-	struct iovec iov = { hdr, sizeof hdr };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
-	if (recvmsg(fd, &mh, MSG_WAITALL) != (ssize_t)sizeof hdr)
-		return -1;
-	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-	if (rfd) {
-		*rfd = -1;
-		if (h && h->cmsg_type == SCM_RIGHTS)
-			memcpy(rfd, CMSG_DATA(h), sizeof(int));
-	}
-	*r = vu_rd32(hdr);
-	*flags = vu_rd32(hdr + 4);
-	uint32_t size = vu_rd32(hdr + 8);
-	if (size > cap || (size && recv(fd, pl, size, MSG_WAITALL) != (ssize_t)size))
-		return -1;
-	return (int)size;
+	return vc_test_vu_recv(fd, r, flags, pl, cap, rfd, 10000);
 }
 
 static uint64_t get_u64(int fd, uint32_t r)
@@ -323,6 +285,21 @@ START_TEST(test_session_null_device)
 }
 END_TEST
 
+static bool has_rule(const struct vc_results *res, enum vc_rule_id r);
+
+/* GET_FEATURES answered by a fake driven from this thread. */
+static uint64_t get_u64_caller(struct vfu_server *s, int fd)
+{
+	req(fd, VU_GET_FEATURES, 0, NULL, 0);
+	struct pollfd p = { .fd = vfu_fd(s), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	ck_assert_int_ge(vfu_dispatch(s, 0), 1);
+	uint32_t r, f;
+	uint64_t v = 0;
+	ck_assert_int_eq(fe_recv(fd, &r, &f, &v, sizeof v, NULL), (int)sizeof v);
+	return v;
+}
+
 /* Same session in the caller's poll loop (no thread): the test sends,
  * dispatches, then reads. */
 START_TEST(test_caller_driven)
@@ -342,6 +319,52 @@ START_TEST(test_caller_driven)
 	while (vfu_sessions_ended(s) < 1)
 		vfu_dispatch(s, -1);
 	vfu_free(s);
+}
+END_TEST
+
+/* fds the kernel cannot give the fake (its fd limit reached): the count
+ * is lost, so the fake closes the connection as its own refusal instead
+ * of judging the front-end for an fd count it did not send. */
+START_TEST(test_fds_cut_by_kernel)
+{
+	struct live l = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *rec = open_memstream(&buf, &len);
+	struct vfu_server *s = new_server("net", 1, &l, rec, NULL, 0);
+	int fd = connect_fake(s);
+	(void)get_u64_caller(s, fd);
+	int call = eventfd(0, EFD_CLOEXEC);
+	uint64_t u = 0;
+	fe_send(fd, VU_SET_VRING_CALL, VU_VERSION, &u, sizeof u, &call, 1);
+	struct rlimit old;
+	vc_test_fd_room(0, &old); /* no fd can be installed */
+	struct pollfd p = { .fd = vfu_fd(s), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	vfu_dispatch(s, 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_uint_eq(vfu_sessions_ended(s), 1);
+	uint8_t b;
+	ssize_t rn = recv(fd, &b, 1, MSG_DONTWAIT);
+	/* The fake hung up (reset: it left the payload unread). */
+	ck_assert_msg(rn == 0 || (rn < 0 && errno == ECONNRESET), "recv %zd: %s", rn, strerror(errno));
+	struct vfu_stats st;
+	vfu_get_stats(s, &st);
+	ck_assert_uint_eq(st.fds_received, st.fds_closed);
+	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+	ck_assert(!has_rule(res, VU_FD_03));
+	close(call);
+	close(fd);
+	vfu_free(s);
+	fclose(rec);
+	/* The capture says who closed: the back-end, not cut by the front-end. */
+	const char *eof = strstr(buf, "\"kind\":\"vu-eof\"");
+	ck_assert_ptr_nonnull(eof);
+	const char *eol = strchr(eof, '\n');
+	ck_assert_ptr_nonnull(eol);
+	const char *dir = strstr(eof, "\"dir\":\"BE->FE\"");
+	ck_assert_msg(dir && dir < eol, "%.*s", (int)(eol - eof), eof);
+	free(buf);
 }
 END_TEST
 
@@ -1126,6 +1149,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_session_null_device);
 	tcase_add_test(tc, test_caller_driven);
 	tcase_add_test(tc, test_region_past_fd);
+	tcase_add_test(tc, test_fds_cut_by_kernel);
 	tcase_add_test(tc, test_kicks_chains_and_capture);
 	tcase_add_test(tc, test_ring10_live);
 	tcase_add_test(tc, test_blk_config_and_read);

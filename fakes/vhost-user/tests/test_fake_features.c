@@ -7,7 +7,9 @@
  * read-only rule, SET_INFLIGHT_FD across a reconnect, NET_SET_MTU. */
 #include "fakes/vhost-user/fake.h"
 #include "harness/tests/common/testutil.h"
+#include "harness/tests/common/vu_client.h"
 #include "vcts/engine.h"
+#include "vcts/sock.h"
 #include "vcts/wire.h"
 
 #include <errno.h>
@@ -31,61 +33,20 @@ static const char *const profiles[PROFILES] = { "net", "blk", "generic" };
 
 static void fe_send(int fd, uint32_t req, uint32_t flags, const void *pl, uint32_t len, const int *fds, int nfds)
 {
-	uint8_t buf[VU_HDR_SIZE + 512];
-	ck_assert_uint_le(len, sizeof buf - VU_HDR_SIZE);
-	vu_wr32(buf, req);
-	vu_wr32(buf + 4, flags);
-	vu_wr32(buf + 8, len);
-	if (len)
-		memcpy(buf + VU_HDR_SIZE, pl, len);
-	struct iovec iov = { buf, VU_HDR_SIZE + len };
-	union {
-		char b[CMSG_SPACE(sizeof(int) * 2)];
-		struct cmsghdr a;
-	} cm;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ck_assert_int_le(nfds, 2);
-	if (nfds) {
-		memset(&cm, 0, sizeof cm);
-		mh.msg_control = cm.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(h), fds, sizeof(int) * (size_t)nfds);
-	}
-	ck_assert_int_eq(sendmsg(fd, &mh, MSG_NOSIGNAL), (ssize_t)(VU_HDR_SIZE + len));
+	ck_assert_int_eq(vc_sock_send_msg(fd, req, flags, len, pl, len, fds, (unsigned)nfds, 10000), 0);
 }
 
-/* One reply: its size, -1 on EOF. An fd that comes with it is closed
- * unless rfd takes it. */
+/* One reply: its size, -1 on EOF (errno ECONNRESET) or when none came
+ * within 5 s (errno EAGAIN). An fd that comes with it is closed unless
+ * rfd takes it. */
 static int fe_recv(int fd, uint32_t *r, void *pl, uint32_t cap, int *rfd)
 {
-	uint8_t hdr[VU_HDR_SIZE];
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr a;
-	} cm;
-	struct iovec iov = { hdr, sizeof hdr };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
-	if (recvmsg(fd, &mh, MSG_WAITALL | MSG_CMSG_CLOEXEC) != (ssize_t)sizeof hdr)
-		return -1;
-	int got = -1;
-	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-	if (h && h->cmsg_type == SCM_RIGHTS)
-		memcpy(&got, CMSG_DATA(h), sizeof(int));
-	if (rfd)
-		*rfd = got;
-	else if (got >= 0)
-		close(got);
-	*r = vu_rd32(hdr);
-	ck_assert_uint_eq(vu_rd32(hdr + 4), VU_VERSION | VU_FLAG_REPLY);
-	uint32_t size = vu_rd32(hdr + 8);
-	ck_assert_uint_le(size, cap);
-	if (size && recv(fd, pl, size, MSG_WAITALL) != (ssize_t)size)
-		return -1;
-	return (int)size;
+	uint32_t flags = 0;
+	int n = vc_test_vu_recv(fd, r, &flags, pl, cap, rfd, 5000);
+	ck_assert(n >= 0 || errno != EMSGSIZE);
+	if (n >= 0)
+		ck_assert_uint_eq(flags, VU_VERSION | VU_FLAG_REPLY);
+	return n;
 }
 
 static uint64_t call_u64(int fd, uint32_t req)

@@ -14,6 +14,7 @@
  * report's kept sessions (--keep-sessions 100, filled by the warm-up) are
  * then at their working size, and what the main round adds is growth. */
 #include "harness/tests/common/testutil.h"
+#include "vcts/sock.h"
 #include "vcts/wire.h"
 
 #include <dirent.h>
@@ -106,23 +107,7 @@ static int dial(void)
 /* The fake may have hung up already: a failed send is an answer too. */
 static void send_fds(int fd, const void *b, size_t n, const int *fds, int nfds)
 {
-	struct iovec iov = { (void *)b, n };
-	union {
-		char b[CMSG_SPACE(sizeof(int) * 253)];
-		struct cmsghdr a;
-	} cm;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (nfds) {
-		memset(&cm, 0, sizeof cm);
-		mh.msg_control = cm.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(h), fds, sizeof(int) * (size_t)nfds);
-	}
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+	if (vc_sock_send(fd, b, n, fds, (unsigned)nfds, 0) < 0) {
 		/* closed by the fake */
 	}
 }

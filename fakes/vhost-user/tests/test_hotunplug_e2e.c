@@ -9,6 +9,7 @@
  * plain hot-plug scenario goes through the same path with no finding. */
 #include "harness/tests/common/testutil.h"
 #include "fakes/vhost-user/fake.h"
+#include "vcts/sock.h"
 #include "vcts/engine.h"
 #include "vcts/trace.h"
 #include "vcts/wire.h"
@@ -75,27 +76,9 @@ static void table_region(const struct vc_event *ev, uint32_t i, struct vu_region
 
 static void send_msg(int sock, const struct vc_vu_msg *m, const int *fds, size_t nfds)
 {
-	uint8_t hdr[12];
-	uint32_t v[3] = { m->request, m->flags, m->payload_len };
-	memcpy(hdr, v, sizeof hdr);
-	struct iovec iov[2] = { { hdr, sizeof hdr }, { (void *)m->payload, m->payload_len } };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * VC_EVENT_MAX_FDS)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = m->payload_len ? 2 : 1 };
-	if (nfds) {
-		memset(&u, 0, sizeof u);
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
-	ssize_t want = (ssize_t)(sizeof hdr + m->payload_len);
-	ck_assert_int_eq(sendmsg(sock, &mh, MSG_NOSIGNAL), want);
+	ck_assert_int_eq(vc_sock_send_msg(sock, m->request, m->flags, m->payload_len, m->payload,
+					  m->payload_len, fds, (unsigned)nfds, 10000),
+			 0);
 }
 
 static void recv_all(int sock, void *buf, size_t len)
