@@ -67,7 +67,6 @@ struct vfu_conn {
 	struct vfu_server *s;
 	struct vfu_conn *next;
 	uint32_t sid;
-	uint32_t gsid;             /* session in the guard engine */
 	uint32_t ordinal;          /* 1-based connection number */
 	uint64_t nev;
 	bool dead, from_connect;
@@ -107,12 +106,8 @@ struct vfu_conn {
 	uint32_t be_owed_req;
 	uint32_t last_req, last_flags;
 	bool stall_reported;
-	/* Refusals: classes switched off by lax faults; findings of each
-	 * class's rules so far (past the engine's per-rule cap they are no
-	 * longer reported, so the connection is closed at the cap). */
+	/* Refusal classes switched off by lax faults. */
 	uint32_t lax;
-	uint32_t rule_hits[VFU_RF_COUNT];
-	bool blind;
 	bool hung;                 /* hang fault: never read or answered again */
 	bool zombie;               /* lax=short-eof: cut mid-message, left open */
 	uint32_t zombie_bytes;
@@ -130,13 +125,9 @@ struct vfu_server {
 	struct vfu_conn *dead;
 	uint32_t nconns_total;
 	struct vc_engine *eng;
-	/* The refusals follow the engine's findings; when --rules switches a
-	 * refusal rule off in the reporting engine, a second one with every
-	 * rule judges for the refusals only. */
-	struct vc_engine *guard;
-	struct vfu_conn *judging;  /* the request being fed, for its findings */
-	uint32_t judge_refuse;
-	unsigned finding_cap;
+	/* Per refusal class, the rules whose live verdict puts a request in
+	 * it (vfu_refusal_judged_by). */
+	struct vc_rule_set rf_rules[VFU_RF_COUNT];
 	int *leaked;               /* leak-fds fault: fds kept until vfu_free */
 	size_t nleaked;
 	uint8_t *disk;             /* blk disk, mapped on first use */
@@ -321,7 +312,8 @@ static bool pf_negotiated(const struct vfu_conn *c, unsigned bit)
 
 /* ---------- events: engine + capture, in one order ---------- */
 
-static void emit(struct vfu_conn *c, struct vc_event *ev)
+/* broken: NULL, or the rules the event broke (vc_engine_feed_verdict). */
+static void emit_judged(struct vfu_conn *c, struct vc_event *ev, struct vc_rule_set *broken)
 {
 	struct vfu_server *s = c->s;
 	ev->session = c->sid;
@@ -333,69 +325,29 @@ static void emit(struct vfu_conn *c, struct vc_event *ev)
 	ev->src.is_offset = false;
 	if (s->w && vc_native_event(s->w, ev) != 0)
 		s->record_failed = true;
-	vc_engine_feed(s->eng, ev);
-	if (s->guard) {
-		struct vc_event g = *ev;
-		g.session = c->gsid;
-		vc_engine_feed(s->guard, &g);
-	}
+	if (broken)
+		vc_engine_feed_verdict(s->eng, ev, broken);
+	else
+		vc_engine_feed(s->eng, ev);
 }
 
-/* ---------- refusals: the rule engine's verdict on each request ---------- */
-
-/* The refusal class a rule's finding puts a request in, -1 for none. */
-static int rule_class(enum vc_rule_id r)
+static void emit(struct vfu_conn *c, struct vc_event *ev)
 {
-	switch (r) {
-	case VU_HDR_01: return VFU_RF_VERSION;
-	case VU_HDR_02: return VFU_RF_REPLY_BIT;
-	case VU_MEM_01: return VFU_RF_REGION_COUNT;
-	case VU_MEM_02:
-	case VU_MEM_04: return VFU_RF_REGION_BOUNDS;
-	case VU_MEM_03: return VFU_RF_OVERLAP;
-	case VU_RING_01: return VFU_RF_RING_INDEX;
-	case VU_RING_02: return VFU_RF_RING_NUM;
-	case VU_RING_03: return VFU_RF_STARTED_RING;
-	case VU_RING_04: return VFU_RF_RING_ADDR;
-	case VU_LOG_01: return VFU_RF_LOG_SIZE;
-	case VU_NEG_05:
-	case VU_NEG_10: return VFU_RF_UNGATED;
-	default: return -1;
-	}
+	emit_judged(c, ev, NULL);
 }
 
-static void note_finding(struct vfu_server *s, uint32_t sid, bool guard, enum vc_rule_id rule)
+/* The refusal classes the engine's verdict on a request puts it in. */
+static uint32_t refusal_classes(const struct vfu_server *s, const struct vc_rule_set *broken)
 {
-	int k = rule_class(rule);
-	if (k < 0)
-		return;
-	struct vfu_conn *c = s->judging;
-	if (!c || (guard ? c->gsid : c->sid) != sid)
-		for (c = s->conns; c && (guard ? c->gsid : c->sid) != sid; c = c->next)
-			;
-	if (!c || (c->lax & VFU_RF_BIT(k)))
-		return;
-	if (++c->rule_hits[k] >= s->finding_cap)
-		c->blind = true;
-	if (c == s->judging)
-		s->judge_refuse |= VFU_RF_BIT(k);
+	uint32_t mask = 0;
+	for (unsigned k = 0; k < VFU_RF_COUNT; k++)
+		if (vc_rule_set_meets(broken, &s->rf_rules[k]))
+			mask |= VFU_RF_BIT(k);
+	return mask;
 }
 
-static void on_engine_finding(const struct vc_finding *f, void *opaque)
-{
-	struct vfu_server *s = opaque;
-	if (s->cfg.engine.on_finding)
-		s->cfg.engine.on_finding(f, s->cfg.engine.opaque);
-	if (!s->guard)
-		note_finding(s, f->session, false, f->rule);
-}
-
-static void on_guard_finding(const struct vc_finding *f, void *opaque)
-{
-	note_finding(opaque, f->session, true, f->rule);
-}
-
-static void emit_msg(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *m)
+static void emit_msg_judged(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *m,
+			    struct vc_rule_set *broken)
 {
 	struct vc_event ev;
 	memset(&ev, 0, sizeof ev);
@@ -407,7 +359,12 @@ static void emit_msg(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *
 	ev.fds = (struct vc_fd *)m->info;
 	vc_vu_msg_set(&ev.u.vu, m->chan, m->req, m->flags, m->size, m->payload, m->len);
 	ev.u.vu.has_payload = !m->truncated;
-	emit(c, &ev);
+	emit_judged(c, &ev, broken);
+}
+
+static void emit_msg(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *m)
+{
+	emit_msg_judged(c, dir, m, NULL);
 }
 
 /* ---------- sending ---------- */
@@ -735,8 +692,6 @@ static struct vfu_conn *conn_new(struct vfu_server *s, int fd, bool from_connect
 				   .queues = s->cfg.profile.rings };
 	snprintf(sess.name, sizeof sess.name, "%s", c->name);
 	c->sid = vc_engine_add_session(s->eng, &sess);
-	if (s->guard)
-		c->gsid = vc_engine_add_session(s->guard, &sess);
 	sess.id = c->sid;
 	if (s->w) {
 		if (vc_native_session(s->w, &sess) != 0)
@@ -802,8 +757,6 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 	ev.u.eof.partial_bytes = partial_bytes;
 	emit(c, &ev);
 	vc_engine_end_session(s->eng, c->sid);
-	if (s->guard)
-		vc_engine_end_session(s->guard, c->gsid);
 	s->st.sessions_ended++;
 	watch_del(s, c->fd);
 	/* The connection itself is not a received fd: not counted. */
@@ -1407,13 +1360,12 @@ static void handle_request(struct vfu_conn *c, struct vfu_msg *m)
 	 * the wire (epoll may report the socket first): the rules count kicks
 	 * against the ring state the request then changes (VU-RING-10). */
 	drain_kicks(c);
-	/* The engine judges the request; the findings of the refusal rules
-	 * on it say whether it is refused (process()). */
-	s->judging = c;
-	s->judge_refuse = 0;
-	emit_msg(c, VC_DIR_FE_TO_BE, m);
-	m->refuse = s->judge_refuse;
-	s->judging = NULL;
+	/* The engine judges the request; the refusal rules it broke (also
+	 * rules the report leaves out or waives) say whether it is refused
+	 * (process()). */
+	struct vc_rule_set broken;
+	emit_msg_judged(c, VC_DIR_FE_TO_BE, m, &broken);
+	m->refuse = refusal_classes(s, &broken);
 	char nb[24];
 	if (trigger(c, VFU_FAULT_DISCONNECT, m->req)) {
 		vfu_conn_log(c, "fault: disconnect at message %" PRIu64 " (%s)", c->fe_msgs,
@@ -1491,14 +1443,11 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 	}
 	/* What the rule engine found wrong with it (and a lax fault did not
 	 * excuse): header-level misfits close the connection, the rest are
-	 * refused below. Past the per-rule cap of findings the engine is
-	 * silent, so a connection that reached it is closed. */
+	 * refused below. */
 	uint32_t refuse = m->refuse & ~c->lax;
 	const uint32_t hdr_classes = VFU_RF_BIT(VFU_RF_VERSION) | VFU_RF_BIT(VFU_RF_REPLY_BIT);
-	if ((refuse & hdr_classes) || (c->blind && !refuse)) {
-		vfu_conn_log(c, "refusing %s: %s; closing", ri->name,
-			     c->blind && !refuse ? "the front-end broke a refusal rule as often as the engine reports"
-						 : refusal_names(refuse, why, sizeof why));
+	if (refuse & hdr_classes) {
+		vfu_conn_log(c, "refusing %s: %s; closing", ri->name, refusal_names(refuse, why, sizeof why));
 		s->st.refused++;
 		conn_close(c, true, false, 0);
 		return;
@@ -2005,22 +1954,9 @@ struct vfu_server *vfu_new(const struct vfu_config *cfg, char *err, size_t errle
 	eo.waive = (const char *const *)s->waive;
 	eo.nwaive = s->nwaive;
 	eo.queue_count = cfg->profile.rings;
-	eo.on_finding = on_engine_finding;
-	eo.opaque = s;
 	s->eng = vc_engine_new(&eo);
-	s->finding_cap = eo.max_findings_per_rule ? eo.max_findings_per_rule : 100;
-	/* A refusal rule filtered out of the report is still enforced. */
-	bool all_on = true;
-	for (unsigned r = 0; r < VC_RULE_COUNT; r++)
-		if (rule_class((enum vc_rule_id)r) >= 0 && !vc_rule_enabled(&eo, (enum vc_rule_id)r))
-			all_on = false;
-	if (!all_on) {
-		/* Never reported: its ended sessions are folded at once. */
-		struct vc_engine_opts go = { .queue_count = cfg->profile.rings, .on_finding = on_guard_finding,
-					     .opaque = s, .keep_sessions = 1 };
-		s->guard = vc_engine_new(&go);
-		s->finding_cap = 100;
-	}
+	for (unsigned k = 0; k < VFU_RF_COUNT; k++)
+		vfu_refusal_judged_by(k, &s->rf_rules[k]);
 	if (cfg->record) {
 		s->w = vc_native_open(cfg->record, "vhost-cts serve");
 		s->rec_line = 1;
@@ -2058,7 +1994,6 @@ void vfu_free(struct vfu_server *s)
 		close(s->ep);
 	vfu_record_close(s);
 	vc_engine_free(s->eng);
-	vc_engine_free(s->guard);
 	for (size_t i = 0; i < s->nleaked; i++)
 		close(s->leaked[i]);
 	free(s->leaked);
