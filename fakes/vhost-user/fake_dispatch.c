@@ -4,14 +4,11 @@
  * held back (delay and backend-req faults) while later requests queue. */
 #include "fakes/vhost-user/fake_int.h"
 #include "lib/xalloc.h"
-#include "vcts/vring.h"
 
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 static void process(struct vfu_conn *c, struct vfu_msg *m);
@@ -149,162 +146,6 @@ static const char *refusal_names(uint32_t mask, char *buf, size_t len)
 	return buf;
 }
 
-static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
-{
-	uint64_t u;
-	if (!vu_dec_u64(m->payload, m->len, &u))
-		return;
-	struct vfu_ring *r = &c->rings[u & VU_VRING_IDX_MASK];
-	int fd = (u & VU_VRING_NOFD) ? -1 : vfu_msg_take_fd(m, 0);
-	/* Only eventfds are signalled or watched: a pipe or a file in their
-	 * place could block a write or never stop being readable. */
-	bool is_eventfd = fd >= 0 && m->info[0].kind == VC_FD_EVENTFD;
-	if (fd >= 0 && !is_eventfd) {
-		vfu_conn_log(c, "%s ring %u: fd is %s, not an eventfd; ignored",
-			     vu_request_name(VU_CHAN_MAIN, req, (char[24]){0}, 24),
-			     (unsigned)(u & VU_VRING_IDX_MASK), vc_fd_kind_name((enum vc_fd_kind)m->info[0].kind));
-		vfu_close_fd(c->s, &fd);
-	}
-	if (req == VU_SET_VRING_KICK) {
-		if (r->kick_watched)
-			vfu_watch_del(c->s, r->kick_fd);
-		r->kick_watched = false;
-		vfu_close_fd(c->s, &r->kick_fd);
-		r->kick_fd = fd;
-		if (fd >= 0 && vfu_watch_add(c->s, fd, &r->kw) == 0)
-			r->kick_watched = true;
-		/* The ring is started now: what is already available is
-		 * processed without a kick (Ring states). */
-		if (vfu_fault_on(c, VFU_FAULT_START_ON_KICK))
-			vfu_conn_log(c, "fault: ring %u waits for a kick", (unsigned)(u & VU_VRING_IDX_MASK));
-		else
-			vfu_ring_process(c, u & VU_VRING_IDX_MASK);
-	} else if (req == VU_SET_VRING_CALL) {
-		vfu_close_fd(c->s, &r->call_fd);
-		r->call_fd = fd;
-	} else {
-		vfu_close_fd(c->s, &r->err_fd);
-		r->err_fd = fd;
-	}
-}
-
-static void reset_rings(struct vfu_conn *c)
-{
-	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++) {
-		struct vfu_ring *r = &c->rings[i];
-		vfu_ring_reset_fds(c, r);
-		r->num_set = r->addr_set = r->enabled = r->broken = false;
-		r->last_avail = r->used_idx = 0;
-		r->packed = false;
-		r->avail_wrap = r->used_wrap = true;
-	}
-}
-
-static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
-{
-	const struct vfu_ring *r = &c->rings[idx];
-	if (!r->packed) {
-		/* rust-vmm's vhost-user-backend once answered 0 for every ring. */
-		if (vfu_fault_on(c, VFU_FAULT_VRING_BASE_ZERO)) {
-			vfu_conn_log(c, "fault: split GET_VRING_BASE answers 0");
-			return 0;
-		}
-		if (vfu_fault_on(c, VFU_FAULT_VRING_BASE_OTHER) && (idx ^ 1u) < VFU_MAX_RINGS) {
-			vfu_conn_log(c, "fault: split GET_VRING_BASE of ring %u answers ring %u's", idx, idx ^ 1u);
-			return c->rings[idx ^ 1u].last_avail;
-		}
-		return r->last_avail;
-	}
-	struct vu_packed_base b = { r->last_avail, r->used_idx, r->avail_wrap, r->used_wrap };
-	if (vfu_fault_on(c, VFU_FAULT_PACKED_USED_ZERO)) {
-		vfu_conn_log(c, "fault: packed GET_VRING_BASE with the used half 0/0");
-		b.used = 0;
-		b.used_wrap = false;
-	}
-	return vu_packed_base_enc(&b);
-}
-
-/* The inflight area per queue (libvhost-user's split layout: a 16-byte
- * state per descriptor plus a header, 64-byte aligned). Not a wire fact:
- * the front-end only maps and hands back what we size here. */
-static uint64_t inflight_queue_bytes(uint16_t queue_size)
-{
-	uint64_t b = 16ull * ((uint64_t)queue_size + 1);
-	return (b + 63) & ~63ull;
-}
-
-static void get_inflight(struct vfu_conn *c, struct vfu_msg *m)
-{
-	struct vu_inflight_pl in;
-	int sz = vu_payload_fixed_size(VU_PL_INFLIGHT);
-	uint8_t out[64] = { 0 };
-	if (sz < 0 || sz > (int)sizeof out || !vu_dec_inflight(m->payload, m->len, &in))
-		return;
-	int fd = -1;
-	uint64_t size = 0;
-	if (in.num_queues >= 1 && in.num_queues <= VFU_MAX_RINGS && in.queue_size >= 1 &&
-	    in.queue_size <= VU_SPLIT_RING_MAX) {
-		size = inflight_queue_bytes(in.queue_size) * in.num_queues;
-		fd = memfd_create("vhost-cts-inflight", MFD_CLOEXEC);
-		if (fd >= 0 && ftruncate(fd, (off_t)size) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	if (fd < 0)
-		size = 0;
-	vu_wr64(out, size);
-	vu_wr64(out + 8, 0);
-	memcpy(out + 16, &in.num_queues, 2);
-	memcpy(out + 18, &in.queue_size, 2);
-	/* vfu_reply() closes the memfd once it is sent. */
-	vfu_reply(c, VU_GET_INFLIGHT_FD, out, (uint32_t)sz, fd);
-}
-
-static void get_config(struct vfu_conn *c, struct vfu_msg *m)
-{
-	/* well_formed() bounded the size field by the payload. */
-	uint32_t cap = VU_CONFIG_HDR + m->len;
-	uint8_t *out = xcalloc(1, cap);
-	/* vhost-user.rst, GET_CONFIG: a payload of zero length is the error. */
-	uint32_t len = vfu_feat_get_config(&c->feat, m->payload, m->len, out, cap);
-	vfu_reply(c, VU_GET_CONFIG, out, len, -1);
-	free(out);
-}
-
-/* A request the fake does not carry out, with the reason logged: the
- * caller answers it as failed. */
-static int not_done(struct vfu_conn *c, const struct vu_request_info *ri, const char *why)
-{
-	vfu_conn_log(c, "%s not carried out: %s", ri->name, why);
-	return 1;
-}
-
-static int mem_table(struct vfu_conn *c, struct vfu_msg *m)
-{
-	uint32_t n, pad;
-	if (!vu_dec_memtable_hdr(m->payload, m->len, &n, &pad))
-		return -1;
-	vfu_regions_clear(c);
-	int rc = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		struct vu_region_pl r;
-		if (!vu_dec_memtable_region(m->payload, m->len, i, &r)) {
-			rc = -1;
-			break;
-		}
-		if (i >= m->nkept) {
-			/* lax=missing-fd: a region without its fd is skipped. */
-			if (!vfu_conn_lax(c, VFU_RF_MISSING_FD))
-				rc = -1;
-			continue;
-		}
-		if (vfu_region_add(c, &r, m->fds[i], m->info[i].size) != 0)
-			rc = -1;
-	}
-	return rc;
-}
-
 void vfu_handle_backend_msg(struct vfu_conn *c, struct vfu_msg *m)
 {
 	c->s->st.messages_in++;
@@ -372,6 +213,35 @@ void vfu_drain_queue(struct vfu_conn *c)
 	vfu_update_stall(c);
 }
 
+/* A request that broke a refusal rule (classes in refuse): not carried
+ * out. An error where the front-end can read one: the ack it asked for,
+ * or a u64 reply of the request's own (SET_LOG_BASE); otherwise the
+ * connection is closed. */
+static void refuse_request(struct vfu_conn *c, const struct vfu_msg *m, const struct vu_request_info *ri,
+			   uint32_t refuse, bool value, bool ack)
+{
+	struct vfu_server *s = c->s;
+	char why[512];
+	s->st.refused++;
+	if (refuse & (VFU_RF_BIT(VFU_RF_REGION_COUNT) | VFU_RF_BIT(VFU_RF_REGION_BOUNDS) |
+		      VFU_RF_BIT(VFU_RF_OVERLAP)))
+		s->st.bad_regions++;
+	/* A value request whose feature is not negotiated is closed: its
+	 * reply has no error value (GET_STATUS 1 is a status). */
+	bool u64_reply = value && !(refuse & VFU_RF_BIT(VFU_RF_UNGATED)) &&
+			 (ri->reply_payload == VU_PL_U64 || ri->reply_payload == VU_PL_EMPTY_OR_U64);
+	vfu_conn_log(c, "refusing %s: %s; %s", ri->name, refusal_names(refuse, why, sizeof why),
+		     u64_reply ? "replying 1" : ack ? "error ack" : "closing");
+	if (u64_reply)
+		vfu_reply_u64(c, m->req, 1);
+	else if (!ack)
+		vfu_conn_close(c, true, false, 0);
+}
+
+/* The dispatcher: a request the wire table knows, well-formed and not
+ * refused, goes to its handler; then the reply the handler filled is
+ * sent, or the ack owed (0 done, 1 not done), or, for a request not done
+ * that is owed nothing, the connection is closed (never a silent "done"). */
 static void process(struct vfu_conn *c, struct vfu_msg *m)
 {
 	struct vfu_server *s = c->s;
@@ -409,280 +279,27 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 	}
 	vfu_faults_before_answer(c, m, ri);
 	vfu_fuzz_backend(c);
-	const struct vfu_profile *p = &s->cfg.profile;
+	/* Decided with the state before the request (SET_PROTOCOL_FEATURES
+	 * changes it), as the engine decides it. */
 	bool value = ri->reply == VU_REPLY_ALWAYS ||
 		     (ri->reply == VU_REPLY_IF_LOG_SHMFD && vfu_pf_negotiated(c, VU_PF_LOG_SHMFD));
 	bool ack = (m->flags & VU_FLAG_NEED_REPLY) && !value && vfu_pf_negotiated(c, VU_PF_REPLY_ACK);
-	uint64_t u = 0;
-	int status = 0;
-	struct vu_state_pl sp;
-	struct vu_addr_pl ap;
-	struct vu_region_pl rp;
-	uint64_t pad;
-	bool lax_index = vfu_conn_lax(c, VFU_RF_RING_INDEX);
+	enum vfu_verdict v = VFU_REFUSE;
 	if (refuse) {
-		/* Not carried out. An error where the front-end can read one: the
-		 * ack it asked for, or a u64 reply of the request's own
-		 * (SET_LOG_BASE); otherwise the connection is closed. */
-		s->st.refused++;
-		if (refuse & (VFU_RF_BIT(VFU_RF_REGION_COUNT) | VFU_RF_BIT(VFU_RF_REGION_BOUNDS) |
-			      VFU_RF_BIT(VFU_RF_OVERLAP)))
-			s->st.bad_regions++;
-		status = 1;
-		/* A value request whose feature is not negotiated is closed:
-		 * its reply has no error value (GET_STATUS 1 is a status). */
-		bool u64_reply = value && !(refuse & VFU_RF_BIT(VFU_RF_UNGATED)) &&
-				 (ri->reply_payload == VU_PL_U64 || ri->reply_payload == VU_PL_EMPTY_OR_U64);
-		vfu_conn_log(c, "refusing %s: %s; %s", ri->name, refusal_names(refuse, why, sizeof why),
-			     u64_reply ? "replying 1" : ack ? "error ack" : "closing");
-		if (u64_reply)
-			vfu_reply_u64(c, m->req, 1);
-		else if (!ack)
+		refuse_request(c, m, ri, refuse, value, ack);
+	} else {
+		struct vfu_reply r = { .value_owed = value, .fd = -1 };
+		v = vfu_request_handler(m->req)(c, m, &r);
+		if (v == VFU_REPLY)
+			vfu_reply(c, m->req, r.pl, r.len, r.fd);
+		free(r.heap);
+		if (v == VFU_REFUSE && !ack && !value && !c->dead) {
+			vfu_conn_log(c, "%s failed and no ack was asked; closing", ri->name);
 			vfu_conn_close(c, true, false, 0);
-		goto answered;
-	}
-	switch (m->req) {
-	case VU_GET_FEATURES:
-		vfu_reply_u64(c, m->req, c->feat_offered);
-		break;
-	case VU_SET_FEATURES:
-		vu_dec_u64(m->payload, m->len, &c->feat_acked);
-		break;
-	case VU_GET_PROTOCOL_FEATURES:
-		c->pf_answered = true;
-		vfu_reply_u64(c, m->req, c->pf_offered);
-		break;
-	case VU_SET_PROTOCOL_FEATURES:
-		if (vu_dec_u64(m->payload, m->len, &c->pf_acked))
-			c->pf_acked_known = true;
-		/* ack was decided above with the state before this message,
-		 * as the engine decides it. */
-		break;
-	case VU_GET_QUEUE_NUM:
-		vfu_reply_u64(c, m->req, p->rings);
-		break;
-	case VU_GET_MAX_MEM_SLOTS:
-		vfu_reply_u64(c, m->req, p->max_mem_slots);
-		break;
-	case VU_GET_STATUS:
-		vfu_reply_u64(c, m->req, c->status);
-		break;
-	case VU_SET_STATUS:
-		vu_dec_u64(m->payload, m->len, &c->status);
-		break;
-	case VU_SET_OWNER:
-		break;
-	case VU_RESET_OWNER:
-	case VU_RESET_DEVICE:
-		/* Every ring and the device state back to their start;
-		 * ownership, the memory table and the back-end channel stay
-		 * (vhost-user.rst, RESET_DEVICE: "Ask the vhost user back-end
-		 * to disable all rings and reset all internal device state to
-		 * the initial state"). */
-		reset_rings(c);
-		c->status = 0;
-		vfu_feat_reset(&c->feat, p);
-		break;
-	case VU_SET_MEM_TABLE:
-		status = mem_table(c, m);
-		break;
-	case VU_ADD_MEM_REG:
-		if (vu_dec_memreg(m->payload, m->len, &pad, &rp))
-			status = vfu_region_add(c, &rp, m->nkept ? m->fds[0] : -1, m->nkept ? m->info[0].size : -1);
-		break;
-	case VU_REM_MEM_REG:
-		if (vu_dec_memreg(m->payload, m->len, &pad, &rp))
-			status = vfu_region_remove(c, &rp);
-		break;
-	case VU_SET_LOG_BASE: {
-		/* The log is mapped (its fd is closed with the message) and
-		 * used-ring writes are marked in it while LOG_ALL is acked. */
-		const char *reason = "";
-		if (vfu_feat_set_log(&c->feat, m->payload, m->len, m->nkept ? m->fds[0] : -1,
-				     m->nkept ? m->info[0].size : -1, &reason) != 0) {
-			/* lax=log-size: the broken back-end answers 0 without a
-			 * log it could map. */
-			if (vfu_conn_lax(c, VFU_RF_LOG_SIZE))
-				vfu_conn_log(c, "lax: SET_LOG_BASE not mapped (%s); answered 0", reason);
-			else
-				status = not_done(c, ri, reason);
 		}
-		if (value)
-			vfu_reply_u64(c, m->req, status ? 1 : 0);
-		break;
 	}
-	case VU_SET_VRING_NUM:
-		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS) {
-			c->rings[sp.index].num = sp.num;
-			c->rings[sp.index].num_set = true;
-			c->rings[sp.index].broken = false;
-		} else {
-			status = !lax_index;
-		}
-		break;
-	case VU_SET_VRING_ADDR:
-		if (vu_dec_addr(m->payload, m->len, &ap) && ap.index < VFU_MAX_RINGS) {
-			c->rings[ap.index].addr = ap;
-			c->rings[ap.index].addr_set = true;
-			c->rings[ap.index].packed = (c->feat_acked & VU_BIT(VU_F_RING_PACKED)) != 0;
-			c->rings[ap.index].broken = false;
-		} else {
-			status = !lax_index;
-		}
-		break;
-	case VU_SET_VRING_BASE:
-		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS) {
-			struct vfu_ring *r = &c->rings[sp.index];
-			r->packed = (c->feat_acked & VU_BIT(VU_F_RING_PACKED)) != 0;
-			if (r->packed) {
-				/* Both halves, as given (vhost-user.rst: the device
-				 * cannot read them from memory). */
-				struct vu_packed_base b;
-				vu_packed_base_dec(sp.num, &b);
-				r->last_avail = b.avail;
-				r->avail_wrap = b.avail_wrap;
-				r->used_idx = b.used;
-				r->used_wrap = b.used_wrap;
-			} else {
-				r->last_avail = (uint16_t)sp.num;
-				r->used_idx = (uint16_t)sp.num;
-			}
-			r->broken = false;
-		} else {
-			status = !lax_index;
-		}
-		break;
-	case VU_GET_VRING_BASE: {
-		uint8_t out[8];
-		vu_dec_state(m->payload, m->len, &sp);
-		vu_wr32(out, sp.index);
-		vu_wr32(out + 4, sp.index < VFU_MAX_RINGS ? ring_base(c, sp.index) : 0);
-		if (sp.index < VFU_MAX_RINGS && vfu_fault_on(c, VFU_FAULT_STOPPED_RUNS)) {
-			vfu_conn_log(c, "fault: ring %u keeps running after GET_VRING_BASE", sp.index);
-		} else if (sp.index < VFU_MAX_RINGS) {
-			/* The ring stops: no more kicks are watched until a new
-			 * SET_VRING_KICK (the way DPDK and libvhost-user stop). */
-			struct vfu_ring *r = &c->rings[sp.index];
-			if (r->kick_watched)
-				vfu_watch_del(s, r->kick_fd);
-			r->kick_watched = false;
-			vfu_close_fd(s, &r->kick_fd);
-		}
-		vfu_reply(c, m->req, out, sizeof out, -1);
-		break;
-	}
-	case VU_SET_VRING_KICK:
-	case VU_SET_VRING_CALL:
-	case VU_SET_VRING_ERR:
-		ring_set_fd(c, m, m->req);
-		break;
-	case VU_SET_VRING_ENABLE:
-		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS)
-			c->rings[sp.index].enabled = sp.num != 0;
-		break;
-	case VU_SET_BACKEND_REQ_FD: {
-		vfu_close_backend(c);
-		int fd = vfu_msg_take_fd(m, 0);
-		if (fd < 0 || m->info[0].kind != VC_FD_SOCKET) {
-			vfu_close_fd(s, &fd);
-			status = 1;
-			break;
-		}
-		c->be_fd = fd;
-		if (vfu_watch_add(s, fd, &c->w_be) != 0) {
-			vfu_close_fd(s, &c->be_fd);
-			status = 1;
-			break;
-		}
-		vfu_faults_backend_set(c);
-		break;
-	}
-	case VU_GET_CONFIG:
-		get_config(c, m);
-		break;
-	case VU_GET_INFLIGHT_FD:
-		get_inflight(c, m);
-		break;
-	case VU_VRING_KICK:
-		if (s->cfg.null_device && vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS)
-			vfu_ring_process(c, sp.index);
-		break;
-	case VU_IOTLB_MSG:
-		/* Accepted (the fake keeps no IOTLB); the u64 reply is owed
-		 * always: vhost-user.rst, VHOST_USER_IOTLB_MSG. */
-		vfu_reply_u64(c, m->req, 0);
-		break;
-	case VU_SET_CONFIG: {
-		const char *reason = "";
-		if (vfu_feat_set_config(&c->feat, m->payload, m->len, &reason) != 0)
-			status = not_done(c, ri, reason);
-		break;
-	}
-	case VU_SET_INFLIGHT_FD: {
-		const char *reason = "";
-		if (vfu_feat_set_inflight(&c->feat, m->payload, m->len, m->nkept ? m->fds[0] : -1,
-					  m->nkept ? m->info[0].size : -1, &reason) != 0)
-			status = not_done(c, ri, reason);
-		break;
-	}
-	case VU_NET_SET_MTU: {
-		const char *reason = "";
-		if (p->device != VFU_DEV_NET)
-			status = not_done(c, ri, "not a network device");
-		else if (vu_dec_u64(m->payload, m->len, &u) && vfu_feat_set_mtu(&c->feat, u, &reason) != 0)
-			status = not_done(c, ri, reason);
-		break;
-	}
-	case VU_SEND_RARP:
-		/* A null network: the RARP goes where every transmitted frame
-		 * goes. Done, as far as a wire without peers can tell. */
-		if (p->device != VFU_DEV_NET)
-			status = not_done(c, ri, "not a network device");
-		else if (vu_dec_u64(m->payload, m->len, &u))
-			vfu_conn_log(c, "SEND_RARP for MAC %012" PRIx64 ": sent to the null network",
-				     (uint64_t)(u & 0xffffffffffffull));
-		break;
-	case VU_SET_LOG_FD:
-		/* No logging through a separate fd (SET_LOG_BASE carries the
-		 * log); the fd is closed with the message. */
-		status = not_done(c, ri, "the fake logs only through SET_LOG_BASE");
-		break;
-	case VU_GPU_SET_SOCKET:
-		status = not_done(c, ri, "not a GPU device");
-		break;
-	default:
-		/* Requests whose feature no profile offers (their gate refuses
-		 * them first, VU-NEG-05) and those the fake keeps no state for.
-		 * For requests with a reply of their own, answer "failed": all
-		 * ones in a u64, zeros otherwise; the rest fail (error ack or
-		 * close, below). */
-		if (ri->reply != VU_REPLY_ALWAYS)
-			status = not_done(c, ri, "not implemented by the fake");
-		if (ri->reply == VU_REPLY_ALWAYS) {
-			int sz = vu_payload_fixed_size((enum vu_payload)ri->reply_payload);
-			/* Large enough for the largest fixed reply (GET_SHMEM_CONFIG). */
-			uint8_t out[8 + 8 * VU_SHMEM_MAX_REGIONS] = { 0 };
-			if (sz < 0 || sz > (int)sizeof out) {
-				sz = 8;
-				u = UINT64_MAX;
-				vu_wr64(out, u);
-			} else if (sz == 8) {
-				vu_wr64(out, UINT64_MAX);
-			}
-			vfu_reply(c, m->req, out, (uint32_t)sz, -1);
-		}
-		break;
-	}
-	/* A request the fake could not carry out: an error ack when one was
-	 * asked for, otherwise the connection is closed (never a silent
-	 * "done"). */
-	if (status && !ack && !value && !c->dead) {
-		vfu_conn_log(c, "%s failed and no ack was asked; closing", ri->name);
-		vfu_conn_close(c, true, false, 0);
-	}
-answered:
 	if (ack && !c->dead)
-		vfu_reply_u64(c, m->req, status ? 1 : 0);
+		vfu_reply_u64(c, m->req, v == VFU_REFUSE ? 1 : 0);
 	/* A hold that found no reply to hold (no reply owed) is dropped. */
 	if (c->hold_next) {
 		c->hold_next = false;

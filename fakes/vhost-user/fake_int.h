@@ -289,9 +289,6 @@ void vfu_drain_queue(struct vfu_conn *c);
 void vfu_reply(struct vfu_conn *c, uint32_t req, const uint8_t *payload, uint32_t len, int pass_fd);
 void vfu_reply_u64(struct vfu_conn *c, uint32_t req, uint64_t v);
 void vfu_release_held(struct vfu_conn *c);
-/* What request req with flags is owed on this connection now: the wire
- * table's one reading (vu_reply_owed) with the connection's features. */
-struct vu_owed vfu_owed(const struct vfu_conn *c, uint32_t req, uint32_t flags);
 
 /* ---- fake_requests.c: the request table ---- */
 /* What a handler did with a request: carried it out (an ack of 0 when one
