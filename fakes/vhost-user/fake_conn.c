@@ -167,11 +167,20 @@ int vfu_msg_take_fd(struct vfu_msg *m, uint32_t i)
 	return fd;
 }
 
+/* The engine's reading: offered in an answered GET and acked. */
+static enum vu_known pf_known(const struct vfu_conn *c, unsigned bit)
+{
+	return vu_pf_known(c->pf_answered, c->pf_offered, c->pf_acked_known, c->pf_acked, bit);
+}
+
 bool vfu_pf_negotiated(const struct vfu_conn *c, unsigned bit)
 {
-	/* The engine's reading: offered in an answered GET and acked. */
-	return vu_pf_known(c->pf_answered, c->pf_offered, c->pf_acked_known, c->pf_acked, bit) ==
-	       VU_KNOWN_YES;
+	return pf_known(c, bit) == VU_KNOWN_YES;
+}
+
+struct vu_owed vfu_owed(const struct vfu_conn *c, uint32_t req, uint32_t flags)
+{
+	return vu_reply_owed(VU_CHAN_MAIN, req, flags, pf_known(c, VU_PF_LOG_SHMFD), pf_known(c, VU_PF_REPLY_ACK));
 }
 
 /* broken: NULL, or the rules the event broke (vc_engine_feed_verdict). */

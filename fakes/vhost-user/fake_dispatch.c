@@ -281,9 +281,9 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 	vfu_fuzz_backend(c);
 	/* Decided with the state before the request (SET_PROTOCOL_FEATURES
 	 * changes it), as the engine decides it. */
-	bool value = ri->reply == VU_REPLY_ALWAYS ||
-		     (ri->reply == VU_REPLY_IF_LOG_SHMFD && vfu_pf_negotiated(c, VU_PF_LOG_SHMFD));
-	bool ack = (m->flags & VU_FLAG_NEED_REPLY) && !value && vfu_pf_negotiated(c, VU_PF_REPLY_ACK);
+	struct vu_owed o = vfu_owed(c, m->req, m->flags);
+	bool value = o.value == VU_KNOWN_YES;
+	bool ack = o.ack == VU_KNOWN_YES;
 	enum vfu_verdict v = VFU_REFUSE;
 	if (refuse) {
 		refuse_request(c, m, ri, refuse, value, ack);

@@ -249,6 +249,10 @@ void vfu_msg_free(struct vfu_server *s, struct vfu_msg *m);
 int vfu_msg_take_fd(struct vfu_msg *m, uint32_t i);
 /* Protocol feature bit negotiated on this connection (vu_pf_known YES). */
 bool vfu_pf_negotiated(const struct vfu_conn *c, unsigned bit);
+/* What request req with flags is owed on this connection now: the wire
+ * table's one reading (vu_reply_owed) with what the connection knows of
+ * the protocol features (YES or NO once both sides are known). */
+struct vu_owed vfu_owed(const struct vfu_conn *c, uint32_t req, uint32_t flags);
 /* An event into the capture and the engine, in that order. */
 void vfu_emit(struct vfu_conn *c, struct vc_event *ev);
 void vfu_emit_msg(struct vfu_conn *c, enum vc_dir dir, const struct vfu_msg *m);

@@ -14,11 +14,9 @@ static int stall_reason(const struct vfu_conn *c)
 {
 	if (c->be_owed)
 		return 1;
-	if (c->last_flags & VU_FLAG_NEED_REPLY) {
-		const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, c->last_req);
-		bool value = ri && (ri->reply == VU_REPLY_ALWAYS ||
-				    (ri->reply == VU_REPLY_IF_LOG_SHMFD && vfu_pf_negotiated(c, VU_PF_LOG_SHMFD)));
-		if (ri && !value && !vfu_pf_negotiated(c, VU_PF_REPLY_ACK))
+	if ((c->last_flags & VU_FLAG_NEED_REPLY) && vu_request(VU_CHAN_MAIN, c->last_req)) {
+		struct vu_owed o = vfu_owed(c, c->last_req, c->last_flags);
+		if (o.value != VU_KNOWN_YES && o.ack != VU_KNOWN_YES)
 			return 2;
 	}
 	return 0;

@@ -4,6 +4,7 @@
  * of the capture gives the same), the faults, and a 1,000-connection
  * hostile run that must leave no fd and no guest mapping behind. */
 #include "fakes/vhost-user/fake.h"
+#include "fakes/vhost-user/fake_int.h"
 #include "harness/tests/common/testutil.h"
 #include "vcts/engine.h"
 #include "vcts/trace.h"
@@ -765,6 +766,41 @@ START_TEST(test_refusal_classes_name_rules)
 }
 END_TEST
 
+/* The fake's "reply owed" is the wire table's (vu_reply_owed with what
+ * the connection knows of the protocol features): the same answers as the
+ * copy it kept before, for every request, flag and feature state. */
+START_TEST(test_owed_one_reading)
+{
+	struct vfu_conn *c = calloc(1, sizeof *c);
+	ck_assert_ptr_nonnull(c);
+	const uint64_t bits[] = { 0, VU_BIT(VU_PF_LOG_SHMFD), VU_BIT(VU_PF_REPLY_ACK),
+				  VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_REPLY_ACK) };
+	unsigned yes_value = 0, yes_ack = 0;
+	for (uint32_t req = 0; req <= VU_REQ_MAX_FRONTEND + 2; req++)
+		for (unsigned k = 0; k < 4 * 4 * 4 * 2; k++) {
+			c->pf_offered = bits[k % 4];
+			c->pf_acked = bits[k / 4 % 4];
+			c->pf_answered = k / 16 % 2;
+			c->pf_acked_known = k / 32 % 2;
+			uint32_t flags = VU_VERSION | (k / 64 % 2 ? VU_FLAG_NEED_REPLY : 0);
+			const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, req);
+			bool value = ri && (ri->reply == VU_REPLY_ALWAYS ||
+					    (ri->reply == VU_REPLY_IF_LOG_SHMFD && vfu_pf_negotiated(c, VU_PF_LOG_SHMFD)));
+			bool ack = ri && (flags & VU_FLAG_NEED_REPLY) && !value &&
+				   vfu_pf_negotiated(c, VU_PF_REPLY_ACK);
+			struct vu_owed o = vfu_owed(c, req, flags);
+			ck_assert_msg((o.value == VU_KNOWN_YES) == value, "req %u case %u", req, k);
+			ck_assert_msg((o.ack == VU_KNOWN_YES) == ack, "req %u case %u", req, k);
+			yes_value += value;
+			yes_ack += ack;
+		}
+	/* both answers were exercised */
+	ck_assert_uint_gt(yes_value, 0);
+	ck_assert_uint_gt(yes_ack, 0);
+	free(c);
+}
+END_TEST
+
 /* Faults: a delayed ack that the front-end does not wait for is VU-ONCE-05;
  * a padded reply is the fake's own VU-SIZE-02, waived; disconnect@msg. */
 START_TEST(test_faults)
@@ -1214,6 +1250,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_refusals_hidden_rules);
 	tcase_add_test(tc, test_refusal_classes_name_rules);
+	tcase_add_test(tc, test_owed_one_reading);
 	tcase_add_test(tc, test_faults);
 	tcase_add_test(tc, test_fault_specs);
 	tcase_add_test(tc, test_keep_sessions);
