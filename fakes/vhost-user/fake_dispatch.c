@@ -293,7 +293,9 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		if (v == VFU_REPLY)
 			vfu_reply(c, m->req, r.pl, r.len, r.fd);
 		free(r.heap);
-		if (v == VFU_REFUSE && !ack && !value && !c->dead) {
+		/* Not done and owed nothing that can say so (no ack asked; a
+		 * reply of its own the handler could not fill): closed. */
+		if (v == VFU_REFUSE && !ack && !c->dead) {
 			vfu_conn_log(c, "%s failed and no ack was asked; closing", ri->name);
 			vfu_conn_close(c, true, false, 0);
 		}
