@@ -4,6 +4,7 @@
  * occurrence) or vfu_fault_on (set for the connection at all). */
 #include "fakes/vhost-user/fake_int.h"
 #include "lib/xalloc.h"
+#include "vcts/vring.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -172,6 +173,33 @@ void vfu_faults_backend_set(struct vfu_conn *c)
 		vfu_conn_log(c, "fault: closing the back-end channel as soon as it is set");
 		vfu_close_backend(c);
 	}
+}
+
+bool vfu_faults_vring_base(struct vfu_conn *c, uint32_t idx, uint32_t *word)
+{
+	const struct vfu_ring *r = &c->rings[idx];
+	if (!r->packed) {
+		/* rust-vmm's vhost-user-backend once answered 0 for every ring. */
+		if (vfu_fault_on(c, VFU_FAULT_VRING_BASE_ZERO)) {
+			vfu_conn_log(c, "fault: split GET_VRING_BASE answers 0");
+			*word = 0;
+			return true;
+		}
+		if (vfu_fault_on(c, VFU_FAULT_VRING_BASE_OTHER) && (idx ^ 1u) < VFU_MAX_RINGS) {
+			vfu_conn_log(c, "fault: split GET_VRING_BASE of ring %u answers ring %u's", idx, idx ^ 1u);
+			*word = c->rings[idx ^ 1u].last_avail;
+			return true;
+		}
+		return false;
+	}
+	if (vfu_fault_on(c, VFU_FAULT_PACKED_USED_ZERO)) {
+		/* DPDK 22.11: the used half left 0/0. */
+		vfu_conn_log(c, "fault: packed GET_VRING_BASE with the used half 0/0");
+		struct vu_packed_base b = { r->last_avail, 0, r->avail_wrap, false };
+		*word = vu_packed_base_enc(&b);
+		return true;
+	}
+	return false;
 }
 
 unsigned vfu_faults_on_reply(struct vfu_conn *c, uint32_t req, uint32_t *rq, uint32_t *flags,

@@ -329,6 +329,9 @@ void vfu_faults_conn(struct vfu_conn *c);
 bool vfu_faults_on_request(struct vfu_conn *c, struct vfu_msg *m);
 /* Before a request is answered: delay-reply, backend-req, close-backend. */
 void vfu_faults_before_answer(struct vfu_conn *c, const struct vfu_msg *m, const struct vu_request_info *ri);
+/* GET_VRING_BASE of ring idx (< VFU_MAX_RINGS) under the vring-base
+ * faults: true with *word when one of them makes the answer. */
+bool vfu_faults_vring_base(struct vfu_conn *c, uint32_t idx, uint32_t *word);
 /* SET_BACKEND_REQ_FD took a channel: close-backend-channel without trigger. */
 void vfu_faults_backend_set(struct vfu_conn *c);
 /* The reply faults on one reply: flags, request, size (buf has room for

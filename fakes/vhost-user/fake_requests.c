@@ -44,27 +44,17 @@ static void reset_rings(struct vfu_conn *c)
 	}
 }
 
+/* GET_VRING_BASE's word: split, the next avail index; packed, both
+ * positions and wrap counters (vhost-user.rst, SET_VRING_BASE). */
 static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
 {
 	const struct vfu_ring *r = &c->rings[idx];
-	if (!r->packed) {
-		/* rust-vmm's vhost-user-backend once answered 0 for every ring. */
-		if (vfu_fault_on(c, VFU_FAULT_VRING_BASE_ZERO)) {
-			vfu_conn_log(c, "fault: split GET_VRING_BASE answers 0");
-			return 0;
-		}
-		if (vfu_fault_on(c, VFU_FAULT_VRING_BASE_OTHER) && (idx ^ 1u) < VFU_MAX_RINGS) {
-			vfu_conn_log(c, "fault: split GET_VRING_BASE of ring %u answers ring %u's", idx, idx ^ 1u);
-			return c->rings[idx ^ 1u].last_avail;
-		}
+	uint32_t word;
+	if (vfu_faults_vring_base(c, idx, &word))
+		return word;
+	if (!r->packed)
 		return r->last_avail;
-	}
 	struct vu_packed_base b = { r->last_avail, r->used_idx, r->avail_wrap, r->used_wrap };
-	if (vfu_fault_on(c, VFU_FAULT_PACKED_USED_ZERO)) {
-		vfu_conn_log(c, "fault: packed GET_VRING_BASE with the used half 0/0");
-		b.used = 0;
-		b.used_wrap = false;
-	}
 	return vu_packed_base_enc(&b);
 }
 
