@@ -40,6 +40,8 @@ struct vc_engine {
 	uint64_t *added;   /* per slot: when its session was added (compact()) */
 	size_t cap_added;
 	uint64_t nadded;
+	/* vc_engine_feed_verdict: the set being filled, NULL otherwise. */
+	struct vc_rule_set *broken;
 };
 
 /* Does a comma-separated list of globs match the rule ID? */
@@ -197,6 +199,9 @@ void vc_ok(struct vc_ctx *c, enum vc_rule_id r)
 void vc_fail(struct vc_ctx *c, enum vc_rule_id r, const char *fmt, ...)
 {
 	struct vc_engine *e = c->eng;
+	/* The live verdict sees every broken rule, reported or not. */
+	if (e->broken)
+		vc_rule_set_add(e->broken, r);
 	if (!e->enabled[r])
 		return;
 	struct vc_rule_result *x = rr(c, r);
@@ -309,6 +314,14 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 	}
 	if (ev->kind == VC_EV_VU_EOF)
 		vc_engine_end_session(e, ev->session);
+}
+
+void vc_engine_feed_verdict(struct vc_engine *e, const struct vc_event *ev, struct vc_rule_set *broken)
+{
+	memset(broken, 0, sizeof *broken);
+	e->broken = broken;
+	vc_engine_feed(e, ev);
+	e->broken = NULL;
 }
 
 /* Severity order for merging verdicts: a fold keeps the worst. */

@@ -114,6 +114,9 @@ const char *vfu_refusal_name(unsigned k);
 /* The rule a class enforces ("VU-RING-02"), or "" for wire-table classes
  * that follow several rules. */
 const char *vfu_refusal_rule(unsigned k);
+/* The rules whose breaking, in the engine's live verdict on a request,
+ * puts it in class k (empty for the classes the wire table decides). */
+void vfu_refusal_judged_by(unsigned k, struct vc_rule_set *out);
 
 /* One fault: a kind, a trigger and its argument. Trigger: the message
  * number (1-based count of front-end messages on the connection), or a

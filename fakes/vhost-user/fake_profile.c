@@ -191,26 +191,29 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
- * without "neg-" where there is one) and the rule it enforces. */
+ * without "neg-" where there is one), the rules it enforces, and whether
+ * the engine's verdict on those rules decides it (judged) or the fake
+ * reads it from the wire table itself (the rules then only name it). */
 static const struct {
 	const char *name, *rule;
+	bool judged;
 } refusals[VFU_RF_COUNT] = {
-	[VFU_RF_VERSION] = { "version", "VU-HDR-01" },
-	[VFU_RF_REPLY_BIT] = { "reply-bit", "VU-HDR-02" },
-	[VFU_RF_UNKNOWN_REQUEST] = { "unknown-request", "VU-HDR-05" },
-	[VFU_RF_SHORT_EOF] = { "short-eof", "VU-HDR-06" },
-	[VFU_RF_OVERSIZE] = { "oversize", "" },
-	[VFU_RF_EXTRA_FDS] = { "extra-fds", "" },
-	[VFU_RF_MISSING_FD] = { "missing-fd", "" },
-	[VFU_RF_REGION_COUNT] = { "region-count", "VU-MEM-01" },
-	[VFU_RF_REGION_BOUNDS] = { "region-bounds", "VU-MEM-02,VU-MEM-04" },
-	[VFU_RF_OVERLAP] = { "overlap", "VU-MEM-03" },
-	[VFU_RF_RING_INDEX] = { "ring-index", "VU-RING-01" },
-	[VFU_RF_RING_NUM] = { "ring-num", "VU-RING-02" },
-	[VFU_RF_STARTED_RING] = { "started-ring", "VU-RING-03" },
-	[VFU_RF_RING_ADDR] = { "ring-addr", "VU-RING-04" },
-	[VFU_RF_LOG_SIZE] = { "log-size", "VU-LOG-01" },
-	[VFU_RF_UNGATED] = { "ungated", "VU-NEG-05,VU-NEG-10" },
+	[VFU_RF_VERSION] = { "version", "VU-HDR-01", true },
+	[VFU_RF_REPLY_BIT] = { "reply-bit", "VU-HDR-02", true },
+	[VFU_RF_UNKNOWN_REQUEST] = { "unknown-request", "VU-HDR-05", false },
+	[VFU_RF_SHORT_EOF] = { "short-eof", "VU-HDR-06", false },
+	[VFU_RF_OVERSIZE] = { "oversize", "", false },
+	[VFU_RF_EXTRA_FDS] = { "extra-fds", "", false },
+	[VFU_RF_MISSING_FD] = { "missing-fd", "", false },
+	[VFU_RF_REGION_COUNT] = { "region-count", "VU-MEM-01", true },
+	[VFU_RF_REGION_BOUNDS] = { "region-bounds", "VU-MEM-02,VU-MEM-04", true },
+	[VFU_RF_OVERLAP] = { "overlap", "VU-MEM-03", true },
+	[VFU_RF_RING_INDEX] = { "ring-index", "VU-RING-01", true },
+	[VFU_RF_RING_NUM] = { "ring-num", "VU-RING-02", true },
+	[VFU_RF_STARTED_RING] = { "started-ring", "VU-RING-03", true },
+	[VFU_RF_RING_ADDR] = { "ring-addr", "VU-RING-04", true },
+	[VFU_RF_LOG_SIZE] = { "log-size", "VU-LOG-01", true },
+	[VFU_RF_UNGATED] = { "ungated", "VU-NEG-05,VU-NEG-10", true },
 };
 
 /* Other spellings: the driver's scenario names, and groups. */
@@ -239,6 +242,20 @@ const char *vfu_refusal_name(unsigned k)
 const char *vfu_refusal_rule(unsigned k)
 {
 	return k < VFU_RF_COUNT ? refusals[k].rule : "";
+}
+
+void vfu_refusal_judged_by(unsigned k, struct vc_rule_set *out)
+{
+	memset(out, 0, sizeof *out);
+	if (k >= VFU_RF_COUNT || !refusals[k].judged)
+		return;
+	char buf[64];
+	snprintf(buf, sizeof buf, "%s", refusals[k].rule);
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const struct vc_rule *r = vc_rule_by_id(t);
+		if (r)
+			vc_rule_set_add(out, r->num);
+	}
 }
 
 /* "ring-num,ring-addr" -> mask; -1 on an unknown word. */

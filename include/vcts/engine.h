@@ -126,6 +126,32 @@ uint32_t vc_engine_add_session(struct vc_engine *e, const struct vc_session *s);
 void vc_engine_rename_session(struct vc_engine *e, uint32_t id, const struct vc_session *s);
 /* Feed one event; ev->session is an id returned by add_session. */
 void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev);
+/* The rules one event broke: bit r for rule r. */
+struct vc_rule_set {
+	uint64_t w[(VC_RULE_COUNT + 63) / 64];
+};
+static inline bool vc_rule_set_has(const struct vc_rule_set *s, enum vc_rule_id r)
+{
+	return (unsigned)r < VC_RULE_COUNT && (s->w[r / 64] >> (r % 64) & 1u);
+}
+static inline void vc_rule_set_add(struct vc_rule_set *s, enum vc_rule_id r)
+{
+	if ((unsigned)r < VC_RULE_COUNT)
+		s->w[r / 64] |= (uint64_t)1 << (r % 64);
+}
+/* Both sets share a rule. */
+static inline bool vc_rule_set_meets(const struct vc_rule_set *a, const struct vc_rule_set *b)
+{
+	for (unsigned i = 0; i < sizeof a->w / sizeof a->w[0]; i++)
+		if (a->w[i] & b->w[i])
+			return true;
+	return false;
+}
+/* vc_engine_feed, and the live verdict: *broken (cleared first) gets every
+ * rule the event broke, also those rules_glob disables and those waived
+ * (findings and reports are as vc_engine_feed's). A live source decides
+ * from it what it refuses, whatever the report is filtered to. */
+void vc_engine_feed_verdict(struct vc_engine *e, const struct vc_event *ev, struct vc_rule_set *broken);
 /* End of a session's stream (end of file or disconnect): rules that look
  * for things that never happened decide here. Idempotent. */
 void vc_engine_end_session(struct vc_engine *e, uint32_t session);

@@ -298,7 +298,7 @@ enum vu_known vu_pf_known(bool offered_known, uint64_t offered, bool acked_known
  * feature the input does not show (log_shmfd, reply_ack: whether
  * LOG_SHMFD and REPLY_ACK were negotiated). A NEED_REPLY request with a
  * reply of its own gets no extra ack. The one reading of "reply owed" for
- * the judge; the fakes keep their own, as they always know. */
+ * the judge and the fake back-end (which passes what it knows). */
 struct vu_owed {
 	uint8_t value;   /* enum vu_known */
 	uint8_t ack;     /* enum vu_known */

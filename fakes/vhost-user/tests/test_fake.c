@@ -4,6 +4,7 @@
  * of the capture gives the same), the faults, and a 1,000-connection
  * hostile run that must leave no fd and no guest mapping behind. */
 #include "fakes/vhost-user/fake.h"
+#include "fakes/vhost-user/fake_int.h"
 #include "harness/tests/common/testutil.h"
 #include "harness/tests/common/vu_client.h"
 #include "vcts/engine.h"
@@ -102,8 +103,9 @@ static void on_finding(const struct vc_finding *f, void *opaque)
 		l->must++;
 }
 
-static struct vfu_server *new_server(const char *profile, uint32_t queues, struct live *l, FILE *rec,
-				     const char *const *faults, size_t nfaults)
+static struct vfu_server *new_server_opts(const char *profile, uint32_t queues, struct live *l, FILE *rec,
+					  const char *const *faults, size_t nfaults,
+					  const struct vc_engine_opts *eo)
 {
 	struct vfu_config cfg;
 	memset(&cfg, 0, sizeof cfg);
@@ -115,6 +117,8 @@ static struct vfu_server *new_server(const char *profile, uint32_t queues, struc
 	}
 	cfg.null_device = true;
 	cfg.stall_ms = 300;
+	if (eo)
+		cfg.engine = *eo;
 	cfg.engine.on_finding = on_finding;
 	cfg.engine.opaque = l;
 	cfg.record = rec;
@@ -122,6 +126,12 @@ static struct vfu_server *new_server(const char *profile, uint32_t queues, struc
 	struct vfu_server *s = vfu_new(&cfg, err, sizeof err);
 	ck_assert_msg(s != NULL, "%s", err);
 	return s;
+}
+
+static struct vfu_server *new_server(const char *profile, uint32_t queues, struct live *l, FILE *rec,
+				     const char *const *faults, size_t nfaults)
+{
+	return new_server_opts(profile, queues, l, rec, faults, nfaults, NULL);
 }
 
 /* A socketpair; one end goes to the fake. */
@@ -707,6 +717,113 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* The refusals follow the engine's verdict on each request, whatever the
+ * report shows: a refusal rule that --rules leaves out or a waiver covers
+ * is still enforced, and so is one past the per-rule cap of findings. */
+START_TEST(test_refusals_hidden_rules)
+{
+	static const char *const waive[] = { "VU-RING-0[12]" };
+	const struct vc_engine_opts opts[] = {
+		{ .rules_glob = "VU-HDR-*" },
+		{ .waive = waive, .nwaive = 1 },
+		{ .max_findings_per_rule = 1 },
+	};
+	for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+		struct live l = { 0 };
+		struct vfu_server *s = new_server_opts("generic", 1, &l, NULL, NULL, 0, &opts[k]);
+		ck_assert_int_eq(vfu_start(s), 0);
+		int fd = connect_fake(s);
+		negotiate(fd, VU_BIT(VU_PF_REPLY_ACK));
+		struct pl_state st = { 0, 100 };
+		for (int i = 0; i < 3; i++) {
+			req(fd, VU_SET_VRING_NUM, VU_FLAG_NEED_REPLY, &st, sizeof st);
+			ck_assert_uint_eq(ack(fd, VU_SET_VRING_NUM), 1);
+		}
+		/* A valid one after them is carried out. */
+		st.num = 256;
+		req(fd, VU_SET_VRING_NUM, VU_FLAG_NEED_REPLY, &st, sizeof st);
+		ck_assert_uint_eq(ack(fd, VU_SET_VRING_NUM), 0);
+		close(fd);
+		wait_ended(s, 1);
+		vfu_stop(s);
+		struct vfu_stats sts;
+		vfu_get_stats(s, &sts);
+		ck_assert_uint_eq(sts.refused, 3);
+		const struct vc_results *res = vc_engine_finish(vfu_engine(s));
+		/* Filtered out: not reported; waived: reported waived. */
+		ck_assert(has_rule(res, VU_RING_02) == (k != 0));
+		for (size_t i = 0; i < res->nfindings; i++)
+			if (res->findings[i].rule == VU_RING_02)
+				ck_assert(res->findings[i].waived == (k == 1));
+		vfu_free(s);
+	}
+}
+END_TEST
+
+/* Every class the engine judges names rules that exist. */
+START_TEST(test_refusal_classes_name_rules)
+{
+	unsigned judged = 0;
+	for (unsigned k = 0; k < VFU_RF_COUNT; k++) {
+		struct vc_rule_set rs, none;
+		memset(&none, 0, sizeof none);
+		vfu_refusal_judged_by(k, &rs);
+		bool any = memcmp(&rs, &none, sizeof rs) != 0;
+		judged += any;
+		/* Each rule named in the class's text is in its set. */
+		char buf[64];
+		snprintf(buf, sizeof buf, "%s", vfu_refusal_rule(k));
+		for (char *sv = NULL, *t = strtok_r(buf, ",", &sv); any && t; t = strtok_r(NULL, ",", &sv)) {
+			ck_assert_ptr_nonnull(vc_rule_by_id(t));
+			ck_assert(vc_rule_set_has(&rs, vc_rule_by_id(t)->num));
+		}
+	}
+	/* version, reply-bit, region-count, region-bounds, overlap, four ring
+	 * classes, log-size, ungated */
+	ck_assert_uint_eq(judged, 11);
+	struct vc_rule_set rs;
+	vfu_refusal_judged_by(VFU_RF_REGION_BOUNDS, &rs);
+	ck_assert(vc_rule_set_has(&rs, VU_MEM_02) && vc_rule_set_has(&rs, VU_MEM_04));
+	vfu_refusal_judged_by(VFU_RF_OVERSIZE, &rs);
+	ck_assert(!vc_rule_set_has(&rs, VU_SIZE_01));
+}
+END_TEST
+
+/* The fake's "reply owed" is the wire table's (vu_reply_owed with what
+ * the connection knows of the protocol features): the same answers as the
+ * copy it kept before, for every request, flag and feature state. */
+START_TEST(test_owed_one_reading)
+{
+	struct vfu_conn *c = calloc(1, sizeof *c);
+	ck_assert_ptr_nonnull(c);
+	const uint64_t bits[] = { 0, VU_BIT(VU_PF_LOG_SHMFD), VU_BIT(VU_PF_REPLY_ACK),
+				  VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_REPLY_ACK) };
+	unsigned yes_value = 0, yes_ack = 0;
+	for (uint32_t req = 0; req <= VU_REQ_MAX_FRONTEND + 2; req++)
+		for (unsigned k = 0; k < 4 * 4 * 4 * 2; k++) {
+			c->pf_offered = bits[k % 4];
+			c->pf_acked = bits[k / 4 % 4];
+			c->pf_answered = k / 16 % 2;
+			c->pf_acked_known = k / 32 % 2;
+			uint32_t flags = VU_VERSION | (k / 64 % 2 ? VU_FLAG_NEED_REPLY : 0);
+			const struct vu_request_info *ri = vu_request(VU_CHAN_MAIN, req);
+			bool value = ri && (ri->reply == VU_REPLY_ALWAYS ||
+					    (ri->reply == VU_REPLY_IF_LOG_SHMFD && vfu_pf_negotiated(c, VU_PF_LOG_SHMFD)));
+			bool ack = ri && (flags & VU_FLAG_NEED_REPLY) && !value &&
+				   vfu_pf_negotiated(c, VU_PF_REPLY_ACK);
+			struct vu_owed o = vfu_owed(c, req, flags);
+			ck_assert_msg((o.value == VU_KNOWN_YES) == value, "req %u case %u", req, k);
+			ck_assert_msg((o.ack == VU_KNOWN_YES) == ack, "req %u case %u", req, k);
+			yes_value += value;
+			yes_ack += ack;
+		}
+	/* both answers were exercised */
+	ck_assert_uint_gt(yes_value, 0);
+	ck_assert_uint_gt(yes_ack, 0);
+	free(c);
+}
+END_TEST
+
 /* Faults: a delayed ack that the front-end does not wait for is VU-ONCE-05;
  * a padded reply is the fake's own VU-SIZE-02, waived; disconnect@msg. */
 START_TEST(test_faults)
@@ -1155,6 +1272,9 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_blk_config_and_read);
 	tcase_add_test(tc, test_blk_disk_keeps_sectors);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_refusals_hidden_rules);
+	tcase_add_test(tc, test_refusal_classes_name_rules);
+	tcase_add_test(tc, test_owed_one_reading);
 	tcase_add_test(tc, test_faults);
 	tcase_add_test(tc, test_fault_specs);
 	tcase_add_test(tc, test_keep_sessions);

@@ -1,0 +1,177 @@
+/* vc_engine_feed_verdict(): the rules one event broke, for a live source
+ * that refuses what breaks them (the fake back-end). The set holds every
+ * broken rule, also those --rules disables and those waived; the engine's
+ * findings and verdicts stay exactly those of vc_engine_feed. */
+#include <check.h>
+#include <string.h>
+
+#include "harness/tests/common/testutil.h"
+#include "vcts/engine.h"
+#include "vcts/synth.h"
+#include "vcts/trace.h"
+#include "vcts/wire.h"
+
+/* A negotiated session, then SET_VRING_NUM 3 on ring 0 (VU-RING-02: not a
+ * power of two) and SET_VRING_NUM 256 (clean). */
+static void build_n(struct vc_trace *t, int nbad)
+{
+	struct vc_synth s;
+	struct vs_profile p;
+	vc_trace_init(t, "verdict", VC_FMT_NATIVE);
+	vs_begin(&s, t, "verdict", VC_SIDE_FRONTEND);
+	vs_default_profile(&p);
+	vs_init(&s, &p);
+	for (int i = 0; i < nbad; i++)
+		vs_state(&s, VU_SET_VRING_NUM, 0, 3);
+	vs_state(&s, VU_SET_VRING_NUM, 0, 256);
+}
+
+static void build(struct vc_trace *t)
+{
+	build_n(t, 1);
+}
+
+/* Feeds the trace; bad/good: the sets of the last two events. */
+static const struct vc_results *run(struct vc_engine *e, struct vc_trace *t, struct vc_rule_set *bad,
+				    struct vc_rule_set *good)
+{
+	for (size_t s = 0; s < t->nsessions; s++)
+		vc_engine_add_session(e, &t->sessions[s]);
+	for (size_t k = 0; k < t->nevents; k++) {
+		struct vc_rule_set b;
+		vc_engine_feed_verdict(e, &t->events[k], &b);
+		if (k + 2 == t->nevents)
+			*bad = b;
+		else if (k + 1 == t->nevents)
+			*good = b;
+		else
+			ck_assert_msg(!vc_rule_set_has(&b, VU_RING_02), "event %zu", k);
+	}
+	return vc_engine_finish(e);
+}
+
+static size_t count_rule(const struct vc_results *r, enum vc_rule_id id)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nfindings; i++)
+		n += r->findings[i].rule == id;
+	return n;
+}
+
+START_TEST(verdict_names_the_broken_rule)
+{
+	struct vc_trace t;
+	build(&t);
+	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ 0 });
+	struct vc_rule_set bad, good;
+	const struct vc_results *r = run(e, &t, &bad, &good);
+	ck_assert(vc_rule_set_has(&bad, VU_RING_02));
+	ck_assert(!vc_rule_set_has(&good, VU_RING_02));
+	struct vc_rule_set empty;
+	memset(&empty, 0, sizeof empty);
+	ck_assert(!vc_rule_set_meets(&bad, &empty));
+	ck_assert_uint_eq(count_rule(r, VU_RING_02), 1);
+	ck_assert_int_eq(r->sessions[0].rules[VU_RING_02].verdict, VC_FAIL);
+	vc_engine_free(e);
+	vc_trace_free(&t);
+}
+END_TEST
+
+/* Disabled by rules_glob: no finding, verdict disabled, still in the set. */
+START_TEST(verdict_includes_disabled_rules)
+{
+	struct vc_trace t;
+	build(&t);
+	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ .rules_glob = "VU-HDR-*" });
+	struct vc_rule_set bad, good;
+	const struct vc_results *r = run(e, &t, &bad, &good);
+	ck_assert(vc_rule_set_has(&bad, VU_RING_02));
+	ck_assert_uint_eq(count_rule(r, VU_RING_02), 0);
+	ck_assert_int_eq(r->sessions[0].rules[VU_RING_02].verdict, VC_DISABLED);
+	vc_engine_free(e);
+	vc_trace_free(&t);
+}
+END_TEST
+
+/* Waived: a waived finding, and in the set. */
+START_TEST(verdict_includes_waived_rules)
+{
+	struct vc_trace t;
+	build(&t);
+	const char *w[] = { "VU-RING-0[2]" };
+	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ .waive = w, .nwaive = 1 });
+	struct vc_rule_set bad, good;
+	const struct vc_results *r = run(e, &t, &bad, &good);
+	ck_assert(vc_rule_set_has(&bad, VU_RING_02));
+	ck_assert_uint_eq(count_rule(r, VU_RING_02), 1);
+	ck_assert_int_eq(r->sessions[0].rules[VU_RING_02].verdict, VC_WAIVED);
+	vc_engine_free(e);
+	vc_trace_free(&t);
+}
+END_TEST
+
+/* Past the per-rule cap of stored findings the verdict still names it. */
+START_TEST(verdict_past_the_finding_cap)
+{
+	struct vc_trace t;
+	build_n(&t, 4);
+	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ .max_findings_per_rule = 1 });
+	for (size_t k = 0; k < t.nsessions; k++)
+		vc_engine_add_session(e, &t.sessions[k]);
+	struct vc_rule_set b;
+	for (size_t k = 0; k + 1 < t.nevents; k++)
+		vc_engine_feed_verdict(e, &t.events[k], &b);
+	/* the fourth bad one: past the cap of one stored finding */
+	ck_assert(vc_rule_set_has(&b, VU_RING_02));
+	vc_engine_feed_verdict(e, &t.events[t.nevents - 1], &b);
+	ck_assert(!vc_rule_set_has(&b, VU_RING_02));
+	const struct vc_results *r = vc_engine_finish(e);
+	ck_assert_uint_eq(count_rule(r, VU_RING_02), 1);
+	ck_assert_uint_eq(r->sessions[0].rules[VU_RING_02].failures, 4);
+	vc_engine_free(e);
+	vc_trace_free(&t);
+}
+END_TEST
+
+/* The same findings as vc_engine_feed on a whole fixture set. */
+START_TEST(verdict_findings_equal_plain_feed)
+{
+	struct vc_trace t;
+	build(&t);
+	struct vc_engine *a = vc_engine_new(&(struct vc_engine_opts){ 0 });
+	struct vc_engine *b = vc_engine_new(&(struct vc_engine_opts){ 0 });
+	for (size_t s = 0; s < t.nsessions; s++) {
+		vc_engine_add_session(a, &t.sessions[s]);
+		vc_engine_add_session(b, &t.sessions[s]);
+	}
+	struct vc_rule_set x;
+	for (size_t k = 0; k < t.nevents; k++) {
+		vc_engine_feed(a, &t.events[k]);
+		vc_engine_feed_verdict(b, &t.events[k], &x);
+	}
+	const struct vc_results *ra = vc_engine_finish(a), *rb = vc_engine_finish(b);
+	ck_assert_uint_eq(ra->nfindings, rb->nfindings);
+	for (size_t i = 0; i < ra->nfindings; i++) {
+		ck_assert_int_eq(ra->findings[i].rule, rb->findings[i].rule);
+		ck_assert_str_eq(ra->findings[i].message, rb->findings[i].message);
+	}
+	for (unsigned r = 0; r < VC_RULE_COUNT; r++)
+		ck_assert_int_eq(ra->sessions[0].rules[r].verdict, rb->sessions[0].rules[r].verdict);
+	vc_engine_free(a);
+	vc_engine_free(b);
+	vc_trace_free(&t);
+}
+END_TEST
+
+Suite *vc_test_suite(void)
+{
+	Suite *s = suite_create("verdict");
+	TCase *tc = tcase_create("verdict");
+	tcase_add_test(tc, verdict_names_the_broken_rule);
+	tcase_add_test(tc, verdict_includes_disabled_rules);
+	tcase_add_test(tc, verdict_includes_waived_rules);
+	tcase_add_test(tc, verdict_past_the_finding_cap);
+	tcase_add_test(tc, verdict_findings_equal_plain_feed);
+	suite_add_tcase(s, tc);
+	return s;
+}
