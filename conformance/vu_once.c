@@ -79,7 +79,7 @@ void vu_once_check(struct vc_ctx *c)
 			  "RESET_DEVICE repeated with no ring started in between (one per queue pair?)");
 		break;
 	case VU_SET_MEM_TABLE:
-		if (m->has_payload)
+		if (m->has_payload && !vu_state_is_postcopy_ack(st, ev))
 			vc_expect(c, VU_ONCE_04, !same_table(st, ev),
 				  "SET_MEM_TABLE identical to the table already in force (%u regions)",
 				  st->nregions);
