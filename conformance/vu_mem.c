@@ -211,6 +211,23 @@ static void rem_reg(struct vc_ctx *c)
 		r.gpa, r.uva, r.size, st->nregions);
 }
 
+/* VU-MEM-10: SET_INFLIGHT_FD describes the area GET_INFLIGHT_FD gave on
+ * this connection. After a back-end restart the area comes from the
+ * connection before, which the engine does not see: no judgement then. */
+static void set_inflight(struct vc_ctx *c)
+{
+	const struct vu_state *st = c->st;
+	struct vu_inflight_pl in;
+	if (!st->inflight_known ||
+	    !vu_dec_inflight(c->ev->u.vu.payload, c->ev->u.vu.payload_len, &in))
+		return;
+	vc_expect(c, VU_MEM_10,
+		  in.mmap_size == st->inflight.mmap_size && in.mmap_offset == st->inflight.mmap_offset,
+		  "SET_INFLIGHT_FD mmap size 0x%" PRIx64 " offset 0x%" PRIx64
+		  " is not the area GET_INFLIGHT_FD gave (size 0x%" PRIx64 " offset 0x%" PRIx64 ")",
+		  in.mmap_size, in.mmap_offset, st->inflight.mmap_size, st->inflight.mmap_offset);
+}
+
 void vu_mem_check(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
@@ -232,6 +249,9 @@ void vu_mem_check(struct vc_ctx *c)
 		break;
 	case VU_IOTLB_MSG:
 		iotlb_update(c);
+		break;
+	case VU_SET_INFLIGHT_FD:
+		set_inflight(c);
 		break;
 	default:
 		break;

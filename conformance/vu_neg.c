@@ -195,6 +195,12 @@ void vu_neg_check(struct vc_ctx *c)
 	case VU_SET_BACKEND_REQ_FD:
 		bit30_gate(c);
 		break;
+	case VU_CHECK_DEVICE_STATE:
+		/* Sent once the transfer over the channel SET_DEVICE_STATE_FD
+		 * set up has ended (its close is not in a socket recording). */
+		vc_expect(c, VU_NEG_12, st->sent[VU_SET_DEVICE_STATE_FD] > 0,
+			  "CHECK_DEVICE_STATE with no SET_DEVICE_STATE_FD before it: no state was transferred");
+		break;
 	case VU_POSTCOPY_LISTEN:
 	case VU_POSTCOPY_END:
 		/* LISTEN "is always sent sometime after a POSTCOPY_ADVISE";

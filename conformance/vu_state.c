@@ -450,6 +450,12 @@ static void apply_reply(struct vu_state *st, const struct vc_event *ev,
 		answered->value_reply && (answered->flags & VU_FLAG_NEED_REPLY);
 	if (answered->chan != VU_CHAN_MAIN || !m->has_payload || m->request != answered->request)
 		return;
+	if (answered->request == VU_GET_INFLIGHT_FD) {
+		/* mmap size 0: the back-end gave no area (and no fd). */
+		st->inflight_known = vu_dec_inflight(m->payload, m->payload_len, &st->inflight) &&
+				     st->inflight.mmap_size != 0;
+		return;
+	}
 	if (!vu_dec_u64(m->payload, m->payload_len, &u))
 		return;
 	switch (answered->request) {

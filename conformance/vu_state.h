@@ -94,6 +94,10 @@ struct vu_state {
 	 * empty SET_MEM_TABLE acknowledgement. */
 	bool postcopy_listening;
 	bool postcopy_ack_owed;
+	/* The inflight area the last GET_INFLIGHT_FD reply gave (mmap size
+	 * and offset in its fd), for SET_INFLIGHT_FD to hand back. */
+	bool inflight_known;
+	struct vu_inflight_pl inflight;
 
 	bool log_repeat_armed;    /* a SET_LOG_BASE with no table change since */
 	bool reset_device_armed;  /* a RESET_DEVICE with no ring start since */

@@ -219,7 +219,9 @@ static void fd06(struct vc_synth *s, struct vs_profile *p)
 }
 
 /* GET_INFLIGHT_FD's reply carries the shared buffer's fd: no finding. */
-static void clean_inflight(struct vc_synth *s, struct vs_profile *p)
+/* GET_INFLIGHT_FD answered with an area; SET_INFLIGHT_FD hands back one
+ * of set_size bytes. */
+static void inflight(struct vc_synth *s, struct vs_profile *p, uint64_t set_size)
 {
 	p->pf_offered |= VU_BIT(VU_PF_INFLIGHT_SHMFD);
 	p->pf_acked = p->pf_offered;
@@ -232,11 +234,33 @@ static void clean_inflight(struct vc_synth *s, struct vs_profile *p)
 	vu_enc_inflight(q, sizeof q, &in);
 	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_GET_INFLIGHT_FD, VU_VERSION | VU_FLAG_REPLY, q,
 	       sizeof q, 1);
+	in.mmap_size = set_size;
+	vu_enc_inflight(q, sizeof q, &in);
 	vs_req(s, VU_SET_INFLIGHT_FD, 0, q, sizeof q, 1);
 	vs_start(s, p);
 	vs_stop(s, p);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
+
+static void clean_inflight(struct vc_synth *s, struct vs_profile *p) { inflight(s, p, 4096); }
+static void mem10_inflight_other_size(struct vc_synth *s, struct vs_profile *p) { inflight(s, p, 8192); }
+
+/* A reconnect: the area kept from the connection before is handed back
+ * with no GET_INFLIGHT_FD on this one (not judged). */
+static void clean_inflight_reconnect(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_INFLIGHT_SHMFD);
+	p->pf_acked = p->pf_offered;
+	vs_init(s, p);
+	uint8_t q[24];
+	vu_enc_inflight(q, sizeof q, &(struct vu_inflight_pl){ .mmap_size = 8192, .num_queues = (uint16_t)p->queues,
+							     .queue_size = (uint16_t)p->num });
+	vs_req(s, VU_SET_INFLIGHT_FD, 0, q, sizeof q, 1);
+	vs_start(s, p);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 
 static void neg01(struct vc_synth *s, struct vs_profile *p)
 {
@@ -1156,6 +1180,16 @@ static void iommu_start(struct vc_synth *s, struct vs_profile *p)
 	vs_start(s, p);
 }
 
+/* CHECK_DEVICE_STATE with no transfer before it. */
+static void neg12_check_without_transfer(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_DEVICE_STATE));
+	vs_init(s, p);
+	vs_req(s, VU_CHECK_DEVICE_STATE, 0, NULL, 0, 0);
+	vs_reply(s, VU_CHECK_DEVICE_STATE, P64(0), 8);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 /* A front-end never sends a miss (type 1): that is the back-end's. */
 static void size03_iotlb_miss(struct vc_synth *s, struct vs_profile *p)
 {
@@ -1493,6 +1527,9 @@ static const struct fixture fixtures[] = {
 	{ "vu-mem-08-iotlb-outside", NULL, { "VU-MEM-08" }, mem08_iotlb_outside, "IOTLB update past the table's end" },
 	{ "clean-rem-mem-reg", NULL, { NULL }, clean_rem_mem_reg, "REM_MEM_REG names the region added (mmap offset differs)" },
 	{ "vu-mem-09-rem-other-uva", NULL, { "VU-MEM-09" }, mem09_rem_other_uva, "REM_MEM_REG with another user address" },
+	{ "vu-mem-10-inflight-other-size", NULL, { "VU-MEM-10" }, mem10_inflight_other_size, "SET_INFLIGHT_FD of 8192 bytes, GET gave 4096" },
+	{ "clean-inflight-reconnect", NULL, { NULL }, clean_inflight_reconnect, "SET_INFLIGHT_FD of an area kept from before, no GET" },
+	{ "vu-neg-12-check-without-transfer", NULL, { "VU-NEG-12" }, neg12_check_without_transfer, "CHECK_DEVICE_STATE with no SET_DEVICE_STATE_FD" },
 };
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
 
