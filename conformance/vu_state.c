@@ -233,6 +233,8 @@ static void start_ring(struct vu_state *st, uint32_t idx)
 		r->enabled = true;
 	r->enabled_while_started = r->enabled;
 	r->kicks_not_enabled = 0;
+	r->kicks_since_start = 0;
+	r->started_by_fd = false;
 	r->endian_set = false;
 	vu_ring_snapshot_backing(st, r);
 	st->reset_device_armed = false;
@@ -397,7 +399,10 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 			/* "Rings are started with VHOST_USER_SET_VRING_KICK", with
 			 * an fd or polling (vhost-user.rst, Ring states; earlier
 			 * texts started a ring at its first kick). */
+			bool was = r->started;
 			start_ring(st, idx);
+			if (!was)
+				r->started_by_fd = !r->kick_nofd;
 		}
 		break;
 	case VU_VRING_KICK:
@@ -512,6 +517,8 @@ void vu_state_apply(struct vu_state *st, const struct vc_event *ev,
 			if (r->started && !r->enabled_while_started && !r->enable_sent &&
 			    r->kicks_not_enabled < UINT32_MAX)
 				r->kicks_not_enabled++;
+			if (r->started && r->kicks_since_start < UINT32_MAX)
+				r->kicks_since_start++;
 		}
 		break;
 	case VC_EV_VU_EOF:

@@ -35,6 +35,8 @@ struct vu_ring {
 	bool enable_sent;   /* a SET_VRING_ENABLE (1 or 0) named this ring since reset */
 	uint32_t kicks_not_enabled; /* live kicks while started and never named
 				     * by SET_VRING_ENABLE (VU-RING-10) */
+	uint32_t kicks_since_start; /* live kicks since the ring started */
+	bool started_by_fd;  /* started by SET_VRING_KICK with an fd (VU-LIVE-03) */
 	bool ever_started;
 	bool endian_set;    /* SET_VRING_ENDIAN since the ring last started */
 	uint32_t num, base;

@@ -1191,6 +1191,40 @@ static void neg12_check_without_transfer(struct vc_synth *s, struct vs_profile *
 }
 
 /* A front-end never sends a miss (type 1): that is the back-end's. */
+/* A capture of the fake back-end (serve): kicks are seen. Rings 0 and 1
+ * started with kick fds; `kick` says which get one before the stop. */
+static void live_kicks(struct vc_synth *s, struct vs_profile *p, const bool *kick)
+{
+	s->t->sessions[s->sid].traced_side = VC_SIDE_LIVE;
+	vs_init(s, p);
+	vs_start(s, p);
+	for (uint32_t i = 0; i < p->queues; i++)
+		if (kick[i])
+			vs_kick(s, i);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void clean_live_kicked(struct vc_synth *s, struct vs_profile *p)
+{
+	live_kicks(s, p, (const bool[]){ true, true });
+}
+
+static void live03_never_kicked(struct vc_synth *s, struct vs_profile *p)
+{
+	live_kicks(s, p, (const bool[]){ true, false });
+}
+
+/* Polling rings (no kick fd) have nothing to kick. */
+static void clean_live_polling(struct vc_synth *s, struct vs_profile *p)
+{
+	s->t->sessions[s->sid].traced_side = VC_SIDE_LIVE;
+	vs_init(s, p);
+	setup_rings(s, p, (const int[]){ 1, 1 }, true);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 static void size03_iotlb_miss(struct vc_synth *s, struct vs_profile *p)
 {
 	iommu_start(s, p);
@@ -1529,6 +1563,9 @@ static const struct fixture fixtures[] = {
 	{ "vu-mem-09-rem-other-uva", NULL, { "VU-MEM-09" }, mem09_rem_other_uva, "REM_MEM_REG with another user address" },
 	{ "vu-mem-10-inflight-other-size", NULL, { "VU-MEM-10" }, mem10_inflight_other_size, "SET_INFLIGHT_FD of 8192 bytes, GET gave 4096" },
 	{ "clean-inflight-reconnect", NULL, { NULL }, clean_inflight_reconnect, "SET_INFLIGHT_FD of an area kept from before, no GET" },
+	{ "clean-live-kicked", NULL, { NULL }, clean_live_kicked, "live: each ring kicked after SET_VRING_KICK" },
+	{ "vu-live-03-never-kicked", NULL, { "VU-LIVE-03" }, live03_never_kicked, "live: ring 1 stopped with no kick since its start" },
+	{ "clean-live-polling", NULL, { NULL }, clean_live_polling, "live: polling rings (no kick fd) never kicked" },
 	{ "vu-neg-12-check-without-transfer", NULL, { "VU-NEG-12" }, neg12_check_without_transfer, "CHECK_DEVICE_STATE with no SET_DEVICE_STATE_FD" },
 };
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
