@@ -1437,6 +1437,28 @@ static void mem_slots(struct vc_synth *s, struct vs_profile *p, uint64_t rem_uva
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
+/* ADD_MEM_REG of a region overlapping one in force in user addresses
+ * only (guest addresses apart); then the same after removing it. */
+static void add_overlap(struct vc_synth *s, struct vs_profile *p, bool remove_first)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_get_u64(s, VU_GET_MAX_MEM_SLOTS, 32);
+	uint8_t reg[8 + VU_MEM_REGION_SIZE];
+	struct vu_region_pl a = { 0, 0x100000, p->uva, 0 };
+	struct vu_region_pl b = { 0x10000000, 0x100000, p->uva + 0x80000, 0 };
+	vu_enc_memreg(reg, sizeof reg, 0, &a);
+	vs_req(s, VU_ADD_MEM_REG, 0, reg, sizeof reg, 1);
+	if (remove_first)
+		vs_req(s, VU_REM_MEM_REG, 0, reg, sizeof reg, 0);
+	vu_enc_memreg(reg, sizeof reg, 0, &b);
+	vs_req(s, VU_ADD_MEM_REG, 0, reg, sizeof reg, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem03_add_uva_overlap(struct vc_synth *s, struct vs_profile *p) { add_overlap(s, p, false); }
+static void clean_add_after_remove(struct vc_synth *s, struct vs_profile *p) { add_overlap(s, p, true); }
+
 static void clean_rem_mem_reg(struct vc_synth *s, struct vs_profile *p) { mem_slots(s, p, p->uva); }
 static void mem09_rem_other_uva(struct vc_synth *s, struct vs_profile *p)
 {
@@ -1561,6 +1583,8 @@ static const struct fixture fixtures[] = {
 	{ "vu-mem-08-iotlb-outside", NULL, { "VU-MEM-08" }, mem08_iotlb_outside, "IOTLB update past the table's end" },
 	{ "clean-rem-mem-reg", NULL, { NULL }, clean_rem_mem_reg, "REM_MEM_REG names the region added (mmap offset differs)" },
 	{ "vu-mem-09-rem-other-uva", NULL, { "VU-MEM-09" }, mem09_rem_other_uva, "REM_MEM_REG with another user address" },
+	{ "vu-mem-03-add-uva-overlap", NULL, { "VU-MEM-03" }, mem03_add_uva_overlap, "ADD_MEM_REG overlapping a region in user addresses only" },
+	{ "clean-add-after-remove", NULL, { NULL }, clean_add_after_remove, "the overlapping region added after the first is removed" },
 	{ "vu-mem-10-inflight-other-size", NULL, { "VU-MEM-10" }, mem10_inflight_other_size, "SET_INFLIGHT_FD of 8192 bytes, GET gave 4096" },
 	{ "clean-inflight-reconnect", NULL, { NULL }, clean_inflight_reconnect, "SET_INFLIGHT_FD of an area kept from before, no GET" },
 	{ "clean-live-kicked", NULL, { NULL }, clean_live_kicked, "live: each ring kicked after SET_VRING_KICK" },
