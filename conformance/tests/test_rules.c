@@ -1225,6 +1225,15 @@ static void clean_live_polling(struct vc_synth *s, struct vs_profile *p)
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
+/* A ring set up before SET_OWNER. */
+static void once06_ring_before_owner(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_get_u64(s, VU_GET_FEATURES, p->features);
+	vs_vring_fd(s, VU_SET_VRING_CALL, 0, false);
+	vs_req(s, VU_SET_OWNER, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 static void size03_iotlb_miss(struct vc_synth *s, struct vs_profile *p)
 {
 	iommu_start(s, p);
@@ -1590,6 +1599,7 @@ static const struct fixture fixtures[] = {
 	{ "clean-live-kicked", NULL, { NULL }, clean_live_kicked, "live: each ring kicked after SET_VRING_KICK" },
 	{ "vu-live-03-never-kicked", NULL, { "VU-LIVE-03" }, live03_never_kicked, "live: ring 1 stopped with no kick since its start" },
 	{ "clean-live-polling", NULL, { NULL }, clean_live_polling, "live: polling rings (no kick fd) never kicked" },
+	{ "vu-once-06-ring-before-owner", NULL, { "VU-ONCE-06" }, once06_ring_before_owner, "SET_VRING_CALL before SET_OWNER" },
 	{ "vu-neg-12-check-without-transfer", NULL, { "VU-NEG-12" }, neg12_check_without_transfer, "CHECK_DEVICE_STATE with no SET_DEVICE_STATE_FD" },
 };
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
