@@ -1326,7 +1326,10 @@ static void postcopy(struct vc_synth *s, struct vs_profile *p, uint32_t ack_flag
 		vs_req(s, VU_POSTCOPY_ADVISE, 0, NULL, 0, 0);
 		vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_POSTCOPY_ADVISE, VU_VERSION | VU_FLAG_REPLY, NULL, 0, 1);
 	}
-	vs_req(s, VU_POSTCOPY_LISTEN, 0, NULL, 0, 0);
+	/* QEMU asks an ack of LISTEN and END (vhost_user_postcopy_listen,
+	 * _end: VHOST_USER_NEED_REPLY_MASK); END's ack is its own u64. */
+	vs_req(s, VU_POSTCOPY_LISTEN, VU_FLAG_NEED_REPLY, NULL, 0, 0);
+	vs_reply(s, VU_POSTCOPY_LISTEN, advise ? P64(0) : P64(1), 8); /* no ADVISE: refused */
 	vs_u64(s, VU_SET_FEATURES, p->acked);
 	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
 	vs_memtable(s, &r, 1, NULL);
@@ -1346,7 +1349,7 @@ static void postcopy(struct vc_synth *s, struct vs_profile *p, uint32_t ack_flag
 		vs_vring_fd(s, VU_SET_VRING_KICK, i, false);
 		vs_state(s, VU_SET_VRING_ENABLE, i, 1);
 	}
-	vs_req(s, VU_POSTCOPY_END, 0, NULL, 0, 0);
+	vs_req(s, VU_POSTCOPY_END, VU_FLAG_NEED_REPLY, NULL, 0, 0);
 	vs_reply(s, VU_POSTCOPY_END, P64(0), 8);
 	vs_stop(s, p);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
