@@ -235,7 +235,6 @@ static void start_ring(struct vu_state *st, uint32_t idx)
 	r->kicks_not_enabled = 0;
 	r->kicks_since_start = 0;
 	r->started_by_fd = false;
-	r->endian_set = false;
 	vu_ring_snapshot_backing(st, r);
 	st->reset_device_armed = false;
 }
@@ -414,10 +413,6 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		break;
 	case VU_POSTCOPY_END:
 		st->postcopy_listening = false;
-		break;
-	case VU_SET_VRING_ENDIAN:
-		if (pl && vu_dec_state(p, len, &s) && s.index < VU_MAX_RINGS)
-			st->rings[s.index].endian_set = true;
 		break;
 	case VU_SET_VRING_ENABLE:
 		if (pl && vu_dec_state(p, len, &s) && s.index < VU_MAX_RINGS) {

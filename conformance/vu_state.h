@@ -38,7 +38,6 @@ struct vu_ring {
 	uint32_t kicks_since_start; /* live kicks since the ring started */
 	bool started_by_fd;  /* started by SET_VRING_KICK with an fd (VU-LIVE-03) */
 	bool ever_started;
-	bool endian_set;    /* SET_VRING_ENDIAN since the ring last started */
 	uint32_t num, base;
 	bool packed;        /* RING_PACKED acked when its addresses were set */
 	struct vu_addr_pl addr;

@@ -1391,26 +1391,29 @@ static void clean_inband_kick(struct vc_synth *s, struct vs_profile *p) { inband
 static void ring12_kick_num(struct vc_synth *s, struct vs_profile *p) { inband(s, p, 1, VU_FLAG_NEED_REPLY); }
 static void ring12_kick_no_reply(struct vc_synth *s, struct vs_profile *p) { inband(s, p, 0, 0); }
 
-/* CROSS_ENDIAN: one SET_VRING_ENDIAN per ring before each start. */
-static void endian(struct vc_synth *s, struct vs_profile *p, uint32_t num, bool twice)
+/* CROSS_ENDIAN as QEMU sends it for a legacy device: the guest's order
+ * before each start, native order again after each stop
+ * (vhost_virtqueue_start/_stop); `late` sends one while ring 0 runs. */
+static void endian(struct vc_synth *s, struct vs_profile *p, uint32_t num, bool late)
 {
 	pf_add(p, VU_BIT(VU_PF_CROSS_ENDIAN));
 	vs_init(s, p);
 	for (int round = 0; round < 2; round++) {
-		for (uint32_t i = 0; i < p->queues; i++) {
+		for (uint32_t i = 0; i < p->queues; i++)
 			vs_state(s, VU_SET_VRING_ENDIAN, i, num);
-			if (twice && round)
-				vs_state(s, VU_SET_VRING_ENDIAN, i, num);
-		}
 		vs_start(s, p);
+		if (late)
+			vs_state(s, VU_SET_VRING_ENDIAN, 0, num);
 		vs_stop(s, p);
+		for (uint32_t i = 0; i < p->queues; i++)
+			vs_state(s, VU_SET_VRING_ENDIAN, i, VU_ENDIAN_LITTLE);
 	}
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
 static void clean_endian(struct vc_synth *s, struct vs_profile *p) { endian(s, p, VU_ENDIAN_BIG, false); }
 static void ring13_endian_value(struct vc_synth *s, struct vs_profile *p) { endian(s, p, 2, false); }
-static void ring13_endian_twice(struct vc_synth *s, struct vs_profile *p) { endian(s, p, VU_ENDIAN_LITTLE, true); }
+static void ring13_endian_started(struct vc_synth *s, struct vs_profile *p) { endian(s, p, VU_ENDIAN_BIG, true); }
 
 /* Split ring restarted at 0x00010005: bits 16-31 are reserved. */
 static void ring14_split_high_bits(struct vc_synth *s, struct vs_profile *p)
@@ -1588,9 +1591,9 @@ static const struct fixture fixtures[] = {
 	{ "clean-inband-kick", NULL, { NULL }, clean_inband_kick, "VRING_KICK num 0 with NEED_REPLY, acked" },
 	{ "vu-ring-12-kick-num", NULL, { "VU-RING-12" }, ring12_kick_num, "VRING_KICK num 1" },
 	{ "vu-ring-12-kick-no-reply", NULL, { "VU-RING-12" }, ring12_kick_no_reply, "VRING_KICK without NEED_REPLY" },
-	{ "clean-endian", NULL, { NULL }, clean_endian, "SET_VRING_ENDIAN 1 per ring before each start" },
+	{ "clean-endian", NULL, { NULL }, clean_endian, "SET_VRING_ENDIAN 1 before each start, 0 after each stop (QEMU)" },
 	{ "vu-ring-13-endian-value", NULL, { "VU-RING-13" }, ring13_endian_value, "SET_VRING_ENDIAN num 2" },
-	{ "vu-ring-13-endian-twice", NULL, { "VU-RING-13" }, ring13_endian_twice, "SET_VRING_ENDIAN twice before a start" },
+	{ "vu-ring-13-endian-started", NULL, { "VU-RING-13" }, ring13_endian_started, "SET_VRING_ENDIAN while ring 0 runs" },
 	{ "vu-ring-14-split-high-bits", NULL, { "VU-RING-14" }, ring14_split_high_bits, "split SET_VRING_BASE 0x00010005" },
 	{ "vu-mem-08-iotlb-outside", NULL, { "VU-MEM-08" }, mem08_iotlb_outside, "IOTLB update past the table's end" },
 	{ "clean-rem-mem-reg", NULL, { NULL }, clean_rem_mem_reg, "REM_MEM_REG names the region added (mmap offset differs)" },
