@@ -424,7 +424,7 @@ void mem_check(struct vc_ctx *c)
 	case VC_EV_VU_MSG:
 		if (m->vdpa || !c->is_request || ev->u.vu.chan != VU_CHAN_MAIN)
 			break;
-		if (ev->u.vu.request == VU_SET_MEM_TABLE)
+		if (ev->u.vu.request == VU_SET_MEM_TABLE && !vu_state_is_postcopy_ack(c->st, ev))
 			on_table(c, m);
 		else if (ev->u.vu.request == VU_SET_LOG_BASE)
 			on_log_base(c, m);

@@ -87,4 +87,18 @@ void vu_live_check(struct vc_ctx *c)
 	if (ev->kind == VC_EV_VU_MSG && ev->u.vu.chan == VU_CHAN_BACKEND &&
 	    ev->dir == VC_DIR_FE_TO_BE && c->answered)
 		vc_ok(c, VU_LIVE_02);
+	/* VU-LIVE-03: "front-ends SHOULD inject a kick after
+	 * VHOST_USER_SET_VRING_KICK"; judged when the ring stops, by which
+	 * time any kick written has been seen (the fake takes pending kicks
+	 * before each message). Polling rings have no kick fd. */
+	struct vu_state_pl s;
+	if (ev->kind == VC_EV_VU_MSG && ev->u.vu.chan == VU_CHAN_MAIN && c->is_request &&
+	    vu_req_stops_ring(ev->u.vu.request) && ev->u.vu.has_payload &&
+	    vu_dec_state(ev->u.vu.payload, ev->u.vu.payload_len, &s) && s.index < VU_MAX_RINGS) {
+		const struct vu_ring *r = &st->rings[s.index];
+		if (r->started && r->started_by_fd)
+			vc_expect(c, VU_LIVE_03, r->kicks_since_start > 0,
+				  "ring %u stopped without a kick since SET_VRING_KICK started it (front-ends SHOULD inject one)",
+				  s.index);
+	}
 }

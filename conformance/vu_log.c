@@ -112,7 +112,8 @@ void vu_log_check(struct vc_ctx *c)
 		break;
 	case VU_SET_MEM_TABLE:
 	case VU_ADD_MEM_REG:
-		if (ev->u.vu.has_payload)
+		/* The postcopy acknowledgement changes no table. */
+		if (ev->u.vu.has_payload && !vu_state_is_postcopy_ack(c->st, ev))
 			table_while_logging(c);
 		break;
 	case VU_SET_VRING_ADDR:

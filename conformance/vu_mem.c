@@ -81,7 +81,9 @@ static void mem_table(struct vc_ctx *c)
 	/* SET_MEM_TABLE itself is capped at 8 regions even with more slots. */
 	if (limit > VU_MEM_BASELINE_REGIONS)
 		limit = VU_MEM_BASELINE_REGIONS;
-	vc_expect(c, VU_MEM_01, n >= 1 && n <= limit, "SET_MEM_TABLE has %u regions (allowed 1..%" PRIu64 ")",
+	/* No minimum: the text sets none, and the postcopy acknowledgement
+	 * is an empty table (rings outside any table are VU-RING-04/08's). */
+	vc_expect(c, VU_MEM_01, n <= limit, "SET_MEM_TABLE has %u regions (allowed 0..%" PRIu64 ")",
 		  n, limit);
 	vc_expect(c, VU_MEM_02, pad == 0, "SET_MEM_TABLE padding is 0x%x, must be 0", pad);
 	struct vu_region_pl rs[VU_MEM_BASELINE_REGIONS];
@@ -124,14 +126,134 @@ static void add_reg(struct vc_ctx *c)
 	vc_ok(c, VU_MEM_03);
 }
 
+/* VU-MEM-07: the request after the back-end's postcopy table reply is
+ * the empty SET_MEM_TABLE that acknowledges it, without NEED_REPLY
+ * (QEMU sends 8 bytes: a table header with 0 regions). Decided from the
+ * header too: a table of 0 regions is VU_MEM_TABLE_HDR bytes. */
+static void postcopy_ack(struct vc_ctx *c)
+{
+	const struct vc_vu_msg *m = &c->ev->u.vu;
+	uint32_t n = 0, pad;
+	const char *why = NULL;
+	if (m->request != VU_SET_MEM_TABLE)
+		why = "is not the empty SET_MEM_TABLE that acknowledges it";
+	else if (m->flags & VU_FLAG_NEED_REPLY)
+		why = "sets NEED_REPLY";
+	else if (m->has_payload ? vu_dec_memtable_hdr(m->payload, m->payload_len, &n, &pad) && n != 0
+				: m->has_size && m->size != VU_MEM_TABLE_HDR)
+		why = "is not empty";
+	else if (c->ev->has_fds && c->ev->nfds)
+		why = "carries fds";
+	vc_expect(c, VU_MEM_07, why == NULL,
+		  "the front-end's answer to the back-end's postcopy SET_MEM_TABLE reply (%s) %s",
+		  vc_ctx_reqname(c), why);
+}
+
+/* "within vhost memory regions": every byte in some region (adjacent
+ * regions may share one range). */
+static bool in_regions(const struct vu_state *st, uint64_t a, uint64_t len, bool by_gpa)
+{
+	while (len) {
+		const struct vu_region_pl *hit = NULL;
+		for (uint32_t i = 0; i < st->nregions && !hit; i++) {
+			const struct vu_region_pl *r = &st->regions[i].r;
+			uint64_t base = by_gpa ? r->gpa : r->uva;
+			if (a >= base && a - base < r->size)
+				hit = r;
+		}
+		if (!hit)
+			return false;
+		uint64_t room = hit->size - (a - (by_gpa ? hit->gpa : hit->uva));
+		if (room >= len)
+			return true;
+		a += room;
+		len -= room;
+	}
+	return true;
+}
+
+/* VU-MEM-08: an IOTLB update points into the memory the table shares. */
+static void iotlb_update(struct vc_ctx *c)
+{
+	const struct vc_vu_msg *m = &c->ev->u.vu;
+	struct vu_iotlb_pl io;
+	if (!vu_dec_iotlb(m->payload, m->payload_len, &io) || io.type != VU_IOTLB_UPDATE)
+		return;
+	/* With GPA_ADDRESSES "this field contain[s] guest physical address
+	 * instead" (not so in the back-end's BACKEND_IOTLB_MSG). */
+	const bool by_gpa = vu_pf_negotiated(c->st, VU_PF_GPA_ADDRESSES);
+	vc_expect(c, VU_MEM_08, in_regions(c->st, io.uaddr, io.size, by_gpa),
+		  "IOTLB update iova 0x%" PRIx64 " size 0x%" PRIx64 " maps %s 0x%" PRIx64
+		  " outside the memory regions (%u in force)",
+		  io.iova, io.size, by_gpa ? "guest address" : "user address", io.uaddr,
+		  c->st->nregions);
+}
+
+/* VU-MEM-09: REM_MEM_REG names a region in force by guest address, user
+ * address and size; "The mmap offset is ignored". */
+static void rem_reg(struct vc_ctx *c)
+{
+	const struct vu_state *st = c->st;
+	uint64_t pad;
+	struct vu_region_pl r;
+	if (!vu_dec_memreg(c->ev->u.vu.payload, c->ev->u.vu.payload_len, &pad, &r))
+		return;
+	for (uint32_t i = 0; i < st->nregions; i++) {
+		const struct vu_region_pl *o = &st->regions[i].r;
+		if (o->gpa == r.gpa && o->uva == r.uva && o->size == r.size) {
+			vc_ok(c, VU_MEM_09);
+			return;
+		}
+	}
+	vc_fail(c, VU_MEM_09,
+		"REM_MEM_REG gpa 0x%" PRIx64 " uva 0x%" PRIx64 " size 0x%" PRIx64
+		" names no region in force (%u regions)",
+		r.gpa, r.uva, r.size, st->nregions);
+}
+
+/* VU-MEM-10: SET_INFLIGHT_FD describes the area GET_INFLIGHT_FD gave on
+ * this connection. After a back-end restart the area comes from the
+ * connection before, which the engine does not see: no judgement then. */
+static void set_inflight(struct vc_ctx *c)
+{
+	const struct vu_state *st = c->st;
+	struct vu_inflight_pl in;
+	if (!st->inflight_known ||
+	    !vu_dec_inflight(c->ev->u.vu.payload, c->ev->u.vu.payload_len, &in))
+		return;
+	vc_expect(c, VU_MEM_10,
+		  in.mmap_size == st->inflight.mmap_size && in.mmap_offset == st->inflight.mmap_offset,
+		  "SET_INFLIGHT_FD mmap size 0x%" PRIx64 " offset 0x%" PRIx64
+		  " is not the area GET_INFLIGHT_FD gave (size 0x%" PRIx64 " offset 0x%" PRIx64 ")",
+		  in.mmap_size, in.mmap_offset, st->inflight.mmap_size, st->inflight.mmap_offset);
+}
+
 void vu_mem_check(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
-	if (ev->kind != VC_EV_VU_MSG || !c->is_request || ev->u.vu.chan != VU_CHAN_MAIN ||
-	    !ev->u.vu.has_payload)
+	if (ev->kind != VC_EV_VU_MSG || !c->is_request || ev->u.vu.chan != VU_CHAN_MAIN)
 		return;
-	if (ev->u.vu.request == VU_SET_MEM_TABLE)
+	if (c->st->postcopy_ack_owed)
+		postcopy_ack(c);
+	if (!ev->u.vu.has_payload)
+		return;
+	switch (ev->u.vu.request) {
+	case VU_SET_MEM_TABLE:
 		mem_table(c);
-	else if (ev->u.vu.request == VU_ADD_MEM_REG)
+		break;
+	case VU_ADD_MEM_REG:
 		add_reg(c);
+		break;
+	case VU_REM_MEM_REG:
+		rem_reg(c);
+		break;
+	case VU_IOTLB_MSG:
+		iotlb_update(c);
+		break;
+	case VU_SET_INFLIGHT_FD:
+		set_inflight(c);
+		break;
+	default:
+		break;
+	}
 }

@@ -73,6 +73,35 @@ static void shmem_gate(struct vc_ctx *c)
 			 : "");
 }
 
+/* VU-NEG-11: "should be sent only when VHOST_USER_F_PROTOCOL_FEATURES has
+ * been negotiated". GET/SET_PROTOCOL_FEATURES "does not need to be
+ * acknowledged by VHOST_USER_SET_FEATURES", so before any SET_FEATURES the
+ * front-end takes bit 30 up by SET_PROTOCOL_FEATURES (QEMU sends both
+ * requests before its first SET_FEATURES); a SET_FEATURES without bit 30
+ * withdraws it (the back-end then enables every ring itself). */
+static void bit30_gate(struct vc_ctx *c)
+{
+	const struct vu_state *st = c->st;
+	if (!st->features_offered_known)
+		return;
+	if (!vu_feature_offered(st, VU_F_PROTOCOL_FEATURES)) {
+		vc_fail(c, VU_NEG_11, "%s but GET_FEATURES (0x%" PRIx64 ") did not offer bit 30 (PROTOCOL_FEATURES)",
+			vc_ctx_reqname(c), st->features_offered);
+		return;
+	}
+	if (st->sent[VU_SET_FEATURES]) {
+		if (!st->features_acked_known)
+			return; /* its value is not in the input */
+		vc_expect(c, VU_NEG_11, vu_feature_acked(st, VU_F_PROTOCOL_FEATURES),
+			  "%s after SET_FEATURES 0x%" PRIx64 " without bit 30 (PROTOCOL_FEATURES)",
+			  vc_ctx_reqname(c), st->features_acked);
+		return;
+	}
+	vc_expect(c, VU_NEG_11, st->sent[VU_SET_PROTOCOL_FEATURES] > 0,
+		  "%s before the front-end took bit 30 up: no SET_PROTOCOL_FEATURES and no SET_FEATURES yet",
+		  vc_ctx_reqname(c));
+}
+
 void vu_neg_check(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
@@ -162,9 +191,28 @@ void vu_neg_check(struct vc_ctx *c)
 			vc_expect(c, VU_NEG_05, vu_feature_acked(st, VU_F_NET_MTU),
 				  "NET_SET_MTU but VIRTIO_NET_F_MTU (bit 3) was not acked");
 		break;
-	case VU_POSTCOPY_ADVISE:
+	case VU_SET_VRING_ENABLE:
+	case VU_SET_BACKEND_REQ_FD:
+		bit30_gate(c);
+		break;
+	case VU_CHECK_DEVICE_STATE:
+		/* Sent once the transfer over the channel SET_DEVICE_STATE_FD
+		 * set up has ended (its close is not in a socket recording). */
+		vc_expect(c, VU_NEG_12, st->sent[VU_SET_DEVICE_STATE_FD] > 0,
+			  "CHECK_DEVICE_STATE with no SET_DEVICE_STATE_FD before it: no state was transferred");
+		break;
 	case VU_POSTCOPY_LISTEN:
 	case VU_POSTCOPY_END:
+		/* LISTEN "is always sent sometime after a POSTCOPY_ADVISE";
+		 * END "after VHOST_USER_POSTCOPY_LISTEN was previously sent". */
+		if (m->request == VU_POSTCOPY_LISTEN)
+			vc_expect(c, VU_NEG_12, st->sent[VU_POSTCOPY_ADVISE] > 0,
+				  "POSTCOPY_LISTEN without a POSTCOPY_ADVISE before it");
+		else
+			vc_expect(c, VU_NEG_12, st->sent[VU_POSTCOPY_LISTEN] > 0,
+				  "POSTCOPY_END without a POSTCOPY_LISTEN before it");
+		/* fall through */
+	case VU_POSTCOPY_ADVISE:
 		/* "This message MUST NOT be sent when
 		 * VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS has been negotiated". */
 		if (st->pf_acked_known)

@@ -26,6 +26,36 @@ static bool same_table(const struct vu_state *st, const struct vc_event *ev)
 	return true;
 }
 
+/* The requests the kernel's vhost takes only from the owner
+ * (drivers/vhost/vhost.c vhost_dev_ioctl: "You must be the owner to do
+ * anything else": the memory table, the log and every vring request),
+ * and their vhost-user additions. Negotiation and SET_BACKEND_REQ_FD may
+ * come first (QEMU 7.2 sends them before SET_OWNER). */
+static bool needs_owner(uint32_t req)
+{
+	switch (req) {
+	case VU_SET_MEM_TABLE:
+	case VU_ADD_MEM_REG:
+	case VU_REM_MEM_REG:
+	case VU_SET_LOG_BASE:
+	case VU_SET_LOG_FD:
+	case VU_SET_VRING_NUM:
+	case VU_SET_VRING_ADDR:
+	case VU_SET_VRING_BASE:
+	case VU_GET_VRING_BASE:
+	case VU_GET_VRING_BASE_SKIP_DRAIN:
+	case VU_SET_VRING_KICK:
+	case VU_SET_VRING_CALL:
+	case VU_SET_VRING_ERR:
+	case VU_SET_VRING_ENDIAN:
+	case VU_SET_VRING_ENABLE:
+	case VU_VRING_KICK:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void vu_once_check(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
@@ -42,6 +72,10 @@ void vu_once_check(struct vc_ctx *c)
 	if (ev->kind != VC_EV_VU_MSG || !c->is_request || ev->u.vu.chan != VU_CHAN_MAIN)
 		return;
 	const struct vc_vu_msg *m = &ev->u.vu;
+	if (needs_owner(m->request))
+		vc_expect(c, VU_ONCE_06, st->owner_set,
+			  "%s before any SET_OWNER: the session it belongs to was never opened",
+			  vc_ctx_reqname(c));
 	/* A new request while a reply is still owed: the front-end did not wait. */
 	const struct vu_pending *p = vu_state_first_owed(st, VU_CHAN_MAIN);
 	if (p) {
@@ -79,7 +113,7 @@ void vu_once_check(struct vc_ctx *c)
 			  "RESET_DEVICE repeated with no ring started in between (one per queue pair?)");
 		break;
 	case VU_SET_MEM_TABLE:
-		if (m->has_payload)
+		if (m->has_payload && !vu_state_is_postcopy_ack(st, ev))
 			vc_expect(c, VU_ONCE_04, !same_table(st, ev),
 				  "SET_MEM_TABLE identical to the table already in force (%u regions)",
 				  st->nregions);

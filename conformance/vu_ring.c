@@ -202,6 +202,12 @@ void vu_ring_check(struct vc_ctx *c)
 		if (s.index < VU_MAX_RINGS)
 			vc_expect(c, VU_RING_03, !st->rings[s.index].started,
 				  "SET_VRING_BASE for ring %u while it is started", s.index);
+		/* Split: "Bits 16-31: Reserved (set to zero)"; packed rings
+		 * carry the used half there (VU-PACK-*). */
+		if (st->features_acked_known && !vu_feature_acked(st, VU_F_RING_PACKED))
+			vc_expect(c, VU_RING_14, (s.num & ~VU_SPLIT_BASE_MASK) == 0,
+				  "SET_VRING_BASE ring %u index 0x%08x on a split ring: bits 16-31 are reserved and must be zero",
+				  s.index, s.num);
 		break;
 	case VU_SET_VRING_ADDR:
 		set_addr(c, m);
@@ -244,12 +250,34 @@ void vu_ring_check(struct vc_ctx *c)
 				    (u & VU_VRING_NOFD) ? "SET_VRING_KICK, polling" : "SET_VRING_KICK");
 		break;
 	case VU_VRING_KICK:
-		if (vu_dec_state(m->payload, m->payload_len, &s) && check_index(c, s.index) &&
-		    s.index < VU_MAX_RINGS)
+		if (!vu_dec_state(m->payload, m->payload_len, &s))
+			break;
+		/* num reserved, 0; REPLY_ACK "needs to be used with the in-band
+		 * notification messages to block until they are processed". */
+		vc_expect(c, VU_RING_12, s.num == 0 && (m->flags & VU_FLAG_NEED_REPLY),
+			  "VRING_KICK ring %u num %u flags 0x%x: %s", s.index, s.num, m->flags,
+			  s.num ? "num is reserved and must be 0" : "sent without NEED_REPLY");
+		if (check_index(c, s.index) && s.index < VU_MAX_RINGS)
 			start_check(c, s.index, "VRING_KICK");
 		break;
-	case VU_SET_VRING_ENABLE:
 	case VU_SET_VRING_ENDIAN:
+		if (!vu_dec_state(m->payload, m->payload_len, &s))
+			break;
+		check_index(c, s.index);
+		/* "Once (per VQ)" is not judged: QEMU resets a stopped ring to
+		 * native order after GET_VRING_BASE (vhost_virtqueue_stop) and
+		 * sets it again at the next start, two messages between starts. */
+		{
+			const struct vu_ring *r = s.index < VU_MAX_RINGS ? &st->rings[s.index] : NULL;
+			const char *why = s.num != VU_ENDIAN_LITTLE && s.num != VU_ENDIAN_BIG
+						  ? "num must be 0 (little) or 1 (big)"
+					  : r && r->started ? "the ring is started (the text asks for it before the VQ starts)"
+							    : NULL;
+			vc_expect(c, VU_RING_13, why == NULL, "SET_VRING_ENDIAN ring %u num %u: %s",
+				  s.index, s.num, why);
+		}
+		break;
+	case VU_SET_VRING_ENABLE:
 		if (vu_dec_state(m->payload, m->payload_len, &s))
 			check_index(c, s.index);
 		break;

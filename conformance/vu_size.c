@@ -1,6 +1,48 @@
 /* VU-SIZE: payload sizes fixed by the message type. */
 #include "conformance/check.h"
 
+/* VU-SIZE-03: fields whose values the text enumerates. */
+static void enum_fields(struct vc_ctx *c, const struct vc_vu_msg *m)
+{
+	struct vu_iotlb_pl io;
+	struct vu_config_pl cf;
+	struct vu_devstate_pl ds;
+	switch (m->request) {
+	case VU_IOTLB_MSG:
+		/* The front-end sends updates (2) and invalidations (3); miss
+		 * (1) and access fail (4) are the back-end's. An invalidation
+		 * carries no permissions ("the I/O virtual address and the
+		 * size"). */
+		if (!vu_dec_iotlb(m->payload, m->payload_len, &io))
+			return;
+		vc_expect(c, VU_SIZE_03,
+			  (io.type == VU_IOTLB_UPDATE && io.perm <= VU_IOTLB_PERM_MAX) ||
+				  io.type == VU_IOTLB_INVALIDATE,
+			  "IOTLB_MSG type %u perm %u: the front-end sends update (2, permissions 0-3) or invalidate (3)",
+			  io.type, io.perm);
+		break;
+	case VU_GET_CONFIG:
+	case VU_SET_CONFIG:
+		if (!vu_dec_config(m->payload, m->payload_len, &cf))
+			return;
+		vc_expect(c, VU_SIZE_03, cf.flags == VU_CONFIG_F_WRITABLE || cf.flags == VU_CONFIG_F_MIGRATION,
+			  "%s flags 0x%x: 0 (writable fields) or 1 (live migration) only", vc_ctx_reqname(c),
+			  cf.flags);
+		break;
+	case VU_SET_DEVICE_STATE_FD:
+		if (!vu_dec_devstate(m->payload, m->payload_len, &ds))
+			return;
+		vc_expect(c, VU_SIZE_03,
+			  (ds.direction == VU_DEVSTATE_SAVE || ds.direction == VU_DEVSTATE_LOAD) &&
+				  ds.phase == VU_DEVSTATE_PHASE_STOPPED,
+			  "SET_DEVICE_STATE_FD direction %u phase %u: direction 0 (save) or 1 (load), phase 0 (stopped, the only one defined)",
+			  ds.direction, ds.phase);
+		break;
+	default:
+		break;
+	}
+}
+
 void vu_size_check(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
@@ -8,6 +50,8 @@ void vu_size_check(struct vc_ctx *c)
 		return;
 	const struct vc_vu_msg *m = &ev->u.vu;
 	if (c->is_request) {
+		if (m->chan == VU_CHAN_MAIN && m->has_payload)
+			enum_fields(c, m);
 		enum vu_payload pl = c->ri->req_payload;
 		if (pl == VU_PL_VARIABLE)
 			return;
@@ -32,7 +76,11 @@ void vu_size_check(struct vc_ctx *c)
 	const struct vu_pending *a = c->answered;
 	int64_t want;
 	const char *what;
-	if (a->value_reply) {
+	if (a->value_reply && a->request == VU_SET_MEM_TABLE) {
+		/* Postcopy: the table comes back with the back-end's bases. */
+		want = a->req_size;
+		what = "the postcopy SET_MEM_TABLE request's size";
+	} else if (a->value_reply) {
 		enum vu_payload pl = c->ri->reply_payload;
 		if (pl == VU_PL_VARIABLE)
 			return;

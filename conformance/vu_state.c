@@ -76,7 +76,22 @@ bool vu_request_expects_reply(const struct vu_state *st, const struct vc_event *
 	out->value_reply = o.value != VU_KNOWN_NO;
 	out->ack = !out->value_reply && o.ack != VU_KNOWN_NO;
 	out->optional = out->value_reply ? o.value == VU_KNOWN_UNKNOWN : o.ack == VU_KNOWN_UNKNOWN;
+	/* "When VHOST_USER_POSTCOPY_LISTEN has been received, SET_MEM_TABLE
+	 * replies with the bases of the memory mapped regions" (its
+	 * acknowledgement, the empty table after that reply, gets none). */
+	if (m->chan == VU_CHAN_MAIN && m->request == VU_SET_MEM_TABLE && st->postcopy_listening &&
+	    !st->postcopy_ack_owed) {
+		out->value_reply = true;
+		out->ack = false;
+		out->optional = false;
+	}
 	return out->value_reply || out->ack;
+}
+
+bool vu_state_is_postcopy_ack(const struct vu_state *st, const struct vc_event *ev)
+{
+	return st->postcopy_ack_owed && ev->kind == VC_EV_VU_MSG && ev->u.vu.chan == VU_CHAN_MAIN &&
+	       ev->u.vu.request == VU_SET_MEM_TABLE && vu_event_is_request(ev);
 }
 
 bool vu_state_pop_pending(struct vu_state *st, uint8_t chan, uint32_t request,
@@ -218,6 +233,8 @@ static void start_ring(struct vu_state *st, uint32_t idx)
 		r->enabled = true;
 	r->enabled_while_started = r->enabled;
 	r->kicks_not_enabled = 0;
+	r->kicks_since_start = 0;
+	r->started_by_fd = false;
 	vu_ring_snapshot_backing(st, r);
 	st->reset_device_armed = false;
 }
@@ -281,6 +298,9 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		return;
 	if (m->request <= VU_REQ_MAX_FRONTEND)
 		st->sent[m->request]++;
+	/* The request after the postcopy table reply settles what it owed. */
+	const bool pc_ack = st->postcopy_ack_owed && m->request == VU_SET_MEM_TABLE;
+	st->postcopy_ack_owed = false;
 	const bool pl = m->has_payload;
 	const uint8_t *p = m->payload;
 	const size_t len = m->payload_len;
@@ -324,6 +344,8 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 		st->status = 0;
 		break;
 	case VU_SET_MEM_TABLE:
+		if (pc_ack)
+			break;
 		if (pl)
 			load_table(st, ev);
 		st->log_repeat_armed = false;
@@ -376,12 +398,21 @@ static void apply_request(struct vu_state *st, const struct vc_event *ev, bool l
 			/* "Rings are started with VHOST_USER_SET_VRING_KICK", with
 			 * an fd or polling (vhost-user.rst, Ring states; earlier
 			 * texts started a ring at its first kick). */
+			bool was = r->started;
 			start_ring(st, idx);
+			if (!was)
+				r->started_by_fd = !r->kick_nofd;
 		}
 		break;
 	case VU_VRING_KICK:
 		if (pl && vu_dec_state(p, len, &s) && s.index < VU_MAX_RINGS)
 			start_ring(st, s.index);
+		break;
+	case VU_POSTCOPY_LISTEN:
+		st->postcopy_listening = true;
+		break;
+	case VU_POSTCOPY_END:
+		st->postcopy_listening = false;
 		break;
 	case VU_SET_VRING_ENABLE:
 		if (pl && vu_dec_state(p, len, &s) && s.index < VU_MAX_RINGS) {
@@ -412,10 +443,19 @@ static void apply_reply(struct vu_state *st, const struct vc_event *ev,
 	if (!answered)
 		return;
 	st->last_answered_req = answered->request;
+	if (answered->chan == VU_CHAN_MAIN && answered->request == VU_SET_MEM_TABLE &&
+	    answered->value_reply)
+		st->postcopy_ack_owed = true;
 	st->last_was_value_with_need_reply =
 		answered->value_reply && (answered->flags & VU_FLAG_NEED_REPLY);
 	if (answered->chan != VU_CHAN_MAIN || !m->has_payload || m->request != answered->request)
 		return;
+	if (answered->request == VU_GET_INFLIGHT_FD) {
+		/* mmap size 0: the back-end gave no area (and no fd). */
+		st->inflight_known = vu_dec_inflight(m->payload, m->payload_len, &st->inflight) &&
+				     st->inflight.mmap_size != 0;
+		return;
+	}
 	if (!vu_dec_u64(m->payload, m->payload_len, &u))
 		return;
 	switch (answered->request) {
@@ -472,6 +512,8 @@ void vu_state_apply(struct vu_state *st, const struct vc_event *ev,
 			if (r->started && !r->enabled_while_started && !r->enable_sent &&
 			    r->kicks_not_enabled < UINT32_MAX)
 				r->kicks_not_enabled++;
+			if (r->started && r->kicks_since_start < UINT32_MAX)
+				r->kicks_since_start++;
 		}
 		break;
 	case VC_EV_VU_EOF:

@@ -35,6 +35,8 @@ struct vu_ring {
 	bool enable_sent;   /* a SET_VRING_ENABLE (1 or 0) named this ring since reset */
 	uint32_t kicks_not_enabled; /* live kicks while started and never named
 				     * by SET_VRING_ENABLE (VU-RING-10) */
+	uint32_t kicks_since_start; /* live kicks since the ring started */
+	bool started_by_fd;  /* started by SET_VRING_KICK with an fd (VU-LIVE-03) */
 	bool ever_started;
 	uint32_t num, base;
 	bool packed;        /* RING_PACKED acked when its addresses were set */
@@ -88,6 +90,16 @@ struct vu_state {
 
 	bool log_set;
 	struct vu_log_pl log;
+	/* Postcopy (vhost-user.rst, Migration; SET_MEM_TABLE): LISTEN in
+	 * force until END; the back-end's table reply owes the front-end's
+	 * empty SET_MEM_TABLE acknowledgement. */
+	bool postcopy_listening;
+	bool postcopy_ack_owed;
+	/* The inflight area the last GET_INFLIGHT_FD reply gave (mmap size
+	 * and offset in its fd), for SET_INFLIGHT_FD to hand back. */
+	bool inflight_known;
+	struct vu_inflight_pl inflight;
+
 	bool log_repeat_armed;    /* a SET_LOG_BASE with no table change since */
 	bool reset_device_armed;  /* a RESET_DEVICE with no ring start since */
 
@@ -145,6 +157,10 @@ uint64_t vu_state_log_needed(const struct vu_state *st);
 void vu_ring_part(const struct vu_ring *r, int part, uint64_t *addr, uint64_t *len);
 /* Record the backing (fd identity + file offset) of a started ring. */
 void vu_ring_snapshot_backing(const struct vu_state *st, struct vu_ring *r);
+
+/* Is ev the front-end's empty SET_MEM_TABLE that acknowledges the
+ * back-end's postcopy table reply? It changes no table. */
+bool vu_state_is_postcopy_ack(const struct vu_state *st, const struct vc_event *ev);
 
 /* Is req one of the two requests that stop a ring and return its base? */
 bool vu_req_stops_ring(uint32_t req);

@@ -219,7 +219,9 @@ static void fd06(struct vc_synth *s, struct vs_profile *p)
 }
 
 /* GET_INFLIGHT_FD's reply carries the shared buffer's fd: no finding. */
-static void clean_inflight(struct vc_synth *s, struct vs_profile *p)
+/* GET_INFLIGHT_FD answered with an area; SET_INFLIGHT_FD hands back one
+ * of set_size bytes. */
+static void inflight(struct vc_synth *s, struct vs_profile *p, uint64_t set_size)
 {
 	p->pf_offered |= VU_BIT(VU_PF_INFLIGHT_SHMFD);
 	p->pf_acked = p->pf_offered;
@@ -232,11 +234,33 @@ static void clean_inflight(struct vc_synth *s, struct vs_profile *p)
 	vu_enc_inflight(q, sizeof q, &in);
 	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_GET_INFLIGHT_FD, VU_VERSION | VU_FLAG_REPLY, q,
 	       sizeof q, 1);
+	in.mmap_size = set_size;
+	vu_enc_inflight(q, sizeof q, &in);
 	vs_req(s, VU_SET_INFLIGHT_FD, 0, q, sizeof q, 1);
 	vs_start(s, p);
 	vs_stop(s, p);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
+
+static void clean_inflight(struct vc_synth *s, struct vs_profile *p) { inflight(s, p, 4096); }
+static void mem10_inflight_other_size(struct vc_synth *s, struct vs_profile *p) { inflight(s, p, 8192); }
+
+/* A reconnect: the area kept from the connection before is handed back
+ * with no GET_INFLIGHT_FD on this one (not judged). */
+static void clean_inflight_reconnect(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_INFLIGHT_SHMFD);
+	p->pf_acked = p->pf_offered;
+	vs_init(s, p);
+	uint8_t q[24];
+	vu_enc_inflight(q, sizeof q, &(struct vu_inflight_pl){ .mmap_size = 8192, .num_queues = (uint16_t)p->queues,
+							     .queue_size = (uint16_t)p->num });
+	vs_req(s, VU_SET_INFLIGHT_FD, 0, q, sizeof q, 1);
+	vs_start(s, p);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 
 static void neg01(struct vc_synth *s, struct vs_profile *p)
 {
@@ -608,13 +632,6 @@ static void sts02(struct vc_synth *s, struct vs_profile *p)
 	vs_init(s, p);
 	vs_u64(s, VU_SET_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	vs_u64(s, VU_SET_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	vs_eof(s, VC_DIR_FE_TO_BE, 0);
-}
-
-static void mem01_zero(struct vc_synth *s, struct vs_profile *p)
-{
-	vs_init(s, p);
-	vs_memtable(s, NULL, 0, NULL);
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
@@ -997,7 +1014,8 @@ static void iotlb(struct vc_synth *s, uint32_t flags)
 {
 	uint8_t m[32];
 	/* type 2: update; perm 3: read-write */
-	vu_enc_iotlb(m, sizeof m, &(struct vu_iotlb_pl){ .size = 0x1000, .perm = 3, .type = 2 });
+	vu_enc_iotlb(m, sizeof m,
+		     &(struct vu_iotlb_pl){ .size = 0x1000, .uaddr = 0x7f0000000000ull, .perm = 3, .type = 2 });
 	vs_req(s, VU_IOTLB_MSG, flags, m, sizeof m, 0);
 }
 
@@ -1007,6 +1025,7 @@ static void clean_iotlb(struct vc_synth *s, struct vs_profile *p)
 	p->acked |= VU_BIT(VU_F_ACCESS_PLATFORM);
 	vs_init(s, p);
 	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_memtable(s, &(struct vu_region_pl){ 0, p->mem_size, p->uva, 0 }, 1, NULL);
 	iotlb(s, VU_FLAG_NEED_REPLY);
 	vs_reply(s, VU_IOTLB_MSG, P64(0), 8);
 	iotlb(s, 0);
@@ -1020,6 +1039,7 @@ static void reply01_iotlb(struct vc_synth *s, struct vs_profile *p)
 	p->acked |= VU_BIT(VU_F_ACCESS_PLATFORM);
 	vs_init(s, p);
 	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_memtable(s, &(struct vu_region_pl){ 0, p->mem_size, p->uva, 0 }, 1, NULL);
 	iotlb(s, 0);
 	vs_eof(s, VC_DIR_BE_TO_FE, 0);
 }
@@ -1139,6 +1159,327 @@ static void clean_log_outside_table(struct vc_synth *s, struct vs_profile *p)
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
+/* ---- Front-end duties of issue #15 (p-b-o/qemu-ci b82b5c8c547f). ---- */
+
+/* An IOTLB_MSG of the given type and permissions over the table's first
+ * page (vs_start's region), IOMMU_PLATFORM acked. */
+static void iotlb_at(struct vc_synth *s, uint64_t uaddr, uint64_t size, uint8_t perm, uint8_t type)
+{
+	uint8_t m[32];
+	vu_enc_iotlb(m, sizeof m,
+		     &(struct vu_iotlb_pl){ .iova = 0x1000, .size = size, .uaddr = uaddr, .perm = perm, .type = type });
+	vs_req(s, VU_IOTLB_MSG, 0, m, sizeof m, 0);
+	vs_reply(s, VU_IOTLB_MSG, P64(0), 8);
+}
+
+static void iommu_start(struct vc_synth *s, struct vs_profile *p)
+{
+	p->features |= VU_BIT(VU_F_ACCESS_PLATFORM);
+	p->acked |= VU_BIT(VU_F_ACCESS_PLATFORM);
+	vs_init(s, p);
+	vs_start(s, p);
+}
+
+/* CHECK_DEVICE_STATE with no transfer before it. */
+static void neg12_check_without_transfer(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_DEVICE_STATE));
+	vs_init(s, p);
+	vs_req(s, VU_CHECK_DEVICE_STATE, 0, NULL, 0, 0);
+	vs_reply(s, VU_CHECK_DEVICE_STATE, P64(0), 8);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* A front-end never sends a miss (type 1): that is the back-end's. */
+/* A capture of the fake back-end (serve): kicks are seen. Rings 0 and 1
+ * started with kick fds; `kick` says which get one before the stop. */
+static void live_kicks(struct vc_synth *s, struct vs_profile *p, const bool *kick)
+{
+	s->t->sessions[s->sid].traced_side = VC_SIDE_LIVE;
+	vs_init(s, p);
+	vs_start(s, p);
+	for (uint32_t i = 0; i < p->queues; i++)
+		if (kick[i])
+			vs_kick(s, i);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void clean_live_kicked(struct vc_synth *s, struct vs_profile *p)
+{
+	live_kicks(s, p, (const bool[]){ true, true });
+}
+
+static void live03_never_kicked(struct vc_synth *s, struct vs_profile *p)
+{
+	live_kicks(s, p, (const bool[]){ true, false });
+}
+
+/* Polling rings (no kick fd) have nothing to kick. */
+static void clean_live_polling(struct vc_synth *s, struct vs_profile *p)
+{
+	s->t->sessions[s->sid].traced_side = VC_SIDE_LIVE;
+	vs_init(s, p);
+	setup_rings(s, p, (const int[]){ 1, 1 }, true);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* A ring set up before SET_OWNER. */
+static void once06_ring_before_owner(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_get_u64(s, VU_GET_FEATURES, p->features);
+	vs_vring_fd(s, VU_SET_VRING_CALL, 0, false);
+	vs_req(s, VU_SET_OWNER, 0, NULL, 0, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void size03_iotlb_miss(struct vc_synth *s, struct vs_profile *p)
+{
+	iommu_start(s, p);
+	iotlb_at(s, p->uva, 0x1000, 3, VU_IOTLB_MISS);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void size03_config_flags(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_CONFIG));
+	vs_init(s, p);
+	uint8_t q[VU_CONFIG_HDR + 8] = { 0 };
+	vu_enc_config(q, VU_CONFIG_HDR, &(struct vu_config_pl){ .size = 8, .flags = 2 });
+	vs_req(s, VU_SET_CONFIG, 0, q, sizeof q, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void devstate(struct vc_synth *s, uint32_t direction, uint32_t phase)
+{
+	uint8_t q[8];
+	vu_enc_devstate(q, sizeof q, &(struct vu_devstate_pl){ direction, phase });
+	vs_req(s, VU_SET_DEVICE_STATE_FD, 0, q, sizeof q, 1);
+	vs_reply(s, VU_SET_DEVICE_STATE_FD, P64(0x100), 8); /* 0, no fd of its own */
+	vs_req(s, VU_CHECK_DEVICE_STATE, 0, NULL, 0, 0);
+	vs_reply(s, VU_CHECK_DEVICE_STATE, P64(0), 8);
+}
+
+static void size03_devstate_phase(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_DEVICE_STATE));
+	vs_init(s, p);
+	devstate(s, VU_DEVSTATE_SAVE, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* Every enumerated field at a defined value: IOTLB update (perm 0-3) and
+ * invalidate inside the table, config flags 0 and 1, a save and a load. */
+static void clean_enum_fields(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_CONFIG) | VU_BIT(VU_PF_DEVICE_STATE));
+	iommu_start(s, p);
+	iotlb_at(s, p->uva, 0x1000, 0, VU_IOTLB_UPDATE);
+	iotlb_at(s, p->uva + 0x1000, 0x2000, VU_IOTLB_PERM_MAX, VU_IOTLB_UPDATE);
+	iotlb_at(s, 0, 0x1000, 0, VU_IOTLB_INVALIDATE);
+	uint8_t q[VU_CONFIG_HDR + 8] = { 0 };
+	vu_enc_config(q, VU_CONFIG_HDR, &(struct vu_config_pl){ .size = 8, .flags = VU_CONFIG_F_MIGRATION });
+	vs_req(s, VU_SET_CONFIG, 0, q, sizeof q, 0);
+	get_config(s, VU_CONFIG_HDR + 8);
+	vs_stop(s, p);
+	devstate(s, VU_DEVSTATE_SAVE, VU_DEVSTATE_PHASE_STOPPED);
+	devstate(s, VU_DEVSTATE_LOAD, VU_DEVSTATE_PHASE_STOPPED);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* QEMU's order: SET_BACKEND_REQ_FD and SET_VRING_ENABLE after
+ * SET_PROTOCOL_FEATURES, before the first SET_FEATURES. */
+static void clean_bit30_before_set_features(struct vc_synth *s, struct vs_profile *p)
+{
+	pf_add(p, VU_BIT(VU_PF_BACKEND_REQ));
+	vs_init(s, p);
+	vs_req(s, VU_SET_BACKEND_REQ_FD, 0, NULL, 0, 1);
+	vs_state(s, VU_SET_VRING_ENABLE, 0, 1);
+	vs_state(s, VU_SET_VRING_ENABLE, 1, 1);
+	vs_start(s, p);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* SET_FEATURES without bit 30, then SET_VRING_ENABLE. */
+static void neg11_enable_without_bit30(struct vc_synth *s, struct vs_profile *p)
+{
+	p->acked &= ~VU_BIT(VU_F_PROTOCOL_FEATURES);
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* A postcopy destination: ADVISE and LISTEN before the device starts;
+ * its first table is answered with the back-end's bases and acknowledged
+ * by an empty SET_MEM_TABLE; the rings set up after it must still find
+ * the table in force. No CONFIGURE_MEM_SLOTS (postcopy excludes it). */
+static void postcopy(struct vc_synth *s, struct vs_profile *p, uint32_t ack_flags, bool advise)
+{
+	p->pf_offered &= ~VU_BIT(VU_PF_CONFIGURE_MEM_SLOTS);
+	p->pf_acked = p->pf_offered;
+	pf_add(p, VU_BIT(VU_PF_PAGEFAULT));
+	vs_init(s, p);
+	if (advise) {
+		vs_req(s, VU_POSTCOPY_ADVISE, 0, NULL, 0, 0);
+		vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_POSTCOPY_ADVISE, VU_VERSION | VU_FLAG_REPLY, NULL, 0, 1);
+	}
+	/* QEMU asks an ack of LISTEN and END (vhost_user_postcopy_listen,
+	 * _end: VHOST_USER_NEED_REPLY_MASK); END's ack is its own u64. */
+	vs_req(s, VU_POSTCOPY_LISTEN, VU_FLAG_NEED_REPLY, NULL, 0, 0);
+	vs_reply(s, VU_POSTCOPY_LISTEN, advise ? P64(0) : P64(1), 8); /* no ADVISE: refused */
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vs_memtable(s, &r, 1, NULL);
+	uint8_t t[VU_MEM_TABLE_HDR + VU_MEM_REGION_SIZE];
+	struct vu_region_pl back = { 0, p->mem_size, 0x7e0000000000ull, 0 }; /* the back-end's base */
+	vu_enc_memtable_sz(t, sizeof t, 1, 0, &back, 1, VU_MEM_REGION_SIZE);
+	vs_reply(s, VU_SET_MEM_TABLE, t, sizeof t);
+	vs_req(s, VU_SET_MEM_TABLE, ack_flags, P64(0), 8, 0);
+	if (ack_flags & VU_FLAG_NEED_REPLY)
+		vs_reply(s, VU_SET_MEM_TABLE, P64(1), 8); /* refused */
+	for (uint32_t i = 0; i < p->queues; i++) {
+		uint64_t d, a, u;
+		vs_ring_layout(p, i, &d, &a, &u);
+		vs_state(s, VU_SET_VRING_NUM, i, p->num);
+		vs_state(s, VU_SET_VRING_BASE, i, 0);
+		vs_addr(s, i, d, u, a, 0, 0);
+		vs_vring_fd(s, VU_SET_VRING_KICK, i, false);
+		vs_state(s, VU_SET_VRING_ENABLE, i, 1);
+	}
+	vs_req(s, VU_POSTCOPY_END, VU_FLAG_NEED_REPLY, NULL, 0, 0);
+	vs_reply(s, VU_POSTCOPY_END, P64(0), 8);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void clean_postcopy(struct vc_synth *s, struct vs_profile *p) { postcopy(s, p, 0, true); }
+static void neg12_listen_without_advise(struct vc_synth *s, struct vs_profile *p) { postcopy(s, p, 0, false); }
+static void mem07_ack_need_reply(struct vc_synth *s, struct vs_profile *p)
+{
+	postcopy(s, p, VU_FLAG_NEED_REPLY, true);
+}
+
+/* An empty table is legal on its own (the text sets no minimum). */
+static void clean_empty_table(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_memtable(s, NULL, 0, NULL);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* In-band notifications: INBAND with BACKEND_REQ and REPLY_ACK, kicks
+ * with NEED_REPLY and num 0, acked. */
+static void inband(struct vc_synth *s, struct vs_profile *p, uint32_t num, uint32_t flags)
+{
+	pf_add(p, VU_BIT(VU_PF_INBAND_NOTIFICATIONS) | VU_BIT(VU_PF_BACKEND_REQ));
+	vs_init(s, p);
+	vs_req(s, VU_SET_BACKEND_REQ_FD, 0, NULL, 0, 1);
+	vs_start(s, p);
+	uint8_t q[8];
+	vu_enc_state(q, sizeof q, &(struct vu_state_pl){ 0, num });
+	vs_req(s, VU_VRING_KICK, flags, q, sizeof q, 0);
+	if (flags & VU_FLAG_NEED_REPLY) /* a back-end refuses a reserved num */
+		vs_reply(s, VU_VRING_KICK, num ? P64(1) : P64(0), 8);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void clean_inband_kick(struct vc_synth *s, struct vs_profile *p) { inband(s, p, 0, VU_FLAG_NEED_REPLY); }
+static void ring12_kick_num(struct vc_synth *s, struct vs_profile *p) { inband(s, p, 1, VU_FLAG_NEED_REPLY); }
+static void ring12_kick_no_reply(struct vc_synth *s, struct vs_profile *p) { inband(s, p, 0, 0); }
+
+/* CROSS_ENDIAN as QEMU sends it for a legacy device: the guest's order
+ * before each start, native order again after each stop
+ * (vhost_virtqueue_start/_stop); `late` sends one while ring 0 runs. */
+static void endian(struct vc_synth *s, struct vs_profile *p, uint32_t num, bool late)
+{
+	pf_add(p, VU_BIT(VU_PF_CROSS_ENDIAN));
+	vs_init(s, p);
+	for (int round = 0; round < 2; round++) {
+		for (uint32_t i = 0; i < p->queues; i++)
+			vs_state(s, VU_SET_VRING_ENDIAN, i, num);
+		vs_start(s, p);
+		if (late)
+			vs_state(s, VU_SET_VRING_ENDIAN, 0, num);
+		vs_stop(s, p);
+		for (uint32_t i = 0; i < p->queues; i++)
+			vs_state(s, VU_SET_VRING_ENDIAN, i, VU_ENDIAN_LITTLE);
+	}
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void clean_endian(struct vc_synth *s, struct vs_profile *p) { endian(s, p, VU_ENDIAN_BIG, false); }
+static void ring13_endian_value(struct vc_synth *s, struct vs_profile *p) { endian(s, p, 2, false); }
+static void ring13_endian_started(struct vc_synth *s, struct vs_profile *p) { endian(s, p, VU_ENDIAN_BIG, true); }
+
+/* Split ring restarted at 0x00010005: bits 16-31 are reserved. */
+static void ring14_split_high_bits(struct vc_synth *s, struct vs_profile *p)
+{
+	vs_init(s, p);
+	vs_start(s, p);
+	vs_stop(s, p);
+	vs_state(s, VU_SET_VRING_BASE, 0, 0x00010005u);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* An update mapping user memory no region holds (past the table's end). */
+static void mem08_iotlb_outside(struct vc_synth *s, struct vs_profile *p)
+{
+	iommu_start(s, p);
+	iotlb_at(s, p->uva + p->mem_size - 0x1000, 0x2000, 3, VU_IOTLB_UPDATE);
+	vs_stop(s, p);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* Regions added and removed one at a time; the removal names each by
+ * guest address, user address and size, mmap offset differing. */
+static void mem_slots(struct vc_synth *s, struct vs_profile *p, uint64_t rem_uva)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_get_u64(s, VU_GET_MAX_MEM_SLOTS, 32);
+	uint8_t reg[8 + VU_MEM_REGION_SIZE];
+	struct vu_region_pl r = { 0, p->mem_size, p->uva, 0 };
+	vu_enc_memreg(reg, sizeof reg, 0, &r);
+	vs_req(s, VU_ADD_MEM_REG, 0, reg, sizeof reg, 1);
+	r.uva = rem_uva;
+	r.mmap_offset = 0x5000; /* "The mmap offset is ignored" */
+	vu_enc_memreg(reg, sizeof reg, 0, &r);
+	vs_req(s, VU_REM_MEM_REG, 0, reg, sizeof reg, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+/* ADD_MEM_REG of a region overlapping one in force in user addresses
+ * only (guest addresses apart); then the same after removing it. */
+static void add_overlap(struct vc_synth *s, struct vs_profile *p, bool remove_first)
+{
+	vs_init(s, p);
+	vs_u64(s, VU_SET_FEATURES, p->acked);
+	vs_get_u64(s, VU_GET_MAX_MEM_SLOTS, 32);
+	uint8_t reg[8 + VU_MEM_REGION_SIZE];
+	struct vu_region_pl a = { 0, 0x100000, p->uva, 0 };
+	struct vu_region_pl b = { 0x10000000, 0x100000, p->uva + 0x80000, 0 };
+	vu_enc_memreg(reg, sizeof reg, 0, &a);
+	vs_req(s, VU_ADD_MEM_REG, 0, reg, sizeof reg, 1);
+	if (remove_first)
+		vs_req(s, VU_REM_MEM_REG, 0, reg, sizeof reg, 0);
+	vu_enc_memreg(reg, sizeof reg, 0, &b);
+	vs_req(s, VU_ADD_MEM_REG, 0, reg, sizeof reg, 1);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
+static void mem03_add_uva_overlap(struct vc_synth *s, struct vs_profile *p) { add_overlap(s, p, false); }
+static void clean_add_after_remove(struct vc_synth *s, struct vs_profile *p) { add_overlap(s, p, true); }
+
+static void clean_rem_mem_reg(struct vc_synth *s, struct vs_profile *p) { mem_slots(s, p, p->uva); }
+static void mem09_rem_other_uva(struct vc_synth *s, struct vs_profile *p)
+{
+	mem_slots(s, p, p->uva + 0x100000);
+}
+
 static const struct fixture fixtures[] = {
 	{ "clean-default", NULL, { NULL }, clean_default, "init, start and stop of two rings" },
 	{ "clean-status", NULL, { NULL }, clean_status, "with STATUS, in virtio order" },
@@ -1211,7 +1552,6 @@ static const struct fixture fixtures[] = {
 	{ "vu-pack-03-dpdk-used-half-0", NULL, { "VU-PACK-03" }, pack03_dpdk, "GET_VRING_BASE 0x0000809c: used half 0/0" },
 	{ "vu-sts-01-order", NULL, { "VU-STS-01" }, sts01, "FEATURES_OK alone" },
 	{ "vu-sts-02-clears", NULL, { "VU-STS-02" }, sts02, "clears DRIVER" },
-	{ "vu-mem-01-zero-regions", NULL, { "VU-MEM-01" }, mem01_zero, "0 regions" },
 	{ "vu-mem-01-nine-regions", NULL, { "VU-MEM-01" }, mem01_nine, "9 regions" },
 	{ "vu-mem-02-b22b-empty-region", "B22b", { "VU-MEM-02" }, mem02_b22b, "region of size 0" },
 	{ "vu-mem-03-overlap", NULL, { "VU-MEM-03" }, mem03, "overlapping regions" },
@@ -1238,6 +1578,35 @@ static const struct fixture fixtures[] = {
 	{ "vu-neg-09-skip-drain-alone", NULL, { "VU-NEG-09" }, neg09_skip_drain_alone, "SKIP_DRAIN without bits 20, 12" },
 	{ "vu-neg-10-shmem-bit20", NULL, { "VU-NEG-10" }, neg10_shmem_bit20, "GET_SHMEM_CONFIG with bit 20, not 22" },
 	{ "vu-reply-01-iotlb-unanswered", NULL, { "VU-REPLY-01" }, reply01_iotlb, "IOTLB_MSG without its u64" },
+	{ "vu-size-03-iotlb-miss", NULL, { "VU-SIZE-03" }, size03_iotlb_miss, "IOTLB_MSG of type 1 (miss) from the front-end" },
+	{ "vu-size-03-config-flags", NULL, { "VU-SIZE-03" }, size03_config_flags, "SET_CONFIG flags 2" },
+	{ "vu-size-03-devstate-phase", NULL, { "VU-SIZE-03" }, size03_devstate_phase, "SET_DEVICE_STATE_FD phase 1" },
+	{ "clean-enum-fields", NULL, { NULL }, clean_enum_fields, "IOTLB update/invalidate, config flags 0/1, state save and load" },
+	{ "clean-bit30-before-set-features", NULL, { NULL }, clean_bit30_before_set_features, "QEMU: SET_BACKEND_REQ_FD, SET_VRING_ENABLE before SET_FEATURES" },
+	{ "vu-neg-11-enable-without-bit30", NULL, { "VU-NEG-11" }, neg11_enable_without_bit30, "SET_VRING_ENABLE after SET_FEATURES without bit 30" },
+	{ "clean-postcopy", NULL, { NULL }, clean_postcopy, "postcopy: table reply, empty SET_MEM_TABLE ack, rings running" },
+	{ "vu-neg-12-listen-without-advise", NULL, { "VU-NEG-12" }, neg12_listen_without_advise, "POSTCOPY_LISTEN with no POSTCOPY_ADVISE" },
+	{ "vu-mem-07-ack-need-reply", NULL, { "VU-MEM-07" }, mem07_ack_need_reply, "postcopy table ack with NEED_REPLY" },
+	{ "clean-empty-table", NULL, { NULL }, clean_empty_table, "SET_MEM_TABLE with 0 regions" },
+	{ "clean-inband-kick", NULL, { NULL }, clean_inband_kick, "VRING_KICK num 0 with NEED_REPLY, acked" },
+	{ "vu-ring-12-kick-num", NULL, { "VU-RING-12" }, ring12_kick_num, "VRING_KICK num 1" },
+	{ "vu-ring-12-kick-no-reply", NULL, { "VU-RING-12" }, ring12_kick_no_reply, "VRING_KICK without NEED_REPLY" },
+	{ "clean-endian", NULL, { NULL }, clean_endian, "SET_VRING_ENDIAN 1 before each start, 0 after each stop (QEMU)" },
+	{ "vu-ring-13-endian-value", NULL, { "VU-RING-13" }, ring13_endian_value, "SET_VRING_ENDIAN num 2" },
+	{ "vu-ring-13-endian-started", NULL, { "VU-RING-13" }, ring13_endian_started, "SET_VRING_ENDIAN while ring 0 runs" },
+	{ "vu-ring-14-split-high-bits", NULL, { "VU-RING-14" }, ring14_split_high_bits, "split SET_VRING_BASE 0x00010005" },
+	{ "vu-mem-08-iotlb-outside", NULL, { "VU-MEM-08" }, mem08_iotlb_outside, "IOTLB update past the table's end" },
+	{ "clean-rem-mem-reg", NULL, { NULL }, clean_rem_mem_reg, "REM_MEM_REG names the region added (mmap offset differs)" },
+	{ "vu-mem-09-rem-other-uva", NULL, { "VU-MEM-09" }, mem09_rem_other_uva, "REM_MEM_REG with another user address" },
+	{ "vu-mem-03-add-uva-overlap", NULL, { "VU-MEM-03" }, mem03_add_uva_overlap, "ADD_MEM_REG overlapping a region in user addresses only" },
+	{ "clean-add-after-remove", NULL, { NULL }, clean_add_after_remove, "the overlapping region added after the first is removed" },
+	{ "vu-mem-10-inflight-other-size", NULL, { "VU-MEM-10" }, mem10_inflight_other_size, "SET_INFLIGHT_FD of 8192 bytes, GET gave 4096" },
+	{ "clean-inflight-reconnect", NULL, { NULL }, clean_inflight_reconnect, "SET_INFLIGHT_FD of an area kept from before, no GET" },
+	{ "clean-live-kicked", NULL, { NULL }, clean_live_kicked, "live: each ring kicked after SET_VRING_KICK" },
+	{ "vu-live-03-never-kicked", NULL, { "VU-LIVE-03" }, live03_never_kicked, "live: ring 1 stopped with no kick since its start" },
+	{ "clean-live-polling", NULL, { NULL }, clean_live_polling, "live: polling rings (no kick fd) never kicked" },
+	{ "vu-once-06-ring-before-owner", NULL, { "VU-ONCE-06" }, once06_ring_before_owner, "SET_VRING_CALL before SET_OWNER" },
+	{ "vu-neg-12-check-without-transfer", NULL, { "VU-NEG-12" }, neg12_check_without_transfer, "CHECK_DEVICE_STATE with no SET_DEVICE_STATE_FD" },
 };
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
 

@@ -191,7 +191,8 @@ static int neg_regions(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	if (setup(c))
 		return -1;
-	/* arg: region count (0 or one more than the baseline limit). */
+	/* arg: region count (one more than the baseline limit; an empty
+	 * table is legal: vhost-user.rst sets no minimum). */
 	unsigned n = (unsigned)s->arg;
 	uint64_t gpa = VFE_MEM_SIZE;
 	for (unsigned i = 1; i < n; i++, gpa += VFE_RING_AREA)
@@ -291,7 +292,6 @@ const struct vfe_scn vfe_scn_neg[] = {
 	{ "neg-region-past-fd-ring", "negative", "a ring placed in a region's part past its memfd, started (B6)", true, VU_MEM_04, 0, neg_region_past_fd_ring, 0 },
 	{ "neg-overlap", "negative", "two regions overlapping in guest-physical space", true, VU_MEM_03, 0, neg_overlap, 0 },
 	{ "neg-nine-regions", "negative", "SET_MEM_TABLE with 9 regions", true, VU_MEM_01, 0, neg_regions, VU_MEM_BASELINE_REGIONS + 1 },
-	{ "neg-zero-regions", "negative", "SET_MEM_TABLE with 0 regions", true, VU_MEM_01, 0, neg_regions, 0 },
 	{ "neg-ring-index", "negative", "SET_VRING_NUM for ring 1024 (B22)", true, VU_RING_01, 0, neg_ring_index, (int)(VU_VRING_IDX_MASK + 1) * 4 },
 	{ "neg-ring-index-far", "negative", "SET_VRING_NUM for ring 2^31-1 (B22)", true, VU_RING_01, 0, neg_ring_index, INT32_MAX },
 	{ "neg-ring-num", "negative", "SET_VRING_NUM 100 (not a power of two)", true, VU_RING_02, 0, neg_ring_num, 100 },

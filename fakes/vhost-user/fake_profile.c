@@ -226,7 +226,6 @@ static const struct {
 	{ "kick-no-fd", VFU_RF_BIT(VFU_RF_MISSING_FD) },
 	{ "region-past-fd", VFU_RF_BIT(VFU_RF_REGION_BOUNDS) },
 	{ "nine-regions", VFU_RF_BIT(VFU_RF_REGION_COUNT) },
-	{ "zero-regions", VFU_RF_BIT(VFU_RF_REGION_COUNT) },
 	{ "num-started", VFU_RF_BIT(VFU_RF_STARTED_RING) },
 	{ "log-overflow", VFU_RF_BIT(VFU_RF_LOG_SIZE) },
 	{ "regions", VFU_RF_BIT(VFU_RF_REGION_COUNT) | VFU_RF_BIT(VFU_RF_REGION_BOUNDS) |

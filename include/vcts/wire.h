@@ -35,6 +35,24 @@
 #define VU_MEM_REGION_XEN_SIZE 40u
 #define VU_MEM_TABLE_HDR 8u
 #define VU_CONFIG_HDR 12u     /* u32 offset, u32 size, u32 flags, then the bytes */
+/* IOTLB message types and permissions ("An IOTLB message"). */
+#define VU_IOTLB_MISS 1u
+#define VU_IOTLB_UPDATE 2u
+#define VU_IOTLB_INVALIDATE 3u
+#define VU_IOTLB_ACCESS_FAIL 4u
+#define VU_IOTLB_PERM_MAX 3u   /* 0 none, 1 read, 2 write, 3 read/write */
+/* Config space flags ("Virtio device config space"). */
+#define VU_CONFIG_F_WRITABLE 0u
+#define VU_CONFIG_F_MIGRATION 1u
+/* Device state transfer parameters. */
+#define VU_DEVSTATE_SAVE 0u
+#define VU_DEVSTATE_LOAD 1u
+#define VU_DEVSTATE_PHASE_STOPPED 0u
+/* SET_VRING_ENDIAN num. */
+#define VU_ENDIAN_LITTLE 0u
+#define VU_ENDIAN_BIG 1u
+/* A split ring's base: bits 16-31 reserved (set to zero). */
+#define VU_SPLIT_BASE_MASK 0xffffu
 /* Dirty log: one bit per 4 KiB page. */
 #define VU_LOG_PAGE ((uint64_t)4096)
 #define VU_SPLIT_RING_MAX 32768u

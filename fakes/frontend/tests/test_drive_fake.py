@@ -94,7 +94,6 @@ LAX = {
     "neg-region-past-fd-ring": ("region-bounds", "crashed"),
     "neg-overlap": ("overlap", "accepted"),
     "neg-nine-regions": ("region-count", "accepted"),
-    "neg-zero-regions": ("region-count", "accepted"),
     "neg-ring-index": ("ring-index", "accepted"),
     "neg-ring-index-far": ("ring-index", "accepted"),
     "neg-ring-num": ("ring-num", "accepted"),

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -736,6 +737,11 @@ END_TEST
 
 Suite *vc_test_suite(void)
 {
+	/* As `vhost-cts drive` and `serve` do (cmd_drive.c, cmd_serve.c): a
+	 * peer that closes first makes a write fail with EPIPE, not kill the
+	 * test (every_negative_scenario_fails_on_a_lax_backend died of
+	 * SIGPIPE once in three make check runs on a loaded machine). */
+	signal(SIGPIPE, SIG_IGN);
 	Suite *s = suite_create("frontend");
 	TCase *t = tcase_create("drive");
 	tcase_set_timeout(t, 120);
