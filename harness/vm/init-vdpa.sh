@@ -4,23 +4,7 @@
 # reference devices vdpa_sim_net and vdpa_sim_blk created with /sbin/vdpa,
 # and `vhost-cts certify` run against them. Result blocks as in init.sh:
 #   ===BEGIN name=== ... ===END name rc=N===
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-mount -t tmpfs run /var/run
-for m in $(cat /mods/order); do insmod /mods/$m.ko || echo "vm: insmod $m failed"; done
-echo "vm: kernel $(uname -r), modules: $(cat /mods/order | tr '\n' ' ')"
-
-block() { # name, command...
-    n=$1; shift
-    echo "===BEGIN $n==="
-    "$@" > /tmp/$n.out 2>&1
-    rc=$?
-    cat /tmp/$n.out
-    echo "===END $n rc=$rc==="
-}
-showfile() { echo "===BEGIN $1==="; cat "$2" 2>/dev/null; echo "===END $1 rc=0==="; }
+. /init-common.sh
 
 block mgmtdev vdpa mgmtdev show
 block dev-add-net vdpa dev add mgmtdev vdpasim_net name vdpa0 mac 02:00:00:00:00:01

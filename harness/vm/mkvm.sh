@@ -85,6 +85,7 @@ copy_bin /usr/lib/x86_64-linux-gnu/libfuse3.so.3 /usr/lib/x86_64-linux-gnu/libfu
 [ -n "${VCTS_VM_KMODS:-}" ] && copy_bin /sbin/vdpa /sbin/vdpa
 cp "${VCTS_VM_INIT:-$here/init.sh}" "$root/init"
 chmod 755 "$root/init"
+cp "$here/init-common.sh" "$root/init-common.sh"
 (cd "$root" && find . | sort | cpio -o -H newc --quiet) > "$out/initramfs.cpio"
 
 # The kernel: the uncompressed ELF inside bzImage (PVH entry, faster under
