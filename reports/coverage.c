@@ -38,15 +38,24 @@ static void covering_rules(const struct vc_trace_tables *t, const char *id, char
 	}
 }
 
+/* The counts both renderings show (per area, per side, in all); returns
+ * the number of areas. */
+static size_t count_all(const struct vc_trace_tables *t, struct vc_cov_count *area,
+			struct vc_cov_count *side, struct vc_cov_count *tot)
+{
+	const size_t na = vc_stmt_area_count();
+	if (na > VC_STMT_AREA_MAX)
+		abort(); /* test_statements keeps the table within the bound */
+	vc_trace_coverage(t, area, side, tot);
+	return na;
+}
+
 void vc_coverage_text(FILE *out, bool statements)
 {
 	const struct vc_trace_tables *t = vc_trace_tables();
 	const struct vc_spec_source *src = vc_spec_source();
-	const size_t na = vc_stmt_area_count();
-	if (na > VC_STMT_AREA_MAX)
-		abort(); /* test_statements keeps the table within the bound */
 	struct vc_cov_count area[VC_STMT_AREA_MAX], side[VC_SS_COUNT], tot;
-	vc_trace_coverage(t, area, side, &tot);
+	const size_t na = count_all(t, area, side, &tot);
 	fprintf(out, "Specification: %s, %s commit %s (%lu characters)\n", src->path, src->repo, src->commit,
 	       src->chars);
 	fprintf(out, "%-28s %5s %5s %10s %10s %10s %5s\n", "AREA", "STMTS", "CHECK", "FULL", "PART", "COVERED",
@@ -116,11 +125,8 @@ json_object *vc_coverage_json(void)
 {
 	const struct vc_trace_tables *t = vc_trace_tables();
 	const struct vc_spec_source *src = vc_spec_source();
-	const size_t na = vc_stmt_area_count();
-	if (na > VC_STMT_AREA_MAX)
-		abort(); /* test_statements keeps the table within the bound */
 	struct vc_cov_count area[VC_STMT_AREA_MAX], side[VC_SS_COUNT], tot;
-	vc_trace_coverage(t, area, side, &tot);
+	const size_t na = count_all(t, area, side, &tot);
 	json_object *root = json_object_new_object();
 	json_object *so = json_object_new_object();
 	json_object_object_add(so, "repo", json_object_new_string(src->repo));

@@ -3,12 +3,7 @@
 #   fuzz/campaigns/dpdk-testpmd.sh [SECONDS [SEED ...]]   (default 600 s, seeds 1 2)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-secs=${1:-600}
-shift || true
-seeds=("$@")
-[ ${#seeds[@]} -gt 0 ] || seeds=(1 2)
-work=$(mktemp -d /tmp/vcts-fzc-dpdk.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+campaign_setup dpdk "$@"
 sock=$work/tp.sock
 spawn="prlimit --as=$AS_LIMIT dpdk-testpmd --no-huge --no-pci -m 512 --file-prefix vcts-fzc-$$ --vdev net_vhost0,iface=$sock,queues=2 -- --nb-cores=1 --total-num-mbufs=16384 --stats-period 60"
 fuzz_target dpdk-testpmd net "$sock" "$spawn" "$secs" "${seeds[@]}"

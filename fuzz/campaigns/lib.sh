@@ -8,6 +8,20 @@ SRC_BIN=${VCTS_BIN:-$ROOT/build/rel/vhost-cts}
 # without bound ends in a refused mmap or a crash, not the OOM killer.
 AS_LIMIT=${AS_LIMIT:-4294967296}
 
+# campaign_setup TAG [SECONDS [SEED ...]] (a script's own arguments):
+# secs (default 600) and seeds (default 1 2), and a scratch folder work
+# (/tmp/vcts-fzc-TAG.*) removed at exit.
+campaign_setup() {
+	local tag=$1
+	shift
+	secs=${1:-600}
+	shift || true
+	seeds=("$@")
+	[ ${#seeds[@]} -gt 0 ] || seeds=(1 2)
+	work=$(mktemp -d "/tmp/vcts-fzc-$tag.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+}
+
 # fuzz_target NAME DEVICE SOCKET 'SPAWN' SECONDS SEED...
 # Runs fuzz-backend for SECONDS split over the seeds, under nice and
 # timeout, into build/fuzz/campaigns/NAME/; prints the statistics.

@@ -4,12 +4,7 @@
 #   fuzz/campaigns/qemu-storage-daemon.sh [SECONDS [SEED ...]]   (default 600 s, seeds 1 2)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-secs=${1:-600}
-shift || true
-seeds=("$@")
-[ ${#seeds[@]} -gt 0 ] || seeds=(1 2)
-work=$(mktemp -d /tmp/vcts-fzc-qsd.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+campaign_setup qsd "$@"
 # the disk outlives the run: reproducers name it
 disk=$ROOT/build/fuzz/campaigns/qemu-storage-daemon.img
 mkdir -p "$(dirname "$disk")"

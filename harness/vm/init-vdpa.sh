@@ -4,12 +4,6 @@
 # reference devices vdpa_sim_net and vdpa_sim_blk created with /sbin/vdpa,
 # and `vhost-cts certify` run against them. Result blocks as in init.sh:
 #   ===BEGIN name=== ... ===END name rc=N===
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-mount -t tmpfs run /var/run
-echo "vm: init at $(cut -d' ' -f1 /proc/uptime) s of uptime"
 # vhost_vdpa and vdpa_sim hold one IOTLB entry per physically contiguous run
 # of the pages an UPDATE pins (vhost_vdpa_pa_map), at most max_iotlb_entries
 # (2048) per address space, then ENOSPC, which the client sees as EFAULT.
@@ -17,21 +11,10 @@ echo "vm: init at $(cut -d' ' -f1 /proc/uptime) s of uptime"
 # more the more fragmented the guest's memory (most right after boot, and
 # more with every run), so its UPDATE failed now and then. 131072 entries
 # hold 512 MiB of single pages: the run no longer depends on the layout.
-for m in $(cat /mods/order); do
-    case $m in vhost_vdpa | vdpa_sim) p=max_iotlb_entries=131072 ;; *) p= ;; esac
-    insmod /mods/$m.ko $p || echo "vm: insmod $m failed"
-done
-echo "vm: kernel $(uname -r), modules: $(cat /mods/order | tr '\n' ' ')"
-
-block() { # name, command...
-    n=$1; shift
-    echo "===BEGIN $n==="
-    "$@" > /tmp/$n.out 2>&1
-    rc=$?
-    cat /tmp/$n.out
-    echo "===END $n rc=$rc==="
+mod_params() {
+    case $1 in vhost_vdpa | vdpa_sim) echo max_iotlb_entries=131072 ;; esac
 }
-showfile() { echo "===BEGIN $1==="; cat "$2" 2>/dev/null; echo "===END $1 rc=0==="; }
+. /init-common.sh
 
 block mgmtdev vdpa mgmtdev show
 block dev-add-net vdpa dev add mgmtdev vdpasim_net name vdpa0 mac 02:00:00:00:00:01

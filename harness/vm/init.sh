@@ -2,24 +2,8 @@
 # /init of the VM test lane (harness/vm/mkvm.sh). Prints "vm: ..." lines and
 # result blocks that harness/vm/run-vm.sh parses:
 #   ===BEGIN name=== ... ===END name rc=N===
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-mount -t tmpfs run /var/run
-for m in $(cat /mods/order); do insmod /mods/$m.ko || echo "vm: insmod $m failed"; done
-echo "vm: kernel $(uname -r), modules: $(cat /mods/order | tr '\n' ' ')"
+. /init-common.sh
 grep -E 'cuse|vhost|misc' /proc/devices | sed 's/^/vm: \/proc\/devices: /'
-
-block() { # name, command...
-    n=$1; shift
-    echo "===BEGIN $n==="
-    "$@" > /tmp/$n.out 2>&1
-    rc=$?
-    cat /tmp/$n.out
-    echo "===END $n rc=$rc==="
-}
-showfile() { echo "===BEGIN $1==="; cat "$2" 2>/dev/null; echo "===END $1 rc=0==="; }
 
 fake_start() { # run-name node-name: serve /dev/NODE, reports in /tmp/fake-RUN.*
     vhost-cts vdpa-fake --cuse $2 --json /tmp/fake-$1.json > /tmp/fake-$1.txt 2>&1 &

@@ -102,6 +102,7 @@ for icu in "$root"/lib/x86_64-linux-gnu/libicudata.so.* "$root"/usr/lib/x86_64-l
 done
 cp "${VCTS_VM_INIT:-$here/init.sh}" "$root/init"
 chmod 755 "$root/init"
+cp "$here/init-common.sh" "$root/init-common.sh"
 (cd "$root" && find . | sort | cpio -o -H newc --quiet) > "$out/initramfs.cpio"
 
 # The kernel: the uncompressed ELF inside bzImage (PVH entry, faster under

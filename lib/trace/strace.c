@@ -414,18 +414,6 @@ static void apply(struct imp *m, const struct st_line *o)
 
 /* ---------- end of trace ---------- */
 
-static void emit_stall(struct imp *m, struct ep *e, uint64_t line, int64_t start)
-{
-	if (e->stalled)
-		return;
-	e->stalled = true;
-	struct vc_event ev;
-	stc_ev_start(&ev, m, e, DIR_IN, VC_EV_VU_STALL, line, start);
-	ev.u.stall.owed_request = e->last_out_req;
-	ev.u.stall.quiet_ns = (start >= 0 && m->last_time >= start) ? m->last_time - start : -1;
-	vc_trace_add_event(m->t, &ev);
-}
-
 static void finish(struct imp *m, uint64_t last_line)
 {
 	if (m->cut_tail) {
@@ -452,12 +440,12 @@ static void finish(struct imp *m, uint64_t last_line)
 				int64_t idx = stc_ep_lookup(m, &k, ps->pid, false);
 				if (idx >= 0 && m->eps[idx].state == EP_VHOST &&
 				    m->eps[idx].chan == VU_CHAN_MAIN)
-					emit_stall(m, &m->eps[idx], ps->pend_line, ps->pend_time);
+					stc_emit_stall(m, &m->eps[idx], ps->pend_line, ps->pend_time);
 			}
 		} else if (ps->stall && ps->stall_ep < m->neps) {
 			struct ep *e = &m->eps[ps->stall_ep];
 			if (e->state == EP_VHOST)
-				emit_stall(m, e, ps->stall_line, ps->stall_time);
+				stc_emit_stall(m, e, ps->stall_line, ps->stall_time);
 		}
 	}
 	for (size_t i = 0; i < m->neps; i++) {

@@ -298,8 +298,8 @@ static void register_backend_channel(struct imp *m, struct ep *e, const struct v
 }
 
 /* An event of e's session in direction d, read at line. */
-void stc_ev_start(struct vc_event *ev, const struct imp *m, const struct ep *e, int d,
-		  enum vc_event_kind kind, uint64_t line, int64_t time_ns)
+static void ev_start(struct vc_event *ev, const struct imp *m, const struct ep *e, int d,
+		     enum vc_event_kind kind, uint64_t line, int64_t time_ns)
 {
 	memset(ev, 0, sizeof *ev);
 	ev->kind = kind;
@@ -315,7 +315,7 @@ static void emit_msg(struct imp *m, struct ep *e, int d, const uint8_t *pl, uint
 {
 	struct vstream *s = &e->st[d];
 	struct vc_event ev;
-	stc_ev_start(&ev, m, e, d, VC_EV_VU_MSG, line, time_ns);
+	ev_start(&ev, m, e, d, VC_EV_VU_MSG, line, time_ns);
 	ev.nfds = s->nfds_total;
 	ev.has_fds = !s->fds_lost; /* fd rules skip a message whose fds were cut */
 	ev.fds = s->nfds_stored ? s->fds : NULL; /* copied by vc_trace_add_event */
@@ -404,7 +404,7 @@ void stc_emit_eof(struct imp *m, struct ep *e, int d, bool partial, uint32_t pby
 		  uint64_t line, int64_t time_ns)
 {
 	struct vc_event ev;
-	stc_ev_start(&ev, m, e, d, VC_EV_VU_EOF, line, time_ns);
+	ev_start(&ev, m, e, d, VC_EV_VU_EOF, line, time_ns);
 	ev.u.eof.partial = partial;
 	ev.u.eof.partial_bytes = pbytes;
 	vc_trace_add_event(m->t, &ev);
@@ -437,7 +437,20 @@ static void on_peer_closed(struct imp *m, struct ep *e, uint64_t line, int64_t t
 void stc_emit_gap(struct imp *m, struct ep *e, int d, uint64_t line, int64_t time_ns)
 {
 	struct vc_event ev;
-	stc_ev_start(&ev, m, e, d, VC_EV_GAP, line, time_ns);
+	ev_start(&ev, m, e, d, VC_EV_GAP, line, time_ns);
+	vc_trace_add_event(m->t, &ev);
+}
+
+/* The front-end waited for a reply that never came (from start on). */
+void stc_emit_stall(struct imp *m, struct ep *e, uint64_t line, int64_t start)
+{
+	if (e->stalled)
+		return;
+	e->stalled = true;
+	struct vc_event ev;
+	ev_start(&ev, m, e, DIR_IN, VC_EV_VU_STALL, line, start);
+	ev.u.stall.owed_request = e->last_out_req;
+	ev.u.stall.quiet_ns = (start >= 0 && m->last_time >= start) ? m->last_time - start : -1;
 	vc_trace_add_event(m->t, &ev);
 }
 

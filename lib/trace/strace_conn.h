@@ -115,15 +115,14 @@ void stc_stream_free(struct vstream *s);
 /* The endpoint a call's fd is (index into m->eps), -1 when it is none of
  * ours; create adds one for a socket not seen before. */
 int64_t stc_ep_lookup(struct imp *m, const struct st_call *k, int64_t pid, bool create);
-/* An event of e's session in direction d, read at line. */
-void stc_ev_start(struct vc_event *ev, const struct imp *m, const struct ep *e, int d,
-		  enum vc_event_kind kind, uint64_t line, int64_t time_ns);
 void stc_emit_eof(struct imp *m, struct ep *e, int d, bool partial, uint32_t pbytes,
 		  uint64_t line, int64_t time_ns);
 /* Bytes of a message begun and not finished in s. */
 uint32_t stc_pending_bytes(const struct vstream *s);
 /* The session lost bytes here: nothing after this is judged. */
 void stc_emit_gap(struct imp *m, struct ep *e, int d, uint64_t line, int64_t time_ns);
+/* e's peer waited from start for a reply that never came (once per end). */
+void stc_emit_stall(struct imp *m, struct ep *e, uint64_t line, int64_t start);
 void stc_mark_dead(struct imp *m, struct ep *e, uint64_t line, const char *why);
 /* One complete I/O syscall (its line, or the line that resumed it). */
 void stc_handle_io(struct imp *m, const struct st_call *k, int64_t pid, uint64_t line,

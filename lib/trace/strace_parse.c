@@ -317,8 +317,10 @@ struct c_array {
 	size_t elem_size;
 };
 
-static bool c_struct_array(struct st_parser *p, struct cur *c, struct st_call *k,
-			   const struct c_array *a, void *elem, bool *cut)
+/* Inlined so that each caller's field() is a direct call. */
+static inline __attribute__((always_inline)) bool
+c_struct_array(struct st_parser *p, struct cur *c, struct st_call *k, const struct c_array *a,
+	       void *elem, bool *cut)
 {
 	unsigned count = 0;
 	for (;;) {

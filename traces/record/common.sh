@@ -55,3 +55,45 @@ cts_versions() {
         linux-image-amd64 busybox-static strace ethtool 2>/dev/null || true
     echo "guest kernel: $(cat "$CTS_GUEST_DIR/kernel-version" 2>/dev/null || echo '?')"
 }
+
+# cts_testpmd_bg LIMIT NAME PREFIX QUEUES SOCK... [-- APP-ARGS...]:
+# dpdk-testpmd as the back-end under strace (ended after LIMIT seconds),
+# one net_vhost port with QUEUES queues per socket, traced to
+# $out/NAME.strace with its console in $out/NAME.console.log; waits for
+# every socket. The wrapper's pid is left in tpwrap (for cts_sigint).
+cts_testpmd_bg() {
+    local limit=$1 name=$2 prefix=$3 queues=$4 i=0 s
+    shift 4
+    local vdevs=() socks=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        vdevs+=(--vdev "net_vhost$i,iface=$1,queues=$queues")
+        socks+=("$1")
+        i=$((i + 1))
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    timeout -k 10 "$limit" strace "${CTS_STRACE_OPTS[@]}" -o "$out/$name.strace" \
+        dpdk-testpmd "${CTS_TESTPMD_EAL[@]}" --file-prefix "$prefix" "${vdevs[@]}" \
+        -- "${CTS_TESTPMD_APP[@]}" "$@" \
+        </dev/null >"$out/$name.console.log" 2>&1 &
+    tpwrap=$!
+    for s in "${socks[@]}"; do
+        cts_wait_socket "$s" 60
+    done
+}
+
+# cts_sigint WRAPPER NAME: stop NAME, traced under the timeout WRAPPER, with
+# SIGINT sent to it (not to strace, which would lose the end), and wait.
+cts_sigint() {
+    local p
+    p=$(cts_child "$(cts_child "$1" strace)" "$2")
+    kill -INT "$p"
+    wait "$1" || echo "$2 exited with $?" >&2
+}
+
+# cts_finish OUT: the notes of a run (package versions, when) and a listing.
+cts_finish() {
+    cts_versions > "$1/versions.txt"
+    date -u +%Y-%m-%dT%H:%M:%SZ > "$1/recorded-at.txt"
+    ls -l "$1"
+}

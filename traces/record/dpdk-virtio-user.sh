@@ -55,6 +55,4 @@ kill -INT "$be"
 wait "$bewrap" || echo "back-end exited with $?" >&2
 rm -f "$sock"
 
-cts_versions > "$out/versions.txt"
-date -u +%Y-%m-%dT%H:%M:%SZ > "$out/recorded-at.txt"
-ls -l "$out"
+cts_finish "$out"

@@ -18,14 +18,7 @@ mkdir -p "$out"
 sock=/tmp/cts-qemu-dpdk-net-mq4-$$.sock
 rm -f "$sock"
 
-timeout -k 10 400 strace "${CTS_STRACE_OPTS[@]}" -o "$out/testpmd.strace" \
-    dpdk-testpmd "${CTS_TESTPMD_EAL[@]}" \
-    --file-prefix "cts-mq4-$$" \
-    --vdev "net_vhost0,iface=$sock,queues=4" \
-    -- "${CTS_TESTPMD_APP[@]}" --rxq=4 --txq=4 \
-    </dev/null >"$out/testpmd.console.log" 2>&1 &
-tpwrap=$!
-cts_wait_socket "$sock" 60
+cts_testpmd_bg 400 testpmd "cts-mq4-$$" 4 "$sock" -- --rxq=4 --txq=4
 
 timeout -k 10 300 strace "${CTS_QEMU_STRACE_OPTS[@]}" -o "$out/qemu.strace" \
     qemu-system-x86_64 \
@@ -40,12 +33,7 @@ timeout -k 10 300 strace "${CTS_QEMU_STRACE_OPTS[@]}" -o "$out/qemu.strace" \
     -trace 'vhost_*' -trace 'virtio_*' -D "$out/qemu-trace.log" \
     </dev/null >"$out/qemu.console.log" 2>&1 || echo "qemu exited with $?" >&2
 
-# stop the back-end with SIGINT (sent to testpmd itself, not to strace)
-tp=$(cts_child "$(cts_child "$tpwrap" strace)" dpdk-testpmd)
-kill -INT "$tp"
-wait "$tpwrap" || echo "testpmd exited with $?" >&2
+cts_sigint "$tpwrap" dpdk-testpmd
 rm -f "$sock"
 
-cts_versions > "$out/versions.txt"
-date -u +%Y-%m-%dT%H:%M:%SZ > "$out/recorded-at.txt"
-ls -l "$out"
+cts_finish "$out"

@@ -85,6 +85,4 @@ run_once "" yes qemu-trace.log
 if [ "$queues" = 1 ] && [ "$packed" = 0 ]; then
     run_once -ts no qemu-trace-timestamps.log -msg timestamp=on
 fi
-cts_versions > "$out/versions.txt"
-date -u +%Y-%m-%dT%H:%M:%SZ > "$out/recorded-at.txt"
-ls -l "$out"
+cts_finish "$out"

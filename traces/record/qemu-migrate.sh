@@ -91,6 +91,4 @@ for w in "$tpsrc" "$tpdst"; do
 done
 rm -f "$tag".*
 
-cts_versions > "$out/versions.txt"
-date -u +%Y-%m-%dT%H:%M:%SZ > "$out/recorded-at.txt"
-ls -l "$out"
+cts_finish "$out"

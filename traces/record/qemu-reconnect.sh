@@ -23,21 +23,12 @@ rm -f "$s0" "$s1" "$qmp"
 
 # start_testpmd N: testpmd serving both sockets, traced to testpmd-N.strace
 start_testpmd() {
-    timeout -k 10 200 strace "${CTS_STRACE_OPTS[@]}" -o "$out/testpmd-$1.strace" \
-        dpdk-testpmd "${CTS_TESTPMD_EAL[@]}" --file-prefix "cts-reconnect-$$-$1" \
-        --vdev "net_vhost0,iface=$s0,queues=1" --vdev "net_vhost1,iface=$s1,queues=1" \
-        -- "${CTS_TESTPMD_APP[@]}" </dev/null >"$out/testpmd-$1.console.log" 2>&1 &
-    tpwrap=$!
-    cts_wait_socket "$s0" 60
-    cts_wait_socket "$s1" 60
+    cts_testpmd_bg 200 "testpmd-$1" "cts-reconnect-$$-$1" 1 "$s0" "$s1"
 }
 
 # stop_testpmd: SIGINT to testpmd itself (not to strace), wait for it
 stop_testpmd() {
-    local tp
-    tp=$(cts_child "$(cts_child "$tpwrap" strace)" dpdk-testpmd)
-    kill -INT "$tp"
-    wait "$tpwrap" || echo "testpmd exited with $?" >&2
+    cts_sigint "$tpwrap" dpdk-testpmd
     rm -f "$s0" "$s1"
 }
 
@@ -77,6 +68,4 @@ qmp_quit
 wait "$qemuwrap" || echo "qemu exited with $?" >&2
 stop_testpmd
 rm -f "$qmp"
-cts_versions > "$out/versions.txt"
-date -u +%Y-%m-%dT%H:%M:%SZ > "$out/recorded-at.txt"
-ls -l "$out"
+cts_finish "$out"

@@ -24,14 +24,7 @@ sock=/tmp/cts-qemu-replug-$$.sock
 qmp=/tmp/cts-qemu-replug-$$.qmp
 rm -f "$sock" "$qmp" "$out/qemu.console.log"
 
-timeout -k 10 400 strace "${CTS_STRACE_OPTS[@]}" -o "$out/testpmd.strace" \
-    dpdk-testpmd "${CTS_TESTPMD_EAL[@]}" \
-    --file-prefix "cts-rp-$$" \
-    --vdev "net_vhost0,iface=$sock,queues=1" \
-    -- "${CTS_TESTPMD_APP[@]}" \
-    </dev/null >"$out/testpmd.console.log" 2>&1 &
-tpwrap=$!
-cts_wait_socket "$sock" 60
+cts_testpmd_bg 400 testpmd "cts-rp-$$" 1 "$sock"
 
 timeout -k 10 300 strace "${CTS_QEMU_STRACE_OPTS[@]}" -o "$out/qemu.strace" \
     qemu-system-x86_64 \
@@ -54,12 +47,7 @@ timeout -k 5 280 python3 "$CTS_RECORD_DIR/qmp-replug.py" "$qmp" \
 
 wait "$qemuwrap" || echo "qemu exited with $?" >&2
 
-# stop the back-end with SIGINT (sent to testpmd itself, not to strace)
-tp=$(cts_child "$(cts_child "$tpwrap" strace)" dpdk-testpmd)
-kill -INT "$tp"
-wait "$tpwrap" || echo "testpmd exited with $?" >&2
+cts_sigint "$tpwrap" dpdk-testpmd
 rm -f "$sock" "$qmp"
 
-cts_versions > "$out/versions.txt"
-date -u +%Y-%m-%dT%H:%M:%SZ > "$out/recorded-at.txt"
-ls -l "$out"
+cts_finish "$out"

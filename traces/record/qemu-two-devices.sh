@@ -19,13 +19,7 @@ s0=/tmp/cts-qemu-two-devices-$$-0.sock
 s1=/tmp/cts-qemu-two-devices-$$-1.sock
 rm -f "$s0" "$s1"
 
-timeout -k 10 300 strace "${CTS_STRACE_OPTS[@]}" -o "$out/testpmd.strace" \
-    dpdk-testpmd "${CTS_TESTPMD_EAL[@]}" --file-prefix "cts-two-devices-$$" \
-    --vdev "net_vhost0,iface=$s0,queues=1" --vdev "net_vhost1,iface=$s1,queues=1" \
-    -- "${CTS_TESTPMD_APP[@]}" </dev/null >"$out/testpmd.console.log" 2>&1 &
-tpwrap=$!
-cts_wait_socket "$s0" 60
-cts_wait_socket "$s1" 60
+cts_testpmd_bg 300 testpmd "cts-two-devices-$$" 1 "$s0" "$s1"
 
 timeout -k 10 240 strace "${CTS_STRACE_OPTS[@]}" -o "$out/qemu.strace" \
     qemu-system-x86_64 -accel tcg -m 256M -smp 1 -nographic -no-reboot \
@@ -39,11 +33,6 @@ timeout -k 10 240 strace "${CTS_STRACE_OPTS[@]}" -o "$out/qemu.strace" \
     -trace 'vhost_*' -D "$out/qemu-trace.log" \
     </dev/null >"$out/qemu.console.log" 2>&1 || echo "qemu exited with $?" >&2
 
-# stop testpmd with SIGINT (sent to testpmd itself, not to strace)
-tp=$(cts_child "$(cts_child "$tpwrap" strace)" dpdk-testpmd)
-kill -INT "$tp"
-wait "$tpwrap" || echo "testpmd exited with $?" >&2
+cts_sigint "$tpwrap" dpdk-testpmd
 rm -f "$s0" "$s1"
-cts_versions > "$out/versions.txt"
-date -u +%Y-%m-%dT%H:%M:%SZ > "$out/recorded-at.txt"
-ls -l "$out"
+cts_finish "$out"

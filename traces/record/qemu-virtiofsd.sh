@@ -53,6 +53,4 @@ grep -q "written by the cts guest" "$shared/cts-guest.txt" || echo "the guest's 
 [ "$(stat -c %s "$shared/cts-guest.bin")" = 65536 ] || echo "the guest's 64 KiB did not arrive" >&2
 rm -rf "$sock" "$shared"
 
-cts_versions > "$out/versions.txt"
-date -u +%Y-%m-%dT%H:%M:%SZ > "$out/recorded-at.txt"
-ls -l "$out"
+cts_finish "$out"

@@ -11,18 +11,12 @@ up, rings running), lets it run 2 s, then on the source:
   query-migrate every 0.5 s until "completed" (or "failed": exit 1)
 waits for the destination's RESUME event (the guest runs there now), and
 quits the source. Every command, reply and event is printed with a
-timestamp, one JSON per line (the Qmp class of qmp-hotplug.py).
+timestamp, one JSON per line (qmp_client.py).
 """
-import importlib.util
-import os
 import sys
 import time
 
-_spec = importlib.util.spec_from_file_location(
-    "qmp_hotplug", os.path.join(os.path.dirname(os.path.abspath(__file__)), "qmp-hotplug.py"))
-_qh = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_qh)
-log, Qmp, wait_console = _qh.log, _qh.Qmp, _qh.wait_console
+from qmp_client import Qmp, log, wait_hold
 
 
 def main():
@@ -31,8 +25,7 @@ def main():
     src_path, dst_path, console, uri = sys.argv[1:]
     src = Qmp(src_path)
     dst = Qmp(dst_path)
-    if not wait_console(console, b"cts-guest: holding", 240):
-        log("error", {"msg": "guest never reached its hold"})
+    if not wait_hold(console):
         return 1
     src.drain(2)
     log("note", {"msg": "guest holding, rings running: migrating"})

@@ -13,17 +13,11 @@ rings running), then:
   chardev-add chr0 (unix socket client, SOCKET_PATH), netdev_add vhost-user
   net0, device_add virtio-net-pci nic0   (a new connection, a new device)
 Every command, reply and event is printed with a timestamp, one JSON per
-line (the Qmp class of qmp-hotplug.py).
+line (qmp_client.py).
 """
-import importlib.util
-import os
 import sys
 
-_spec = importlib.util.spec_from_file_location(
-    "qmp_hotplug", os.path.join(os.path.dirname(os.path.abspath(__file__)), "qmp-hotplug.py"))
-_qh = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_qh)
-log, Qmp, wait_console = _qh.log, _qh.Qmp, _qh.wait_console
+from qmp_client import Qmp, log, wait_hold
 
 
 def main():
@@ -31,8 +25,7 @@ def main():
         raise SystemExit(__doc__)
     qmp_path, console, sock = sys.argv[1:]
     q = Qmp(qmp_path)
-    if not wait_console(console, b"cts-guest: holding", 240):
-        log("error", {"msg": "guest never reached its hold"})
+    if not wait_hold(console):
         return 1
     q.drain(3)
     log("note", {"msg": "guest holding, rings running: unplugging"})
