@@ -16,10 +16,12 @@ struct bch_map {
 	uint64_t off, len;
 };
 
-/* The SHMEM mappings the back-end made and has not unmapped. */
+/* The SHMEM mappings the back-end made and has not unmapped; whether the
+ * device is suspended (VU-BCH-08). */
 struct bch_state {
 	struct bch_map *maps;
 	size_t n, cap;
+	bool suspended;
 };
 
 void vu_bch_check(struct vc_ctx *c);
@@ -129,13 +131,52 @@ static void shmem_unmap(struct vc_ctx *c, const struct vc_vu_msg *m)
 		mp.shmid, mp.shm_offset, mp.len);
 }
 
+/* VU-BCH-08: "While all vrings are stopped, the device is suspended ...
+ * the device must: ... not send any messages to the front-end". The device
+ * is taken as suspended from the reply that stopped its last started ring
+ * (the back-end has stopped it by then) until the next ring start request.
+ * Judged only on a recording of the back-end itself: its sends are in the
+ * order it made them, while a front-end (or drive) may read a message sent
+ * before the stop after the reply, from the other socket. */
+static void suspension(struct vc_ctx *c)
+{
+	const struct vc_event *ev = c->ev;
+	const uint32_t req = ev->u.vu.request;
+	if (c->is_request) {
+		if (req == VU_SET_VRING_KICK || req == VU_VRING_KICK)
+			state(c)->suspended = false;
+		return;
+	}
+	if (!c->answered || !vu_req_stops_ring(c->answered->request))
+		return;
+	bool started = false, ever = false;
+	for (unsigned i = 0; i < VU_MAX_RINGS; i++) {
+		started |= c->st->rings[i].started;
+		ever |= c->st->rings[i].ever_started;
+	}
+	if (ever && !started)
+		state(c)->suspended = true;
+}
+
 void vu_bch_check(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
-	if (ev->kind != VC_EV_VU_MSG || !c->is_request || ev->u.vu.chan != VU_CHAN_BACKEND || !c->ri)
+	if (ev->kind != VC_EV_VU_MSG)
+		return;
+	if (ev->u.vu.chan == VU_CHAN_MAIN) {
+		suspension(c);
+		return;
+	}
+	if (!c->is_request || ev->u.vu.chan != VU_CHAN_BACKEND || !c->ri)
 		return;
 	const struct vc_vu_msg *m = &ev->u.vu;
 	const uint32_t req = m->request;
+	if (c->traced_side == VC_SIDE_BACKEND) {
+		const struct bch_state *bs = *vc_family_state(c);
+		vc_expect(c, VU_BCH_08, !bs || !bs->suspended,
+			  "back-end request %s while every ring is stopped (the device is suspended)",
+			  vc_ctx_reqname(c));
+	}
 	if (req != VU_BE_SHMEM_MAP && req != VU_BE_SHMEM_UNMAP)
 		gate(c);
 	fds(c);

@@ -136,8 +136,11 @@ void vu_rval_check(struct vc_ctx *c)
 		shmem_config(c, m);
 		break;
 	case VU_GET_PROTOCOL_FEATURES: {
+		/* "the back-end has to implement protocol features first": a
+		 * back-end without bit 30 is not asked for MQ. */
 		uint64_t pf;
-		if (vu_dec_u64(m->payload, m->payload_len, &pf))
+		if (vu_feature_offered(c->st, VU_F_PROTOCOL_FEATURES) &&
+		    vu_dec_u64(m->payload, m->payload_len, &pf))
 			vc_expect(c, VU_RVAL_05, pf & VU_BIT(VU_PF_MQ),
 				  "GET_PROTOCOL_FEATURES reply 0x%" PRIx64 " does not offer MQ (bit 0)", pf);
 		break;
