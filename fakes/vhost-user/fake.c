@@ -565,7 +565,8 @@ static int ensure_timer(struct vfu_conn *c, int *tfd, struct vfu_watch *w, enum 
 
 const char *vfu_fuzz_waives(void)
 {
-	return "VU-HDR-01,VU-HDR-03,VU-HDR-04,VU-HDR-05,VU-SIZE-02,VU-REPLY-0[123]";
+	/* unprompted back-end requests: any feature, zero payloads (VU-BCH) */
+	return "VU-HDR-01,VU-HDR-03,VU-HDR-04,VU-HDR-05,VU-SIZE-02,VU-REPLY-0[123],VU-BCH-0[1-8]";
 }
 
 static uint64_t fuzz_next(struct vfu_server *s)
@@ -1211,6 +1212,19 @@ static bool has_fault(const struct vfu_conn *c, enum vfu_fault_kind k)
 	return on;
 }
 
+bool vfu_conn_fault_on(const struct vfu_conn *c, enum vfu_fault_kind k)
+{
+	return has_fault(c, k);
+}
+
+int vfu_conn_send_backend(struct vfu_conn *c, uint32_t req, uint32_t flags, const uint8_t *pl, uint32_t len,
+			  int pass_fd)
+{
+	if (c->be_fd < 0)
+		return -1;
+	return send_msg(c, VU_CHAN_BACKEND, req, flags, pl, len, pass_fd, 0);
+}
+
 static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
 {
 	const struct vfu_ring *r = &c->rings[idx];
@@ -1224,7 +1238,7 @@ static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
 			vfu_conn_log(c, "fault: split GET_VRING_BASE of ring %u answers ring %u's", idx, idx ^ 1u);
 			return c->rings[idx ^ 1u].last_avail;
 		}
-		return r->last_avail;
+		return vfu_fault_split_base(c, r->last_avail);
 	}
 	struct vu_packed_base b = { r->last_avail, r->used_idx, r->avail_wrap, r->used_wrap };
 	if (has_fault(c, VFU_FAULT_PACKED_USED_ZERO)) {
@@ -1511,6 +1525,8 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 	}
 	if ((f = trigger(c, VFU_FAULT_BACKEND_REQ, m->req)))
 		send_backend_req(c, f->be_req, true);
+	if ((f = trigger(c, VFU_FAULT_BACKEND_BAD, m->req)))
+		vfu_fault_backend_bad(c, f);
 	if ((f = trigger(c, VFU_FAULT_CLOSE_BACKEND, m->req)) && f->at_req) {
 		vfu_conn_log(c, "fault: closing the back-end channel");
 		close_backend(c);

@@ -105,6 +105,17 @@ struct vfu_ring *vfu_conn_ring(struct vfu_conn *c, uint32_t idx);
 struct vfu_region *vfu_conn_regions(struct vfu_conn *c, uint32_t *n, uint32_t **pn);
 const struct vfu_profile *vfu_conn_profile(const struct vfu_conn *c);
 void vfu_conn_log(const struct vfu_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Is a fault of kind k armed for this connection (any trigger)? */
+bool vfu_conn_fault_on(const struct vfu_conn *c, enum vfu_fault_kind k);
+/* Send one request on the back-end channel, with pass_fd (-1: none);
+ * 0 sent, -1 no channel or the write failed. */
+int vfu_conn_send_backend(struct vfu_conn *c, uint32_t req, uint32_t flags, const uint8_t *pl, uint32_t len,
+			  int pass_fd);
+/* Faults of back-end duties a trace decides (fake_faults_be.c): the split
+ * GET_VRING_BASE word as the fault leaves it; the malformed back-end
+ * request of backend-bad. */
+uint32_t vfu_fault_split_base(struct vfu_conn *c, uint32_t base);
+void vfu_fault_backend_bad(struct vfu_conn *c, const struct vfu_fault *f);
 void vfu_conn_count(struct vfu_conn *c, int what, uint64_t n);
 enum { VFU_CNT_CHAINS, VFU_CNT_CHAIN_ERR, VFU_CNT_BAD_REGION, VFU_CNT_MAPPED, VFU_CNT_DISK_READ,
        VFU_CNT_DISK_WRITE };

@@ -187,6 +187,8 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_LOG_SKIP_USED] = "log-skip-used",
 	[VFU_FAULT_START_ON_KICK] = "start-on-kick",
 	[VFU_FAULT_IGNORE_SIGTERM] = "ignore-sigterm",
+	[VFU_FAULT_VRING_BASE_HIGH] = "vring-base-high",
+	[VFU_FAULT_BACKEND_BAD] = "backend-bad",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -299,6 +301,14 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-10";
 	case VFU_FAULT_IGNORE_SIGTERM:
 		return "VU-BE-11";
+	case VFU_FAULT_VRING_BASE_HIGH:
+		return "VU-RVAL-01";
+	case VFU_FAULT_BACKEND_BAD:
+		return "VU-BCH-0[1-8],VU-NEG-10";
+	case VFU_FAULT_BACKEND_REQ:
+		return "VU-BCH-02";            /* sent whether its feature is negotiated or not */
+	case VFU_FAULT_DROP_FEATURES:
+		return f->mask_proto && (f->mask & VU_BIT(VU_PF_MQ)) ? "VU-RVAL-05" : "";
 	default:
 		return "";
 	}
@@ -480,6 +490,15 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 		f->nfds = (uint32_t)n;
 		break;
 	}
+	case VFU_FAULT_BACKEND_BAD:
+		if (!arg || !f->at_req || !(f->bad = vfu_backend_bad_by_name(arg))) {
+			snprintf(err, errlen,
+				 "fault '%s': wants backend-bad=call-num|ungated|fds|notifier-size|shmem-flags|shmem-unmap|iotlb-type@req=NAME",
+				 spec);
+			return -1;
+		}
+		break;
+	case VFU_FAULT_VRING_BASE_HIGH:
 	case VFU_FAULT_PACKED_USED_ZERO:
 	case VFU_FAULT_VRING_BASE_ZERO:
 	case VFU_FAULT_VRING_BASE_OTHER:

@@ -183,6 +183,31 @@ def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want)
         assert "VU-BE-06" not in out, out
 
 
+# Back-end duties a recording decides (VU-RVAL, VU-BCH): each fault makes
+# the fake break one rule, sent before the reply to GET_VRING_BASE when it
+# is a back-end request; drive's judge names the rule (other rules the same
+# message breaks may come with it: a VRING_CALL with num 1 is also ungated).
+TRACE_FAULTS = [
+    ("vring-base-high", "datapath", "VU-RVAL-01 MUST"),
+    ("drop-protocol-feature=MQ", "replay-qemu-net", "VU-RVAL-05 SHOULD"),
+    ("backend-bad=call-num@req=GET_VRING_BASE", "replay-qemu-net", "VU-BCH-01 MUST"),
+    ("backend-bad=ungated@req=GET_VRING_BASE", "replay-qemu-net", "VU-BCH-02 SHOULD"),
+    ("backend-bad=fds@req=GET_VRING_BASE", "replay-qemu-net", "VU-BCH-03 MUST"),
+    ("backend-bad=notifier-size@req=GET_VRING_BASE", "replay-qemu-net", "VU-BCH-04 SHOULD"),
+    ("backend-bad=shmem-flags@req=GET_VRING_BASE", "replay-qemu-net", "VU-BCH-05 MUST"),
+    ("backend-bad=shmem-unmap@req=GET_VRING_BASE", "replay-qemu-net", "VU-BCH-06 MUST"),
+    ("backend-bad=iotlb-type@req=GET_VRING_BASE", "replay-qemu-net", "VU-BCH-07 MUST"),
+]
+
+
+@pytest.mark.parametrize("fault,scenario,want", TRACE_FAULTS, ids=[w.split()[0] for _, _, w in TRACE_FAULTS])
+def test_trace_decided_fault_is_caught(fault, scenario, want):
+    rc, v, out = drive("trace-" + want.split()[0], ["--fault", fault], scenario=scenario)
+    assert v == {scenario: "findings"} or (want.endswith("SHOULD") and v == {scenario: "pass"}), out
+    assert "%s [%s]" % (want, scenario) in out, out
+    assert rc == 1, out  # --strict: a SHOULD finding fails the run too
+
+
 def test_reply_fds_are_judged():
     # A back-end that attaches 250 fds to every reply (the case:
     # drive took 32 and judged nothing): VU-FD-06 on each reply, 250 counted.
