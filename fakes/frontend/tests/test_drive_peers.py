@@ -225,6 +225,22 @@ def test_stopped_rings_hold(name):
     assert be11["verdict"] == "pass" and be11["checks"] == 1, be11
 
 
+@pytest.mark.parametrize("name", ["dpdk-testpmd", "qemu-storage-daemon", "virtiofsd", "vhost-user-gpu"])
+def test_trace_decided_duties_hold(name):
+    """VU-RVAL and VU-BCH from the full runs above: split GET_VRING_BASE
+    replies hold a 16-bit index, MQ is offered, and no back-end request
+    breaks a VU-BCH rule. Never a finding. (Each rule fails against the
+    fake's faults: test_drive_fake.)"""
+    rep = os.path.join(WORK, name + ".json")
+    if not os.path.exists(rep):
+        pytest.skip("needs the full run of %s above" % name)
+    d = json.load(open(rep))
+    assert not [f for f in d["findings"] if f["rule"].startswith(("VU-RVAL-", "VU-BCH-"))], rep
+    for r in ("VU-RVAL-01", "VU-RVAL-05"):
+        checks = sum(s["rules"][r]["checks"] for s in d["sessions"])
+        assert checks > 0 and all(s["rules"][r]["verdict"] in ("pass", "n/a") for s in d["sessions"]), (r, rep)
+
+
 def test_start_without_kick():
     """VU-BE-10: DPDK 22.11 polls, so a buffer made available before
     SET_VRING_KICK is used unkicked; qemu-storage-daemon 7.2 (libvhost-user)
