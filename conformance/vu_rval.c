@@ -70,7 +70,7 @@ static void postcopy_advise(struct vc_ctx *c)
 		return;
 	}
 	vc_expect(c, VU_RVAL_03, ev->fds[0].kind == VC_FD_USERFAULTFD,
-		  "POSTCOPY_ADVISE reply passes a %s (%s), not a userfaultfd", vc_fd_kind_name(ev->fds[0].kind),
+		  "POSTCOPY_ADVISE reply passes an fd of kind %s (%s), not a userfaultfd", vc_fd_kind_name(ev->fds[0].kind),
 		  ev->fds[0].name[0] ? ev->fds[0].name : "no name");
 }
 

@@ -76,6 +76,7 @@ struct vfu_conn {
 	struct vfu_reader rd;
 	int be_fd;
 	struct vfu_watch w_be;
+	int ufd;                   /* POSTCOPY_ADVISE's userfaultfd, -1 none */
 	struct vfu_reader be_rd;
 	int delay_tfd, stall_tfd;
 	struct vfu_watch w_delay, w_stall;
@@ -700,7 +701,7 @@ static struct vfu_conn *conn_new(struct vfu_server *s, int fd, bool from_connect
 	struct vfu_conn *c = xcalloc(1, sizeof *c);
 	c->s = s;
 	c->fd = fd;
-	c->be_fd = c->delay_tfd = c->stall_tfd = c->held_fd = -1;
+	c->be_fd = c->delay_tfd = c->stall_tfd = c->held_fd = c->ufd = -1;
 	c->from_connect = from_connect;
 	c->ordinal = ++s->nconns_total;
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++) {
@@ -812,6 +813,9 @@ static void conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t pa
 		close(c->fd);
 	c->fd = -1;
 	close_backend(c);
+	if (c->ufd >= 0)
+		close(c->ufd);
+	c->ufd = -1;
 	if (c->delay_tfd >= 0) {
 		watch_del(s, c->delay_tfd);
 		close(c->delay_tfd);
@@ -1735,6 +1739,17 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		break;
 	case VU_GET_INFLIGHT_FD:
 		get_inflight(c, m);
+		break;
+	case VU_POSTCOPY_ADVISE:
+		if (c->ufd >= 0)
+			close(c->ufd);
+		if ((c->ufd = vfu_postcopy_open(c)) < 0) {
+			vfu_conn_log(c, "POSTCOPY_ADVISE: no userfaultfd to pass; closing");
+			conn_close(c, true, false, 0);
+			break;
+		}
+		/* reply() closes what it passes: the fake keeps its own. */
+		reply(c, m->req, NULL, 0, fcntl(c->ufd, F_DUPFD_CLOEXEC, 0));
 		break;
 	case VU_VRING_KICK:
 		if (s->cfg.null_device && vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS)

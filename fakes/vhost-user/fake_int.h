@@ -116,6 +116,9 @@ int vfu_conn_send_backend(struct vfu_conn *c, uint32_t req, uint32_t flags, cons
  * request of backend-bad. */
 uint32_t vfu_fault_split_base(struct vfu_conn *c, uint32_t base);
 void vfu_fault_backend_bad(struct vfu_conn *c, const struct vfu_fault *f);
+/* POSTCOPY_ADVISE's userfaultfd (fake_postcopy.c), -1 when none can be
+ * opened; the postcopy-no-ufd fault makes it an eventfd. */
+int vfu_postcopy_open(struct vfu_conn *c);
 void vfu_conn_count(struct vfu_conn *c, int what, uint64_t n);
 enum { VFU_CNT_CHAINS, VFU_CNT_CHAIN_ERR, VFU_CNT_BAD_REGION, VFU_CNT_MAPPED, VFU_CNT_DISK_READ,
        VFU_CNT_DISK_WRITE };

@@ -744,6 +744,8 @@ START_TEST(test_fault_specs)
 	ck_assert_str_eq(vfu_fault_waives(&f), "");
 	ck_assert_int_eq(vfu_fault_parse("vring-base-high", &f, err, sizeof err), 0);
 	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-01");
+	ck_assert_int_eq(vfu_fault_parse("postcopy-no-ufd", &f, err, sizeof err), 0);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-03");
 	for (unsigned k = VFU_BAD_CALL_NUM; k < VFU_BAD_COUNT; k++) {
 		char spec[96];
 		snprintf(spec, sizeof spec, "backend-bad=%s@req=GET_VRING_BASE#2", vfu_backend_bad_name(k));
@@ -785,6 +787,7 @@ START_TEST(test_fault_specs)
 					   "hang=1@req=GET_FEATURES", "leak-fds", "crash@req=NOPE",
 					   "reply-fds", "reply-fds=0", "reply-fds=253", "reply-fds=x",
 					   "vring-base-high@req=GET_VRING_BASE", "vring-base-high=1",
+					   "postcopy-no-ufd@msg=3",
 					   "backend-bad=call-num", "backend-bad@req=GET_VRING_BASE",
 					   "backend-bad=bogus@req=GET_VRING_BASE" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
