@@ -439,6 +439,7 @@ const struct vfe_scn vfe_scn_basic[] = {
 	{ "stopped-quiet", "ring-state", "data path, stop every ring (GET_VRING_BASE), then a buffer made available and kicked on each: not used, no call signal", false, VU_BE_08, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_stopped_quiet, 0 },
 	{ "start-without-kick", "ring-state", "a buffer made available before SET_VRING_KICK, then no kick: used once the ring is started", false, VU_BE_10, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_start_without_kick, 0 },
 	{ "postcopy-advise", "migration", "PAGEFAULT negotiated, CONFIGURE_MEM_SLOTS not: POSTCOPY_ADVISE answered with a userfaultfd", false, VU_BE_05, 0, vfe_sc_postcopy_advise, 0 },
+	{ "shmem-config", "config", "SHMEM negotiated: GET_SHMEM_CONFIG twice, the same valid answer", false, VU_BE_05, 0, vfe_sc_shmem_config, 0 },
 	{ "sigterm", "process", "serving with rings started, SIGTERM: the back-end ends within 3 s (--spawn only)", false, VU_BE_11, 0, vfe_sc_sigterm, 0 },
 	{ "packed-datapath", "packed", "RING_PACKED: the data path on packed rings; GET_VRING_BASE gives both positions and wrap counters", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_datapath, 0 },
 	{ "packed-stop-resume", "packed", "RING_PACKED, 8-entry rings: traffic past the wrap, stop, restart from the returned state, traffic, stop", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_stop_resume, 0 },

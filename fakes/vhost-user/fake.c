@@ -1740,6 +1740,13 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 	case VU_GET_INFLIGHT_FD:
 		get_inflight(c, m);
 		break;
+	case VU_GET_SHMEM_CONFIG: {
+		/* No VIRTIO Shared Memory Region: count 0, every size 0. */
+		uint8_t out[8 + 8 * VU_SHMEM_MAX_REGIONS] = { 0 };
+		vfu_fault_shmem_config(c, out, sizeof out);
+		reply(c, m->req, out, sizeof out, -1);
+		break;
+	}
 	case VU_POSTCOPY_ADVISE:
 		if (c->ufd >= 0)
 			close(c->ufd);

@@ -81,6 +81,7 @@ enum vfu_fault_kind {
 	VFU_FAULT_VRING_BASE_HIGH,  /* split GET_VRING_BASE sets bit 16 (VU-RVAL-01) */
 	VFU_FAULT_BACKEND_BAD,      /* a malformed back-end request before the reply (VU-BCH-*) */
 	VFU_FAULT_POSTCOPY_NO_UFD,  /* POSTCOPY_ADVISE passes an eventfd (VU-RVAL-03) */
+	VFU_FAULT_SHMEM_COUNT,      /* GET_SHMEM_CONFIG counts a region it gives no size (VU-RVAL-04) */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -172,7 +173,7 @@ const char *vfu_backend_bad_name(unsigned k);
  *   vring-base-zero | vring-base-other-ring         (no trigger)
  *   stopped-ring-runs | log-skip-used | start-on-kick   (no trigger)
  *   ignore-sigterm                                  (no trigger)
- *   vring-base-high | postcopy-no-ufd               (no trigger)
+ *   vring-base-high | postcopy-no-ufd | shmem-count (no trigger)
  *   backend-bad=call-num|ungated|fds|notifier-size|shmem-flags|shmem-unmap|iotlb-type@req=NAME
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */

@@ -40,6 +40,15 @@ uint32_t vfu_fault_split_base(struct vfu_conn *c, uint32_t base)
 	return base | 0x10000u;
 }
 
+/* shmem-count: one region counted, none sized (VU-RVAL-04). */
+void vfu_fault_shmem_config(struct vfu_conn *c, uint8_t *cfg, uint32_t len)
+{
+	if (!vfu_conn_fault_on(c, VFU_FAULT_SHMEM_COUNT) || len < 4)
+		return;
+	vfu_conn_log(c, "fault: GET_SHMEM_CONFIG counts 1 region, every size 0");
+	vu_wr32(cfg, 1);
+}
+
 /* One page of shared memory to pass where a request takes an fd. */
 static int page_fd(void)
 {

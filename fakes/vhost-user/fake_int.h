@@ -116,6 +116,9 @@ int vfu_conn_send_backend(struct vfu_conn *c, uint32_t req, uint32_t flags, cons
  * request of backend-bad. */
 uint32_t vfu_fault_split_base(struct vfu_conn *c, uint32_t base);
 void vfu_fault_backend_bad(struct vfu_conn *c, const struct vfu_fault *f);
+/* GET_SHMEM_CONFIG's reply (len bytes, all zero: no region) as the
+ * shmem-count fault leaves it. */
+void vfu_fault_shmem_config(struct vfu_conn *c, uint8_t *cfg, uint32_t len);
 /* POSTCOPY_ADVISE's userfaultfd (fake_postcopy.c), -1 when none can be
  * opened; the postcopy-no-ufd fault makes it an eventfd. */
 int vfu_postcopy_open(struct vfu_conn *c);

@@ -190,6 +190,7 @@ def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want)
 TRACE_FAULTS = [
     (["--fault", "vring-base-high"], "datapath", "VU-RVAL-01 MUST"),
     (["--protocol-features", "+PAGEFAULT", "--fault", "postcopy-no-ufd"], "postcopy-advise", "VU-RVAL-03 MUST"),
+    (["--protocol-features", "+SHMEM", "--fault", "shmem-count"], "shmem-config", "VU-RVAL-04 MUST"),
     (["--fault", "drop-protocol-feature=MQ"], "replay-qemu-net", "VU-RVAL-05 SHOULD"),
 ] + [(["--fault", "backend-bad=%s@req=GET_VRING_BASE" % k], "replay-qemu-net", w) for k, w in (
     ("call-num", "VU-BCH-01 MUST"), ("ungated", "VU-BCH-02 SHOULD"), ("fds", "VU-BCH-03 MUST"),
@@ -205,14 +206,16 @@ def test_trace_decided_fault_is_caught(serve_args, scenario, want):
     assert rc == 1, out  # --strict: a SHOULD finding fails the run too
 
 
-def test_postcopy_advise_passes_a_userfaultfd():
-    # The fake offers PAGEFAULT only when asked; then POSTCOPY_ADVISE is
-    # answered with the userfaultfd it opened (VU-RVAL-03 holds), kept
-    # until the connection ends (no leak).
-    rc, v, out = drive("postcopy", ["--protocol-features", "+PAGEFAULT"], scenario="postcopy-advise")
-    assert rc == 0 and v == {"postcopy-advise": "pass"}, out
-    rc, v, out = drive("postcopy-none", scenario="postcopy-advise")
-    assert rc == 0 and v == {"postcopy-advise": "n/a"}, out
+def test_reply_value_scenarios():
+    # The fake offers PAGEFAULT and SHMEM only when asked; then
+    # POSTCOPY_ADVISE is answered with the userfaultfd it opened and kept
+    # until the connection ends (VU-RVAL-03 holds, no leak), and
+    # GET_SHMEM_CONFIG twice with the same empty configuration (VU-RVAL-04).
+    rc, v, out = drive("replies", ["--protocol-features", "+PAGEFAULT,+SHMEM"],
+                       scenario="postcopy-advise,shmem-config")
+    assert rc == 0 and v == {"postcopy-advise": "pass", "shmem-config": "pass"}, out
+    rc, v, out = drive("replies-none", scenario="postcopy-advise,shmem-config")
+    assert rc == 0 and v == {"postcopy-advise": "n/a", "shmem-config": "n/a"}, out
 
 
 def test_reply_fds_are_judged():
