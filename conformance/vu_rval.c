@@ -49,9 +49,9 @@ static void device_state_fd(struct vc_ctx *c, const struct vc_vu_msg *m)
 			  "SET_DEVICE_STATE_FD reply 0x%" PRIx64 " comes with %u fd(s) but %s", v, n,
 			  err ? "reports an error (bits 0-7): an error never comes with an fd"
 			      : "sets the invalid-FD flag (bit 8)");
-	else
+	else if (!err) /* on an error the flag says nothing: no channel is set up */
 		vc_expect(c, VU_RVAL_02, nofd,
-			  "SET_DEVICE_STATE_FD reply 0x%" PRIx64 " comes with no fd but the invalid-FD flag (bit 8) is clear",
+			  "SET_DEVICE_STATE_FD reply 0x%" PRIx64 " reports success with no fd but the invalid-FD flag (bit 8) is clear",
 			  v);
 }
 

@@ -1188,6 +1188,9 @@ static void clean_device_state_fd(struct vc_synth *s, struct vs_profile *p)
 	vs_req(s, VU_SET_DEVICE_STATE_FD, 0, q, sizeof q, 1);
 	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_SET_DEVICE_STATE_FD, VU_VERSION | VU_FLAG_REPLY, P64(0x101),
 	       8, 0); /* an error, no fd */
+	vs_req(s, VU_SET_DEVICE_STATE_FD, 0, q, sizeof q, 1);
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_SET_DEVICE_STATE_FD, VU_VERSION | VU_FLAG_REPLY, P64(1), 8,
+	       0); /* an error without the flag: not judged */
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
