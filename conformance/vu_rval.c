@@ -74,6 +74,23 @@ static void postcopy_advise(struct vc_ctx *c)
 		  ev->fds[0].name[0] ? ev->fds[0].name : "no name");
 }
 
+/* VU-RVAL-06: the inflight description's area lies in "the supplied file
+ * descriptor": a non-zero size comes with exactly one fd and its offset +
+ * size does not wrap. A size of 0 offers no area (QEMU then expects no fd). */
+static void inflight_fd(struct vc_ctx *c, const struct vc_vu_msg *m)
+{
+	struct vu_inflight_pl in;
+	if (!c->ev->has_fds || !vu_dec_inflight(m->payload, m->payload_len, &in) || in.mmap_size == 0)
+		return;
+	if (!vc_expect(c, VU_RVAL_06, c->ev->nfds == 1,
+		       "GET_INFLIGHT_FD reply: an area of 0x%" PRIx64 " bytes with %u fds; it lies in the one fd passed",
+		       in.mmap_size, c->ev->nfds))
+		return;
+	vc_expect(c, VU_RVAL_06, in.mmap_offset + in.mmap_size >= in.mmap_offset,
+		  "GET_INFLIGHT_FD reply: offset 0x%" PRIx64 " + size 0x%" PRIx64 " wraps", in.mmap_offset,
+		  in.mmap_size);
+}
+
 static void shmem_config(struct vc_ctx *c, const struct vc_vu_msg *m)
 {
 	struct vu_shmem_cfg_pl cfg;
@@ -134,6 +151,9 @@ void vu_rval_check(struct vc_ctx *c)
 		break;
 	case VU_GET_SHMEM_CONFIG:
 		shmem_config(c, m);
+		break;
+	case VU_GET_INFLIGHT_FD:
+		inflight_fd(c, m);
 		break;
 	case VU_GET_PROTOCOL_FEATURES: {
 		/* "the back-end has to implement protocol features first": a

@@ -1383,6 +1383,22 @@ static void bch08_suspended(struct vc_synth *s, struct vs_profile *p)
 	vs_eof(s, VC_DIR_FE_TO_BE, 0);
 }
 
+/* GET_INFLIGHT_FD sizing an area it passes no fd for. */
+static void rval06_inflight_no_fd(struct vc_synth *s, struct vs_profile *p)
+{
+	p->pf_offered |= VU_BIT(VU_PF_INFLIGHT_SHMFD);
+	p->pf_acked = p->pf_offered;
+	vs_init(s, p);
+	uint8_t q[24];
+	struct vu_inflight_pl in = { .num_queues = (uint16_t)p->queues, .queue_size = (uint16_t)p->num };
+	vu_enc_inflight(q, sizeof q, &in);
+	vs_req(s, VU_GET_INFLIGHT_FD, 0, q, sizeof q, 0);
+	in.mmap_size = 4096;
+	vu_enc_inflight(q, sizeof q, &in);
+	vs_msg(s, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, VU_GET_INFLIGHT_FD, VU_VERSION | VU_FLAG_REPLY, q, sizeof q, 0);
+	vs_eof(s, VC_DIR_FE_TO_BE, 0);
+}
+
 static const struct fixture fixtures[] = {
 	{ "clean-default", NULL, { NULL }, clean_default, "init, start and stop of two rings" },
 	{ "clean-status", NULL, { NULL }, clean_status, "with STATUS, in virtio order" },
@@ -1490,6 +1506,7 @@ static const struct fixture fixtures[] = {
 	{ "vu-rval-03-not-userfaultfd", NULL, { "VU-RVAL-03" }, rval03_not_userfaultfd, "POSTCOPY_ADVISE answered with an eventfd" },
 	{ "vu-rval-04-shmem-count", NULL, { "VU-RVAL-04" }, rval04_shmem_count, "GET_SHMEM_CONFIG: 2 regions, 1 size" },
 	{ "vu-rval-05-no-mq", NULL, { "VU-RVAL-05" }, rval05_no_mq, "GET_PROTOCOL_FEATURES without MQ" },
+	{ "vu-rval-06-inflight-no-fd", NULL, { "VU-RVAL-06" }, rval06_inflight_no_fd, "GET_INFLIGHT_FD: 4096 bytes, no fd" },
 	{ "vu-bch-01-call-num", NULL, { "VU-BCH-01" }, bch01_call_num, "BACKEND_VRING_CALL num 1" },
 	{ "vu-bch-02-call-ungated", NULL, { "VU-BCH-02" }, bch02_call_ungated, "BACKEND_VRING_CALL without INBAND_NOTIFICATIONS" },
 	{ "vu-bch-03-fd-without-send-fd", NULL, { "VU-BCH-03" }, bch03_fd_without_send_fd, "host notifier fd without BACKEND_SEND_FD" },

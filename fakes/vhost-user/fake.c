@@ -1287,7 +1287,7 @@ static void get_inflight(struct vfu_conn *c, struct vfu_msg *m)
 	memcpy(out + 16, &in.num_queues, 2);
 	memcpy(out + 18, &in.queue_size, 2);
 	/* reply() closes the memfd once it is sent. */
-	reply(c, VU_GET_INFLIGHT_FD, out, (uint32_t)sz, fd);
+	reply(c, VU_GET_INFLIGHT_FD, out, (uint32_t)sz, vfu_fault_inflight_fd(c, fd));
 }
 
 static void get_config(struct vfu_conn *c, struct vfu_msg *m)

@@ -82,6 +82,7 @@ enum vfu_fault_kind {
 	VFU_FAULT_BACKEND_BAD,      /* a malformed back-end request before the reply (VU-BCH-*) */
 	VFU_FAULT_POSTCOPY_NO_UFD,  /* POSTCOPY_ADVISE passes an eventfd (VU-RVAL-03) */
 	VFU_FAULT_SHMEM_COUNT,      /* GET_SHMEM_CONFIG counts a region it gives no size (VU-RVAL-04) */
+	VFU_FAULT_INFLIGHT_NO_FD,   /* GET_INFLIGHT_FD sizes an area but passes no fd (VU-RVAL-06) */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -173,7 +174,7 @@ const char *vfu_backend_bad_name(unsigned k);
  *   vring-base-zero | vring-base-other-ring         (no trigger)
  *   stopped-ring-runs | log-skip-used | start-on-kick   (no trigger)
  *   ignore-sigterm                                  (no trigger)
- *   vring-base-high | postcopy-no-ufd | shmem-count (no trigger)
+ *   vring-base-high | postcopy-no-ufd | shmem-count | inflight-no-fd (no trigger)
  *   backend-bad=call-num|ungated|fds|notifier-size|shmem-flags|shmem-unmap|iotlb-type@req=NAME
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */

@@ -49,6 +49,16 @@ void vfu_fault_shmem_config(struct vfu_conn *c, uint8_t *cfg, uint32_t len)
 	vu_wr32(cfg, 1);
 }
 
+/* inflight-no-fd: the area's size without its fd (VU-RVAL-06). */
+int vfu_fault_inflight_fd(struct vfu_conn *c, int fd)
+{
+	if (fd < 0 || !vfu_conn_fault_on(c, VFU_FAULT_INFLIGHT_NO_FD))
+		return fd;
+	vfu_conn_log(c, "fault: GET_INFLIGHT_FD answered without the area's fd");
+	close(fd);
+	return -1;
+}
+
 /* One page of shared memory to pass where a request takes an fd. */
 static int page_fd(void)
 {

@@ -119,6 +119,9 @@ void vfu_fault_backend_bad(struct vfu_conn *c, const struct vfu_fault *f);
 /* GET_SHMEM_CONFIG's reply (len bytes, all zero: no region) as the
  * shmem-count fault leaves it. */
 void vfu_fault_shmem_config(struct vfu_conn *c, uint8_t *cfg, uint32_t len);
+/* The fd GET_INFLIGHT_FD's reply passes: fd, or -1 (fd closed) under the
+ * inflight-no-fd fault. */
+int vfu_fault_inflight_fd(struct vfu_conn *c, int fd);
 /* POSTCOPY_ADVISE's userfaultfd (fake_postcopy.c), -1 when none can be
  * opened; the postcopy-no-ufd fault makes it an eventfd. */
 int vfu_postcopy_open(struct vfu_conn *c);

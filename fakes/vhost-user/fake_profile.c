@@ -191,6 +191,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_BACKEND_BAD] = "backend-bad",
 	[VFU_FAULT_POSTCOPY_NO_UFD] = "postcopy-no-ufd",
 	[VFU_FAULT_SHMEM_COUNT] = "shmem-count",
+	[VFU_FAULT_INFLIGHT_NO_FD] = "inflight-no-fd",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -309,6 +310,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-RVAL-03";
 	case VFU_FAULT_SHMEM_COUNT:
 		return "VU-RVAL-04";
+	case VFU_FAULT_INFLIGHT_NO_FD:
+		return "VU-RVAL-06";
 	case VFU_FAULT_BACKEND_BAD:
 		return "VU-BCH-0[1-8],VU-NEG-10";
 	case VFU_FAULT_BACKEND_REQ:
@@ -507,6 +510,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_VRING_BASE_HIGH:
 	case VFU_FAULT_POSTCOPY_NO_UFD:
 	case VFU_FAULT_SHMEM_COUNT:
+	case VFU_FAULT_INFLIGHT_NO_FD:
 	case VFU_FAULT_PACKED_USED_ZERO:
 	case VFU_FAULT_VRING_BASE_ZERO:
 	case VFU_FAULT_VRING_BASE_OTHER:

@@ -192,6 +192,7 @@ TRACE_FAULTS = [
     (["--protocol-features", "+PAGEFAULT", "--fault", "postcopy-no-ufd"], "postcopy-advise", "VU-RVAL-03 MUST"),
     (["--protocol-features", "+SHMEM", "--fault", "shmem-count"], "shmem-config", "VU-RVAL-04 MUST"),
     (["--fault", "drop-protocol-feature=MQ"], "replay-qemu-net", "VU-RVAL-05 SHOULD"),
+    (["--fault", "inflight-no-fd"], "inflight", "VU-RVAL-06 MUST"),  # blk: the profile with INFLIGHT_SHMFD
 ] + [(["--fault", "backend-bad=%s@req=GET_VRING_BASE" % k], "replay-qemu-net", w) for k, w in (
     ("call-num", "VU-BCH-01 MUST"), ("ungated", "VU-BCH-02 SHOULD"), ("fds", "VU-BCH-03 MUST"),
     ("notifier-size", "VU-BCH-04 SHOULD"), ("shmem-flags", "VU-BCH-05 MUST"), ("shmem-unmap", "VU-BCH-06 MUST"),
@@ -200,8 +201,9 @@ TRACE_FAULTS = [
 
 @pytest.mark.parametrize("serve_args,scenario,want", TRACE_FAULTS, ids=[w.split()[0] for _, _, w in TRACE_FAULTS])
 def test_trace_decided_fault_is_caught(serve_args, scenario, want):
-    rc, v, out = drive("trace-" + want.split()[0], serve_args, scenario=scenario)
-    assert v == {scenario: "findings"} or (want.endswith("SHOULD") and v == {scenario: "pass"}), out
+    device = "blk" if scenario == "inflight" else "net"
+    rc, v, out = drive("trace-" + want.split()[0], serve_args, device=device, scenario=scenario)
+    assert v.get(scenario) == "findings" or (want.endswith("SHOULD") and v.get(scenario) == "pass"), out
     assert "%s [%s]" % (want, scenario) in out, out
     assert rc == 1, out  # --strict: a SHOULD finding fails the run too
 

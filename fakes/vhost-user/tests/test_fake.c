@@ -749,6 +749,8 @@ START_TEST(test_fault_specs)
 	ck_assert_int_eq(vfu_fault_parse("shmem-count,conn=2", &f, err, sizeof err), 0);
 	ck_assert(f.kind == VFU_FAULT_SHMEM_COUNT && f.conn == 2);
 	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-04");
+	ck_assert_int_eq(vfu_fault_parse("inflight-no-fd", &f, err, sizeof err), 0);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-06");
 	for (unsigned k = VFU_BAD_CALL_NUM; k < VFU_BAD_COUNT; k++) {
 		char spec[96];
 		snprintf(spec, sizeof spec, "backend-bad=%s@req=GET_VRING_BASE#2", vfu_backend_bad_name(k));
