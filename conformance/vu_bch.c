@@ -135,9 +135,12 @@ static void shmem_unmap(struct vc_ctx *c, const struct vc_vu_msg *m)
  * the device must: ... not send any messages to the front-end". The device
  * is taken as suspended from the reply that stopped its last started ring
  * (the back-end has stopped it by then) until the next ring start request.
- * Judged only on a recording of the back-end itself: its sends are in the
- * order it made them, while a front-end (or drive) may read a message sent
- * before the stop after the reply, from the other socket. */
+ * Judged on a recording of the back-end itself (its sends are in the order
+ * it made them) and live: serve emits its own sends in order, and drive
+ * frames the back-end requests it read with a reply before that reply
+ * (fakes/frontend/conn.c). Not on a recording of a front-end, which may
+ * read a message sent before the stop after the reply, from the other
+ * socket. */
 static void suspension(struct vc_ctx *c)
 {
 	const struct vc_event *ev = c->ev;
@@ -171,7 +174,7 @@ void vu_bch_check(struct vc_ctx *c)
 		return;
 	const struct vc_vu_msg *m = &ev->u.vu;
 	const uint32_t req = m->request;
-	if (c->traced_side == VC_SIDE_BACKEND) {
+	if (c->traced_side == VC_SIDE_BACKEND || c->live) {
 		const struct bch_state *bs = *vc_family_state(c);
 		vc_expect(c, VU_BCH_08, !bs || !bs->suspended,
 			  "back-end request %s while every ring is stopped (the device is suspended)",

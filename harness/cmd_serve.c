@@ -60,6 +60,7 @@ static void serve_usage(FILE *f)
 		"                         postcopy-no-ufd      POSTCOPY_ADVISE passes an eventfd (VU-RVAL-03)\n"
 		"                         shmem-count          GET_SHMEM_CONFIG counts a region it gives no size\n"
 		"                         inflight-no-fd       GET_INFLIGHT_FD sizes an area, passes no fd\n"
+		"                         suspended-msg        CONFIG_CHANGE_MSG once every ring is stopped\n"
 		"                         backend-bad=KIND@req=NAME[#K]   a malformed back-end request before\n"
 		"                           that reply: call-num ungated fds notifier-size shmem-flags\n"
 		"                           shmem-unmap iotlb-type (VU-BCH-01..07)\n"

@@ -77,6 +77,7 @@ struct vfu_conn {
 	int be_fd;
 	struct vfu_watch w_be;
 	int ufd;                   /* POSTCOPY_ADVISE's userfaultfd, -1 none */
+	bool susp_msg_due;         /* suspended-msg fault: send at the next message */
 	struct vfu_reader be_rd;
 	int delay_tfd, stall_tfd;
 	struct vfu_watch w_delay, w_stall;
@@ -1531,6 +1532,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		send_backend_req(c, f->be_req, true);
 	if ((f = trigger(c, VFU_FAULT_BACKEND_BAD, m->req)))
 		vfu_fault_backend_bad(c, f);
+	vfu_fault_suspended_msg(c, &c->susp_msg_due);
 	if ((f = trigger(c, VFU_FAULT_CLOSE_BACKEND, m->req)) && f->at_req) {
 		vfu_conn_log(c, "fault: closing the back-end channel");
 		close_backend(c);
@@ -1699,6 +1701,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 			close_fd(s, &r->kick_fd);
 		}
 		reply(c, m->req, out, sizeof out, -1);
+		vfu_fault_after_stop(c, &c->susp_msg_due);
 		break;
 	}
 	case VU_SET_VRING_KICK:

@@ -83,6 +83,7 @@ enum vfu_fault_kind {
 	VFU_FAULT_POSTCOPY_NO_UFD,  /* POSTCOPY_ADVISE passes an eventfd (VU-RVAL-03) */
 	VFU_FAULT_SHMEM_COUNT,      /* GET_SHMEM_CONFIG counts a region it gives no size (VU-RVAL-04) */
 	VFU_FAULT_INFLIGHT_NO_FD,   /* GET_INFLIGHT_FD sizes an area but passes no fd (VU-RVAL-06) */
+	VFU_FAULT_SUSPENDED_MSG,    /* a back-end request after the last ring stopped (VU-BCH-08) */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -174,7 +175,8 @@ const char *vfu_backend_bad_name(unsigned k);
  *   vring-base-zero | vring-base-other-ring         (no trigger)
  *   stopped-ring-runs | log-skip-used | start-on-kick   (no trigger)
  *   ignore-sigterm                                  (no trigger)
- *   vring-base-high | postcopy-no-ufd | shmem-count | inflight-no-fd (no trigger)
+ *   vring-base-high | postcopy-no-ufd | shmem-count | inflight-no-fd |
+ *   suspended-msg                                   (no trigger)
  *   backend-bad=call-num|ungated|fds|notifier-size|shmem-flags|shmem-unmap|iotlb-type@req=NAME
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */

@@ -59,6 +59,31 @@ int vfu_fault_inflight_fd(struct vfu_conn *c, int fd)
 	return -1;
 }
 
+/* suspended-msg: the device is suspended once every ring is stopped, and
+ * sends nothing then (VU-BCH-08); this one does, on the next front-end
+ * message (so a driver reads it well after the reply that stopped the last
+ * ring). The fake stops a ring by closing its kick fd (rings polled
+ * without one are not tracked). */
+void vfu_fault_after_stop(struct vfu_conn *c, bool *due)
+{
+	if (!vfu_conn_fault_on(c, VFU_FAULT_SUSPENDED_MSG))
+		return;
+	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++)
+		if (vfu_conn_ring(c, i)->kick_fd >= 0)
+			return;
+	*due = true;
+}
+
+void vfu_fault_suspended_msg(struct vfu_conn *c, bool *due)
+{
+	if (!*due)
+		return;
+	*due = false;
+	vfu_conn_log(c, "fault: CONFIG_CHANGE_MSG with every ring stopped");
+	if (vfu_conn_send_backend(c, VU_BE_CONFIG_CHANGE_MSG, VU_VERSION, NULL, 0, -1) != 0)
+		vfu_conn_log(c, "fault: no back-end channel, or it failed: nothing sent");
+}
+
 /* One page of shared memory to pass where a request takes an fd. */
 static int page_fd(void)
 {

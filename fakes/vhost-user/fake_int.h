@@ -122,6 +122,11 @@ void vfu_fault_shmem_config(struct vfu_conn *c, uint8_t *cfg, uint32_t len);
 /* The fd GET_INFLIGHT_FD's reply passes: fd, or -1 (fd closed) under the
  * inflight-no-fd fault. */
 int vfu_fault_inflight_fd(struct vfu_conn *c, int fd);
+/* suspended-msg: after a GET_VRING_BASE reply that left no ring with a
+ * kick fd, *due is set; the next front-end message then first gets a
+ * CONFIG_CHANGE_MSG on the back-end channel. */
+void vfu_fault_after_stop(struct vfu_conn *c, bool *due);
+void vfu_fault_suspended_msg(struct vfu_conn *c, bool *due);
 /* POSTCOPY_ADVISE's userfaultfd (fake_postcopy.c), -1 when none can be
  * opened; the postcopy-no-ufd fault makes it an eventfd. */
 int vfu_postcopy_open(struct vfu_conn *c);

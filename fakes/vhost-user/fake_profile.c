@@ -192,6 +192,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_POSTCOPY_NO_UFD] = "postcopy-no-ufd",
 	[VFU_FAULT_SHMEM_COUNT] = "shmem-count",
 	[VFU_FAULT_INFLIGHT_NO_FD] = "inflight-no-fd",
+	[VFU_FAULT_SUSPENDED_MSG] = "suspended-msg",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -312,10 +313,13 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-RVAL-04";
 	case VFU_FAULT_INFLIGHT_NO_FD:
 		return "VU-RVAL-06";
+	case VFU_FAULT_SUSPENDED_MSG:
+		return "VU-BCH-08,VU-BCH-02";   /* CONFIG_CHANGE_MSG, CONFIG negotiated or not */
 	case VFU_FAULT_BACKEND_BAD:
 		return "VU-BCH-0[1-8],VU-NEG-10";
 	case VFU_FAULT_BACKEND_REQ:
-		return "VU-BCH-02";            /* sent whether its feature is negotiated or not */
+		return "VU-BCH-02,VU-BCH-08";  /* sent whether its feature is negotiated or not,
+						* and whether rings run or not */
 	case VFU_FAULT_DROP_FEATURES:
 		return f->mask_proto && (f->mask & VU_BIT(VU_PF_MQ)) ? "VU-RVAL-05" : "";
 	default:
@@ -511,6 +515,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_POSTCOPY_NO_UFD:
 	case VFU_FAULT_SHMEM_COUNT:
 	case VFU_FAULT_INFLIGHT_NO_FD:
+	case VFU_FAULT_SUSPENDED_MSG:
 	case VFU_FAULT_PACKED_USED_ZERO:
 	case VFU_FAULT_VRING_BASE_ZERO:
 	case VFU_FAULT_VRING_BASE_OTHER:

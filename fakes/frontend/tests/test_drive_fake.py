@@ -193,6 +193,7 @@ TRACE_FAULTS = [
     (["--protocol-features", "+SHMEM", "--fault", "shmem-count"], "shmem-config", "VU-RVAL-04 MUST"),
     (["--fault", "drop-protocol-feature=MQ"], "replay-qemu-net", "VU-RVAL-05 SHOULD"),
     (["--fault", "inflight-no-fd"], "inflight", "VU-RVAL-06 MUST"),  # blk: the profile with INFLIGHT_SHMFD
+    (["--fault", "suspended-msg"], "replay-qemu-net", "VU-BCH-08 MUST"),
 ] + [(["--fault", "backend-bad=%s@req=GET_VRING_BASE" % k], "replay-qemu-net", w) for k, w in (
     ("call-num", "VU-BCH-01 MUST"), ("ungated", "VU-BCH-02 SHOULD"), ("fds", "VU-BCH-03 MUST"),
     ("notifier-size", "VU-BCH-04 SHOULD"), ("shmem-flags", "VU-BCH-05 MUST"), ("shmem-unmap", "VU-BCH-06 MUST"),

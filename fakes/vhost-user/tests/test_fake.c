@@ -737,7 +737,7 @@ START_TEST(test_fault_specs)
 	ck_assert(f.mask_proto && f.mask == (VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_STATUS)));
 	ck_assert_int_eq(vfu_fault_parse("backend-req=VRING_CALL@req=GET_VRING_BASE", &f, err, sizeof err), 0);
 	ck_assert_uint_eq(f.be_req, VU_BE_VRING_CALL);
-	ck_assert_str_eq(vfu_fault_waives(&f), "VU-BCH-02");
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-BCH-02,VU-BCH-08");
 	ck_assert_int_eq(vfu_fault_parse("drop-protocol-feature=MQ", &f, err, sizeof err), 0);
 	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-05");
 	ck_assert_int_eq(vfu_fault_parse("drop-feature=LOG_ALL", &f, err, sizeof err), 0);
@@ -751,6 +751,8 @@ START_TEST(test_fault_specs)
 	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-04");
 	ck_assert_int_eq(vfu_fault_parse("inflight-no-fd", &f, err, sizeof err), 0);
 	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-06");
+	ck_assert_int_eq(vfu_fault_parse("suspended-msg", &f, err, sizeof err), 0);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-BCH-08,VU-BCH-02");
 	for (unsigned k = VFU_BAD_CALL_NUM; k < VFU_BAD_COUNT; k++) {
 		char spec[96];
 		snprintf(spec, sizeof spec, "backend-bad=%s@req=GET_VRING_BASE#2", vfu_backend_bad_name(k));
@@ -792,7 +794,7 @@ START_TEST(test_fault_specs)
 					   "hang=1@req=GET_FEATURES", "leak-fds", "crash@req=NOPE",
 					   "reply-fds", "reply-fds=0", "reply-fds=253", "reply-fds=x",
 					   "vring-base-high@req=GET_VRING_BASE", "vring-base-high=1",
-					   "postcopy-no-ufd@msg=3",
+					   "postcopy-no-ufd@msg=3", "suspended-msg@req=GET_VRING_BASE",
 					   "backend-bad=call-num", "backend-bad@req=GET_VRING_BASE",
 					   "backend-bad=bogus@req=GET_VRING_BASE" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
