@@ -20,6 +20,7 @@ struct vc_ctx {
 	const struct vu_request_info *ri;
 	bool is_request;              /* a request (not a reply) on its channel */
 	bool live;                    /* live source: kicks and fd sizes are seen */
+	uint8_t traced_side;          /* enum vc_side of the session's recording */
 	uint32_t profile_queues;      /* queue count a live profile offers, 0 unknown */
 	size_t family;                /* index of the family being run */
 };

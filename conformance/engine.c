@@ -283,6 +283,7 @@ void vc_engine_feed(struct vc_engine *e, const struct vc_event *ev)
 	}
 	struct vc_ctx c = {
 		.eng = e, .sid = ev->session, .st = &ss->st, .ev = ev, .live = ss->live,
+		.traced_side = e->res.sessions[ev->session].info.traced_side,
 		.profile_queues = ss->queues,
 	};
 	struct vu_pending answered;

@@ -8,6 +8,10 @@ void vdpa_rules_check(struct vc_ctx *c); /* conformance/vdpa_rules.c */
 void vdpa_rules_free(void *state);
 void vu_packed_check(struct vc_ctx *c); /* conformance/vu_packed.c */
 void vu_packed_free(void *state);
+void vu_rval_check(struct vc_ctx *c); /* conformance/vu_rval.c */
+void vu_rval_free(void *state);
+void vu_bch_check(struct vc_ctx *c); /* conformance/vu_bch.c */
+void vu_bch_free(void *state);
 
 const struct vc_family vc_families[] = {
 	{ "header", vu_header_check, NULL },
@@ -26,5 +30,7 @@ const struct vc_family vc_families[] = {
 	{ "vdpa-batch", vdpa_bat_check, NULL, vdpa_bat_free },
 	{ "vdpa-client", vdpa_rules_check, NULL, vdpa_rules_free },
 	{ "backend", vu_be_check, NULL },
+	{ "reply-values", vu_rval_check, NULL, vu_rval_free },
+	{ "backend-channel", vu_bch_check, NULL, vu_bch_free },
 };
 const size_t vc_nfamilies = sizeof vc_families / sizeof vc_families[0];

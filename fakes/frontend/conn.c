@@ -247,6 +247,19 @@ enum vfe_rx vfe_recv(struct vfe_conn *c, struct vfe_msg *m, uint32_t owed_req)
 	int64_t start = mono_ns();
 	int64_t deadline = start + (int64_t)c->timeout_ms * 1000000;
 	for (;;) {
+		/* Back-end requests read with (or before) the reply first: the
+		 * back-end sent them before it, and the judge sees that order. */
+		if (c->be_sock >= 0) {
+			struct vfe_msg *bm = malloc(sizeof *bm);
+			if (bm) {
+				int br;
+				while ((br = read_msg(c, 1, bm)) == 1)
+					serve_backend_msg(c, bm);
+				free(bm);
+				if (br < 0)
+					vfe_set_backend(c, -1);
+			}
+		}
 		int r = read_msg(c, 0, m);
 		if (r == 1) {
 			emit_msg(c, VC_DIR_BE_TO_FE, VU_CHAN_MAIN, m->req, m->flags, m->size, m->pl, m->len,
@@ -272,17 +285,6 @@ enum vfe_rx vfe_recv(struct vfe_conn *c, struct vfe_msg *m, uint32_t owed_req)
 			vfe_why(c, "back-end closed the connection");
 			emit_eof(c, VC_DIR_BE_TO_FE, vc_sock_rx_pending(&c->rx[0]));
 			return VFE_RX_EOF;
-		}
-		if (c->be_sock >= 0) {
-			struct vfe_msg *bm = malloc(sizeof *bm);
-			if (bm) {
-				int br;
-				while ((br = read_msg(c, 1, bm)) == 1)
-					serve_backend_msg(c, bm);
-				free(bm);
-				if (br < 0)
-					vfe_set_backend(c, -1);
-			}
 		}
 		int64_t left = (deadline - mono_ns()) / 1000000;
 		if (left <= 0) {

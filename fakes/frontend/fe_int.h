@@ -274,4 +274,6 @@ pid_t vfe_run_pid(struct vfe_run *r);
 int vfe_run_terminate(struct vfe_run *r, int limit_ms, int *status);
 /* sc_process.c: the back-end program conventions (VU-BE-11). */
 int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_postcopy_advise(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_shmem_config(struct vfe_conn *c, const struct vfe_scn *s);
 #endif

@@ -435,6 +435,8 @@ const struct vfe_scn vfe_scn_basic[] = {
 	{ "log-on-off", "migration", "SET_LOG_BASE, LOG_ALL and logged ring addresses on, then off; net, blk: the data path before, during (used-ring writes logged) and after", false, VU_BE_05, 0, sc_log, 0 },
 	{ "inflight", "inflight", "GET_INFLIGHT_FD, SET_INFLIGHT_FD, start, stop", false, VU_BE_05, 0, sc_inflight, 0 },
 	{ "inflight-repeat", "inflight", "GET_INFLIGHT_FD 32 times: no fd pile-up, no crash", false, VU_BE_05, 0, sc_inflight, 32 },
+	{ "postcopy-advise", "migration", "PAGEFAULT negotiated, CONFIGURE_MEM_SLOTS not: POSTCOPY_ADVISE answered with a userfaultfd", false, VU_BE_05, 0, vfe_sc_postcopy_advise, 0 },
+	{ "shmem-config", "config", "SHMEM negotiated: GET_SHMEM_CONFIG twice, the same valid answer", false, VU_BE_05, 0, vfe_sc_shmem_config, 0 },
 	{ "datapath", "datapath", "net: TX frame consumed; blk: sector written and read back", false, VU_BE_06, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), sc_datapath, 0 },
 	{ "stopped-quiet", "ring-state", "data path, stop every ring (GET_VRING_BASE), then a buffer made available and kicked on each: not used, no call signal", false, VU_BE_08, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_stopped_quiet, 0 },
 	{ "start-without-kick", "ring-state", "a buffer made available before SET_VRING_KICK, then no kick: used once the ring is started", false, VU_BE_10, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_start_without_kick, 0 },

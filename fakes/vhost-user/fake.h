@@ -78,6 +78,12 @@ enum vfu_fault_kind {
 	VFU_FAULT_LOG_SKIP_USED,    /* used-ring writes are not logged */
 	VFU_FAULT_START_ON_KICK,    /* a ring waits for a kick after SET_VRING_KICK */
 	VFU_FAULT_IGNORE_SIGTERM,   /* serve ignores SIGTERM (cmd_serve.c) */
+	VFU_FAULT_VRING_BASE_HIGH,  /* split GET_VRING_BASE sets bit 16 (VU-RVAL-01) */
+	VFU_FAULT_BACKEND_BAD,      /* a malformed back-end request before the reply (VU-BCH-*) */
+	VFU_FAULT_POSTCOPY_NO_UFD,  /* POSTCOPY_ADVISE passes an eventfd (VU-RVAL-03) */
+	VFU_FAULT_SHMEM_COUNT,      /* GET_SHMEM_CONFIG counts a region it gives no size (VU-RVAL-04) */
+	VFU_FAULT_INFLIGHT_NO_FD,   /* GET_INFLIGHT_FD sizes an area but passes no fd (VU-RVAL-06) */
+	VFU_FAULT_SUSPENDED_MSG,    /* a back-end request after the last ring stopped (VU-BCH-08) */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -134,7 +140,23 @@ struct vfu_fault {
 	uint32_t be_req;           /* BACKEND_REQ: back-end request number */
 	uint32_t lax;              /* LAX: VFU_RF_BIT mask of classes switched off */
 	uint32_t nfds;             /* REPLY_FDS: extra fds per reply, 1..VFU_REPLY_FDS_MAX */
+	uint32_t bad;              /* BACKEND_BAD: enum vfu_backend_bad */
 };
+
+/* backend-bad=KIND: the malformed back-end request sent (fake_faults_be.c). */
+enum vfu_backend_bad {
+	VFU_BAD_CALL_NUM = 1,      /* VRING_CALL num 1 (VU-BCH-01) */
+	VFU_BAD_UNGATED,           /* VRING_CALL without INBAND_NOTIFICATIONS (VU-BCH-02) */
+	VFU_BAD_FDS,               /* CONFIG_CHANGE_MSG with an fd, no BACKEND_SEND_FD (VU-BCH-03) */
+	VFU_BAD_NOTIFIER_SIZE,     /* VRING_HOST_NOTIFIER_MSG of 0x1800 bytes (VU-BCH-04) */
+	VFU_BAD_SHMEM_FLAGS,       /* SHMEM_MAP flags 2 (VU-BCH-05) */
+	VFU_BAD_SHMEM_UNMAP,       /* SHMEM_UNMAP of nothing mapped (VU-BCH-06) */
+	VFU_BAD_IOTLB_TYPE,        /* IOTLB_MSG of type 2, an update (VU-BCH-07) */
+	VFU_BAD_COUNT,
+};
+/* KIND by name, 0 if unknown; its name, NULL out of range. */
+unsigned vfu_backend_bad_by_name(const char *name);
+const char *vfu_backend_bad_name(unsigned k);
 
 /* reply-fds=N: at most this many extra fds (with the reply's own fd, one
  * sendmsg's SCM_MAX_FD of 253). */
@@ -156,6 +178,9 @@ struct vfu_fault {
  *   vring-base-zero | vring-base-other-ring         (no trigger)
  *   stopped-ring-runs | log-skip-used | start-on-kick   (no trigger)
  *   ignore-sigterm                                  (no trigger)
+ *   vring-base-high | postcopy-no-ufd | shmem-count | inflight-no-fd |
+ *   suspended-msg                                   (no trigger)
+ *   backend-bad=call-num|ungated|fds|notifier-size|shmem-flags|shmem-unmap|iotlb-type@req=NAME
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

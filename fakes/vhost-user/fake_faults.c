@@ -161,6 +161,9 @@ void vfu_faults_before_answer(struct vfu_conn *c, const struct vfu_msg *m, const
 	}
 	if ((f = vfu_fault_armed(c, VFU_FAULT_BACKEND_REQ, m->req)))
 		vfu_send_backend_req(c, f->be_req, true);
+	if ((f = vfu_fault_armed(c, VFU_FAULT_BACKEND_BAD, m->req)))
+		vfu_fault_backend_bad(c, f);
+	vfu_fault_suspended_msg(c, &c->susp_msg_due);
 	if ((f = vfu_fault_armed(c, VFU_FAULT_CLOSE_BACKEND, m->req)) && f->at_req) {
 		vfu_conn_log(c, "fault: closing the back-end channel");
 		vfu_close_backend(c);

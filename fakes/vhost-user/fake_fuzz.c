@@ -6,7 +6,8 @@
 
 const char *vfu_fuzz_waives(void)
 {
-	return "VU-HDR-01,VU-HDR-03,VU-HDR-04,VU-HDR-05,VU-SIZE-02,VU-REPLY-0[123]";
+	/* unprompted back-end requests: any feature, zero payloads (VU-BCH) */
+	return "VU-HDR-01,VU-HDR-03,VU-HDR-04,VU-HDR-05,VU-SIZE-02,VU-REPLY-0[123],VU-BCH-0[1-8]";
 }
 
 uint64_t vfu_fuzz_next(struct vfu_server *s)

@@ -109,6 +109,8 @@ struct vfu_conn {
 	struct vfu_watch w_sock;
 	struct vfu_reader rd;
 	int be_fd;
+	int ufd;                   /* POSTCOPY_ADVISE's userfaultfd, -1 none */
+	bool susp_msg_due;         /* suspended-msg fault: send at the next message */
 	struct vfu_watch w_be;
 	struct vfu_reader be_rd;
 	int delay_tfd, stall_tfd;
@@ -226,6 +228,29 @@ struct vfu_ring *vfu_conn_ring(struct vfu_conn *c, uint32_t idx);
 struct vfu_region *vfu_conn_regions(struct vfu_conn *c, uint32_t *n, uint32_t **pn);
 const struct vfu_profile *vfu_conn_profile(const struct vfu_conn *c);
 void vfu_conn_log(const struct vfu_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Send one request on the back-end channel, with pass_fd (-1: none);
+ * 0 sent, -1 no channel or the write failed. */
+int vfu_conn_send_backend(struct vfu_conn *c, uint32_t req, uint32_t flags, const uint8_t *pl, uint32_t len,
+			  int pass_fd);
+/* Faults of back-end duties a trace decides (fake_faults_be.c): the split
+ * GET_VRING_BASE word as the fault leaves it; the malformed back-end
+ * request of backend-bad. */
+uint32_t vfu_fault_split_base(struct vfu_conn *c, uint32_t base);
+void vfu_fault_backend_bad(struct vfu_conn *c, const struct vfu_fault *f);
+/* GET_SHMEM_CONFIG's reply (len bytes, all zero: no region) as the
+ * shmem-count fault leaves it. */
+void vfu_fault_shmem_config(struct vfu_conn *c, uint8_t *cfg, uint32_t len);
+/* The fd GET_INFLIGHT_FD's reply passes: fd, or -1 (fd closed) under the
+ * inflight-no-fd fault. */
+int vfu_fault_inflight_fd(struct vfu_conn *c, int fd);
+/* suspended-msg: after a GET_VRING_BASE reply that left no ring with a
+ * kick fd, *due is set; the next front-end message then first gets a
+ * CONFIG_CHANGE_MSG on the back-end channel. */
+void vfu_fault_after_stop(struct vfu_conn *c, bool *due);
+void vfu_fault_suspended_msg(struct vfu_conn *c, bool *due);
+/* POSTCOPY_ADVISE's userfaultfd (fake_postcopy.c), -1 when none can be
+ * opened; the postcopy-no-ufd fault makes it an eventfd. */
+int vfu_postcopy_open(struct vfu_conn *c);
 void vfu_conn_count(struct vfu_conn *c, int what, uint64_t n);
 enum { VFU_CNT_CHAINS, VFU_CNT_CHAIN_ERR, VFU_CNT_BAD_REGION, VFU_CNT_MAPPED, VFU_CNT_DISK_READ,
        VFU_CNT_DISK_WRITE };

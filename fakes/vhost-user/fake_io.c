@@ -120,3 +120,11 @@ void vfu_reader_free(struct vfu_server *s, struct vfu_reader *r)
 	s->st.fds_closed += r->rx.fds_closed - closed0;
 	vfu_msg_free(s, &r->m);
 }
+
+int vfu_conn_send_backend(struct vfu_conn *c, uint32_t req, uint32_t flags, const uint8_t *pl, uint32_t len,
+			  int pass_fd)
+{
+	if (c->be_fd < 0)
+		return -1;
+	return vfu_send_msg(c, VU_CHAN_BACKEND, req, flags, pl, len, pass_fd, 0);
+}

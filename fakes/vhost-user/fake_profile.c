@@ -188,6 +188,12 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_LOG_SKIP_USED] = "log-skip-used",
 	[VFU_FAULT_START_ON_KICK] = "start-on-kick",
 	[VFU_FAULT_IGNORE_SIGTERM] = "ignore-sigterm",
+	[VFU_FAULT_VRING_BASE_HIGH] = "vring-base-high",
+	[VFU_FAULT_BACKEND_BAD] = "backend-bad",
+	[VFU_FAULT_POSTCOPY_NO_UFD] = "postcopy-no-ufd",
+	[VFU_FAULT_SHMEM_COUNT] = "shmem-count",
+	[VFU_FAULT_INFLIGHT_NO_FD] = "inflight-no-fd",
+	[VFU_FAULT_SUSPENDED_MSG] = "suspended-msg",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -316,6 +322,23 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-10";
 	case VFU_FAULT_IGNORE_SIGTERM:
 		return "VU-BE-11";
+	case VFU_FAULT_VRING_BASE_HIGH:
+		return "VU-RVAL-01";
+	case VFU_FAULT_POSTCOPY_NO_UFD:
+		return "VU-RVAL-03";
+	case VFU_FAULT_SHMEM_COUNT:
+		return "VU-RVAL-04";
+	case VFU_FAULT_INFLIGHT_NO_FD:
+		return "VU-RVAL-06";
+	case VFU_FAULT_SUSPENDED_MSG:
+		return "VU-BCH-08,VU-BCH-02";   /* CONFIG_CHANGE_MSG, CONFIG negotiated or not */
+	case VFU_FAULT_BACKEND_BAD:
+		return "VU-BCH-0[1-8],VU-NEG-10";
+	case VFU_FAULT_BACKEND_REQ:
+		return "VU-BCH-02,VU-BCH-08";  /* sent whether its feature is negotiated or not,
+						* and whether rings run or not */
+	case VFU_FAULT_DROP_FEATURES:
+		return f->mask_proto && (f->mask & VU_BIT(VU_PF_MQ)) ? "VU-RVAL-05" : "";
 	default:
 		return "";
 	}
@@ -490,6 +513,19 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 			return -1;
 		}
 		break;
+	case VFU_FAULT_BACKEND_BAD:
+		if (!arg || !f->at_req || !(f->bad = vfu_backend_bad_by_name(arg))) {
+			snprintf(err, errlen,
+				 "fault '%s': wants backend-bad=call-num|ungated|fds|notifier-size|shmem-flags|shmem-unmap|iotlb-type@req=NAME",
+				 spec);
+			return -1;
+		}
+		break;
+	case VFU_FAULT_VRING_BASE_HIGH:
+	case VFU_FAULT_POSTCOPY_NO_UFD:
+	case VFU_FAULT_SHMEM_COUNT:
+	case VFU_FAULT_INFLIGHT_NO_FD:
+	case VFU_FAULT_SUSPENDED_MSG:
 	case VFU_FAULT_PACKED_USED_ZERO:
 	case VFU_FAULT_VRING_BASE_ZERO:
 	case VFU_FAULT_VRING_BASE_OTHER:

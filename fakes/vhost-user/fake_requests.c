@@ -9,6 +9,7 @@
 #include "lib/xalloc.h"
 #include "vcts/vring.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +54,7 @@ static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
 	if (vfu_faults_vring_base(c, idx, &word))
 		return word;
 	if (!r->packed)
-		return r->last_avail;
+		return vfu_fault_split_base(c, r->last_avail);
 	struct vu_packed_base b = { r->last_avail, r->used_idx, r->avail_wrap, r->used_wrap };
 	return vu_packed_base_enc(&b);
 }
@@ -96,7 +97,35 @@ static enum vfu_verdict get_inflight(struct vfu_conn *c, struct vfu_msg *m, stru
 	/* vfu_reply() closes the memfd once it is sent. */
 	r->pl = out;
 	r->len = (uint32_t)sz;
-	r->fd = fd;
+	r->fd = vfu_fault_inflight_fd(c, fd);
+	return VFU_REPLY;
+}
+
+static enum vfu_verdict get_shmem_config(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r)
+{
+	(void)m;
+	/* No VIRTIO Shared Memory Region: count 0, every size 0. */
+	memset(r->buf, 0, sizeof r->buf);
+	vfu_fault_shmem_config(c, r->buf, sizeof r->buf);
+	r->pl = r->buf;
+	r->len = sizeof r->buf;
+	return VFU_REPLY;
+}
+
+static enum vfu_verdict postcopy_advise(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r)
+{
+	(void)m;
+	if (c->ufd >= 0)
+		close(c->ufd);
+	if ((c->ufd = vfu_postcopy_open(c)) < 0) {
+		/* The reply owed cannot be given: refused, the dispatcher closes. */
+		vfu_conn_log(c, "POSTCOPY_ADVISE: no userfaultfd to pass; closing");
+		return VFU_REFUSE;
+	}
+	/* vfu_reply() closes what it passes: the fake keeps its own. */
+	r->pl = NULL;
+	r->len = 0;
+	r->fd = fcntl(c->ufd, F_DUPFD_CLOEXEC, 0);
 	return VFU_REPLY;
 }
 
@@ -386,6 +415,7 @@ static enum vfu_verdict get_vring_base(struct vfu_conn *c, struct vfu_msg *m, st
 		rg->kick_watched = false;
 		vfu_close_fd(s, &rg->kick_fd);
 	}
+	vfu_fault_after_stop(c, &c->susp_msg_due);
 	r->pl = r->buf;
 	r->len = 8;
 	return VFU_REPLY;
@@ -548,6 +578,8 @@ static const vfu_handler handlers[VU_REQ_MAX_FRONTEND + 1] = {
 	[VU_GET_CONFIG] = get_config,
 	[VU_SET_CONFIG] = set_config,
 	[VU_GET_INFLIGHT_FD] = get_inflight,
+	[VU_GET_SHMEM_CONFIG] = get_shmem_config,
+	[VU_POSTCOPY_ADVISE] = postcopy_advise,
 	[VU_SET_INFLIGHT_FD] = set_inflight_fd,
 	[VU_IOTLB_MSG] = iotlb_msg,
 	[VU_NET_SET_MTU] = net_set_mtu,

@@ -182,6 +182,44 @@ def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want)
         assert "VU-BE-06" not in out, out
 
 
+# Back-end duties a recording decides (VU-RVAL, VU-BCH): each fault makes
+# the fake break one rule, sent before the reply to GET_VRING_BASE when it
+# is a back-end request; drive's judge names the rule (other rules the same
+# message breaks may come with it: a VRING_CALL with num 1 is also ungated).
+TRACE_FAULTS = [
+    (["--fault", "vring-base-high"], "datapath", "VU-RVAL-01 MUST"),
+    (["--protocol-features", "+PAGEFAULT", "--fault", "postcopy-no-ufd"], "postcopy-advise", "VU-RVAL-03 MUST"),
+    (["--protocol-features", "+SHMEM", "--fault", "shmem-count"], "shmem-config", "VU-RVAL-04 MUST"),
+    (["--fault", "drop-protocol-feature=MQ"], "replay-qemu-net", "VU-RVAL-05 SHOULD"),
+    (["--fault", "inflight-no-fd"], "inflight", "VU-RVAL-06 MUST"),  # blk: the profile with INFLIGHT_SHMFD
+    (["--fault", "suspended-msg"], "replay-qemu-net", "VU-BCH-08 MUST"),
+] + [(["--fault", "backend-bad=%s@req=GET_VRING_BASE" % k], "replay-qemu-net", w) for k, w in (
+    ("call-num", "VU-BCH-01 MUST"), ("ungated", "VU-BCH-02 SHOULD"), ("fds", "VU-BCH-03 MUST"),
+    ("notifier-size", "VU-BCH-04 SHOULD"), ("shmem-flags", "VU-BCH-05 MUST"), ("shmem-unmap", "VU-BCH-06 MUST"),
+    ("iotlb-type", "VU-BCH-07 MUST"))]
+
+
+@pytest.mark.parametrize("serve_args,scenario,want", TRACE_FAULTS, ids=[w.split()[0] for _, _, w in TRACE_FAULTS])
+def test_trace_decided_fault_is_caught(serve_args, scenario, want):
+    device = "blk" if scenario == "inflight" else "net"
+    rc, v, out = drive("trace-" + want.split()[0], serve_args, device=device, scenario=scenario)
+    assert v.get(scenario) == "findings" or (want.endswith("SHOULD") and v.get(scenario) == "pass"), out
+    assert "%s [%s]" % (want, scenario) in out, out
+    assert rc == 1, out  # --strict: a SHOULD finding fails the run too
+
+
+def test_reply_value_scenarios():
+    # The fake offers PAGEFAULT and SHMEM only when asked; then
+    # POSTCOPY_ADVISE is answered with the userfaultfd it opened and kept
+    # until the connection ends (VU-RVAL-03 holds, no leak), and
+    # GET_SHMEM_CONFIG twice with the same empty configuration (VU-RVAL-04).
+    rc, v, out = drive("replies", ["--protocol-features", "+PAGEFAULT,+SHMEM"],
+                       scenario="postcopy-advise,shmem-config")
+    assert rc == 0 and v == {"postcopy-advise": "pass", "shmem-config": "pass"}, out
+    rc, v, out = drive("replies-none", scenario="postcopy-advise,shmem-config")
+    assert rc == 0 and v == {"postcopy-advise": "n/a", "shmem-config": "n/a"}, out
+
+
 def test_reply_fds_are_judged():
     # A back-end that attaches 250 fds to every reply (the case:
     # drive took 32 and judged nothing): VU-FD-06 on each reply, 250 counted.

@@ -877,6 +877,30 @@ START_TEST(test_fault_specs)
 	ck_assert(f.mask_proto && f.mask == (VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_STATUS)));
 	ck_assert_int_eq(vfu_fault_parse("backend-req=VRING_CALL@req=GET_VRING_BASE", &f, err, sizeof err), 0);
 	ck_assert_uint_eq(f.be_req, VU_BE_VRING_CALL);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-BCH-02,VU-BCH-08");
+	ck_assert_int_eq(vfu_fault_parse("drop-protocol-feature=MQ", &f, err, sizeof err), 0);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-05");
+	ck_assert_int_eq(vfu_fault_parse("drop-feature=LOG_ALL", &f, err, sizeof err), 0);
+	ck_assert_str_eq(vfu_fault_waives(&f), "");
+	ck_assert_int_eq(vfu_fault_parse("vring-base-high", &f, err, sizeof err), 0);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-01");
+	ck_assert_int_eq(vfu_fault_parse("postcopy-no-ufd", &f, err, sizeof err), 0);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-03");
+	ck_assert_int_eq(vfu_fault_parse("shmem-count,conn=2", &f, err, sizeof err), 0);
+	ck_assert(f.kind == VFU_FAULT_SHMEM_COUNT && f.conn == 2);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-04");
+	ck_assert_int_eq(vfu_fault_parse("inflight-no-fd", &f, err, sizeof err), 0);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-RVAL-06");
+	ck_assert_int_eq(vfu_fault_parse("suspended-msg", &f, err, sizeof err), 0);
+	ck_assert_str_eq(vfu_fault_waives(&f), "VU-BCH-08,VU-BCH-02");
+	for (unsigned k = VFU_BAD_CALL_NUM; k < VFU_BAD_COUNT; k++) {
+		char spec[96];
+		snprintf(spec, sizeof spec, "backend-bad=%s@req=GET_VRING_BASE#2", vfu_backend_bad_name(k));
+		ck_assert_int_eq(vfu_fault_parse(spec, &f, err, sizeof err), 0);
+		ck_assert(f.kind == VFU_FAULT_BACKEND_BAD && f.bad == k && f.at_req == VU_GET_VRING_BASE && f.nth == 2);
+		ck_assert_str_eq(vfu_fault_waives(&f), "VU-BCH-0[1-8],VU-NEG-10");
+	}
+	ck_assert_ptr_null(vfu_backend_bad_name(VFU_BAD_COUNT));
 	ck_assert_int_eq(vfu_fault_parse("lax=ring-num,neg-num-started,regions,conn=2", &f, err, sizeof err), 0);
 	ck_assert_int_eq(f.kind, VFU_FAULT_LAX);
 	ck_assert_uint_eq(f.conn, 2);
@@ -908,7 +932,11 @@ START_TEST(test_fault_specs)
 					   "disconnect@msg=0", "drop-feature=BOGUS", "disconnect@when=1",
 					   "lax", "lax=", "lax=bogus", "lax=ring-num@req=GET_FEATURES", "crash",
 					   "hang=1@req=GET_FEATURES", "leak-fds", "crash@req=NOPE",
-					   "reply-fds", "reply-fds=0", "reply-fds=253", "reply-fds=x" };
+					   "reply-fds", "reply-fds=0", "reply-fds=253", "reply-fds=x",
+					   "vring-base-high@req=GET_VRING_BASE", "vring-base-high=1",
+					   "postcopy-no-ufd@msg=3", "suspended-msg@req=GET_VRING_BASE",
+					   "backend-bad=call-num", "backend-bad@req=GET_VRING_BASE",
+					   "backend-bad=bogus@req=GET_VRING_BASE" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ck_assert_msg(vfu_fault_parse(bad[i], &f, err, sizeof err) != 0, "%s accepted", bad[i]);
 	uint64_t m = 0;
