@@ -254,6 +254,11 @@ int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s);
 /* sc_ring_state.c: buffers posted before SET_VRING_KICK used unkicked (VU-BE-10). */
 int vfe_sc_start_without_kick(struct vfe_conn *c, const struct vfe_scn *s);
 
+/* sc_enable.c: the enabled state of Ring states (VU-BE-12, -13, -14). */
+int vfe_sc_no_protocol_features(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_disabled_ring(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_enable_while_stopped(struct vfe_conn *c, const struct vfe_scn *s);
+
 /* runner.c: the device of the run (scenarios adapt to it). */
 enum vfe_device vfe_run_device(const struct vfe_run *r);
 uint32_t vfe_run_queues(const struct vfe_run *r);

@@ -178,6 +178,53 @@ static bool check_used_logged(struct vfe_conn *c, uint32_t i, uint16_t before)
 	return miss == UINT64_MAX;
 }
 
+/* VU-BE-15: the descriptor buffers of ring i's chains used since its used
+ * index was before: the first len bytes of each chain's device-writable
+ * part (VIRTIO 1.2, 2.7.8.1: the device "MUST write at least len bytes to
+ * descriptor, beginning at the first device-writable buffer") have their
+ * pages logged. Split rings; no verdict when nothing was written. */
+static bool check_data_logged(struct vfe_conn *c, uint32_t i, uint16_t before)
+{
+	const struct vfe_vring *r = &c->ring[i];
+	uint16_t now = vfe_ring_used_idx(c, i);
+	uint8_t *desc = r->num && !r->packed ? vfe_gpa(c, r->desc, vu_desc_bytes(r->num)) : NULL;
+	if (!desc || now == before)
+		return true;
+	uint64_t checked = 0, miss = UINT64_MAX;
+	for (uint16_t k = before; k != now && miss == UINT64_MAX; k++) {
+		uint32_t id, len;
+		if (!vfe_ring_used_elem(c, i, k, &id, &len) || id >= r->num)
+			continue;
+		uint64_t left = len;
+		uint32_t d = id;
+		for (uint32_t steps = 0; steps < r->num && left && miss == UINT64_MAX; steps++) {
+			const uint8_t *e = desc + (size_t)d * VRING_DESC_SIZE;
+			uint64_t a = vu_rd64(e);
+			uint32_t dl = vu_rd32(e + VRING_DESC_LEN);
+			uint16_t fl, next;
+			memcpy(&fl, e + VRING_DESC_FLAGS, 2);
+			memcpy(&next, e + VRING_DESC_NEXT, 2);
+			if (fl & VRING_DESC_F_WRITE) {
+				uint64_t t = dl < left ? dl : left;
+				for (uint64_t b = a; b < a + t && miss == UINT64_MAX; b = (b / VU_LOG_PAGE + 1) * VU_LOG_PAGE)
+					if (!log_bit(c, b))
+						miss = b;
+				checked += t;
+				left -= t;
+			}
+			if (!(fl & VRING_DESC_F_NEXT) || next >= r->num)
+				break;
+			d = next;
+		}
+	}
+	if (!checked)
+		return true;
+	vfe_run_verdict(c->run, VU_BE_15, miss == UINT64_MAX,
+			"ring %u: the device wrote a descriptor buffer at gpa 0x%" PRIx64 " while logging, but page %" PRIu64 " is not marked in the log",
+			i, miss, miss / VU_LOG_PAGE);
+	return miss == UINT64_MAX;
+}
+
 static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
@@ -228,8 +275,10 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 		if ((r = data_path(c)) < 0)
 			return -1;
 		lost += r;
-		for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++)
+		for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++) {
 			unlogged += !check_used_logged(c, i, before[i]);
+			unlogged += !check_data_logged(c, i, before[i]);
+		}
 	}
 	/* migration cancelled: logging off again */
 	c->acked &= ~VU_BIT(VU_F_LOG_ALL);
@@ -438,6 +487,9 @@ const struct vfe_scn vfe_scn_basic[] = {
 	{ "datapath", "datapath", "net: TX frame consumed; blk: sector written and read back", false, VU_BE_06, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), sc_datapath, 0 },
 	{ "stopped-quiet", "ring-state", "data path, stop every ring (GET_VRING_BASE), then a buffer made available and kicked on each: not used, no call signal", false, VU_BE_08, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_stopped_quiet, 0 },
 	{ "start-without-kick", "ring-state", "a buffer made available before SET_VRING_KICK, then no kick: used once the ring is started", false, VU_BE_10, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_start_without_kick, 0 },
+	{ "no-protocol-features", "ring-state", "PROTOCOL_FEATURES not acked, no SET_VRING_ENABLE: the rings run once started (SET_FEATURES enabled them)", false, VU_BE_12, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_no_protocol_features, 0 },
+	{ "disabled-ring", "ring-state", "net: rings started and disabled: a TX frame is consumed, no RX buffer is used; enabled, the data path runs", false, VU_BE_13, DEV(VFE_DEV_NET), vfe_sc_disabled_ring, 0 },
+	{ "enable-while-stopped", "ring-state", "rings started disabled, stopped, enabled while stopped, started again: the data path runs", false, VU_BE_14, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_enable_while_stopped, 0 },
 	{ "sigterm", "process", "serving with rings started, SIGTERM: the back-end ends within 3 s (--spawn only)", false, VU_BE_11, 0, vfe_sc_sigterm, 0 },
 	{ "packed-datapath", "packed", "RING_PACKED: the data path on packed rings; GET_VRING_BASE gives both positions and wrap counters", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_datapath, 0 },
 	{ "packed-stop-resume", "packed", "RING_PACKED, 8-entry rings: traffic past the wrap, stop, restart from the returned state, traffic, stop", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_stop_resume, 0 },

@@ -1172,6 +1172,7 @@ static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
 		r->kick_fd = fd;
 		if (fd >= 0 && watch_add(c->s, fd, &r->kw) == 0)
 			r->kick_watched = true;
+		r->started = true;
 		/* The ring is started now: what is already available is
 		 * processed without a kick (Ring states). */
 		if (has_fault(c, VFU_FAULT_START_ON_KICK))
@@ -1192,7 +1193,7 @@ static void reset_rings(struct vfu_conn *c)
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++) {
 		struct vfu_ring *r = &c->rings[i];
 		ring_reset_fds(c, r);
-		r->num_set = r->addr_set = r->enabled = r->broken = false;
+		r->num_set = r->addr_set = r->enabled = r->broken = r->started = false;
 		r->last_avail = r->used_idx = 0;
 		r->packed = false;
 		r->avail_wrap = r->used_wrap = true;
@@ -1209,6 +1210,11 @@ static bool has_fault(const struct vfu_conn *c, enum vfu_fault_kind k)
 	for (unsigned i = 0; i < cfg->nfaults; i++)
 		on |= cfg->faults[i].kind == k && (!cfg->faults[i].conn || cfg->faults[i].conn == c->ordinal);
 	return on;
+}
+
+bool vfu_conn_fault(const struct vfu_conn *c, enum vfu_fault_kind k)
+{
+	return has_fault(c, k);
 }
 
 static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
@@ -1557,6 +1563,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		break;
 	case VU_SET_FEATURES:
 		vu_dec_u64(m->payload, m->len, &c->feat_acked);
+		vfu_enable_on_features(c, c->feat_acked);
 		break;
 	case VU_GET_PROTOCOL_FEATURES:
 		c->pf_answered = true;
@@ -1677,6 +1684,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 				watch_del(s, r->kick_fd);
 			r->kick_watched = false;
 			close_fd(s, &r->kick_fd);
+			r->started = false;
 		}
 		reply(c, m->req, out, sizeof out, -1);
 		break;
@@ -1688,7 +1696,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		break;
 	case VU_SET_VRING_ENABLE:
 		if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS)
-			c->rings[sp.index].enabled = sp.num != 0;
+			vfu_enable_set(c, sp.index, sp.num != 0);
 		break;
 	case VU_SET_BACKEND_REQ_FD: {
 		close_backend(c);

@@ -78,6 +78,10 @@ enum vfu_fault_kind {
 	VFU_FAULT_LOG_SKIP_USED,    /* used-ring writes are not logged */
 	VFU_FAULT_START_ON_KICK,    /* a ring waits for a kick after SET_VRING_KICK */
 	VFU_FAULT_IGNORE_SIGTERM,   /* serve ignores SIGTERM (cmd_serve.c) */
+	VFU_FAULT_NO_AUTO_ENABLE,   /* SET_FEATURES without bit 30 enables no ring */
+	VFU_FAULT_DISABLED_IDLE,    /* a started, disabled ring is not processed at all */
+	VFU_FAULT_ENABLE_LOST,      /* SET_VRING_ENABLE on a stopped ring is ignored */
+	VFU_FAULT_LOG_SKIP_DATA,    /* writes to descriptor buffers are not logged */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -153,6 +157,8 @@ struct vfu_fault {
  *   vring-base-zero | vring-base-other-ring         (no trigger)
  *   stopped-ring-runs | log-skip-used | start-on-kick   (no trigger)
  *   ignore-sigterm                                  (no trigger)
+ *   no-auto-enable | disabled-ring-idle | enable-lost-while-stopped
+ *   | log-skip-data                                 (no trigger)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

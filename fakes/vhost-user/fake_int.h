@@ -40,6 +40,7 @@ struct vfu_region {
 struct vfu_ring {
 	uint32_t num;
 	bool num_set, addr_set, enabled, broken;
+	bool started;       /* SET_VRING_KICK until GET_VRING_BASE (Ring states) */
 	struct vu_addr_pl addr;
 	/* Split: free-running indexes. Packed (RING_PACKED acked when the
 	 * ring's base was set): ring positions with their wrap counters. */
@@ -97,6 +98,24 @@ int vfu_region_remove(struct vfu_conn *c, const struct vu_region_pl *r);
 /* Mark the dirty-log pages of bytes [off, off+len) of ring idx's used
  * ring, when LOG_ALL is acked and the ring's addresses asked for it. */
 void vfu_log_used(struct vfu_conn *c, uint32_t idx, uint64_t off, uint64_t len);
+/* fake_enable.c: the enabled/disabled state of Ring states and the
+ * faults that break it. SET_FEATURES acked this mask: without
+ * PROTOCOL_FEATURES every ring is enabled at once. */
+void vfu_enable_on_features(struct vfu_conn *c, uint64_t acked);
+/* SET_VRING_ENABLE idx on (kept while the ring is stopped). */
+void vfu_enable_set(struct vfu_conn *c, uint32_t idx, bool on);
+/* What the null device does with a chain on a started, disabled ring:
+ * 1 consume it with no side effect (net TX: used length 0), -1 leave it
+ * (net RX: no packet is supplied; other devices: until enabled; or the
+ * disabled-ring-idle fault). */
+int vfu_enable_disabled_chain(struct vfu_conn *c, bool has_write);
+/* Mark guest-physical [gpa, gpa+len), a descriptor buffer the device
+ * wrote, in the dirty log while LOG_ALL is acked (vhost-user.rst,
+ * Migration: "All the modifications to memory pointed by vring
+ * descriptor should be marked"). */
+void vfu_log_data(struct vfu_conn *c, uint64_t gpa, uint64_t len);
+/* Is fault k on for this connection? */
+bool vfu_conn_fault(const struct vfu_conn *c, enum vfu_fault_kind k);
 /* Run ring idx as a null device after a kick. */
 void vfu_ring_process(struct vfu_conn *c, uint32_t idx);
 

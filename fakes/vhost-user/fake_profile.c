@@ -187,6 +187,10 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_LOG_SKIP_USED] = "log-skip-used",
 	[VFU_FAULT_START_ON_KICK] = "start-on-kick",
 	[VFU_FAULT_IGNORE_SIGTERM] = "ignore-sigterm",
+	[VFU_FAULT_NO_AUTO_ENABLE] = "no-auto-enable",
+	[VFU_FAULT_DISABLED_IDLE] = "disabled-ring-idle",
+	[VFU_FAULT_ENABLE_LOST] = "enable-lost-while-stopped",
+	[VFU_FAULT_LOG_SKIP_DATA] = "log-skip-data",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -292,13 +296,21 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 	case VFU_FAULT_VRING_BASE_OTHER:
 		return "VU-BE-07";
 	case VFU_FAULT_STOPPED_RUNS:
-		return "VU-BE-08";
+		return "VU-BE-08,VU-BE-16";
 	case VFU_FAULT_LOG_SKIP_USED:
 		return "VU-BE-09";
 	case VFU_FAULT_START_ON_KICK:
 		return "VU-BE-10";
 	case VFU_FAULT_IGNORE_SIGTERM:
 		return "VU-BE-11";
+	case VFU_FAULT_NO_AUTO_ENABLE:
+		return "VU-BE-12";
+	case VFU_FAULT_DISABLED_IDLE:
+		return "VU-BE-13";
+	case VFU_FAULT_ENABLE_LOST:
+		return "VU-BE-14";
+	case VFU_FAULT_LOG_SKIP_DATA:
+		return "VU-BE-15";
 	default:
 		return "";
 	}
@@ -487,6 +499,10 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_LOG_SKIP_USED:
 	case VFU_FAULT_START_ON_KICK:
 	case VFU_FAULT_IGNORE_SIGTERM:
+	case VFU_FAULT_NO_AUTO_ENABLE:
+	case VFU_FAULT_DISABLED_IDLE:
+	case VFU_FAULT_ENABLE_LOST:
+	case VFU_FAULT_LOG_SKIP_DATA:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

@@ -64,7 +64,7 @@ def test_fake_passes_everything(device):
     assert not bad, out
     assert rc == 0, out
     for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath",
-              "stopped-quiet", "start-without-kick", "sigterm"):
+              "stopped-quiet", "start-without-kick", "sigterm", "no-protocol-features", "enable-while-stopped"):
         assert v[s] == "pass", (s, out)
     for s in negative_scenarios():
         # n/a only where the profile does not offer what it needs (blk: no LOG_SHMFD)
@@ -156,14 +156,27 @@ BROKEN = [
     (["--fault", "start-on-kick"], "start-without-kick", "blk", "findings"),
     # VU-BE-11: a back-end that ignores SIGTERM
     (["--fault", "ignore-sigterm"], "sigterm", "net", "findings"),
+    # VU-BE-12..15: the enabled state of Ring states, descriptor buffers in the log
+    (["--fault", "no-auto-enable"], "no-protocol-features", "blk", "findings"),
+    (["--fault", "disabled-ring-idle"], "disabled-ring", "net", "findings"),
+    (["--fault", "enable-lost-while-stopped"], "enable-while-stopped", "blk", "findings"),
+    (["--features", "+LOG_ALL", "--protocol-features", "+LOG_SHMFD", "--fault", "log-skip-data"], "log-on-off",
+     "blk", "findings"),
 ]
+
+# the rule each of those faults breaks, as the driver prints it
+NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
+             "disabled-ring-idle": "VU-BE-13 MUST [disabled-ring]",
+             "enable-lost-while-stopped": "VU-BE-14 SHOULD [enable-while-stopped]",
+             "log-skip-data": "VU-BE-15 SHOULD [log-on-off]"}
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
                          ids=["crash", "hang", "leak-fds", "disconnect", "no-ring-net", "no-ring-blk",
                               "vring-base-zero-net", "vring-base-other-net", "vring-base-zero-blk",
                               "stopped-runs-net", "stopped-runs-blk", "log-skip-used-net",
-                              "start-on-kick-net", "start-on-kick-blk", "ignore-sigterm"])
+                              "start-on-kick-net", "start-on-kick-blk", "ignore-sigterm",
+                              "no-auto-enable-blk", "disabled-ring-idle-net", "enable-lost-blk", "log-skip-data-blk"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)
@@ -174,6 +187,9 @@ def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want)
         assert "VU-BE-07 MUST [datapath]" in out and "VU-BE-06" not in out, out
     if "stopped-ring-runs" in serve_args:
         assert "VU-BE-08 MUST [stopped-quiet]" in out and "VU-BE-07" not in out, out
+        assert "VU-BE-16 MUST [stopped-quiet]" in out and "was written while buffers were made available" in out, out
+    if serve_args[-1] in NEW_RULES:
+        assert NEW_RULES[serve_args[-1]] in out, out
     if "ignore-sigterm" in serve_args:
         assert "VU-BE-11 SHOULD [sigterm]" in out and "still running 3000 ms after SIGTERM" in out, out
     if "start-on-kick" in serve_args:

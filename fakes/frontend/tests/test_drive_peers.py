@@ -236,6 +236,45 @@ def test_start_without_kick():
     assert "VU-BE-10 SHOULD [start-without-kick]" in out and "VU-BE-07" not in out, out
 
 
+RING_STATE = "no-protocol-features,disabled-ring,enable-while-stopped,stopped-quiet,log-on-off"
+
+
+def rules_of(tag):
+    d = json.load(open(os.path.join(WORK, tag + ".json")))
+    return {s["name"]: s["rules"] for s in d["sessions"]}
+
+
+def test_ring_enable_states_dpdk():
+    """VU-BE-12..16 on DPDK 22.11: without PROTOCOL_FEATURES the rings run
+    (it enables them at SET_VRING_KICK), an enable sent while stopped takes
+    effect, nothing is written while suspended; but a TX frame on a started,
+    disabled ring is never consumed (rte_vhost_dequeue_burst returns 0 while
+    the ring is disabled): VU-BE-13, README finding 12."""
+    rc, v, out = drive("dpdk-testpmd", scenario=RING_STATE, tag="dpdk-testpmd-enable")
+    assert v == {"no-protocol-features": "pass", "disabled-ring": "findings", "enable-while-stopped": "pass",
+                 "stopped-quiet": "pass", "log-on-off": "pass"}, out
+    assert rc == 1, out
+    assert "VU-BE-13 MUST [disabled-ring]" in out and "the TX frame was not consumed" in out, out
+    assert "an RX buffer was used" not in out, out
+    r = rules_of("dpdk-testpmd-enable")
+    for sc, rule in (("no-protocol-features", "VU-BE-12"), ("enable-while-stopped", "VU-BE-14"),
+                     ("stopped-quiet", "VU-BE-16")):
+        assert r[sc][rule]["verdict"] == "pass" and r[sc][rule]["checks"] > 0, (sc, r[sc][rule])
+
+
+def test_ring_enable_states_qsd():
+    """VU-BE-12, -14, -15, -16 on qemu-storage-daemon 7.2: all hold (blk
+    has no disabled-ring scenario: the text names side effects for net)."""
+    rc, v, out = drive("qemu-storage-daemon", scenario=RING_STATE, tag="qsd-enable")
+    assert v == {"no-protocol-features": "pass", "disabled-ring": "n/a", "enable-while-stopped": "pass",
+                 "stopped-quiet": "pass", "log-on-off": "pass"}, out
+    assert rc == 0, out
+    r = rules_of("qsd-enable")
+    for sc, rule in (("no-protocol-features", "VU-BE-12"), ("enable-while-stopped", "VU-BE-14"),
+                     ("log-on-off", "VU-BE-15"), ("stopped-quiet", "VU-BE-16")):
+        assert r[sc][rule]["verdict"] == "pass" and r[sc][rule]["checks"] > 0, (sc, r[sc][rule])
+
+
 def test_bad_input_is_a_verdict_not_a_hang():
     sock = os.path.join(WORK, "nobody.sock")
     p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--timeout", "0.2"],
