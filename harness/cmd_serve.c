@@ -60,6 +60,7 @@ static void serve_usage(FILE *f)
 		"                         disabled-ring-idle   a started, disabled ring is not processed\n"
 		"                         enable-lost-while-stopped  SET_VRING_ENABLE on a stopped ring ignored\n"
 		"                         log-skip-data        descriptor-buffer writes are not dirty-logged\n"
+		"                         reset-owner-resets   RESET_OWNER resets rings and device state\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"

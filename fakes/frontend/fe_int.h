@@ -259,6 +259,10 @@ int vfe_sc_no_protocol_features(struct vfe_conn *c, const struct vfe_scn *s);
 int vfe_sc_disabled_ring(struct vfe_conn *c, const struct vfe_scn *s);
 int vfe_sc_enable_while_stopped(struct vfe_conn *c, const struct vfe_scn *s);
 
+/* sc_reset.c: RESET_DEVICE and RESET_OWNER (VU-BE-17, -18). */
+int vfe_sc_reset_device(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_reset_owner(struct vfe_conn *c, const struct vfe_scn *s);
+
 /* runner.c: the device of the run (scenarios adapt to it). */
 enum vfe_device vfe_run_device(const struct vfe_run *r);
 uint32_t vfe_run_queues(const struct vfe_run *r);

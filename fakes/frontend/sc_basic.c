@@ -490,6 +490,8 @@ const struct vfe_scn vfe_scn_basic[] = {
 	{ "no-protocol-features", "ring-state", "PROTOCOL_FEATURES not acked, no SET_VRING_ENABLE: the rings run once started (SET_FEATURES enabled them)", false, VU_BE_12, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_no_protocol_features, 0 },
 	{ "disabled-ring", "ring-state", "net: rings started and disabled: a TX frame is consumed, no RX buffer is used; enabled, the data path runs", false, VU_BE_13, DEV(VFE_DEV_NET), vfe_sc_disabled_ring, 0 },
 	{ "enable-while-stopped", "ring-state", "rings started disabled, stopped, enabled while stopped, started again: the data path runs", false, VU_BE_14, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_enable_while_stopped, 0 },
+	{ "reset-device", "reset", "data path, RESET_DEVICE, features, table and rings set up again without SET_OWNER: the data path runs", false, VU_BE_17, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_device, 0 },
+	{ "reset-owner", "reset", "data path, RESET_OWNER, every ring enabled again (nothing else): the data path runs", false, VU_BE_18, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_owner, 0 },
 	{ "sigterm", "process", "serving with rings started, SIGTERM: the back-end ends within 3 s (--spawn only)", false, VU_BE_11, 0, vfe_sc_sigterm, 0 },
 	{ "packed-datapath", "packed", "RING_PACKED: the data path on packed rings; GET_VRING_BASE gives both positions and wrap counters", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_datapath, 0 },
 	{ "packed-stop-resume", "packed", "RING_PACKED, 8-entry rings: traffic past the wrap, stop, restart from the returned state, traffic, stop", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_stop_resume, 0 },

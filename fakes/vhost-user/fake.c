@@ -1590,6 +1590,9 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 	case VU_SET_OWNER:
 		break;
 	case VU_RESET_OWNER:
+		if (vfu_reset_owner(c))
+			break;
+		__attribute__((fallthrough));
 	case VU_RESET_DEVICE:
 		/* Every ring and the device state back to their start;
 		 * ownership, the memory table and the back-end channel stay

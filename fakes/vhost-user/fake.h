@@ -82,6 +82,7 @@ enum vfu_fault_kind {
 	VFU_FAULT_DISABLED_IDLE,    /* a started, disabled ring is not processed at all */
 	VFU_FAULT_ENABLE_LOST,      /* SET_VRING_ENABLE on a stopped ring is ignored */
 	VFU_FAULT_LOG_SKIP_DATA,    /* writes to descriptor buffers are not logged */
+	VFU_FAULT_RESET_OWNER_RESETS, /* RESET_OWNER resets as RESET_DEVICE does */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -158,7 +159,7 @@ struct vfu_fault {
  *   stopped-ring-runs | log-skip-used | start-on-kick   (no trigger)
  *   ignore-sigterm                                  (no trigger)
  *   no-auto-enable | disabled-ring-idle | enable-lost-while-stopped
- *   | log-skip-data                                 (no trigger)
+ *   | log-skip-data | reset-owner-resets            (no trigger)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

@@ -1,7 +1,8 @@
-/* The enabled/disabled state of a ring (vhost-user.rst, Ring states) and
- * the dirty logging of descriptor buffers, with the faults that break
- * them: what drive's no-protocol-features, disabled-ring,
- * enable-while-stopped and log-on-off scenarios judge (VU-BE-12..15). */
+/* The enabled/disabled state of a ring (vhost-user.rst, Ring states),
+ * RESET_OWNER (disables every ring) and the dirty logging of descriptor
+ * buffers, with the faults that break them: what drive's
+ * no-protocol-features, disabled-ring, enable-while-stopped, reset-owner
+ * and log-on-off scenarios judge (VU-BE-12..15, -18). */
 #include "fakes/vhost-user/fake_int.h"
 
 #include <inttypes.h>
@@ -63,4 +64,17 @@ void vfu_log_data(struct vfu_conn *c, uint64_t gpa, uint64_t len)
 	if (vfu_conn_fault(c, VFU_FAULT_LOG_SKIP_DATA))
 		return;
 	vfu_feat_log_write(lg, gpa, len);
+}
+
+bool vfu_reset_owner(struct vfu_conn *c)
+{
+	/* "It is recommended that back-ends either ignore this message, or
+	 * use it to disable all rings." */
+	if (vfu_conn_fault(c, VFU_FAULT_RESET_OWNER_RESETS)) {
+		vfu_conn_log(c, "fault: RESET_OWNER resets the device (connection state discarded)");
+		return false;
+	}
+	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++)
+		vfu_conn_ring(c, i)->enabled = false;
+	return true;
 }

@@ -114,6 +114,9 @@ int vfu_enable_disabled_chain(struct vfu_conn *c, bool has_write);
  * Migration: "All the modifications to memory pointed by vring
  * descriptor should be marked"). */
 void vfu_log_data(struct vfu_conn *c, uint64_t gpa, uint64_t len);
+/* RESET_OWNER: every ring disabled, nothing else (true); false with the
+ * reset-owner-resets fault: the caller resets as for RESET_DEVICE. */
+bool vfu_reset_owner(struct vfu_conn *c);
 /* Is fault k on for this connection? */
 bool vfu_conn_fault(const struct vfu_conn *c, enum vfu_fault_kind k);
 /* Run ring idx as a null device after a kick. */

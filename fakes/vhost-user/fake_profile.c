@@ -191,6 +191,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_DISABLED_IDLE] = "disabled-ring-idle",
 	[VFU_FAULT_ENABLE_LOST] = "enable-lost-while-stopped",
 	[VFU_FAULT_LOG_SKIP_DATA] = "log-skip-data",
+	[VFU_FAULT_RESET_OWNER_RESETS] = "reset-owner-resets",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -311,6 +312,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-14";
 	case VFU_FAULT_LOG_SKIP_DATA:
 		return "VU-BE-15";
+	case VFU_FAULT_RESET_OWNER_RESETS:
+		return "VU-BE-18";
 	default:
 		return "";
 	}
@@ -503,6 +506,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_DISABLED_IDLE:
 	case VFU_FAULT_ENABLE_LOST:
 	case VFU_FAULT_LOG_SKIP_DATA:
+	case VFU_FAULT_RESET_OWNER_RESETS:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

@@ -64,7 +64,8 @@ def test_fake_passes_everything(device):
     assert not bad, out
     assert rc == 0, out
     for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath",
-              "stopped-quiet", "start-without-kick", "sigterm", "no-protocol-features", "enable-while-stopped"):
+              "stopped-quiet", "start-without-kick", "sigterm", "no-protocol-features", "enable-while-stopped",
+              "reset-owner"):
         assert v[s] == "pass", (s, out)
     for s in negative_scenarios():
         # n/a only where the profile does not offer what it needs (blk: no LOG_SHMFD)
@@ -162,13 +163,18 @@ BROKEN = [
     (["--fault", "enable-lost-while-stopped"], "enable-while-stopped", "blk", "findings"),
     (["--features", "+LOG_ALL", "--protocol-features", "+LOG_SHMFD", "--fault", "log-skip-data"], "log-on-off",
      "blk", "findings"),
+    # VU-BE-17, -18: the owner kept across RESET_DEVICE, the state across RESET_OWNER
+    (["--fault", "disconnect@req=RESET_DEVICE"], "reset-device", "blk", "findings"),
+    (["--fault", "reset-owner-resets"], "reset-owner", "net", "findings"),
 ]
 
 # the rule each of those faults breaks, as the driver prints it
 NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
              "disabled-ring-idle": "VU-BE-13 MUST [disabled-ring]",
              "enable-lost-while-stopped": "VU-BE-14 SHOULD [enable-while-stopped]",
-             "log-skip-data": "VU-BE-15 SHOULD [log-on-off]"}
+             "log-skip-data": "VU-BE-15 SHOULD [log-on-off]",
+             "disconnect@req=RESET_DEVICE": "VU-BE-17 MUST [reset-device]",
+             "reset-owner-resets": "VU-BE-18 SHOULD [reset-owner]"}
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
@@ -176,7 +182,8 @@ NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
                               "vring-base-zero-net", "vring-base-other-net", "vring-base-zero-blk",
                               "stopped-runs-net", "stopped-runs-blk", "log-skip-used-net",
                               "start-on-kick-net", "start-on-kick-blk", "ignore-sigterm",
-                              "no-auto-enable-blk", "disabled-ring-idle-net", "enable-lost-blk", "log-skip-data-blk"])
+                              "no-auto-enable-blk", "disabled-ring-idle-net", "enable-lost-blk", "log-skip-data-blk",
+                              "reset-device-closes-blk", "reset-owner-resets-net"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)

@@ -275,6 +275,21 @@ def test_ring_enable_states_qsd():
         assert r[sc][rule]["verdict"] == "pass" and r[sc][rule]["checks"] > 0, (sc, r[sc][rule])
 
 
+def test_resets():
+    """VU-BE-17, -18: qemu-storage-daemon 7.2 keeps the memory table and
+    rings across RESET_OWNER; DPDK 22.11 discards them
+    (vhost_user_reset_owner: cleanup_device, reset_device), the
+    interpretation the text says "would lead to bugs": WARN, README
+    finding 13. Neither offers RESET_DEVICE (n/a)."""
+    rc, v, out = drive("qemu-storage-daemon", scenario="reset-*", tag="qsd-reset")
+    assert rc == 0 and v == {"reset-device": "n/a", "reset-owner": "pass"}, out
+    assert rules_of("qsd-reset")["reset-owner"]["VU-BE-18"]["verdict"] == "pass", out
+    rc, v, out = drive("dpdk-testpmd", scenario="reset-*", tag="dpdk-testpmd-reset")
+    assert v == {"reset-device": "n/a", "reset-owner": "findings"}, out
+    assert "VU-BE-18 SHOULD [reset-owner]" in out and "connection state discarded" in out, out
+    assert "VU-BE-05" not in out, out
+
+
 def test_bad_input_is_a_verdict_not_a_hang():
     sock = os.path.join(WORK, "nobody.sock")
     p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--timeout", "0.2"],

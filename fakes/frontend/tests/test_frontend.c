@@ -86,7 +86,7 @@ START_TEST(fake_serves_every_positive_scenario)
 	fresh_path("pos");
 	int fds0 = vc_test_count_fds();
 	struct vfu_server *s = start_fake(_i ? "blk" : "net", 2);
-	struct vfe_run *r = new_run("replay,lifecycle,memory,migration,inflight,datapath,ring-state",
+	struct vfe_run *r = new_run("replay,lifecycle,memory,migration,inflight,datapath,ring-state,reset",
 				    _i ? VFE_DEV_BLK : VFE_DEV_NET, 3000);
 	char err[256];
 	ck_assert_int_gt(vfe_run_all(r, err, sizeof err), 0);
@@ -125,6 +125,10 @@ START_TEST(fake_serves_every_positive_scenario)
 	ck_assert_int_eq(find(r, "enable-while-stopped")->outcome, VFE_PASS);
 	ck_assert_int_eq(res->sessions[find(r, "enable-while-stopped")->session].rules[VU_BE_14].verdict, VC_PASS);
 	ck_assert_int_eq(find(r, "disabled-ring")->outcome, _i ? VFE_SKIPPED : VFE_PASS);
+	/* RESET_OWNER only disables the rings; RESET_DEVICE (blk offers it)
+	 * keeps the owner (VU-BE-17, -18) */
+	ck_assert_int_eq(res->sessions[find(r, "reset-owner")->session].rules[VU_BE_18].verdict, VC_PASS);
+	ck_assert_int_eq(find(r, "reset-device")->outcome, _i ? VFE_PASS : VFE_SKIPPED);
 	if (!_i)
 		ck_assert_int_eq(res->sessions[find(r, "disabled-ring")->session].rules[VU_BE_13].verdict, VC_PASS);
 	/* what was available before SET_VRING_KICK is used unkicked (VU-BE-10) */
@@ -325,7 +329,8 @@ END_TEST
  * alone among the new ones: no-auto-enable VU-BE-12 (blk: a net ring
  * left disabled still consumes TX), disabled-ring-idle VU-BE-13,
  * enable-lost-while-stopped VU-BE-14 (blk), log-skip-data VU-BE-15 (blk
- * offered LOG_ALL and LOG_SHMFD: the null net device writes no buffer). */
+ * offered LOG_ALL and LOG_SHMFD: the null net device writes no buffer),
+ * a close at RESET_DEVICE VU-BE-17, reset-owner-resets VU-BE-18. */
 static const struct {
 	const char *fault, *scenario, *profile;
 	enum vc_rule_id rule;
@@ -334,6 +339,9 @@ static const struct {
 	{ "disabled-ring-idle", "disabled-ring", "net", VU_BE_13 },
 	{ "enable-lost-while-stopped", "enable-while-stopped", "blk", VU_BE_14 },
 	{ "log-skip-data", "log-on-off", "blk", VU_BE_15 },
+	{ "disconnect@req=RESET_DEVICE", "reset-device", "blk", VU_BE_17 },
+	{ "reset-owner-resets", "reset-owner", "net", VU_BE_18 },
+	{ "reset-owner-resets", "reset-owner", "blk", VU_BE_18 },
 };
 
 START_TEST(ring_state_faults_are_caught)
@@ -369,7 +377,7 @@ START_TEST(ring_state_faults_are_caught)
 			      ring_faults[_i].fault, x->name, vfe_outcome_name(x->outcome), x->detail);
 		ck_assert_int_eq(rr->verdict, with_fault ? VC_FAIL : VC_PASS);
 		ck_assert_uint_ge(rr->checks, 1);
-		for (enum vc_rule_id k = VU_BE_12; k <= VU_BE_16; k++)
+		for (enum vc_rule_id k = VU_BE_12; k <= VU_BE_18; k++)
 			if (k != ring_faults[_i].rule)
 				ck_assert_int_ne(res->sessions[x->session].rules[k].verdict, VC_FAIL);
 		vfe_run_free(r);
