@@ -61,6 +61,9 @@ static void serve_usage(FILE *f)
 		"                         enable-lost-while-stopped  SET_VRING_ENABLE on a stopped ring ignored\n"
 		"                         log-skip-data        descriptor-buffer writes are not dirty-logged\n"
 		"                         reset-owner-resets   RESET_OWNER resets rings and device state\n"
+		"                         daemonize            fork once listening; the started process exits\n"
+		"                           (the daemon ends with its first connection, or after 60 s)\n"
+		"                         bad-capabilities     --print-capabilities prints no JSON object\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"
@@ -71,6 +74,8 @@ static void serve_usage(FILE *f)
 		"                       FILE.waive lists the rules the faults make the fake break\n"
 		"  --json FILE, --junit FILE   reports, written when serving ends\n"
 		"  --once               end after the first connection closes\n"
+		"  --print-capabilities print the capabilities as JSON (vhost-user.rst, Backend\n"
+		"                       program conventions) and exit; other options are ignored\n"
 		"  --timeout S          quiet seconds before a front-end that owes an ack (or waits\n"
 		"                       for one nobody owes) is reported (default 10, 0 = never)\n"
 		"  --duration S         stop serving after S seconds (as on SIGTERM)\n"
@@ -156,8 +161,51 @@ static int write_waivers(const char *path, const struct vfu_config *cfg)
 	return rc;
 }
 
+/* --print-capabilities: the conventions' JSON, every other option
+ * ignored but --profile (the type) and --fault bad-capabilities. */
+static int print_capabilities(int argc, char **argv)
+{
+	const char *profile = "net";
+	bool bad = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+		if (!strcmp(a, "--profile"))
+			profile = v;
+		else if (!strncmp(a, "--profile=", 10))
+			profile = a + 10;
+		else if ((!strcmp(a, "--fault") && !strcmp(v, "bad-capabilities")) ||
+			 !strcmp(a, "--fault=bad-capabilities"))
+			bad = true;
+	}
+	if (bad)
+		printf("{ \"type\": %s }\n", profile); /* the fault: a bare word */
+	else
+		printf("{\n  \"type\": \"%s\"\n}\n", profile);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_USAGE;
+}
+
+/* --fault daemonize: what the conventions forbid. The daemon ends with
+ * its first connection (as --once) or after 60 s, so a test leaves
+ * nothing behind. */
+static void daemonize(bool *once)
+{
+	fflush(NULL);
+	pid_t p = fork();
+	if (p > 0)
+		_exit(0);
+	if (p == 0) {
+		setsid();
+		alarm(60);
+		*once = true;
+	}
+}
+
 int cmd_serve(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--print-capabilities"))
+			return print_capabilities(argc, argv);
+	bool daemon_fault = false;
 	static const struct option opts[] = {
 		{ "socket", required_argument, 0, 'S' },   { "client", no_argument, 0, 'c' },
 		{ "profile", required_argument, 0, 'p' },  { "queues", required_argument, 0, 'Q' },
@@ -356,9 +404,13 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* --fault ignore-sigterm: a back-end that breaks the program
 	 * conventions (a driver's sigterm scenario fails VU-BE-11). */
-	for (unsigned i = 0; i < cfg.nfaults; i++)
+	for (unsigned i = 0; i < cfg.nfaults; i++) {
 		if (cfg.faults[i].kind == VFU_FAULT_IGNORE_SIGTERM)
 			signal(SIGTERM, SIG_IGN);
+		daemon_fault |= cfg.faults[i].kind == VFU_FAULT_DAEMONIZE;
+	}
+	if (daemon_fault && !client)
+		daemonize(&once);
 
 	int64_t deadline = duration_ms ? mono_ms() + duration_ms : 0;
 	while (!g_stop) {

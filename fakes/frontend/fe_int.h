@@ -287,6 +287,14 @@ pid_t vfe_run_pid(struct vfe_run *r);
  * end: the milliseconds it took (wait status in *status), -1 still
  * running, -2 no spawned back-end alive. Its end is then no crash. */
 int vfe_run_terminate(struct vfe_run *r, int limit_ms, int *status);
-/* sc_process.c: the back-end program conventions (VU-BE-11). */
+/* The back-end's shell command (--spawn, back-end listening), else NULL;
+ * the socket path of the run. */
+const char *vfe_run_spawn_cmd(const struct vfe_run *r);
+const char *vfe_run_socket(const struct vfe_run *r);
+/* The pid drive spawned or watches, alive or not (0 none). */
+pid_t vfe_run_started_pid(const struct vfe_run *r);
+/* sc_process.c: the back-end program conventions (VU-BE-11, -19, -20). */
 int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_print_capabilities(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_no_daemon(struct vfe_conn *c, const struct vfe_scn *s);
 #endif

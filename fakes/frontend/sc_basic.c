@@ -492,6 +492,8 @@ const struct vfe_scn vfe_scn_basic[] = {
 	{ "enable-while-stopped", "ring-state", "rings started disabled, stopped, enabled while stopped, started again: the data path runs", false, VU_BE_14, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_enable_while_stopped, 0 },
 	{ "reset-device", "reset", "data path, RESET_DEVICE, features, table and rings set up again without SET_OWNER: the data path runs", false, VU_BE_17, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_device, 0 },
 	{ "reset-owner", "reset", "data path, RESET_OWNER, every ring enabled again (nothing else): the data path runs", false, VU_BE_18, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_owner, 0 },
+	{ "print-capabilities", "process", "the --spawn command with --print-capabilities: a JSON object with a string type on stdout, exit 0 (n/a when it prints no JSON)", false, VU_BE_19, 0, vfe_sc_print_capabilities, 0 },
+	{ "no-daemon", "process", "serving with rings started: the process drive started is still the one running (--spawn only)", false, VU_BE_20, 0, vfe_sc_no_daemon, 0 },
 	{ "sigterm", "process", "serving with rings started, SIGTERM: the back-end ends within 3 s (--spawn only)", false, VU_BE_11, 0, vfe_sc_sigterm, 0 },
 	{ "packed-datapath", "packed", "RING_PACKED: the data path on packed rings; GET_VRING_BASE gives both positions and wrap counters", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_datapath, 0 },
 	{ "packed-stop-resume", "packed", "RING_PACKED, 8-entry rings: traffic past the wrap, stop, restart from the returned state, traffic, stop", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_stop_resume, 0 },

@@ -192,6 +192,8 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_ENABLE_LOST] = "enable-lost-while-stopped",
 	[VFU_FAULT_LOG_SKIP_DATA] = "log-skip-data",
 	[VFU_FAULT_RESET_OWNER_RESETS] = "reset-owner-resets",
+	[VFU_FAULT_DAEMONIZE] = "daemonize",
+	[VFU_FAULT_BAD_CAPS] = "bad-capabilities",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -314,6 +316,10 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-15";
 	case VFU_FAULT_RESET_OWNER_RESETS:
 		return "VU-BE-18";
+	case VFU_FAULT_BAD_CAPS:
+		return "VU-BE-19";
+	case VFU_FAULT_DAEMONIZE:
+		return "VU-BE-20";
 	default:
 		return "";
 	}
@@ -507,6 +513,8 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_ENABLE_LOST:
 	case VFU_FAULT_LOG_SKIP_DATA:
 	case VFU_FAULT_RESET_OWNER_RESETS:
+	case VFU_FAULT_DAEMONIZE:
+	case VFU_FAULT_BAD_CAPS:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

@@ -65,7 +65,7 @@ def test_fake_passes_everything(device):
     assert rc == 0, out
     for s in ("init-start-stop-qemu", "init-start-stop-dpdk", "reconnect", "hotplug-mem-table", "datapath",
               "stopped-quiet", "start-without-kick", "sigterm", "no-protocol-features", "enable-while-stopped",
-              "reset-owner"):
+              "reset-owner", "print-capabilities", "no-daemon"):
         assert v[s] == "pass", (s, out)
     for s in negative_scenarios():
         # n/a only where the profile does not offer what it needs (blk: no LOG_SHMFD)
@@ -166,6 +166,9 @@ BROKEN = [
     # VU-BE-17, -18: the owner kept across RESET_DEVICE, the state across RESET_OWNER
     (["--fault", "disconnect@req=RESET_DEVICE"], "reset-device", "blk", "findings"),
     (["--fault", "reset-owner-resets"], "reset-owner", "net", "findings"),
+    # VU-BE-19, -20: the program conventions
+    (["--fault", "bad-capabilities"], "print-capabilities", "net", "findings"),
+    (["--fault", "daemonize"], "no-daemon", "net", "findings"),
 ]
 
 # the rule each of those faults breaks, as the driver prints it
@@ -174,7 +177,9 @@ NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
              "enable-lost-while-stopped": "VU-BE-14 SHOULD [enable-while-stopped]",
              "log-skip-data": "VU-BE-15 SHOULD [log-on-off]",
              "disconnect@req=RESET_DEVICE": "VU-BE-17 MUST [reset-device]",
-             "reset-owner-resets": "VU-BE-18 SHOULD [reset-owner]"}
+             "reset-owner-resets": "VU-BE-18 SHOULD [reset-owner]",
+             "bad-capabilities": "VU-BE-19 SHOULD [print-capabilities]",
+             "daemonize": "VU-BE-20 SHOULD [no-daemon]"}
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
@@ -183,7 +188,8 @@ NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
                               "stopped-runs-net", "stopped-runs-blk", "log-skip-used-net",
                               "start-on-kick-net", "start-on-kick-blk", "ignore-sigterm",
                               "no-auto-enable-blk", "disabled-ring-idle-net", "enable-lost-blk", "log-skip-data-blk",
-                              "reset-device-closes-blk", "reset-owner-resets-net"])
+                              "reset-device-closes-blk", "reset-owner-resets-net",
+                              "bad-capabilities", "daemonize"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)

@@ -290,6 +290,22 @@ def test_resets():
     assert "VU-BE-05" not in out, out
 
 
+@pytest.mark.parametrize("name", ["dpdk-testpmd", "qemu-storage-daemon", "virtiofsd", "vhost-user-gpu"])
+def test_program_conventions(name):
+    """VU-BE-19, -20: virtiofsd and vhost-user-gpu 7.2 print their
+    capabilities as the conventions say ({"type": "fs"}; "gpu" with
+    features); DPDK testpmd and qemu-storage-daemon do not take the option
+    (no JSON, exit 1: n/a). None daemonizes itself."""
+    rc, v, out = drive(name, scenario="print-capabilities,no-daemon", tag=name + "-conv")
+    assert rc == 0, out
+    caps = "pass" if name in ("virtiofsd", "vhost-user-gpu") else "n/a"
+    assert v == {"print-capabilities": caps, "no-daemon": "pass"}, out
+    r = rules_of(name + "-conv")
+    assert r["no-daemon"]["VU-BE-20"]["verdict"] == "pass" and r["no-daemon"]["VU-BE-20"]["checks"] == 1, r
+    if caps == "pass":
+        assert r["print-capabilities"]["VU-BE-19"]["verdict"] == "pass", r
+
+
 def test_bad_input_is_a_verdict_not_a_hang():
     sock = os.path.join(WORK, "nobody.sock")
     p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--timeout", "0.2"],
