@@ -64,6 +64,7 @@ static void serve_usage(FILE *f)
 		"                         daemonize            fork once listening; the started process exits\n"
 		"                           (the daemon ends with its first connection, or after 60 s)\n"
 		"                         bad-capabilities     --print-capabilities prints no JSON object\n"
+		"                         inflight-kept        used split heads stay marked in flight\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"

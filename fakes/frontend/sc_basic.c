@@ -347,6 +347,52 @@ static int get_inflight(struct vfe_conn *c, uint16_t queues, bool keep)
 	return rc;
 }
 
+/* VU-BE-21: ring 0's queue region (the only one whose place the text
+ * fixes: first) after the data path, when the back-end uses the layout
+ * the text describes (version 1, desc_num the queue size: a region "can
+ * be implemented as" that, so another layout is no finding): every used
+ * head cleared, used_idx the used ring's idx, heads counted in the order
+ * they were made available. No verdict when nothing was used. */
+static bool check_inflight(struct vfe_conn *c)
+{
+	const struct vfe_vring *r = &c->ring[0];
+	const uint8_t *q = c->inflight_map;
+	uint64_t need = VU_INFLIGHT_SPLIT_HDR + (uint64_t)VU_INFLIGHT_SPLIT_DESC * r->num;
+	uint16_t version, desc_num, qused;
+	if (!q || r->packed || !r->num || c->inflight_size < need)
+		return true;
+	memcpy(&version, q + VU_INFLIGHT_SPLIT_VERSION_OFF, 2);
+	memcpy(&desc_num, q + VU_INFLIGHT_SPLIT_DESC_NUM_OFF, 2);
+	memcpy(&qused, q + VU_INFLIGHT_SPLIT_USED_IDX_OFF, 2);
+	uint16_t used = vfe_ring_used_idx(c, 0);
+	if (version != 1 || desc_num != r->num || used == r->used0)
+		return true;
+	char why[160] = "";
+	uint64_t last = 0;
+	bool first = true;
+	for (uint16_t k = r->used0; k != used && !why[0]; k++) {
+		uint32_t id, len;
+		if (!vfe_ring_used_elem(c, 0, k, &id, &len) || id >= r->num)
+			continue;
+		const uint8_t *d = q + VU_INFLIGHT_SPLIT_HDR + (uint64_t)id * VU_INFLIGHT_SPLIT_DESC;
+		uint64_t cnt;
+		memcpy(&cnt, d + VU_INFLIGHT_DESC_COUNTER_OFF, sizeof cnt);
+		if (d[0])
+			snprintf(why, sizeof why, "head %u was used (used element %u) but is still marked in flight", id, k);
+		else if (!first && cnt <= last)
+			snprintf(why, sizeof why, "head %u (used element %u) has counter %llu, not above the previous head's %llu",
+				 id, k, (unsigned long long)cnt, (unsigned long long)last);
+		last = cnt;
+		first = false;
+	}
+	if (!why[0] && qused != used)
+		snprintf(why, sizeof why, "used_idx %u, the used ring's idx is %u", qused, used);
+	vfe_run_verdict(c->run, VU_BE_21, !why[0], "inflight area, ring 0 after the data path: %s", why);
+	if (why[0])
+		vfe_why(c, "inflight area: %s", why);
+	return !why[0];
+}
+
 static int sc_inflight(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	if (init_default(c, VFE_QEMU))
@@ -364,9 +410,19 @@ static int sc_inflight(struct vfe_conn *c, const struct vfe_scn *s)
 				return -1;
 		return 0;
 	}
-	if (get_inflight(c, (uint16_t)n, true) || vfe_start(c, VFE_QEMU, n) || vfe_stop(c, VFE_QEMU, n))
+	if (get_inflight(c, (uint16_t)n, true) || vfe_start(c, VFE_QEMU, n))
 		return -1;
-	return 0;
+	/* The data path with the area in use, then its state (VU-BE-21). */
+	enum vfe_device d = vfe_run_device(c->run);
+	int r = 0;
+	if ((d == VFE_DEV_NET || d == VFE_DEV_BLK) && !c->ring[0].packed && (r = data_path(c)) < 0)
+		return -1;
+	bool kept = check_inflight(c);
+	if (vfe_stop(c, VFE_QEMU, n))
+		return -1;
+	if (r)
+		vfe_why(c, "data path: buffers not processed with the inflight area set");
+	return r || !kept ? 1 : 0;
 }
 
 /* ---- data path ---- */

@@ -1173,6 +1173,7 @@ static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
 		if (fd >= 0 && watch_add(c->s, fd, &r->kw) == 0)
 			r->kick_watched = true;
 		r->started = true;
+		vfu_inflight_start(c, u & VU_VRING_IDX_MASK);
 		/* The ring is started now: what is already available is
 		 * processed without a kick (Ring states). */
 		if (has_fault(c, VFU_FAULT_START_ON_KICK))
@@ -1241,13 +1242,9 @@ static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
 	return vu_packed_base_enc(&b);
 }
 
-/* The inflight area per queue (libvhost-user's split layout: a 16-byte
- * state per descriptor plus a header, 64-byte aligned). Not a wire fact:
- * the front-end only maps and hands back what we size here. */
-static uint64_t inflight_queue_bytes(uint16_t queue_size)
+struct vfu_feat *vfu_conn_feat(struct vfu_conn *c)
 {
-	uint64_t b = 16ull * ((uint64_t)queue_size + 1);
-	return (b + 63) & ~63ull;
+	return &c->feat;
 }
 
 static void get_inflight(struct vfu_conn *c, struct vfu_msg *m)
@@ -1261,7 +1258,7 @@ static void get_inflight(struct vfu_conn *c, struct vfu_msg *m)
 	uint64_t size = 0;
 	if (in.num_queues >= 1 && in.num_queues <= VFU_MAX_RINGS && in.queue_size >= 1 &&
 	    in.queue_size <= VU_SPLIT_RING_MAX) {
-		size = inflight_queue_bytes(in.queue_size) * in.num_queues;
+		size = vfu_inflight_queue_bytes(in.queue_size) * in.num_queues;
 		fd = memfd_create("vhost-cts-inflight", MFD_CLOEXEC);
 		if (fd >= 0 && ftruncate(fd, (off_t)size) != 0) {
 			close(fd);

@@ -85,6 +85,7 @@ enum vfu_fault_kind {
 	VFU_FAULT_RESET_OWNER_RESETS, /* RESET_OWNER resets as RESET_DEVICE does */
 	VFU_FAULT_DAEMONIZE,        /* serve forks, the started process exits (cmd_serve.c) */
 	VFU_FAULT_BAD_CAPS,         /* --print-capabilities prints no JSON object (cmd_serve.c) */
+	VFU_FAULT_INFLIGHT_KEPT,    /* used heads stay marked in flight */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -162,7 +163,7 @@ struct vfu_fault {
  *   ignore-sigterm                                  (no trigger)
  *   no-auto-enable | disabled-ring-idle | enable-lost-while-stopped
  *   | log-skip-data | reset-owner-resets            (no trigger)
- *   daemonize | bad-capabilities                    (no trigger)
+ *   daemonize | bad-capabilities | inflight-kept    (no trigger)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

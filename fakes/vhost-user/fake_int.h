@@ -61,6 +61,7 @@ struct vfu_feat {
 	uint8_t *inflight;                /* mmap_offset into the fd */
 	uint64_t inflight_len;
 	uint16_t inflight_queues, inflight_queue_size;
+	uint64_t inflight_counter;        /* the text's "global counter" */
 	uint16_t mtu;                     /* NET_SET_MTU, 0 until set */
 	void *log_map;                    /* SET_LOG_BASE's dirty log (munmap) */
 	size_t log_map_len;
@@ -117,6 +118,13 @@ void vfu_log_data(struct vfu_conn *c, uint64_t gpa, uint64_t len);
 /* RESET_OWNER: every ring disabled, nothing else (true); false with the
  * reset-owner-resets fault: the caller resets as for RESET_DEVICE. */
 bool vfu_reset_owner(struct vfu_conn *c);
+/* fake_inflight.c: one ring's queue region in the inflight area, and
+ * the tracking of split heads in it (started, fetched, used). */
+uint64_t vfu_inflight_queue_bytes(uint16_t queue_size);
+void vfu_inflight_start(struct vfu_conn *c, uint32_t idx);
+void vfu_inflight_fetch(struct vfu_conn *c, uint32_t idx, uint16_t head);
+void vfu_inflight_used(struct vfu_conn *c, uint32_t idx, uint16_t head, uint16_t used_idx);
+struct vfu_feat *vfu_conn_feat(struct vfu_conn *c);
 /* Is fault k on for this connection? */
 bool vfu_conn_fault(const struct vfu_conn *c, enum vfu_fault_kind k);
 /* Run ring idx as a null device after a kick. */

@@ -194,6 +194,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_RESET_OWNER_RESETS] = "reset-owner-resets",
 	[VFU_FAULT_DAEMONIZE] = "daemonize",
 	[VFU_FAULT_BAD_CAPS] = "bad-capabilities",
+	[VFU_FAULT_INFLIGHT_KEPT] = "inflight-kept",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -320,6 +321,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-19";
 	case VFU_FAULT_DAEMONIZE:
 		return "VU-BE-20";
+	case VFU_FAULT_INFLIGHT_KEPT:
+		return "VU-BE-21";
 	default:
 		return "";
 	}
@@ -515,6 +518,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_RESET_OWNER_RESETS:
 	case VFU_FAULT_DAEMONIZE:
 	case VFU_FAULT_BAD_CAPS:
+	case VFU_FAULT_INFLIGHT_KEPT:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

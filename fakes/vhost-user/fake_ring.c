@@ -471,6 +471,7 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 	uint64_t done = 0;
 	while (r->last_avail != avail_idx) {
 		uint16_t head = rd16(avail + VRING_RING_HDR + VRING_AVAIL_ELEM * (r->last_avail % num));
+		vfu_inflight_fetch(c, idx, head);
 		const char *why = NULL;
 		bool has_write;
 		int n = walk(c, desc, num, head, &why, &has_write);
@@ -490,6 +491,7 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		wr16(used + VRING_RING_IDX, r->used_idx);
 		vfu_log_used(c, idx, VRING_RING_IDX, 2);
+		vfu_inflight_used(c, idx, head, r->used_idx);
 		done++;
 	}
 	if (done) {
