@@ -65,6 +65,7 @@ static void serve_usage(FILE *f)
 		"                           (the daemon ends with its first connection, or after 60 s)\n"
 		"                         bad-capabilities     --print-capabilities prints no JSON object\n"
 		"                         inflight-kept        used split heads stay marked in flight\n"
+		"                         config-writable      SET_CONFIG with flags 0 writes read-only fields\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"

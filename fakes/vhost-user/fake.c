@@ -1739,7 +1739,7 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 		break;
 	case VU_SET_CONFIG: {
 		const char *reason = "";
-		if (vfu_feat_set_config(&c->feat, m->payload, m->len, &reason) != 0)
+		if (vfu_feat_set_config(&c->feat, m->payload, m->len, has_fault(c, VFU_FAULT_CONFIG_WRITABLE), &reason) != 0)
 			status = not_done(c, ri, reason);
 		break;
 	}

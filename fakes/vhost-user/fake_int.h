@@ -77,7 +77,8 @@ void vfu_feat_free(struct vfu_feat *f);
 uint32_t vfu_feat_get_config(const struct vfu_feat *f, const uint8_t *pl, uint32_t len, uint8_t *out,
 			     uint32_t cap);
 /* These return 0, or -1 with *why (not carried out). fd is not consumed. */
-int vfu_feat_set_config(struct vfu_feat *f, const uint8_t *pl, uint32_t len, const char **why);
+/* lax_config: the config-writable fault, every field taken with flags 0. */
+int vfu_feat_set_config(struct vfu_feat *f, const uint8_t *pl, uint32_t len, bool lax_config, const char **why);
 int vfu_feat_set_inflight(struct vfu_feat *f, const uint8_t *pl, uint32_t len, int fd, int64_t fd_size,
 			  const char **why);
 int vfu_feat_set_mtu(struct vfu_feat *f, uint64_t mtu, const char **why);

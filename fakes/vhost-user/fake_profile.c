@@ -195,6 +195,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_DAEMONIZE] = "daemonize",
 	[VFU_FAULT_BAD_CAPS] = "bad-capabilities",
 	[VFU_FAULT_INFLIGHT_KEPT] = "inflight-kept",
+	[VFU_FAULT_CONFIG_WRITABLE] = "config-writable",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -323,6 +324,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-20";
 	case VFU_FAULT_INFLIGHT_KEPT:
 		return "VU-BE-21";
+	case VFU_FAULT_CONFIG_WRITABLE:
+		return "VU-BE-22";
 	default:
 		return "";
 	}
@@ -519,6 +522,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_DAEMONIZE:
 	case VFU_FAULT_BAD_CAPS:
 	case VFU_FAULT_INFLIGHT_KEPT:
+	case VFU_FAULT_CONFIG_WRITABLE:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

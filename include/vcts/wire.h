@@ -53,6 +53,12 @@
 #define VU_INFLIGHT_DESC_COUNTER_OFF 8u
 /* GET_SHMEM_CONFIG reply: u32 nregions, u32 padding, u64 sizes[256]. */
 #define VU_SHMEM_MAX_REGIONS 256u
+/* SET_CONFIG flags: writable fields, or a live migration's restore. */
+#define VU_CONFIG_FLAG_WRITABLE 0u
+#define VU_CONFIG_FLAG_MIGRATION 1u
+/* virtio-blk config space (VIRTIO 1.2, 5.2.4): capacity, u64 at 0, is
+ * read-only to the driver (only writeback, with CONFIG_WCE, is not). */
+#define VIRTIO_BLK_CFG_CAPACITY_OFF 0u
 /* VIRTIO_CONFIG_S_* status bits, also used by vhost-vdpa. */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x1u
 #define VIRTIO_STATUS_DRIVER 0x2u

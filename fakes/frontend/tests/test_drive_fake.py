@@ -171,6 +171,8 @@ BROKEN = [
     (["--fault", "daemonize"], "no-daemon", "net", "findings"),
     # VU-BE-21: inflight tracking (blk offers INFLIGHT_SHMFD)
     (["--fault", "inflight-kept"], "inflight", "blk", "findings"),
+    # VU-BE-22: a read-only config field taken with flags 0
+    (["--fault", "config-writable"], "config-readonly", "blk", "findings"),
 ]
 
 # the rule each of those faults breaks, as the driver prints it
@@ -182,7 +184,8 @@ NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
              "reset-owner-resets": "VU-BE-18 SHOULD [reset-owner]",
              "bad-capabilities": "VU-BE-19 SHOULD [print-capabilities]",
              "daemonize": "VU-BE-20 SHOULD [no-daemon]",
-             "inflight-kept": "VU-BE-21 SHOULD [inflight]"}
+             "inflight-kept": "VU-BE-21 SHOULD [inflight]",
+             "config-writable": "VU-BE-22 MUST [config-readonly]"}
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
@@ -192,7 +195,7 @@ NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
                               "start-on-kick-net", "start-on-kick-blk", "ignore-sigterm",
                               "no-auto-enable-blk", "disabled-ring-idle-net", "enable-lost-blk", "log-skip-data-blk",
                               "reset-device-closes-blk", "reset-owner-resets-net",
-                              "bad-capabilities", "daemonize", "inflight-kept-blk"])
+                              "bad-capabilities", "daemonize", "inflight-kept-blk", "config-writable-blk"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)

@@ -275,6 +275,16 @@ def test_ring_enable_states_qsd():
         assert r[sc][rule]["verdict"] == "pass" and r[sc][rule]["checks"] > 0, (sc, r[sc][rule])
 
 
+def test_config_readonly_qsd():
+    """VU-BE-22: qemu-storage-daemon 7.2 refuses SET_CONFIG of the
+    capacity with flags 0 by closing the connection (vu_panic "Set virtio
+    configuration space failed"), after acking it 0: a refusal."""
+    rc, v, out = drive("qemu-storage-daemon", scenario="config-readonly", tag="qsd-config")
+    assert rc == 0 and v == {"config-readonly": "pass"}, out
+    r = rules_of("qsd-config")["config-readonly"]["VU-BE-22"]
+    assert r["verdict"] == "pass" and r["checks"] == 1, r
+
+
 def test_resets():
     """VU-BE-17, -18: qemu-storage-daemon 7.2 keeps the memory table and
     rings across RESET_OWNER; DPDK 22.11 discards them

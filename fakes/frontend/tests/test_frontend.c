@@ -331,7 +331,8 @@ END_TEST
  * enable-lost-while-stopped VU-BE-14 (blk), log-skip-data VU-BE-15 (blk
  * offered LOG_ALL and LOG_SHMFD: the null net device writes no buffer),
  * a close at RESET_DEVICE VU-BE-17, reset-owner-resets VU-BE-18,
- * inflight-kept VU-BE-21 (blk offers INFLIGHT_SHMFD). */
+ * inflight-kept VU-BE-21 (blk offers INFLIGHT_SHMFD), config-writable
+ * VU-BE-22. */
 static const struct {
 	const char *fault, *scenario, *profile;
 	enum vc_rule_id rule;
@@ -344,6 +345,7 @@ static const struct {
 	{ "reset-owner-resets", "reset-owner", "net", VU_BE_18 },
 	{ "reset-owner-resets", "reset-owner", "blk", VU_BE_18 },
 	{ "inflight-kept", "inflight", "blk", VU_BE_21 },
+	{ "config-writable", "config-readonly", "blk", VU_BE_22 },
 };
 
 START_TEST(ring_state_faults_are_caught)
@@ -379,7 +381,7 @@ START_TEST(ring_state_faults_are_caught)
 			      ring_faults[_i].fault, x->name, vfe_outcome_name(x->outcome), x->detail);
 		ck_assert_int_eq(rr->verdict, with_fault ? VC_FAIL : VC_PASS);
 		ck_assert_uint_ge(rr->checks, 1);
-		for (enum vc_rule_id k = VU_BE_12; k <= VU_BE_21; k++)
+		for (enum vc_rule_id k = VU_BE_12; k <= VU_BE_22; k++)
 			if (k != ring_faults[_i].rule)
 				ck_assert_int_ne(res->sessions[x->session].rules[k].verdict, VC_FAIL);
 		vfe_run_free(r);
