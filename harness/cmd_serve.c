@@ -66,6 +66,7 @@ static void serve_usage(FILE *f)
 		"                         bad-capabilities     --print-capabilities prints no JSON object\n"
 		"                         inflight-kept        used split heads stay marked in flight\n"
 		"                         config-writable      SET_CONFIG with flags 0 writes read-only fields\n"
+		"                         inband-accepted      INBAND_NOTIFICATIONS kept without BACKEND_REQ+REPLY_ACK\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"

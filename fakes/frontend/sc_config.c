@@ -80,3 +80,31 @@ int vfe_sc_config_readonly(struct vfe_conn *c, const struct vfe_scn *s)
 	vfe_run_verdict(c->run, VU_BE_22, !changed, "blk: %s", c->why);
 	return changed ? 1 : 0;
 }
+
+/* VU-BE-23: in-band notifications set without the back-end channel and
+ * REPLY_ACK: vhost-user.rst, In-band notifications: "the back-end should
+ * close the connection as a response to a VHOST_USER_SET_PROTOCOL_FEATURES
+ * message that sets the in-band notifications feature flag without the
+ * other two". n/a when the back-end does not offer the feature. */
+int vfe_sc_inband_without_channel(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	if (vfe_get_u64(c, VU_GET_FEATURES, &c->features))
+		return -1;
+	uint64_t pf = 0;
+	if (!(c->features & VU_BIT(VU_F_PROTOCOL_FEATURES)) || vfe_get_u64(c, VU_GET_PROTOCOL_FEATURES, &pf))
+		return c->eof ? -1 : -2;
+	if (!(pf & VU_BIT(VU_PF_INBAND_NOTIFICATIONS))) {
+		vfe_why(c, "INBAND_NOTIFICATIONS not offered");
+		return -2;
+	}
+	/* Without REPLY_ACK there is no ack: the next request shows it. */
+	if (vfe_set_u64(c, VU_SET_PROTOCOL_FEATURES, VU_BIT(VU_PF_INBAND_NOTIFICATIONS)) < 0 && !c->eof)
+		return -1;
+	uint64_t f;
+	bool closed = c->eof || (vfe_get_u64(c, VU_GET_FEATURES, &f) != 0 && c->eof);
+	if (!closed)
+		vfe_why(c, "SET_PROTOCOL_FEATURES with INBAND_NOTIFICATIONS alone was kept: the connection still answers");
+	vfe_run_verdict(c->run, VU_BE_23, closed, "%s", c->why);
+	return closed ? 0 : 1;
+}

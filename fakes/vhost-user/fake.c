@@ -1569,6 +1569,10 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 	case VU_SET_PROTOCOL_FEATURES:
 		if (vu_dec_u64(m->payload, m->len, &c->pf_acked))
 			c->pf_acked_known = true;
+		if (c->pf_acked_known && vfu_inband_unusable(c, c->pf_acked)) {
+			conn_close(c, true, false, 0);
+			return;
+		}
 		/* ack was decided above with the state before this message,
 		 * as the engine decides it. */
 		break;

@@ -2,7 +2,8 @@
  * RESET_OWNER (disables every ring) and the dirty logging of descriptor
  * buffers, with the faults that break them: what drive's
  * no-protocol-features, disabled-ring, enable-while-stopped, reset-owner
- * and log-on-off scenarios judge (VU-BE-12..15, -18). */
+ * and log-on-off scenarios judge (VU-BE-12..15, -18); and the close that
+ * answers in-band notifications without their channel (VU-BE-23). */
 #include "fakes/vhost-user/fake_int.h"
 
 #include <inttypes.h>
@@ -76,5 +77,22 @@ bool vfu_reset_owner(struct vfu_conn *c)
 	}
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++)
 		vfu_conn_ring(c, i)->enabled = false;
+	return true;
+}
+
+bool vfu_inband_unusable(struct vfu_conn *c, uint64_t pf)
+{
+	/* "As it has no other way of signalling this error, the back-end
+	 * should close the connection as a response to a
+	 * VHOST_USER_SET_PROTOCOL_FEATURES message that sets the in-band
+	 * notifications feature flag without the other two." */
+	const uint64_t need = VU_BIT(VU_PF_BACKEND_REQ) | VU_BIT(VU_PF_REPLY_ACK);
+	if (!(pf & VU_BIT(VU_PF_INBAND_NOTIFICATIONS)) || (pf & need) == need)
+		return false;
+	if (vfu_conn_fault(c, VFU_FAULT_INBAND_ACCEPTED)) {
+		vfu_conn_log(c, "fault: INBAND_NOTIFICATIONS accepted without BACKEND_REQ and REPLY_ACK");
+		return false;
+	}
+	vfu_conn_log(c, "INBAND_NOTIFICATIONS set without BACKEND_REQ and REPLY_ACK; closing");
 	return true;
 }

@@ -126,6 +126,10 @@ void vfu_inflight_start(struct vfu_conn *c, uint32_t idx);
 void vfu_inflight_fetch(struct vfu_conn *c, uint32_t idx, uint16_t head);
 void vfu_inflight_used(struct vfu_conn *c, uint32_t idx, uint16_t head, uint16_t used_idx);
 struct vfu_feat *vfu_conn_feat(struct vfu_conn *c);
+/* SET_PROTOCOL_FEATURES acked pf: true when it sets INBAND_NOTIFICATIONS
+ * without BACKEND_REQ and REPLY_ACK, which the back-end answers by closing
+ * the connection (unless the inband-accepted fault). */
+bool vfu_inband_unusable(struct vfu_conn *c, uint64_t pf);
 /* Is fault k on for this connection? */
 bool vfu_conn_fault(const struct vfu_conn *c, enum vfu_fault_kind k);
 /* Run ring idx as a null device after a kick. */

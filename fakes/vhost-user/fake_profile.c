@@ -196,6 +196,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_BAD_CAPS] = "bad-capabilities",
 	[VFU_FAULT_INFLIGHT_KEPT] = "inflight-kept",
 	[VFU_FAULT_CONFIG_WRITABLE] = "config-writable",
+	[VFU_FAULT_INBAND_ACCEPTED] = "inband-accepted",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -326,6 +327,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-21";
 	case VFU_FAULT_CONFIG_WRITABLE:
 		return "VU-BE-22";
+	case VFU_FAULT_INBAND_ACCEPTED:
+		return "VU-BE-23";
 	default:
 		return "";
 	}
@@ -523,6 +526,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_BAD_CAPS:
 	case VFU_FAULT_INFLIGHT_KEPT:
 	case VFU_FAULT_CONFIG_WRITABLE:
+	case VFU_FAULT_INBAND_ACCEPTED:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

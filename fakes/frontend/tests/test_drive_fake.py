@@ -173,6 +173,9 @@ BROKEN = [
     (["--fault", "inflight-kept"], "inflight", "blk", "findings"),
     # VU-BE-22: a read-only config field taken with flags 0
     (["--fault", "config-writable"], "config-readonly", "blk", "findings"),
+    # VU-BE-23: in-band notifications without their channel kept
+    (["--protocol-features", "+INBAND_NOTIFICATIONS", "--fault", "inband-accepted"], "inband-without-channel",
+     "net", "findings"),
 ]
 
 # the rule each of those faults breaks, as the driver prints it
@@ -185,7 +188,8 @@ NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
              "bad-capabilities": "VU-BE-19 SHOULD [print-capabilities]",
              "daemonize": "VU-BE-20 SHOULD [no-daemon]",
              "inflight-kept": "VU-BE-21 SHOULD [inflight]",
-             "config-writable": "VU-BE-22 MUST [config-readonly]"}
+             "config-writable": "VU-BE-22 MUST [config-readonly]",
+             "inband-accepted": "VU-BE-23 SHOULD [inband-without-channel]"}
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
@@ -195,7 +199,8 @@ NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
                               "start-on-kick-net", "start-on-kick-blk", "ignore-sigterm",
                               "no-auto-enable-blk", "disabled-ring-idle-net", "enable-lost-blk", "log-skip-data-blk",
                               "reset-device-closes-blk", "reset-owner-resets-net",
-                              "bad-capabilities", "daemonize", "inflight-kept-blk", "config-writable-blk"])
+                              "bad-capabilities", "daemonize", "inflight-kept-blk", "config-writable-blk",
+                              "inband-accepted"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)
