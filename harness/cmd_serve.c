@@ -62,11 +62,12 @@ static void serve_usage(FILE *f)
 		"                         log-skip-data        descriptor-buffer writes are not dirty-logged\n"
 		"                         reset-owner-resets   RESET_OWNER resets rings and device state\n"
 		"                         daemonize            fork once listening; the started process exits\n"
-		"                           (the daemon ends with its first connection, or after 60 s)\n"
+		"                           (the daemon ends with its first served connection, or after 30 s)\n"
 		"                         bad-capabilities     --print-capabilities prints no JSON object\n"
 		"                         inflight-kept        used split heads stay marked in flight\n"
 		"                         config-writable      SET_CONFIG with flags 0 writes read-only fields\n"
 		"                         inband-accepted      INBAND_NOTIFICATIONS kept without BACKEND_REQ+REPLY_ACK\n"
+		"                         postcopy-end-fails   POSTCOPY_END answers 1\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"
@@ -187,20 +188,33 @@ static int print_capabilities(int argc, char **argv)
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_USAGE;
 }
 
-/* --fault daemonize: what the conventions forbid. The daemon ends with
- * its first connection (as --once) or after 60 s, so a test leaves
- * nothing behind. */
-static void daemonize(bool *once)
+/* --fault daemonize: what the conventions forbid. The started process
+ * forks and exits once its child has read a first message (so a driver
+ * sees it go while it is served); the child ends with the first
+ * connection that carried messages, or after 30 s, so a test leaves
+ * nothing behind. Returns the child's end of the pipe (-1 none). */
+static int daemonize(void)
 {
+	int pfd[2];
 	fflush(NULL);
+	if (pipe(pfd))
+		return -1;
 	pid_t p = fork();
-	if (p > 0)
+	if (p > 0) {
+		char b;
+		close(pfd[1]);
+		ssize_t n = read(pfd[0], &b, 1);
+		(void)n;
 		_exit(0);
-	if (p == 0) {
-		setsid();
-		alarm(60);
-		*once = true;
 	}
+	close(pfd[0]);
+	if (p < 0) {
+		close(pfd[1]);
+		return -1;
+	}
+	setsid();
+	alarm(30);
+	return pfd[1];
 }
 
 int cmd_serve(int argc, char **argv)
@@ -412,8 +426,8 @@ int cmd_serve(int argc, char **argv)
 			signal(SIGTERM, SIG_IGN);
 		daemon_fault |= cfg.faults[i].kind == VFU_FAULT_DAEMONIZE;
 	}
-	if (daemon_fault && !client)
-		daemonize(&once);
+	int daemon_pipe = daemon_fault && !client ? daemonize() : -1;
+	bool daemon_child = daemon_pipe >= 0;
 
 	int64_t deadline = duration_ms ? mono_ms() + duration_ms : 0;
 	while (!g_stop) {
@@ -431,6 +445,15 @@ int cmd_serve(int argc, char **argv)
 		struct vfu_stats st;
 		vfu_get_stats(srv, &st);
 		if (once && st.sessions_ended >= 1 && st.open_connections == 0)
+			break;
+		if (daemon_pipe >= 0 && st.messages_in > 0) {
+			/* the parent may go now */
+			ssize_t n = write(daemon_pipe, "x", 1);
+			(void)n;
+			close(daemon_pipe);
+			daemon_pipe = -1;
+		}
+		if (daemon_child && st.messages_in > 0 && st.open_connections == 0)
 			break;
 	}
 	g_srv = NULL;

@@ -261,6 +261,8 @@ int vfe_sc_enable_while_stopped(struct vfe_conn *c, const struct vfe_scn *s);
 
 /* sc_config.c: SET_CONFIG of a read-only field refused (VU-BE-22). */
 int vfe_sc_config_readonly(struct vfe_conn *c, const struct vfe_scn *s);
+/* sc_postcopy.c: ADVISE, LISTEN, END answered 0 (VU-BE-24). */
+int vfe_sc_postcopy(struct vfe_conn *c, const struct vfe_scn *s);
 /* sc_config.c: INBAND_NOTIFICATIONS without its channel closes (VU-BE-23). */
 int vfe_sc_inband_without_channel(struct vfe_conn *c, const struct vfe_scn *s);
 /* sc_reset.c: RESET_DEVICE and RESET_OWNER (VU-BE-17, -18). */

@@ -550,6 +550,7 @@ const struct vfe_scn vfe_scn_basic[] = {
 	{ "reset-owner", "reset", "data path, RESET_OWNER, every ring enabled again (nothing else): the data path runs", false, VU_BE_18, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_owner, 0 },
 	{ "config-readonly", "config", "blk: SET_CONFIG of the capacity (read-only) with flags 0: GET_CONFIG still reads the old value (or the connection is closed)", false, VU_BE_22, DEV(VFE_DEV_BLK), vfe_sc_config_readonly, 0 },
 	{ "inband-without-channel", "negotiation", "SET_PROTOCOL_FEATURES with INBAND_NOTIFICATIONS but not BACKEND_REQ and REPLY_ACK: the back-end closes the connection (n/a when not offered)", false, VU_BE_23, 0, vfe_sc_inband_without_channel, 0 },
+	{ "postcopy", "migration", "PAGEFAULT without CONFIGURE_MEM_SLOTS: POSTCOPY_ADVISE (a userfaultfd), POSTCOPY_LISTEN, POSTCOPY_END answered 0 (n/a when not offered)", false, VU_BE_24, 0, vfe_sc_postcopy, 0 },
 	{ "print-capabilities", "process", "the --spawn command with --print-capabilities: a JSON object with a string type on stdout, exit 0 (n/a when it prints no JSON)", false, VU_BE_19, 0, vfe_sc_print_capabilities, 0 },
 	{ "no-daemon", "process", "serving with rings started: the process drive started is still the one running (--spawn only)", false, VU_BE_20, 0, vfe_sc_no_daemon, 0 },
 	{ "sigterm", "process", "serving with rings started, SIGTERM: the back-end ends within 3 s (--spawn only)", false, VU_BE_11, 0, vfe_sc_sigterm, 0 },

@@ -9,9 +9,29 @@
  * Other devices' writable fields are not tabled. */
 #include "fakes/frontend/fe_int.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+/* Did the back-end close the connection within ms? Nothing is sent
+ * meanwhile: a request sent while a back-end closes on the previous one
+ * would be one it closed on without answering (not its fault). */
+static bool closed_within(struct vfe_conn *c, int ms)
+{
+	if (c->eof)
+		return true;
+	struct pollfd p = { .fd = c->sock, .events = POLLIN | POLLRDHUP };
+	if (poll(&p, 1, ms) <= 0)
+		return false;
+	char b;
+	ssize_t n = recv(c->sock, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		c->eof = true;
+	return c->eof;
+}
 
 /* GET_CONFIG of [off, off+8): 0 with *v, 1 an error reply (0-byte
  * payload or short), -1 no answer. */
@@ -63,7 +83,9 @@ int vfe_sc_config_readonly(struct vfe_conn *c, const struct vfe_scn *s)
 				  .flags = VU_CONFIG_FLAG_WRITABLE, .data = val, .data_len = 8 };
 	size_t n = vu_enc_config(pl, sizeof pl, &w);
 	int64_t ack = n ? vfe_set(c, VU_SET_CONFIG, pl, (uint32_t)n, NULL, 0) : -1;
-	int g2 = c->eof ? -1 : get_u64_config(c, VIRTIO_BLK_CFG_CAPACITY_OFF, &cap1);
+	/* qemu-storage-daemon acks, then closes: wait for that first */
+	bool gone = closed_within(c, c->timeout_ms < 500 ? c->timeout_ms : 500);
+	int g2 = gone ? -1 : get_u64_config(c, VIRTIO_BLK_CFG_CAPACITY_OFF, &cap1);
 	if (g2 < 0 && c->eof) {
 		/* closing the connection on a refused request is a refusal */
 		vfe_why(c, "SET_CONFIG of the capacity refused by closing the connection%s",
@@ -98,11 +120,15 @@ int vfe_sc_inband_without_channel(struct vfe_conn *c, const struct vfe_scn *s)
 		vfe_why(c, "INBAND_NOTIFICATIONS not offered");
 		return -2;
 	}
-	/* Without REPLY_ACK there is no ack: the next request shows it. */
+	/* Without REPLY_ACK there is no ack. The close is waited for before
+	 * anything else is sent: a request sent meanwhile would be one the
+	 * back-end closed on without answering (no finding of its own). */
 	if (vfe_set_u64(c, VU_SET_PROTOCOL_FEATURES, VU_BIT(VU_PF_INBAND_NOTIFICATIONS)) < 0 && !c->eof)
 		return -1;
+	bool closed = closed_within(c, c->timeout_ms);
 	uint64_t f;
-	bool closed = c->eof || (vfe_get_u64(c, VU_GET_FEATURES, &f) != 0 && c->eof);
+	if (!closed && vfe_get_u64(c, VU_GET_FEATURES, &f) != 0 && c->eof)
+		closed = true; /* late, but closed */
 	if (!closed)
 		vfe_why(c, "SET_PROTOCOL_FEATURES with INBAND_NOTIFICATIONS alone was kept: the connection still answers");
 	vfe_run_verdict(c->run, VU_BE_23, closed, "%s", c->why);

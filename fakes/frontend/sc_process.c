@@ -55,6 +55,8 @@ int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s)
 /* How long --print-capabilities may take, and the most it may print. */
 #define CAPS_MS 3000
 #define CAPS_MAX (64u << 10)
+/* How long the started process is watched while it serves. */
+#define DAEMON_WATCH_MS 300
 
 static int64_t now_ms(void)
 {
@@ -274,7 +276,14 @@ int vfe_sc_no_daemon(struct vfe_conn *c, const struct vfe_scn *s)
 		return -1;
 	/* Served with its rings started: the process drive started must be
 	 * the one still running ("must not daemonize itself"). */
+	/* Watched for a while: a parent that forked and exits may still be
+	 * on its way out when the first answers come from its child. */
 	pid_t pid = vfe_run_pid(c->run), started = vfe_run_started_pid(c->run);
+	for (int waited = 0; pid && waited < DAEMON_WATCH_MS; waited += 20) {
+		struct timespec ts = { 0, 20 * 1000000 };
+		nanosleep(&ts, NULL);
+		pid = vfe_run_pid(c->run);
+	}
 	if (!pid)
 		vfe_why(c, "the process drive started (pid %d) has ended while its socket is still served", (int)started);
 	vfe_run_verdict(c->run, VU_BE_20, pid != 0, "%s", c->why);

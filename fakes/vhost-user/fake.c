@@ -1779,6 +1779,16 @@ static void process(struct vfu_conn *c, struct vfu_msg *m)
 	case VU_GPU_SET_SOCKET:
 		status = not_done(c, ri, "not a GPU device");
 		break;
+	case VU_POSTCOPY_ADVISE:
+		reply(c, m->req, NULL, 0, vfu_postcopy_advise(c));
+		break;
+	case VU_POSTCOPY_LISTEN:
+		if (vfu_postcopy_listen(c))
+			status = not_done(c, ri, "no POSTCOPY_ADVISE before");
+		break;
+	case VU_POSTCOPY_END:
+		reply_u64(c, m->req, vfu_postcopy_end(c));
+		break;
 	default:
 		/* Requests whose feature no profile offers (their gate refuses
 		 * them first, VU-NEG-05) and those the fake keeps no state for.

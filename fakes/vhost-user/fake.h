@@ -88,6 +88,7 @@ enum vfu_fault_kind {
 	VFU_FAULT_INFLIGHT_KEPT,    /* used heads stay marked in flight */
 	VFU_FAULT_CONFIG_WRITABLE,  /* SET_CONFIG with flags 0 writes read-only fields */
 	VFU_FAULT_INBAND_ACCEPTED,  /* INBAND_NOTIFICATIONS without its channel kept */
+	VFU_FAULT_POSTCOPY_END_FAILS, /* POSTCOPY_END answers 1 */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -166,7 +167,7 @@ struct vfu_fault {
  *   no-auto-enable | disabled-ring-idle | enable-lost-while-stopped
  *   | log-skip-data | reset-owner-resets            (no trigger)
  *   daemonize | bad-capabilities | inflight-kept    (no trigger)
- *   config-writable | inband-accepted               (no trigger)
+ *   config-writable | inband-accepted | postcopy-end-fails   (no trigger)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

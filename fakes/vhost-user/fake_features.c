@@ -49,6 +49,9 @@ static void log_unmap(struct vfu_feat *f)
 void vfu_feat_free(struct vfu_feat *f)
 {
 	log_unmap(f);
+	if (f->pc_advised)
+		close(f->pc_ufd);
+	f->pc_advised = f->pc_listening = false;
 	if (f->inflight_map)
 		munmap(f->inflight_map, f->inflight_map_len);
 	f->inflight_map = NULL;

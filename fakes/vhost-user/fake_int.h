@@ -62,6 +62,8 @@ struct vfu_feat {
 	uint64_t inflight_len;
 	uint16_t inflight_queues, inflight_queue_size;
 	uint64_t inflight_counter;        /* the text's "global counter" */
+	bool pc_advised, pc_listening;    /* postcopy (fake_postcopy.c) */
+	int pc_ufd;                       /* the userfaultfd, while pc_advised */
 	uint16_t mtu;                     /* NET_SET_MTU, 0 until set */
 	void *log_map;                    /* SET_LOG_BASE's dirty log (munmap) */
 	size_t log_map_len;
@@ -130,6 +132,12 @@ struct vfu_feat *vfu_conn_feat(struct vfu_conn *c);
  * without BACKEND_REQ and REPLY_ACK, which the back-end answers by closing
  * the connection (unless the inband-accepted fault). */
 bool vfu_inband_unusable(struct vfu_conn *c, uint64_t pf);
+/* fake_postcopy.c: POSTCOPY_ADVISE's userfaultfd (the fake keeps it and
+ * returns a copy for the reply; -1 when none can be had), LISTEN (0, or
+ * -1 before ADVISE), END's u64. */
+int vfu_postcopy_advise(struct vfu_conn *c);
+int vfu_postcopy_listen(struct vfu_conn *c);
+uint64_t vfu_postcopy_end(struct vfu_conn *c);
 /* Is fault k on for this connection? */
 bool vfu_conn_fault(const struct vfu_conn *c, enum vfu_fault_kind k);
 /* Run ring idx as a null device after a kick. */

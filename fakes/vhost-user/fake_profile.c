@@ -197,6 +197,7 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_INFLIGHT_KEPT] = "inflight-kept",
 	[VFU_FAULT_CONFIG_WRITABLE] = "config-writable",
 	[VFU_FAULT_INBAND_ACCEPTED] = "inband-accepted",
+	[VFU_FAULT_POSTCOPY_END_FAILS] = "postcopy-end-fails",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -329,6 +330,8 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-22";
 	case VFU_FAULT_INBAND_ACCEPTED:
 		return "VU-BE-23";
+	case VFU_FAULT_POSTCOPY_END_FAILS:
+		return "VU-BE-24";
 	default:
 		return "";
 	}
@@ -527,6 +530,7 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_INFLIGHT_KEPT:
 	case VFU_FAULT_CONFIG_WRITABLE:
 	case VFU_FAULT_INBAND_ACCEPTED:
+	case VFU_FAULT_POSTCOPY_END_FAILS:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

@@ -176,6 +176,8 @@ BROKEN = [
     # VU-BE-23: in-band notifications without their channel kept
     (["--protocol-features", "+INBAND_NOTIFICATIONS", "--fault", "inband-accepted"], "inband-without-channel",
      "net", "findings"),
+    # VU-BE-24: POSTCOPY_END not answered 0
+    (["--protocol-features", "+PAGEFAULT", "--fault", "postcopy-end-fails"], "postcopy", "net", "findings"),
 ]
 
 # the rule each of those faults breaks, as the driver prints it
@@ -189,7 +191,8 @@ NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
              "daemonize": "VU-BE-20 SHOULD [no-daemon]",
              "inflight-kept": "VU-BE-21 SHOULD [inflight]",
              "config-writable": "VU-BE-22 MUST [config-readonly]",
-             "inband-accepted": "VU-BE-23 SHOULD [inband-without-channel]"}
+             "inband-accepted": "VU-BE-23 SHOULD [inband-without-channel]",
+             "postcopy-end-fails": "VU-BE-24 MUST [postcopy]"}
 
 
 @pytest.mark.parametrize("serve_args,scenario,device,want", BROKEN,
@@ -200,7 +203,7 @@ NEW_RULES = {"no-auto-enable": "VU-BE-12 MUST [no-protocol-features]",
                               "no-auto-enable-blk", "disabled-ring-idle-net", "enable-lost-blk", "log-skip-data-blk",
                               "reset-device-closes-blk", "reset-owner-resets-net",
                               "bad-capabilities", "daemonize", "inflight-kept-blk", "config-writable-blk",
-                              "inband-accepted"])
+                              "inband-accepted", "postcopy-end-fails"])
 def test_broken_fake_fails_positive_scenario(serve_args, scenario, device, want):
     rc, v, out = drive("broken-%s-%s-%s" % (want, device, serve_args[-1]), serve_args, device=device,
                        scenario=scenario)

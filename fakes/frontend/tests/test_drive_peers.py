@@ -285,6 +285,17 @@ def test_config_readonly_qsd():
     assert r["verdict"] == "pass" and r["checks"] == 1, r
 
 
+@pytest.mark.parametrize("name", ["qemu-storage-daemon", "vhost-user-gpu"])
+def test_postcopy(name):
+    """VU-BE-24: libvhost-user (qemu-storage-daemon, vhost-user-gpu 7.2)
+    offers PAGEFAULT and answers POSTCOPY_END 0 after ADVISE (a
+    userfaultfd) and LISTEN; DPDK 22.11 and virtiofsd 7.2 do not offer it."""
+    rc, v, out = drive(name, scenario="postcopy", tag=name + "-postcopy")
+    assert rc == 0 and v == {"postcopy": "pass"}, out
+    r = rules_of(name + "-postcopy")["postcopy"]["VU-BE-24"]
+    assert r["verdict"] == "pass" and r["checks"] == 1, r
+
+
 def test_resets():
     """VU-BE-17, -18: qemu-storage-daemon 7.2 keeps the memory table and
     rings across RESET_OWNER; DPDK 22.11 discards them

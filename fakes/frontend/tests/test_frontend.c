@@ -332,7 +332,9 @@ END_TEST
  * offered LOG_ALL and LOG_SHMFD: the null net device writes no buffer),
  * a close at RESET_DEVICE VU-BE-17, reset-owner-resets VU-BE-18,
  * inflight-kept VU-BE-21 (blk offers INFLIGHT_SHMFD), config-writable
- * VU-BE-22, inband-accepted VU-BE-23 (INBAND_NOTIFICATIONS offered). */
+ * VU-BE-22, inband-accepted VU-BE-23 (INBAND_NOTIFICATIONS offered),
+ * postcopy-end-fails VU-BE-24 (PAGEFAULT offered; root or
+ * vm.unprivileged_userfaultfd for the fake's userfaultfd). */
 static const struct {
 	const char *fault, *scenario, *profile;
 	enum vc_rule_id rule;
@@ -347,6 +349,7 @@ static const struct {
 	{ "inflight-kept", "inflight", "blk", VU_BE_21 },
 	{ "config-writable", "config-readonly", "blk", VU_BE_22 },
 	{ "inband-accepted", "inband-without-channel", "net", VU_BE_23 },
+	{ "postcopy-end-fails", "postcopy", "net", VU_BE_24 },
 };
 
 START_TEST(ring_state_faults_are_caught)
@@ -365,8 +368,11 @@ START_TEST(ring_state_faults_are_caught)
 			cfg.profile.features |= VU_BIT(VU_F_LOG_ALL);
 			cfg.profile.protocol_features |= VU_BIT(VU_PF_LOG_SHMFD);
 		}
-		if (ring_faults[_i].rule == VU_BE_23) /* offered only on request */
+		/* offered only on request */
+		if (ring_faults[_i].rule == VU_BE_23)
 			cfg.profile.protocol_features |= VU_BIT(VU_PF_INBAND_NOTIFICATIONS);
+		if (ring_faults[_i].rule == VU_BE_24)
+			cfg.profile.protocol_features |= VU_BIT(VU_PF_PAGEFAULT);
 		if (with_fault) {
 			ck_assert(vfu_fault_parse(ring_faults[_i].fault, &cfg.faults[0], err, sizeof err) == 0);
 			cfg.nfaults = 1;
@@ -384,7 +390,7 @@ START_TEST(ring_state_faults_are_caught)
 			      ring_faults[_i].fault, x->name, vfe_outcome_name(x->outcome), x->detail);
 		ck_assert_int_eq(rr->verdict, with_fault ? VC_FAIL : VC_PASS);
 		ck_assert_uint_ge(rr->checks, 1);
-		for (enum vc_rule_id k = VU_BE_12; k <= VU_BE_23; k++)
+		for (enum vc_rule_id k = VU_BE_12; k <= VU_BE_24; k++)
 			if (k != ring_faults[_i].rule)
 				ck_assert_int_ne(res->sessions[x->session].rules[k].verdict, VC_FAIL);
 		vfe_run_free(r);
