@@ -64,6 +64,18 @@ static void serve_usage(FILE *f)
 		"                         backend-bad=KIND@req=NAME[#K]   a malformed back-end request before\n"
 		"                           that reply: call-num ungated fds notifier-size shmem-flags\n"
 		"                           shmem-unmap iotlb-type (VU-BCH-01..07)\n"
+		"                         no-auto-enable       SET_FEATURES without bit 30 enables no ring\n"
+		"                         disabled-ring-idle   a started, disabled ring is not processed\n"
+		"                         enable-lost-while-stopped  SET_VRING_ENABLE on a stopped ring ignored\n"
+		"                         log-skip-data        descriptor-buffer writes are not dirty-logged\n"
+		"                         reset-owner-resets   RESET_OWNER resets rings and device state\n"
+		"                         daemonize            fork once listening; the started process exits\n"
+		"                           (the daemon ends with its first served connection, or after 30 s)\n"
+		"                         bad-capabilities     --print-capabilities prints no JSON object\n"
+		"                         inflight-kept        used split heads stay marked in flight\n"
+		"                         config-writable      SET_CONFIG with flags 0 writes read-only fields\n"
+		"                         inband-accepted      INBAND_NOTIFICATIONS kept without BACKEND_REQ+REPLY_ACK\n"
+		"                         postcopy-end-fails   POSTCOPY_END answers 1\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"
@@ -74,6 +86,8 @@ static void serve_usage(FILE *f)
 		"                       FILE.waive lists the rules the faults make the fake break\n"
 		"  --json FILE, --junit FILE   reports, written when serving ends\n"
 		"  --once               end after the first connection closes\n"
+		"  --print-capabilities print the capabilities as JSON (vhost-user.rst, Backend\n"
+		"                       program conventions) and exit; other options are ignored\n"
 		"  --timeout S          quiet seconds before a front-end that owes an ack (or waits\n"
 		"                       for one nobody owes) is reported (default 10, 0 = never)\n"
 		"  --duration S         stop serving after S seconds (as on SIGTERM)\n"
@@ -159,8 +173,64 @@ static int write_waivers(const char *path, const struct vfu_config *cfg)
 	return rc;
 }
 
+/* --print-capabilities: the conventions' JSON, every other option
+ * ignored but --profile (the type) and --fault bad-capabilities. */
+static int print_capabilities(int argc, char **argv)
+{
+	const char *profile = "net";
+	bool bad = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+		if (!strcmp(a, "--profile"))
+			profile = v;
+		else if (!strncmp(a, "--profile=", 10))
+			profile = a + 10;
+		else if ((!strcmp(a, "--fault") && !strcmp(v, "bad-capabilities")) ||
+			 !strcmp(a, "--fault=bad-capabilities"))
+			bad = true;
+	}
+	if (bad)
+		printf("{ \"type\": %s }\n", profile); /* the fault: a bare word */
+	else
+		printf("{\n  \"type\": \"%s\"\n}\n", profile);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_USAGE;
+}
+
+/* --fault daemonize: what the conventions forbid. The started process
+ * forks and exits once its child has read a first message (so a driver
+ * sees it go while it is served); the child ends with the first
+ * connection that carried messages, or after 30 s, so a test leaves
+ * nothing behind. Returns the child's end of the pipe (-1 none). */
+static int daemonize(void)
+{
+	int pfd[2];
+	fflush(NULL);
+	if (pipe(pfd))
+		return -1;
+	pid_t p = fork();
+	if (p > 0) {
+		char b;
+		close(pfd[1]);
+		ssize_t n = read(pfd[0], &b, 1);
+		(void)n;
+		_exit(0);
+	}
+	close(pfd[0]);
+	if (p < 0) {
+		close(pfd[1]);
+		return -1;
+	}
+	setsid();
+	alarm(30);
+	return pfd[1];
+}
+
 int cmd_serve(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--print-capabilities"))
+			return print_capabilities(argc, argv);
+	bool daemon_fault = false;
 	static const struct option opts[] = {
 		{ "socket", required_argument, 0, 'S' },   { "client", no_argument, 0, 'c' },
 		{ "profile", required_argument, 0, 'p' },  { "queues", required_argument, 0, 'Q' },
@@ -359,9 +429,13 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* --fault ignore-sigterm: a back-end that breaks the program
 	 * conventions (a driver's sigterm scenario fails VU-BE-11). */
-	for (unsigned i = 0; i < cfg.nfaults; i++)
+	for (unsigned i = 0; i < cfg.nfaults; i++) {
 		if (cfg.faults[i].kind == VFU_FAULT_IGNORE_SIGTERM)
 			signal(SIGTERM, SIG_IGN);
+		daemon_fault |= cfg.faults[i].kind == VFU_FAULT_DAEMONIZE;
+	}
+	int daemon_pipe = daemon_fault && !client ? daemonize() : -1;
+	bool daemon_child = daemon_pipe >= 0;
 
 	int64_t deadline = duration_ms ? mono_ms() + duration_ms : 0;
 	while (!g_stop) {
@@ -379,6 +453,15 @@ int cmd_serve(int argc, char **argv)
 		struct vfu_stats st;
 		vfu_get_stats(srv, &st);
 		if (once && st.sessions_ended >= 1 && st.open_connections == 0)
+			break;
+		if (daemon_pipe >= 0 && st.messages_in > 0) {
+			/* the parent may go now */
+			ssize_t n = write(daemon_pipe, "x", 1);
+			(void)n;
+			close(daemon_pipe);
+			daemon_pipe = -1;
+		}
+		if (daemon_child && st.messages_in > 0 && st.open_connections == 0)
 			break;
 	}
 	g_srv = NULL;

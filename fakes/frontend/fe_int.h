@@ -248,6 +248,21 @@ int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s);
 /* sc_ring_state.c: buffers posted before SET_VRING_KICK used unkicked (VU-BE-10). */
 int vfe_sc_start_without_kick(struct vfe_conn *c, const struct vfe_scn *s);
 
+/* sc_enable.c: the enabled state of Ring states (VU-BE-12, -13, -14). */
+int vfe_sc_no_protocol_features(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_disabled_ring(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_enable_while_stopped(struct vfe_conn *c, const struct vfe_scn *s);
+
+/* sc_config.c: SET_CONFIG of a read-only field refused (VU-BE-22). */
+int vfe_sc_config_readonly(struct vfe_conn *c, const struct vfe_scn *s);
+/* sc_postcopy.c: ADVISE, LISTEN, END answered 0 (VU-BE-24). */
+int vfe_sc_postcopy(struct vfe_conn *c, const struct vfe_scn *s);
+/* sc_config.c: INBAND_NOTIFICATIONS without its channel closes (VU-BE-23). */
+int vfe_sc_inband_without_channel(struct vfe_conn *c, const struct vfe_scn *s);
+/* sc_reset.c: RESET_DEVICE and RESET_OWNER (VU-BE-17, -18). */
+int vfe_sc_reset_device(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_reset_owner(struct vfe_conn *c, const struct vfe_scn *s);
+
 /* runner.c: the device of the run (scenarios adapt to it). */
 enum vfe_device vfe_run_device(const struct vfe_run *r);
 uint32_t vfe_run_queues(const struct vfe_run *r);
@@ -272,8 +287,16 @@ pid_t vfe_run_pid(struct vfe_run *r);
  * end: the milliseconds it took (wait status in *status), -1 still
  * running, -2 no spawned back-end alive. Its end is then no crash. */
 int vfe_run_terminate(struct vfe_run *r, int limit_ms, int *status);
-/* sc_process.c: the back-end program conventions (VU-BE-11). */
+/* The back-end's shell command (--spawn, back-end listening), else NULL;
+ * the socket path of the run. */
+const char *vfe_run_spawn_cmd(const struct vfe_run *r);
+const char *vfe_run_socket(const struct vfe_run *r);
+/* The pid drive spawned or watches, alive or not (0 none). */
+pid_t vfe_run_started_pid(const struct vfe_run *r);
+/* sc_process.c: the back-end program conventions (VU-BE-11, -19, -20). */
 int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s);
 int vfe_sc_postcopy_advise(struct vfe_conn *c, const struct vfe_scn *s);
 int vfe_sc_shmem_config(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_print_capabilities(struct vfe_conn *c, const struct vfe_scn *s);
+int vfe_sc_no_daemon(struct vfe_conn *c, const struct vfe_scn *s);
 #endif

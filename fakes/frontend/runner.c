@@ -610,6 +610,21 @@ void vfe_run_set_record(struct vfe_run *r, FILE *f, const char *producer)
 	r->rec = f ? vc_native_open(f, producer) : NULL;
 }
 
+const char *vfe_run_spawn_cmd(const struct vfe_run *r)
+{
+	return r->o.listen ? NULL : r->o.spawn;
+}
+
+pid_t vfe_run_started_pid(const struct vfe_run *r)
+{
+	return r->pid;
+}
+
+const char *vfe_run_socket(const struct vfe_run *r)
+{
+	return r->o.socket;
+}
+
 pid_t vfe_run_pid(struct vfe_run *r)
 {
 	return vfe_peer_alive(r) ? r->pid : 0;

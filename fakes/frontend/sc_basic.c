@@ -178,6 +178,53 @@ static bool check_used_logged(struct vfe_conn *c, uint32_t i, uint16_t before)
 	return miss == UINT64_MAX;
 }
 
+/* VU-BE-15: the descriptor buffers of ring i's chains used since its used
+ * index was before: the first len bytes of each chain's device-writable
+ * part (VIRTIO 1.2, 2.7.8.1: the device "MUST write at least len bytes to
+ * descriptor, beginning at the first device-writable buffer") have their
+ * pages logged. Split rings; no verdict when nothing was written. */
+static bool check_data_logged(struct vfe_conn *c, uint32_t i, uint16_t before)
+{
+	const struct vfe_vring *r = &c->ring[i];
+	uint16_t now = vfe_ring_used_idx(c, i);
+	uint8_t *desc = r->num && !r->packed ? vfe_gpa(c, r->desc, vu_desc_bytes(r->num)) : NULL;
+	if (!desc || now == before)
+		return true;
+	uint64_t checked = 0, miss = UINT64_MAX;
+	for (uint16_t k = before; k != now && miss == UINT64_MAX; k++) {
+		uint32_t id, len;
+		if (!vfe_ring_used_elem(c, i, k, &id, &len) || id >= r->num)
+			continue;
+		uint64_t left = len;
+		uint32_t d = id;
+		for (uint32_t steps = 0; steps < r->num && left && miss == UINT64_MAX; steps++) {
+			const uint8_t *e = desc + (size_t)d * VRING_DESC_SIZE;
+			uint64_t a = vu_rd64(e);
+			uint32_t dl = vu_rd32(e + VRING_DESC_LEN);
+			uint16_t fl, next;
+			memcpy(&fl, e + VRING_DESC_FLAGS, 2);
+			memcpy(&next, e + VRING_DESC_NEXT, 2);
+			if (fl & VRING_DESC_F_WRITE) {
+				uint64_t t = dl < left ? dl : left;
+				for (uint64_t b = a; b < a + t && miss == UINT64_MAX; b = (b / VU_LOG_PAGE + 1) * VU_LOG_PAGE)
+					if (!log_bit(c, b))
+						miss = b;
+				checked += t;
+				left -= t;
+			}
+			if (!(fl & VRING_DESC_F_NEXT) || next >= r->num)
+				break;
+			d = next;
+		}
+	}
+	if (!checked)
+		return true;
+	vfe_run_verdict(c->run, VU_BE_15, miss == UINT64_MAX,
+			"ring %u: the device wrote a descriptor buffer at gpa 0x%" PRIx64 " while logging, but page %" PRIu64 " is not marked in the log",
+			i, miss, miss / VU_LOG_PAGE);
+	return miss == UINT64_MAX;
+}
+
 static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
@@ -228,8 +275,10 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 		if ((r = data_path(c)) < 0)
 			return -1;
 		lost += r;
-		for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++)
+		for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++) {
 			unlogged += !check_used_logged(c, i, before[i]);
+			unlogged += !check_data_logged(c, i, before[i]);
+		}
 	}
 	/* migration cancelled: logging off again */
 	c->acked &= ~VU_BIT(VU_F_LOG_ALL);
@@ -298,6 +347,52 @@ static int get_inflight(struct vfe_conn *c, uint16_t queues, bool keep)
 	return rc;
 }
 
+/* VU-BE-21: ring 0's queue region (the only one whose place the text
+ * fixes: first) after the data path, when the back-end uses the layout
+ * the text describes (version 1, desc_num the queue size: a region "can
+ * be implemented as" that, so another layout is no finding): every used
+ * head cleared, used_idx the used ring's idx, heads counted in the order
+ * they were made available. No verdict when nothing was used. */
+static bool check_inflight(struct vfe_conn *c)
+{
+	const struct vfe_vring *r = &c->ring[0];
+	const uint8_t *q = c->inflight_map;
+	uint64_t need = VU_INFLIGHT_SPLIT_HDR + (uint64_t)VU_INFLIGHT_SPLIT_DESC * r->num;
+	uint16_t version, desc_num, qused;
+	if (!q || r->packed || !r->num || c->inflight_size < need)
+		return true;
+	memcpy(&version, q + VU_INFLIGHT_SPLIT_VERSION_OFF, 2);
+	memcpy(&desc_num, q + VU_INFLIGHT_SPLIT_DESC_NUM_OFF, 2);
+	memcpy(&qused, q + VU_INFLIGHT_SPLIT_USED_IDX_OFF, 2);
+	uint16_t used = vfe_ring_used_idx(c, 0);
+	if (version != 1 || desc_num != r->num || used == r->used0)
+		return true;
+	char why[160] = "";
+	uint64_t last = 0;
+	bool first = true;
+	for (uint16_t k = r->used0; k != used && !why[0]; k++) {
+		uint32_t id, len;
+		if (!vfe_ring_used_elem(c, 0, k, &id, &len) || id >= r->num)
+			continue;
+		const uint8_t *d = q + VU_INFLIGHT_SPLIT_HDR + (uint64_t)id * VU_INFLIGHT_SPLIT_DESC;
+		uint64_t cnt;
+		memcpy(&cnt, d + VU_INFLIGHT_DESC_COUNTER_OFF, sizeof cnt);
+		if (d[0])
+			snprintf(why, sizeof why, "head %u was used (used element %u) but is still marked in flight", id, k);
+		else if (!first && cnt <= last)
+			snprintf(why, sizeof why, "head %u (used element %u) has counter %llu, not above the previous head's %llu",
+				 id, k, (unsigned long long)cnt, (unsigned long long)last);
+		last = cnt;
+		first = false;
+	}
+	if (!why[0] && qused != used)
+		snprintf(why, sizeof why, "used_idx %u, the used ring's idx is %u", qused, used);
+	vfe_run_verdict(c->run, VU_BE_21, !why[0], "inflight area, ring 0 after the data path: %s", why);
+	if (why[0])
+		vfe_why(c, "inflight area: %s", why);
+	return !why[0];
+}
+
 static int sc_inflight(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	if (init_default(c, VFE_QEMU))
@@ -315,9 +410,19 @@ static int sc_inflight(struct vfe_conn *c, const struct vfe_scn *s)
 				return -1;
 		return 0;
 	}
-	if (get_inflight(c, (uint16_t)n, true) || vfe_start(c, VFE_QEMU, n) || vfe_stop(c, VFE_QEMU, n))
+	if (get_inflight(c, (uint16_t)n, true) || vfe_start(c, VFE_QEMU, n))
 		return -1;
-	return 0;
+	/* The data path with the area in use, then its state (VU-BE-21). */
+	enum vfe_device d = vfe_run_device(c->run);
+	int r = 0;
+	if ((d == VFE_DEV_NET || d == VFE_DEV_BLK) && !c->ring[0].packed && (r = data_path(c)) < 0)
+		return -1;
+	bool kept = check_inflight(c);
+	if (vfe_stop(c, VFE_QEMU, n))
+		return -1;
+	if (r)
+		vfe_why(c, "data path: buffers not processed with the inflight area set");
+	return r || !kept ? 1 : 0;
 }
 
 /* ---- data path ---- */
@@ -440,6 +545,16 @@ const struct vfe_scn vfe_scn_basic[] = {
 	{ "datapath", "datapath", "net: TX frame consumed; blk: sector written and read back", false, VU_BE_06, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), sc_datapath, 0 },
 	{ "stopped-quiet", "ring-state", "data path, stop every ring (GET_VRING_BASE), then a buffer made available and kicked on each: not used, no call signal", false, VU_BE_08, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_stopped_quiet, 0 },
 	{ "start-without-kick", "ring-state", "a buffer made available before SET_VRING_KICK, then no kick: used once the ring is started", false, VU_BE_10, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_start_without_kick, 0 },
+	{ "no-protocol-features", "ring-state", "PROTOCOL_FEATURES not acked, no SET_VRING_ENABLE: the rings run once started (SET_FEATURES enabled them)", false, VU_BE_12, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_no_protocol_features, 0 },
+	{ "disabled-ring", "ring-state", "net: rings started and disabled: a TX frame is consumed, no RX buffer is used; enabled, the data path runs", false, VU_BE_13, DEV(VFE_DEV_NET), vfe_sc_disabled_ring, 0 },
+	{ "enable-while-stopped", "ring-state", "rings started disabled, stopped, enabled while stopped, started again: the data path runs", false, VU_BE_14, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_enable_while_stopped, 0 },
+	{ "reset-device", "reset", "data path, RESET_DEVICE, features, table and rings set up again without SET_OWNER: the data path runs", false, VU_BE_17, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_device, 0 },
+	{ "reset-owner", "reset", "data path, RESET_OWNER, every ring enabled again (nothing else): the data path runs", false, VU_BE_18, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_owner, 0 },
+	{ "config-readonly", "config", "blk: SET_CONFIG of the capacity (read-only) with flags 0: GET_CONFIG still reads the old value (or the connection is closed)", false, VU_BE_22, DEV(VFE_DEV_BLK), vfe_sc_config_readonly, 0 },
+	{ "inband-without-channel", "negotiation", "SET_PROTOCOL_FEATURES with INBAND_NOTIFICATIONS but not BACKEND_REQ and REPLY_ACK: the back-end closes the connection (n/a when not offered)", false, VU_BE_23, 0, vfe_sc_inband_without_channel, 0 },
+	{ "postcopy", "migration", "PAGEFAULT without CONFIGURE_MEM_SLOTS: POSTCOPY_ADVISE (a userfaultfd), POSTCOPY_LISTEN, POSTCOPY_END answered 0 (n/a when not offered)", false, VU_BE_24, 0, vfe_sc_postcopy, 0 },
+	{ "print-capabilities", "process", "the --spawn command with --print-capabilities: a JSON object with a string type on stdout, exit 0 (n/a when it prints no JSON)", false, VU_BE_19, 0, vfe_sc_print_capabilities, 0 },
+	{ "no-daemon", "process", "serving with rings started: the process drive started is still the one running (--spawn only)", false, VU_BE_20, 0, vfe_sc_no_daemon, 0 },
 	{ "sigterm", "process", "serving with rings started, SIGTERM: the back-end ends within 3 s (--spawn only)", false, VU_BE_11, 0, vfe_sc_sigterm, 0 },
 	{ "packed-datapath", "packed", "RING_PACKED: the data path on packed rings; GET_VRING_BASE gives both positions and wrap counters", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_datapath, 0 },
 	{ "packed-stop-resume", "packed", "RING_PACKED, 8-entry rings: traffic past the wrap, stop, restart from the returned state, traffic, stop", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_stop_resume, 0 },

@@ -8,6 +8,7 @@
 #include "fakes/frontend/fe_int.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,7 @@ int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s)
 	c->keep_kick = false;
 	if (rc)
 		return -1;
-	uint8_t *snap[VFE_MAX_RINGS] = { 0 };
+	uint8_t *snap[VFE_MAX_RINGS] = { 0 }, *msnap[VFE_MAX_MEM] = { 0 };
 	bool called[VFE_MAX_RINGS] = { 0 };
 	int ret = 0;
 	for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++) {
@@ -88,6 +89,17 @@ int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s)
 		/* signals from before the reply (drain completions) are allowed */
 		drain_eventfd(c->ring[i].call);
 		post_one(c, i, d);
+	}
+	/* The whole guest memory as the driver left it (VU-BE-16). */
+	for (unsigned k = 0; k < c->nmem && k < VFE_MAX_MEM; k++) {
+		msnap[k] = malloc(c->mem[k].size);
+		if (!msnap[k]) {
+			ret = -1;
+			goto out;
+		}
+		memcpy(msnap[k], c->mem[k].map, c->mem[k].size);
+	}
+	for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++) {
 		/* The back-end's copy of the kick fd; not vfe_ring_kick: the
 		 * ring is not started by this. */
 		uint64_t one = 1;
@@ -119,13 +131,30 @@ int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s)
 				i, same ? "" : "processed (used ring written)", !same && called[i] ? " and " : "",
 				called[i] ? "followed by a call signal" : "");
 	}
-	if (!quiet) {
+	/* Suspended: no byte of guest memory written (VU-BE-16). */
+	bool untouched = true;
+	for (unsigned k = 0; k < c->nmem && k < VFE_MAX_MEM && untouched; k++) {
+		if (!memcmp(msnap[k], c->mem[k].map, c->mem[k].size))
+			continue;
+		uint64_t off = 0;
+		while (off < c->mem[k].size && msnap[k][off] == c->mem[k].map[off])
+			off++;
+		untouched = false;
+		vfe_run_verdict(c->run, VU_BE_16, false,
+				"every ring stopped: guest memory at gpa 0x%" PRIx64 " (region %u) was written while buffers were made available and kicked",
+				c->mem[k].gpa + off, k);
+	}
+	if (untouched)
+		vfe_run_verdict(c->run, VU_BE_16, true, "suspended device wrote guest memory");
+	if (!quiet || !untouched) {
 		vfe_why(c, "a stopped ring was processed");
 		ret = 1;
 	}
 out:
 	for (uint32_t i = 0; i < VFE_MAX_RINGS; i++)
 		free(snap[i]);
+	for (unsigned k = 0; k < VFE_MAX_MEM; k++)
+		free(msnap[k]);
 	return ret;
 }
 

@@ -84,6 +84,17 @@ enum vfu_fault_kind {
 	VFU_FAULT_SHMEM_COUNT,      /* GET_SHMEM_CONFIG counts a region it gives no size (VU-RVAL-04) */
 	VFU_FAULT_INFLIGHT_NO_FD,   /* GET_INFLIGHT_FD sizes an area but passes no fd (VU-RVAL-06) */
 	VFU_FAULT_SUSPENDED_MSG,    /* a back-end request after the last ring stopped (VU-BCH-08) */
+	VFU_FAULT_NO_AUTO_ENABLE,   /* SET_FEATURES without bit 30 enables no ring */
+	VFU_FAULT_DISABLED_IDLE,    /* a started, disabled ring is not processed at all */
+	VFU_FAULT_ENABLE_LOST,      /* SET_VRING_ENABLE on a stopped ring is ignored */
+	VFU_FAULT_LOG_SKIP_DATA,    /* writes to descriptor buffers are not logged */
+	VFU_FAULT_RESET_OWNER_RESETS, /* RESET_OWNER resets as RESET_DEVICE does */
+	VFU_FAULT_DAEMONIZE,        /* serve forks, the started process exits (cmd_serve.c) */
+	VFU_FAULT_BAD_CAPS,         /* --print-capabilities prints no JSON object (cmd_serve.c) */
+	VFU_FAULT_INFLIGHT_KEPT,    /* used heads stay marked in flight */
+	VFU_FAULT_CONFIG_WRITABLE,  /* SET_CONFIG with flags 0 writes read-only fields */
+	VFU_FAULT_INBAND_ACCEPTED,  /* INBAND_NOTIFICATIONS without its channel kept */
+	VFU_FAULT_POSTCOPY_END_FAILS, /* POSTCOPY_END answers 1 */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -181,6 +192,10 @@ const char *vfu_backend_bad_name(unsigned k);
  *   vring-base-high | postcopy-no-ufd | shmem-count | inflight-no-fd |
  *   suspended-msg                                   (no trigger)
  *   backend-bad=call-num|ungated|fds|notifier-size|shmem-flags|shmem-unmap|iotlb-type@req=NAME
+ *   no-auto-enable | disabled-ring-idle | enable-lost-while-stopped
+ *   | log-skip-data | reset-owner-resets            (no trigger)
+ *   daemonize | bad-capabilities | inflight-kept    (no trigger)
+ *   config-writable | inband-accepted | postcopy-end-fails   (no trigger)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);

@@ -268,7 +268,7 @@ struct vfu_conn *vfu_conn_new(struct vfu_server *s, int fd, bool from_connect)
 	struct vfu_conn *c = xcalloc(1, sizeof *c);
 	c->s = s;
 	c->fd = fd;
-	c->be_fd = c->delay_tfd = c->stall_tfd = c->held_fd = c->ufd = -1;
+	c->be_fd = c->delay_tfd = c->stall_tfd = c->held_fd = -1;
 	c->from_connect = from_connect;
 	c->ordinal = ++s->nconns_total;
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++) {
@@ -363,9 +363,6 @@ void vfu_conn_close(struct vfu_conn *c, bool by_us, bool partial, uint32_t parti
 		close(c->fd);
 	c->fd = -1;
 	vfu_close_backend(c);
-	if (c->ufd >= 0)
-		close(c->ufd);
-	c->ufd = -1;
 	if (c->delay_tfd >= 0) {
 		vfu_watch_del(s, c->delay_tfd);
 		close(c->delay_tfd);
@@ -544,4 +541,9 @@ void vfu_on_delay(struct vfu_conn *c)
 	}
 	if (c->holding && c->hold_ms)
 		vfu_release_held(c);
+}
+
+struct vfu_feat *vfu_conn_feat(struct vfu_conn *c)
+{
+	return &c->feat;
 }

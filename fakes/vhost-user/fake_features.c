@@ -49,6 +49,9 @@ static void log_unmap(struct vfu_feat *f)
 void vfu_feat_free(struct vfu_feat *f)
 {
 	log_unmap(f);
+	if (f->pc_advised)
+		close(f->pc_ufd);
+	f->pc_advised = f->pc_listening = false;
 	if (f->inflight_map)
 		munmap(f->inflight_map, f->inflight_map_len);
 	f->inflight_map = NULL;
@@ -72,7 +75,7 @@ uint32_t vfu_feat_get_config(const struct vfu_feat *f, const uint8_t *pl, uint32
 	return VU_CONFIG_HDR + in.size;
 }
 
-int vfu_feat_set_config(struct vfu_feat *f, const uint8_t *pl, uint32_t len, const char **why)
+int vfu_feat_set_config(struct vfu_feat *f, const uint8_t *pl, uint32_t len, bool lax_config, const char **why)
 {
 	struct vu_config_pl in;
 	if (!vu_dec_config(pl, len, &in) || in.size > in.data_len) {
@@ -90,12 +93,12 @@ int vfu_feat_set_config(struct vfu_feat *f, const uint8_t *pl, uint32_t len, con
 	 * migration bit is set" (flags 1). No profile has a writable field:
 	 * virtio-net's config space is read-only to the driver, virtio-blk's
 	 * only one (writeback) needs VIRTIO_BLK_F_CONFIG_WCE, not offered. */
-	if (in.flags == 0) {
-		*why = "read-only configuration space field (no migration flag)";
+	if (in.flags > VU_CONFIG_FLAG_MIGRATION) {
+		*why = "unknown flags (0 writable fields, 1 live migration)";
 		return -1;
 	}
-	if (in.flags != 1) {
-		*why = "unknown flags (0 writable fields, 1 live migration)";
+	if (in.flags == VU_CONFIG_FLAG_WRITABLE && !lax_config) {
+		*why = "read-only configuration space field (no migration flag)";
 		return -1;
 	}
 	memcpy(f->config + in.offset, in.data, in.size);

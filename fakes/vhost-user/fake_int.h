@@ -54,6 +54,7 @@ struct vfu_region {
 struct vfu_ring {
 	uint32_t num;
 	bool num_set, addr_set, enabled, broken;
+	bool started;       /* SET_VRING_KICK until GET_VRING_BASE (Ring states) */
 	struct vu_addr_pl addr;
 	/* Split: free-running indexes. Packed (RING_PACKED acked when the
 	 * ring's base was set): ring positions with their wrap counters. */
@@ -74,6 +75,9 @@ struct vfu_feat {
 	uint8_t *inflight;                /* mmap_offset into the fd */
 	uint64_t inflight_len;
 	uint16_t inflight_queues, inflight_queue_size;
+	uint64_t inflight_counter;        /* the text's "global counter" */
+	bool pc_advised, pc_listening;    /* postcopy (fake_postcopy.c) */
+	int pc_ufd;                       /* the userfaultfd, while pc_advised */
 	uint16_t mtu;                     /* NET_SET_MTU, 0 until set */
 	void *log_map;                    /* SET_LOG_BASE's dirty log (munmap) */
 	size_t log_map_len;
@@ -109,7 +113,6 @@ struct vfu_conn {
 	struct vfu_watch w_sock;
 	struct vfu_reader rd;
 	int be_fd;
-	int ufd;                   /* POSTCOPY_ADVISE's userfaultfd, -1 none */
 	bool susp_msg_due;         /* suspended-msg fault: send at the next message */
 	struct vfu_watch w_be;
 	struct vfu_reader be_rd;
@@ -198,7 +201,8 @@ void vfu_feat_free(struct vfu_feat *f);
 uint32_t vfu_feat_get_config(const struct vfu_feat *f, const uint8_t *pl, uint32_t len, uint8_t *out,
 			     uint32_t cap);
 /* These return 0, or -1 with *why (not carried out). fd is not consumed. */
-int vfu_feat_set_config(struct vfu_feat *f, const uint8_t *pl, uint32_t len, const char **why);
+/* lax_config: the config-writable fault, every field taken with flags 0. */
+int vfu_feat_set_config(struct vfu_feat *f, const uint8_t *pl, uint32_t len, bool lax_config, const char **why);
 int vfu_feat_set_inflight(struct vfu_feat *f, const uint8_t *pl, uint32_t len, int fd, int64_t fd_size,
 			  const char **why);
 int vfu_feat_set_mtu(struct vfu_feat *f, uint64_t mtu, const char **why);
@@ -220,6 +224,42 @@ int vfu_region_remove(struct vfu_conn *c, const struct vu_region_pl *r);
 /* Mark the dirty-log pages of bytes [off, off+len) of ring idx's used
  * ring, when LOG_ALL is acked and the ring's addresses asked for it. */
 void vfu_log_used(struct vfu_conn *c, uint32_t idx, uint64_t off, uint64_t len);
+/* fake_enable.c: the enabled/disabled state of Ring states and the
+ * faults that break it. SET_FEATURES acked this mask: without
+ * PROTOCOL_FEATURES every ring is enabled at once. */
+void vfu_enable_on_features(struct vfu_conn *c, uint64_t acked);
+/* SET_VRING_ENABLE idx on (kept while the ring is stopped). */
+void vfu_enable_set(struct vfu_conn *c, uint32_t idx, bool on);
+/* What the null device does with a chain on a started, disabled ring:
+ * 1 consume it with no side effect (net TX: used length 0), -1 leave it
+ * (net RX: no packet is supplied; other devices: until enabled; or the
+ * disabled-ring-idle fault). */
+int vfu_enable_disabled_chain(struct vfu_conn *c, bool has_write);
+/* Mark guest-physical [gpa, gpa+len), a descriptor buffer the device
+ * wrote, in the dirty log while LOG_ALL is acked (vhost-user.rst,
+ * Migration: "All the modifications to memory pointed by vring
+ * descriptor should be marked"). */
+void vfu_log_data(struct vfu_conn *c, uint64_t gpa, uint64_t len);
+/* RESET_OWNER: every ring disabled, nothing else (true); false with the
+ * reset-owner-resets fault: the caller resets as for RESET_DEVICE. */
+bool vfu_reset_owner(struct vfu_conn *c);
+/* fake_inflight.c: one ring's queue region in the inflight area, and
+ * the tracking of split heads in it (started, fetched, used). */
+uint64_t vfu_inflight_queue_bytes(uint16_t queue_size);
+void vfu_inflight_start(struct vfu_conn *c, uint32_t idx);
+void vfu_inflight_fetch(struct vfu_conn *c, uint32_t idx, uint16_t head);
+void vfu_inflight_used(struct vfu_conn *c, uint32_t idx, uint16_t head, uint16_t used_idx);
+struct vfu_feat *vfu_conn_feat(struct vfu_conn *c);
+/* SET_PROTOCOL_FEATURES acked pf: true when it sets INBAND_NOTIFICATIONS
+ * without BACKEND_REQ and REPLY_ACK, which the back-end answers by closing
+ * the connection (unless the inband-accepted fault). */
+bool vfu_inband_unusable(struct vfu_conn *c, uint64_t pf);
+/* fake_postcopy.c: POSTCOPY_ADVISE's userfaultfd (the fake keeps it and
+ * returns a copy for the reply; -1 when none can be had), LISTEN (0, or
+ * -1 before ADVISE), END's u64. */
+int vfu_postcopy_advise(struct vfu_conn *c);
+int vfu_postcopy_listen(struct vfu_conn *c);
+uint64_t vfu_postcopy_end(struct vfu_conn *c);
 /* Run ring idx as a null device after a kick. */
 void vfu_ring_process(struct vfu_conn *c, uint32_t idx);
 
@@ -248,9 +288,6 @@ int vfu_fault_inflight_fd(struct vfu_conn *c, int fd);
  * CONFIG_CHANGE_MSG on the back-end channel. */
 void vfu_fault_after_stop(struct vfu_conn *c, bool *due);
 void vfu_fault_suspended_msg(struct vfu_conn *c, bool *due);
-/* POSTCOPY_ADVISE's userfaultfd (fake_postcopy.c), -1 when none can be
- * opened; the postcopy-no-ufd fault makes it an eventfd. */
-int vfu_postcopy_open(struct vfu_conn *c);
 void vfu_conn_count(struct vfu_conn *c, int what, uint64_t n);
 enum { VFU_CNT_CHAINS, VFU_CNT_CHAIN_ERR, VFU_CNT_BAD_REGION, VFU_CNT_MAPPED, VFU_CNT_DISK_READ,
        VFU_CNT_DISK_WRITE };

@@ -194,6 +194,17 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_SHMEM_COUNT] = "shmem-count",
 	[VFU_FAULT_INFLIGHT_NO_FD] = "inflight-no-fd",
 	[VFU_FAULT_SUSPENDED_MSG] = "suspended-msg",
+	[VFU_FAULT_NO_AUTO_ENABLE] = "no-auto-enable",
+	[VFU_FAULT_DISABLED_IDLE] = "disabled-ring-idle",
+	[VFU_FAULT_ENABLE_LOST] = "enable-lost-while-stopped",
+	[VFU_FAULT_LOG_SKIP_DATA] = "log-skip-data",
+	[VFU_FAULT_RESET_OWNER_RESETS] = "reset-owner-resets",
+	[VFU_FAULT_DAEMONIZE] = "daemonize",
+	[VFU_FAULT_BAD_CAPS] = "bad-capabilities",
+	[VFU_FAULT_INFLIGHT_KEPT] = "inflight-kept",
+	[VFU_FAULT_CONFIG_WRITABLE] = "config-writable",
+	[VFU_FAULT_INBAND_ACCEPTED] = "inband-accepted",
+	[VFU_FAULT_POSTCOPY_END_FAILS] = "postcopy-end-fails",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -315,7 +326,7 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 	case VFU_FAULT_VRING_BASE_OTHER:
 		return "VU-BE-07";
 	case VFU_FAULT_STOPPED_RUNS:
-		return "VU-BE-08";
+		return "VU-BE-08,VU-BE-16";
 	case VFU_FAULT_LOG_SKIP_USED:
 		return "VU-BE-09";
 	case VFU_FAULT_START_ON_KICK:
@@ -339,6 +350,28 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 						* and whether rings run or not */
 	case VFU_FAULT_DROP_FEATURES:
 		return f->mask_proto && (f->mask & VU_BIT(VU_PF_MQ)) ? "VU-RVAL-05" : "";
+	case VFU_FAULT_NO_AUTO_ENABLE:
+		return "VU-BE-12";
+	case VFU_FAULT_DISABLED_IDLE:
+		return "VU-BE-13";
+	case VFU_FAULT_ENABLE_LOST:
+		return "VU-BE-14";
+	case VFU_FAULT_LOG_SKIP_DATA:
+		return "VU-BE-15";
+	case VFU_FAULT_RESET_OWNER_RESETS:
+		return "VU-BE-18";
+	case VFU_FAULT_BAD_CAPS:
+		return "VU-BE-19";
+	case VFU_FAULT_DAEMONIZE:
+		return "VU-BE-20";
+	case VFU_FAULT_INFLIGHT_KEPT:
+		return "VU-BE-21";
+	case VFU_FAULT_CONFIG_WRITABLE:
+		return "VU-BE-22";
+	case VFU_FAULT_INBAND_ACCEPTED:
+		return "VU-BE-23";
+	case VFU_FAULT_POSTCOPY_END_FAILS:
+		return "VU-BE-24";
 	default:
 		return "";
 	}
@@ -533,6 +566,17 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_LOG_SKIP_USED:
 	case VFU_FAULT_START_ON_KICK:
 	case VFU_FAULT_IGNORE_SIGTERM:
+	case VFU_FAULT_NO_AUTO_ENABLE:
+	case VFU_FAULT_DISABLED_IDLE:
+	case VFU_FAULT_ENABLE_LOST:
+	case VFU_FAULT_LOG_SKIP_DATA:
+	case VFU_FAULT_RESET_OWNER_RESETS:
+	case VFU_FAULT_DAEMONIZE:
+	case VFU_FAULT_BAD_CAPS:
+	case VFU_FAULT_INFLIGHT_KEPT:
+	case VFU_FAULT_CONFIG_WRITABLE:
+	case VFU_FAULT_INBAND_ACCEPTED:
+	case VFU_FAULT_POSTCOPY_END_FAILS:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

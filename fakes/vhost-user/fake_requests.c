@@ -38,7 +38,7 @@ static void reset_rings(struct vfu_conn *c)
 	for (uint32_t i = 0; i < VFU_MAX_RINGS; i++) {
 		struct vfu_ring *r = &c->rings[i];
 		vfu_ring_reset_fds(c, r);
-		r->num_set = r->addr_set = r->enabled = r->broken = false;
+		r->num_set = r->addr_set = r->enabled = r->broken = r->started = false;
 		r->last_avail = r->used_idx = 0;
 		r->packed = false;
 		r->avail_wrap = r->used_wrap = true;
@@ -59,15 +59,6 @@ static uint32_t ring_base(struct vfu_conn *c, uint32_t idx)
 	return vu_packed_base_enc(&b);
 }
 
-/* The inflight area per queue (libvhost-user's split layout: a 16-byte
- * state per descriptor plus a header, 64-byte aligned). Not a wire fact:
- * the front-end only maps and hands back what we size here. */
-static uint64_t inflight_queue_bytes(uint16_t queue_size)
-{
-	uint64_t b = 16ull * ((uint64_t)queue_size + 1);
-	return (b + 63) & ~63ull;
-}
-
 static enum vfu_verdict get_inflight(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r)
 {
 	(void)c;
@@ -81,7 +72,7 @@ static enum vfu_verdict get_inflight(struct vfu_conn *c, struct vfu_msg *m, stru
 	uint64_t size = 0;
 	if (in.num_queues >= 1 && in.num_queues <= VFU_MAX_RINGS && in.queue_size >= 1 &&
 	    in.queue_size <= VU_SPLIT_RING_MAX) {
-		size = inflight_queue_bytes(in.queue_size) * in.num_queues;
+		size = vfu_inflight_queue_bytes(in.queue_size) * in.num_queues;
 		fd = memfd_create("vhost-cts-inflight", MFD_CLOEXEC);
 		if (fd >= 0 && ftruncate(fd, (off_t)size) != 0) {
 			close(fd);
@@ -115,9 +106,8 @@ static enum vfu_verdict get_shmem_config(struct vfu_conn *c, struct vfu_msg *m, 
 static enum vfu_verdict postcopy_advise(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r)
 {
 	(void)m;
-	if (c->ufd >= 0)
-		close(c->ufd);
-	if ((c->ufd = vfu_postcopy_open(c)) < 0) {
+	int fd = vfu_postcopy_advise(c);
+	if (fd < 0) {
 		/* The reply owed cannot be given: refused, the dispatcher closes. */
 		vfu_conn_log(c, "POSTCOPY_ADVISE: no userfaultfd to pass; closing");
 		return VFU_REFUSE;
@@ -125,8 +115,20 @@ static enum vfu_verdict postcopy_advise(struct vfu_conn *c, struct vfu_msg *m, s
 	/* vfu_reply() closes what it passes: the fake keeps its own. */
 	r->pl = NULL;
 	r->len = 0;
-	r->fd = fcntl(c->ufd, F_DUPFD_CLOEXEC, 0);
+	r->fd = fd;
 	return VFU_REPLY;
+}
+
+static enum vfu_verdict postcopy_listen(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r)
+{
+	(void)r;
+	return vfu_postcopy_listen(c) ? not_done(c, m, "no POSTCOPY_ADVISE before") : VFU_DONE;
+}
+
+static enum vfu_verdict postcopy_end(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r)
+{
+	(void)m;
+	return reply_u64(r, vfu_postcopy_end(c));
 }
 
 static enum vfu_verdict get_config(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r)
@@ -191,6 +193,8 @@ static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
 		r->kick_fd = fd;
 		if (fd >= 0 && vfu_watch_add(c->s, fd, &r->kw) == 0)
 			r->kick_watched = true;
+		r->started = true;
+		vfu_inflight_start(c, u & VU_VRING_IDX_MASK);
 		/* The ring is started now: what is already available is
 		 * processed without a kick (Ring states). */
 		if (vfu_fault_on(c, VFU_FAULT_START_ON_KICK))
@@ -218,6 +222,7 @@ static enum vfu_verdict set_features(struct vfu_conn *c, struct vfu_msg *m, stru
 {
 	(void)r;
 	vu_dec_u64(m->payload, m->len, &c->feat_acked);
+	vfu_enable_on_features(c, c->feat_acked);
 	return VFU_DONE;
 }
 
@@ -235,6 +240,8 @@ static enum vfu_verdict set_protocol_features(struct vfu_conn *c, struct vfu_msg
 	 * the engine decides it. */
 	if (vu_dec_u64(m->payload, m->len, &c->pf_acked))
 		c->pf_acked_known = true;
+	if (c->pf_acked_known && vfu_inband_unusable(c, c->pf_acked))
+		vfu_conn_close(c, true, false, 0);
 	return VFU_DONE;
 }
 
@@ -280,6 +287,13 @@ static enum vfu_verdict reset(struct vfu_conn *c, struct vfu_msg *m, struct vfu_
 	c->status = 0;
 	vfu_feat_reset(&c->feat, vfu_conn_profile(c));
 	return VFU_DONE;
+}
+
+static enum vfu_verdict reset_owner(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r)
+{
+	/* Every ring disabled, nothing else, as the text recommends (the
+	 * reset-owner-resets fault: as RESET_DEVICE). */
+	return vfu_reset_owner(c) ? VFU_DONE : reset(c, m, r);
 }
 
 /* ---- memory and the dirty log ---- */
@@ -414,6 +428,7 @@ static enum vfu_verdict get_vring_base(struct vfu_conn *c, struct vfu_msg *m, st
 			vfu_watch_del(s, rg->kick_fd);
 		rg->kick_watched = false;
 		vfu_close_fd(s, &rg->kick_fd);
+		rg->started = false;
 	}
 	vfu_fault_after_stop(c, &c->susp_msg_due);
 	r->pl = r->buf;
@@ -433,7 +448,7 @@ static enum vfu_verdict set_vring_enable(struct vfu_conn *c, struct vfu_msg *m, 
 	(void)r;
 	struct vu_state_pl sp;
 	if (vu_dec_state(m->payload, m->len, &sp) && sp.index < VFU_MAX_RINGS)
-		c->rings[sp.index].enabled = sp.num != 0;
+		vfu_enable_set(c, sp.index, sp.num != 0);
 	return VFU_DONE;
 }
 
@@ -479,7 +494,7 @@ static enum vfu_verdict set_config(struct vfu_conn *c, struct vfu_msg *m, struct
 {
 	(void)r;
 	const char *reason = "";
-	if (vfu_feat_set_config(&c->feat, m->payload, m->len, &reason) != 0)
+	if (vfu_feat_set_config(&c->feat, m->payload, m->len, vfu_fault_on(c, VFU_FAULT_CONFIG_WRITABLE), &reason) != 0)
 		return not_done(c, m, reason);
 	return VFU_DONE;
 }
@@ -558,7 +573,7 @@ static const vfu_handler handlers[VU_REQ_MAX_FRONTEND + 1] = {
 	[VU_GET_STATUS] = get_status,
 	[VU_SET_STATUS] = set_status,
 	[VU_SET_OWNER] = done,
-	[VU_RESET_OWNER] = reset,
+	[VU_RESET_OWNER] = reset_owner,
 	[VU_RESET_DEVICE] = reset,
 	[VU_SET_MEM_TABLE] = set_mem_table,
 	[VU_ADD_MEM_REG] = add_mem_reg,
@@ -580,6 +595,8 @@ static const vfu_handler handlers[VU_REQ_MAX_FRONTEND + 1] = {
 	[VU_GET_INFLIGHT_FD] = get_inflight,
 	[VU_GET_SHMEM_CONFIG] = get_shmem_config,
 	[VU_POSTCOPY_ADVISE] = postcopy_advise,
+	[VU_POSTCOPY_LISTEN] = postcopy_listen,
+	[VU_POSTCOPY_END] = postcopy_end,
 	[VU_SET_INFLIGHT_FD] = set_inflight_fd,
 	[VU_IOTLB_MSG] = iotlb_msg,
 	[VU_NET_SET_MTU] = net_set_mtu,

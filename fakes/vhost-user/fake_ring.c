@@ -144,6 +144,7 @@ static void signal_fd(int fd)
 
 struct seg {
 	uint8_t *p;
+	uint64_t gpa;       /* for the dirty log */
 	uint32_t len;
 	bool w;
 };
@@ -172,6 +173,7 @@ static int add_seg(struct vfu_conn *c, uint32_t n, uint64_t addr, uint32_t len, 
 		return -1;
 	}
 	segs[n].p = p;
+	segs[n].gpa = addr;
 	segs[n].len = len;
 	segs[n].w = (flags & VRING_DESC_F_WRITE) != 0;
 	*has_write |= segs[n].w;
@@ -331,6 +333,8 @@ static void halt(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, const cha
 static int64_t chain_done(struct vfu_conn *c, const struct vfu_profile *p, uint32_t idx, struct vfu_ring *r,
 			  int n, bool has_write)
 {
+	if (!r->enabled)
+		return vfu_enable_disabled_chain(c, has_write) < 0 ? -1 : 0;
 	if (p->device == VFU_DEV_NET && has_write)
 		return -1;
 	if (p->device != VFU_DEV_BLK)
@@ -338,6 +342,10 @@ static int64_t chain_done(struct vfu_conn *c, const struct vfu_profile *p, uint3
 	int64_t len = blk_request(c, p, n);
 	if (len < 0)
 		halt(c, idx, r, "virtio-blk request without header or status byte");
+	/* every buffer the device may have written, logged while LOG_ALL */
+	for (int i = 0; i < n && len >= 0; i++)
+		if (segs[i].w)
+			vfu_log_data(c, segs[i].gpa, segs[i].len);
 	return len;
 }
 
@@ -463,6 +471,7 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 	uint64_t done = 0;
 	while (r->last_avail != avail_idx) {
 		uint16_t head = rd16(avail + VRING_RING_HDR + VRING_AVAIL_ELEM * (r->last_avail % num));
+		vfu_inflight_fetch(c, idx, head);
 		const char *why = NULL;
 		bool has_write;
 		int n = walk(c, desc, num, head, &why, &has_write);
@@ -482,6 +491,7 @@ void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		wr16(used + VRING_RING_IDX, r->used_idx);
 		vfu_log_used(c, idx, VRING_RING_IDX, 2);
+		vfu_inflight_used(c, idx, head, r->used_idx);
 		done++;
 	}
 	if (done) {

@@ -56,8 +56,27 @@
 /* Dirty log: one bit per 4 KiB page. */
 #define VU_LOG_PAGE ((uint64_t)4096)
 #define VU_SPLIT_RING_MAX 32768u
+/* Inflight I/O tracking, the split queue region the text says a back-end
+ * "can" use (QueueRegionSplit): u64 features, u16 version (1; 0 = not
+ * initialised), u16 desc_num, u16 last_batch_head, u16 used_idx, then
+ * DescStateSplit[desc_num] of u8 inflight, 5 bytes padding, u16 next,
+ * u64 counter. Where queue regions after the first start is not said. */
+#define VU_INFLIGHT_SPLIT_VERSION_OFF 8u
+#define VU_INFLIGHT_SPLIT_DESC_NUM_OFF 10u
+#define VU_INFLIGHT_SPLIT_LAST_BATCH_OFF 12u
+#define VU_INFLIGHT_SPLIT_USED_IDX_OFF 14u
+#define VU_INFLIGHT_SPLIT_HDR 16u
+#define VU_INFLIGHT_SPLIT_DESC 16u
+#define VU_INFLIGHT_DESC_NEXT_OFF 6u
+#define VU_INFLIGHT_DESC_COUNTER_OFF 8u
 /* GET_SHMEM_CONFIG reply: u32 nregions, u32 padding, u64 sizes[256]. */
 #define VU_SHMEM_MAX_REGIONS 256u
+/* SET_CONFIG flags: writable fields, or a live migration's restore. */
+#define VU_CONFIG_FLAG_WRITABLE 0u
+#define VU_CONFIG_FLAG_MIGRATION 1u
+/* virtio-blk config space (VIRTIO 1.2, 5.2.4): capacity, u64 at 0, is
+ * read-only to the driver (only writeback, with CONFIG_WCE, is not). */
+#define VIRTIO_BLK_CFG_CAPACITY_OFF 0u
 /* VIRTIO_CONFIG_S_* status bits, also used by vhost-vdpa. */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x1u
 #define VIRTIO_STATUS_DRIVER 0x2u

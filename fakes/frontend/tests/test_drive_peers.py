@@ -259,6 +259,97 @@ def test_start_without_kick():
     assert "VU-BE-10 SHOULD [start-without-kick]" in out and "VU-BE-07" not in out, out
 
 
+RING_STATE = "no-protocol-features,disabled-ring,enable-while-stopped,stopped-quiet,log-on-off"
+
+
+def rules_of(tag):
+    d = json.load(open(os.path.join(WORK, tag + ".json")))
+    return {s["name"]: s["rules"] for s in d["sessions"]}
+
+
+def test_ring_enable_states_dpdk():
+    """VU-BE-12..16 on DPDK 22.11: without PROTOCOL_FEATURES the rings run
+    (it enables them at SET_VRING_KICK), an enable sent while stopped takes
+    effect, nothing is written while suspended; but a TX frame on a started,
+    disabled ring is never consumed (rte_vhost_dequeue_burst returns 0 while
+    the ring is disabled): VU-BE-13, README finding 12."""
+    rc, v, out = drive("dpdk-testpmd", scenario=RING_STATE, tag="dpdk-testpmd-enable")
+    assert v == {"no-protocol-features": "pass", "disabled-ring": "findings", "enable-while-stopped": "pass",
+                 "stopped-quiet": "pass", "log-on-off": "pass"}, out
+    assert rc == 1, out
+    assert "VU-BE-13 MUST [disabled-ring]" in out and "the TX frame was not consumed" in out, out
+    assert "an RX buffer was used" not in out, out
+    r = rules_of("dpdk-testpmd-enable")
+    for sc, rule in (("no-protocol-features", "VU-BE-12"), ("enable-while-stopped", "VU-BE-14"),
+                     ("stopped-quiet", "VU-BE-16")):
+        assert r[sc][rule]["verdict"] == "pass" and r[sc][rule]["checks"] > 0, (sc, r[sc][rule])
+
+
+def test_ring_enable_states_qsd():
+    """VU-BE-12, -14, -15, -16 on qemu-storage-daemon 7.2: all hold (blk
+    has no disabled-ring scenario: the text names side effects for net)."""
+    rc, v, out = drive("qemu-storage-daemon", scenario=RING_STATE, tag="qsd-enable")
+    assert v == {"no-protocol-features": "pass", "disabled-ring": "n/a", "enable-while-stopped": "pass",
+                 "stopped-quiet": "pass", "log-on-off": "pass"}, out
+    assert rc == 0, out
+    r = rules_of("qsd-enable")
+    for sc, rule in (("no-protocol-features", "VU-BE-12"), ("enable-while-stopped", "VU-BE-14"),
+                     ("log-on-off", "VU-BE-15"), ("stopped-quiet", "VU-BE-16")):
+        assert r[sc][rule]["verdict"] == "pass" and r[sc][rule]["checks"] > 0, (sc, r[sc][rule])
+
+
+def test_config_readonly_qsd():
+    """VU-BE-22: qemu-storage-daemon 7.2 refuses SET_CONFIG of the
+    capacity with flags 0 by closing the connection (vu_panic "Set virtio
+    configuration space failed"), after acking it 0: a refusal."""
+    rc, v, out = drive("qemu-storage-daemon", scenario="config-readonly", tag="qsd-config")
+    assert rc == 0 and v == {"config-readonly": "pass"}, out
+    r = rules_of("qsd-config")["config-readonly"]["VU-BE-22"]
+    assert r["verdict"] == "pass" and r["checks"] == 1, r
+
+
+@pytest.mark.parametrize("name", ["qemu-storage-daemon", "vhost-user-gpu"])
+def test_postcopy(name):
+    """VU-BE-24: libvhost-user (qemu-storage-daemon, vhost-user-gpu 7.2)
+    offers PAGEFAULT and answers POSTCOPY_END 0 after ADVISE (a
+    userfaultfd) and LISTEN; DPDK 22.11 and virtiofsd 7.2 do not offer it."""
+    rc, v, out = drive(name, scenario="postcopy", tag=name + "-postcopy")
+    assert rc == 0 and v == {"postcopy": "pass"}, out
+    r = rules_of(name + "-postcopy")["postcopy"]["VU-BE-24"]
+    assert r["verdict"] == "pass" and r["checks"] == 1, r
+
+
+def test_resets():
+    """VU-BE-17, -18: qemu-storage-daemon 7.2 keeps the memory table and
+    rings across RESET_OWNER; DPDK 22.11 discards them
+    (vhost_user_reset_owner: cleanup_device, reset_device), the
+    interpretation the text says "would lead to bugs": WARN, README
+    finding 13. Neither offers RESET_DEVICE (n/a)."""
+    rc, v, out = drive("qemu-storage-daemon", scenario="reset-*", tag="qsd-reset")
+    assert rc == 0 and v == {"reset-device": "n/a", "reset-owner": "pass"}, out
+    assert rules_of("qsd-reset")["reset-owner"]["VU-BE-18"]["verdict"] == "pass", out
+    rc, v, out = drive("dpdk-testpmd", scenario="reset-*", tag="dpdk-testpmd-reset")
+    assert v == {"reset-device": "n/a", "reset-owner": "findings"}, out
+    assert "VU-BE-18 SHOULD [reset-owner]" in out and "connection state discarded" in out, out
+    assert "VU-BE-05" not in out, out
+
+
+@pytest.mark.parametrize("name", ["dpdk-testpmd", "qemu-storage-daemon", "virtiofsd", "vhost-user-gpu"])
+def test_program_conventions(name):
+    """VU-BE-19, -20: virtiofsd and vhost-user-gpu 7.2 print their
+    capabilities as the conventions say ({"type": "fs"}; "gpu" with
+    features); DPDK testpmd and qemu-storage-daemon do not take the option
+    (no JSON, exit 1: n/a). None daemonizes itself."""
+    rc, v, out = drive(name, scenario="print-capabilities,no-daemon", tag=name + "-conv")
+    assert rc == 0, out
+    caps = "pass" if name in ("virtiofsd", "vhost-user-gpu") else "n/a"
+    assert v == {"print-capabilities": caps, "no-daemon": "pass"}, out
+    r = rules_of(name + "-conv")
+    assert r["no-daemon"]["VU-BE-20"]["verdict"] == "pass" and r["no-daemon"]["VU-BE-20"]["checks"] == 1, r
+    if caps == "pass":
+        assert r["print-capabilities"]["VU-BE-19"]["verdict"] == "pass", r
+
+
 def test_bad_input_is_a_verdict_not_a_hang():
     sock = os.path.join(WORK, "nobody.sock")
     p = subprocess.run(["timeout", "60", vcts(), "drive", "--socket", sock, "--timeout", "0.2"],

@@ -88,7 +88,7 @@ START_TEST(fake_serves_every_positive_scenario)
 	fresh_path("pos");
 	int fds0 = vc_test_count_fds();
 	struct vfu_server *s = start_fake(_i ? "blk" : "net", 2);
-	struct vfe_run *r = new_run("replay,lifecycle,memory,migration,inflight,datapath,ring-state",
+	struct vfe_run *r = new_run("replay,lifecycle,memory,migration,inflight,datapath,ring-state,reset",
 				    _i ? VFE_DEV_BLK : VFE_DEV_NET, 3000);
 	char err[256];
 	ck_assert_int_gt(vfe_run_all(r, err, sizeof err), 0);
@@ -119,6 +119,20 @@ START_TEST(fake_serves_every_positive_scenario)
 	/* a stopped ring kicked stays untouched (VU-BE-08) */
 	ck_assert_int_eq(find(r, "stopped-quiet")->outcome, VFE_PASS);
 	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VU_BE_08].verdict, VC_PASS);
+	/* a suspended device writes no guest memory (VU-BE-16) */
+	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VU_BE_16].verdict, VC_PASS);
+	/* the enabled state of Ring states (VU-BE-12, -13 net only, -14) */
+	ck_assert_int_eq(find(r, "no-protocol-features")->outcome, VFE_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "no-protocol-features")->session].rules[VU_BE_12].verdict, VC_PASS);
+	ck_assert_int_eq(find(r, "enable-while-stopped")->outcome, VFE_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "enable-while-stopped")->session].rules[VU_BE_14].verdict, VC_PASS);
+	ck_assert_int_eq(find(r, "disabled-ring")->outcome, _i ? VFE_SKIPPED : VFE_PASS);
+	/* RESET_OWNER only disables the rings; RESET_DEVICE (blk offers it)
+	 * keeps the owner (VU-BE-17, -18) */
+	ck_assert_int_eq(res->sessions[find(r, "reset-owner")->session].rules[VU_BE_18].verdict, VC_PASS);
+	ck_assert_int_eq(find(r, "reset-device")->outcome, _i ? VFE_PASS : VFE_SKIPPED);
+	if (!_i)
+		ck_assert_int_eq(res->sessions[find(r, "disabled-ring")->session].rules[VU_BE_13].verdict, VC_PASS);
 	/* what was available before SET_VRING_KICK is used unkicked (VU-BE-10) */
 	ck_assert_int_eq(find(r, "start-without-kick")->outcome, VFE_PASS);
 	ck_assert_int_eq(res->sessions[find(r, "start-without-kick")->session].rules[VU_BE_10].verdict, VC_PASS);
@@ -298,12 +312,94 @@ START_TEST(stopped_ring_that_runs_is_caught)
 	char want[96];
 	snprintf(want, sizeof want, "stopped ring %d: a buffer made available and kicked after GET_VRING_BASE was processed",
 		 _i ? 0 : 1);
-	ck_assert_uint_eq(res->nfindings, 1);
-	ck_assert_msg(strstr(res->findings[0].message, want), "%s", res->findings[0].message);
+	/* and guest memory written while suspended (VU-BE-16) */
+	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_16].verdict, VC_FAIL);
+	ck_assert_uint_eq(res->nfindings, 2);
+	bool saw = false;
+	for (size_t k = 0; k < res->nfindings; k++)
+		saw |= res->findings[k].rule == VU_BE_08 && strstr(res->findings[k].message, want);
+	ck_assert_msg(saw, "%s", res->findings[0].message);
 	vfe_run_free(r);
 	vfu_stop(s);
 	vfu_free(s);
 	unlink(sock_path);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
+/* Each ring-state fault of the fake fails its scenario on its rule
+ * alone among the new ones: no-auto-enable VU-BE-12 (blk: a net ring
+ * left disabled still consumes TX), disabled-ring-idle VU-BE-13,
+ * enable-lost-while-stopped VU-BE-14 (blk), log-skip-data VU-BE-15 (blk
+ * offered LOG_ALL and LOG_SHMFD: the null net device writes no buffer),
+ * a close at RESET_DEVICE VU-BE-17, reset-owner-resets VU-BE-18,
+ * inflight-kept VU-BE-21 (blk offers INFLIGHT_SHMFD), config-writable
+ * VU-BE-22, inband-accepted VU-BE-23 (INBAND_NOTIFICATIONS offered),
+ * postcopy-end-fails VU-BE-24 (PAGEFAULT offered; root or
+ * vm.unprivileged_userfaultfd for the fake's userfaultfd). */
+static const struct {
+	const char *fault, *scenario, *profile;
+	enum vc_rule_id rule;
+} ring_faults[] = {
+	{ "no-auto-enable", "no-protocol-features", "blk", VU_BE_12 },
+	{ "disabled-ring-idle", "disabled-ring", "net", VU_BE_13 },
+	{ "enable-lost-while-stopped", "enable-while-stopped", "blk", VU_BE_14 },
+	{ "log-skip-data", "log-on-off", "blk", VU_BE_15 },
+	{ "disconnect@req=RESET_DEVICE", "reset-device", "blk", VU_BE_17 },
+	{ "reset-owner-resets", "reset-owner", "net", VU_BE_18 },
+	{ "reset-owner-resets", "reset-owner", "blk", VU_BE_18 },
+	{ "inflight-kept", "inflight", "blk", VU_BE_21 },
+	{ "config-writable", "config-readonly", "blk", VU_BE_22 },
+	{ "inband-accepted", "inband-without-channel", "net", VU_BE_23 },
+	{ "postcopy-end-fails", "postcopy", "net", VU_BE_24 },
+};
+
+START_TEST(ring_state_faults_are_caught)
+{
+	fresh_path("rsf");
+	int fds0 = vc_test_count_fds();
+	bool blk = !strcmp(ring_faults[_i].profile, "blk");
+	for (int with_fault = 0; with_fault < 2; with_fault++) {
+		struct vfu_config cfg;
+		memset(&cfg, 0, sizeof cfg);
+		ck_assert_int_eq(vfu_profile_init(&cfg.profile, ring_faults[_i].profile, blk ? 1 : 2), 0);
+		cfg.null_device = true;
+		char err[256];
+		if (blk) {
+			/* blk offers no dirty log by default */
+			cfg.profile.features |= VU_BIT(VU_F_LOG_ALL);
+			cfg.profile.protocol_features |= VU_BIT(VU_PF_LOG_SHMFD);
+		}
+		/* offered only on request */
+		if (ring_faults[_i].rule == VU_BE_23)
+			cfg.profile.protocol_features |= VU_BIT(VU_PF_INBAND_NOTIFICATIONS);
+		if (ring_faults[_i].rule == VU_BE_24)
+			cfg.profile.protocol_features |= VU_BIT(VU_PF_PAGEFAULT);
+		if (with_fault) {
+			ck_assert(vfu_fault_parse(ring_faults[_i].fault, &cfg.faults[0], err, sizeof err) == 0);
+			cfg.nfaults = 1;
+		}
+		struct vfu_server *s = vfu_new(&cfg, err, sizeof err);
+		ck_assert_msg(s != NULL, "%s", err);
+		ck_assert_int_eq(vfu_listen(s, sock_path, err, sizeof err), 0);
+		ck_assert_int_eq(vfu_start(s), 0);
+		struct vfe_run *r = new_run(ring_faults[_i].scenario, blk ? VFE_DEV_BLK : VFE_DEV_NET, 2000);
+		ck_assert_int_ge(vfe_run_all(r, err, sizeof err), 1); /* "inflight" is a family too */
+		const struct vc_results *res = vfe_run_results(r);
+		const struct vfe_scenario_result *x = find(r, ring_faults[_i].scenario);
+		const struct vc_rule_result *rr = &res->sessions[x->session].rules[ring_faults[_i].rule];
+		ck_assert_msg(x->outcome == (with_fault ? VFE_FINDINGS : VFE_PASS), "%s %s: %s (%s)",
+			      ring_faults[_i].fault, x->name, vfe_outcome_name(x->outcome), x->detail);
+		ck_assert_int_eq(rr->verdict, with_fault ? VC_FAIL : VC_PASS);
+		ck_assert_uint_ge(rr->checks, 1);
+		for (enum vc_rule_id k = VU_BE_12; k <= VU_BE_24; k++)
+			if (k != ring_faults[_i].rule)
+				ck_assert_int_ne(res->sessions[x->session].rules[k].verdict, VC_FAIL);
+		vfe_run_free(r);
+		vfu_stop(s);
+		vfu_free(s);
+		unlink(sock_path);
+	}
 	ck_assert_int_eq(vc_test_count_fds(), fds0);
 }
 END_TEST
@@ -750,6 +846,7 @@ Suite *vc_test_suite(void)
 	tcase_add_loop_test(t, packed_rings_both_ways, 0, 4);
 	tcase_add_loop_test(t, vring_base_faults_are_caught, 0, 4);
 	tcase_add_loop_test(t, stopped_ring_that_runs_is_caught, 0, 2);
+	tcase_add_loop_test(t, ring_state_faults_are_caught, 0, sizeof ring_faults / sizeof ring_faults[0]);
 	tcase_add_test(t, negative_scenarios_have_a_verdict);
 	tcase_add_test(t, nobody_listens);
 	tcase_add_test(t, silent_backend_is_hung_not_a_driver_hang);
