@@ -6,7 +6,7 @@
 
 static const struct vc_rule catalog[VC_RULE_COUNT] = {
 #define RULE(e, id, lvl, side, needs, text, ref) [e] = { e, id, VC_##lvl, side, needs, text, ref },
-#include "conformance/rules.def"
+#include "vcts/rules.def"
 #undef RULE
 };
 

@@ -20,7 +20,7 @@ enum vc_needs { HDR = 0, TRACE = 1, LIVE = 2 };
 
 enum vc_rule_id {
 #define RULE(e, id, lvl, side, needs, text, ref) e,
-#include "conformance/rules.def"
+#include "vcts/rules.def"
 #undef RULE
 	VC_RULE_COUNT
 };
