@@ -188,7 +188,7 @@ static void settle_section(struct vc_ctx *c, struct mem_state *m)
 		return;
 	m->exp_active = false;
 	if (m->exp.merged && !m->exp_merge_seen)
-		vc_fail(c, MEM_02,
+		vc_fail(c, VC_R_MEM_02,
 			"differential: the model merges '%s' into the previous section (to 0x%" PRIx64 " + 0x%" PRIx64 "), QEMU did not",
 			m->exp_name, m->exp.m_gpa, m->exp.m_size);
 }
@@ -199,7 +199,7 @@ static void settle_commit(struct vc_ctx *c, struct mem_state *m)
 		return;
 	m->window = false;
 	if (!m->win_changed && !m->win_tables && !m->cfg.decisions)
-		vc_ok(c, MEM_04);
+		vc_ok(c, VC_R_MEM_04);
 }
 
 static void settle_txn(struct vc_ctx *c, struct mem_state *m)
@@ -208,9 +208,9 @@ static void settle_txn(struct vc_ctx *c, struct mem_state *m)
 		return;
 	m->txn_open = false;
 	if (m->batch_open)
-		vc_fail(c, MEM_10, "transaction ended with its IOTLB batch still open (no BATCH_END at commit)");
+		vc_fail(c, VC_R_MEM_10, "transaction ended with its IOTLB batch still open (no BATCH_END at commit)");
 	else if (!m->updates && !m->begins)
-		vc_ok(c, MEM_10);
+		vc_ok(c, VC_R_MEM_10);
 	m->batch_open = false;
 }
 
@@ -249,7 +249,7 @@ static void check_rings(struct vc_ctx *c, struct mem_state *m)
 				: q == VC_MEMR_RING_RELOCATED ? "QEMU: \"relocated\", -EBUSY, abort"
 				: "QEMU's vhost_verify_ring_mappings does not notice: no region meets the ring";
 			if (i < 0) {
-				vc_fail(c, MEM_05, "commit leaves started ring %u's %s at gpa 0x%" PRIx64 " (+%" PRIu64 ") unmapped (%s)",
+				vc_fail(c, VC_R_MEM_05, "commit leaves started ring %u's %s at gpa 0x%" PRIx64 " (+%" PRIu64 ") unmapped (%s)",
 					r->index, part_names[p], r->gpa[p], r->size[p], qemu);
 				ok = false;
 				break;
@@ -257,14 +257,14 @@ static void check_rings(struct vc_ctx *c, struct mem_state *m)
 			const struct vm_sec *s = &v->cur[i];
 			uint64_t hva = s->base + s->s.offset + (r->gpa[p] - s->s.gpa);
 			if (hva != r->hva[p]) {
-				vc_fail(c, MEM_05, "commit relocates started ring %u's %s at gpa 0x%" PRIx64 " from host 0x%" PRIx64 " to 0x%" PRIx64 " (%s)",
+				vc_fail(c, VC_R_MEM_05, "commit relocates started ring %u's %s at gpa 0x%" PRIx64 " from host 0x%" PRIx64 " to 0x%" PRIx64 " (%s)",
 					r->index, part_names[p], r->gpa[p], r->hva[p], hva,
 					q ? qemu : "QEMU: \"relocated\", -EBUSY, abort");
 				ok = false;
 			}
 		}
 		if (ok)
-			vc_ok(c, MEM_05);
+			vc_ok(c, VC_R_MEM_05);
 	}
 }
 
@@ -278,7 +278,7 @@ static void on_commit_vhost(struct vc_ctx *c, struct mem_state *m)
 	 * between read-only and read-write changes only those): "changed"
 	 * against a list that looks the same cannot be judged from a log. */
 	if (ev->u.mem_commit.has_decision && !(ev->u.mem_commit.changed && !changed))
-		vc_expect(c, MEM_04, ev->u.mem_commit.changed == changed,
+		vc_expect(c, VC_R_MEM_04, ev->u.mem_commit.changed == changed,
 			  "differential: QEMU decided Changed: %d, the model %s", ev->u.mem_commit.changed,
 			  changed ? "sees a changed section list" : "sees the same section list");
 	m->window = true;
@@ -287,7 +287,7 @@ static void on_commit_vhost(struct vc_ctx *c, struct mem_state *m)
 	if (!changed)
 		return;
 	if (m->cfg.slots)
-		vc_expect(c, MEM_11, m->ref.ncur <= m->cfg.slots,
+		vc_expect(c, VC_R_MEM_11, m->ref.ncur <= m->cfg.slots,
 			  "the memory table needs %zu regions but the device has %u memory slots%s", m->ref.ncur,
 			  m->cfg.slots, m->cfg.backend == VC_MEMB_VHOST_USER ? " (vhost-user without CONFIGURE_MEM_SLOTS)" : "");
 	if (m->ref.started)
@@ -303,13 +303,13 @@ static void on_region_vhost(struct vc_ctx *c, struct mem_state *m)
 	vm_vhost_addnop(&m->ref, s, NULL);
 	const struct vm_vhost_last *l = &m->ref.last;
 	if (l->error == VC_MEMR_OVERLAP)
-		vc_fail(c, MEM_03, "section '%.64s' at 0x%" PRIx64 ", rounded to its page (0x%" PRIx64 " + 0x%" PRIx64 "), overlaps the previous section with different host memory (QEMU: \"Overlapping but not coherent sections\", left out of the table)",
+		vc_fail(c, VC_R_MEM_03, "section '%.64s' at 0x%" PRIx64 ", rounded to its page (0x%" PRIx64 " + 0x%" PRIx64 "), overlaps the previous section with different host memory (QEMU: \"Overlapping but not coherent sections\", left out of the table)",
 			s->name, s->gpa, l->r_gpa, l->r_size);
 	else if (l->error == VC_MEMR_BEFORE_PREV)
-		vc_fail(c, MEM_03, "section '%.64s' at 0x%" PRIx64 " is rounded to 0x%" PRIx64 ", before the previous section (QEMU: \"rounded to ... prior to previous\", left out of the table)",
+		vc_fail(c, VC_R_MEM_03, "section '%.64s' at 0x%" PRIx64 " is rounded to 0x%" PRIx64 ", before the previous section (QEMU: \"rounded to ... prior to previous\", left out of the table)",
 			s->name, s->gpa, l->r_gpa);
 	else if (!l->rejected)
-		vc_ok(c, MEM_03);
+		vc_ok(c, VC_R_MEM_03);
 	if (m->cfg.decisions && !l->rejected) {
 		m->exp_active = true;
 		m->exp_merge_seen = false;
@@ -324,16 +324,16 @@ static void on_report_vhost(struct vc_ctx *c, struct mem_state *m)
 	if (!m->cfg.decisions || !m->exp_active)
 		return;
 	if (r->code == VC_MEMR_ALIGNED) {
-		vc_expect(c, MEM_02, r->gpa == m->exp.r_gpa && r->size == m->exp.r_size && r->hva == m->exp.r_hva,
+		vc_expect(c, VC_R_MEM_02, r->gpa == m->exp.r_gpa && r->size == m->exp.r_size && r->hva == m->exp.r_hva,
 			  "differential: QEMU rounded '%.64s' to 0x%" PRIx64 " + 0x%" PRIx64 " @ 0x%" PRIx64 ", the model to 0x%" PRIx64 " + 0x%" PRIx64 " @ 0x%" PRIx64,
 			  r->name, r->gpa, r->size, r->hva, m->exp.r_gpa, m->exp.r_size, m->exp.r_hva);
 	} else if (r->code == VC_MEMR_MERGED) {
 		m->exp_merge_seen = true;
 		if (!m->exp.merged)
-			vc_fail(c, MEM_02, "differential: QEMU merged '%.64s' into the previous section (now 0x%" PRIx64 " + 0x%" PRIx64 "), the model does not merge it",
+			vc_fail(c, VC_R_MEM_02, "differential: QEMU merged '%.64s' into the previous section (now 0x%" PRIx64 " + 0x%" PRIx64 "), the model does not merge it",
 				r->name, r->gpa, r->size);
 		else
-			vc_expect(c, MEM_02, r->gpa == m->exp.m_gpa && r->size == m->exp.m_size,
+			vc_expect(c, VC_R_MEM_02, r->gpa == m->exp.m_gpa && r->size == m->exp.m_size,
 				  "differential: QEMU merged '%.64s' to 0x%" PRIx64 " + 0x%" PRIx64 ", the model to 0x%" PRIx64 " + 0x%" PRIx64,
 				  r->name, r->gpa, r->size, m->exp.m_gpa, m->exp.m_size);
 	}
@@ -356,13 +356,13 @@ static void on_table(struct vc_ctx *c, struct mem_state *m)
 	for (uint32_t i = 0; i < n && ok1; i++) {
 		ptrdiff_t k = ref_region(&m->ref, r[i].gpa, r[i].size);
 		if (k < 0) {
-			vc_fail(c, MEM_01, "SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " + 0x%" PRIx64 ") is memory a correct vhost listener leaves out of the table (ROM, MMIO, non-RAM, dirty-tracked or refused section)",
+			vc_fail(c, VC_R_MEM_01, "SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " + 0x%" PRIx64 ") is memory a correct vhost listener leaves out of the table (ROM, MMIO, non-RAM, dirty-tracked or refused section)",
 				i, r[i].gpa, r[i].size);
 			ok1 = false;
 		}
 	}
 	if (ok1)
-		vc_ok(c, MEM_01);
+		vc_ok(c, VC_R_MEM_01);
 	/* MEM-02: exactly the reference's rounded and merged table. */
 	if (m->cfg.backend == VC_MEMB_VHOST_USER) {
 		struct vu_region_pl *want = xcalloc(m->ref.ncur ? m->ref.ncur : 1, sizeof *want);
@@ -372,11 +372,11 @@ static void on_table(struct vc_ctx *c, struct mem_state *m)
 		for (; same && at < n; at++)
 			same = r[at].gpa == want[at].gpa && r[at].size == want[at].size && r[at].uva == want[at].uva;
 		if (same)
-			vc_ok(c, MEM_02);
+			vc_ok(c, VC_R_MEM_02);
 		else if (nw != n)
-			vc_fail(c, MEM_02, "SET_MEM_TABLE has %u regions where rounding and merging give %zu", n, nw);
+			vc_fail(c, VC_R_MEM_02, "SET_MEM_TABLE has %u regions where rounding and merging give %zu", n, nw);
 		else
-			vc_fail(c, MEM_02, "SET_MEM_TABLE region %u is 0x%" PRIx64 " + 0x%" PRIx64 " where rounding and merging give 0x%" PRIx64 " + 0x%" PRIx64,
+			vc_fail(c, VC_R_MEM_02, "SET_MEM_TABLE region %u is 0x%" PRIx64 " + 0x%" PRIx64 " where rounding and merging give 0x%" PRIx64 " + 0x%" PRIx64,
 				at - 1, r[at - 1].gpa, r[at - 1].size, want[at - 1].gpa, want[at - 1].size);
 		free(want);
 	}
@@ -385,28 +385,28 @@ static void on_table(struct vc_ctx *c, struct mem_state *m)
 	bool ok3 = true;
 	for (uint32_t i = 0; i + 1 < n && ok3; i++)
 		if (r[i].gpa + r[i].size > r[i + 1].gpa && r[i + 1].gpa + r[i + 1].size > r[i].gpa) {
-			vc_fail(c, MEM_03, "SET_MEM_TABLE regions %u and %u overlap (0x%" PRIx64 " + 0x%" PRIx64 ", 0x%" PRIx64 "): sent silently",
+			vc_fail(c, VC_R_MEM_03, "SET_MEM_TABLE regions %u and %u overlap (0x%" PRIx64 " + 0x%" PRIx64 ", 0x%" PRIx64 "): sent silently",
 				i, i + 1, r[i].gpa, r[i].size, r[i + 1].gpa);
 			ok3 = false;
 		}
 	if (ok3)
-		vc_ok(c, MEM_03);
+		vc_ok(c, VC_R_MEM_03);
 	if (m->window) {
 		if (!m->win_changed && !m->win_tables)
-			vc_fail(c, MEM_04, "SET_MEM_TABLE sent for a commit that changed nothing (bug B15)");
+			vc_fail(c, VC_R_MEM_04, "SET_MEM_TABLE sent for a commit that changed nothing (bug B15)");
 		else if (m->win_changed)
-			vc_ok(c, MEM_04);
+			vc_ok(c, VC_R_MEM_04);
 		m->win_tables++;
 	}
 	uint64_t chunks = vm_log_chunks(r, n);
 	if (m->log_on && m->log_known && m->ref.started)
-		vc_expect(c, MEM_06, m->log_bytes >= chunks * 8,
+		vc_expect(c, VC_R_MEM_06, m->log_bytes >= chunks * 8,
 			  "SET_MEM_TABLE reaching gpa 0x%" PRIx64 " needs a %" PRIu64 "-byte dirty log but the log in force has %" PRIu64 " bytes (grow the log first)",
 			  chunks * VM_LOG_CHUNK_BYTES, chunks * 8, m->log_bytes);
 	m->table_chunks = chunks;
 	m->table_known = true;
 	if (m->cfg.slots)
-		vc_expect(c, MEM_11, n <= m->cfg.slots, "SET_MEM_TABLE with %u regions; the device has %u memory slots",
+		vc_expect(c, VC_R_MEM_11, n <= m->cfg.slots, "SET_MEM_TABLE with %u regions; the device has %u memory slots",
 			  n, m->cfg.slots);
 	free(r);
 }
@@ -418,7 +418,7 @@ static void on_log_base(struct vc_ctx *c, struct mem_state *m)
 	if (!msg->has_payload || !vu_dec_log(msg->payload, msg->payload_len, &lg))
 		return;
 	if (m->log_on && m->log_known && m->table_known && m->ref.started)
-		vc_expect(c, MEM_06, lg.mmap_size >= m->table_chunks * 8,
+		vc_expect(c, VC_R_MEM_06, lg.mmap_size >= m->table_chunks * 8,
 			  "SET_LOG_BASE shrinks the dirty log to %" PRIu64 " bytes while the table in force needs %" PRIu64 " (shrink only after the smaller table)",
 			  lg.mmap_size, m->table_chunks * 8);
 	m->log_known = true;
@@ -459,7 +459,7 @@ static void on_iotlb(struct vc_ctx *c, struct mem_state *m)
 	switch (t->type) {
 	case VDPA_IOTLB_BATCH_BEGIN:
 		if (m->begins)
-			vc_fail(c, MEM_10, "a second BATCH_BEGIN in one transaction");
+			vc_fail(c, VC_R_MEM_10, "a second BATCH_BEGIN in one transaction");
 		m->begins++;
 		m->batch_open = true;
 		m->since_begin = 0;
@@ -469,9 +469,9 @@ static void on_iotlb(struct vc_ctx *c, struct mem_state *m)
 		return;
 	case VDPA_IOTLB_BATCH_END:
 		if (!m->batch_open)
-			vc_fail(c, MEM_10, "BATCH_END without BATCH_BEGIN");
+			vc_fail(c, VC_R_MEM_10, "BATCH_END without BATCH_BEGIN");
 		else
-			vc_expect(c, MEM_10, m->since_begin > 0,
+			vc_expect(c, VC_R_MEM_10, m->since_begin > 0,
 				  "empty IOTLB batch: BATCH_BEGIN then BATCH_END with no UPDATE/INVALIDATE (pre-fix QEMU, bug B16)");
 		m->batch_open = false;
 		return;
@@ -484,12 +484,12 @@ static void on_iotlb(struct vc_ctx *c, struct mem_state *m)
 	m->updates++;
 	m->since_begin++;
 	if (m->cfg.iotlb_batch && m->txn_open && !m->batch_open)
-		vc_fail(c, MEM_10, "%s outside a batch although IOTLB_BATCH is negotiated",
+		vc_fail(c, VC_R_MEM_10, "%s outside a batch although IOTLB_BATCH is negotiated",
 			vdpa_iotlb_type_name(t->type));
 	bool upd = t->type == VDPA_IOTLB_UPDATE;
 	uint64_t pm = tpage(m) - 1;
 	bool aligned = !(t->iova & pm) && !(t->size & pm);
-	vc_expect(c, MEM_09, aligned, "%s iova 0x%" PRIx64 " size 0x%" PRIx64 " is not aligned to the %" PRIu64 "-byte page",
+	vc_expect(c, VC_R_MEM_09, aligned, "%s iova 0x%" PRIx64 " size 0x%" PRIx64 " is not aligned to the %" PRIu64 "-byte page",
 		  vdpa_iotlb_type_name(t->type), t->iova, t->size, pm + 1);
 	if (!m->cur_valid)
 		return;
@@ -498,9 +498,9 @@ static void on_iotlb(struct vc_ctx *c, struct mem_state *m)
 		const char *why = !(s->flags & (VC_MEMF_RAM | VC_MEMF_IOMMU)) ? "not RAM"
 			: (s->flags & VC_MEMF_RAM_DEVICE) ? "a ram_device (MMIO) region, bug B17"
 			: "at an address with bit 63 set (64-bit BAR sizing)";
-		vc_expect(c, MEM_07, m->cur_exp.action != VC_MEMR_SKIPPED,
+		vc_expect(c, VC_R_MEM_07, m->cur_exp.action != VC_MEMR_SKIPPED,
 			  "UPDATE maps section '%.64s' at 0x%" PRIx64 ", which is %s", s->name, s->gpa, why);
-		vc_expect(c, MEM_08, m->cur_exp.action != VC_MEMR_UNALIGNED,
+		vc_expect(c, VC_R_MEM_08, m->cur_exp.action != VC_MEMR_UNALIGNED,
 			  "UPDATE maps section '%.64s' whose address (0x%" PRIx64 ") and region offset (0x%" PRIx64 ") differ within a page",
 			  s->name, s->gpa, s->offset);
 		if (m->cur_add)
@@ -511,7 +511,7 @@ static void on_iotlb(struct vc_ctx *c, struct mem_state *m)
 		return;
 	ptrdiff_t k = map_find(&m->map, s->gpa);
 	if (k >= 0) {
-		vc_expect(c, MEM_09, m->map.iova[k] == t->iova && m->map.size[k] == t->size,
+		vc_expect(c, VC_R_MEM_09, m->map.iova[k] == t->iova && m->map.size[k] == t->size,
 			  "region_del of '%.64s' invalidates 0x%" PRIx64 " + 0x%" PRIx64 " but region_add mapped 0x%" PRIx64 " + 0x%" PRIx64,
 			  s->name, t->iova, t->size, m->map.iova[k], m->map.size[k]);
 		map_del(&m->map, (size_t)k);
@@ -534,9 +534,9 @@ static void on_region_vdpa(struct vc_ctx *c, struct mem_state *m)
 	/* A correctly skipped or refused section passes MEM-07 / MEM-08 unless
 	 * an UPDATE for it follows. */
 	if (m->cur_exp.action == VC_MEMR_SKIPPED && m->cur_add)
-		vc_ok(c, MEM_07);
+		vc_ok(c, VC_R_MEM_07);
 	if (m->cur_exp.action == VC_MEMR_UNALIGNED && m->cur_add)
-		vc_ok(c, MEM_08);
+		vc_ok(c, VC_R_MEM_08);
 }
 
 /* ---- vdpa, differential: QEMU's recorded decisions (QEMU trace logs) ---- */
@@ -563,7 +563,7 @@ static void diff_update(struct vc_ctx *c, struct mem_state *m, const struct vc_m
 	if (!m->cfg.iotlb_batch || m->dv.begins || m->dv.flagged)
 		return;
 	m->dv.flagged = true;
-	vc_fail(c, MEM_10,
+	vc_fail(c, VC_R_MEM_10,
 		"differential: QEMU sent %s 0x%" PRIx64 " + 0x%" PRIx64 " with no BATCH_BEGIN before it in its transaction although the log shows IOTLB batching; the model sends BATCH_BEGIN before the first update",
 		r->code == VC_MEMR_VDPA_MAP ? "UPDATE" : "INVALIDATE", r->gpa, r->size);
 }
@@ -588,56 +588,56 @@ static void diff_decision(struct vc_ctx *c, struct mem_state *m, const struct vc
 		 ln, s->gpa, s->gpa + s->size);
 	snprintf(did, sizeof did, "%s 0x%" PRIx64 " + 0x%" PRIx64, msg_kind, r->gpa, r->size);
 	if (sent && map != add) {
-		vc_fail(c, MEM_09, "differential: QEMU sent %s for %s; the model sends %s", did, sec,
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent %s for %s; the model sends %s", did, sec,
 			add ? "UPDATE" : "INVALIDATE");
 		return;
 	}
 	if (e->action == VC_MEMR_SKIPPED) {
-		vc_expect(c, MEM_07, !sent,
+		vc_expect(c, VC_R_MEM_07, !sent,
 			  "differential: QEMU sent %s for %s, a section at an address with bit 63 set (64-bit BAR sizing); the model never %s such a section",
 			  did, sec, add ? "maps" : "maps nor unmaps");
 		return;
 	}
 	if (e->action == VC_MEMR_UNALIGNED) {
-		vc_expect(c, MEM_08, !sent,
+		vc_expect(c, VC_R_MEM_08, !sent,
 			  "differential: QEMU sent %s for %s, whose address and region offset differ within a page; the model refuses the section",
 			  did, sec);
 		return;
 	}
 	if (e->action != 0) {
-		vc_expect(c, MEM_09, !sent,
+		vc_expect(c, VC_R_MEM_09, !sent,
 			  "differential: QEMU sent %s for %s, which holds no whole page; the model sends nothing for it", did,
 			  sec);
 		return;
 	}
 	if (!sent) {
-		vc_fail(c, MEM_09, "differential: QEMU sent nothing for %s; the model sends %s 0x%" PRIx64 " + 0x%" PRIx64,
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent nothing for %s; the model sends %s 0x%" PRIx64 " + 0x%" PRIx64,
 			sec, msg_kind, e->iova, e->size);
 		return;
 	}
 	uint8_t perm = (s->flags & VC_MEMF_READONLY) ? VDPA_ACCESS_RO : VDPA_ACCESS_RW;
 	if (r->gpa != e->iova || r->size != e->size) {
-		vc_fail(c, MEM_09, "differential: QEMU sent %s for %s; the model sends the section's whole pages, 0x%" PRIx64 " + 0x%" PRIx64,
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent %s for %s; the model sends the section's whole pages, 0x%" PRIx64 " + 0x%" PRIx64,
 			did, sec, e->iova, e->size);
 	} else if (add && r->hva != e->uaddr) {
-		vc_fail(c, MEM_09, "differential: QEMU sent %s at host address 0x%" PRIx64 " for %s; the model maps it at the traced vaddr 0x%" PRIx64,
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent %s at host address 0x%" PRIx64 " for %s; the model maps it at the traced vaddr 0x%" PRIx64,
 			did, r->hva, sec, e->uaddr);
 	} else if (add && r->value != perm) {
-		vc_fail(c, MEM_09, "differential: QEMU sent %s with perm 0x%" PRIx64 " for %s, traced %s; the model maps it with perm 0x%x",
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent %s with perm 0x%" PRIx64 " for %s, traced %s; the model maps it with perm 0x%x",
 			did, r->value, sec, perm == VDPA_ACCESS_RO ? "read-only" : "read-write", perm);
 	} else if (add) {
 		map_put(&m->map, r->gpa, r->gpa, r->size);
-		vc_ok(c, MEM_09);
+		vc_ok(c, VC_R_MEM_09);
 	} else {
 		/* region_del unmaps exactly what region_add mapped */
 		ptrdiff_t k = map_find(&m->map, r->gpa);
 		if (k >= 0) {
-			vc_expect(c, MEM_09, m->map.size[k] == r->size,
+			vc_expect(c, VC_R_MEM_09, m->map.size[k] == r->size,
 				  "differential: QEMU sent %s for %s but mapped 0x%" PRIx64 " + 0x%" PRIx64 " for the section's region_add; the model unmaps what it mapped",
 				  did, sec, m->map.iova[k], m->map.size[k]);
 			map_del(&m->map, (size_t)k);
 		} else {
-			vc_ok(c, MEM_09);
+			vc_ok(c, VC_R_MEM_09);
 		}
 	}
 }
@@ -656,7 +656,7 @@ static void diff_report(struct vc_ctx *c, struct mem_state *m)
 			m->dv.begin_line = c->ev->src.line;
 		} else if (!m->dv.flagged) {
 			m->dv.flagged = true;
-			vc_fail(c, MEM_10, "differential: QEMU sent a second BATCH_BEGIN in one transaction (the first at line %" PRIu64 "); the model sends one",
+			vc_fail(c, VC_R_MEM_10, "differential: QEMU sent a second BATCH_BEGIN in one transaction (the first at line %" PRIu64 "); the model sends one",
 				m->dv.begin_line);
 		}
 		break;
@@ -675,15 +675,15 @@ static void diff_commit(struct vc_ctx *c, struct mem_state *m)
 	if (!c->ev->u.mem_commit.has_decision || !m->cfg.iotlb_batch || m->dv.flagged)
 		return;
 	if (m->dv.begins && !m->dv.updates)
-		vc_fail(c, MEM_10, "differential: QEMU sent BATCH_BEGIN (line %" PRIu64 ") and BATCH_END with no UPDATE or INVALIDATE between them; the model sends no batch for a transaction that maps and unmaps nothing (bug B16)",
+		vc_fail(c, VC_R_MEM_10, "differential: QEMU sent BATCH_BEGIN (line %" PRIu64 ") and BATCH_END with no UPDATE or INVALIDATE between them; the model sends no batch for a transaction that maps and unmaps nothing (bug B16)",
 			m->dv.begin_line);
 	else if (m->dv.end && !m->dv.begins)
-		vc_fail(c, MEM_10, "differential: QEMU sent BATCH_END for a transaction with no BATCH_BEGIN; the model ends only a batch it began");
+		vc_fail(c, VC_R_MEM_10, "differential: QEMU sent BATCH_END for a transaction with no BATCH_BEGIN; the model ends only a batch it began");
 	else if (m->dv.begins && !m->dv.end)
-		vc_fail(c, MEM_10, "differential: QEMU committed with its batch (BATCH_BEGIN at line %" PRIu64 ") still open; the model sends BATCH_END at commit",
+		vc_fail(c, VC_R_MEM_10, "differential: QEMU committed with its batch (BATCH_BEGIN at line %" PRIu64 ") still open; the model sends BATCH_END at commit",
 			m->dv.begin_line);
 	else
-		vc_ok(c, MEM_10);
+		vc_ok(c, VC_R_MEM_10);
 }
 
 /* ---- dispatch ---- */

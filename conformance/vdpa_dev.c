@@ -174,9 +174,9 @@ static bool getter(struct cert *k, uint32_t req, void *a, void *b, size_t cap)
 	memset(a, 0xa5, n);
 	memset(b, 0x5a, n);
 	long r1 = io(k, req, a), r2 = io(k, req, b);
-	if (!vc_expect(&k->c, VDPA_DEV_01, r1 >= 0 && r2 >= 0, "%s fails: %s", what, en(r1 < 0 ? r1 : r2)))
+	if (!vc_expect(&k->c, VC_R_VDPA_DEV_01, r1 >= 0 && r2 >= 0, "%s fails: %s", what, en(r1 < 0 ? r1 : r2)))
 		return false;
-	return vc_expect(&k->c, VDPA_DEV_01, memcmp(a, b, n) == 0,
+	return vc_expect(&k->c, VC_R_VDPA_DEV_01, memcmp(a, b, n) == 0,
 			 "%s answers differ between two calls", what);
 }
 
@@ -251,7 +251,7 @@ static void dev02(struct cert *k)
 	k->phase = "DEV-02";
 	uint32_t size = k->config_size;
 	if (size == 0 || size > 200) {
-		vc_fail(&k->c, VDPA_DEV_02, "config size %u cannot be probed (expected 1..200)", size);
+		vc_fail(&k->c, VC_R_VDPA_DEV_02, "config size %u cannot be probed (expected 1..200)", size);
 		return;
 	}
 	static const struct {
@@ -261,27 +261,27 @@ static void dev02(struct cert *k)
 	for (unsigned i = 0; i < 2; i++) {
 		uint8_t junk[256] = { 0 };
 		long r = config_op(k, ops[i].req, 0, 0, junk, sizeof junk);
-		vc_expect(&k->c, VDPA_DEV_02, r == -EINVAL, "%s len 0: %s, expected EINVAL", ops[i].name, en(r));
+		vc_expect(&k->c, VC_R_VDPA_DEV_02, r == -EINVAL, "%s len 0: %s, expected EINVAL", ops[i].name, en(r));
 		r = config_op(k, ops[i].req, size + 1, 1, junk, sizeof junk);
-		vc_expect(&k->c, VDPA_DEV_02, r == -EINVAL, "%s off %u > size %u: %s, expected EINVAL",
+		vc_expect(&k->c, VC_R_VDPA_DEV_02, r == -EINVAL, "%s off %u > size %u: %s, expected EINVAL",
 			  ops[i].name, size + 1, size, en(r));
 		r = config_op(k, ops[i].req, 0, size + 1, junk, sizeof junk);
 		/* EINVAL, not E2BIG: vhost_vdpa_get_config/set_config return
 		 * -EINVAL whatever vhost_vdpa_config_validate() said. */
-		vc_expect(&k->c, VDPA_DEV_02, r == -EINVAL, "%s off 0 len %u > size %u: %s, expected EINVAL",
+		vc_expect(&k->c, VC_R_VDPA_DEV_02, r == -EINVAL, "%s off 0 len %u > size %u: %s, expected EINVAL",
 			  ops[i].name, size + 1, size, en(r));
 		r = config_op(k, ops[i].req, size - 1, 2, junk, sizeof junk);
-		vc_expect(&k->c, VDPA_DEV_02, r == -EINVAL, "%s off %u len 2 (past the end): %s, expected EINVAL",
+		vc_expect(&k->c, VC_R_VDPA_DEV_02, r == -EINVAL, "%s off %u len 2 (past the end): %s, expected EINVAL",
 			  ops[i].name, size - 1, en(r));
 	}
 	/* A valid read returns exactly what was asked. */
 	uint8_t got[256];
 	long r = config_op(k, VDPA_REQ_VDPA_GET_CONFIG, 0, 6, got, sizeof got);
-	if (vc_expect(&k->c, VDPA_DEV_02, r >= 0, "GET_CONFIG off 0 len 6: %s", en(r))) {
+	if (vc_expect(&k->c, VC_R_VDPA_DEV_02, r >= 0, "GET_CONFIG off 0 len 6: %s", en(r))) {
 		bool clean = true;
 		for (unsigned i = 6; i < 64; i++)
 			clean &= got[i] == 0xee;
-		vc_expect(&k->c, VDPA_DEV_02, clean, "GET_CONFIG len 6 wrote past the 6 bytes asked for");
+		vc_expect(&k->c, VC_R_VDPA_DEV_02, clean, "GET_CONFIG len 6 wrote past the 6 bytes asked for");
 	}
 }
 
@@ -292,17 +292,17 @@ static void dev03(struct cert *k)
 	k->phase = "DEV-03";
 	uint32_t s[2] = { k->nvqs, 256 };
 	long r = io(k, VDPA_REQ_SET_VRING_NUM, s);
-	vc_expect(&k->c, VDPA_DEV_03, r == -ENOBUFS, "SET_VRING_NUM for vq %u (of %u): %s, expected ENOBUFS",
+	vc_expect(&k->c, VC_R_VDPA_DEV_03, r == -ENOBUFS, "SET_VRING_NUM for vq %u (of %u): %s, expected ENOBUFS",
 		  k->nvqs, k->nvqs, en(r));
 	s[0] = 0xffffu;
 	r = io(k, VDPA_REQ_GET_VRING_BASE, s);
-	vc_expect(&k->c, VDPA_DEV_03, r == -ENOBUFS, "GET_VRING_BASE for vq 65535: %s, expected ENOBUFS", en(r));
+	vc_expect(&k->c, VC_R_VDPA_DEV_03, r == -ENOBUFS, "GET_VRING_BASE for vq 65535: %s, expected ENOBUFS", en(r));
 	static const uint32_t bad_num[] = { 0, 3, 65536 + 256 };
 	for (unsigned i = 0; i < 3; i++) {
 		s[0] = 0;
 		s[1] = bad_num[i];
 		r = io(k, VDPA_REQ_SET_VRING_NUM, s);
-		vc_expect(&k->c, VDPA_DEV_03, r == -EINVAL, "SET_VRING_NUM num %u: %s, expected EINVAL",
+		vc_expect(&k->c, VC_R_VDPA_DEV_03, r == -EINVAL, "SET_VRING_NUM num %u: %s, expected EINVAL",
 			  bad_num[i], en(r));
 	}
 	struct {
@@ -310,11 +310,11 @@ static void dev03(struct cert *k)
 		uint64_t desc, used, avail, log;
 	} a = { 0, 0, 0x10000, 0x12000, 0x11001, 0 };
 	r = io(k, VDPA_REQ_SET_VRING_ADDR, &a);
-	vc_expect(&k->c, VDPA_DEV_03, r == -EINVAL, "SET_VRING_ADDR avail 0x11001 (odd): %s, expected EINVAL", en(r));
+	vc_expect(&k->c, VC_R_VDPA_DEV_03, r == -EINVAL, "SET_VRING_ADDR avail 0x11001 (odd): %s, expected EINVAL", en(r));
 	a.avail = 0x11000;
 	a.used = 0x12002;
 	r = io(k, VDPA_REQ_SET_VRING_ADDR, &a);
-	vc_expect(&k->c, VDPA_DEV_03, r == -EINVAL, "SET_VRING_ADDR used 0x12002 (not 4-aligned): %s, expected EINVAL", en(r));
+	vc_expect(&k->c, VC_R_VDPA_DEV_03, r == -EINVAL, "SET_VRING_ADDR used 0x12002 (not 4-aligned): %s, expected EINVAL", en(r));
 }
 
 /* ---------- VDPA-STS-05, VDPA-FEAT-05 ---------- */
@@ -324,30 +324,30 @@ static void sts05_feat05(struct cert *k)
 	k->phase = "STS-05/FEAT-05";
 	uint64_t bad = 1ull << 63;
 	long r = io(k, VDPA_REQ_SET_BACKEND_FEATURES, &bad);
-	vc_expect(&k->c, VDPA_FEAT_05, r == -EOPNOTSUPP,
+	vc_expect(&k->c, VC_R_VDPA_FEAT_05, r == -EOPNOTSUPP,
 		  "SET_BACKEND_FEATURES with unknown bit 63: %s, expected EOPNOTSUPP", en(r));
 	set_status(k, 0);
 	set_status(k, VDPA_S_ACKNOWLEDGE);
 	set_status(k, VDPA_S_ACKNOWLEDGE | VDPA_S_DRIVER);
 	uint64_t f = driver_features(k);
 	r = io(k, VDPA_REQ_SET_FEATURES, &f);
-	vc_expect(&k->c, VDPA_STS_05, r >= 0, "SET_FEATURES 0x%llx before FEATURES_OK: %s",
+	vc_expect(&k->c, VC_R_VDPA_STS_05, r >= 0, "SET_FEATURES 0x%llx before FEATURES_OK: %s",
 		  (unsigned long long)f, en(r));
 	set_status(k, VDPA_S_ACKNOWLEDGE | VDPA_S_DRIVER | VDPA_S_FEATURES_OK);
 	int st = get_status(k);
-	vc_expect(&k->c, VDPA_STS_05, st >= 0 && (st & VDPA_S_FEATURES_OK),
+	vc_expect(&k->c, VC_R_VDPA_STS_05, st >= 0 && (st & VDPA_S_FEATURES_OK),
 		  "FEATURES_OK was not kept for the feature set 0x%llx (status read back 0x%x)",
 		  (unsigned long long)f, st);
 	r = io(k, VDPA_REQ_SET_FEATURES, &f);
-	vc_expect(&k->c, VDPA_FEAT_05, r == -EBUSY, "SET_FEATURES after FEATURES_OK: %s, expected EBUSY", en(r));
+	vc_expect(&k->c, VC_R_VDPA_FEAT_05, r == -EBUSY, "SET_FEATURES after FEATURES_OK: %s, expected EBUSY", en(r));
 	r = set_status(k, VDPA_S_ACKNOWLEDGE);
 	int after = get_status(k);
-	vc_expect(&k->c, VDPA_STS_05, r == -EINVAL && after == st,
+	vc_expect(&k->c, VC_R_VDPA_STS_05, r == -EINVAL && after == st,
 		  "SET_STATUS 0x01 clearing DRIVER|FEATURES_OK: %s (status now 0x%x), expected EINVAL and no change",
 		  en(r), after);
 	r = set_status(k, 0);
 	st = get_status(k);
-	vc_expect(&k->c, VDPA_STS_05, r >= 0 && st == 0, "reset: SET_STATUS 0 %s, status read back 0x%x",
+	vc_expect(&k->c, VC_R_VDPA_STS_05, r >= 0 && st == 0, "reset: SET_STATUS 0 %s, status read back 0x%x",
 		  en(r), st);
 }
 
@@ -358,21 +358,21 @@ static void dev04(struct cert *k)
 	k->phase = "DEV-04";
 	uint8_t *u = k->mem;
 	long r = iotlb(k, VDPA_IOTLB_UPDATE, k->iova, 0, (uint64_t)(uintptr_t)u, VDPA_ACCESS_RW);
-	vc_expect(&k->c, VDPA_DEV_04, r < 0, "UPDATE with size 0 succeeded (bug K1)");
+	vc_expect(&k->c, VC_R_VDPA_DEV_04, r < 0, "UPDATE with size 0 succeeded (bug K1)");
 	r = iotlb(k, VDPA_IOTLB_UPDATE, UINT64_MAX - 0xfff, 0x2000, (uint64_t)(uintptr_t)u, VDPA_ACCESS_RW);
-	vc_expect(&k->c, VDPA_DEV_04, r < 0, "UPDATE of a range that wraps past 2^64 succeeded");
+	vc_expect(&k->c, VC_R_VDPA_DEV_04, r < 0, "UPDATE of a range that wraps past 2^64 succeeded");
 	r = iotlb(k, VDPA_IOTLB_UPDATE, k->iova, 0x4000, (uint64_t)(uintptr_t)u, VDPA_ACCESS_RW);
-	if (!vc_expect(&k->c, VDPA_DEV_04, r == VDPA_MSG_V2_SIZE, "a valid UPDATE iova 0x%llx size 0x4000: %s",
+	if (!vc_expect(&k->c, VC_R_VDPA_DEV_04, r == VDPA_MSG_V2_SIZE, "a valid UPDATE iova 0x%llx size 0x4000: %s",
 		       (unsigned long long)k->iova, en(r)))
 		return;
 	r = iotlb(k, VDPA_IOTLB_UPDATE, k->iova + 0x1000, 0x1000, (uint64_t)(uintptr_t)u, VDPA_ACCESS_RW);
-	vc_expect(&k->c, VDPA_DEV_04, r < 0, "an UPDATE overlapping the mapping at 0x%llx succeeded",
+	vc_expect(&k->c, VC_R_VDPA_DEV_04, r < 0, "an UPDATE overlapping the mapping at 0x%llx succeeded",
 		  (unsigned long long)k->iova);
 	uint8_t shortm[30] = { VDPA_MSG_TYPE_IOTLB_V2 };
 	r = step(k, k->p->write(k->p, k->fd, shortm, sizeof shortm), "write %zu bytes", sizeof shortm);
-	vc_expect(&k->c, VDPA_DEV_04, r == -EINVAL, "a 30-byte IOTLB write: %s, expected EINVAL", en(r));
+	vc_expect(&k->c, VC_R_VDPA_DEV_04, r == -EINVAL, "a 30-byte IOTLB write: %s, expected EINVAL", en(r));
 	r = unmap_mem(k);
-	vc_expect(&k->c, VDPA_DEV_04, r == VDPA_MSG_V2_SIZE, "INVALIDATE of the mapping: %s", en(r));
+	vc_expect(&k->c, VC_R_VDPA_DEV_04, r == VDPA_MSG_V2_SIZE, "INVALIDATE of the mapping: %s", en(r));
 }
 
 /* ---------- VDPA-DEV-06 ---------- */
@@ -392,7 +392,7 @@ static void dev06(struct cert *k)
 			fprintf(k->notes,
 				"note: VDPA-DEV-06: %s refuses doorbell mmap (%s%s): only the rejection of bad requests was checked\n",
 				k->p->name, en(r), r == -ENODEV ? ", as every CUSE device does: CUSE has no mmap" : "");
-	} else if (vc_expect(&k->c, VDPA_DEV_06, r == 0, "doorbell mmap of vq 0 (one write-only shared page): %s",
+	} else if (vc_expect(&k->c, VC_R_VDPA_DEV_06, r == 0, "doorbell mmap of vq 0 (one write-only shared page): %s",
 			     en(r))) {
 		k->p->munmap(k->p, k->fd, a, page, 0);
 	}
@@ -412,7 +412,7 @@ static void dev06(struct cert *k)
 		r = (int)step(k, k->p->mmap(k->p, k->fd, bad[i].pages * page, bad[i].prot, bad[i].flags,
 					    (off_t)(bad[i].index * page), &a),
 			      "mmap %s", bad[i].what);
-		vc_expect(&k->c, VDPA_DEV_06, r < 0, "a %s doorbell mapping was accepted", bad[i].what);
+		vc_expect(&k->c, VC_R_VDPA_DEV_06, r < 0, "a %s doorbell mapping was accepted", bad[i].what);
 		if (r == 0)
 			k->p->munmap(k->p, k->fd, a, bad[i].pages * page, (off_t)(bad[i].index * page));
 	}
@@ -508,7 +508,7 @@ static void dev07(struct cert *k, unsigned cycles)
 	const char *fail = NULL;
 	for (i = 0; i < cycles && !fail; i++)
 		fail = cycle(k, why, sizeof why);
-	vc_expect(&k->c, VDPA_DEV_07, !fail, "start/stop cycle %u of %u failed: %s", i, cycles,
+	vc_expect(&k->c, VC_R_VDPA_DEV_07, !fail, "start/stop cycle %u of %u failed: %s", i, cycles,
 		  fail ? fail : "");
 	if (!fail)
 		note(k, "%u start/stop cycles", cycles);
@@ -536,23 +536,23 @@ static void dev05(struct cert *k)
 	k->iova += k->mem_len;
 	int fd2 = k->p->open(k->p);
 	step(k, fd2 < 0 ? fd2 : 0, "second open"); /* fd numbers differ between devices */
-	vc_expect(&k->c, VDPA_DEV_05, fd2 == -EBUSY, "a second open() while the device is open: %s, expected EBUSY",
+	vc_expect(&k->c, VC_R_VDPA_DEV_05, fd2 == -EBUSY, "a second open() while the device is open: %s, expected EBUSY",
 		  en(fd2));
 	if (fd2 >= 0 && fd2 != k->fd)
 		k->p->close(k->p, fd2);
 	long r = map_mem(k);
-	if (!vc_expect(&k->c, VDPA_DEV_05, r >= 0, "UPDATE before close: %s", en(r)))
+	if (!vc_expect(&k->c, VC_R_VDPA_DEV_05, r >= 0, "UPDATE before close: %s", en(r)))
 		return;
 	k->p->close(k->p, k->fd);
 	k->fd = k->p->open(k->p);
 	step(k, k->fd < 0 ? k->fd : 0, "reopen");
-	if (!vc_expect(&k->c, VDPA_DEV_05, k->fd >= 0, "open() after close(): %s", en(k->fd)))
+	if (!vc_expect(&k->c, VC_R_VDPA_DEV_05, k->fd >= 0, "open() after close(): %s", en(k->fd)))
 		return;
 	r = begin(k);
-	if (!vc_expect(&k->c, VDPA_DEV_05, r >= 0, "SET_OWNER/backend features after reopen: %s", en(r)))
+	if (!vc_expect(&k->c, VC_R_VDPA_DEV_05, r >= 0, "SET_OWNER/backend features after reopen: %s", en(r)))
 		return;
 	r = map_mem(k);
-	vc_expect(&k->c, VDPA_DEV_05, r >= 0,
+	vc_expect(&k->c, VC_R_VDPA_DEV_05, r >= 0,
 		  "UPDATE of the range mapped before close() fails after reopening (%s): close() kept the mapping", en(r));
 	if (r >= 0)
 		unmap_mem(k);
@@ -662,12 +662,12 @@ static void dp_net(struct cert *k, uint32_t num)
 	kick(k, 1);
 	bool sent = vq_wait(&tx, 1);
 	step(k, sent ? 0 : -ETIMEDOUT, "datapath net: TX used");
-	if (!vc_expect(&k->c, VDPA_DEV_08, sent, "a %u-byte TX frame posted and kicked on vq 1 was not used within %d ms",
+	if (!vc_expect(&k->c, VC_R_VDPA_DEV_08, sent, "a %u-byte TX frame posted and kicked on vq 1 was not used within %d ms",
 		       NHDR + FRAME, DP_WAIT_MS))
 		return;
 	bool got = vq_wait(&rx, 1);
 	step(k, got ? 0 : -ETIMEDOUT, "datapath net: RX used");
-	if (!vc_expect(&k->c, VDPA_DEV_08, got,
+	if (!vc_expect(&k->c, VC_R_VDPA_DEV_08, got,
 		       "the TX frame did not come back on RX within %d ms (certify --datapath needs a device that loops TX back to RX, as vdpa_sim_net does)",
 		       DP_WAIT_MS))
 		return;
@@ -675,11 +675,11 @@ static void dp_net(struct cert *k, uint32_t num)
 	memcpy(&id, rx.used + 4, 2);
 	uint32_t len = vq_used_len(&rx, 0);
 	uint8_t *buf = id < NRX ? k->mem + DP_BUF + id * RXBUF : NULL;
-	if (!vc_expect(&k->c, VDPA_DEV_08, buf && len == NHDR + FRAME,
+	if (!vc_expect(&k->c, VC_R_VDPA_DEV_08, buf && len == NHDR + FRAME,
 		       "RX used element: id %u (of %u posted) len %u, expected the %u bytes sent", id, NRX, len,
 		       NHDR + FRAME))
 		return;
-	vc_expect(&k->c, VDPA_DEV_08, memcmp(buf + NHDR, frame + NHDR, FRAME) == 0,
+	vc_expect(&k->c, VC_R_VDPA_DEV_08, memcmp(buf + NHDR, frame + NHDR, FRAME) == 0,
 		  "the frame received on RX differs from the one sent on TX");
 }
 
@@ -712,20 +712,20 @@ static void dp_blk(struct cert *k, uint32_t num)
 		const char *what = rd ? "read" : "write";
 		bool done = vq_wait(&v, (uint16_t)(pass + 1));
 		step(k, done ? 0 : -ETIMEDOUT, "datapath blk: %s used", what);
-		if (!vc_expect(&k->c, VDPA_DEV_09, done, "a 4 KiB %s at sector %u posted and kicked was not used within %d ms",
+		if (!vc_expect(&k->c, VC_R_VDPA_DEV_09, done, "a 4 KiB %s at sector %u posted and kicked was not used within %d ms",
 			       what, SECTOR0, DP_WAIT_MS))
 			return;
 		uint32_t len = vq_used_len(&v, (uint16_t)pass);
 		uint32_t want = rd ? DATA + 1 : 1;
 		uint8_t status = __atomic_load_n(&m[st], __ATOMIC_ACQUIRE);
-		if (!vc_expect(&k->c, VDPA_DEV_09, status == VIRTIO_BLK_S_OK, "%s at sector %u: status %u, expected 0 (OK)",
+		if (!vc_expect(&k->c, VC_R_VDPA_DEV_09, status == VIRTIO_BLK_S_OK, "%s at sector %u: status %u, expected 0 (OK)",
 			       what, SECTOR0, status))
 			return;
-		vc_expect(&k->c, VDPA_DEV_09, len == want,
+		vc_expect(&k->c, VC_R_VDPA_DEV_09, len == want,
 			  "%s: used length %u, expected %u (the bytes written into the request's writable buffers)", what,
 			  len, want);
 	}
-	vc_expect(&k->c, VDPA_DEV_09, memcmp(m + wdata, m + rdata, DATA) == 0,
+	vc_expect(&k->c, VC_R_VDPA_DEV_09, memcmp(m + wdata, m + rdata, DATA) == 0,
 		  "the 4 KiB read back from sector %u differ from what was written", SECTOR0);
 }
 
@@ -746,7 +746,7 @@ static void datapath(struct cert *k)
 	uint32_t nq = 0, num = 0;
 	const char *e = start_dev(k, why, sizeof why, &nq, &num);
 	bool net = k->device_id == VDPA_VIRTIO_ID_NET;
-	if (!vc_expect(&k->c, net ? VDPA_DEV_08 : VDPA_DEV_09, !e && nq >= (net ? 2u : 1u),
+	if (!vc_expect(&k->c, net ? VC_R_VDPA_DEV_08 : VC_R_VDPA_DEV_09, !e && nq >= (net ? 2u : 1u),
 		       "starting the device for the data path: %s", e ? e : "too few vqs"))
 		return;
 	if (net)
@@ -800,15 +800,15 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		/* Generic vhost: ownership first, then the vring errors. */
 		uint32_t st[2] = { 0, 256 };
 		long r0 = io(&k, VDPA_REQ_SET_VRING_NUM, st);
-		vc_expect(&k.c, VDPA_DEV_03, r0 == -EPERM, "SET_VRING_NUM before SET_OWNER: %s, expected EPERM",
+		vc_expect(&k.c, VC_R_VDPA_DEV_03, r0 == -EPERM, "SET_VRING_NUM before SET_OWNER: %s, expected EPERM",
 			  en(r0));
 		uint64_t a[2], b[2];
 		getter(&k, VDPA_REQ_GET_FEATURES, a, b, sizeof a);
 		memcpy(&k.features, a, 8);
 		long r1 = io(&k, VDPA_REQ_SET_OWNER, NULL);
-		vc_expect(&k.c, VDPA_DEV_03, r1 == 0, "SET_OWNER: %s", en(r1));
+		vc_expect(&k.c, VC_R_VDPA_DEV_03, r1 == 0, "SET_OWNER: %s", en(r1));
 		r1 = io(&k, VDPA_REQ_SET_OWNER, NULL);
-		vc_expect(&k.c, VDPA_DEV_03, r1 == -EBUSY, "second SET_OWNER: %s, expected EBUSY", en(r1));
+		vc_expect(&k.c, VC_R_VDPA_DEV_03, r1 == -EBUSY, "second SET_OWNER: %s, expected EBUSY", en(r1));
 		uint32_t nq = 0;
 		k.nvqs = io(&k, VDPA_REQ_VDPA_GET_VQS_COUNT, &nq) >= 0 ? nq : 2; /* vhost-net: rx, tx */
 		note(&k, "generic vhost device, features 0x%llx", (unsigned long long)k.features);
@@ -830,7 +830,7 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		dev04(&k);
 		dev07(&k, o && o->cycles ? o->cycles : 100);
 	} else {
-		vc_fail(&k.c, VDPA_DEV_04, "the IOVA range 0x%llx-0x%llx has no room for 128 KiB at 0x%llx",
+		vc_fail(&k.c, VC_R_VDPA_DEV_04, "the IOVA range 0x%llx-0x%llx has no room for 128 KiB at 0x%llx",
 			(unsigned long long)k.first, (unsigned long long)k.last, (unsigned long long)at);
 	}
 	if (fits && o && o->datapath)

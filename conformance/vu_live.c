@@ -59,25 +59,25 @@ void vu_live_check(struct vc_ctx *c)
 	if (ev->kind == VC_EV_VU_EOF && ev->dir == VC_DIR_FE_TO_BE) {
 		for (unsigned i = 0; i < VU_MAX_RINGS; i++)
 			if (st->rings[i].started) {
-				vc_fail(c, VU_LIVE_01,
+				vc_fail(c, VC_R_VU_LIVE_01,
 					"front-end closed the connection%s while ring %u is started (no GET_VRING_BASE): it crashed or abandoned a running device",
 					ev->u.eof.partial ? " mid-message" : "", i);
 				return;
 			}
 		const struct vu_pending *p = first_owed(st);
 		if (p) {
-			vc_fail(c, VU_LIVE_01,
+			vc_fail(c, VC_R_VU_LIVE_01,
 				"front-end closed the connection without acking back-end request %s (message #%" PRIu64 ")",
 				vc_reqname(VU_CHAN_BACKEND, p->request), p->event);
 			return;
 		}
-		vc_ok(c, VU_LIVE_01);
+		vc_ok(c, VC_R_VU_LIVE_01);
 		return;
 	}
 	if (ev->kind == VC_EV_VU_STALL && ev->dir == VC_DIR_FE_TO_BE) {
 		const struct vu_pending *p = first_owed(st);
 		if (p) {
-			vc_fail(c, VU_LIVE_02,
+			vc_fail(c, VC_R_VU_LIVE_02,
 				"front-end silent for %" PRId64 " ms while it owes the ack of back-end request %s (message #%" PRIu64 "): hang or deadlock",
 				ev->u.stall.quiet_ns / 1000000, vc_reqname(VU_CHAN_BACKEND, p->request),
 				p->event);
@@ -86,5 +86,5 @@ void vu_live_check(struct vc_ctx *c)
 	}
 	if (ev->kind == VC_EV_VU_MSG && ev->u.vu.chan == VU_CHAN_BACKEND &&
 	    ev->dir == VC_DIR_FE_TO_BE && c->answered)
-		vc_ok(c, VU_LIVE_02);
+		vc_ok(c, VC_R_VU_LIVE_02);
 }

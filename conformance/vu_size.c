@@ -19,7 +19,7 @@ void vu_size_check(struct vc_ctx *c)
 		if (want < 0)
 			return;
 		/* Back-end channel requests are the back-end's to get right. */
-		enum vc_rule_id rule = m->chan == VU_CHAN_MAIN ? VU_SIZE_01 : VU_SIZE_02;
+		enum vc_rule_id rule = m->chan == VU_CHAN_MAIN ? VC_R_VU_SIZE_01 : VC_R_VU_SIZE_02;
 		/* A memory table's size follows from its own nregions; an absurd
 		 * count is VU-MEM-01's business, the size must still agree. */
 		vc_expect(c, rule, (int64_t)m->size == want,
@@ -37,7 +37,7 @@ void vu_size_check(struct vc_ctx *c)
 		if (pl == VU_PL_VARIABLE)
 			return;
 		if (pl == VU_PL_EMPTY_OR_U64) {
-			vc_expect(c, VU_SIZE_02, m->size == 0 || m->size == 8,
+			vc_expect(c, VC_R_VU_SIZE_02, m->size == 0 || m->size == 8,
 				  "reply to %s is %u bytes, want 0 or 8", vc_ctx_reqname(c), m->size);
 			return;
 		}
@@ -45,7 +45,7 @@ void vu_size_check(struct vc_ctx *c)
 			/* "vhost-user back-end uses zero length of payload to
 			 * indicate an error": vhost-user.rst, GET_CONFIG. */
 			if (m->size == 0) {
-				vc_ok(c, VU_SIZE_02);
+				vc_ok(c, VC_R_VU_SIZE_02);
 				return;
 			}
 			want = a->req_size;
@@ -60,7 +60,7 @@ void vu_size_check(struct vc_ctx *c)
 	}
 	if (want < 0)
 		return;
-	vc_expect(c, VU_SIZE_02, (int64_t)m->size == want,
+	vc_expect(c, VC_R_VU_SIZE_02, (int64_t)m->size == want,
 		  "reply to %s is %u bytes, %s fixes %lld", vc_ctx_reqname(c), m->size, what,
 		  (long long)want);
 }

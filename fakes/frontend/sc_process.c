@@ -35,7 +35,7 @@ int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s)
 		vfe_why(c, "still running %d ms after SIGTERM", TERM_MS);
 	else if (!ended)
 		vfe_why(c, "ended %d ms after SIGTERM by signal %d (%s)", ms, WTERMSIG(st), strsignal(WTERMSIG(st)));
-	vfe_run_verdict(c->run, VU_BE_11, ended, "SIGTERM while serving: %s", c->why);
+	vfe_run_verdict(c->run, VC_R_VU_BE_11, ended, "SIGTERM while serving: %s", c->why);
 	/* the connection is gone with the process */
 	c->eof = true;
 	return ended ? 0 : 1;

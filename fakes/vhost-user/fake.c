@@ -347,19 +347,19 @@ static void emit(struct vfu_conn *c, struct vc_event *ev)
 static int rule_class(enum vc_rule_id r)
 {
 	switch (r) {
-	case VU_HDR_01: return VFU_RF_VERSION;
-	case VU_HDR_02: return VFU_RF_REPLY_BIT;
-	case VU_MEM_01: return VFU_RF_REGION_COUNT;
-	case VU_MEM_02:
-	case VU_MEM_04: return VFU_RF_REGION_BOUNDS;
-	case VU_MEM_03: return VFU_RF_OVERLAP;
-	case VU_RING_01: return VFU_RF_RING_INDEX;
-	case VU_RING_02: return VFU_RF_RING_NUM;
-	case VU_RING_03: return VFU_RF_STARTED_RING;
-	case VU_RING_04: return VFU_RF_RING_ADDR;
-	case VU_LOG_01: return VFU_RF_LOG_SIZE;
-	case VU_NEG_05:
-	case VU_NEG_10: return VFU_RF_UNGATED;
+	case VC_R_VU_HDR_01: return VFU_RF_VERSION;
+	case VC_R_VU_HDR_02: return VFU_RF_REPLY_BIT;
+	case VC_R_VU_MEM_01: return VFU_RF_REGION_COUNT;
+	case VC_R_VU_MEM_02:
+	case VC_R_VU_MEM_04: return VFU_RF_REGION_BOUNDS;
+	case VC_R_VU_MEM_03: return VFU_RF_OVERLAP;
+	case VC_R_VU_RING_01: return VFU_RF_RING_INDEX;
+	case VC_R_VU_RING_02: return VFU_RF_RING_NUM;
+	case VC_R_VU_RING_03: return VFU_RF_STARTED_RING;
+	case VC_R_VU_RING_04: return VFU_RF_RING_ADDR;
+	case VC_R_VU_LOG_01: return VFU_RF_LOG_SIZE;
+	case VC_R_VU_NEG_05:
+	case VC_R_VU_NEG_10: return VFU_RF_UNGATED;
 	default: return -1;
 	}
 }

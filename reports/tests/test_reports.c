@@ -80,30 +80,30 @@ static struct fixture *fixture_new(void)
 	snprintf(s0->info.name, sizeof s0->info.name, "pid 42 fd 17 /tmp/vhost.sock");
 	snprintf(s0->source, sizeof s0->source, "qemu.strace");
 	s0->messages = 100;
-	set_rule(s0, VU_HDR_01, VC_PASS, 12, 0);
-	set_rule(s0, VU_HDR_02, VC_FAIL, 5, 2);
-	set_rule(s0, VU_RING_09, VC_FAIL, 3, 1);
-	set_rule(s0, VU_HDR_08, VC_FAIL, 1, 1);
-	set_rule(s0, VU_ONCE_01, VC_WAIVED, 2, 1);
-	set_rule(s0, VU_MEM_04, VC_DISABLED, 0, 0);
+	set_rule(s0, VC_R_VU_HDR_01, VC_PASS, 12, 0);
+	set_rule(s0, VC_R_VU_HDR_02, VC_FAIL, 5, 2);
+	set_rule(s0, VC_R_VU_RING_09, VC_FAIL, 3, 1);
+	set_rule(s0, VC_R_VU_HDR_08, VC_FAIL, 1, 1);
+	set_rule(s0, VC_R_VU_ONCE_01, VC_WAIVED, 2, 1);
+	set_rule(s0, VC_R_VU_MEM_04, VC_DISABLED, 0, 0);
 
 	s1->info.id = 1;
 	s1->info.traced_side = VC_SIDE_BACKEND;
 	snprintf(s1->info.name, sizeof s1->info.name, "%s", SESSION1_NAME);
 	snprintf(s1->source, sizeof s1->source, "dpdk.strace");
 	s1->messages = 34;
-	set_rule(s1, VU_HDR_01, VC_PASS, 4, 0);
-	set_rule(s1, VU_REPLY_01, VC_PASS, 2, 0);
-	set_rule(s1, VU_MEM_04, VC_DISABLED, 0, 0);
+	set_rule(s1, VC_R_VU_HDR_01, VC_PASS, 4, 0);
+	set_rule(s1, VC_R_VU_REPLY_01, VC_PASS, 2, 0);
+	set_rule(s1, VC_R_VU_MEM_04, VC_DISABLED, 0, 0);
 
 	/* interleaved on purpose: the writers group by session and rule */
-	add_finding(fx, 0, VU_HDR_02, 0, 3, 1000, "qemu.strace", 7, false, false, MSG_MARKUP);
-	add_finding(fx, 1, VU_RING_09, 0, 45, T_12_00_00_123456, "qemu.strace", 123, false, false,
+	add_finding(fx, 0, VC_R_VU_HDR_02, 0, 3, 1000, "qemu.strace", 7, false, false, MSG_MARKUP);
+	add_finding(fx, 1, VC_R_VU_RING_09, 0, 45, T_12_00_00_123456, "qemu.strace", 123, false, false,
 		    "SET_STATUS(0) while ring 0 started");
-	add_finding(fx, 2, VU_ONCE_01, 0, 9, 2000, "qemu.strace", 20, false, true,
+	add_finding(fx, 2, VC_R_VU_ONCE_01, 0, 9, 2000, "qemu.strace", 20, false, true,
 		    "second SET_OWNER");
-	add_finding(fx, 3, VU_HDR_02, 0, 7, -1, "live", 0x1f0, true, false, MSG_NASTY);
-	add_finding(fx, 4, VU_HDR_08, 0, 11, 3000, "qemu.strace", 30, false, false,
+	add_finding(fx, 3, VC_R_VU_HDR_02, 0, 7, -1, "live", 0x1f0, true, false, MSG_NASTY);
+	add_finding(fx, 4, VC_R_VU_HDR_08, 0, 11, 3000, "qemu.strace", 30, false, false,
 		    "RESET_OWNER sent");
 
 	fx->r.sessions = fx->sessions;
@@ -122,15 +122,15 @@ static struct fixture *fixture_new(void)
 /* Only SHOULD and INFO findings: passes unless strict. */
 static void make_should_only(struct fixture *fx)
 {
-	fx->sessions[0].rules[VU_HDR_02].verdict = VC_PASS;
-	fx->sessions[0].rules[VU_HDR_02].failures = 0;
+	fx->sessions[0].rules[VC_R_VU_HDR_02].verdict = VC_PASS;
+	fx->sessions[0].rules[VC_R_VU_HDR_02].failures = 0;
 	fx->findings[0] = fx->findings[1];
 	fx->findings[1] = fx->findings[4];
 	fx->r.nfindings = 2;
 	fx->r.findings_by_level[VC_MUST] = 0;
 	fx->r.waived = 0;
-	fx->sessions[0].rules[VU_ONCE_01].verdict = VC_PASS;
-	fx->sessions[0].rules[VU_ONCE_01].failures = 0;
+	fx->sessions[0].rules[VC_R_VU_ONCE_01].verdict = VC_PASS;
+	fx->sessions[0].rules[VC_R_VU_ONCE_01].failures = 0;
 }
 
 static const char *const inputs[] = { "qemu.strace", "dpdk \"trace\".strace" };
@@ -403,10 +403,10 @@ START_TEST(text_lines_and_summary)
 		       "front-end; 100 messages)");
 	assert_line(t, "session 2/2: " SESSION1_NAME_CLEAN " (dpdk.strace; traced side: back-end; "
 		       "34 messages)");
-	char *l = expect_rule_line("PASS", VU_HDR_01, "12 checks");
+	char *l = expect_rule_line("PASS", VC_R_VU_HDR_01, "12 checks");
 	assert_line(t, l);
 	free(l);
-	l = expect_rule_line("WARN", VU_RING_09, "1 finding");
+	l = expect_rule_line("WARN", VC_R_VU_RING_09, "1 finding");
 	assert_line(t, l);
 	/* the finding follows its rule line */
 	char *after = strstr(t, l);
@@ -416,7 +416,7 @@ START_TEST(text_lines_and_summary)
 				       "while ring 0 started\n"));
 	free(l);
 	/* both VU-HDR-02 findings, in order, one sanitised */
-	l = expect_rule_line("FAIL", VU_HDR_02, "2 findings");
+	l = expect_rule_line("FAIL", VC_R_VU_HDR_02, "2 findings");
 	char *block = NULL;
 	ck_assert_int_ge(asprintf(&block,
 				  "%s\n      qemu.strace:7 msg #3 @00:00:00.000001: " MSG_MARKUP "\n"
@@ -426,7 +426,7 @@ START_TEST(text_lines_and_summary)
 	ck_assert_msg(strstr(t, block) != NULL, "missing:\n%s\nin:\n%s", block, t);
 	free(block);
 	free(l);
-	l = expect_rule_line("WAIVED", VU_ONCE_01, "1 finding");
+	l = expect_rule_line("WAIVED", VC_R_VU_ONCE_01, "1 finding");
 	assert_line(t, l);
 	free(l);
 	assert_line(t, "      qemu.strace:20 msg #9 @00:00:00.000002: second SET_OWNER (waived)");
@@ -438,10 +438,10 @@ START_TEST(text_lines_and_summary)
 	free(t);
 
 	t = text_report(&fx->r, false, VC_TEXT_VERBOSE);
-	l = expect_rule_line("n/a", VU_NEG_01, "0 checks");
+	l = expect_rule_line("n/a", VC_R_VU_NEG_01, "0 checks");
 	assert_line(t, l);
 	free(l);
-	l = expect_rule_line("off", VU_MEM_04, "disabled");
+	l = expect_rule_line("off", VC_R_VU_MEM_04, "disabled");
 	assert_line(t, l);
 	free(l);
 	free(t);
@@ -682,17 +682,17 @@ START_TEST(json_round_trip)
 	/* the catalog, in catalog order */
 	json_object *cat = jget(o, "rules");
 	ck_assert_int_eq(json_object_array_length(cat), VC_RULE_COUNT);
-	json_object *c = json_object_array_get_idx(cat, VU_HDR_01);
+	json_object *c = json_object_array_get_idx(cat, VC_R_VU_HDR_01);
 	ck_assert_str_eq(jstr(c, "id"), "VU-HDR-01");
 	ck_assert_str_eq(jstr(c, "level"), "MUST");
 	json_object *sides = jget(c, "sides");
 	ck_assert_int_eq(json_object_array_length(sides), 2);
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(sides, 0)), "FE");
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(sides, 1)), "BE");
-	ck_assert_str_eq(jstr(c, "needs"), vc_needs_name(vc_rule(VU_HDR_01)->needs));
-	ck_assert_str_eq(jstr(c, "text"), vc_rule(VU_HDR_01)->text);
-	ck_assert_str_eq(jstr(c, "ref"), vc_rule(VU_HDR_01)->ref);
-	ck_assert_str_eq(jstr(json_object_array_get_idx(cat, VU_RING_09), "level"), "SHOULD");
+	ck_assert_str_eq(jstr(c, "needs"), vc_needs_name(vc_rule(VC_R_VU_HDR_01)->needs));
+	ck_assert_str_eq(jstr(c, "text"), vc_rule(VC_R_VU_HDR_01)->text);
+	ck_assert_str_eq(jstr(c, "ref"), vc_rule(VC_R_VU_HDR_01)->ref);
+	ck_assert_str_eq(jstr(json_object_array_get_idx(cat, VC_R_VU_RING_09), "level"), "SHOULD");
 	json_object_put(o);
 	/* the temp file is gone */
 	ck_assert_int_eq(count_entries(tmpdir), 1);
@@ -772,7 +772,7 @@ START_TEST(junit_valid_and_counts)
 
 	/* the failing MUST rule: type, first message, every finding as text */
 	char name[512], q[1024];
-	snprintf(name, sizeof name, "VU-HDR-02 %s", vc_rule(VU_HDR_02)->text);
+	snprintf(name, sizeof name, "VU-HDR-02 %s", vc_rule(VC_R_VU_HDR_02)->text);
 	snprintf(q, sizeof q, "/testsuites/testsuite[1]/testcase[@name='%s']", name);
 	char q2[1100];
 	snprintf(q2, sizeof q2, "%s/@classname", q);
@@ -788,7 +788,7 @@ START_TEST(junit_valid_and_counts)
 
 	/* SHOULD and INFO findings, not strict: passing, findings in system-out */
 	snprintf(q, sizeof q, "/testsuites/testsuite[1]/testcase[@name='VU-RING-09 %s']",
-		 vc_rule(VU_RING_09)->text);
+		 vc_rule(VC_R_VU_RING_09)->text);
 	snprintf(q2, sizeof q2, "count(%s/*[name()!='system-out'])", q);
 	ck_assert_int_eq((int)xnum(d, q2), 0);
 	snprintf(q2, sizeof q2, "%s/system-out", q);

@@ -103,27 +103,27 @@ START_TEST(fake_serves_every_positive_scenario)
 	/* net: the TX frame is consumed; blk: the fake's disk keeps the
 	 * sector written and reads it back (VU-BE-06 holds). */
 	ck_assert_int_eq(find(r, "datapath")->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_06].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VC_R_VU_BE_06].verdict, VC_PASS);
 	/* GET_VRING_BASE after traffic: the true next avail index (VU-BE-07). */
-	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_07].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VC_R_VU_BE_07].verdict, VC_PASS);
 	/* net: the rings run across the LOG_ALL toggles and the fake logs its
 	 * used-ring writes (VU-BE-06, -09); blk offers no LOG_SHMFD */
 	if (!_i) {
 		const struct vc_session_result *ls = &res->sessions[find(r, "log-on-off")->session];
-		ck_assert_int_eq(ls->rules[VU_BE_06].verdict, VC_PASS);
-		ck_assert_uint_eq(ls->rules[VU_BE_06].checks, 3);
-		ck_assert_int_eq(ls->rules[VU_BE_09].verdict, VC_PASS);
+		ck_assert_int_eq(ls->rules[VC_R_VU_BE_06].verdict, VC_PASS);
+		ck_assert_uint_eq(ls->rules[VC_R_VU_BE_06].checks, 3);
+		ck_assert_int_eq(ls->rules[VC_R_VU_BE_09].verdict, VC_PASS);
 	}
 	/* a stopped ring kicked stays untouched (VU-BE-08) */
 	ck_assert_int_eq(find(r, "stopped-quiet")->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VU_BE_08].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VC_R_VU_BE_08].verdict, VC_PASS);
 	/* what was available before SET_VRING_KICK is used unkicked (VU-BE-10) */
 	ck_assert_int_eq(find(r, "start-without-kick")->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[find(r, "start-without-kick")->session].rules[VU_BE_10].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "start-without-kick")->session].rules[VC_R_VU_BE_10].verdict, VC_PASS);
 	ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
 	/* Front-end-only rules are not the back-end's: not applicable. */
 	for (size_t k = 0; k < res->nsessions; k++)
-		ck_assert_int_eq(res->sessions[k].rules[VU_RING_09].verdict, VC_NA);
+		ck_assert_int_eq(res->sessions[k].rules[VC_R_VU_RING_09].verdict, VC_NA);
 	vfe_run_free(r);
 	vfu_stop(s);
 	vfu_free(s);
@@ -154,14 +154,14 @@ START_TEST(reply_fds_are_judged_and_closed)
 		ck_assert_msg(x[i].outcome == VFE_FINDINGS, "%s: %s (%s)", x[i].name,
 			      vfe_outcome_name(x[i].outcome), x[i].detail);
 		const struct vc_session_result *sr = &res->sessions[x[i].session];
-		ck_assert_int_eq(sr->rules[VU_FD_06].verdict, VC_FAIL);
+		ck_assert_int_eq(sr->rules[VC_R_VU_FD_06].verdict, VC_FAIL);
 		/* Every reply broke it, nothing else did. */
-		ck_assert_uint_eq(sr->rules[VU_FD_06].failures, sr->rules[VU_FD_06].checks);
-		ck_assert_int_eq(sr->rules[VU_BE_05].verdict, VC_PASS);
+		ck_assert_uint_eq(sr->rules[VC_R_VU_FD_06].failures, sr->rules[VC_R_VU_FD_06].checks);
+		ck_assert_int_eq(sr->rules[VC_R_VU_BE_05].verdict, VC_PASS);
 	}
 	bool saw = false;
 	for (size_t i = 0; i < res->nfindings; i++) {
-		ck_assert_int_eq(res->findings[i].rule, VU_FD_06);
+		ck_assert_int_eq(res->findings[i].rule, VC_R_VU_FD_06);
 		saw |= strstr(res->findings[i].message, "GET_INFLIGHT_FD carries 251 fds, takes at most 1") != NULL;
 	}
 	ck_assert(saw);
@@ -215,20 +215,20 @@ START_TEST(packed_rings_both_ways)
 	if (!used_zero) {
 		ck_assert_msg(dp->outcome == VFE_PASS, "%s", dp->detail);
 		ck_assert_msg(sr->outcome == VFE_PASS, "%s", sr->detail);
-		ck_assert_int_eq(dps->rules[VU_PACK_04].verdict, VC_PASS);
-		ck_assert_int_eq(srs->rules[VU_PACK_04].verdict, VC_PASS);
-		ck_assert_int_eq(srs->rules[VU_BE_06].verdict, VC_PASS);
-		ck_assert_int_eq(srs->rules[VU_PACK_03].verdict, VC_PASS);
+		ck_assert_int_eq(dps->rules[VC_R_VU_PACK_04].verdict, VC_PASS);
+		ck_assert_int_eq(srs->rules[VC_R_VU_PACK_04].verdict, VC_PASS);
+		ck_assert_int_eq(srs->rules[VC_R_VU_BE_06].verdict, VC_PASS);
+		ck_assert_int_eq(srs->rules[VC_R_VU_PACK_03].verdict, VC_PASS);
 		ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
 	} else {
 		ck_assert_int_eq(dp->outcome, VFE_FINDINGS);
 		ck_assert_int_eq(sr->outcome, VFE_FINDINGS);
-		ck_assert_int_eq(dps->rules[VU_PACK_04].verdict, VC_FAIL);
+		ck_assert_int_eq(dps->rules[VC_R_VU_PACK_04].verdict, VC_FAIL);
 		/* the used half 0/0 after traffic on the first lap: decidable */
-		ck_assert_int_eq(dps->rules[VU_PACK_03].verdict, VC_FAIL);
-		ck_assert_int_eq(srs->rules[VU_PACK_04].verdict, VC_FAIL);
+		ck_assert_int_eq(dps->rules[VC_R_VU_PACK_03].verdict, VC_FAIL);
+		ck_assert_int_eq(srs->rules[VC_R_VU_PACK_04].verdict, VC_FAIL);
 		/* restarted from the wrong used half: nothing seen used */
-		ck_assert_int_eq(srs->rules[VU_BE_06].verdict, VC_FAIL);
+		ck_assert_int_eq(srs->rules[VC_R_VU_BE_06].verdict, VC_FAIL);
 	}
 	vfe_run_free(r);
 	vfu_stop(s);
@@ -255,17 +255,17 @@ START_TEST(vring_base_faults_are_caught)
 	const struct vfe_scenario_result *dp = find(r, "datapath"), *iss = find(r, "init-start-stop-qemu");
 	bool caught = true;
 	ck_assert_int_eq(dp->outcome, caught ? VFE_FINDINGS : VFE_PASS);
-	ck_assert_int_eq(res->sessions[dp->session].rules[VU_BE_07].verdict, caught ? VC_FAIL : VC_PASS);
-	ck_assert_int_eq(res->sessions[dp->session].rules[VU_BE_06].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[dp->session].rules[VC_R_VU_BE_07].verdict, caught ? VC_FAIL : VC_PASS);
+	ck_assert_int_eq(res->sessions[dp->session].rules[VC_R_VU_BE_06].verdict, VC_PASS);
 	/* no traffic: 0 is the true index, whichever ring it came from */
 	ck_assert_int_eq(iss->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[iss->session].rules[VU_BE_07].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[iss->session].rules[VC_R_VU_BE_07].verdict, VC_PASS);
 	char want[64];
 	/* net: the TX frame used (ring 1), the RX buffers wait for a packet */
 	snprintf(want, sizeof want, "split ring %u stopped: GET_VRING_BASE %u,", !blk && !other, !blk && other);
 	bool saw = false;
 	for (size_t i = 0; i < res->nfindings; i++) {
-		ck_assert_int_eq(res->findings[i].rule, VU_BE_07);
+		ck_assert_int_eq(res->findings[i].rule, VC_R_VU_BE_07);
 		saw |= strstr(res->findings[i].message, want) != NULL;
 	}
 	ck_assert(saw);
@@ -290,8 +290,8 @@ START_TEST(stopped_ring_that_runs_is_caught)
 	const struct vc_results *res = vfe_run_results(r);
 	const struct vfe_scenario_result *x = find(r, "stopped-quiet");
 	ck_assert_int_eq(x->outcome, VFE_FINDINGS);
-	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_08].verdict, VC_FAIL);
-	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_07].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[x->session].rules[VC_R_VU_BE_08].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[x->session].rules[VC_R_VU_BE_07].verdict, VC_PASS);
 	/* net: the TX ring (the fake's null device leaves RX buffers alone) */
 	char want[96];
 	snprintf(want, sizeof want, "stopped ring %d: a buffer made available and kicked after GET_VRING_BASE was processed",
@@ -329,15 +329,15 @@ START_TEST(negative_scenarios_have_a_verdict)
 	for (size_t i = 0; i < n; i++) {
 		const struct vc_session_result *sr = &res->sessions[x[i].session];
 		if (x[i].outcome == VFE_ACCEPTED)
-			ck_assert_int_eq(sr->rules[VU_REPLY_04].verdict, VC_FAIL);
+			ck_assert_int_eq(sr->rules[VC_R_VU_REPLY_04].verdict, VC_FAIL);
 		if (x[i].outcome == VFE_REJECTED) {
-			ck_assert_int_eq(sr->rules[VU_REPLY_04].verdict, VC_PASS);
-			ck_assert_int_ne(sr->rules[VU_BE_04].verdict, VC_FAIL);
+			ck_assert_int_eq(sr->rules[VC_R_VU_REPLY_04].verdict, VC_PASS);
+			ck_assert_int_ne(sr->rules[VC_R_VU_BE_04].verdict, VC_FAIL);
 			/* The probe left unanswered by a refusing close is not VU-REPLY-01. */
-			ck_assert_int_ne(sr->rules[VU_REPLY_01].verdict, VC_FAIL);
+			ck_assert_int_ne(sr->rules[VC_R_VU_REPLY_01].verdict, VC_FAIL);
 		}
 		if (!strncmp(x[i].detail, "acked as done", 13) && x[i].name[4] != 'l')
-			ck_assert_msg(sr->rules[VU_BE_04].verdict == VC_FAIL, "%s", x[i].name);
+			ck_assert_msg(sr->rules[VC_R_VU_BE_04].verdict == VC_FAIL, "%s", x[i].name);
 	}
 	vfe_run_free(r);
 	vfu_stop(s);
@@ -548,8 +548,8 @@ START_TEST(silent_backend_is_hung_not_a_driver_hang)
 	ck_assert_int_eq(find(r, "init-start-stop-qemu")->outcome, VFE_HUNG);
 	ck_assert_int_eq(find(r, "neg-version")->outcome, VFE_HUNG);
 	const struct vc_results *res = vfe_run_results(r);
-	ck_assert_int_eq(res->sessions[0].rules[VU_BE_02].verdict, VC_FAIL);
-	ck_assert_int_eq(res->sessions[0].rules[VU_REPLY_01].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[0].rules[VC_R_VU_BE_02].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[0].rules[VC_R_VU_REPLY_01].verdict, VC_FAIL);
 	vfe_run_free(r);
 	peer_stop(&p);
 	ck_assert_int_eq(vc_test_count_fds(), fds0);
@@ -592,7 +592,7 @@ START_TEST(closing_backend_is_refusal)
 	/* the set-up of a negative scenario failed: no verdict on the back-end */
 	ck_assert_int_eq(find(r, "neg-extra-fds")->outcome, VFE_ERROR);
 	const struct vc_results *res = vfe_run_results(r);
-	ck_assert_int_eq(res->sessions[0].rules[VU_BE_05].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[0].rules[VC_R_VU_BE_05].verdict, VC_FAIL);
 	vfe_run_free(r);
 	peer_stop(&p);
 }
@@ -614,11 +614,11 @@ START_TEST(every_negative_scenario_fails_on_a_lax_backend)
 		ck_assert_msg(x[i].outcome == VFE_ACCEPTED || x[i].outcome == VFE_HUNG, "%s: %s (%s)", x[i].name,
 			      vfe_outcome_name(x[i].outcome), x[i].detail);
 		const struct vc_session_result *sr = &res->sessions[x[i].session];
-		ck_assert(sr->rules[VU_REPLY_04].verdict == VC_FAIL || sr->rules[VU_BE_02].verdict == VC_FAIL);
+		ck_assert(sr->rules[VC_R_VU_REPLY_04].verdict == VC_FAIL || sr->rules[VC_R_VU_BE_02].verdict == VC_FAIL);
 	}
 	ck_assert_int_eq(find(r, "neg-short-eof")->outcome, VFE_HUNG);
 	ck_assert_int_eq(find(r, "neg-overlap")->outcome, VFE_ACCEPTED);
-	ck_assert_int_eq(res->sessions[find(r, "neg-overlap")->session].rules[VU_BE_04].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[find(r, "neg-overlap")->session].rules[VC_R_VU_BE_04].verdict, VC_FAIL);
 	vfe_run_free(r);
 	peer_stop(&p);
 	ck_assert_int_eq(vc_test_count_fds(), fds0);
@@ -657,7 +657,7 @@ START_TEST(be04_ack_of_malformed_request)
 		vs_reply(&s, VU_SET_VRING_NUM, a, sizeof a);
 		struct vc_engine *e = vc_engine_new(NULL);
 		const struct vc_results *r = judge(e, &t);
-		ck_assert_int_eq(r->sessions[0].rules[VU_BE_04].verdict, ack ? VC_PASS : VC_FAIL);
+		ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_BE_04].verdict, ack ? VC_PASS : VC_FAIL);
 		vc_engine_free(e);
 		vc_trace_free(&t);
 	}
@@ -665,11 +665,11 @@ START_TEST(be04_ack_of_malformed_request)
 	struct vc_engine *e = vc_engine_new(NULL);
 	struct vc_session ss = { .traced_side = VC_SIDE_LIVE, .name = "x" };
 	uint32_t sid = vc_engine_add_session(e, &ss);
-	vc_engine_live_verdict(e, sid, NULL, VU_BE_01, false, "killed by signal 11");
-	vc_engine_live_verdict(e, sid, NULL, VU_BE_02, true, "");
+	vc_engine_live_verdict(e, sid, NULL, VC_R_VU_BE_01, false, "killed by signal 11");
+	vc_engine_live_verdict(e, sid, NULL, VC_R_VU_BE_02, true, "");
 	const struct vc_results *r = vc_engine_finish(e);
-	ck_assert_int_eq(r->sessions[0].rules[VU_BE_01].verdict, VC_FAIL);
-	ck_assert_int_eq(r->sessions[0].rules[VU_BE_02].verdict, VC_PASS);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_BE_01].verdict, VC_FAIL);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_BE_02].verdict, VC_PASS);
 	ck_assert_str_eq(r->findings[0].message, "killed by signal 11");
 	vc_engine_free(e);
 }
@@ -702,8 +702,8 @@ START_TEST(matrix_page)
 		struct vc_session ss = { .traced_side = VC_SIDE_LIVE };
 		snprintf(ss.name, sizeof ss.name, "neg-<script>");
 		uint32_t sid = vc_engine_add_session(e, &ss);
-		vc_engine_live_verdict(e, sid, NULL, VU_BE_01, k == 1, "killed by signal 11 <&>");
-		vc_engine_live_verdict(e, sid, NULL, VU_BE_02, true, "");
+		vc_engine_live_verdict(e, sid, NULL, VC_R_VU_BE_01, k == 1, "killed by signal 11 <&>");
+		vc_engine_live_verdict(e, sid, NULL, VC_R_VU_BE_02, true, "");
 		const struct vc_results *r = vc_engine_finish(e);
 		const char *in[] = { "x" };
 		struct vc_report_meta m = { .tool = "vhost-cts drive", .inputs = in, .ninputs = 1 };
@@ -756,7 +756,7 @@ START_TEST(catalogue)
 	ck_assert_ptr_null(vfe_scenario_name(vfe_scenario_count()));
 	/* every negative scenario names the MUST/SHOULD rule it breaks */
 	for (unsigned i = 0; i < vfe_scn_nneg; i++)
-		ck_assert(vc_rule(vfe_scn_neg[i].rule)->sides & FE);
+		ck_assert(vc_rule(vfe_scn_neg[i].rule)->sides & VC_SIDES_FE);
 	ck_assert_int_eq(vfe_device_by_name("blk"), VFE_DEV_BLK);
 	ck_assert_int_eq(vfe_device_by_name("scsi"), -1);
 	ck_assert_str_eq(vfe_device_name(VFE_DEV_GPU), "gpu");
