@@ -46,7 +46,8 @@ const char *vc_needs_name(enum vc_needs n)
 const char *vc_sides_str(unsigned sides, char *buf, size_t len)
 {
 	static const struct { unsigned bit; const char *name; } names[] = {
-		{ VC_SIDES_FE, "FE" }, { VC_SIDES_BE, "BE" }, { VC_SIDES_CL, "CL" }, { VC_SIDES_DEV, "DEV" }, { VC_SIDES_LST, "LST" },
+		{ VC_SIDES_FE, "FE" }, { VC_SIDES_BE, "BE" }, { VC_SIDES_CL, "CL" },
+		{ VC_SIDES_DEV, "DEV" }, { VC_SIDES_LST, "LST" },
 	};
 	size_t off = 0;
 	buf[0] = '\0';
