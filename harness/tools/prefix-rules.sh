@@ -10,8 +10,22 @@
 #   sh harness/tools/prefix-rules.sh [--move] [ROOT]     (default: .)
 #
 # --move does only the move and the path rewrites (the rows stay as they
-# are), so git sees a 100% rename; the lead merges a branch written in the
-# old spelling through that commit (README.md, "Rule catalog spelling").
+# are), so git sees a 100% rename.
+#
+# Merging a branch B written in the old spelling (git finds no rename from
+# conformance/rules.def to the rewritten file, and every converted line
+# would conflict with B's edits beside it): convert B first, on a copy.
+#   git checkout -b B-conv B
+#   git merge --no-edit MOVE     # the "--move" output commit: B's rows follow
+#                                # the rename (other conflicts as usual)
+#   sh harness/tools/prefix-rules.sh && git commit -qam "prefix-rules.sh on B"
+#   git merge -s ours --no-edit CONV  # the conversion commit: its effect is
+#                                # already in B-conv (same script, same lines)
+#   git checkout main && git merge B-conv   # conflicts only where B and main
+#                                # really overlap
+#   sh harness/tools/prefix-rules.sh        # "0 files rewritten"
+# MOVE: git log --format=%h -1 --grep='^Output of harness/tools/prefix-rules.sh --move'
+# CONV: git log --format=%h -1 --grep='^Output of harness/tools/prefix-rules.sh: '
 #
 # What it rewrites, in code only (never inside strings or comments, never
 # under traces/ or fuzz/{corpus,regress,campaigns}: recordings and inputs):
