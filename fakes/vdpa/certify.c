@@ -19,14 +19,17 @@
 
 void cert_verdict(struct cert *k, enum vc_rule_id r, bool ok, const char *fmt, ...)
 {
-	char msg[VC_FINDING_MSG_MAX] = "";
-	if (!ok) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
+	if (ok) {
+		vc_engine_live_verdict(k->eng, k->sid, NULL, r, true, "");
+		return;
 	}
-	vc_engine_live_verdict(k->eng, k->sid, NULL, r, ok, msg);
+	/* The engine's own limit, so the finding reads as vc_fail() wrote it. */
+	char msg[VC_FINDING_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	vc_engine_live_verdict(k->eng, k->sid, NULL, r, false, msg);
 }
 
 void cert_note(struct cert *k, const char *fmt, ...)
