@@ -1,4 +1,4 @@
-/* The vhost-vdpa certification driver (`vhost-cts certify`, `vdpa-fake`):
+/* The vhost-vdpa certification driver behind `vhost-cts certify`:
  * it opens the device through a vdpa_port, drives it like a careful
  * client and records one verdict per check in the engine session it is
  * given. This file is the plumbing and the entry point; the checks are in
@@ -44,7 +44,6 @@ void cert_note(struct cert *k, const char *fmt, ...)
 	va_end(ap);
 }
 
-
 long cert_io(struct cert *k, uint32_t req, void *arg)
 {
 	char name[48];
@@ -84,7 +83,7 @@ long cert_step(struct cert *k, long r, const char *fmt, ...)
 
 /* One IOTLB message (V2 when negotiated, else V1). */
 long cert_iotlb(struct cert *k, uint8_t type, uint64_t iova, uint64_t size, uint64_t uaddr,
-		  uint8_t perm)
+		uint8_t perm)
 {
 	uint8_t m[VDPA_MSG_V2_SIZE] = { 0 };
 	uint32_t t = (k->backend >> VDPA_BF_IOTLB_MSG_V2 & 1) ? VDPA_MSG_TYPE_IOTLB_V2
@@ -97,7 +96,7 @@ long cert_iotlb(struct cert *k, uint8_t type, uint64_t iova, uint64_t size, uint
 	b[VDPA_IOTLB_PERM_OFF] = perm;
 	b[VDPA_IOTLB_TYPE_OFF] = type;
 	return cert_step(k, k->p->write(k->p, k->fd, m, sizeof m), "iotlb type %u iova 0x%llx size 0x%llx perm %u",
-		    type, (unsigned long long)iova, (unsigned long long)size, perm);
+			 type, (unsigned long long)iova, (unsigned long long)size, perm);
 }
 
 static bool batching(const struct cert *k)
@@ -111,7 +110,7 @@ long cert_map_mem(struct cert *k)
 	if (batching(k))
 		r = cert_iotlb(k, VDPA_IOTLB_BATCH_BEGIN, 0, 0, 0, 0);
 	long u = cert_iotlb(k, VDPA_IOTLB_UPDATE, k->iova, k->mem_len, (uint64_t)(uintptr_t)k->mem,
-		       VDPA_ACCESS_RW);
+			    VDPA_ACCESS_RW);
 	if (batching(k)) {
 		long e = cert_iotlb(k, VDPA_IOTLB_BATCH_END, 0, 0, 0, 0);
 		if (r >= 0 && e < 0)
@@ -164,7 +163,7 @@ bool cert_getter(struct cert *k, uint32_t req, void *a, void *b, size_t cap)
 	if (!cert_expect(k, VC_R_VDPA_DEV_01, r1 >= 0 && r2 >= 0, "%s fails: %s", what, cert_errname(r1 < 0 ? r1 : r2)))
 		return false;
 	return cert_expect(k, VC_R_VDPA_DEV_01, memcmp(a, b, n) == 0,
-			 "%s answers differ between two calls", what);
+			   "%s answers differ between two calls", what);
 }
 
 /* Start the device as a client does: features, the IOTLB, the first
@@ -177,7 +176,7 @@ const char *cert_start_dev(struct cert *k, char *why, size_t len, uint32_t *nq_o
 	do {                                                                  \
 		r = (expr);                                                   \
 		if (r < 0) {                                                  \
-			snprintf(why, len, "%s: %s", what, cert_errname(r));            \
+			snprintf(why, len, "%s: %s", what, cert_errname(r));  \
 			return why;                                           \
 		}                                                             \
 	} while (0)
@@ -297,7 +296,7 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		uint32_t st[2] = { 0, 256 };
 		long r0 = cert_io(&k, VDPA_REQ_SET_VRING_NUM, st);
 		cert_expect(&k, VC_R_VDPA_DEV_03, r0 == -EPERM, "SET_VRING_NUM before SET_OWNER: %s, expected EPERM",
-			  cert_errname(r0));
+			    cert_errname(r0));
 		uint64_t a[2], b[2];
 		cert_getter(&k, VDPA_REQ_GET_FEATURES, a, b, sizeof a);
 		memcpy(&k.features, a, 8);
@@ -327,7 +326,7 @@ int vdpa_certify(struct vdpa_port *p, struct vc_engine *e, uint32_t sid,
 		cert_dev07(&k, o && o->cycles ? o->cycles : 100);
 	} else {
 		cert_fail(&k, VC_R_VDPA_DEV_04, "the IOVA range 0x%llx-0x%llx has no room for 128 KiB at 0x%llx",
-			(unsigned long long)k.first, (unsigned long long)k.last, (unsigned long long)at);
+			  (unsigned long long)k.first, (unsigned long long)k.last, (unsigned long long)at);
 	}
 	if (fits && o && o->datapath)
 		cert_datapath(&k);

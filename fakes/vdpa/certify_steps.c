@@ -54,11 +54,11 @@ void cert_dev01(struct cert *k)
 		cert_note(k, "no GET_VQS_COUNT: %u vqs from the net config", k->nvqs);
 	}
 	cert_step(k, 0, "device id %u, features 0x%llx, %u vqs of at most %u, config %u bytes, iova 0x%llx-0x%llx",
-	     k->device_id, (unsigned long long)k->features, k->nvqs, k->num_max, k->config_size,
-	     (unsigned long long)k->first, (unsigned long long)k->last);
+		  k->device_id, (unsigned long long)k->features, k->nvqs, k->num_max, k->config_size,
+		  (unsigned long long)k->first, (unsigned long long)k->last);
 	cert_note(k, "device id %u, features 0x%llx, %u vqs of at most %u, config %u bytes, iova 0x%llx-0x%llx",
-	     k->device_id, (unsigned long long)k->features, k->nvqs, k->num_max, k->config_size,
-	     (unsigned long long)k->first, (unsigned long long)k->last);
+		  k->device_id, (unsigned long long)k->features, k->nvqs, k->num_max, k->config_size,
+		  (unsigned long long)k->first, (unsigned long long)k->last);
 }
 
 /* ---------- VDPA-DEV-02 ---------- */
@@ -99,15 +99,15 @@ void cert_dev02(struct cert *k)
 		cert_expect(k, VC_R_VDPA_DEV_02, r == -EINVAL, "%s len 0: %s, expected EINVAL", ops[i].name, cert_errname(r));
 		r = config_op(k, ops[i].req, size + 1, 1, junk, sizeof junk);
 		cert_expect(k, VC_R_VDPA_DEV_02, r == -EINVAL, "%s off %u > size %u: %s, expected EINVAL",
-			  ops[i].name, size + 1, size, cert_errname(r));
+			    ops[i].name, size + 1, size, cert_errname(r));
 		r = config_op(k, ops[i].req, 0, size + 1, junk, sizeof junk);
 		/* EINVAL, not E2BIG: vhost_vdpa_get_config/set_config return
 		 * -EINVAL whatever vhost_vdpa_config_validate() said. */
 		cert_expect(k, VC_R_VDPA_DEV_02, r == -EINVAL, "%s off 0 len %u > size %u: %s, expected EINVAL",
-			  ops[i].name, size + 1, size, cert_errname(r));
+			    ops[i].name, size + 1, size, cert_errname(r));
 		r = config_op(k, ops[i].req, size - 1, 2, junk, sizeof junk);
 		cert_expect(k, VC_R_VDPA_DEV_02, r == -EINVAL, "%s off %u len 2 (past the end): %s, expected EINVAL",
-			  ops[i].name, size - 1, cert_errname(r));
+			    ops[i].name, size - 1, cert_errname(r));
 	}
 	/* A valid read returns exactly what was asked. */
 	uint8_t got[256];
@@ -128,7 +128,7 @@ void cert_dev03(struct cert *k)
 	uint32_t s[2] = { k->nvqs, 256 };
 	long r = cert_io(k, VDPA_REQ_SET_VRING_NUM, s);
 	cert_expect(k, VC_R_VDPA_DEV_03, r == -ENOBUFS, "SET_VRING_NUM for vq %u (of %u): %s, expected ENOBUFS",
-		  k->nvqs, k->nvqs, cert_errname(r));
+		    k->nvqs, k->nvqs, cert_errname(r));
 	s[0] = 0xffffu;
 	r = cert_io(k, VDPA_REQ_GET_VRING_BASE, s);
 	cert_expect(k, VC_R_VDPA_DEV_03, r == -ENOBUFS, "GET_VRING_BASE for vq 65535: %s, expected ENOBUFS", cert_errname(r));
@@ -138,7 +138,7 @@ void cert_dev03(struct cert *k)
 		s[1] = bad_num[i];
 		r = cert_io(k, VDPA_REQ_SET_VRING_NUM, s);
 		cert_expect(k, VC_R_VDPA_DEV_03, r == -EINVAL, "SET_VRING_NUM num %u: %s, expected EINVAL",
-			  bad_num[i], cert_errname(r));
+			    bad_num[i], cert_errname(r));
 	}
 	struct {
 		uint32_t index, flags;
@@ -160,30 +160,30 @@ void cert_sts05_feat05(struct cert *k)
 	uint64_t bad = 1ull << 63;
 	long r = cert_io(k, VDPA_REQ_SET_BACKEND_FEATURES, &bad);
 	cert_expect(k, VC_R_VDPA_FEAT_05, r == -EOPNOTSUPP,
-		  "SET_BACKEND_FEATURES with unknown bit 63: %s, expected EOPNOTSUPP", cert_errname(r));
+		    "SET_BACKEND_FEATURES with unknown bit 63: %s, expected EOPNOTSUPP", cert_errname(r));
 	cert_set_status(k, 0);
 	cert_set_status(k, VDPA_S_ACKNOWLEDGE);
 	cert_set_status(k, VDPA_S_ACKNOWLEDGE | VDPA_S_DRIVER);
 	uint64_t f = cert_driver_features(k);
 	r = cert_io(k, VDPA_REQ_SET_FEATURES, &f);
 	cert_expect(k, VC_R_VDPA_STS_05, r >= 0, "SET_FEATURES 0x%llx before FEATURES_OK: %s",
-		  (unsigned long long)f, cert_errname(r));
+		    (unsigned long long)f, cert_errname(r));
 	cert_set_status(k, VDPA_S_ACKNOWLEDGE | VDPA_S_DRIVER | VDPA_S_FEATURES_OK);
 	int st = cert_get_status(k);
 	cert_expect(k, VC_R_VDPA_STS_05, st >= 0 && (st & VDPA_S_FEATURES_OK),
-		  "FEATURES_OK was not kept for the feature set 0x%llx (status read back 0x%x)",
-		  (unsigned long long)f, st);
+		    "FEATURES_OK was not kept for the feature set 0x%llx (status read back 0x%x)",
+		    (unsigned long long)f, st);
 	r = cert_io(k, VDPA_REQ_SET_FEATURES, &f);
 	cert_expect(k, VC_R_VDPA_FEAT_05, r == -EBUSY, "SET_FEATURES after FEATURES_OK: %s, expected EBUSY", cert_errname(r));
 	r = cert_set_status(k, VDPA_S_ACKNOWLEDGE);
 	int after = cert_get_status(k);
 	cert_expect(k, VC_R_VDPA_STS_05, r == -EINVAL && after == st,
-		  "SET_STATUS 0x01 clearing DRIVER|FEATURES_OK: %s (status now 0x%x), expected EINVAL and no change",
-		  cert_errname(r), after);
+		    "SET_STATUS 0x01 clearing DRIVER|FEATURES_OK: %s (status now 0x%x), expected EINVAL and no change",
+		    cert_errname(r), after);
 	r = cert_set_status(k, 0);
 	st = cert_get_status(k);
 	cert_expect(k, VC_R_VDPA_STS_05, r >= 0 && st == 0, "reset: SET_STATUS 0 %s, status read back 0x%x",
-		  cert_errname(r), st);
+		    cert_errname(r), st);
 }
 
 /* ---------- VDPA-DEV-04 ---------- */
@@ -198,11 +198,11 @@ void cert_dev04(struct cert *k)
 	cert_expect(k, VC_R_VDPA_DEV_04, r < 0, "UPDATE of a range that wraps past 2^64 succeeded");
 	r = cert_iotlb(k, VDPA_IOTLB_UPDATE, k->iova, 0x4000, (uint64_t)(uintptr_t)u, VDPA_ACCESS_RW);
 	if (!cert_expect(k, VC_R_VDPA_DEV_04, r == VDPA_MSG_V2_SIZE, "a valid UPDATE iova 0x%llx size 0x4000: %s",
-		       (unsigned long long)k->iova, cert_errname(r)))
+			 (unsigned long long)k->iova, cert_errname(r)))
 		return;
 	r = cert_iotlb(k, VDPA_IOTLB_UPDATE, k->iova + 0x1000, 0x1000, (uint64_t)(uintptr_t)u, VDPA_ACCESS_RW);
 	cert_expect(k, VC_R_VDPA_DEV_04, r < 0, "an UPDATE overlapping the mapping at 0x%llx succeeded",
-		  (unsigned long long)k->iova);
+		    (unsigned long long)k->iova);
 	uint8_t shortm[30] = { VDPA_MSG_TYPE_IOTLB_V2 };
 	r = cert_step(k, k->p->write(k->p, k->fd, shortm, sizeof shortm), "write %zu bytes", sizeof shortm);
 	cert_expect(k, VC_R_VDPA_DEV_04, r == -EINVAL, "a 30-byte IOTLB write: %s, expected EINVAL", cert_errname(r));
@@ -228,7 +228,7 @@ void cert_dev06(struct cert *k)
 				"note: VDPA-DEV-06: %s refuses doorbell mmap (%s%s): only the rejection of bad requests was checked\n",
 				k->p->name, cert_errname(r), r == -ENODEV ? ", as every CUSE device does: CUSE has no mmap" : "");
 	} else if (cert_expect(k, VC_R_VDPA_DEV_06, r == 0, "doorbell mmap of vq 0 (one write-only shared page): %s",
-			     cert_errname(r))) {
+			       cert_errname(r))) {
 		k->p->munmap(k->p, k->fd, a, page, 0);
 	}
 	static const struct {
@@ -245,8 +245,8 @@ void cert_dev06(struct cert *k)
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		a = NULL;
 		r = (int)cert_step(k, k->p->mmap(k->p, k->fd, bad[i].pages * page, bad[i].prot, bad[i].flags,
-					    (off_t)(bad[i].index * page), &a),
-			      "mmap %s", bad[i].what);
+						 (off_t)(bad[i].index * page), &a),
+				   "mmap %s", bad[i].what);
 		cert_expect(k, VC_R_VDPA_DEV_06, r < 0, "a %s doorbell mapping was accepted", bad[i].what);
 		if (r == 0)
 			k->p->munmap(k->p, k->fd, a, bad[i].pages * page, (off_t)(bad[i].index * page));
@@ -269,7 +269,7 @@ void cert_dev07(struct cert *k, unsigned cycles)
 	for (i = 0; i < cycles && !fail; i++)
 		fail = cycle(k, why, sizeof why);
 	cert_expect(k, VC_R_VDPA_DEV_07, !fail, "start/stop cycle %u of %u failed: %s", i, cycles,
-		  fail ? fail : "");
+		    fail ? fail : "");
 	if (!fail)
 		cert_note(k, "%u start/stop cycles", cycles);
 }
@@ -282,7 +282,7 @@ void cert_dev05(struct cert *k)
 	int fd2 = k->p->open(k->p);
 	cert_step(k, fd2 < 0 ? fd2 : 0, "second open"); /* fd numbers differ between devices */
 	cert_expect(k, VC_R_VDPA_DEV_05, fd2 == -EBUSY, "a second open() while the device is open: %s, expected EBUSY",
-		  cert_errname(fd2));
+		    cert_errname(fd2));
 	if (fd2 >= 0 && fd2 != k->fd)
 		k->p->close(k->p, fd2);
 	long r = cert_map_mem(k);
@@ -298,7 +298,7 @@ void cert_dev05(struct cert *k)
 		return;
 	r = cert_map_mem(k);
 	cert_expect(k, VC_R_VDPA_DEV_05, r >= 0,
-		  "UPDATE of the range mapped before close() fails after reopening (%s): close() kept the mapping", cert_errname(r));
+		    "UPDATE of the range mapped before close() fails after reopening (%s): close() kept the mapping", cert_errname(r));
 	if (r >= 0)
 		cert_unmap_mem(k);
 }
@@ -408,24 +408,24 @@ static void dp_net(struct cert *k, uint32_t num)
 	bool sent = vq_wait(&tx, 1);
 	cert_step(k, sent ? 0 : -ETIMEDOUT, "datapath net: TX used");
 	if (!cert_expect(k, VC_R_VDPA_DEV_08, sent, "a %u-byte TX frame posted and kicked on vq 1 was not used within %d ms",
-		       NHDR + FRAME, DP_WAIT_MS))
+			 NHDR + FRAME, DP_WAIT_MS))
 		return;
 	bool got = vq_wait(&rx, 1);
 	cert_step(k, got ? 0 : -ETIMEDOUT, "datapath net: RX used");
 	if (!cert_expect(k, VC_R_VDPA_DEV_08, got,
-		       "the TX frame did not come back on RX within %d ms (certify --datapath needs a device that loops TX back to RX, as vdpa_sim_net does)",
-		       DP_WAIT_MS))
+			 "the TX frame did not come back on RX within %d ms (certify --datapath needs a device that loops TX back to RX, as vdpa_sim_net does)",
+			 DP_WAIT_MS))
 		return;
 	uint16_t id;
 	memcpy(&id, rx.used + 4, 2);
 	uint32_t len = vq_used_len(&rx, 0);
 	uint8_t *buf = id < NRX ? k->mem + DP_BUF + id * RXBUF : NULL;
 	if (!cert_expect(k, VC_R_VDPA_DEV_08, buf && len == NHDR + FRAME,
-		       "RX used element: id %u (of %u posted) len %u, expected the %u bytes sent", id, NRX, len,
-		       NHDR + FRAME))
+			 "RX used element: id %u (of %u posted) len %u, expected the %u bytes sent", id, NRX, len,
+			 NHDR + FRAME))
 		return;
 	cert_expect(k, VC_R_VDPA_DEV_08, memcmp(buf + NHDR, frame + NHDR, FRAME) == 0,
-		  "the frame received on RX differs from the one sent on TX");
+		    "the frame received on RX differs from the one sent on TX");
 }
 
 static void dp_blk(struct cert *k, uint32_t num)
@@ -458,20 +458,20 @@ static void dp_blk(struct cert *k, uint32_t num)
 		bool done = vq_wait(&v, (uint16_t)(pass + 1));
 		cert_step(k, done ? 0 : -ETIMEDOUT, "datapath blk: %s used", what);
 		if (!cert_expect(k, VC_R_VDPA_DEV_09, done, "a 4 KiB %s at sector %u posted and kicked was not used within %d ms",
-			       what, SECTOR0, DP_WAIT_MS))
+				 what, SECTOR0, DP_WAIT_MS))
 			return;
 		uint32_t len = vq_used_len(&v, (uint16_t)pass);
 		uint32_t want = rd ? DATA + 1 : 1;
 		uint8_t status = __atomic_load_n(&m[st], __ATOMIC_ACQUIRE);
 		if (!cert_expect(k, VC_R_VDPA_DEV_09, status == VIRTIO_BLK_S_OK, "%s at sector %u: status %u, expected 0 (OK)",
-			       what, SECTOR0, status))
+				 what, SECTOR0, status))
 			return;
 		cert_expect(k, VC_R_VDPA_DEV_09, len == want,
-			  "%s: used length %u, expected %u (the bytes written into the request's writable buffers)", what,
-			  len, want);
+			    "%s: used length %u, expected %u (the bytes written into the request's writable buffers)", what,
+			    len, want);
 	}
 	cert_expect(k, VC_R_VDPA_DEV_09, memcmp(m + wdata, m + rdata, DATA) == 0,
-		  "the 4 KiB read back from sector %u differ from what was written", SECTOR0);
+		    "the 4 KiB read back from sector %u differ from what was written", SECTOR0);
 }
 
 void cert_datapath(struct cert *k)
@@ -492,7 +492,7 @@ void cert_datapath(struct cert *k)
 	const char *e = cert_start_dev(k, why, sizeof why, &nq, &num);
 	bool net = k->device_id == VDPA_VIRTIO_ID_NET;
 	if (!cert_expect(k, net ? VC_R_VDPA_DEV_08 : VC_R_VDPA_DEV_09, !e && nq >= (net ? 2u : 1u),
-		       "starting the device for the data path: %s", e ? e : "too few vqs"))
+			 "starting the device for the data path: %s", e ? e : "too few vqs"))
 		return;
 	if (net)
 		dp_net(k, num);
