@@ -26,6 +26,11 @@
 #   sh harness/tools/prefix-rules.sh        # "0 files rewritten"
 # MOVE: git log --format=%h -1 --grep='^Output of harness/tools/prefix-rules.sh --move'
 # CONV: git log --format=%h -1 --grep='^Output of harness/tools/prefix-rules.sh: '
+# Merging the branch that brought this script into a main that moved on:
+# in a conflicted C file that branch changed only by this script's output
+# (any but include/vcts/*, conformance/catalog.c, fakes/vdpa/certify*),
+# take main's side (git checkout --ours FILE), resolve the Markdown by
+# hand, then run the script: it converts main's new code too.
 #
 # What it rewrites, in code only (never inside strings or comments, never
 # under traces/ or fuzz/{corpus,regress,campaigns}: recordings and inputs):
