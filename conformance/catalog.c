@@ -5,8 +5,8 @@
 #include <string.h>
 
 static const struct vc_rule catalog[VC_RULE_COUNT] = {
-#define RULE(e, id, lvl, side, needs, text, ref) [e] = { e, id, VC_##lvl, side, needs, text, ref },
-#include "conformance/rules.def"
+#define RULE(e, id, lvl, side, needs, text, ref) [e] = { e, id, lvl, side, needs, text, ref },
+#include "vcts/rules.def"
 #undef RULE
 };
 
@@ -36,9 +36,9 @@ const char *vc_level_name(enum vc_level l)
 const char *vc_needs_name(enum vc_needs n)
 {
 	switch (n) {
-	case HDR: return "header";
-	case TRACE: return "trace";
-	case LIVE: return "live";
+	case VC_NEEDS_HDR: return "header";
+	case VC_NEEDS_TRACE: return "trace";
+	case VC_NEEDS_LIVE: return "live";
 	default: return "?";
 	}
 }
@@ -46,7 +46,8 @@ const char *vc_needs_name(enum vc_needs n)
 const char *vc_sides_str(unsigned sides, char *buf, size_t len)
 {
 	static const struct { unsigned bit; const char *name; } names[] = {
-		{ FE, "FE" }, { BE, "BE" }, { CL, "CL" }, { DEV, "DEV" }, { LST, "LST" },
+		{ VC_SIDES_FE, "FE" }, { VC_SIDES_BE, "BE" }, { VC_SIDES_CL, "CL" },
+		{ VC_SIDES_DEV, "DEV" }, { VC_SIDES_LST, "LST" },
 	};
 	size_t off = 0;
 	buf[0] = '\0';

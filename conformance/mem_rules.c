@@ -61,7 +61,7 @@ static void settle_section(struct vc_ctx *c, struct mem_state *m)
 		return;
 	m->exp_active = false;
 	if (m->exp.merged && !m->exp_merge_seen)
-		vc_fail(c, MEM_02,
+		vc_fail(c, VC_R_MEM_02,
 			"differential: the model merges '%s' into the previous section (to 0x%" PRIx64 " + 0x%" PRIx64 "), QEMU did not",
 			m->exp_name, m->exp.m_gpa, m->exp.m_size);
 }
@@ -72,7 +72,7 @@ static void settle_commit(struct vc_ctx *c, struct mem_state *m)
 		return;
 	m->window = false;
 	if (!m->win_changed && !m->win_tables && !m->cfg.decisions)
-		vc_ok(c, MEM_04);
+		vc_ok(c, VC_R_MEM_04);
 }
 
 static void settle_txn(struct vc_ctx *c, struct mem_state *m)
@@ -81,9 +81,9 @@ static void settle_txn(struct vc_ctx *c, struct mem_state *m)
 		return;
 	m->txn_open = false;
 	if (m->batch_open)
-		vc_fail(c, MEM_10, "transaction ended with its IOTLB batch still open (no BATCH_END at commit)");
+		vc_fail(c, VC_R_MEM_10, "transaction ended with its IOTLB batch still open (no BATCH_END at commit)");
 	else if (!m->updates && !m->begins)
-		vc_ok(c, MEM_10);
+		vc_ok(c, VC_R_MEM_10);
 	m->batch_open = false;
 }
 
@@ -122,7 +122,7 @@ static void check_rings(struct vc_ctx *c, struct mem_state *m)
 				: q == VC_MEMR_RING_RELOCATED ? "QEMU: \"relocated\", -EBUSY, abort"
 				: "QEMU's vhost_verify_ring_mappings does not notice: no region meets the ring";
 			if (i < 0) {
-				vc_fail(c, MEM_05, "commit leaves started ring %u's %s at gpa 0x%" PRIx64 " (+%" PRIu64 ") unmapped (%s)",
+				vc_fail(c, VC_R_MEM_05, "commit leaves started ring %u's %s at gpa 0x%" PRIx64 " (+%" PRIu64 ") unmapped (%s)",
 					r->index, part_names[p], r->gpa[p], r->size[p], qemu);
 				ok = false;
 				break;
@@ -130,14 +130,14 @@ static void check_rings(struct vc_ctx *c, struct mem_state *m)
 			const struct vm_sec *s = &v->cur[i];
 			uint64_t hva = s->base + s->s.offset + (r->gpa[p] - s->s.gpa);
 			if (hva != r->hva[p]) {
-				vc_fail(c, MEM_05, "commit relocates started ring %u's %s at gpa 0x%" PRIx64 " from host 0x%" PRIx64 " to 0x%" PRIx64 " (%s)",
+				vc_fail(c, VC_R_MEM_05, "commit relocates started ring %u's %s at gpa 0x%" PRIx64 " from host 0x%" PRIx64 " to 0x%" PRIx64 " (%s)",
 					r->index, part_names[p], r->gpa[p], r->hva[p], hva,
 					q ? qemu : "QEMU: \"relocated\", -EBUSY, abort");
 				ok = false;
 			}
 		}
 		if (ok)
-			vc_ok(c, MEM_05);
+			vc_ok(c, VC_R_MEM_05);
 	}
 }
 
@@ -151,7 +151,7 @@ static void on_commit_vhost(struct vc_ctx *c, struct mem_state *m)
 	 * between read-only and read-write changes only those): "changed"
 	 * against a list that looks the same cannot be judged from a log. */
 	if (ev->u.mem_commit.has_decision && !(ev->u.mem_commit.changed && !changed))
-		vc_expect(c, MEM_04, ev->u.mem_commit.changed == changed,
+		vc_expect(c, VC_R_MEM_04, ev->u.mem_commit.changed == changed,
 			  "differential: QEMU decided Changed: %d, the model %s", ev->u.mem_commit.changed,
 			  changed ? "sees a changed section list" : "sees the same section list");
 	m->window = true;
@@ -160,7 +160,7 @@ static void on_commit_vhost(struct vc_ctx *c, struct mem_state *m)
 	if (!changed)
 		return;
 	if (m->cfg.slots)
-		vc_expect(c, MEM_11, m->ref.ncur <= m->cfg.slots,
+		vc_expect(c, VC_R_MEM_11, m->ref.ncur <= m->cfg.slots,
 			  "the memory table needs %zu regions but the device has %u memory slots%s", m->ref.ncur,
 			  m->cfg.slots, m->cfg.backend == VC_MEMB_VHOST_USER ? " (vhost-user without CONFIGURE_MEM_SLOTS)" : "");
 	if (m->ref.started)
@@ -176,13 +176,13 @@ static void on_region_vhost(struct vc_ctx *c, struct mem_state *m)
 	vm_vhost_addnop(&m->ref, s, NULL);
 	const struct vm_vhost_last *l = &m->ref.last;
 	if (l->error == VC_MEMR_OVERLAP)
-		vc_fail(c, MEM_03, "section '%.64s' at 0x%" PRIx64 ", rounded to its page (0x%" PRIx64 " + 0x%" PRIx64 "), overlaps the previous section with different host memory (QEMU: \"Overlapping but not coherent sections\", left out of the table)",
+		vc_fail(c, VC_R_MEM_03, "section '%.64s' at 0x%" PRIx64 ", rounded to its page (0x%" PRIx64 " + 0x%" PRIx64 "), overlaps the previous section with different host memory (QEMU: \"Overlapping but not coherent sections\", left out of the table)",
 			s->name, s->gpa, l->r_gpa, l->r_size);
 	else if (l->error == VC_MEMR_BEFORE_PREV)
-		vc_fail(c, MEM_03, "section '%.64s' at 0x%" PRIx64 " is rounded to 0x%" PRIx64 ", before the previous section (QEMU: \"rounded to ... prior to previous\", left out of the table)",
+		vc_fail(c, VC_R_MEM_03, "section '%.64s' at 0x%" PRIx64 " is rounded to 0x%" PRIx64 ", before the previous section (QEMU: \"rounded to ... prior to previous\", left out of the table)",
 			s->name, s->gpa, l->r_gpa);
 	else if (!l->rejected)
-		vc_ok(c, MEM_03);
+		vc_ok(c, VC_R_MEM_03);
 	if (m->cfg.decisions && !l->rejected) {
 		m->exp_active = true;
 		m->exp_merge_seen = false;
@@ -197,16 +197,16 @@ static void on_report_vhost(struct vc_ctx *c, struct mem_state *m)
 	if (!m->cfg.decisions || !m->exp_active)
 		return;
 	if (r->code == VC_MEMR_ALIGNED) {
-		vc_expect(c, MEM_02, r->gpa == m->exp.r_gpa && r->size == m->exp.r_size && r->hva == m->exp.r_hva,
+		vc_expect(c, VC_R_MEM_02, r->gpa == m->exp.r_gpa && r->size == m->exp.r_size && r->hva == m->exp.r_hva,
 			  "differential: QEMU rounded '%.64s' to 0x%" PRIx64 " + 0x%" PRIx64 " @ 0x%" PRIx64 ", the model to 0x%" PRIx64 " + 0x%" PRIx64 " @ 0x%" PRIx64,
 			  r->name, r->gpa, r->size, r->hva, m->exp.r_gpa, m->exp.r_size, m->exp.r_hva);
 	} else if (r->code == VC_MEMR_MERGED) {
 		m->exp_merge_seen = true;
 		if (!m->exp.merged)
-			vc_fail(c, MEM_02, "differential: QEMU merged '%.64s' into the previous section (now 0x%" PRIx64 " + 0x%" PRIx64 "), the model does not merge it",
+			vc_fail(c, VC_R_MEM_02, "differential: QEMU merged '%.64s' into the previous section (now 0x%" PRIx64 " + 0x%" PRIx64 "), the model does not merge it",
 				r->name, r->gpa, r->size);
 		else
-			vc_expect(c, MEM_02, r->gpa == m->exp.m_gpa && r->size == m->exp.m_size,
+			vc_expect(c, VC_R_MEM_02, r->gpa == m->exp.m_gpa && r->size == m->exp.m_size,
 				  "differential: QEMU merged '%.64s' to 0x%" PRIx64 " + 0x%" PRIx64 ", the model to 0x%" PRIx64 " + 0x%" PRIx64,
 				  r->name, r->gpa, r->size, m->exp.m_gpa, m->exp.m_size);
 	}
@@ -229,13 +229,13 @@ static void on_table(struct vc_ctx *c, struct mem_state *m)
 	for (uint32_t i = 0; i < n && ok1; i++) {
 		ptrdiff_t k = ref_region(&m->ref, r[i].gpa, r[i].size);
 		if (k < 0) {
-			vc_fail(c, MEM_01, "SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " + 0x%" PRIx64 ") is memory a correct vhost listener leaves out of the table (ROM, MMIO, non-RAM, dirty-tracked or refused section)",
+			vc_fail(c, VC_R_MEM_01, "SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " + 0x%" PRIx64 ") is memory a correct vhost listener leaves out of the table (ROM, MMIO, non-RAM, dirty-tracked or refused section)",
 				i, r[i].gpa, r[i].size);
 			ok1 = false;
 		}
 	}
 	if (ok1)
-		vc_ok(c, MEM_01);
+		vc_ok(c, VC_R_MEM_01);
 	/* MEM-02: exactly the reference's rounded and merged table. */
 	if (m->cfg.backend == VC_MEMB_VHOST_USER) {
 		struct vu_region_pl *want = xcalloc(m->ref.ncur ? m->ref.ncur : 1, sizeof *want);
@@ -245,11 +245,11 @@ static void on_table(struct vc_ctx *c, struct mem_state *m)
 		for (; same && at < n; at++)
 			same = r[at].gpa == want[at].gpa && r[at].size == want[at].size && r[at].uva == want[at].uva;
 		if (same)
-			vc_ok(c, MEM_02);
+			vc_ok(c, VC_R_MEM_02);
 		else if (nw != n)
-			vc_fail(c, MEM_02, "SET_MEM_TABLE has %u regions where rounding and merging give %zu", n, nw);
+			vc_fail(c, VC_R_MEM_02, "SET_MEM_TABLE has %u regions where rounding and merging give %zu", n, nw);
 		else
-			vc_fail(c, MEM_02, "SET_MEM_TABLE region %u is 0x%" PRIx64 " + 0x%" PRIx64 " where rounding and merging give 0x%" PRIx64 " + 0x%" PRIx64,
+			vc_fail(c, VC_R_MEM_02, "SET_MEM_TABLE region %u is 0x%" PRIx64 " + 0x%" PRIx64 " where rounding and merging give 0x%" PRIx64 " + 0x%" PRIx64,
 				at - 1, r[at - 1].gpa, r[at - 1].size, want[at - 1].gpa, want[at - 1].size);
 		free(want);
 	}
@@ -258,28 +258,28 @@ static void on_table(struct vc_ctx *c, struct mem_state *m)
 	bool ok3 = true;
 	for (uint32_t i = 0; i + 1 < n && ok3; i++)
 		if (r[i].gpa + r[i].size > r[i + 1].gpa && r[i + 1].gpa + r[i + 1].size > r[i].gpa) {
-			vc_fail(c, MEM_03, "SET_MEM_TABLE regions %u and %u overlap (0x%" PRIx64 " + 0x%" PRIx64 ", 0x%" PRIx64 "): sent silently",
+			vc_fail(c, VC_R_MEM_03, "SET_MEM_TABLE regions %u and %u overlap (0x%" PRIx64 " + 0x%" PRIx64 ", 0x%" PRIx64 "): sent silently",
 				i, i + 1, r[i].gpa, r[i].size, r[i + 1].gpa);
 			ok3 = false;
 		}
 	if (ok3)
-		vc_ok(c, MEM_03);
+		vc_ok(c, VC_R_MEM_03);
 	if (m->window) {
 		if (!m->win_changed && !m->win_tables)
-			vc_fail(c, MEM_04, "SET_MEM_TABLE sent for a commit that changed nothing (bug B15)");
+			vc_fail(c, VC_R_MEM_04, "SET_MEM_TABLE sent for a commit that changed nothing (bug B15)");
 		else if (m->win_changed)
-			vc_ok(c, MEM_04);
+			vc_ok(c, VC_R_MEM_04);
 		m->win_tables++;
 	}
 	uint64_t chunks = vm_log_chunks(r, n);
 	if (m->log_on && m->log_known && m->ref.started)
-		vc_expect(c, MEM_06, m->log_bytes >= chunks * 8,
+		vc_expect(c, VC_R_MEM_06, m->log_bytes >= chunks * 8,
 			  "SET_MEM_TABLE reaching gpa 0x%" PRIx64 " needs a %" PRIu64 "-byte dirty log but the log in force has %" PRIu64 " bytes (grow the log first)",
 			  chunks * VM_LOG_CHUNK_BYTES, chunks * 8, m->log_bytes);
 	m->table_chunks = chunks;
 	m->table_known = true;
 	if (m->cfg.slots)
-		vc_expect(c, MEM_11, n <= m->cfg.slots, "SET_MEM_TABLE with %u regions; the device has %u memory slots",
+		vc_expect(c, VC_R_MEM_11, n <= m->cfg.slots, "SET_MEM_TABLE with %u regions; the device has %u memory slots",
 			  n, m->cfg.slots);
 	free(r);
 }
@@ -291,7 +291,7 @@ static void on_log_base(struct vc_ctx *c, struct mem_state *m)
 	if (!msg->has_payload || !vu_dec_log(msg->payload, msg->payload_len, &lg))
 		return;
 	if (m->log_on && m->log_known && m->table_known && m->ref.started)
-		vc_expect(c, MEM_06, lg.mmap_size >= m->table_chunks * 8,
+		vc_expect(c, VC_R_MEM_06, lg.mmap_size >= m->table_chunks * 8,
 			  "SET_LOG_BASE shrinks the dirty log to %" PRIu64 " bytes while the table in force needs %" PRIu64 " (shrink only after the smaller table)",
 			  lg.mmap_size, m->table_chunks * 8);
 	m->log_known = true;

@@ -89,7 +89,7 @@ void mem_on_iotlb(struct vc_ctx *c, struct mem_state *m)
 	switch (t->type) {
 	case VDPA_IOTLB_BATCH_BEGIN:
 		if (m->begins)
-			vc_fail(c, MEM_10, "a second BATCH_BEGIN in one transaction");
+			vc_fail(c, VC_R_MEM_10, "a second BATCH_BEGIN in one transaction");
 		m->begins++;
 		m->batch_open = true;
 		m->since_begin = 0;
@@ -99,9 +99,9 @@ void mem_on_iotlb(struct vc_ctx *c, struct mem_state *m)
 		return;
 	case VDPA_IOTLB_BATCH_END:
 		if (!m->batch_open)
-			vc_fail(c, MEM_10, "BATCH_END without BATCH_BEGIN");
+			vc_fail(c, VC_R_MEM_10, "BATCH_END without BATCH_BEGIN");
 		else
-			vc_expect(c, MEM_10, m->since_begin > 0,
+			vc_expect(c, VC_R_MEM_10, m->since_begin > 0,
 				  "empty IOTLB batch: BATCH_BEGIN then BATCH_END with no UPDATE/INVALIDATE (pre-fix QEMU, bug B16)");
 		m->batch_open = false;
 		return;
@@ -114,12 +114,12 @@ void mem_on_iotlb(struct vc_ctx *c, struct mem_state *m)
 	m->updates++;
 	m->since_begin++;
 	if (m->cfg.iotlb_batch && m->txn_open && !m->batch_open)
-		vc_fail(c, MEM_10, "%s outside a batch although IOTLB_BATCH is negotiated",
+		vc_fail(c, VC_R_MEM_10, "%s outside a batch although IOTLB_BATCH is negotiated",
 			vdpa_iotlb_type_name(t->type));
 	bool upd = t->type == VDPA_IOTLB_UPDATE;
 	uint64_t pm = tpage(m) - 1;
 	bool aligned = !(t->iova & pm) && !(t->size & pm);
-	vc_expect(c, MEM_09, aligned, "%s iova 0x%" PRIx64 " size 0x%" PRIx64 " is not aligned to the %" PRIu64 "-byte page",
+	vc_expect(c, VC_R_MEM_09, aligned, "%s iova 0x%" PRIx64 " size 0x%" PRIx64 " is not aligned to the %" PRIu64 "-byte page",
 		  vdpa_iotlb_type_name(t->type), t->iova, t->size, pm + 1);
 	if (!m->cur_valid)
 		return;
@@ -128,9 +128,9 @@ void mem_on_iotlb(struct vc_ctx *c, struct mem_state *m)
 		const char *why = !(s->flags & (VC_MEMF_RAM | VC_MEMF_IOMMU)) ? "not RAM"
 			: (s->flags & VC_MEMF_RAM_DEVICE) ? "a ram_device (MMIO) region, bug B17"
 			: "at an address with bit 63 set (64-bit BAR sizing)";
-		vc_expect(c, MEM_07, m->cur_exp.action != VC_MEMR_SKIPPED,
+		vc_expect(c, VC_R_MEM_07, m->cur_exp.action != VC_MEMR_SKIPPED,
 			  "UPDATE maps section '%.64s' at 0x%" PRIx64 ", which is %s", s->name, s->gpa, why);
-		vc_expect(c, MEM_08, m->cur_exp.action != VC_MEMR_UNALIGNED,
+		vc_expect(c, VC_R_MEM_08, m->cur_exp.action != VC_MEMR_UNALIGNED,
 			  "UPDATE maps section '%.64s' whose address (0x%" PRIx64 ") and region offset (0x%" PRIx64 ") differ within a page",
 			  s->name, s->gpa, s->offset);
 		if (m->cur_add)
@@ -141,7 +141,7 @@ void mem_on_iotlb(struct vc_ctx *c, struct mem_state *m)
 		return;
 	ptrdiff_t k = map_find(&m->map, s->gpa);
 	if (k >= 0) {
-		vc_expect(c, MEM_09, m->map.iova[k] == t->iova && m->map.size[k] == t->size,
+		vc_expect(c, VC_R_MEM_09, m->map.iova[k] == t->iova && m->map.size[k] == t->size,
 			  "region_del of '%.64s' invalidates 0x%" PRIx64 " + 0x%" PRIx64 " but region_add mapped 0x%" PRIx64 " + 0x%" PRIx64,
 			  s->name, t->iova, t->size, m->map.iova[k], m->map.size[k]);
 		map_del(&m->map, (size_t)k);
@@ -164,9 +164,9 @@ void mem_on_region_vdpa(struct vc_ctx *c, struct mem_state *m)
 	/* A correctly skipped or refused section passes MEM-07 / MEM-08 unless
 	 * an UPDATE for it follows. */
 	if (m->cur_exp.action == VC_MEMR_SKIPPED && m->cur_add)
-		vc_ok(c, MEM_07);
+		vc_ok(c, VC_R_MEM_07);
 	if (m->cur_exp.action == VC_MEMR_UNALIGNED && m->cur_add)
-		vc_ok(c, MEM_08);
+		vc_ok(c, VC_R_MEM_08);
 }
 
 /* ---- vdpa, differential: QEMU's recorded decisions (QEMU trace logs) ---- */
@@ -193,7 +193,7 @@ static void diff_update(struct vc_ctx *c, struct mem_state *m, const struct vc_m
 	if (!m->cfg.iotlb_batch || m->dv.begins || m->dv.flagged)
 		return;
 	m->dv.flagged = true;
-	vc_fail(c, MEM_10,
+	vc_fail(c, VC_R_MEM_10,
 		"differential: QEMU sent %s 0x%" PRIx64 " + 0x%" PRIx64 " with no BATCH_BEGIN before it in its transaction although the log shows IOTLB batching; the model sends BATCH_BEGIN before the first update",
 		r->code == VC_MEMR_VDPA_MAP ? "UPDATE" : "INVALIDATE", r->gpa, r->size);
 }
@@ -218,56 +218,56 @@ static void diff_decision(struct vc_ctx *c, struct mem_state *m, const struct vc
 		 ln, s->gpa, s->gpa + s->size);
 	snprintf(did, sizeof did, "%s 0x%" PRIx64 " + 0x%" PRIx64, msg_kind, r->gpa, r->size);
 	if (sent && map != add) {
-		vc_fail(c, MEM_09, "differential: QEMU sent %s for %s; the model sends %s", did, sec,
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent %s for %s; the model sends %s", did, sec,
 			add ? "UPDATE" : "INVALIDATE");
 		return;
 	}
 	if (e->action == VC_MEMR_SKIPPED) {
-		vc_expect(c, MEM_07, !sent,
+		vc_expect(c, VC_R_MEM_07, !sent,
 			  "differential: QEMU sent %s for %s, a section at an address with bit 63 set (64-bit BAR sizing); the model never %s such a section",
 			  did, sec, add ? "maps" : "maps nor unmaps");
 		return;
 	}
 	if (e->action == VC_MEMR_UNALIGNED) {
-		vc_expect(c, MEM_08, !sent,
+		vc_expect(c, VC_R_MEM_08, !sent,
 			  "differential: QEMU sent %s for %s, whose address and region offset differ within a page; the model refuses the section",
 			  did, sec);
 		return;
 	}
 	if (e->action != 0) {
-		vc_expect(c, MEM_09, !sent,
+		vc_expect(c, VC_R_MEM_09, !sent,
 			  "differential: QEMU sent %s for %s, which holds no whole page; the model sends nothing for it", did,
 			  sec);
 		return;
 	}
 	if (!sent) {
-		vc_fail(c, MEM_09, "differential: QEMU sent nothing for %s; the model sends %s 0x%" PRIx64 " + 0x%" PRIx64,
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent nothing for %s; the model sends %s 0x%" PRIx64 " + 0x%" PRIx64,
 			sec, msg_kind, e->iova, e->size);
 		return;
 	}
 	uint8_t perm = (s->flags & VC_MEMF_READONLY) ? VDPA_ACCESS_RO : VDPA_ACCESS_RW;
 	if (r->gpa != e->iova || r->size != e->size) {
-		vc_fail(c, MEM_09, "differential: QEMU sent %s for %s; the model sends the section's whole pages, 0x%" PRIx64 " + 0x%" PRIx64,
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent %s for %s; the model sends the section's whole pages, 0x%" PRIx64 " + 0x%" PRIx64,
 			did, sec, e->iova, e->size);
 	} else if (add && r->hva != e->uaddr) {
-		vc_fail(c, MEM_09, "differential: QEMU sent %s at host address 0x%" PRIx64 " for %s; the model maps it at the traced vaddr 0x%" PRIx64,
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent %s at host address 0x%" PRIx64 " for %s; the model maps it at the traced vaddr 0x%" PRIx64,
 			did, r->hva, sec, e->uaddr);
 	} else if (add && r->value != perm) {
-		vc_fail(c, MEM_09, "differential: QEMU sent %s with perm 0x%" PRIx64 " for %s, traced %s; the model maps it with perm 0x%x",
+		vc_fail(c, VC_R_MEM_09, "differential: QEMU sent %s with perm 0x%" PRIx64 " for %s, traced %s; the model maps it with perm 0x%x",
 			did, r->value, sec, perm == VDPA_ACCESS_RO ? "read-only" : "read-write", perm);
 	} else if (add) {
 		map_put(&m->map, r->gpa, r->gpa, r->size);
-		vc_ok(c, MEM_09);
+		vc_ok(c, VC_R_MEM_09);
 	} else {
 		/* region_del unmaps exactly what region_add mapped */
 		ptrdiff_t k = map_find(&m->map, r->gpa);
 		if (k >= 0) {
-			vc_expect(c, MEM_09, m->map.size[k] == r->size,
+			vc_expect(c, VC_R_MEM_09, m->map.size[k] == r->size,
 				  "differential: QEMU sent %s for %s but mapped 0x%" PRIx64 " + 0x%" PRIx64 " for the section's region_add; the model unmaps what it mapped",
 				  did, sec, m->map.iova[k], m->map.size[k]);
 			map_del(&m->map, (size_t)k);
 		} else {
-			vc_ok(c, MEM_09);
+			vc_ok(c, VC_R_MEM_09);
 		}
 	}
 }
@@ -286,7 +286,7 @@ void mem_diff_report(struct vc_ctx *c, struct mem_state *m)
 			m->dv.begin_line = c->ev->src.line;
 		} else if (!m->dv.flagged) {
 			m->dv.flagged = true;
-			vc_fail(c, MEM_10, "differential: QEMU sent a second BATCH_BEGIN in one transaction (the first at line %" PRIu64 "); the model sends one",
+			vc_fail(c, VC_R_MEM_10, "differential: QEMU sent a second BATCH_BEGIN in one transaction (the first at line %" PRIu64 "); the model sends one",
 				m->dv.begin_line);
 		}
 		break;
@@ -305,13 +305,13 @@ void mem_diff_commit(struct vc_ctx *c, struct mem_state *m)
 	if (!c->ev->u.mem_commit.has_decision || !m->cfg.iotlb_batch || m->dv.flagged)
 		return;
 	if (m->dv.begins && !m->dv.updates)
-		vc_fail(c, MEM_10, "differential: QEMU sent BATCH_BEGIN (line %" PRIu64 ") and BATCH_END with no UPDATE or INVALIDATE between them; the model sends no batch for a transaction that maps and unmaps nothing (bug B16)",
+		vc_fail(c, VC_R_MEM_10, "differential: QEMU sent BATCH_BEGIN (line %" PRIu64 ") and BATCH_END with no UPDATE or INVALIDATE between them; the model sends no batch for a transaction that maps and unmaps nothing (bug B16)",
 			m->dv.begin_line);
 	else if (m->dv.end && !m->dv.begins)
-		vc_fail(c, MEM_10, "differential: QEMU sent BATCH_END for a transaction with no BATCH_BEGIN; the model ends only a batch it began");
+		vc_fail(c, VC_R_MEM_10, "differential: QEMU sent BATCH_END for a transaction with no BATCH_BEGIN; the model ends only a batch it began");
 	else if (m->dv.begins && !m->dv.end)
-		vc_fail(c, MEM_10, "differential: QEMU committed with its batch (BATCH_BEGIN at line %" PRIu64 ") still open; the model sends BATCH_END at commit",
+		vc_fail(c, VC_R_MEM_10, "differential: QEMU committed with its batch (BATCH_BEGIN at line %" PRIu64 ") still open; the model sends BATCH_END at commit",
 			m->dv.begin_line);
 	else
-		vc_ok(c, MEM_10);
+		vc_ok(c, VC_R_MEM_10);
 }

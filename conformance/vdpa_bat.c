@@ -35,7 +35,7 @@ void vdpa_bat_check(struct vc_ctx *c)
 		break;
 	case VDPA_IOTLB_BATCH_END:
 		if (b->open)
-			vc_expect(c, VDPA_BAT_01, b->updates > 0,
+			vc_expect(c, VC_R_VDPA_BAT_01, b->updates > 0,
 				  "empty IOTLB batch: BATCH_BEGIN (event %llu) went straight to BATCH_END (bug B16)",
 				  (unsigned long long)b->begin_event);
 		b->open = false;

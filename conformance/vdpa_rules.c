@@ -136,7 +136,7 @@ static void check_ring_mapped(struct vc_ctx *c, struct cl *s, uint32_t i, const 
 	for (int p = 0; p < 3; p++) {
 		bool wraps = st[p] > UINT64_MAX - (len[p] - 1);
 		bool ok = !wraps && asid < CL_MAX_AS && vc_ranges_covers(&s->as[asid], st[p], st[p] + len[p] - 1);
-		if (!vc_expect(c, VDPA_RING_05, ok,
+		if (!vc_expect(c, VC_R_VDPA_RING_05, ok,
 			       "%s: ring %u %s 0x%llx+0x%llx is not mapped in the IOTLB of address space %u",
 			       when, i, part_name[p], (unsigned long long)st[p],
 			       (unsigned long long)len[p], asid))
@@ -165,7 +165,7 @@ static void check_reread(struct vc_ctx *c, struct cl *s, const char *at)
 {
 	if (!s->reread_bit)
 		return;
-	vc_fail(c, VDPA_STS_04, "SET_STATUS set %s (event %llu) and the status was not read back before %s",
+	vc_fail(c, VC_R_VDPA_STS_04, "SET_STATUS set %s (event %llu) and the status was not read back before %s",
 		s->reread_bit == VDPA_S_DRIVER_OK ? "DRIVER_OK" : "FEATURES_OK",
 		(unsigned long long)s->reread_event, at);
 	s->reread_bit = 0;
@@ -173,7 +173,7 @@ static void check_reread(struct vc_ctx *c, struct cl *s, const char *at)
 
 static void check_batch_closed(struct vc_ctx *c, struct cl *s, const char *at)
 {
-	vc_expect(c, VDPA_BAT_04, !s->batch_open,
+	vc_expect(c, VC_R_VDPA_BAT_04, !s->batch_open,
 		  "the IOTLB batch opened at event %llu is still open at %s",
 		  (unsigned long long)s->batch_event, at);
 }
@@ -195,20 +195,20 @@ static void on_set_status(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_o
 		added = v; /* what it sets, as far as can be told */
 	check_reread(c, s, "the next SET_STATUS");
 	if (v != 0 && known)
-		vc_expect(c, VDPA_STS_01, (old & ~v) == 0,
+		vc_expect(c, VC_R_VDPA_STS_01, (old & ~v) == 0,
 			  "SET_STATUS 0x%02x clears bits 0x%02x of status 0x%02x (only 0 resets)", v,
 			  (unsigned)(old & ~v), old);
 	if (added & VDPA_S_FEATURES_OK) {
-		vc_expect(c, VDPA_STS_02, (v & (VDPA_S_ACKNOWLEDGE | VDPA_S_DRIVER)) ==
+		vc_expect(c, VC_R_VDPA_STS_02, (v & (VDPA_S_ACKNOWLEDGE | VDPA_S_DRIVER)) ==
 						  (VDPA_S_ACKNOWLEDGE | VDPA_S_DRIVER),
 			  "SET_STATUS 0x%02x sets FEATURES_OK without ACKNOWLEDGE and DRIVER", v);
-		vc_expect(c, VDPA_STS_03, s->feat_set,
+		vc_expect(c, VC_R_VDPA_STS_03, s->feat_set,
 			  "SET_STATUS 0x%02x sets FEATURES_OK before any SET_FEATURES since the reset", v);
 	}
 	if (added & VDPA_S_DRIVER_OK) {
-		vc_expect(c, VDPA_STS_02, (v & VDPA_S_FEATURES_OK) != 0,
+		vc_expect(c, VC_R_VDPA_STS_02, (v & VDPA_S_FEATURES_OK) != 0,
 			  "SET_STATUS 0x%02x sets DRIVER_OK without FEATURES_OK", v);
-		vc_expect(c, VDPA_IOTLB_06, !s->upd_failed,
+		vc_expect(c, VC_R_VDPA_IOTLB_06, !s->upd_failed,
 			  "SET_STATUS 0x%02x sets DRIVER_OK although the UPDATE of iova 0x%llx-0x%llx failed (%s, event %llu) and was not mapped since",
 			  v, (unsigned long long)s->fail_iova, (unsigned long long)s->fail_last,
 			  strerrorname_np(s->fail_err) ? strerrorname_np(s->fail_err) : "error",
@@ -218,7 +218,7 @@ static void on_set_status(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_o
 			struct cl_vq *q = &s->vq[i];
 			if (!q->enabled)
 				continue;
-			vc_expect(c, VDPA_RING_04, q->num_set && q->base_set && q->addr_set && q->kick_set,
+			vc_expect(c, VC_R_VDPA_RING_04, q->num_set && q->base_set && q->addr_set && q->kick_set,
 				  "ring %u is enabled at DRIVER_OK without%s%s%s%s", i,
 				  q->num_set ? "" : " SET_VRING_NUM", q->base_set ? "" : " SET_VRING_BASE",
 				  q->addr_set ? "" : " SET_VRING_ADDR", q->kick_set ? "" : " SET_VRING_KICK");
@@ -228,7 +228,7 @@ static void on_set_status(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_o
 	if (v == 0) {
 		check_batch_closed(c, s, "the status reset");
 		if (s->upd_failed)
-			vc_ok(c, VDPA_IOTLB_06); /* gave up after the failed UPDATE */
+			vc_ok(c, VC_R_VDPA_IOTLB_06); /* gave up after the failed UPDATE */
 	}
 	if (!op_ok(o))
 		return;
@@ -270,7 +270,7 @@ static void on_vring(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o,
 		return;
 	}
 	if (s->nvqs_known)
-		vc_expect(c, VDPA_RING_01, idx < s->nvqs, "%s for ring %u, the device has %u vqs",
+		vc_expect(c, VC_R_VDPA_RING_01, idx < s->nvqs, "%s for ring %u, the device has %u vqs",
 			  req_name(o->request), idx, s->nvqs);
 	if (idx >= CL_MAX_VQ)
 		return;
@@ -279,14 +279,14 @@ static void on_vring(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o,
 	bool setup = req == VDPA_REQ_SET_VRING_NUM || req == VDPA_REQ_SET_VRING_BASE ||
 		     req == VDPA_REQ_SET_VRING_ADDR || req == VDPA_REQ_SET_VRING_KICK;
 	if (setup)
-		vc_expect(c, VDPA_RING_04, !running(s),
+		vc_expect(c, VC_R_VDPA_RING_04, !running(s),
 			  "%s for ring %u after DRIVER_OK while the device is not suspended",
 			  req_name(req), idx);
 	switch (req) {
 	case VDPA_REQ_SET_VRING_NUM: {
 		uint32_t n = ld32(a + 4);
 		uint32_t max = s->num_max ? s->num_max : VDPA_VRING_NUM_MAX;
-		vc_expect(c, VDPA_RING_02, n && !(n & (n - 1)) && n <= max,
+		vc_expect(c, VC_R_VDPA_RING_02, n && !(n & (n - 1)) && n <= max,
 			  "SET_VRING_NUM %u for ring %u: not a power of two in 1..%u", n, idx, max);
 		if (op_ok(o)) {
 			q->num = n;
@@ -301,7 +301,7 @@ static void on_vring(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o,
 	case VDPA_REQ_SET_VRING_ADDR: {
 		uint32_t flags = ld32(a + 4);
 		uint64_t desc = ld64(a + 8), used = ld64(a + 16), avail = ld64(a + 24);
-		vc_expect(c, VDPA_RING_03,
+		vc_expect(c, VC_R_VDPA_RING_03,
 			  !(flags & ~(1u << VDPA_VRING_F_LOG)) && !(desc % VDPA_DESC_ALIGN) &&
 				  !(avail % VDPA_AVAIL_ALIGN) && !(used % VDPA_USED_ALIGN),
 			  "SET_VRING_ADDR ring %u: flags 0x%x desc 0x%llx avail 0x%llx used 0x%llx "
@@ -323,11 +323,11 @@ static void on_vring(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o,
 	case VDPA_REQ_VDPA_SET_VRING_ENABLE: {
 		bool en = ld32(a + 4) != 0;
 		if (en && (s->status & VDPA_S_DRIVER_OK)) {
-			vc_expect(c, VDPA_RING_08, (s->bf_acked >> VDPA_BF_ENABLE_AFTER_DRIVER_OK) & 1,
+			vc_expect(c, VC_R_VDPA_RING_08, (s->bf_acked >> VDPA_BF_ENABLE_AFTER_DRIVER_OK) & 1,
 				  "SET_VRING_ENABLE ring %u after DRIVER_OK without ENABLE_AFTER_DRIVER_OK negotiated",
 				  idx);
 			if (!q->enabled) {
-				vc_expect(c, VDPA_RING_04, q->num_set && q->base_set && q->addr_set && q->kick_set,
+				vc_expect(c, VC_R_VDPA_RING_04, q->num_set && q->base_set && q->addr_set && q->kick_set,
 					  "ring %u is enabled after DRIVER_OK without its NUM/BASE/ADDR/KICK", idx);
 				check_ring_mapped(c, s, idx, "SET_VRING_ENABLE after DRIVER_OK");
 			}
@@ -340,7 +340,7 @@ static void on_vring(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o,
 		break;
 	}
 	case VDPA_REQ_GET_VRING_BASE:
-		vc_expect(c, VDPA_RING_07, !running(s),
+		vc_expect(c, VC_R_VDPA_RING_07, !running(s),
 			  "GET_VRING_BASE ring %u while the device runs (DRIVER_OK, not suspended)", idx);
 		break;
 	case VDPA_REQ_VDPA_GET_VRING_GROUP: {
@@ -375,16 +375,16 @@ static void on_ioctl(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o)
 		if (!in)
 			return;
 		uint64_t f = ld64(in);
-		vc_expect(c, VDPA_FEAT_01, s->feat_offered_known && !(f & ~s->feat_offered),
+		vc_expect(c, VC_R_VDPA_FEAT_01, s->feat_offered_known && !(f & ~s->feat_offered),
 			  s->feat_offered_known ? "SET_FEATURES 0x%llx sets bits 0x%llx the device did not offer"
 						: "SET_FEATURES 0x%llx without GET_FEATURES (0x%llx unknown)",
 			  (unsigned long long)f, (unsigned long long)(f & ~s->feat_offered));
 		if (s->status_known)
-			vc_expect(c, VDPA_STS_03, !(s->status & VDPA_S_FEATURES_OK),
+			vc_expect(c, VC_R_VDPA_STS_03, !(s->status & VDPA_S_FEATURES_OK),
 			  "SET_FEATURES 0x%llx after FEATURES_OK (status 0x%02x)", (unsigned long long)f,
 			  s->status);
 		if (s->feat_offered_known && (s->feat_offered >> VDPA_F_ACCESS_PLATFORM & 1))
-			vc_expect(c, VDPA_FEAT_04, f >> VDPA_F_ACCESS_PLATFORM & 1,
+			vc_expect(c, VC_R_VDPA_FEAT_04, f >> VDPA_F_ACCESS_PLATFORM & 1,
 				  "SET_FEATURES 0x%llx does not ack ACCESS_PLATFORM (bit 33) that the device offers",
 				  (unsigned long long)f);
 		if (op_ok(o)) {
@@ -407,7 +407,7 @@ static void on_ioctl(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o)
 		}
 		uint64_t f = ld64(in);
 		bool ok = s->bf_offered_known && !(f & ~s->bf_offered);
-		vc_expect(c, VDPA_FEAT_02, ok && (!(f >> VDPA_BF_DESC_ASID & 1) || (f >> VDPA_BF_IOTLB_ASID & 1)),
+		vc_expect(c, VC_R_VDPA_FEAT_02, ok && (!(f >> VDPA_BF_DESC_ASID & 1) || (f >> VDPA_BF_IOTLB_ASID & 1)),
 			  !s->bf_offered_known ? "SET_BACKEND_FEATURES 0x%llx without GET_BACKEND_FEATURES%.0llx"
 			  : ok ? "SET_BACKEND_FEATURES 0x%llx sets DESC_ASID without IOTLB_ASID%.0llx"
 			       : "SET_BACKEND_FEATURES 0x%llx sets bits 0x%llx the device did not offer",
@@ -466,35 +466,35 @@ static void on_ioctl(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_op *o)
 static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb *m)
 {
 	bool ok = !m->has_result || m->err == 0;
-	vc_ok(c, VDPA_IOTLB_01);
+	vc_ok(c, VC_R_VDPA_IOTLB_01);
 	bool v2 = m->msg_type == VDPA_MSG_TYPE_IOTLB_V2;
 	/* Without IOTLB_ASID the kernel reads no asid: it is 0. */
 	bool asid_on = s->bf_known ? (s->bf_acked >> VDPA_BF_IOTLB_ASID) & 1 : true;
 	uint32_t asid = v2 && asid_on ? m->asid : 0;
 	const char *tn = vdpa_iotlb_type_name(m->type);
 	if (v2 && s->bf_known)
-		vc_expect(c, VDPA_FEAT_03, (s->bf_acked >> VDPA_BF_IOTLB_MSG_V2) & 1,
+		vc_expect(c, VC_R_VDPA_FEAT_03, (s->bf_acked >> VDPA_BF_IOTLB_MSG_V2) & 1,
 			  "IOTLB %s message of type V2 without IOTLB_MSG_V2 negotiated", tn);
 	if (v2 && m->asid && s->bf_known)
-		vc_expect(c, VDPA_FEAT_03, asid_on,
+		vc_expect(c, VC_R_VDPA_FEAT_03, asid_on,
 			  "IOTLB %s with asid %u without IOTLB_ASID negotiated (the kernel uses asid 0)",
 			  tn, m->asid);
 	if ((m->type == VDPA_IOTLB_BATCH_BEGIN || m->type == VDPA_IOTLB_BATCH_END) && s->bf_known)
-		vc_expect(c, VDPA_FEAT_03, (s->bf_acked >> VDPA_BF_IOTLB_BATCH) & 1,
+		vc_expect(c, VC_R_VDPA_FEAT_03, (s->bf_acked >> VDPA_BF_IOTLB_BATCH) & 1,
 			  "IOTLB %s without IOTLB_BATCH negotiated", tn);
-	if (!vc_expect(c, VDPA_IOTLB_05,
+	if (!vc_expect(c, VC_R_VDPA_IOTLB_05,
 		       m->type == VDPA_IOTLB_UPDATE || m->type == VDPA_IOTLB_INVALIDATE ||
 			       m->type == VDPA_IOTLB_BATCH_BEGIN || m->type == VDPA_IOTLB_BATCH_END,
 		       "IOTLB message of type %u (%s) written by the client", m->type, tn))
 		return;
 	if (s->batch_open && (m->type != VDPA_IOTLB_BATCH_BEGIN))
-		vc_expect(c, VDPA_BAT_05, asid == s->batch_asid,
+		vc_expect(c, VC_R_VDPA_BAT_05, asid == s->batch_asid,
 			  "IOTLB %s with asid %u inside the batch of asid %u", tn, asid, s->batch_asid);
 	struct vc_ranges *as = asid < CL_MAX_AS ? &s->as[asid] : NULL;
 	uint64_t last = m->iova + m->size - 1;
 	switch (m->type) {
 	case VDPA_IOTLB_BATCH_BEGIN:
-		vc_expect(c, VDPA_BAT_02, !s->batch_open,
+		vc_expect(c, VC_R_VDPA_BAT_02, !s->batch_open,
 			  "BATCH_BEGIN while the batch opened at event %llu is open",
 			  (unsigned long long)s->batch_event);
 		if (ok) {
@@ -504,7 +504,7 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 		}
 		return;
 	case VDPA_IOTLB_BATCH_END:
-		vc_expect(c, VDPA_BAT_03, s->batch_open, "BATCH_END without an open batch");
+		vc_expect(c, VC_R_VDPA_BAT_03, s->batch_open, "BATCH_END without an open batch");
 		if (ok)
 			s->batch_open = false;
 		return;
@@ -512,7 +512,7 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 		bool wraps = m->size && m->iova > UINT64_MAX - (m->size - 1);
 		bool in_range = !s->range_known || (m->iova >= s->first && !wraps && last <= s->last);
 		bool perm_ok = m->perm >= VDPA_ACCESS_RO && m->perm <= VDPA_ACCESS_RW;
-		if (!vc_expect(c, VDPA_IOTLB_02, m->size && !wraps && in_range && perm_ok,
+		if (!vc_expect(c, VC_R_VDPA_IOTLB_02, m->size && !wraps && in_range && perm_ok,
 			       "UPDATE iova 0x%llx size 0x%llx perm %u: %s",
 			       (unsigned long long)m->iova, (unsigned long long)m->size, m->perm,
 			       !m->size ? "size 0 (bug K1)" : wraps ? "the range wraps"
@@ -520,7 +520,7 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 			return;
 		uint64_t hit = 0;
 		if (as)
-			vc_expect(c, VDPA_IOTLB_03, !vc_ranges_overlap(as, m->iova, last, &hit),
+			vc_expect(c, VC_R_VDPA_IOTLB_03, !vc_ranges_overlap(as, m->iova, last, &hit),
 				  "UPDATE iova 0x%llx size 0x%llx overlaps the mapping at 0x%llx in address space %u",
 				  (unsigned long long)m->iova, (unsigned long long)m->size,
 				  (unsigned long long)hit, asid);
@@ -546,7 +546,7 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 		uint64_t l = m->iova > UINT64_MAX - (m->size - 1) ? UINT64_MAX : last;
 		uint64_t hit = 0;
 		if (!flush && as)
-			vc_expect(c, VDPA_IOTLB_04, vc_ranges_overlap(as, m->iova, l, &hit),
+			vc_expect(c, VC_R_VDPA_IOTLB_04, vc_ranges_overlap(as, m->iova, l, &hit),
 				  "INVALIDATE iova 0x%llx size 0x%llx covers no mapping of address space %u",
 				  (unsigned long long)m->iova, (unsigned long long)m->size, asid);
 		if (running(s)) {
@@ -558,7 +558,7 @@ static void on_iotlb(struct vc_ctx *c, struct cl *s, const struct vc_vdpa_iotlb 
 				for (int p = 0; p < 3; p++) {
 					uint64_t pl = st[p] + len[p] - 1;
 					if (st[p] <= l && pl >= m->iova) {
-						vc_fail(c, VDPA_RING_06,
+						vc_fail(c, VC_R_VDPA_RING_06,
 							"INVALIDATE iova 0x%llx size 0x%llx unmaps ring %u %s 0x%llx of a running device",
 							(unsigned long long)m->iova,
 							(unsigned long long)m->size, i, part_name[p],
@@ -591,7 +591,7 @@ void vdpa_rules_check(struct vc_ctx *c)
 		on_iotlb(c, s, &ev->u.iotlb);
 		break;
 	case VC_EV_VDPA_WRITE:
-		vc_fail(c, VDPA_IOTLB_01,
+		vc_fail(c, VC_R_VDPA_IOTLB_01,
 			"write() of %llu bytes is not one whole IOTLB message (72 bytes of type 1 or 2)",
 			(unsigned long long)ev->u.vdpa.len);
 		break;
@@ -612,7 +612,7 @@ void vdpa_rules_check(struct vc_ctx *c)
 	case VC_EV_VDPA_MMAP:
 		if (!ev->u.vdpa.unmap && s->nvqs_known && op_ok(&ev->u.vdpa)) {
 			uint64_t idx = ev->u.vdpa.off / 4096;
-			vc_expect(c, VDPA_RING_01, idx < s->nvqs,
+			vc_expect(c, VC_R_VDPA_RING_01, idx < s->nvqs,
 				  "doorbell mmap of vq %llu, the device has %u vqs",
 				  (unsigned long long)idx, s->nvqs);
 		}

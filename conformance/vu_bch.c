@@ -51,12 +51,12 @@ static void gate(struct vc_ctx *c)
 	const struct vu_gate g = c->ri->gate;
 	if (g.kind == VU_GATE_FEATURE) {
 		if (st->features_acked_known)
-			vc_expect(c, VU_BCH_02, vu_feature_acked(st, g.bit),
+			vc_expect(c, VC_R_VU_BCH_02, vu_feature_acked(st, g.bit),
 				  "back-end request %s without feature %s negotiated", vc_ctx_reqname(c),
 				  vu_feature_name(g.bit));
 	} else if (g.kind == VU_GATE_PROTOCOL) {
 		if (st->pf_acked_known && st->pf_offered_known)
-			vc_expect(c, VU_BCH_02, vu_pf_negotiated(st, g.bit),
+			vc_expect(c, VC_R_VU_BCH_02, vu_pf_negotiated(st, g.bit),
 				  "back-end request %s without protocol feature %s negotiated",
 				  vc_ctx_reqname(c), vu_protocol_feature_name(g.bit));
 	}
@@ -70,12 +70,12 @@ static void fds(struct vc_ctx *c)
 	if (!ev->has_fds || ev->nfds == 0)
 		return;
 	if (ev->nfds > BCH_MAX_FDS) {
-		vc_fail(c, VU_BCH_03, "back-end request %s carries %u fds; at most %u are allowed",
+		vc_fail(c, VC_R_VU_BCH_03, "back-end request %s carries %u fds; at most %u are allowed",
 			vc_ctx_reqname(c), ev->nfds, BCH_MAX_FDS);
 		return;
 	}
 	if (st->pf_acked_known && st->pf_offered_known)
-		vc_expect(c, VU_BCH_03, vu_pf_negotiated(st, VU_PF_BACKEND_SEND_FD),
+		vc_expect(c, VC_R_VU_BCH_03, vu_pf_negotiated(st, VU_PF_BACKEND_SEND_FD),
 			  "back-end request %s carries %u fd(s) without BACKEND_SEND_FD negotiated",
 			  vc_ctx_reqname(c), ev->nfds);
 }
@@ -89,7 +89,7 @@ static void host_notifier(struct vc_ctx *c, const struct vc_vu_msg *m)
 	struct vu_area_pl a;
 	if (!c->ev->has_fds || c->ev->nfds == 0 || !vu_dec_area(m->payload, m->payload_len, &a))
 		return;
-	vc_expect(c, VU_BCH_04, a.size == 4096 || a.size == 16384 || a.size == 65536,
+	vc_expect(c, VC_R_VU_BCH_04, a.size == 4096 || a.size == 16384 || a.size == 65536,
 		  "VRING_HOST_NOTIFIER_MSG ring %" PRIu64 " size 0x%" PRIx64 " is not a host page size",
 		  a.u64 & 0xff, a.size);
 }
@@ -99,7 +99,7 @@ static void shmem_map(struct vc_ctx *c, const struct vc_vu_msg *m)
 	struct vu_mmap_pl mp;
 	if (!vu_dec_mmap(m->payload, m->payload_len, &mp))
 		return;
-	vc_expect(c, VU_BCH_05, mp.flags <= 1,
+	vc_expect(c, VC_R_VU_BCH_05, mp.flags <= 1,
 		  "SHMEM_MAP shmid %u flags 0x%" PRIx64 ": only 0 (read-only) and 1 (read-write) are defined",
 		  mp.shmid, mp.flags);
 	struct bch_state *bs = state(c);
@@ -122,11 +122,11 @@ static void shmem_unmap(struct vc_ctx *c, const struct vc_vu_msg *m)
 		const struct bch_map *b = &bs->maps[i];
 		if (b->shmid == mp.shmid && b->off == mp.shm_offset && b->len == mp.len) {
 			bs->maps[i] = bs->maps[--bs->n];
-			vc_ok(c, VU_BCH_06);
+			vc_ok(c, VC_R_VU_BCH_06);
 			return;
 		}
 	}
-	vc_fail(c, VU_BCH_06,
+	vc_fail(c, VC_R_VU_BCH_06,
 		"SHMEM_UNMAP shmid %u offset 0x%" PRIx64 " len 0x%" PRIx64 " is not a whole mapping made by an earlier SHMEM_MAP",
 		mp.shmid, mp.shm_offset, mp.len);
 }
@@ -176,7 +176,7 @@ void vu_bch_check(struct vc_ctx *c)
 	const uint32_t req = m->request;
 	if (c->traced_side == VC_SIDE_BACKEND || c->live) {
 		const struct bch_state *bs = *vc_family_state(c);
-		vc_expect(c, VU_BCH_08, !bs || !bs->suspended,
+		vc_expect(c, VC_R_VU_BCH_08, !bs || !bs->suspended,
 			  "back-end request %s while every ring is stopped (the device is suspended)",
 			  vc_ctx_reqname(c));
 	}
@@ -193,14 +193,14 @@ void vu_bch_check(struct vc_ctx *c)
 		/* VU-BCH-01: "The state.num field is currently reserved and
 		 * must be set to 0." */
 		if (vu_dec_state(m->payload, m->payload_len, &sp))
-			vc_expect(c, VU_BCH_01, sp.num == 0, "%s ring %u num %u: num is reserved and must be 0",
+			vc_expect(c, VC_R_VU_BCH_01, sp.num == 0, "%s ring %u num %u: num is reserved and must be 0",
 				  vc_ctx_reqname(c), sp.index, sp.num);
 		break;
 	case VU_BE_IOTLB_MSG:
 		/* VU-BCH-07: a miss (1) or an access failure (4), with
 		 * permissions 0-3. */
 		if (vu_dec_iotlb(m->payload, m->payload_len, &io))
-			vc_expect(c, VU_BCH_07, (io.type == 1 || io.type == 4) && io.perm <= 3,
+			vc_expect(c, VC_R_VU_BCH_07, (io.type == 1 || io.type == 4) && io.perm <= 3,
 				  "back-end IOTLB_MSG type %u perm %u iova 0x%" PRIx64
 				  ": a back-end sends a miss (type 1) or an access failure (type 4), permissions 0-3",
 				  io.type, io.perm, io.iova);

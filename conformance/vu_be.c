@@ -20,7 +20,7 @@ void vu_be_check(struct vc_ctx *c)
 	uint64_t v;
 	if (!vu_dec_u64(ev->u.vu.payload, ev->u.vu.payload_len, &v))
 		return;
-	vc_expect(c, VU_BE_04, v != 0,
+	vc_expect(c, VC_R_VU_BE_04, v != 0,
 		  "%s (message #%" PRIu64 ") broke a MUST rule but the back-end acked it as done (0)",
 		  vc_reqname(VU_CHAN_MAIN, p->request), p->event);
 }

@@ -9,10 +9,10 @@ static void reply_fds(struct vc_ctx *c)
 	const uint32_t n = c->ev->nfds;
 	const unsigned max = vu_reply_fds_max(c->ri);
 	if (max == 0)
-		vc_expect(c, VU_FD_06, n == 0, "the reply to %s carries %u fd(s); it takes none",
+		vc_expect(c, VC_R_VU_FD_06, n == 0, "the reply to %s carries %u fd(s); it takes none",
 			  vc_ctx_reqname(c), n);
 	else
-		vc_expect(c, VU_FD_06, n <= max, "the reply to %s carries %u fds, takes at most %u",
+		vc_expect(c, VC_R_VU_FD_06, n <= max, "the reply to %s carries %u fds, takes at most %u",
 			  vc_ctx_reqname(c), n, max);
 }
 
@@ -43,39 +43,39 @@ void vu_fd_check(struct vc_ctx *c)
 	/* Where the request may carry fds at all, VU-FD-01 holds; the count
 	 * is the more precise rule's. */
 	if (w.fcase != VU_FDC_NONE && w.fcase != VU_FDC_OPTIONAL)
-		vc_ok(c, VU_FD_01);
+		vc_ok(c, VC_R_VU_FD_01);
 	switch ((enum vu_fd_case)w.fcase) {
 	case VU_FDC_NONE:
-		vc_expect(c, VU_FD_01, fits, "%s carries %u fd(s); it takes none", name, n);
+		vc_expect(c, VC_R_VU_FD_01, fits, "%s carries %u fd(s); it takes none", name, n);
 		break;
 	case VU_FDC_OPTIONAL:
-		vc_expect(c, VU_FD_01, fits, "%s carries %u fds, takes at most 1", name, n);
+		vc_expect(c, VC_R_VU_FD_01, fits, "%s carries %u fds, takes at most 1", name, n);
 		/* Tolerated for "existing incorrect implementations", but a
 		 * SHOULD NOT (vhost-user.rst, VHOST_USER_REM_MEM_REG). */
 		if (m->request == VU_REM_MEM_REG)
-			vc_expect(c, VU_FD_07, n == 0, "REM_MEM_REG carries %u fd(s); it should carry none",
+			vc_expect(c, VC_R_VU_FD_07, n == 0, "REM_MEM_REG carries %u fd(s); it should carry none",
 				  n);
 		break;
 	case VU_FDC_PER_REGION:
-		vc_expect(c, VU_FD_02, fits, "SET_MEM_TABLE with %u regions carries %u fd(s)",
+		vc_expect(c, VC_R_VU_FD_02, fits, "SET_MEM_TABLE with %u regions carries %u fd(s)",
 			  w.regions, n);
 		break;
 	case VU_FDC_VRING_NOFD:
-		vc_expect(c, VU_FD_03, fits, "%s with the no-fd bit set carries %u fd(s)", name, n);
+		vc_expect(c, VC_R_VU_FD_03, fits, "%s with the no-fd bit set carries %u fd(s)", name, n);
 		break;
 	case VU_FDC_VRING:
-		vc_expect(c, VU_FD_03, fits,
+		vc_expect(c, VC_R_VU_FD_03, fits,
 			  "%s without the no-fd bit carries %u fd(s), needs exactly 1", name, n);
 		break;
 	case VU_FDC_ONE:
-		vc_expect(c, VU_FD_04, fits, "%s carries %u fd(s), needs exactly 1", name, n);
+		vc_expect(c, VC_R_VU_FD_04, fits, "%s carries %u fd(s), needs exactly 1", name, n);
 		break;
 	case VU_FDC_LOG_SHMFD:
-		vc_expect(c, VU_FD_04, fits,
+		vc_expect(c, VC_R_VU_FD_04, fits,
 			  "SET_LOG_BASE with LOG_SHMFD negotiated carries %u fd(s), needs 1", n);
 		break;
 	case VU_FDC_LOG_NO_SHMFD:
-		vc_expect(c, VU_FD_01, fits, "SET_LOG_BASE without LOG_SHMFD carries %u fd(s)", n);
+		vc_expect(c, VC_R_VU_FD_01, fits, "SET_LOG_BASE without LOG_SHMFD carries %u fd(s)", n);
 		break;
 	case VU_FDC_UNDECIDED:
 		break;
@@ -83,7 +83,7 @@ void vu_fd_check(struct vc_ctx *c)
 	uint64_t u;
 	if ((w.fcase == VU_FDC_VRING || w.fcase == VU_FDC_VRING_NOFD) &&
 	    vu_dec_u64(m->payload, m->payload_len, &u))
-		vc_expect(c, VU_FD_05, (u >> 9) == 0,
+		vc_expect(c, VC_R_VU_FD_05, (u >> 9) == 0,
 			  "%s payload 0x%llx sets bits above the no-fd bit", name,
 			  (unsigned long long)u);
 }

@@ -59,25 +59,25 @@ void vu_live_check(struct vc_ctx *c)
 	if (ev->kind == VC_EV_VU_EOF && ev->dir == VC_DIR_FE_TO_BE) {
 		for (unsigned i = 0; i < VU_MAX_RINGS; i++)
 			if (st->rings[i].started) {
-				vc_fail(c, VU_LIVE_01,
+				vc_fail(c, VC_R_VU_LIVE_01,
 					"front-end closed the connection%s while ring %u is started (no GET_VRING_BASE): it crashed or abandoned a running device",
 					ev->u.eof.partial ? " mid-message" : "", i);
 				return;
 			}
 		const struct vu_pending *p = first_owed(st);
 		if (p) {
-			vc_fail(c, VU_LIVE_01,
+			vc_fail(c, VC_R_VU_LIVE_01,
 				"front-end closed the connection without acking back-end request %s (message #%" PRIu64 ")",
 				vc_reqname(VU_CHAN_BACKEND, p->request), p->event);
 			return;
 		}
-		vc_ok(c, VU_LIVE_01);
+		vc_ok(c, VC_R_VU_LIVE_01);
 		return;
 	}
 	if (ev->kind == VC_EV_VU_STALL && ev->dir == VC_DIR_FE_TO_BE) {
 		const struct vu_pending *p = first_owed(st);
 		if (p) {
-			vc_fail(c, VU_LIVE_02,
+			vc_fail(c, VC_R_VU_LIVE_02,
 				"front-end silent for %" PRId64 " ms while it owes the ack of back-end request %s (message #%" PRIu64 "): hang or deadlock",
 				ev->u.stall.quiet_ns / 1000000, vc_reqname(VU_CHAN_BACKEND, p->request),
 				p->event);
@@ -86,7 +86,7 @@ void vu_live_check(struct vc_ctx *c)
 	}
 	if (ev->kind == VC_EV_VU_MSG && ev->u.vu.chan == VU_CHAN_BACKEND &&
 	    ev->dir == VC_DIR_FE_TO_BE && c->answered)
-		vc_ok(c, VU_LIVE_02);
+		vc_ok(c, VC_R_VU_LIVE_02);
 	/* VU-LIVE-03: "front-ends SHOULD inject a kick after
 	 * VHOST_USER_SET_VRING_KICK"; judged when the ring stops, by which
 	 * time any kick written has been seen (the fake takes pending kicks
@@ -97,7 +97,7 @@ void vu_live_check(struct vc_ctx *c)
 	    vu_dec_state(ev->u.vu.payload, ev->u.vu.payload_len, &s) && s.index < VU_MAX_RINGS) {
 		const struct vu_ring *r = &st->rings[s.index];
 		if (r->started && r->started_by_fd)
-			vc_expect(c, VU_LIVE_03, r->kicks_since_start > 0,
+			vc_expect(c, VC_R_VU_LIVE_03, r->kicks_since_start > 0,
 				  "ring %u stopped without a kick since SET_VRING_KICK started it (front-ends SHOULD inject one)",
 				  s.index);
 	}

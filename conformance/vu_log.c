@@ -10,20 +10,20 @@ static void set_log_base(struct vc_ctx *c)
 	struct vu_log_pl lg;
 	const struct vc_vu_msg *m = &c->ev->u.vu;
 	if (st->features_offered_known &&
-	    !vc_expect(c, VU_LOG_01, vu_feature_offered(st, VU_F_LOG_ALL),
+	    !vc_expect(c, VC_R_VU_LOG_01, vu_feature_offered(st, VU_F_LOG_ALL),
 		       "SET_LOG_BASE but the back-end never offered LOG_ALL (bit 26)"))
 		return;
 	if (!m->has_payload || !vu_dec_log(m->payload, m->payload_len, &lg))
 		return;
 	if (lg.mmap_offset + lg.mmap_size < lg.mmap_offset) {
-		vc_fail(c, VU_LOG_01, "SET_LOG_BASE mmap_offset 0x%" PRIx64 " + mmap_size 0x%" PRIx64 " wraps",
+		vc_fail(c, VC_R_VU_LOG_01, "SET_LOG_BASE mmap_offset 0x%" PRIx64 " + mmap_size 0x%" PRIx64 " wraps",
 			lg.mmap_offset, lg.mmap_size);
 		return;
 	}
 	if (!st->memtable_set)
 		return;
 	uint64_t need = vu_state_log_needed(st);
-	vc_expect(c, VU_LOG_01, lg.mmap_size >= need,
+	vc_expect(c, VC_R_VU_LOG_01, lg.mmap_size >= need,
 		  "SET_LOG_BASE log of %" PRIu64 " bytes covers %" PRIu64 " MiB of guest memory; the table reaches 0x%" PRIx64 " (needs %" PRIu64 " bytes)",
 		  lg.mmap_size, lg.mmap_size * 8 * VU_LOG_PAGE >> 20, vu_state_gpa_end(st), need);
 }
@@ -38,7 +38,7 @@ static void table_while_logging(struct vc_ctx *c)
 	next = *st;
 	vu_state_apply(&next, c->ev, NULL, c->live);
 	uint64_t need = vu_state_log_needed(&next);
-	vc_expect(c, VU_LOG_02, st->log.mmap_size >= need,
+	vc_expect(c, VC_R_VU_LOG_02, st->log.mmap_size >= need,
 		  "%s while logging needs a %" PRIu64 "-byte log but the log in force has %" PRIu64 " bytes (grow it first)",
 		  vc_ctx_reqname(c), need, st->log.mmap_size);
 }
@@ -64,7 +64,7 @@ static void log_covers(struct vc_ctx *c, const struct vu_addr_pl *a, const struc
 	bool wraps = last < a->log;
 	/* Byte of the log holding the bit of the ring's last byte. */
 	uint64_t byte = last / VU_LOG_PAGE / 8;
-	vc_expect(c, VU_LOG_03, !wraps && byte < lg->mmap_size,
+	vc_expect(c, VC_R_VU_LOG_03, !wraps && byte < lg->mmap_size,
 		  "ring %u used ring logged at 0x%" PRIx64 " (+%" PRIu64 ") needs log byte %" PRIu64
 		  "%s but the log has %" PRIu64 " bytes",
 		  a->index, a->log, len, byte, wraps ? " (the address wraps)" : "", lg->mmap_size);

@@ -15,24 +15,24 @@ static bool wraps(uint64_t a, uint64_t len)
 static bool region_ok(struct vc_ctx *c, const char *what, const struct vu_region_pl *r,
 		      const struct vc_fd *fd)
 {
-	bool ok = vc_expect(c, VU_MEM_02,
+	bool ok = vc_expect(c, VC_R_VU_MEM_02,
 			    r->size > 0 && !wraps(r->gpa, r->size) && !wraps(r->uva, r->size) &&
 				    !wraps(r->mmap_offset, r->size),
 			    "%s: gpa 0x%" PRIx64 " uva 0x%" PRIx64 " offset 0x%" PRIx64
 			    " size 0x%" PRIx64 " is empty or wraps around",
 			    what, r->gpa, r->uva, r->mmap_offset, r->size);
-	vc_expect(c, VU_MEM_05, (r->gpa % PAGE) == 0 && (r->size % PAGE) == 0 && (r->uva % PAGE) == 0,
+	vc_expect(c, VC_R_VU_MEM_05, (r->gpa % PAGE) == 0 && (r->size % PAGE) == 0 && (r->uva % PAGE) == 0,
 		  "%s: gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64 " not 4 KiB aligned", what,
 		  r->gpa, r->size, r->uva);
 	/* GPA_ADDRESSES: user addresses are guest-physical ones. */
 	if (vu_pf_negotiated(c->st, VU_PF_GPA_ADDRESSES))
-		vc_expect(c, VU_MEM_06, r->uva == r->gpa,
+		vc_expect(c, VC_R_VU_MEM_06, r->uva == r->gpa,
 			  "%s: user address 0x%" PRIx64 " differs from guest address 0x%" PRIx64
 			  " with GPA_ADDRESSES negotiated",
 			  what, r->uva, r->gpa);
 	/* Only a live source knows the fd's real size. */
 	if (fd && fd->size >= 0)
-		vc_expect(c, VU_MEM_04,
+		vc_expect(c, VC_R_VU_MEM_04,
 			  !wraps(r->mmap_offset, r->size) &&
 				  r->mmap_offset + r->size <= (uint64_t)fd->size,
 			  "%s: mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64 " runs past the end of its fd (%" PRId64 " bytes)",
@@ -50,17 +50,17 @@ static void check_overlaps(struct vc_ctx *c, const struct vu_region_pl *rs, uint
 	for (uint32_t i = 0; i < n; i++)
 		for (uint32_t j = i + 1; j < n; j++) {
 			if (overlap(rs[i].gpa, rs[i].size, rs[j].gpa, rs[j].size)) {
-				vc_fail(c, VU_MEM_03, "regions %u and %u overlap in guest-physical space (0x%" PRIx64 ", 0x%" PRIx64 ")",
+				vc_fail(c, VC_R_VU_MEM_03, "regions %u and %u overlap in guest-physical space (0x%" PRIx64 ", 0x%" PRIx64 ")",
 					i, j, rs[i].gpa, rs[j].gpa);
 				return;
 			}
 			if (overlap(rs[i].uva, rs[i].size, rs[j].uva, rs[j].size)) {
-				vc_fail(c, VU_MEM_03, "regions %u and %u overlap in user address space (0x%" PRIx64 ", 0x%" PRIx64 ")",
+				vc_fail(c, VC_R_VU_MEM_03, "regions %u and %u overlap in user address space (0x%" PRIx64 ", 0x%" PRIx64 ")",
 					i, j, rs[i].uva, rs[j].uva);
 				return;
 			}
 		}
-	vc_ok(c, VU_MEM_03);
+	vc_ok(c, VC_R_VU_MEM_03);
 }
 
 static uint64_t slot_limit(const struct vu_state *st)
@@ -83,9 +83,9 @@ static void mem_table(struct vc_ctx *c)
 		limit = VU_MEM_BASELINE_REGIONS;
 	/* No minimum: the text sets none, and the postcopy acknowledgement
 	 * is an empty table (rings outside any table are VU-RING-04/08's). */
-	vc_expect(c, VU_MEM_01, n <= limit, "SET_MEM_TABLE has %u regions (allowed 0..%" PRIu64 ")",
+	vc_expect(c, VC_R_VU_MEM_01, n <= limit, "SET_MEM_TABLE has %u regions (allowed 0..%" PRIu64 ")",
 		  n, limit);
-	vc_expect(c, VU_MEM_02, pad == 0, "SET_MEM_TABLE padding is 0x%x, must be 0", pad);
+	vc_expect(c, VC_R_VU_MEM_02, pad == 0, "SET_MEM_TABLE padding is 0x%x, must be 0", pad);
 	struct vu_region_pl rs[VU_MEM_BASELINE_REGIONS];
 	uint32_t have = 0;
 	for (uint32_t i = 0; i < n && i < VU_MEM_BASELINE_REGIONS; i++) {
@@ -109,21 +109,21 @@ static void add_reg(struct vc_ctx *c)
 	struct vu_region_pl r;
 	if (!vu_dec_memreg(ev->u.vu.payload, ev->u.vu.payload_len, &pad, &r))
 		return;
-	vc_expect(c, VU_MEM_02, pad == 0, "ADD_MEM_REG padding is 0x%" PRIx64 ", must be 0", pad);
+	vc_expect(c, VC_R_VU_MEM_02, pad == 0, "ADD_MEM_REG padding is 0x%" PRIx64 ", must be 0", pad);
 	if (!region_ok(c, "ADD_MEM_REG", &r, ev->has_fds && ev->fds && ev->nfds ? &ev->fds[0] : NULL))
 		return;
 	uint64_t limit = slot_limit(st);
-	vc_expect(c, VU_MEM_01, (uint64_t)st->nregions + 1 <= limit,
+	vc_expect(c, VC_R_VU_MEM_01, (uint64_t)st->nregions + 1 <= limit,
 		  "ADD_MEM_REG makes %u regions, the back-end has %" PRIu64 " slots", st->nregions + 1, limit);
 	for (uint32_t i = 0; i < st->nregions; i++) {
 		const struct vu_region_pl *o = &st->regions[i].r;
 		if (overlap(r.gpa, r.size, o->gpa, o->size) || overlap(r.uva, r.size, o->uva, o->size)) {
-			vc_fail(c, VU_MEM_03, "ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64 " overlaps region gpa 0x%" PRIx64,
+			vc_fail(c, VC_R_VU_MEM_03, "ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64 " overlaps region gpa 0x%" PRIx64,
 				r.gpa, r.size, o->gpa);
 			return;
 		}
 	}
-	vc_ok(c, VU_MEM_03);
+	vc_ok(c, VC_R_VU_MEM_03);
 }
 
 /* VU-MEM-07: the request after the back-end's postcopy table reply is
@@ -144,7 +144,7 @@ static void postcopy_ack(struct vc_ctx *c)
 		why = "is not empty";
 	else if (c->ev->has_fds && c->ev->nfds)
 		why = "carries fds";
-	vc_expect(c, VU_MEM_07, why == NULL,
+	vc_expect(c, VC_R_VU_MEM_07, why == NULL,
 		  "the front-end's answer to the back-end's postcopy SET_MEM_TABLE reply (%s) %s",
 		  vc_ctx_reqname(c), why);
 }
@@ -182,7 +182,7 @@ static void iotlb_update(struct vc_ctx *c)
 	/* With GPA_ADDRESSES "this field contain[s] guest physical address
 	 * instead" (not so in the back-end's BACKEND_IOTLB_MSG). */
 	const bool by_gpa = vu_pf_negotiated(c->st, VU_PF_GPA_ADDRESSES);
-	vc_expect(c, VU_MEM_08, in_regions(c->st, io.uaddr, io.size, by_gpa),
+	vc_expect(c, VC_R_VU_MEM_08, in_regions(c->st, io.uaddr, io.size, by_gpa),
 		  "IOTLB update iova 0x%" PRIx64 " size 0x%" PRIx64 " maps %s 0x%" PRIx64
 		  " outside the memory regions (%u in force)",
 		  io.iova, io.size, by_gpa ? "guest address" : "user address", io.uaddr,
@@ -201,11 +201,11 @@ static void rem_reg(struct vc_ctx *c)
 	for (uint32_t i = 0; i < st->nregions; i++) {
 		const struct vu_region_pl *o = &st->regions[i].r;
 		if (o->gpa == r.gpa && o->uva == r.uva && o->size == r.size) {
-			vc_ok(c, VU_MEM_09);
+			vc_ok(c, VC_R_VU_MEM_09);
 			return;
 		}
 	}
-	vc_fail(c, VU_MEM_09,
+	vc_fail(c, VC_R_VU_MEM_09,
 		"REM_MEM_REG gpa 0x%" PRIx64 " uva 0x%" PRIx64 " size 0x%" PRIx64
 		" names no region in force (%u regions)",
 		r.gpa, r.uva, r.size, st->nregions);
@@ -221,7 +221,7 @@ static void set_inflight(struct vc_ctx *c)
 	if (!st->inflight_known ||
 	    !vu_dec_inflight(c->ev->u.vu.payload, c->ev->u.vu.payload_len, &in))
 		return;
-	vc_expect(c, VU_MEM_10,
+	vc_expect(c, VC_R_VU_MEM_10,
 		  in.mmap_size == st->inflight.mmap_size && in.mmap_offset == st->inflight.mmap_offset,
 		  "SET_INFLIGHT_FD mmap size 0x%" PRIx64 " offset 0x%" PRIx64
 		  " is not the area GET_INFLIGHT_FD gave (size 0x%" PRIx64 " offset 0x%" PRIx64 ")",

@@ -20,12 +20,12 @@ static void check_gate(struct vc_ctx *c)
 		if (!st->pf_acked_known && !st->pf_offered_known) {
 			/* Header-only log, or SET_PROTOCOL_FEATURES never sent. */
 			if (st->features_offered_known && !st->pf_get_sent)
-				vc_fail(c, VU_NEG_05,
+				vc_fail(c, VC_R_VU_NEG_05,
 					"%s needs protocol feature %s but protocol features were never negotiated",
 					vc_ctx_reqname(c), vu_protocol_feature_name(g.bit));
 			return;
 		}
-		vc_expect(c, VU_NEG_05, vu_pf_negotiated(st, g.bit),
+		vc_expect(c, VC_R_VU_NEG_05, vu_pf_negotiated(st, g.bit),
 			  "%s needs protocol feature %s, which was %s", vc_ctx_reqname(c),
 			  vu_protocol_feature_name(g.bit),
 			  (st->pf_offered & VU_BIT(g.bit)) ? "offered but not acked" : "not offered");
@@ -35,20 +35,20 @@ static void check_gate(struct vc_ctx *c)
 		 * enough, acked or not. */
 		if (!st->pf_offered_known)
 			return;
-		vc_expect(c, VU_NEG_05, (st->pf_offered & VU_BIT(g.bit)) != 0,
+		vc_expect(c, VC_R_VU_NEG_05, (st->pf_offered & VU_BIT(g.bit)) != 0,
 			  "%s needs protocol feature %s offered by GET_PROTOCOL_FEATURES", vc_ctx_reqname(c),
 			  vu_protocol_feature_name(g.bit));
 		break;
 	case VU_GATE_FEATURE:
 		if (!st->features_acked_known)
 			return;
-		vc_expect(c, VU_NEG_05, vu_feature_acked(st, g.bit), "%s needs feature %s acked",
+		vc_expect(c, VC_R_VU_NEG_05, vu_feature_acked(st, g.bit), "%s needs feature %s acked",
 			  vc_ctx_reqname(c), vu_feature_name(g.bit));
 		break;
 	case VU_GATE_OFFERED_FEATURE:
 		if (!st->features_offered_known)
 			return;
-		vc_expect(c, VU_NEG_05, vu_feature_offered(st, g.bit),
+		vc_expect(c, VC_R_VU_NEG_05, vu_feature_offered(st, g.bit),
 			  "%s needs feature %s offered by GET_FEATURES", vc_ctx_reqname(c),
 			  vu_feature_name(g.bit));
 		break;
@@ -67,7 +67,7 @@ static void shmem_gate(struct vc_ctx *c)
 		return;
 	const uint64_t pf = vu_pf_mask(st);
 	const bool hazard = pf & (VU_BIT(VU_PF_GET_VRING_BASE_INFLIGHT) | VU_BIT(VU_PF_GPA_ADDRESSES));
-	vc_expect(c, VU_NEG_10, pf & VU_BIT(VU_PF_SHMEM),
+	vc_expect(c, VC_R_VU_NEG_10, pf & VU_BIT(VU_PF_SHMEM),
 		  "%s without protocol feature SHMEM (bit 22) negotiated%s", vc_ctx_reqname(c),
 		  hazard ? "; bit 20/21 is negotiated instead: the peer numbers SHMEM as rust-vmm's vhost crate does (bit 20 is GET_VRING_BASE_INFLIGHT)"
 			 : "");
@@ -85,19 +85,19 @@ static void bit30_gate(struct vc_ctx *c)
 	if (!st->features_offered_known)
 		return;
 	if (!vu_feature_offered(st, VU_F_PROTOCOL_FEATURES)) {
-		vc_fail(c, VU_NEG_11, "%s but GET_FEATURES (0x%" PRIx64 ") did not offer bit 30 (PROTOCOL_FEATURES)",
+		vc_fail(c, VC_R_VU_NEG_11, "%s but GET_FEATURES (0x%" PRIx64 ") did not offer bit 30 (PROTOCOL_FEATURES)",
 			vc_ctx_reqname(c), st->features_offered);
 		return;
 	}
 	if (st->sent[VU_SET_FEATURES]) {
 		if (!st->features_acked_known)
 			return; /* its value is not in the input */
-		vc_expect(c, VU_NEG_11, vu_feature_acked(st, VU_F_PROTOCOL_FEATURES),
+		vc_expect(c, VC_R_VU_NEG_11, vu_feature_acked(st, VU_F_PROTOCOL_FEATURES),
 			  "%s after SET_FEATURES 0x%" PRIx64 " without bit 30 (PROTOCOL_FEATURES)",
 			  vc_ctx_reqname(c), st->features_acked);
 		return;
 	}
-	vc_expect(c, VU_NEG_11, st->sent[VU_SET_PROTOCOL_FEATURES] > 0,
+	vc_expect(c, VC_R_VU_NEG_11, st->sent[VU_SET_PROTOCOL_FEATURES] > 0,
 		  "%s before the front-end took bit 30 up: no SET_PROTOCOL_FEATURES and no SET_FEATURES yet",
 		  vc_ctx_reqname(c));
 }
@@ -122,7 +122,7 @@ void vu_neg_check(struct vc_ctx *c)
 
 	if (m->flags & VU_FLAG_NEED_REPLY) {
 		if (st->pf_acked_known)
-			vc_expect(c, VU_NEG_06, vu_pf_negotiated(st, VU_PF_REPLY_ACK),
+			vc_expect(c, VC_R_VU_NEG_06, vu_pf_negotiated(st, VU_PF_REPLY_ACK),
 				  "%s sets NEED_REPLY but REPLY_ACK is not negotiated",
 				  vc_ctx_reqname(c));
 	}
@@ -130,12 +130,12 @@ void vu_neg_check(struct vc_ctx *c)
 	switch (m->request) {
 	case VU_SET_FEATURES:
 		if (!st->get_features_sent) {
-			vc_fail(c, VU_NEG_01, "SET_FEATURES before any GET_FEATURES");
+			vc_fail(c, VC_R_VU_NEG_01, "SET_FEATURES before any GET_FEATURES");
 			break;
 		}
 		if (!have_u64 || !st->features_offered_known)
 			break;
-		vc_expect(c, VU_NEG_01, (u & ~st->features_offered) == 0,
+		vc_expect(c, VC_R_VU_NEG_01, (u & ~st->features_offered) == 0,
 			  "SET_FEATURES 0x%" PRIx64 " sets bits the back-end did not offer: %s", u,
 			  vu_features_str(u & ~st->features_offered, a, sizeof a));
 		/* While rings run only LOG_ALL may change. */
@@ -145,7 +145,7 @@ void vu_neg_check(struct vc_ctx *c)
 				running = st->rings[i].started;
 			if (running) {
 				uint64_t changed = (u ^ st->features_acked) & ~VU_BIT(VU_F_LOG_ALL);
-				vc_expect(c, VU_NEG_08, changed == 0,
+				vc_expect(c, VC_R_VU_NEG_08, changed == 0,
 					  "SET_FEATURES changes %s while rings are started",
 					  vu_features_str(changed, a, sizeof a));
 			}
@@ -154,31 +154,31 @@ void vu_neg_check(struct vc_ctx *c)
 	case VU_GET_PROTOCOL_FEATURES:
 	case VU_SET_PROTOCOL_FEATURES:
 		if (!st->get_features_sent)
-			vc_fail(c, VU_NEG_02, "%s before any GET_FEATURES", vc_ctx_reqname(c));
+			vc_fail(c, VC_R_VU_NEG_02, "%s before any GET_FEATURES", vc_ctx_reqname(c));
 		else if (st->features_offered_known)
-			vc_expect(c, VU_NEG_02, vu_feature_offered(st, VU_F_PROTOCOL_FEATURES),
+			vc_expect(c, VC_R_VU_NEG_02, vu_feature_offered(st, VU_F_PROTOCOL_FEATURES),
 				  "%s but GET_FEATURES (0x%" PRIx64 ") did not offer bit 30",
 				  vc_ctx_reqname(c), st->features_offered);
 		if (m->request == VU_GET_PROTOCOL_FEATURES || !have_u64)
 			break;
 		if (!st->pf_get_sent)
-			vc_fail(c, VU_NEG_03, "SET_PROTOCOL_FEATURES before GET_PROTOCOL_FEATURES");
+			vc_fail(c, VC_R_VU_NEG_03, "SET_PROTOCOL_FEATURES before GET_PROTOCOL_FEATURES");
 		else if (st->pf_offered_known)
-			vc_expect(c, VU_NEG_03, (u & ~st->pf_offered) == 0,
+			vc_expect(c, VC_R_VU_NEG_03, (u & ~st->pf_offered) == 0,
 				  "SET_PROTOCOL_FEATURES 0x%" PRIx64 " sets bits not offered (%s); offered %s",
 				  u, vu_protocol_features_str(u & ~st->pf_offered, a, sizeof a),
 				  vu_protocol_features_str(st->pf_offered, b, sizeof b));
 		if (u & VU_BIT(VU_PF_INBAND_NOTIFICATIONS))
-			vc_expect(c, VU_NEG_07,
+			vc_expect(c, VC_R_VU_NEG_07,
 				  (u & VU_BIT(VU_PF_BACKEND_REQ)) && (u & VU_BIT(VU_PF_REPLY_ACK)),
 				  "INBAND_NOTIFICATIONS acked without BACKEND_REQ and REPLY_ACK (0x%" PRIx64 ")",
 				  u);
 		else
-			vc_ok(c, VU_NEG_07);
+			vc_ok(c, VC_R_VU_NEG_07);
 		/* "must only be negotiated if both GET_VRING_BASE_INFLIGHT and
 		 * INFLIGHT_SHMFD are also negotiated". */
 		if (have_u64 && (u & VU_BIT(VU_PF_GET_VRING_BASE_SKIP_DRAIN)))
-			vc_expect(c, VU_NEG_09,
+			vc_expect(c, VC_R_VU_NEG_09,
 				  (u & VU_BIT(VU_PF_GET_VRING_BASE_INFLIGHT)) &&
 					  (u & VU_BIT(VU_PF_INFLIGHT_SHMFD)),
 				  "GET_VRING_BASE_SKIP_DRAIN acked without GET_VRING_BASE_INFLIGHT and INFLIGHT_SHMFD (0x%" PRIx64 ")",
@@ -188,7 +188,7 @@ void vu_neg_check(struct vc_ctx *c)
 		/* "only when VIRTIO_NET_F_MTU feature has been successfully
 		 * negotiated" (besides the protocol bit the gate checks). */
 		if (st->features_acked_known)
-			vc_expect(c, VU_NEG_05, vu_feature_acked(st, VU_F_NET_MTU),
+			vc_expect(c, VC_R_VU_NEG_05, vu_feature_acked(st, VU_F_NET_MTU),
 				  "NET_SET_MTU but VIRTIO_NET_F_MTU (bit 3) was not acked");
 		break;
 	case VU_SET_VRING_ENABLE:
@@ -198,7 +198,7 @@ void vu_neg_check(struct vc_ctx *c)
 	case VU_CHECK_DEVICE_STATE:
 		/* Sent once the transfer over the channel SET_DEVICE_STATE_FD
 		 * set up has ended (its close is not in a socket recording). */
-		vc_expect(c, VU_NEG_12, st->sent[VU_SET_DEVICE_STATE_FD] > 0,
+		vc_expect(c, VC_R_VU_NEG_12, st->sent[VU_SET_DEVICE_STATE_FD] > 0,
 			  "CHECK_DEVICE_STATE with no SET_DEVICE_STATE_FD before it: no state was transferred");
 		break;
 	case VU_POSTCOPY_LISTEN:
@@ -206,17 +206,17 @@ void vu_neg_check(struct vc_ctx *c)
 		/* LISTEN "is always sent sometime after a POSTCOPY_ADVISE";
 		 * END "after VHOST_USER_POSTCOPY_LISTEN was previously sent". */
 		if (m->request == VU_POSTCOPY_LISTEN)
-			vc_expect(c, VU_NEG_12, st->sent[VU_POSTCOPY_ADVISE] > 0,
+			vc_expect(c, VC_R_VU_NEG_12, st->sent[VU_POSTCOPY_ADVISE] > 0,
 				  "POSTCOPY_LISTEN without a POSTCOPY_ADVISE before it");
 		else
-			vc_expect(c, VU_NEG_12, st->sent[VU_POSTCOPY_LISTEN] > 0,
+			vc_expect(c, VC_R_VU_NEG_12, st->sent[VU_POSTCOPY_LISTEN] > 0,
 				  "POSTCOPY_END without a POSTCOPY_LISTEN before it");
 		/* fall through */
 	case VU_POSTCOPY_ADVISE:
 		/* "This message MUST NOT be sent when
 		 * VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS has been negotiated". */
 		if (st->pf_acked_known)
-			vc_expect(c, VU_NEG_05, !vu_pf_negotiated(st, VU_PF_CONFIGURE_MEM_SLOTS),
+			vc_expect(c, VC_R_VU_NEG_05, !vu_pf_negotiated(st, VU_PF_CONFIGURE_MEM_SLOTS),
 				  "%s with CONFIGURE_MEM_SLOTS negotiated (postcopy is excluded then)",
 				  vc_ctx_reqname(c));
 		break;
@@ -224,7 +224,7 @@ void vu_neg_check(struct vc_ctx *c)
 		/* "only when VHOST_USER_PROTOCOL_F_MQ is set in queried protocol
 		 * features by VHOST_USER_GET_PROTOCOL_FEATURES". */
 		if (st->pf_offered_known)
-			vc_expect(c, VU_NEG_04, (st->pf_offered & VU_BIT(VU_PF_MQ)) != 0,
+			vc_expect(c, VC_R_VU_NEG_04, (st->pf_offered & VU_BIT(VU_PF_MQ)) != 0,
 				  "GET_QUEUE_NUM but GET_PROTOCOL_FEATURES did not offer MQ");
 		break;
 	default:

@@ -65,7 +65,7 @@ void vu_once_check(struct vc_ctx *c)
 		 * owed (VU-REPLY-01 judges the back-end); if nothing is owed, it
 		 * waits for an answer to a request it never sent (B1). */
 		if (ev->dir == VC_DIR_BE_TO_FE)
-			vc_expect(c, VU_ONCE_05, st->npending[VU_CHAN_MAIN] > 0,
+			vc_expect(c, VC_R_VU_ONCE_05, st->npending[VU_CHAN_MAIN] > 0,
 				  "front-end blocked waiting for a reply although no request is owed one");
 		return;
 	}
@@ -73,27 +73,27 @@ void vu_once_check(struct vc_ctx *c)
 		return;
 	const struct vc_vu_msg *m = &ev->u.vu;
 	if (needs_owner(m->request))
-		vc_expect(c, VU_ONCE_06, st->owner_set,
+		vc_expect(c, VC_R_VU_ONCE_06, st->owner_set,
 			  "%s before any SET_OWNER: the session it belongs to was never opened",
 			  vc_ctx_reqname(c));
 	/* A new request while a reply is still owed: the front-end did not wait. */
 	const struct vu_pending *p = vu_state_first_owed(st, VU_CHAN_MAIN);
 	if (p) {
-		vc_fail(c, VU_ONCE_05, "%s sent while the reply to %s (message #%llu) is still owed",
+		vc_fail(c, VC_R_VU_ONCE_05, "%s sent while the reply to %s (message #%llu) is still owed",
 			vc_ctx_reqname(c), vc_reqname(VU_CHAN_MAIN, p->request),
 			(unsigned long long)p->event);
 	} else if (m->flags & VU_FLAG_NEED_REPLY || (c->ri && c->ri->reply == VU_REPLY_ALWAYS)) {
-		vc_ok(c, VU_ONCE_05);
+		vc_ok(c, VC_R_VU_ONCE_05);
 	}
 	switch (m->request) {
 	case VU_SET_OWNER:
-		vc_expect(c, VU_ONCE_01, !st->owner_set || st->reset_owner_since_owner,
+		vc_expect(c, VC_R_VU_ONCE_01, !st->owner_set || st->reset_owner_since_owner,
 			  "SET_OWNER sent again on this connection without RESET_OWNER in between");
 		break;
 	case VU_GET_QUEUE_NUM:
 	case VU_NET_SET_MTU:
 	case VU_SET_BACKEND_REQ_FD:
-		vc_expect(c, VU_ONCE_02, st->sent[m->request] == 0,
+		vc_expect(c, VC_R_VU_ONCE_02, st->sent[m->request] == 0,
 			  "%s is a per-device request but is sent for the %u. time on this connection",
 			  vc_ctx_reqname(c), st->sent[m->request] + 1);
 		break;
@@ -104,17 +104,17 @@ void vu_once_check(struct vc_ctx *c)
 		struct vu_log_pl lg;
 		bool resize = m->has_payload && vu_dec_log(m->payload, m->payload_len, &lg) &&
 			      st->log_set && lg.mmap_size != st->log.mmap_size;
-		vc_expect(c, VU_ONCE_03, !st->log_repeat_armed || resize,
+		vc_expect(c, VC_R_VU_ONCE_03, !st->log_repeat_armed || resize,
 			  "SET_LOG_BASE repeated with the same size and no memory table change in between (one per queue pair?)");
 		break;
 	}
 	case VU_RESET_DEVICE:
-		vc_expect(c, VU_ONCE_03, !st->reset_device_armed,
+		vc_expect(c, VC_R_VU_ONCE_03, !st->reset_device_armed,
 			  "RESET_DEVICE repeated with no ring started in between (one per queue pair?)");
 		break;
 	case VU_SET_MEM_TABLE:
 		if (m->has_payload && !vu_state_is_postcopy_ack(st, ev))
-			vc_expect(c, VU_ONCE_04, !same_table(st, ev),
+			vc_expect(c, VC_R_VU_ONCE_04, !same_table(st, ev),
 				  "SET_MEM_TABLE identical to the table already in force (%u regions)",
 				  st->nregions);
 		break;

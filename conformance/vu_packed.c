@@ -65,7 +65,7 @@ static void set_base(struct vc_ctx *c, const struct vu_state_pl *s)
 	vu_packed_base_dec(s->num, &b);
 	char txt[64];
 	if (b.avail == 0 && b.used == 0)
-		vc_expect(c, VU_PACK_02, b.avail_wrap == b.used_wrap || restores,
+		vc_expect(c, VC_R_VU_PACK_02, b.avail_wrap == b.used_wrap || restores,
 			  "SET_VRING_BASE ring %u num 0x%08x (%s): index 0/0 with unequal wrap counters; a fresh packed ring is 0x80008000",
 			  s->index, s->num, vu_packed_base_str(s->num, txt, sizeof txt));
 	/* A word the back-end returned was judged on its reply (VU-PACK-03). */
@@ -74,7 +74,7 @@ static void set_base(struct vc_ctx *c, const struct vu_state_pl *s)
 	const char *what = "";
 	uint32_t held;
 	bool ok = valid(&b, r->num, &what, &held);
-	vc_expect(c, VU_PACK_01, ok, "SET_VRING_BASE ring %u num 0x%08x (%s), size %u: %s", s->index,
+	vc_expect(c, VC_R_VU_PACK_01, ok, "SET_VRING_BASE ring %u num 0x%08x (%s), size %u: %s", s->index,
 		  s->num, vu_packed_base_str(s->num, txt, sizeof txt), r->num, what);
 }
 
@@ -95,7 +95,7 @@ static void reply(struct vc_ctx *c, const struct vu_state_pl *s)
 	struct vu_packed_base b;
 	vu_packed_base_dec(s->num, &b);
 	bool ok = valid(&b, r->num, &what, &held);
-	vc_expect(c, VU_PACK_03, ok, "GET_VRING_BASE reply ring %u num 0x%08x (%s), size %u: %s",
+	vc_expect(c, VC_R_VU_PACK_03, ok, "GET_VRING_BASE reply ring %u num 0x%08x (%s), size %u: %s",
 		  s->index, s->num, vu_packed_base_str(s->num, txt, sizeof txt), r->num, what);
 }
 

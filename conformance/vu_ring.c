@@ -15,10 +15,10 @@ static bool check_index(struct vc_ctx *c, int64_t idx)
 	if (idx < 0)
 		return false;
 	if (qn >= 0)
-		return vc_expect(c, VU_RING_01, idx < qn, "%s for ring %lld but the back-end has %lld queues",
+		return vc_expect(c, VC_R_VU_RING_01, idx < qn, "%s for ring %lld but the back-end has %lld queues",
 				 vc_ctx_reqname(c), (long long)idx, (long long)qn);
 	/* No count known: the protocol's 8-bit kick/call index is the ceiling. */
-	return vc_expect(c, VU_RING_01, idx < VU_MAX_RINGS,
+	return vc_expect(c, VC_R_VU_RING_01, idx < VU_MAX_RINGS,
 			 "%s for ring %lld, beyond any possible queue (max %u)", vc_ctx_reqname(c),
 			 (long long)idx, VU_MAX_RINGS - 1);
 }
@@ -32,7 +32,7 @@ static bool ring_mapped(struct vc_ctx *c, const struct vu_ring *r, const char *w
 		bool partial;
 		vu_ring_part(r, p, &a, &l);
 		int i = vu_state_find_uva(st, a, l, &partial);
-		ok = vc_expect(c, VU_RING_04, i >= 0,
+		ok = vc_expect(c, VC_R_VU_RING_04, i >= 0,
 			       "%s: %s at 0x%" PRIx64 " (+%" PRIu64 ") is %s the memory table", why,
 			       part_names[p], a, l, partial ? "not wholly inside one region of" : "outside");
 	}
@@ -46,7 +46,7 @@ static void set_addr(struct vc_ctx *c, const struct vc_vu_msg *m)
 		return;
 	const struct vu_state *st = c->st;
 	const bool packed = vu_feature_acked(st, VU_F_RING_PACKED);
-	vc_expect(c, VU_RING_05,
+	vc_expect(c, VC_R_VU_RING_05,
 		  (a.desc % 16) == 0 && (a.avail % (packed ? 4 : 2)) == 0 && (a.used % 4) == 0 &&
 			  (a.flags & ~VU_VRING_F_LOG) == 0,
 		  "ring %u addresses desc 0x%" PRIx64 " avail 0x%" PRIx64 " used 0x%" PRIx64
@@ -59,12 +59,12 @@ static void set_addr(struct vc_ctx *c, const struct vc_vu_msg *m)
 	 * dirty logging is switched on a running ring. */
 	bool only_log = cur->addr_set && cur->addr.desc == a.desc && cur->addr.used == a.used &&
 			cur->addr.avail == a.avail;
-	vc_expect(c, VU_RING_03, !cur->started || only_log,
+	vc_expect(c, VC_R_VU_RING_03, !cur->started || only_log,
 		  "SET_VRING_ADDR moves ring %u while it is started", a.index);
 	/* With an IOMMU the addresses are IOVAs, not user addresses. */
 	if (vu_feature_acked(st, VU_F_ACCESS_PLATFORM))
 		return;
-	if (!vc_expect(c, VU_RING_04, st->memtable_set,
+	if (!vc_expect(c, VC_R_VU_RING_04, st->memtable_set,
 		       "SET_VRING_ADDR for ring %u before any memory table", a.index))
 		return;
 	struct vu_ring tmp = *cur;
@@ -80,11 +80,11 @@ static void check_stop_all(struct vc_ctx *c, const char *what)
 	const struct vu_state *st = c->st;
 	for (unsigned i = 0; i < VU_MAX_RINGS; i++)
 		if (st->rings[i].started) {
-			vc_fail(c, VU_RING_09, "%s while ring %u is still started (no GET_VRING_BASE yet)",
+			vc_fail(c, VC_R_VU_RING_09, "%s while ring %u is still started (no GET_VRING_BASE yet)",
 				what, i);
 			return;
 		}
-	vc_ok(c, VU_RING_09);
+	vc_ok(c, VC_R_VU_RING_09);
 }
 
 static void check_relocation(struct vc_ctx *c, const struct vc_event *ev)
@@ -111,7 +111,7 @@ static void check_relocation(struct vc_ctx *c, const struct vc_event *ev)
 			vu_ring_part(r, p, &a, &l);
 			int ri = vu_state_find_uva(&next, a, l, &partial);
 			if (ri < 0) {
-				vc_fail(c, VU_RING_08,
+				vc_fail(c, VC_R_VU_RING_08,
 					"%s leaves started ring %u's %s at 0x%" PRIx64 " unmapped (QEMU: \"unable to map\", -ENOMEM)",
 					vc_ctx_reqname(c), i, part_names[p], a);
 				ok = false;
@@ -124,7 +124,7 @@ static void check_relocation(struct vc_ctx *c, const struct vc_event *ev)
 			bool same_file = !rg->fd_ident || !r->backing_ident[p] ||
 					 rg->fd_ident == r->backing_ident[p];
 			if (!same_file || off != r->backing_off[p]) {
-				vc_fail(c, VU_RING_08,
+				vc_fail(c, VC_R_VU_RING_08,
 					"%s relocates started ring %u's %s (file offset 0x%" PRIx64 " -> 0x%" PRIx64 "%s; QEMU: -EBUSY)",
 					vc_ctx_reqname(c), i, part_names[p], r->backing_off[p], off,
 					same_file ? "" : ", other file");
@@ -132,7 +132,7 @@ static void check_relocation(struct vc_ctx *c, const struct vc_event *ev)
 			}
 		}
 		if (ok)
-			vc_ok(c, VU_RING_08);
+			vc_ok(c, VC_R_VU_RING_08);
 	}
 }
 
@@ -141,7 +141,7 @@ static void start_check(struct vc_ctx *c, uint32_t idx, const char *how)
 	const struct vu_ring *r = &c->st->rings[idx];
 	if (r->started)
 		return;
-	vc_expect(c, VU_RING_06, r->num_set && r->base_set && r->addr_set,
+	vc_expect(c, VC_R_VU_RING_06, r->num_set && r->base_set && r->addr_set,
 		  "ring %u started (%s) before%s%s%s", idx, how, r->num_set ? "" : " SET_VRING_NUM",
 		  r->base_set ? "" : " SET_VRING_BASE", r->addr_set ? "" : " SET_VRING_ADDR");
 }
@@ -154,7 +154,7 @@ void vu_ring_check(struct vc_ctx *c)
 		if (ev->u.kick.ring < VU_MAX_RINGS) {
 			const struct vu_ring *r = &st->rings[ev->u.kick.ring];
 			if (!r->started)
-				vc_expect(c, VU_RING_06, r->num_set && r->base_set && r->addr_set && r->kick_set,
+				vc_expect(c, VC_R_VU_RING_06, r->num_set && r->base_set && r->addr_set && r->kick_set,
 					  "ring %u kicked before it was set up:%s%s%s%s", ev->u.kick.ring,
 					  r->num_set ? "" : " no SET_VRING_NUM", r->base_set ? "" : " no SET_VRING_BASE",
 					  r->addr_set ? "" : " no SET_VRING_ADDR", r->kick_set ? "" : " no kick fd");
@@ -166,7 +166,7 @@ void vu_ring_check(struct vc_ctx *c)
 				 * buffers before QEMU enables the pair: a real
 				 * run), and the first kick may be the one the text
 				 * asks front-ends to inject after SET_VRING_KICK. */
-				vc_expect(c, VU_RING_10, r->kicks_not_enabled < 1,
+				vc_expect(c, VC_R_VU_RING_10, r->kicks_not_enabled < 1,
 					  "ring %u kicked again while started and never named by SET_VRING_ENABLE: the driver uses a ring the front-end forgot to enable",
 					  ev->u.kick.ring);
 		}
@@ -184,28 +184,28 @@ void vu_ring_check(struct vc_ctx *c)
 		if (!vu_dec_state(m->payload, m->payload_len, &s) || !check_index(c, s.index))
 			break;
 		if (vu_feature_acked(st, VU_F_RING_PACKED))
-			vc_expect(c, VU_RING_02, s.num >= 1 && s.num <= VU_SPLIT_RING_MAX,
+			vc_expect(c, VC_R_VU_RING_02, s.num >= 1 && s.num <= VU_SPLIT_RING_MAX,
 				  "SET_VRING_NUM ring %u num %u outside 1..%u", s.index, s.num,
 				  VU_SPLIT_RING_MAX);
 		else
-			vc_expect(c, VU_RING_02,
+			vc_expect(c, VC_R_VU_RING_02,
 				  s.num >= 1 && s.num <= VU_SPLIT_RING_MAX && (s.num & (s.num - 1)) == 0,
 				  "SET_VRING_NUM ring %u num %u is not a power of two in 1..%u", s.index,
 				  s.num, VU_SPLIT_RING_MAX);
 		if (s.index < VU_MAX_RINGS)
-			vc_expect(c, VU_RING_03, !st->rings[s.index].started,
+			vc_expect(c, VC_R_VU_RING_03, !st->rings[s.index].started,
 				  "SET_VRING_NUM for ring %u while it is started", s.index);
 		break;
 	case VU_SET_VRING_BASE:
 		if (!vu_dec_state(m->payload, m->payload_len, &s) || !check_index(c, s.index))
 			break;
 		if (s.index < VU_MAX_RINGS)
-			vc_expect(c, VU_RING_03, !st->rings[s.index].started,
+			vc_expect(c, VC_R_VU_RING_03, !st->rings[s.index].started,
 				  "SET_VRING_BASE for ring %u while it is started", s.index);
 		/* Split: "Bits 16-31: Reserved (set to zero)"; packed rings
 		 * carry the used half there (VU-PACK-*). */
 		if (st->features_acked_known && !vu_feature_acked(st, VU_F_RING_PACKED))
-			vc_expect(c, VU_RING_14, (s.num & ~VU_SPLIT_BASE_MASK) == 0,
+			vc_expect(c, VC_R_VU_RING_14, (s.num & ~VU_SPLIT_BASE_MASK) == 0,
 				  "SET_VRING_BASE ring %u index 0x%08x on a split ring: bits 16-31 are reserved and must be zero",
 				  s.index, s.num);
 		break;
@@ -219,13 +219,13 @@ void vu_ring_check(struct vc_ctx *c)
 		/* "The request payload's num field is currently reserved and
 		 * must be set to 0", with no exception (SKIP_DRAIN: "identical
 		 * to GET_VRING_BASE"). */
-		vc_expect(c, VU_RING_11, s.num == 0, "%s ring %u has num %u; it must be 0",
+		vc_expect(c, VC_R_VU_RING_11, s.num == 0, "%s ring %u has num %u; it must be 0",
 			  vc_ctx_reqname(c), s.index, s.num);
 		if (s.index >= VU_MAX_RINGS)
 			break;
 		{
 			const struct vu_ring *r = &st->rings[s.index];
-			vc_expect(c, VU_RING_07, r->started,
+			vc_expect(c, VC_R_VU_RING_07, r->started,
 				  "%s for ring %u, which %s", vc_ctx_reqname(c), s.index,
 				  r->ever_started ? "was already stopped" : "was never started");
 			/* Started and disabled is a state the text defines: a
@@ -233,7 +233,7 @@ void vu_ring_check(struct vc_ctx *c)
 			 * fewer queue pairs) is no finding. One never named by
 			 * any SET_VRING_ENABLE is B8: forgotten. */
 			if (r->started && vu_feature_acked(st, VU_F_PROTOCOL_FEATURES))
-				vc_expect(c, VU_RING_10, r->enabled_while_started || r->enable_sent,
+				vc_expect(c, VC_R_VU_RING_10, r->enabled_while_started || r->enable_sent,
 					  "ring %u is stopped but no SET_VRING_ENABLE ever named it while it ran (started disabled, never enabled)",
 					  s.index);
 		}
@@ -254,7 +254,7 @@ void vu_ring_check(struct vc_ctx *c)
 			break;
 		/* num reserved, 0; REPLY_ACK "needs to be used with the in-band
 		 * notification messages to block until they are processed". */
-		vc_expect(c, VU_RING_12, s.num == 0 && (m->flags & VU_FLAG_NEED_REPLY),
+		vc_expect(c, VC_R_VU_RING_12, s.num == 0 && (m->flags & VU_FLAG_NEED_REPLY),
 			  "VRING_KICK ring %u num %u flags 0x%x: %s", s.index, s.num, m->flags,
 			  s.num ? "num is reserved and must be 0" : "sent without NEED_REPLY");
 		if (check_index(c, s.index) && s.index < VU_MAX_RINGS)
@@ -273,7 +273,7 @@ void vu_ring_check(struct vc_ctx *c)
 						  ? "num must be 0 (little) or 1 (big)"
 					  : r && r->started ? "the ring is started (the text asks for it before the VQ starts)"
 							    : NULL;
-			vc_expect(c, VU_RING_13, why == NULL, "SET_VRING_ENDIAN ring %u num %u: %s",
+			vc_expect(c, VC_R_VU_RING_13, why == NULL, "SET_VRING_ENDIAN ring %u num %u: %s",
 				  s.index, s.num, why);
 		}
 		break;
@@ -309,7 +309,7 @@ void vu_ring_end(struct vc_ctx *c)
 	for (unsigned i = 0; i < VU_MAX_RINGS; i++) {
 		const struct vu_ring *r = &st->rings[i];
 		if (r->started && !r->enabled_while_started && !r->enable_sent)
-			vc_fail(c, VU_RING_10,
+			vc_fail(c, VC_R_VU_RING_10,
 				"ring %u was started and no SET_VRING_ENABLE named it before the session ended", i);
 	}
 }

@@ -32,7 +32,7 @@ static void vring_base(struct vc_ctx *c, const struct vc_vu_msg *m)
 	if (!c->st->features_acked_known || vu_feature_acked(c->st, VU_F_RING_PACKED) ||
 	    !vu_dec_state(m->payload, m->payload_len, &s))
 		return;
-	vc_expect(c, VU_RVAL_01, (s.num >> 16) == 0,
+	vc_expect(c, VC_R_VU_RVAL_01, (s.num >> 16) == 0,
 		  "%s reply ring %u num 0x%08x: a split ring's index is 16 bits, bits 16-31 are reserved (zero)",
 		  vc_ctx_reqname(c), s.index, s.num);
 }
@@ -45,12 +45,12 @@ static void device_state_fd(struct vc_ctx *c, const struct vc_vu_msg *m)
 	const bool nofd = v & 0x100u, err = v & 0xffu;
 	const uint32_t n = c->ev->nfds;
 	if (n > 0)
-		vc_expect(c, VU_RVAL_02, !nofd && !err,
+		vc_expect(c, VC_R_VU_RVAL_02, !nofd && !err,
 			  "SET_DEVICE_STATE_FD reply 0x%" PRIx64 " comes with %u fd(s) but %s", v, n,
 			  err ? "reports an error (bits 0-7): an error never comes with an fd"
 			      : "sets the invalid-FD flag (bit 8)");
 	else if (!err) /* on an error the flag says nothing: no channel is set up */
-		vc_expect(c, VU_RVAL_02, nofd,
+		vc_expect(c, VC_R_VU_RVAL_02, nofd,
 			  "SET_DEVICE_STATE_FD reply 0x%" PRIx64 " reports success with no fd but the invalid-FD flag (bit 8) is clear",
 			  v);
 }
@@ -61,15 +61,15 @@ static void postcopy_advise(struct vc_ctx *c)
 	if (!ev->has_fds)
 		return;
 	if (ev->nfds == 0) {
-		vc_fail(c, VU_RVAL_03, "POSTCOPY_ADVISE reply carries no fd: the back-end must open a userfaultfd and pass it");
+		vc_fail(c, VC_R_VU_RVAL_03, "POSTCOPY_ADVISE reply carries no fd: the back-end must open a userfaultfd and pass it");
 		return;
 	}
 	/* Only an fd whose kind the source saw is judged by kind. */
 	if (!ev->fds || ev->fds[0].kind == VC_FD_UNKNOWN) {
-		vc_ok(c, VU_RVAL_03);
+		vc_ok(c, VC_R_VU_RVAL_03);
 		return;
 	}
-	vc_expect(c, VU_RVAL_03, ev->fds[0].kind == VC_FD_USERFAULTFD,
+	vc_expect(c, VC_R_VU_RVAL_03, ev->fds[0].kind == VC_FD_USERFAULTFD,
 		  "POSTCOPY_ADVISE reply passes an fd of kind %s (%s), not a userfaultfd", vc_fd_kind_name(ev->fds[0].kind),
 		  ev->fds[0].name[0] ? ev->fds[0].name : "no name");
 }
@@ -83,11 +83,11 @@ static void inflight_fd(struct vc_ctx *c, const struct vc_vu_msg *m)
 	if (!c->ev->has_fds || !vu_dec_inflight(m->payload, m->payload_len, &in) || in.mmap_size == 0)
 		return;
 	/* More than one fd is VU-FD-06's. */
-	if (!vc_expect(c, VU_RVAL_06, c->ev->nfds >= 1,
+	if (!vc_expect(c, VC_R_VU_RVAL_06, c->ev->nfds >= 1,
 		       "GET_INFLIGHT_FD reply: an area of 0x%" PRIx64 " bytes but no fd; it lies in the fd passed",
 		       in.mmap_size))
 		return;
-	vc_expect(c, VU_RVAL_06, in.mmap_offset + in.mmap_size >= in.mmap_offset,
+	vc_expect(c, VC_R_VU_RVAL_06, in.mmap_offset + in.mmap_size >= in.mmap_offset,
 		  "GET_INFLIGHT_FD reply: offset 0x%" PRIx64 " + size 0x%" PRIx64 " wraps", in.mmap_offset,
 		  in.mmap_size);
 }
@@ -103,10 +103,10 @@ static void shmem_config(struct vc_ctx *c, const struct vc_vu_msg *m)
 		if (cfg.sizes[i] % RVAL_MIN_PAGE && odd == VU_SHMEM_MAX_REGIONS)
 			odd = i;
 	}
-	vc_expect(c, VU_RVAL_04, cfg.nregions == nonzero,
+	vc_expect(c, VC_R_VU_RVAL_04, cfg.nregions == nonzero,
 		  "GET_SHMEM_CONFIG reply: num regions %u but %u sizes are non-zero", cfg.nregions, nonzero);
 	if (odd < VU_SHMEM_MAX_REGIONS)
-		vc_fail(c, VU_RVAL_04, "GET_SHMEM_CONFIG reply: region %u size 0x%" PRIx64
+		vc_fail(c, VC_R_VU_RVAL_04, "GET_SHMEM_CONFIG reply: region %u size 0x%" PRIx64
 			" is not a multiple of the page size", odd, cfg.sizes[odd]);
 	void **slot = vc_family_state(c);
 	if (!*slot)
@@ -122,7 +122,7 @@ static void shmem_config(struct vc_ctx *c, const struct vc_vu_msg *m)
 		if (cfg.sizes[i] != rs->shmem.sizes[i])
 			diff = i;
 	if (diff < VU_SHMEM_MAX_REGIONS)
-		vc_fail(c, VU_RVAL_04, "GET_SHMEM_CONFIG reply: region %u size 0x%" PRIx64
+		vc_fail(c, VC_R_VU_RVAL_04, "GET_SHMEM_CONFIG reply: region %u size 0x%" PRIx64
 			" changed from 0x%" PRIx64 " within the connection", diff, cfg.sizes[diff],
 			rs->shmem.sizes[diff]);
 }
@@ -162,7 +162,7 @@ void vu_rval_check(struct vc_ctx *c)
 		uint64_t pf;
 		if (vu_feature_offered(c->st, VU_F_PROTOCOL_FEATURES) &&
 		    vu_dec_u64(m->payload, m->payload_len, &pf))
-			vc_expect(c, VU_RVAL_05, pf & VU_BIT(VU_PF_MQ),
+			vc_expect(c, VC_R_VU_RVAL_05, pf & VU_BIT(VU_PF_MQ),
 				  "GET_PROTOCOL_FEATURES reply 0x%" PRIx64 " does not offer MQ (bit 0)", pf);
 		break;
 	}

@@ -15,7 +15,7 @@ static void enum_fields(struct vc_ctx *c, const struct vc_vu_msg *m)
 		 * size"). */
 		if (!vu_dec_iotlb(m->payload, m->payload_len, &io))
 			return;
-		vc_expect(c, VU_SIZE_03,
+		vc_expect(c, VC_R_VU_SIZE_03,
 			  (io.type == VU_IOTLB_UPDATE && io.perm <= VU_IOTLB_PERM_MAX) ||
 				  io.type == VU_IOTLB_INVALIDATE,
 			  "IOTLB_MSG type %u perm %u: the front-end sends update (2, permissions 0-3) or invalidate (3)",
@@ -25,14 +25,14 @@ static void enum_fields(struct vc_ctx *c, const struct vc_vu_msg *m)
 	case VU_SET_CONFIG:
 		if (!vu_dec_config(m->payload, m->payload_len, &cf))
 			return;
-		vc_expect(c, VU_SIZE_03, cf.flags == VU_CONFIG_F_WRITABLE || cf.flags == VU_CONFIG_F_MIGRATION,
+		vc_expect(c, VC_R_VU_SIZE_03, cf.flags == VU_CONFIG_F_WRITABLE || cf.flags == VU_CONFIG_F_MIGRATION,
 			  "%s flags 0x%x: 0 (writable fields) or 1 (live migration) only", vc_ctx_reqname(c),
 			  cf.flags);
 		break;
 	case VU_SET_DEVICE_STATE_FD:
 		if (!vu_dec_devstate(m->payload, m->payload_len, &ds))
 			return;
-		vc_expect(c, VU_SIZE_03,
+		vc_expect(c, VC_R_VU_SIZE_03,
 			  (ds.direction == VU_DEVSTATE_SAVE || ds.direction == VU_DEVSTATE_LOAD) &&
 				  ds.phase == VU_DEVSTATE_PHASE_STOPPED,
 			  "SET_DEVICE_STATE_FD direction %u phase %u: direction 0 (save) or 1 (load), phase 0 (stopped, the only one defined)",
@@ -63,7 +63,7 @@ void vu_size_check(struct vc_ctx *c)
 		if (want < 0)
 			return;
 		/* Back-end channel requests are the back-end's to get right. */
-		enum vc_rule_id rule = m->chan == VU_CHAN_MAIN ? VU_SIZE_01 : VU_SIZE_02;
+		enum vc_rule_id rule = m->chan == VU_CHAN_MAIN ? VC_R_VU_SIZE_01 : VC_R_VU_SIZE_02;
 		/* A memory table's size follows from its own nregions; an absurd
 		 * count is VU-MEM-01's business, the size must still agree. */
 		vc_expect(c, rule, (int64_t)m->size == want,
@@ -85,7 +85,7 @@ void vu_size_check(struct vc_ctx *c)
 		if (pl == VU_PL_VARIABLE)
 			return;
 		if (pl == VU_PL_EMPTY_OR_U64) {
-			vc_expect(c, VU_SIZE_02, m->size == 0 || m->size == 8,
+			vc_expect(c, VC_R_VU_SIZE_02, m->size == 0 || m->size == 8,
 				  "reply to %s is %u bytes, want 0 or 8", vc_ctx_reqname(c), m->size);
 			return;
 		}
@@ -93,7 +93,7 @@ void vu_size_check(struct vc_ctx *c)
 			/* "vhost-user back-end uses zero length of payload to
 			 * indicate an error": vhost-user.rst, GET_CONFIG. */
 			if (m->size == 0) {
-				vc_ok(c, VU_SIZE_02);
+				vc_ok(c, VC_R_VU_SIZE_02);
 				return;
 			}
 			want = a->req_size;
@@ -108,7 +108,7 @@ void vu_size_check(struct vc_ctx *c)
 	}
 	if (want < 0)
 		return;
-	vc_expect(c, VU_SIZE_02, (int64_t)m->size == want,
+	vc_expect(c, VC_R_VU_SIZE_02, (int64_t)m->size == want,
 		  "reply to %s is %u bytes, %s fixes %lld", vc_ctx_reqname(c), m->size, what,
 		  (long long)want);
 }

@@ -15,12 +15,12 @@ void vu_status_check(struct vc_ctx *c)
 	const struct vu_state *st = c->st;
 	char a[128], b[128];
 	if (v == 0) {
-		vc_ok(c, VU_STS_01);
+		vc_ok(c, VC_R_VU_STS_01);
 		return;
 	}
 	if (st->status_known) {
 		uint64_t cleared = st->status & ~v;
-		vc_expect(c, VU_STS_02, cleared == 0,
+		vc_expect(c, VC_R_VU_STS_02, cleared == 0,
 			  "SET_STATUS 0x%" PRIx64 " (%s) clears %s set before", v,
 			  vu_status_str(v, a, sizeof a), vu_status_str(cleared, b, sizeof b));
 	}
@@ -32,6 +32,6 @@ void vu_status_check(struct vc_ctx *c)
 		ok = false;
 	if ((v & VIRTIO_STATUS_DRIVER) && !(v & VIRTIO_STATUS_ACKNOWLEDGE))
 		ok = false;
-	vc_expect(c, VU_STS_01, ok, "SET_STATUS 0x%" PRIx64 " (%s) skips steps of the virtio order", v,
+	vc_expect(c, VC_R_VU_STS_01, ok, "SET_STATUS 0x%" PRIx64 " (%s) skips steps of the virtio order", v,
 		  vu_status_str(v, a, sizeof a));
 }

@@ -1986,9 +1986,9 @@ START_TEST(every_trace_rule_has_a_fixture)
 {
 	for (unsigned k = 0; k < VC_RULE_COUNT; k++) {
 		const struct vc_rule *r = vc_rule(k);
-		if (r->needs == LIVE && strcmp(r->id, "VU-MEM-04"))
+		if (r->needs == VC_NEEDS_LIVE && strcmp(r->id, "VU-MEM-04"))
 			continue;
-		if (!(r->sides & (FE | BE)))
+		if (!(r->sides & (VC_SIDES_FE | VC_SIDES_BE)))
 			continue;
 		bool found = false;
 		for (size_t i = 0; i < NFIX && !found; i++)
@@ -2023,12 +2023,12 @@ START_TEST(rules_glob_and_waivers)
 	const struct vc_results *r = judge(e, &t);
 	ck_assert_int_eq(r->findings_by_level[VC_MUST], 0);
 	ck_assert_uint_ge(r->waived, 1);
-	ck_assert_int_eq(r->sessions[0].rules[VU_HDR_01].verdict, VC_WAIVED);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_HDR_01].verdict, VC_WAIVED);
 	ck_assert_int_eq(vc_results_exit_status(r, true), 0);
 	vc_engine_free(e);
 	e = vc_engine_new(&(struct vc_engine_opts){ .rules_glob = "VU-RING-*,VU-MEM-*" });
 	r = judge(e, &t);
-	ck_assert_int_eq(r->sessions[0].rules[VU_HDR_01].verdict, VC_DISABLED);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_HDR_01].verdict, VC_DISABLED);
 	ck_assert_int_eq(r->findings_by_level[VC_MUST], 0);
 	vc_engine_free(e);
 	vc_trace_free(&t);

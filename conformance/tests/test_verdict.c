@@ -45,7 +45,7 @@ static const struct vc_results *run(struct vc_engine *e, struct vc_trace *t, str
 		else if (k + 1 == t->nevents)
 			*good = b;
 		else
-			ck_assert_msg(!vc_rule_set_has(&b, VU_RING_02), "event %zu", k);
+			ck_assert_msg(!vc_rule_set_has(&b, VC_R_VU_RING_02), "event %zu", k);
 	}
 	return vc_engine_finish(e);
 }
@@ -65,13 +65,13 @@ START_TEST(verdict_names_the_broken_rule)
 	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ 0 });
 	struct vc_rule_set bad, good;
 	const struct vc_results *r = run(e, &t, &bad, &good);
-	ck_assert(vc_rule_set_has(&bad, VU_RING_02));
-	ck_assert(!vc_rule_set_has(&good, VU_RING_02));
+	ck_assert(vc_rule_set_has(&bad, VC_R_VU_RING_02));
+	ck_assert(!vc_rule_set_has(&good, VC_R_VU_RING_02));
 	struct vc_rule_set empty;
 	memset(&empty, 0, sizeof empty);
 	ck_assert(!vc_rule_set_meets(&bad, &empty));
-	ck_assert_uint_eq(count_rule(r, VU_RING_02), 1);
-	ck_assert_int_eq(r->sessions[0].rules[VU_RING_02].verdict, VC_FAIL);
+	ck_assert_uint_eq(count_rule(r, VC_R_VU_RING_02), 1);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_RING_02].verdict, VC_FAIL);
 	vc_engine_free(e);
 	vc_trace_free(&t);
 }
@@ -85,9 +85,9 @@ START_TEST(verdict_includes_disabled_rules)
 	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ .rules_glob = "VU-HDR-*" });
 	struct vc_rule_set bad, good;
 	const struct vc_results *r = run(e, &t, &bad, &good);
-	ck_assert(vc_rule_set_has(&bad, VU_RING_02));
-	ck_assert_uint_eq(count_rule(r, VU_RING_02), 0);
-	ck_assert_int_eq(r->sessions[0].rules[VU_RING_02].verdict, VC_DISABLED);
+	ck_assert(vc_rule_set_has(&bad, VC_R_VU_RING_02));
+	ck_assert_uint_eq(count_rule(r, VC_R_VU_RING_02), 0);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_RING_02].verdict, VC_DISABLED);
 	vc_engine_free(e);
 	vc_trace_free(&t);
 }
@@ -102,9 +102,9 @@ START_TEST(verdict_includes_waived_rules)
 	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ .waive = w, .nwaive = 1 });
 	struct vc_rule_set bad, good;
 	const struct vc_results *r = run(e, &t, &bad, &good);
-	ck_assert(vc_rule_set_has(&bad, VU_RING_02));
-	ck_assert_uint_eq(count_rule(r, VU_RING_02), 1);
-	ck_assert_int_eq(r->sessions[0].rules[VU_RING_02].verdict, VC_WAIVED);
+	ck_assert(vc_rule_set_has(&bad, VC_R_VU_RING_02));
+	ck_assert_uint_eq(count_rule(r, VC_R_VU_RING_02), 1);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_RING_02].verdict, VC_WAIVED);
 	vc_engine_free(e);
 	vc_trace_free(&t);
 }
@@ -122,12 +122,12 @@ START_TEST(verdict_past_the_finding_cap)
 	for (size_t k = 0; k + 1 < t.nevents; k++)
 		vc_engine_feed_verdict(e, &t.events[k], &b);
 	/* the fourth bad one: past the cap of one stored finding */
-	ck_assert(vc_rule_set_has(&b, VU_RING_02));
+	ck_assert(vc_rule_set_has(&b, VC_R_VU_RING_02));
 	vc_engine_feed_verdict(e, &t.events[t.nevents - 1], &b);
-	ck_assert(!vc_rule_set_has(&b, VU_RING_02));
+	ck_assert(!vc_rule_set_has(&b, VC_R_VU_RING_02));
 	const struct vc_results *r = vc_engine_finish(e);
-	ck_assert_uint_eq(count_rule(r, VU_RING_02), 1);
-	ck_assert_uint_eq(r->sessions[0].rules[VU_RING_02].failures, 4);
+	ck_assert_uint_eq(count_rule(r, VC_R_VU_RING_02), 1);
+	ck_assert_uint_eq(r->sessions[0].rules[VC_R_VU_RING_02].failures, 4);
 	vc_engine_free(e);
 	vc_trace_free(&t);
 }

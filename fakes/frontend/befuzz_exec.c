@@ -448,8 +448,8 @@ static int fz_live_run(struct vfe_conn *c, const struct vfe_scn *sc)
 }
 
 static char g_scn_name[64];
-static struct vfe_scn g_scn = { g_scn_name, "fuzz", "one fuzz-backend iteration", false, VU_BE_05, 0, fz_scn_run, 0 };
-static const struct vfe_scn g_live = { "fuzz-liveness", "fuzz", "GET_FEATURES on a new connection", false, VU_BE_05,
+static struct vfe_scn g_scn = { g_scn_name, "fuzz", "one fuzz-backend iteration", false, VC_R_VU_BE_05, 0, fz_scn_run, 0 };
+static const struct vfe_scn g_live = { "fuzz-liveness", "fuzz", "GET_FEATURES on a new connection", false, VC_R_VU_BE_05,
 				       0, fz_live_run, 0 };
 
 const struct vfe_scenario_result *fz_exec_iteration(struct vfe_run *r, struct fz_iter *it, uint64_t seed,

@@ -308,7 +308,7 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 		snprintf(m, sizeof m, "back-end killed by signal %d (%s) at the next connection after scenario %s",
 			 r->late_crash, strsignal(r->late_crash), prev->name);
 		if (prev->outcome != VFE_CRASHED)
-			vc_engine_live_verdict(r->eng, prev->session, NULL, VU_BE_01, false, m);
+			vc_engine_live_verdict(r->eng, prev->session, NULL, VC_R_VU_BE_01, false, m);
 		prev->outcome = VFE_CRASHED;
 		snprintf(prev->detail, sizeof prev->detail, "%s", m);
 		if (r->o.log)
@@ -377,23 +377,23 @@ static void run_one(struct vfe_run *r, const struct vfe_scn *s)
 	/* A scenario that reconnected spans sessions: the earlier ones held
 	 * up to the reconnect (the verdicts themselves go to the last). */
 	for (uint32_t k = res->session; k < sid && o != VFE_SKIPPED && o != VFE_ERROR; k++) {
-		static const enum vc_rule_id held[] = { VU_BE_02, VU_BE_05 };
+		static const enum vc_rule_id held[] = { VC_R_VU_BE_02, VC_R_VU_BE_05 };
 		for (size_t q = 0; q < sizeof held / sizeof held[0]; q++)
 			vc_engine_live_verdict(r->eng, k, NULL, held[q], true, "");
 	}
 	if (o != VFE_SKIPPED && o != VFE_ERROR) {
 		if (r->pid)
-			vfe_run_verdict(r, VU_BE_01, !crashed, "%s during scenario %s", pdet, s->name);
-		vfe_run_verdict(r, VU_BE_02, !hung, "scenario %s: %s", s->name, det);
+			vfe_run_verdict(r, VC_R_VU_BE_01, !crashed, "%s during scenario %s", pdet, s->name);
+		vfe_run_verdict(r, VC_R_VU_BE_02, !hung, "scenario %s: %s", s->name, det);
 		if (baseline >= 0 && !crashed)
-			vfe_run_verdict(r, VU_BE_03, !leaked, "scenario %s: %s", s->name, pdet);
+			vfe_run_verdict(r, VC_R_VU_BE_03, !leaked, "scenario %s: %s", s->name, pdet);
 		if (s->negative && !crashed && !hung) {
 			bool acc = o == VFE_ACCEPTED;
-			vfe_run_verdict(r, VU_REPLY_04, !acc, "%s request (%s, breaks %s) not refused: %s", s->name,
+			vfe_run_verdict(r, VC_R_VU_REPLY_04, !acc, "%s request (%s, breaks %s) not refused: %s", s->name,
 					s->text, vc_rule(s->rule)->id, det);
 		}
 		if (!s->negative && !crashed && !hung)
-			vfe_run_verdict(r, VU_BE_05, rc >= 0, "scenario %s: %s", s->name, det);
+			vfe_run_verdict(r, VC_R_VU_BE_05, rc >= 0, "scenario %s: %s", s->name, det);
 	}
 	vc_engine_end_session(r->eng, sid);
 	if (crashed)
@@ -480,7 +480,7 @@ int vfe_run_all(struct vfe_run *r, char *err, size_t errlen)
 
 static bool judged_live(enum vc_rule_id k)
 {
-	return !strncmp(vc_rule(k)->id, "VU-BE-", 6) || k == VU_REPLY_04;
+	return !strncmp(vc_rule(k)->id, "VU-BE-", 6) || k == VC_R_VU_REPLY_04;
 }
 
 /* Keep a finding if it judges the back-end: a back-end rule, located at
@@ -489,7 +489,7 @@ static bool keep_finding(const struct vfe_run *r, const struct vc_finding *f)
 {
 	if (judged_live(f->rule))
 		return true;
-	if (!(vc_rule(f->rule)->sides & BE))
+	if (!(vc_rule(f->rule)->sides & VC_SIDES_BE))
 		return false;
 	if (f->session >= r->nsl || f->event >= r->sl[f->session].n)
 		return false;
@@ -497,7 +497,7 @@ static bool keep_finding(const struct vfe_run *r, const struct vc_finding *f)
 	/* A negative scenario probes after its malformed request; a back-end
 	 * that closes because of the malformed one leaves the probe
 	 * unanswered: that close is VU-REPLY-04's refusal, not VU-REPLY-01. */
-	if (s->negative && f->rule == VU_REPLY_01)
+	if (s->negative && f->rule == VC_R_VU_REPLY_01)
 		return false;
 	return s->dirs[f->event] == VC_DIR_BE_TO_FE;
 }
@@ -554,7 +554,7 @@ const struct vc_results *vfe_run_results(struct vfe_run *r)
 			struct vc_rule_result *rr = &f->sessions[s].rules[k];
 			if (rr->verdict == VC_DISABLED)
 				continue;
-			if (!(vc_rule(k)->sides & BE)) {
+			if (!(vc_rule(k)->sides & VC_SIDES_BE)) {
 				rr->verdict = VC_NA;
 				rr->checks = rr->failures = 0;
 				continue;

@@ -172,7 +172,7 @@ static bool check_used_logged(struct vfe_conn *c, uint32_t i, uint16_t before)
 		if (!log_bit(c, r->used + off) || !log_bit(c, r->used + off + 7))
 			miss = off;
 	}
-	vfe_run_verdict(c->run, VU_BE_09, miss == UINT64_MAX,
+	vfe_run_verdict(c->run, VC_R_VU_BE_09, miss == UINT64_MAX,
 			"ring %u: the device wrote used-ring byte %" PRIu64 " (gpa 0x%" PRIx64 ") while logging, but page %" PRIu64 " is not marked in the log",
 			i, miss, r->used + miss, (r->used + miss) / VU_LOG_PAGE);
 	return miss == UINT64_MAX;
@@ -219,7 +219,7 @@ static bool check_data_logged(struct vfe_conn *c, uint32_t i, uint16_t before)
 	}
 	if (!checked)
 		return true;
-	vfe_run_verdict(c->run, VU_BE_15, miss == UINT64_MAX,
+	vfe_run_verdict(c->run, VC_R_VU_BE_15, miss == UINT64_MAX,
 			"ring %u: the device wrote a descriptor buffer at gpa 0x%" PRIx64 " while logging, but page %" PRIu64 " is not marked in the log",
 			i, miss, miss / VU_LOG_PAGE);
 	return miss == UINT64_MAX;
@@ -387,7 +387,7 @@ static bool check_inflight(struct vfe_conn *c)
 	}
 	if (!why[0] && qused != used)
 		snprintf(why, sizeof why, "used_idx %u, the used ring's idx is %u", qused, used);
-	vfe_run_verdict(c->run, VU_BE_21, !why[0], "inflight area, ring 0 after the data path: %s", why);
+	vfe_run_verdict(c->run, VC_R_VU_BE_21, !why[0], "inflight area, ring 0 after the data path: %s", why);
 	if (why[0])
 		vfe_why(c, "inflight area: %s", why);
 	return !why[0];
@@ -461,7 +461,7 @@ int vfe_data_net(struct vfe_conn *c)
 	vfe_ring_add(c, 1, &g, &l, 1, 0);
 	vfe_ring_kick(c, 1);
 	bool used = vfe_ring_wait_used(c, 1, (uint16_t)(before + 1), c->timeout_ms);
-	vfe_run_verdict(c->run, VU_BE_06, used, "net: the TX frame on ring 1 was not consumed within %d ms",
+	vfe_run_verdict(c->run, VC_R_VU_BE_06, used, "net: the TX frame on ring 1 was not consumed within %d ms",
 			c->timeout_ms);
 	return used ? 0 : 1;
 }
@@ -503,7 +503,7 @@ int vfe_data_blk(struct vfe_conn *c)
 	int a = blk_req(c, BLK_T_OUT, 1, wbuf, &s1);
 	int b = a ? -1 : blk_req(c, BLK_T_IN, 1, rbuf, &s2);
 	bool ok = !a && !b && s1 == 0 && s2 == 0 && !memcmp(w, rd, SECTOR);
-	vfe_run_verdict(c->run, VU_BE_06, ok,
+	vfe_run_verdict(c->run, VC_R_VU_BE_06, ok,
 			"blk: write+read of sector 1: %s (status %u/%u)",
 			a ? "write not completed" : b ? "read not completed" : "data differs or status not OK",
 			s1, s2);
@@ -527,36 +527,36 @@ static int sc_datapath(struct vfe_conn *c, const struct vfe_scn *s)
 }
 
 const struct vfe_scn vfe_scn_basic[] = {
-	{ "replay-qemu-net", "replay", "QEMU 7.2 virtio-net: init, start, stop, restart, stop (traces/qemu-dpdk-net)", false, VU_BE_05, DEV(VFE_DEV_NET), sc_replay, 0 },
-	{ "replay-qemu-net-mq", "replay", "QEMU 7.2 virtio-net, 2 queue pairs (traces/qemu-dpdk-net-mq)", false, VU_BE_05, DEV(VFE_DEV_NET), sc_replay, 1 },
-	{ "replay-dpdk-net", "replay", "DPDK 22.11 virtio-user (traces/dpdk-virtio-user)", false, VU_BE_05, DEV(VFE_DEV_NET), sc_replay, 2 },
-	{ "replay-qemu-blk", "replay", "QEMU 7.2 vhost-user-blk (traces/qemu-blk-qsd)", false, VU_BE_05, DEV(VFE_DEV_BLK) | DEV(VFE_DEV_FS) | DEV(VFE_DEV_GPU), sc_replay, 3 },
-	{ "init-start-stop-qemu", "lifecycle", "QEMU order: negotiate, table, start, stop, restart", false, VU_BE_05, 0, sc_init_start_stop, VFE_QEMU },
-	{ "init-start-stop-dpdk", "lifecycle", "DPDK order: owner first, disable before stop", false, VU_BE_05, 0, sc_init_start_stop, VFE_DPDK },
-	{ "multiqueue", "lifecycle", "every ring of N queue pairs started and stopped", false, VU_BE_05, DEV(VFE_DEV_NET), sc_multiqueue, 0 },
-	{ "reconnect", "lifecycle", "front-end gone with rings running, then a new connection", false, VU_BE_05, 0, sc_reconnect, 0 },
-	{ "hotplug-mem-table", "memory", "a new SET_MEM_TABLE with an added then removed region while running", false, VU_BE_05, 0, sc_hotplug_table, 0 },
-	{ "hotplug-add-mem-reg", "memory", "ADD_MEM_REG / REM_MEM_REG while running", false, VU_BE_05, 0, sc_hotplug_slots, 0 },
-	{ "log-on-off", "migration", "SET_LOG_BASE, LOG_ALL and logged ring addresses on, then off; net, blk: the data path before, during (used-ring writes logged) and after", false, VU_BE_05, 0, sc_log, 0 },
-	{ "inflight", "inflight", "GET_INFLIGHT_FD, SET_INFLIGHT_FD, start, stop", false, VU_BE_05, 0, sc_inflight, 0 },
-	{ "inflight-repeat", "inflight", "GET_INFLIGHT_FD 32 times: no fd pile-up, no crash", false, VU_BE_05, 0, sc_inflight, 32 },
-	{ "postcopy-advise", "migration", "PAGEFAULT negotiated, CONFIGURE_MEM_SLOTS not: POSTCOPY_ADVISE answered with a userfaultfd", false, VU_BE_05, 0, vfe_sc_postcopy_advise, 0 },
-	{ "shmem-config", "config", "SHMEM negotiated: GET_SHMEM_CONFIG twice, the same valid answer", false, VU_BE_05, 0, vfe_sc_shmem_config, 0 },
-	{ "datapath", "datapath", "net: TX frame consumed; blk: sector written and read back", false, VU_BE_06, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), sc_datapath, 0 },
-	{ "stopped-quiet", "ring-state", "data path, stop every ring (GET_VRING_BASE), then a buffer made available and kicked on each: not used, no call signal", false, VU_BE_08, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_stopped_quiet, 0 },
-	{ "start-without-kick", "ring-state", "a buffer made available before SET_VRING_KICK, then no kick: used once the ring is started", false, VU_BE_10, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_start_without_kick, 0 },
-	{ "no-protocol-features", "ring-state", "PROTOCOL_FEATURES not acked, no SET_VRING_ENABLE: the rings run once started (SET_FEATURES enabled them)", false, VU_BE_12, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_no_protocol_features, 0 },
-	{ "disabled-ring", "ring-state", "net: rings started and disabled: a TX frame is consumed, no RX buffer is used; enabled, the data path runs", false, VU_BE_13, DEV(VFE_DEV_NET), vfe_sc_disabled_ring, 0 },
-	{ "enable-while-stopped", "ring-state", "rings started disabled, stopped, enabled while stopped, started again: the data path runs", false, VU_BE_14, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_enable_while_stopped, 0 },
-	{ "reset-device", "reset", "data path, RESET_DEVICE, features, table and rings set up again without SET_OWNER: the data path runs", false, VU_BE_17, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_device, 0 },
-	{ "reset-owner", "reset", "data path, RESET_OWNER, every ring enabled again (nothing else): the data path runs", false, VU_BE_18, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_owner, 0 },
-	{ "config-readonly", "config", "blk: SET_CONFIG of the capacity (read-only) with flags 0: GET_CONFIG still reads the old value (or the connection is closed)", false, VU_BE_22, DEV(VFE_DEV_BLK), vfe_sc_config_readonly, 0 },
-	{ "inband-without-channel", "negotiation", "SET_PROTOCOL_FEATURES with INBAND_NOTIFICATIONS but not BACKEND_REQ and REPLY_ACK: the back-end closes the connection (n/a when not offered)", false, VU_BE_23, 0, vfe_sc_inband_without_channel, 0 },
-	{ "postcopy", "migration", "PAGEFAULT without CONFIGURE_MEM_SLOTS: POSTCOPY_ADVISE (a userfaultfd), POSTCOPY_LISTEN, POSTCOPY_END answered 0 (n/a when not offered)", false, VU_BE_24, 0, vfe_sc_postcopy, 0 },
-	{ "print-capabilities", "process", "the --spawn command with --print-capabilities: a JSON object with a string type on stdout, exit 0 (n/a when it prints no JSON)", false, VU_BE_19, 0, vfe_sc_print_capabilities, 0 },
-	{ "no-daemon", "process", "serving with rings started: the process drive started is still the one running (--spawn only)", false, VU_BE_20, 0, vfe_sc_no_daemon, 0 },
-	{ "sigterm", "process", "serving with rings started, SIGTERM: the back-end ends within 3 s (--spawn only)", false, VU_BE_11, 0, vfe_sc_sigterm, 0 },
-	{ "packed-datapath", "packed", "RING_PACKED: the data path on packed rings; GET_VRING_BASE gives both positions and wrap counters", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_datapath, 0 },
-	{ "packed-stop-resume", "packed", "RING_PACKED, 8-entry rings: traffic past the wrap, stop, restart from the returned state, traffic, stop", false, VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_stop_resume, 0 },
+	{ "replay-qemu-net", "replay", "QEMU 7.2 virtio-net: init, start, stop, restart, stop (traces/qemu-dpdk-net)", false, VC_R_VU_BE_05, DEV(VFE_DEV_NET), sc_replay, 0 },
+	{ "replay-qemu-net-mq", "replay", "QEMU 7.2 virtio-net, 2 queue pairs (traces/qemu-dpdk-net-mq)", false, VC_R_VU_BE_05, DEV(VFE_DEV_NET), sc_replay, 1 },
+	{ "replay-dpdk-net", "replay", "DPDK 22.11 virtio-user (traces/dpdk-virtio-user)", false, VC_R_VU_BE_05, DEV(VFE_DEV_NET), sc_replay, 2 },
+	{ "replay-qemu-blk", "replay", "QEMU 7.2 vhost-user-blk (traces/qemu-blk-qsd)", false, VC_R_VU_BE_05, DEV(VFE_DEV_BLK) | DEV(VFE_DEV_FS) | DEV(VFE_DEV_GPU), sc_replay, 3 },
+	{ "init-start-stop-qemu", "lifecycle", "QEMU order: negotiate, table, start, stop, restart", false, VC_R_VU_BE_05, 0, sc_init_start_stop, VFE_QEMU },
+	{ "init-start-stop-dpdk", "lifecycle", "DPDK order: owner first, disable before stop", false, VC_R_VU_BE_05, 0, sc_init_start_stop, VFE_DPDK },
+	{ "multiqueue", "lifecycle", "every ring of N queue pairs started and stopped", false, VC_R_VU_BE_05, DEV(VFE_DEV_NET), sc_multiqueue, 0 },
+	{ "reconnect", "lifecycle", "front-end gone with rings running, then a new connection", false, VC_R_VU_BE_05, 0, sc_reconnect, 0 },
+	{ "hotplug-mem-table", "memory", "a new SET_MEM_TABLE with an added then removed region while running", false, VC_R_VU_BE_05, 0, sc_hotplug_table, 0 },
+	{ "hotplug-add-mem-reg", "memory", "ADD_MEM_REG / REM_MEM_REG while running", false, VC_R_VU_BE_05, 0, sc_hotplug_slots, 0 },
+	{ "log-on-off", "migration", "SET_LOG_BASE, LOG_ALL and logged ring addresses on, then off; net, blk: the data path before, during (used-ring writes logged) and after", false, VC_R_VU_BE_05, 0, sc_log, 0 },
+	{ "inflight", "inflight", "GET_INFLIGHT_FD, SET_INFLIGHT_FD, start, stop", false, VC_R_VU_BE_05, 0, sc_inflight, 0 },
+	{ "inflight-repeat", "inflight", "GET_INFLIGHT_FD 32 times: no fd pile-up, no crash", false, VC_R_VU_BE_05, 0, sc_inflight, 32 },
+	{ "postcopy-advise", "migration", "PAGEFAULT negotiated, CONFIGURE_MEM_SLOTS not: POSTCOPY_ADVISE answered with a userfaultfd", false, VC_R_VU_BE_05, 0, vfe_sc_postcopy_advise, 0 },
+	{ "shmem-config", "config", "SHMEM negotiated: GET_SHMEM_CONFIG twice, the same valid answer", false, VC_R_VU_BE_05, 0, vfe_sc_shmem_config, 0 },
+	{ "datapath", "datapath", "net: TX frame consumed; blk: sector written and read back", false, VC_R_VU_BE_06, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), sc_datapath, 0 },
+	{ "stopped-quiet", "ring-state", "data path, stop every ring (GET_VRING_BASE), then a buffer made available and kicked on each: not used, no call signal", false, VC_R_VU_BE_08, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_stopped_quiet, 0 },
+	{ "start-without-kick", "ring-state", "a buffer made available before SET_VRING_KICK, then no kick: used once the ring is started", false, VC_R_VU_BE_10, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_start_without_kick, 0 },
+	{ "no-protocol-features", "ring-state", "PROTOCOL_FEATURES not acked, no SET_VRING_ENABLE: the rings run once started (SET_FEATURES enabled them)", false, VC_R_VU_BE_12, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_no_protocol_features, 0 },
+	{ "disabled-ring", "ring-state", "net: rings started and disabled: a TX frame is consumed, no RX buffer is used; enabled, the data path runs", false, VC_R_VU_BE_13, DEV(VFE_DEV_NET), vfe_sc_disabled_ring, 0 },
+	{ "enable-while-stopped", "ring-state", "rings started disabled, stopped, enabled while stopped, started again: the data path runs", false, VC_R_VU_BE_14, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_enable_while_stopped, 0 },
+	{ "reset-device", "reset", "data path, RESET_DEVICE, features, table and rings set up again without SET_OWNER: the data path runs", false, VC_R_VU_BE_17, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_device, 0 },
+	{ "reset-owner", "reset", "data path, RESET_OWNER, every ring enabled again (nothing else): the data path runs", false, VC_R_VU_BE_18, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_reset_owner, 0 },
+	{ "config-readonly", "config", "blk: SET_CONFIG of the capacity (read-only) with flags 0: GET_CONFIG still reads the old value (or the connection is closed)", false, VC_R_VU_BE_22, DEV(VFE_DEV_BLK), vfe_sc_config_readonly, 0 },
+	{ "inband-without-channel", "negotiation", "SET_PROTOCOL_FEATURES with INBAND_NOTIFICATIONS but not BACKEND_REQ and REPLY_ACK: the back-end closes the connection (n/a when not offered)", false, VC_R_VU_BE_23, 0, vfe_sc_inband_without_channel, 0 },
+	{ "postcopy", "migration", "PAGEFAULT without CONFIGURE_MEM_SLOTS: POSTCOPY_ADVISE (a userfaultfd), POSTCOPY_LISTEN, POSTCOPY_END answered 0 (n/a when not offered)", false, VC_R_VU_BE_24, 0, vfe_sc_postcopy, 0 },
+	{ "print-capabilities", "process", "the --spawn command with --print-capabilities: a JSON object with a string type on stdout, exit 0 (n/a when it prints no JSON)", false, VC_R_VU_BE_19, 0, vfe_sc_print_capabilities, 0 },
+	{ "no-daemon", "process", "serving with rings started: the process drive started is still the one running (--spawn only)", false, VC_R_VU_BE_20, 0, vfe_sc_no_daemon, 0 },
+	{ "sigterm", "process", "serving with rings started, SIGTERM: the back-end ends within 3 s (--spawn only)", false, VC_R_VU_BE_11, 0, vfe_sc_sigterm, 0 },
+	{ "packed-datapath", "packed", "RING_PACKED: the data path on packed rings; GET_VRING_BASE gives both positions and wrap counters", false, VC_R_VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_datapath, 0 },
+	{ "packed-stop-resume", "packed", "RING_PACKED, 8-entry rings: traffic past the wrap, stop, restart from the returned state, traffic, stop", false, VC_R_VU_PACK_04, DEV(VFE_DEV_NET) | DEV(VFE_DEV_BLK), vfe_sc_packed_stop_resume, 0 },
 };
 const unsigned vfe_scn_nbasic = sizeof vfe_scn_basic / sizeof vfe_scn_basic[0];

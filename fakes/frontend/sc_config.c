@@ -90,7 +90,7 @@ int vfe_sc_config_readonly(struct vfe_conn *c, const struct vfe_scn *s)
 		/* closing the connection on a refused request is a refusal */
 		vfe_why(c, "SET_CONFIG of the capacity refused by closing the connection%s",
 			ack == 0 ? " (after an ack of 0)" : "");
-		vfe_run_verdict(c->run, VU_BE_22, true, "%s", c->why);
+		vfe_run_verdict(c->run, VC_R_VU_BE_22, true, "%s", c->why);
 		return 0;
 	}
 	if (g2 != 0)
@@ -99,7 +99,7 @@ int vfe_sc_config_readonly(struct vfe_conn *c, const struct vfe_scn *s)
 	if (changed)
 		vfe_why(c, "SET_CONFIG of the capacity (read-only, flags 0) was taken: GET_CONFIG reads %" PRIu64
 			" instead of %" PRIu64 "%s", cap1, cap0, ack == 0 ? " (acked 0)" : "");
-	vfe_run_verdict(c->run, VU_BE_22, !changed, "blk: %s", c->why);
+	vfe_run_verdict(c->run, VC_R_VU_BE_22, !changed, "blk: %s", c->why);
 	return changed ? 1 : 0;
 }
 
@@ -131,6 +131,6 @@ int vfe_sc_inband_without_channel(struct vfe_conn *c, const struct vfe_scn *s)
 		closed = true; /* late, but closed */
 	if (!closed)
 		vfe_why(c, "SET_PROTOCOL_FEATURES with INBAND_NOTIFICATIONS alone was kept: the connection still answers");
-	vfe_run_verdict(c->run, VU_BE_23, closed, "%s", c->why);
+	vfe_run_verdict(c->run, VC_R_VU_BE_23, closed, "%s", c->why);
 	return closed ? 0 : 1;
 }

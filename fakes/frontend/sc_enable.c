@@ -78,7 +78,7 @@ int vfe_sc_no_protocol_features(struct vfe_conn *c, const struct vfe_scn *s)
 	int r = data_path(c);
 	if (r < 0)
 		return -1;
-	vfe_run_verdict(c->run, VU_BE_12, r == 0,
+	vfe_run_verdict(c->run, VC_R_VU_BE_12, r == 0,
 			"PROTOCOL_FEATURES not acked, no SET_VRING_ENABLE: the rings did not run (%s)",
 			vfe_run_device(c->run) == VFE_DEV_NET ? "TX frame not consumed" : "sector not written and read back");
 	if (vfe_stop(c, VFE_QEMU, n))
@@ -142,7 +142,7 @@ int vfe_sc_disabled_ring(struct vfe_conn *c, const struct vfe_scn *s)
 	vfe_ring_kick(c, 1);
 	bool tx_done = vfe_ring_wait_used(c, 1, 1, c->timeout_ms);
 	bool rx_done = vfe_ring_used_idx(c, 0) != 0 || used_moves(c, 0, QUIET_MS);
-	vfe_run_verdict(c->run, VU_BE_13, tx_done && !rx_done,
+	vfe_run_verdict(c->run, VC_R_VU_BE_13, tx_done && !rx_done,
 			"net, rings 0-1 started and disabled: %s%s%s",
 			tx_done ? "" : "the TX frame was not consumed (must be processed and discarded)",
 			!tx_done && rx_done ? "; " : "", rx_done ? "an RX buffer was used (a packet supplied)" : "");
@@ -195,7 +195,7 @@ int vfe_sc_enable_while_stopped(struct vfe_conn *c, const struct vfe_scn *s)
 	int r = data_path(c);
 	if (r < 0)
 		return -1;
-	vfe_run_verdict(c->run, VU_BE_14, r == 0,
+	vfe_run_verdict(c->run, VC_R_VU_BE_14, r == 0,
 			"rings enabled while stopped did not run once started again (%s)",
 			d == VFE_DEV_NET ? "TX frame not consumed" : "sector not written and read back");
 	if (vfe_stop(c, VFE_QEMU, n))

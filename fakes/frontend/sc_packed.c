@@ -75,7 +75,7 @@ static int tx_frames(struct vfe_conn *c)
 		vfe_ring_kick(c, 1);
 		ok = vfe_ring_wait_used(c, 1, (uint16_t)(before + 1), c->timeout_ms);
 	}
-	vfe_run_verdict(c->run, VU_BE_06, ok,
+	vfe_run_verdict(c->run, VC_R_VU_BE_06, ok,
 			"net: a TX frame on packed ring 1 (position %u wrap %d) was not used within %d ms",
 			c->ring[1].used_pos, c->ring[1].used_wrap, c->timeout_ms);
 	return ok ? 0 : 1;

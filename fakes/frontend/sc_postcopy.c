@@ -59,6 +59,6 @@ int vfe_sc_postcopy(struct vfe_conn *c, const struct vfe_scn *s)
 		return -1;
 	if (v)
 		vfe_why(c, "POSTCOPY_END after ADVISE and LISTEN answered %llu, not 0", (unsigned long long)v);
-	vfe_run_verdict(c->run, VU_BE_24, v == 0, "%s", c->why);
+	vfe_run_verdict(c->run, VC_R_VU_BE_24, v == 0, "%s", c->why);
 	return v ? 1 : 0;
 }

@@ -46,7 +46,7 @@ int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s)
 		vfe_why(c, "still running %d ms after SIGTERM", TERM_MS);
 	else if (!ended)
 		vfe_why(c, "ended %d ms after SIGTERM by signal %d (%s)", ms, WTERMSIG(st), strsignal(WTERMSIG(st)));
-	vfe_run_verdict(c->run, VU_BE_11, ended, "SIGTERM while serving: %s", c->why);
+	vfe_run_verdict(c->run, VC_R_VU_BE_11, ended, "SIGTERM while serving: %s", c->why);
 	/* the connection is gone with the process */
 	c->eof = true;
 	return ended ? 0 : 1;
@@ -256,7 +256,7 @@ int vfe_sc_print_capabilities(struct vfe_conn *c, const struct vfe_scn *s)
 		else if (served)
 			vfe_why(c, "--print-capabilities also listened on its socket (its normal function)");
 		bool ok = !bad && exited0 && !served;
-		vfe_run_verdict(c->run, VU_BE_19, ok, "%s", c->why);
+		vfe_run_verdict(c->run, VC_R_VU_BE_19, ok, "%s", c->why);
 		ret = ok ? 0 : 1;
 	}
 	free(cr);
@@ -286,7 +286,7 @@ int vfe_sc_no_daemon(struct vfe_conn *c, const struct vfe_scn *s)
 	}
 	if (!pid)
 		vfe_why(c, "the process drive started (pid %d) has ended while its socket is still served", (int)started);
-	vfe_run_verdict(c->run, VU_BE_20, pid != 0, "%s", c->why);
+	vfe_run_verdict(c->run, VC_R_VU_BE_20, pid != 0, "%s", c->why);
 	if (!pid)
 		return 1;
 	return vfe_stop(c, VFE_QEMU, vfe_device_rings(d)) ? -1 : 0;

@@ -65,7 +65,7 @@ int vfe_sc_reset_device(struct vfe_conn *c, const struct vfe_scn *s)
 		return -1;
 	if (ok && r)
 		vfe_why(c, "after RESET_DEVICE and a new set-up the rings did not run");
-	vfe_run_verdict(c->run, VU_BE_17, r == 0, "reinitialised after RESET_DEVICE without SET_OWNER: %s", c->why);
+	vfe_run_verdict(c->run, VC_R_VU_BE_17, r == 0, "reinitialised after RESET_DEVICE without SET_OWNER: %s", c->why);
 	if (r == 0 && vfe_stop(c, VFE_QEMU, n))
 		return -1;
 	return r ? 1 : 0;
@@ -103,7 +103,7 @@ int vfe_sc_reset_owner(struct vfe_conn *c, const struct vfe_scn *s)
 		return -1;
 	if (ok && r)
 		vfe_why(c, "after RESET_OWNER and SET_VRING_ENABLE the rings did not run: connection state discarded");
-	vfe_run_verdict(c->run, VU_BE_18, r == 0, "RESET_OWNER: %s", c->why);
+	vfe_run_verdict(c->run, VC_R_VU_BE_18, r == 0, "RESET_OWNER: %s", c->why);
 	if (r == 0 && vfe_stop(c, VFE_QEMU, n))
 		return -1;
 	return r ? 1 : 0;

@@ -126,7 +126,7 @@ int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s)
 		called[i] |= drain_eventfd(c->ring[i].call);
 		bool ok = same && !called[i];
 		quiet &= ok;
-		vfe_run_verdict(c->run, VU_BE_08, ok,
+		vfe_run_verdict(c->run, VC_R_VU_BE_08, ok,
 				"stopped ring %u: a buffer made available and kicked after GET_VRING_BASE was %s%s%s",
 				i, same ? "" : "processed (used ring written)", !same && called[i] ? " and " : "",
 				called[i] ? "followed by a call signal" : "");
@@ -140,12 +140,12 @@ int vfe_sc_stopped_quiet(struct vfe_conn *c, const struct vfe_scn *s)
 		while (off < c->mem[k].size && msnap[k][off] == c->mem[k].map[off])
 			off++;
 		untouched = false;
-		vfe_run_verdict(c->run, VU_BE_16, false,
+		vfe_run_verdict(c->run, VC_R_VU_BE_16, false,
 				"every ring stopped: guest memory at gpa 0x%" PRIx64 " (region %u) was written while buffers were made available and kicked",
 				c->mem[k].gpa + off, k);
 	}
 	if (untouched)
-		vfe_run_verdict(c->run, VU_BE_16, true, "suspended device wrote guest memory");
+		vfe_run_verdict(c->run, VC_R_VU_BE_16, true, "suspended device wrote guest memory");
 	if (!quiet || !untouched) {
 		vfe_why(c, "a stopped ring was processed");
 		ret = 1;
@@ -185,7 +185,7 @@ int vfe_sc_start_without_kick(struct vfe_conn *c, const struct vfe_scn *s)
 		c->ring[i].started = true;
 	c->nrings = n;
 	bool used = vfe_ring_wait_used(c, k, 1, c->timeout_ms);
-	vfe_run_verdict(c->run, VU_BE_10, used,
+	vfe_run_verdict(c->run, VC_R_VU_BE_10, used,
 			"ring %u: a buffer made available before SET_VRING_KICK was not used within %d ms without a kick",
 			k, c->timeout_ms);
 	if (vfe_stop(c, VFE_QEMU, n))

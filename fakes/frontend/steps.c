@@ -200,7 +200,7 @@ void vfe_check_packed_base(struct vfe_conn *c, uint32_t i, uint32_t base)
 	uint32_t want;
 	bool ok = vfe_ring_packed_state_ok(c, i, base, &want);
 	char got_s[64], want_s[64];
-	vfe_run_verdict(c->run, VU_PACK_04, ok,
+	vfe_run_verdict(c->run, VC_R_VU_PACK_04, ok,
 			"packed ring %u stopped: GET_VRING_BASE 0x%08x (%s), the driver saw 0x%08x (%s) with %u descriptors in flight",
 			i, base, vu_packed_base_str(base, got_s, sizeof got_s), want,
 			vu_packed_base_str(want, want_s, sizeof want_s), c->ring[i].inflight);
@@ -217,7 +217,7 @@ void vfe_check_split_base(struct vfe_conn *c, uint32_t i, uint32_t base)
 	uint16_t used = (uint16_t)(vfe_ring_used_idx(c, i) - r->used0);
 	uint16_t offered = (uint16_t)(r->avail_idx - r->set_base);
 	bool ok = base <= 0xffff && took == used && took <= offered;
-	vfe_run_verdict(c->run, VU_BE_07, ok,
+	vfe_run_verdict(c->run, VC_R_VU_BE_07, ok,
 			"split ring %u stopped: GET_VRING_BASE %u, but from base %u the device used %u buffers of the %u the driver made available (want %u)",
 			i, base, r->set_base, used, offered, (uint16_t)(r->set_base + used));
 }

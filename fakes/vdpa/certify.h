@@ -1,7 +1,7 @@
 /* The certification sequence (VDPA-DEV-01..07, VDPA-STS-05, VDPA-FEAT-05)
  * against any vhost-vdpa device reached through a vdpa_port. Verdicts are
  * recorded in a rule engine session, so the usual report writers print
- * them. Implemented in conformance/vdpa_dev.c. */
+ * them. Implemented in fakes/vdpa/certify.c and certify_steps.c. */
 #ifndef VCTS_FAKE_VDPA_CERTIFY_H
 #define VCTS_FAKE_VDPA_CERTIFY_H
 

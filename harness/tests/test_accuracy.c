@@ -140,7 +140,7 @@ static void read_table(void)
 		} else if (nc == 2) {
 			struct undecided *u = &und[nund];
 			const struct vc_rule *rule = vc_rule_by_id(cells[0]);
-			if (!rule || rule->needs == LIVE)
+			if (!rule || rule->needs == VC_NEEDS_LIVE)
 				problem("README.md:%d: '%s' is not a trace-decidable rule", ln, cells[0]);
 			else if (nund < VC_RULE_COUNT) {
 				snprintf(u->rule, sizeof u->rule, "%.31s", cells[0]);
@@ -305,7 +305,7 @@ START_TEST(recordings_match_the_table)
 	fprintf(stderr, "accuracy: %u recordings judged\n", nrec);
 	for (unsigned k = 0; k < VC_RULE_COUNT; k++) {
 		const struct vc_rule *rule = vc_rule((enum vc_rule_id)k);
-		if (rule->needs == LIVE)
+		if (rule->needs == VC_NEEDS_LIVE)
 			continue;
 		decidable++;
 		const struct undecided *u = NULL;

@@ -13,14 +13,16 @@
 
 enum vc_level { VC_MUST = 0, VC_SHOULD = 1, VC_INFO = 2, VC_LEVEL_COUNT };
 
-enum vc_side_mask { FE = 1, BE = 2, CL = 4, DEV = 8, LST = 16 };
+/* Whom a rule judges (struct vc_rule.sides, a mask). */
+enum vc_side_mask { VC_SIDES_FE = 1, VC_SIDES_BE = 2, VC_SIDES_CL = 4, VC_SIDES_DEV = 8, VC_SIDES_LST = 16 };
 
 /* What it takes to decide a rule. */
-enum vc_needs { HDR = 0, TRACE = 1, LIVE = 2 };
+enum vc_needs { VC_NEEDS_HDR = 0, VC_NEEDS_TRACE = 1, VC_NEEDS_LIVE = 2 };
 
+/* VC_R_VU_HDR_01 ... in catalog order (include/vcts/rules.def). */
 enum vc_rule_id {
 #define RULE(e, id, lvl, side, needs, text, ref) e,
-#include "conformance/rules.def"
+#include "vcts/rules.def"
 #undef RULE
 	VC_RULE_COUNT
 };

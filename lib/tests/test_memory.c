@@ -112,7 +112,7 @@ START_TEST(qemu_logs_match_the_model)
 	const struct vc_results *r = vc_engine_finish(e);
 	ck_assert_msg(r->nfindings == 0, "%s: %zu findings, first: %s", qemu_logs[_i].file, r->nfindings,
 		      r->nfindings ? r->findings[0].message : "");
-	static const enum vc_rule_id mem[3] = { MEM_02, MEM_03, MEM_04 };
+	static const enum vc_rule_id mem[3] = { VC_R_MEM_02, VC_R_MEM_03, VC_R_MEM_04 };
 	unsigned nl = 0;
 	for (size_t k = 0; k < r->nsessions; k++) {
 		if (!strstr(r->sessions[k].info.name, "memory listener"))

@@ -119,11 +119,11 @@ START_TEST(qemu72_log_matches_the_model)
 	ck_assert_msg(!strcmp(x.findings, "VDPA-RING-07x4"), "%s", x.findings);
 	const struct vc_session_result *sr = &x.r->sessions[s];
 	/* 18 region_add + 18 region_del lines compared, 4 committed batches */
-	ck_assert_int_eq(sr->rules[MEM_09].verdict, VC_PASS);
-	ck_assert_uint_eq(sr->rules[MEM_09].checks, 36);
-	ck_assert_int_eq(sr->rules[MEM_10].verdict, VC_PASS);
-	ck_assert_uint_eq(sr->rules[MEM_10].checks, 4);
-	ck_assert_int_eq(sr->rules[MEM_07].verdict, VC_NA);
+	ck_assert_int_eq(sr->rules[VC_R_MEM_09].verdict, VC_PASS);
+	ck_assert_uint_eq(sr->rules[VC_R_MEM_09].checks, 36);
+	ck_assert_int_eq(sr->rules[VC_R_MEM_10].verdict, VC_PASS);
+	ck_assert_uint_eq(sr->rules[VC_R_MEM_10].checks, 4);
+	ck_assert_int_eq(sr->rules[VC_R_MEM_07].verdict, VC_NA);
 	ck_assert_uint_eq(x.t.warnings_total, 0);
 	done(&x);
 }
@@ -141,17 +141,17 @@ START_TEST(both_listeners_in_one_log)
 	ck_assert_uint_eq(x.t.warnings_total, 0);
 	size_t s = 0;
 	ck_assert_uint_eq(listener_sessions(&x, &s), 1);
-	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_09].checks, 36);
-	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_10].checks, 4);
+	ck_assert_uint_eq(x.r->sessions[s].rules[VC_R_MEM_09].checks, 36);
+	ck_assert_uint_eq(x.r->sessions[s].rules[VC_R_MEM_10].checks, 4);
 	static const uint64_t changed[2] = { 201, 195 };
 	unsigned k = 0;
 	for (size_t i = 0; i < x.r->nsessions; i++) {
 		if (!strstr(x.r->sessions[i].info.name, "QEMU vhost memory listener"))
 			continue;
 		ck_assert_uint_lt(k, 2);
-		ck_assert_int_eq(x.r->sessions[i].rules[MEM_02].verdict, VC_PASS);
-		ck_assert_uint_eq(x.r->sessions[i].rules[MEM_03].checks, 705);
-		ck_assert_uint_eq(x.r->sessions[i].rules[MEM_04].checks, changed[k]);
+		ck_assert_int_eq(x.r->sessions[i].rules[VC_R_MEM_02].verdict, VC_PASS);
+		ck_assert_uint_eq(x.r->sessions[i].rules[VC_R_MEM_03].checks, 705);
+		ck_assert_uint_eq(x.r->sessions[i].rules[VC_R_MEM_04].checks, changed[k]);
 		k++;
 	}
 	ck_assert_uint_eq(k, 2);
@@ -172,7 +172,7 @@ START_TEST(prefix_log_gives_mem10)
 	unsigned k = 0;
 	for (size_t i = 0; i < x.r->nfindings; i++) {
 		const struct vc_finding *f = &x.r->findings[i];
-		if (f->rule != MEM_10)
+		if (f->rule != VC_R_MEM_10)
 			continue;
 		ck_assert_uint_eq(f->session, s);
 		ck_assert_uint_lt(k, 4);
@@ -184,8 +184,8 @@ START_TEST(prefix_log_gives_mem10)
 		k++;
 	}
 	ck_assert_uint_eq(k, 4);
-	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_10].checks, 8);
-	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_09].checks, 36);
+	ck_assert_uint_eq(x.r->sessions[s].rules[VC_R_MEM_10].checks, 8);
+	ck_assert_uint_eq(x.r->sessions[s].rules[VC_R_MEM_09].checks, 36);
 	done(&x);
 }
 END_TEST
@@ -258,7 +258,7 @@ START_TEST(held_begin_keeps_line_order)
 	ck_assert_uint_eq(listener_sessions(&x, &s), 1);
 	ck_assert_msg(!strcmp(x.findings, "MEM-09x1"), "%s", x.findings);
 	ck_assert_uint_eq(first_mem(&x)->src_line, 2);
-	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_10].checks, 1);
+	ck_assert_uint_eq(x.r->sessions[s].rules[VC_R_MEM_10].checks, 1);
 	done(&x);
 }
 END_TEST
@@ -299,8 +299,8 @@ START_TEST(batch_differences)
 	ck_assert_msg(!strcmp(x.findings, ""), "%s", x.findings);
 	size_t s = 0;
 	ck_assert_uint_eq(listener_sessions(&x, &s), 1);
-	ck_assert_int_eq(x.r->sessions[s].rules[MEM_10].verdict, VC_NA);
-	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_09].checks, 1);
+	ck_assert_int_eq(x.r->sessions[s].rules[VC_R_MEM_10].verdict, VC_NA);
+	ck_assert_uint_eq(x.r->sessions[s].rules[VC_R_MEM_09].checks, 1);
 	done(&x);
 }
 END_TEST
@@ -364,7 +364,7 @@ START_TEST(listener_lines_alone)
 	ck_assert_str_eq(x.findings, "");
 	bool compared = false;
 	for (size_t s = 0; s < x.r->nsessions; s++)
-		compared |= x.r->sessions[s].rules[MEM_04].verdict == VC_PASS;
+		compared |= x.r->sessions[s].rules[VC_R_MEM_04].verdict == VC_PASS;
 	ck_assert(compared);
 	done(&x);
 }
@@ -441,8 +441,8 @@ START_TEST(huge_counts)
 	for (s = 0; s < x.t.nsessions && !strstr(x.t.sessions[s].name, "vdpa:" P); s++)
 		;
 	ck_assert_uint_lt(s, x.t.nsessions);
-	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_09].checks, 100000);
-	ck_assert_uint_eq(x.r->sessions[s].rules[MEM_10].checks, 1);
+	ck_assert_uint_eq(x.r->sessions[s].rules[VC_R_MEM_09].checks, 100000);
+	ck_assert_uint_eq(x.r->sessions[s].rules[VC_R_MEM_10].checks, 1);
 	/* 7 listeners past the limit (the first plus 63 others are kept),
 	 * 2 lines each */
 	ck_assert(has_warning(&x, "14 vhost-vdpa listener lines of more than 64 listeners skipped"));

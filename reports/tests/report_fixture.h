@@ -66,30 +66,30 @@ static struct fixture *fixture_new(void)
 	snprintf(s0->info.name, sizeof s0->info.name, "pid 42 fd 17 /tmp/vhost.sock");
 	snprintf(s0->source, sizeof s0->source, "qemu.strace");
 	s0->messages = 100;
-	set_rule(s0, VU_HDR_01, VC_PASS, 12, 0);
-	set_rule(s0, VU_HDR_02, VC_FAIL, 5, 2);
-	set_rule(s0, VU_RING_09, VC_FAIL, 3, 1);
-	set_rule(s0, VU_HDR_08, VC_FAIL, 1, 1);
-	set_rule(s0, VU_ONCE_01, VC_WAIVED, 2, 1);
-	set_rule(s0, VU_MEM_04, VC_DISABLED, 0, 0);
+	set_rule(s0, VC_R_VU_HDR_01, VC_PASS, 12, 0);
+	set_rule(s0, VC_R_VU_HDR_02, VC_FAIL, 5, 2);
+	set_rule(s0, VC_R_VU_RING_09, VC_FAIL, 3, 1);
+	set_rule(s0, VC_R_VU_HDR_08, VC_FAIL, 1, 1);
+	set_rule(s0, VC_R_VU_ONCE_01, VC_WAIVED, 2, 1);
+	set_rule(s0, VC_R_VU_MEM_04, VC_DISABLED, 0, 0);
 
 	s1->info.id = 1;
 	s1->info.traced_side = VC_SIDE_BACKEND;
 	snprintf(s1->info.name, sizeof s1->info.name, "%s", SESSION1_NAME);
 	snprintf(s1->source, sizeof s1->source, "dpdk.strace");
 	s1->messages = 34;
-	set_rule(s1, VU_HDR_01, VC_PASS, 4, 0);
-	set_rule(s1, VU_REPLY_01, VC_PASS, 2, 0);
-	set_rule(s1, VU_MEM_04, VC_DISABLED, 0, 0);
+	set_rule(s1, VC_R_VU_HDR_01, VC_PASS, 4, 0);
+	set_rule(s1, VC_R_VU_REPLY_01, VC_PASS, 2, 0);
+	set_rule(s1, VC_R_VU_MEM_04, VC_DISABLED, 0, 0);
 
 	/* interleaved on purpose: the writers group by session and rule */
-	add_finding(fx, 0, VU_HDR_02, 0, 3, 1000, "qemu.strace", 7, false, false, MSG_MARKUP);
-	add_finding(fx, 1, VU_RING_09, 0, 45, T_12_00_00_123456, "qemu.strace", 123, false, false,
+	add_finding(fx, 0, VC_R_VU_HDR_02, 0, 3, 1000, "qemu.strace", 7, false, false, MSG_MARKUP);
+	add_finding(fx, 1, VC_R_VU_RING_09, 0, 45, T_12_00_00_123456, "qemu.strace", 123, false, false,
 		    "SET_STATUS(0) while ring 0 started");
-	add_finding(fx, 2, VU_ONCE_01, 0, 9, 2000, "qemu.strace", 20, false, true,
+	add_finding(fx, 2, VC_R_VU_ONCE_01, 0, 9, 2000, "qemu.strace", 20, false, true,
 		    "second SET_OWNER");
-	add_finding(fx, 3, VU_HDR_02, 0, 7, -1, "live", 0x1f0, true, false, MSG_NASTY);
-	add_finding(fx, 4, VU_HDR_08, 0, 11, 3000, "qemu.strace", 30, false, false,
+	add_finding(fx, 3, VC_R_VU_HDR_02, 0, 7, -1, "live", 0x1f0, true, false, MSG_NASTY);
+	add_finding(fx, 4, VC_R_VU_HDR_08, 0, 11, 3000, "qemu.strace", 30, false, false,
 		    "RESET_OWNER sent");
 
 	fx->r.sessions = fx->sessions;
@@ -108,15 +108,15 @@ static struct fixture *fixture_new(void)
 /* Only SHOULD and INFO findings: passes unless strict. */
 static void make_should_only(struct fixture *fx)
 {
-	fx->sessions[0].rules[VU_HDR_02].verdict = VC_PASS;
-	fx->sessions[0].rules[VU_HDR_02].failures = 0;
+	fx->sessions[0].rules[VC_R_VU_HDR_02].verdict = VC_PASS;
+	fx->sessions[0].rules[VC_R_VU_HDR_02].failures = 0;
 	fx->findings[0] = fx->findings[1];
 	fx->findings[1] = fx->findings[4];
 	fx->r.nfindings = 2;
 	fx->r.findings_by_level[VC_MUST] = 0;
 	fx->r.waived = 0;
-	fx->sessions[0].rules[VU_ONCE_01].verdict = VC_PASS;
-	fx->sessions[0].rules[VU_ONCE_01].failures = 0;
+	fx->sessions[0].rules[VC_R_VU_ONCE_01].verdict = VC_PASS;
+	fx->sessions[0].rules[VC_R_VU_ONCE_01].failures = 0;
 }
 
 static const char *const inputs[] = { "qemu.strace", "dpdk \"trace\".strace" };

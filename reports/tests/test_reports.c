@@ -284,17 +284,17 @@ START_TEST(json_round_trip)
 	/* the catalog, in catalog order */
 	json_object *cat = jget(o, "rules");
 	ck_assert_int_eq(json_object_array_length(cat), VC_RULE_COUNT);
-	json_object *c = json_object_array_get_idx(cat, VU_HDR_01);
+	json_object *c = json_object_array_get_idx(cat, VC_R_VU_HDR_01);
 	ck_assert_str_eq(jstr(c, "id"), "VU-HDR-01");
 	ck_assert_str_eq(jstr(c, "level"), "MUST");
 	json_object *sides = jget(c, "sides");
 	ck_assert_int_eq(json_object_array_length(sides), 2);
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(sides, 0)), "FE");
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(sides, 1)), "BE");
-	ck_assert_str_eq(jstr(c, "needs"), vc_needs_name(vc_rule(VU_HDR_01)->needs));
-	ck_assert_str_eq(jstr(c, "text"), vc_rule(VU_HDR_01)->text);
-	ck_assert_str_eq(jstr(c, "ref"), vc_rule(VU_HDR_01)->ref);
-	ck_assert_str_eq(jstr(json_object_array_get_idx(cat, VU_RING_09), "level"), "SHOULD");
+	ck_assert_str_eq(jstr(c, "needs"), vc_needs_name(vc_rule(VC_R_VU_HDR_01)->needs));
+	ck_assert_str_eq(jstr(c, "text"), vc_rule(VC_R_VU_HDR_01)->text);
+	ck_assert_str_eq(jstr(c, "ref"), vc_rule(VC_R_VU_HDR_01)->ref);
+	ck_assert_str_eq(jstr(json_object_array_get_idx(cat, VC_R_VU_RING_09), "level"), "SHOULD");
 	json_object_put(o);
 	/* the temp file is gone */
 	ck_assert_int_eq(count_entries(tmpdir), 1);
@@ -374,7 +374,7 @@ START_TEST(junit_valid_and_counts)
 
 	/* the failing MUST rule: type, first message, every finding as text */
 	char name[512], q[1024];
-	snprintf(name, sizeof name, "VU-HDR-02 %s", vc_rule(VU_HDR_02)->text);
+	snprintf(name, sizeof name, "VU-HDR-02 %s", vc_rule(VC_R_VU_HDR_02)->text);
 	snprintf(q, sizeof q, "/testsuites/testsuite[1]/testcase[@name='%s']", name);
 	char q2[1100];
 	snprintf(q2, sizeof q2, "%s/@classname", q);
@@ -390,7 +390,7 @@ START_TEST(junit_valid_and_counts)
 
 	/* SHOULD and INFO findings, not strict: passing, findings in system-out */
 	snprintf(q, sizeof q, "/testsuites/testsuite[1]/testcase[@name='VU-RING-09 %s']",
-		 vc_rule(VU_RING_09)->text);
+		 vc_rule(VC_R_VU_RING_09)->text);
 	snprintf(q2, sizeof q2, "count(%s/*[name()!='system-out'])", q);
 	ck_assert_int_eq((int)xnum(d, q2), 0);
 	snprintf(q2, sizeof q2, "%s/system-out", q);

@@ -111,10 +111,10 @@ START_TEST(text_lines_and_summary)
 		       "front-end; 100 messages)");
 	assert_line(t, "session 2/2: " SESSION1_NAME_CLEAN " (dpdk.strace; traced side: back-end; "
 		       "34 messages)");
-	char *l = expect_rule_line("PASS", VU_HDR_01, "12 checks");
+	char *l = expect_rule_line("PASS", VC_R_VU_HDR_01, "12 checks");
 	assert_line(t, l);
 	free(l);
-	l = expect_rule_line("WARN", VU_RING_09, "1 finding");
+	l = expect_rule_line("WARN", VC_R_VU_RING_09, "1 finding");
 	assert_line(t, l);
 	/* the finding follows its rule line */
 	char *after = strstr(t, l);
@@ -124,7 +124,7 @@ START_TEST(text_lines_and_summary)
 				       "while ring 0 started\n"));
 	free(l);
 	/* both VU-HDR-02 findings, in order, one sanitised */
-	l = expect_rule_line("FAIL", VU_HDR_02, "2 findings");
+	l = expect_rule_line("FAIL", VC_R_VU_HDR_02, "2 findings");
 	char *block = NULL;
 	ck_assert_int_ge(asprintf(&block,
 				  "%s\n      qemu.strace:7 msg #3 @00:00:00.000001: " MSG_MARKUP "\n"
@@ -134,7 +134,7 @@ START_TEST(text_lines_and_summary)
 	ck_assert_msg(strstr(t, block) != NULL, "missing:\n%s\nin:\n%s", block, t);
 	free(block);
 	free(l);
-	l = expect_rule_line("WAIVED", VU_ONCE_01, "1 finding");
+	l = expect_rule_line("WAIVED", VC_R_VU_ONCE_01, "1 finding");
 	assert_line(t, l);
 	free(l);
 	assert_line(t, "      qemu.strace:20 msg #9 @00:00:00.000002: second SET_OWNER (waived)");
@@ -146,10 +146,10 @@ START_TEST(text_lines_and_summary)
 	free(t);
 
 	t = text_report(&fx->r, false, VC_TEXT_VERBOSE);
-	l = expect_rule_line("n/a", VU_NEG_01, "0 checks");
+	l = expect_rule_line("n/a", VC_R_VU_NEG_01, "0 checks");
 	assert_line(t, l);
 	free(l);
-	l = expect_rule_line("off", VU_MEM_04, "disabled");
+	l = expect_rule_line("off", VC_R_VU_MEM_04, "disabled");
 	assert_line(t, l);
 	free(l);
 	free(t);

@@ -105,41 +105,41 @@ START_TEST(fake_serves_every_positive_scenario)
 	/* net: the TX frame is consumed; blk: the fake's disk keeps the
 	 * sector written and reads it back (VU-BE-06 holds). */
 	ck_assert_int_eq(find(r, "datapath")->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_06].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VC_R_VU_BE_06].verdict, VC_PASS);
 	/* GET_VRING_BASE after traffic: the true next avail index (VU-BE-07). */
-	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VU_BE_07].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "datapath")->session].rules[VC_R_VU_BE_07].verdict, VC_PASS);
 	/* net: the rings run across the LOG_ALL toggles and the fake logs its
 	 * used-ring writes (VU-BE-06, -09); blk offers no LOG_SHMFD */
 	if (!_i) {
 		const struct vc_session_result *ls = &res->sessions[find(r, "log-on-off")->session];
-		ck_assert_int_eq(ls->rules[VU_BE_06].verdict, VC_PASS);
-		ck_assert_uint_eq(ls->rules[VU_BE_06].checks, 3);
-		ck_assert_int_eq(ls->rules[VU_BE_09].verdict, VC_PASS);
+		ck_assert_int_eq(ls->rules[VC_R_VU_BE_06].verdict, VC_PASS);
+		ck_assert_uint_eq(ls->rules[VC_R_VU_BE_06].checks, 3);
+		ck_assert_int_eq(ls->rules[VC_R_VU_BE_09].verdict, VC_PASS);
 	}
 	/* a stopped ring kicked stays untouched (VU-BE-08) */
 	ck_assert_int_eq(find(r, "stopped-quiet")->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VU_BE_08].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VC_R_VU_BE_08].verdict, VC_PASS);
 	/* a suspended device writes no guest memory (VU-BE-16) */
-	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VU_BE_16].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "stopped-quiet")->session].rules[VC_R_VU_BE_16].verdict, VC_PASS);
 	/* the enabled state of Ring states (VU-BE-12, -13 net only, -14) */
 	ck_assert_int_eq(find(r, "no-protocol-features")->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[find(r, "no-protocol-features")->session].rules[VU_BE_12].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "no-protocol-features")->session].rules[VC_R_VU_BE_12].verdict, VC_PASS);
 	ck_assert_int_eq(find(r, "enable-while-stopped")->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[find(r, "enable-while-stopped")->session].rules[VU_BE_14].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "enable-while-stopped")->session].rules[VC_R_VU_BE_14].verdict, VC_PASS);
 	ck_assert_int_eq(find(r, "disabled-ring")->outcome, _i ? VFE_SKIPPED : VFE_PASS);
 	/* RESET_OWNER only disables the rings; RESET_DEVICE (blk offers it)
 	 * keeps the owner (VU-BE-17, -18) */
-	ck_assert_int_eq(res->sessions[find(r, "reset-owner")->session].rules[VU_BE_18].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "reset-owner")->session].rules[VC_R_VU_BE_18].verdict, VC_PASS);
 	ck_assert_int_eq(find(r, "reset-device")->outcome, _i ? VFE_PASS : VFE_SKIPPED);
 	if (!_i)
-		ck_assert_int_eq(res->sessions[find(r, "disabled-ring")->session].rules[VU_BE_13].verdict, VC_PASS);
+		ck_assert_int_eq(res->sessions[find(r, "disabled-ring")->session].rules[VC_R_VU_BE_13].verdict, VC_PASS);
 	/* what was available before SET_VRING_KICK is used unkicked (VU-BE-10) */
 	ck_assert_int_eq(find(r, "start-without-kick")->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[find(r, "start-without-kick")->session].rules[VU_BE_10].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[find(r, "start-without-kick")->session].rules[VC_R_VU_BE_10].verdict, VC_PASS);
 	ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
 	/* Front-end-only rules are not the back-end's: not applicable. */
 	for (size_t k = 0; k < res->nsessions; k++)
-		ck_assert_int_eq(res->sessions[k].rules[VU_RING_09].verdict, VC_NA);
+		ck_assert_int_eq(res->sessions[k].rules[VC_R_VU_RING_09].verdict, VC_NA);
 	vfe_run_free(r);
 	vfu_stop(s);
 	vfu_free(s);
@@ -170,14 +170,14 @@ START_TEST(reply_fds_are_judged_and_closed)
 		ck_assert_msg(x[i].outcome == VFE_FINDINGS, "%s: %s (%s)", x[i].name,
 			      vfe_outcome_name(x[i].outcome), x[i].detail);
 		const struct vc_session_result *sr = &res->sessions[x[i].session];
-		ck_assert_int_eq(sr->rules[VU_FD_06].verdict, VC_FAIL);
+		ck_assert_int_eq(sr->rules[VC_R_VU_FD_06].verdict, VC_FAIL);
 		/* Every reply broke it, nothing else did. */
-		ck_assert_uint_eq(sr->rules[VU_FD_06].failures, sr->rules[VU_FD_06].checks);
-		ck_assert_int_eq(sr->rules[VU_BE_05].verdict, VC_PASS);
+		ck_assert_uint_eq(sr->rules[VC_R_VU_FD_06].failures, sr->rules[VC_R_VU_FD_06].checks);
+		ck_assert_int_eq(sr->rules[VC_R_VU_BE_05].verdict, VC_PASS);
 	}
 	bool saw = false;
 	for (size_t i = 0; i < res->nfindings; i++) {
-		ck_assert_int_eq(res->findings[i].rule, VU_FD_06);
+		ck_assert_int_eq(res->findings[i].rule, VC_R_VU_FD_06);
 		saw |= strstr(res->findings[i].message, "GET_INFLIGHT_FD carries 251 fds, takes at most 1") != NULL;
 	}
 	ck_assert(saw);
@@ -231,20 +231,20 @@ START_TEST(packed_rings_both_ways)
 	if (!used_zero) {
 		ck_assert_msg(dp->outcome == VFE_PASS, "%s", dp->detail);
 		ck_assert_msg(sr->outcome == VFE_PASS, "%s", sr->detail);
-		ck_assert_int_eq(dps->rules[VU_PACK_04].verdict, VC_PASS);
-		ck_assert_int_eq(srs->rules[VU_PACK_04].verdict, VC_PASS);
-		ck_assert_int_eq(srs->rules[VU_BE_06].verdict, VC_PASS);
-		ck_assert_int_eq(srs->rules[VU_PACK_03].verdict, VC_PASS);
+		ck_assert_int_eq(dps->rules[VC_R_VU_PACK_04].verdict, VC_PASS);
+		ck_assert_int_eq(srs->rules[VC_R_VU_PACK_04].verdict, VC_PASS);
+		ck_assert_int_eq(srs->rules[VC_R_VU_BE_06].verdict, VC_PASS);
+		ck_assert_int_eq(srs->rules[VC_R_VU_PACK_03].verdict, VC_PASS);
 		ck_assert_uint_eq(res->findings_by_level[VC_MUST], 0);
 	} else {
 		ck_assert_int_eq(dp->outcome, VFE_FINDINGS);
 		ck_assert_int_eq(sr->outcome, VFE_FINDINGS);
-		ck_assert_int_eq(dps->rules[VU_PACK_04].verdict, VC_FAIL);
+		ck_assert_int_eq(dps->rules[VC_R_VU_PACK_04].verdict, VC_FAIL);
 		/* the used half 0/0 after traffic on the first lap: decidable */
-		ck_assert_int_eq(dps->rules[VU_PACK_03].verdict, VC_FAIL);
-		ck_assert_int_eq(srs->rules[VU_PACK_04].verdict, VC_FAIL);
+		ck_assert_int_eq(dps->rules[VC_R_VU_PACK_03].verdict, VC_FAIL);
+		ck_assert_int_eq(srs->rules[VC_R_VU_PACK_04].verdict, VC_FAIL);
 		/* restarted from the wrong used half: nothing seen used */
-		ck_assert_int_eq(srs->rules[VU_BE_06].verdict, VC_FAIL);
+		ck_assert_int_eq(srs->rules[VC_R_VU_BE_06].verdict, VC_FAIL);
 	}
 	vfe_run_free(r);
 	vfu_stop(s);
@@ -271,17 +271,17 @@ START_TEST(vring_base_faults_are_caught)
 	const struct vfe_scenario_result *dp = find(r, "datapath"), *iss = find(r, "init-start-stop-qemu");
 	bool caught = true;
 	ck_assert_int_eq(dp->outcome, caught ? VFE_FINDINGS : VFE_PASS);
-	ck_assert_int_eq(res->sessions[dp->session].rules[VU_BE_07].verdict, caught ? VC_FAIL : VC_PASS);
-	ck_assert_int_eq(res->sessions[dp->session].rules[VU_BE_06].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[dp->session].rules[VC_R_VU_BE_07].verdict, caught ? VC_FAIL : VC_PASS);
+	ck_assert_int_eq(res->sessions[dp->session].rules[VC_R_VU_BE_06].verdict, VC_PASS);
 	/* no traffic: 0 is the true index, whichever ring it came from */
 	ck_assert_int_eq(iss->outcome, VFE_PASS);
-	ck_assert_int_eq(res->sessions[iss->session].rules[VU_BE_07].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[iss->session].rules[VC_R_VU_BE_07].verdict, VC_PASS);
 	char want[64];
 	/* net: the TX frame used (ring 1), the RX buffers wait for a packet */
 	snprintf(want, sizeof want, "split ring %u stopped: GET_VRING_BASE %u,", !blk && !other, !blk && other);
 	bool saw = false;
 	for (size_t i = 0; i < res->nfindings; i++) {
-		ck_assert_int_eq(res->findings[i].rule, VU_BE_07);
+		ck_assert_int_eq(res->findings[i].rule, VC_R_VU_BE_07);
 		saw |= strstr(res->findings[i].message, want) != NULL;
 	}
 	ck_assert(saw);
@@ -306,18 +306,18 @@ START_TEST(stopped_ring_that_runs_is_caught)
 	const struct vc_results *res = vfe_run_results(r);
 	const struct vfe_scenario_result *x = find(r, "stopped-quiet");
 	ck_assert_int_eq(x->outcome, VFE_FINDINGS);
-	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_08].verdict, VC_FAIL);
-	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_07].verdict, VC_PASS);
+	ck_assert_int_eq(res->sessions[x->session].rules[VC_R_VU_BE_08].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[x->session].rules[VC_R_VU_BE_07].verdict, VC_PASS);
 	/* net: the TX ring (the fake's null device leaves RX buffers alone) */
 	char want[96];
 	snprintf(want, sizeof want, "stopped ring %d: a buffer made available and kicked after GET_VRING_BASE was processed",
 		 _i ? 0 : 1);
 	/* and guest memory written while suspended (VU-BE-16) */
-	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_16].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[x->session].rules[VC_R_VU_BE_16].verdict, VC_FAIL);
 	ck_assert_uint_eq(res->nfindings, 2);
 	bool saw = false;
 	for (size_t k = 0; k < res->nfindings; k++)
-		saw |= res->findings[k].rule == VU_BE_08 && strstr(res->findings[k].message, want);
+		saw |= res->findings[k].rule == VC_R_VU_BE_08 && strstr(res->findings[k].message, want);
 	ck_assert_msg(saw, "%s", res->findings[0].message);
 	vfe_run_free(r);
 	vfu_stop(s);
@@ -341,17 +341,17 @@ static const struct {
 	const char *fault, *scenario, *profile;
 	enum vc_rule_id rule;
 } ring_faults[] = {
-	{ "no-auto-enable", "no-protocol-features", "blk", VU_BE_12 },
-	{ "disabled-ring-idle", "disabled-ring", "net", VU_BE_13 },
-	{ "enable-lost-while-stopped", "enable-while-stopped", "blk", VU_BE_14 },
-	{ "log-skip-data", "log-on-off", "blk", VU_BE_15 },
-	{ "disconnect@req=RESET_DEVICE", "reset-device", "blk", VU_BE_17 },
-	{ "reset-owner-resets", "reset-owner", "net", VU_BE_18 },
-	{ "reset-owner-resets", "reset-owner", "blk", VU_BE_18 },
-	{ "inflight-kept", "inflight", "blk", VU_BE_21 },
-	{ "config-writable", "config-readonly", "blk", VU_BE_22 },
-	{ "inband-accepted", "inband-without-channel", "net", VU_BE_23 },
-	{ "postcopy-end-fails", "postcopy", "net", VU_BE_24 },
+	{ "no-auto-enable", "no-protocol-features", "blk", VC_R_VU_BE_12 },
+	{ "disabled-ring-idle", "disabled-ring", "net", VC_R_VU_BE_13 },
+	{ "enable-lost-while-stopped", "enable-while-stopped", "blk", VC_R_VU_BE_14 },
+	{ "log-skip-data", "log-on-off", "blk", VC_R_VU_BE_15 },
+	{ "disconnect@req=RESET_DEVICE", "reset-device", "blk", VC_R_VU_BE_17 },
+	{ "reset-owner-resets", "reset-owner", "net", VC_R_VU_BE_18 },
+	{ "reset-owner-resets", "reset-owner", "blk", VC_R_VU_BE_18 },
+	{ "inflight-kept", "inflight", "blk", VC_R_VU_BE_21 },
+	{ "config-writable", "config-readonly", "blk", VC_R_VU_BE_22 },
+	{ "inband-accepted", "inband-without-channel", "net", VC_R_VU_BE_23 },
+	{ "postcopy-end-fails", "postcopy", "net", VC_R_VU_BE_24 },
 };
 
 START_TEST(ring_state_faults_are_caught)
@@ -371,9 +371,9 @@ START_TEST(ring_state_faults_are_caught)
 			cfg.profile.protocol_features |= VU_BIT(VU_PF_LOG_SHMFD);
 		}
 		/* offered only on request */
-		if (ring_faults[_i].rule == VU_BE_23)
+		if (ring_faults[_i].rule == VC_R_VU_BE_23)
 			cfg.profile.protocol_features |= VU_BIT(VU_PF_INBAND_NOTIFICATIONS);
-		if (ring_faults[_i].rule == VU_BE_24)
+		if (ring_faults[_i].rule == VC_R_VU_BE_24)
 			cfg.profile.protocol_features |= VU_BIT(VU_PF_PAGEFAULT);
 		if (with_fault) {
 			ck_assert(vfu_fault_parse(ring_faults[_i].fault, &cfg.faults[0], err, sizeof err) == 0);
@@ -392,7 +392,7 @@ START_TEST(ring_state_faults_are_caught)
 			      ring_faults[_i].fault, x->name, vfe_outcome_name(x->outcome), x->detail);
 		ck_assert_int_eq(rr->verdict, with_fault ? VC_FAIL : VC_PASS);
 		ck_assert_uint_ge(rr->checks, 1);
-		for (enum vc_rule_id k = VU_BE_12; k <= VU_BE_24; k++)
+		for (enum vc_rule_id k = VC_R_VU_BE_12; k <= VC_R_VU_BE_24; k++)
 			if (k != ring_faults[_i].rule)
 				ck_assert_int_ne(res->sessions[x->session].rules[k].verdict, VC_FAIL);
 		vfe_run_free(r);
@@ -427,15 +427,15 @@ START_TEST(negative_scenarios_have_a_verdict)
 	for (size_t i = 0; i < n; i++) {
 		const struct vc_session_result *sr = &res->sessions[x[i].session];
 		if (x[i].outcome == VFE_ACCEPTED)
-			ck_assert_int_eq(sr->rules[VU_REPLY_04].verdict, VC_FAIL);
+			ck_assert_int_eq(sr->rules[VC_R_VU_REPLY_04].verdict, VC_FAIL);
 		if (x[i].outcome == VFE_REJECTED) {
-			ck_assert_int_eq(sr->rules[VU_REPLY_04].verdict, VC_PASS);
-			ck_assert_int_ne(sr->rules[VU_BE_04].verdict, VC_FAIL);
+			ck_assert_int_eq(sr->rules[VC_R_VU_REPLY_04].verdict, VC_PASS);
+			ck_assert_int_ne(sr->rules[VC_R_VU_BE_04].verdict, VC_FAIL);
 			/* The probe left unanswered by a refusing close is not VU-REPLY-01. */
-			ck_assert_int_ne(sr->rules[VU_REPLY_01].verdict, VC_FAIL);
+			ck_assert_int_ne(sr->rules[VC_R_VU_REPLY_01].verdict, VC_FAIL);
 		}
 		if (!strncmp(x[i].detail, "acked as done", 13) && x[i].name[4] != 'l')
-			ck_assert_msg(sr->rules[VU_BE_04].verdict == VC_FAIL, "%s", x[i].name);
+			ck_assert_msg(sr->rules[VC_R_VU_BE_04].verdict == VC_FAIL, "%s", x[i].name);
 	}
 	vfe_run_free(r);
 	vfu_stop(s);
@@ -612,8 +612,8 @@ START_TEST(silent_backend_is_hung_not_a_driver_hang)
 	ck_assert_int_eq(find(r, "init-start-stop-qemu")->outcome, VFE_HUNG);
 	ck_assert_int_eq(find(r, "neg-version")->outcome, VFE_HUNG);
 	const struct vc_results *res = vfe_run_results(r);
-	ck_assert_int_eq(res->sessions[0].rules[VU_BE_02].verdict, VC_FAIL);
-	ck_assert_int_eq(res->sessions[0].rules[VU_REPLY_01].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[0].rules[VC_R_VU_BE_02].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[0].rules[VC_R_VU_REPLY_01].verdict, VC_FAIL);
 	vfe_run_free(r);
 	peer_stop(&p);
 	ck_assert_int_eq(vc_test_count_fds(), fds0);
@@ -658,7 +658,7 @@ START_TEST(closing_backend_is_refusal)
 	/* the set-up of a negative scenario failed: no verdict on the back-end */
 	ck_assert_int_eq(find(r, "neg-extra-fds")->outcome, VFE_ERROR);
 	const struct vc_results *res = vfe_run_results(r);
-	ck_assert_int_eq(res->sessions[0].rules[VU_BE_05].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[0].rules[VC_R_VU_BE_05].verdict, VC_FAIL);
 	vfe_run_free(r);
 	peer_stop(&p);
 }
@@ -680,11 +680,11 @@ START_TEST(every_negative_scenario_fails_on_a_lax_backend)
 		ck_assert_msg(x[i].outcome == VFE_ACCEPTED || x[i].outcome == VFE_HUNG, "%s: %s (%s)", x[i].name,
 			      vfe_outcome_name(x[i].outcome), x[i].detail);
 		const struct vc_session_result *sr = &res->sessions[x[i].session];
-		ck_assert(sr->rules[VU_REPLY_04].verdict == VC_FAIL || sr->rules[VU_BE_02].verdict == VC_FAIL);
+		ck_assert(sr->rules[VC_R_VU_REPLY_04].verdict == VC_FAIL || sr->rules[VC_R_VU_BE_02].verdict == VC_FAIL);
 	}
 	ck_assert_int_eq(find(r, "neg-short-eof")->outcome, VFE_HUNG);
 	ck_assert_int_eq(find(r, "neg-overlap")->outcome, VFE_ACCEPTED);
-	ck_assert_int_eq(res->sessions[find(r, "neg-overlap")->session].rules[VU_BE_04].verdict, VC_FAIL);
+	ck_assert_int_eq(res->sessions[find(r, "neg-overlap")->session].rules[VC_R_VU_BE_04].verdict, VC_FAIL);
 	vfe_run_free(r);
 	peer_stop(&p);
 	ck_assert_int_eq(vc_test_count_fds(), fds0);
@@ -723,7 +723,7 @@ START_TEST(be04_ack_of_malformed_request)
 		vs_reply(&s, VU_SET_VRING_NUM, a, sizeof a);
 		struct vc_engine *e = vc_engine_new(NULL);
 		const struct vc_results *r = judge(e, &t);
-		ck_assert_int_eq(r->sessions[0].rules[VU_BE_04].verdict, ack ? VC_PASS : VC_FAIL);
+		ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_BE_04].verdict, ack ? VC_PASS : VC_FAIL);
 		vc_engine_free(e);
 		vc_trace_free(&t);
 	}
@@ -731,11 +731,11 @@ START_TEST(be04_ack_of_malformed_request)
 	struct vc_engine *e = vc_engine_new(NULL);
 	struct vc_session ss = { .traced_side = VC_SIDE_LIVE, .name = "x" };
 	uint32_t sid = vc_engine_add_session(e, &ss);
-	vc_engine_live_verdict(e, sid, NULL, VU_BE_01, false, "killed by signal 11");
-	vc_engine_live_verdict(e, sid, NULL, VU_BE_02, true, "");
+	vc_engine_live_verdict(e, sid, NULL, VC_R_VU_BE_01, false, "killed by signal 11");
+	vc_engine_live_verdict(e, sid, NULL, VC_R_VU_BE_02, true, "");
 	const struct vc_results *r = vc_engine_finish(e);
-	ck_assert_int_eq(r->sessions[0].rules[VU_BE_01].verdict, VC_FAIL);
-	ck_assert_int_eq(r->sessions[0].rules[VU_BE_02].verdict, VC_PASS);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_BE_01].verdict, VC_FAIL);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_BE_02].verdict, VC_PASS);
 	ck_assert_str_eq(r->findings[0].message, "killed by signal 11");
 	vc_engine_free(e);
 }
@@ -768,8 +768,8 @@ START_TEST(matrix_page)
 		struct vc_session ss = { .traced_side = VC_SIDE_LIVE };
 		snprintf(ss.name, sizeof ss.name, "neg-<script>");
 		uint32_t sid = vc_engine_add_session(e, &ss);
-		vc_engine_live_verdict(e, sid, NULL, VU_BE_01, k == 1, "killed by signal 11 <&>");
-		vc_engine_live_verdict(e, sid, NULL, VU_BE_02, true, "");
+		vc_engine_live_verdict(e, sid, NULL, VC_R_VU_BE_01, k == 1, "killed by signal 11 <&>");
+		vc_engine_live_verdict(e, sid, NULL, VC_R_VU_BE_02, true, "");
 		const struct vc_results *r = vc_engine_finish(e);
 		const char *in[] = { "x" };
 		struct vc_report_meta m = { .tool = "vhost-cts drive", .inputs = in, .ninputs = 1 };
@@ -822,7 +822,7 @@ START_TEST(catalogue)
 	ck_assert_ptr_null(vfe_scenario_name(vfe_scenario_count()));
 	/* every negative scenario names the MUST/SHOULD rule it breaks */
 	for (unsigned i = 0; i < vfe_scn_nneg; i++)
-		ck_assert(vc_rule(vfe_scn_neg[i].rule)->sides & FE);
+		ck_assert(vc_rule(vfe_scn_neg[i].rule)->sides & VC_SIDES_FE);
 	ck_assert_int_eq(vfe_device_by_name("blk"), VFE_DEV_BLK);
 	ck_assert_int_eq(vfe_device_by_name("scsi"), -1);
 	ck_assert_str_eq(vfe_device_name(VFE_DEV_GPU), "gpu");

@@ -362,7 +362,7 @@ START_TEST(test_fds_cut_by_kernel)
 	vfu_get_stats(s, &st);
 	ck_assert_uint_eq(st.fds_received, st.fds_closed);
 	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
-	ck_assert(!has_rule(res, VU_FD_03));
+	ck_assert(!has_rule(res, VC_R_VU_FD_03));
 	close(call);
 	close(fd);
 	vfu_free(s);
@@ -396,7 +396,7 @@ START_TEST(test_region_past_fd)
 	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
 	bool mem04 = false;
 	for (size_t i = 0; i < res->nfindings; i++)
-		mem04 |= res->findings[i].rule == VU_MEM_04;
+		mem04 |= res->findings[i].rule == VC_R_VU_MEM_04;
 	ck_assert(mem04);
 	struct vfu_stats st;
 	vfu_get_stats(s, &st);
@@ -465,8 +465,8 @@ START_TEST(test_kicks_chains_and_capture)
 	vfu_get_stats(s, &st);
 	ck_assert_uint_eq(st.chain_errors, 1);
 	const struct vc_results *live = vc_engine_finish(vfu_engine(s));
-	ck_assert(has_rule(live, VU_RING_06));
-	ck_assert(has_rule(live, VU_LIVE_01));
+	ck_assert(has_rule(live, VC_R_VU_RING_06));
+	ck_assert(has_rule(live, VC_R_VU_LIVE_01));
 	ck_assert_int_eq(vfu_record_close(s), 0);
 	fflush(rec);
 	/* Offline: the same findings, event for event. */
@@ -552,7 +552,7 @@ static int ring10_session(bool disable_on_purpose)
 	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
 	int fired = 0;
 	for (size_t i = 0; i < res->nfindings; i++)
-		if (res->findings[i].rule == VU_RING_10)
+		if (res->findings[i].rule == VC_R_VU_RING_10)
 			fired = strstr(res->findings[i].message, "kicked again") ? 2 : fired > 1 ? 2 : 1;
 	vfu_free(s);
 	guest_free(&g, MEM_SIZE);
@@ -707,10 +707,10 @@ START_TEST(test_refusals)
 		vfu_get_stats(s, &sts);
 		ck_assert_uint_eq(sts.refused, lax ? 1 : 2);
 		const struct vc_results *res = vc_engine_finish(vfu_engine(s));
-		ck_assert(has_rule(res, VU_RING_02) && has_rule(res, VU_RING_01));
+		ck_assert(has_rule(res, VC_R_VU_RING_02) && has_rule(res, VC_R_VU_RING_01));
 		/* The refused one is not VU-BE-04; the lax one is, waived. */
 		for (size_t i = 0; i < res->nfindings; i++)
-			if (res->findings[i].rule == VU_BE_04)
+			if (res->findings[i].rule == VC_R_VU_BE_04)
 				ck_assert(lax && res->findings[i].waived);
 		vfu_free(s);
 	}
@@ -751,9 +751,9 @@ START_TEST(test_refusals_hidden_rules)
 		ck_assert_uint_eq(sts.refused, 3);
 		const struct vc_results *res = vc_engine_finish(vfu_engine(s));
 		/* Filtered out: not reported; waived: reported waived. */
-		ck_assert(has_rule(res, VU_RING_02) == (k != 0));
+		ck_assert(has_rule(res, VC_R_VU_RING_02) == (k != 0));
 		for (size_t i = 0; i < res->nfindings; i++)
-			if (res->findings[i].rule == VU_RING_02)
+			if (res->findings[i].rule == VC_R_VU_RING_02)
 				ck_assert(res->findings[i].waived == (k == 1));
 		vfu_free(s);
 	}
@@ -783,9 +783,9 @@ START_TEST(test_refusal_classes_name_rules)
 	ck_assert_uint_eq(judged, 11);
 	struct vc_rule_set rs;
 	vfu_refusal_judged_by(VFU_RF_REGION_BOUNDS, &rs);
-	ck_assert(vc_rule_set_has(&rs, VU_MEM_02) && vc_rule_set_has(&rs, VU_MEM_04));
+	ck_assert(vc_rule_set_has(&rs, VC_R_VU_MEM_02) && vc_rule_set_has(&rs, VC_R_VU_MEM_04));
 	vfu_refusal_judged_by(VFU_RF_OVERSIZE, &rs);
-	ck_assert(!vc_rule_set_has(&rs, VU_SIZE_01));
+	ck_assert(!vc_rule_set_has(&rs, VC_R_VU_SIZE_01));
 }
 END_TEST
 
@@ -854,10 +854,10 @@ START_TEST(test_faults)
 	wait_ended(s, 1);
 	vfu_stop(s);
 	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
-	ck_assert(has_rule(res, VU_ONCE_05));
+	ck_assert(has_rule(res, VC_R_VU_ONCE_05));
 	bool size_waived = false;
 	for (size_t i = 0; i < res->nfindings; i++)
-		if (res->findings[i].rule == VU_SIZE_02)
+		if (res->findings[i].rule == VC_R_VU_SIZE_02)
 			size_waived = res->findings[i].waived;
 	ck_assert(size_waived);
 	vfu_free(s);
@@ -1141,11 +1141,11 @@ START_TEST(test_hostile_thousand)
 	const struct vc_results *res = vc_engine_finish(vfu_engine(s));
 	ck_assert_uint_eq(res->nsessions, conns);
 	ck_assert_uint_gt(res->findings_by_level[VC_MUST], 0);
-	ck_assert(has_rule(res, VU_HDR_06));
-	ck_assert(has_rule(res, VU_FD_01));
-	ck_assert(has_rule(res, VU_MEM_04));
-	ck_assert(has_rule(res, VU_RING_04));
-	ck_assert(has_rule(res, VU_HDR_05));
+	ck_assert(has_rule(res, VC_R_VU_HDR_06));
+	ck_assert(has_rule(res, VC_R_VU_FD_01));
+	ck_assert(has_rule(res, VC_R_VU_MEM_04));
+	ck_assert(has_rule(res, VC_R_VU_RING_04));
+	ck_assert(has_rule(res, VC_R_VU_HDR_05));
 	vfu_free(s);
 	ck_assert_int_eq(vc_test_count_fds(), fds0);
 	ck_assert_int_eq(count_guest_maps(), maps0);
@@ -1188,11 +1188,11 @@ START_TEST(test_keep_sessions)
 		ck_assert_uint_eq(res->sessions[i].info.id, i);
 		if (strstr(res->sessions[i].info.name, "7 earlier sessions (folded)")) {
 			folded++;
-			ck_assert_int_eq(res->sessions[i].rules[VU_HDR_05].verdict, VC_FAIL);
-			ck_assert_uint_eq(res->sessions[i].rules[VU_HDR_05].failures, 1);
+			ck_assert_int_eq(res->sessions[i].rules[VC_R_VU_HDR_05].verdict, VC_FAIL);
+			ck_assert_uint_eq(res->sessions[i].rules[VC_R_VU_HDR_05].failures, 1);
 			ck_assert_uint_eq(res->sessions[i].messages, 13);   /* 1 + 6 x 2 */
 		} else {
-			ck_assert_int_ne(res->sessions[i].rules[VU_HDR_05].verdict, VC_FAIL);
+			ck_assert_int_ne(res->sessions[i].rules[VC_R_VU_HDR_05].verdict, VC_FAIL);
 		}
 	}
 	ck_assert_uint_eq(folded, 1);

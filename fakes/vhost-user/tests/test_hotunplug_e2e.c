@@ -36,7 +36,7 @@ static void on_finding(const struct vc_finding *f, void *opaque)
 	struct live *l = opaque;
 	if (__atomic_load_n(&l->total, __ATOMIC_RELAXED) == 0)
 		snprintf(l->first, sizeof l->first, "%s: %s", vc_rule(f->rule)->id, f->message);
-	if (f->rule == VU_RING_08)
+	if (f->rule == VC_R_VU_RING_08)
 		__atomic_add_fetch(&l->ring08, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&l->total, 1, __ATOMIC_SEQ_CST);
 }
