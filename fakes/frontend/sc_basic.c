@@ -82,7 +82,7 @@ static int sc_hotplug_table(struct vfe_conn *c, const struct vfe_scn *s)
 	 * rings stay where they are. Then unplug. */
 	if (vfe_mem_add(c, VFE_MEM_SIZE * 4, VFE_MEM_SIZE) < 0 || vfe_send_memtable(c))
 		return -1;
-	munmap(c->mem[1].map, c->mem[1].size);
+	munmap(c->mem[1].map, c->mem[1].span);
 	close(c->mem[1].fd);
 	c->nmem = 1;
 	if (vfe_send_memtable(c) || vfe_stop(c, VFE_QEMU, rings_of(c)))

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -642,6 +643,50 @@ START_TEST(be04_ack_of_malformed_request)
 }
 END_TEST
 
+/* ---- the driver's own tables conform: neg-region-past-fd(-ring) ---- */
+
+/* The B6 table claims 64 MiB of a 1 MiB memfd. With only the memfd mapped,
+ * mmap put it just below region 0 in some runs, and the claim then covered
+ * region 0's user addresses (VU-MEM-03, serve sessions #29/#30 in about
+ * half the runs). This test forces that layout: region 0 at Q + 1 MiB and
+ * region 1 asked for at Q, the hole below it; the table must still break
+ * VU-MEM-04 only. */
+START_TEST(past_fd_table_overlaps_nothing)
+{
+	uint64_t lo = VFE_RING_AREA, total = VFE_PAST_FD_CLAIM + VFE_MEM_SIZE;
+	uint8_t *q = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ck_assert_ptr_ne(q, MAP_FAILED);
+	munmap(q, total);
+	struct vfe_conn *c = calloc(1, sizeof *c);
+	ck_assert_int_eq(vfe_mem_add_span(c, 0, VFE_MEM_SIZE, VFE_MEM_SIZE, q + lo), 0);
+	ck_assert_ptr_eq(c->mem[0].map, q + lo); /* the layout is the one forced */
+	uint8_t pl[VFE_PAST_FD_TABLE];
+	int fds[2];
+	ck_assert_int_eq(vfe_past_fd_table(c, VFE_MEM_SIZE, q, pl, fds), 0);
+	/* every claimed user address is the driver's own, none region 0's */
+	unsigned char vec[VFE_PAST_FD_CLAIM / 4096];
+	ck_assert_int_eq(mincore(c->mem[1].map, VFE_PAST_FD_CLAIM, vec), 0);
+	struct vc_trace t;
+	vc_trace_init(&t, "synth", VC_FMT_NATIVE);
+	struct vc_synth sy;
+	vs_begin(&sy, &t, "past-fd", VC_SIDE_LIVE);
+	struct vs_profile p;
+	vs_default_profile(&p);
+	vs_init(&sy, &p);
+	struct vc_event *ev = vs_req(&sy, VU_SET_MEM_TABLE, 0, pl, sizeof pl, 2);
+	ev->fds[0].size = (int64_t)VFE_MEM_SIZE;
+	ev->fds[1].size = (int64_t)VFE_RING_AREA;
+	struct vc_engine *e = vc_engine_new(NULL);
+	const struct vc_results *r = judge(e, &t);
+	ck_assert_int_eq(r->sessions[0].rules[VU_MEM_03].verdict, VC_PASS);
+	ck_assert_int_eq(r->sessions[0].rules[VU_MEM_04].verdict, VC_FAIL);
+	vc_engine_free(e);
+	vc_trace_free(&t);
+	vfe_mem_free_all(c);
+	free(c);
+}
+END_TEST
+
 /* ---- the matrix page ---- */
 
 static char *slurp(const char *path)
@@ -749,6 +794,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(t, closing_backend_is_refusal);
 	tcase_add_test(t, every_negative_scenario_fails_on_a_lax_backend);
 	tcase_add_test(t, be04_ack_of_malformed_request);
+	tcase_add_test(t, past_fd_table_overlaps_nothing);
 	tcase_add_test(t, matrix_page);
 	tcase_add_test(t, catalogue);
 	suite_add_tcase(s, t);
