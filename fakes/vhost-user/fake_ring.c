@@ -59,8 +59,9 @@ int vfu_region_add(struct vfu_conn *c, const struct vu_region_pl *r, int fd, int
 	else if (fd < 0 || fd_size < 0)
 		why = "no file behind it";
 	else if (r->mmap_offset + r->size > (uint64_t)fd_size && !vfu_conn_lax(c, VFU_RF_REGION_BOUNDS))
-		/* lax=region-bounds maps it anyway: what back-ends with bug B6
-		 * do, and a ring placed there faults (SIGBUS) on first use. */
+		/* lax=region-bounds takes it anyway, as back-ends with bug B6
+		 * do, but never touches the part past the fd (translate()):
+		 * that would be SIGBUS, and the fake never crashes. */
 		why = "mmap_offset + size runs past the end of the fd";
 	if (why) {
 		vfu_conn_log(c, "region gpa 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%" PRIx64
@@ -84,6 +85,8 @@ int vfu_region_add(struct vfu_conn *c, const struct vu_region_pl *r, int fd, int
 	x->map = p;
 	x->map_len = (size_t)map_len;
 	x->host = (uint8_t *)p + (r->mmap_offset - map_off);
+	x->backed = r->mmap_offset >= (uint64_t)fd_size ? 0
+		    : (uint64_t)fd_size - r->mmap_offset < r->size ? (uint64_t)fd_size - r->mmap_offset : r->size;
 	*pn = n + 1;
 	vfu_conn_count(c, VFU_CNT_MAPPED, 1);
 	return 0;
@@ -106,7 +109,8 @@ int vfu_region_remove(struct vfu_conn *c, const struct vu_region_pl *r)
 }
 
 /* Host address of [a, a+len) in guest-physical (gpa) or front-end user
- * (uva) space, wholly inside one region; NULL otherwise. */
+ * (uva) space, wholly inside the file-backed part of one region; NULL
+ * otherwise. */
 static uint8_t *translate(struct vfu_conn *c, uint64_t a, uint64_t len, bool gpa)
 {
 	uint32_t n;
@@ -115,7 +119,7 @@ static uint8_t *translate(struct vfu_conn *c, uint64_t a, uint64_t len, bool gpa
 		uint64_t base = gpa ? rg[i].r.gpa : rg[i].r.uva;
 		if (a < base || a - base >= rg[i].r.size)
 			continue;
-		if (len > rg[i].r.size - (a - base))
+		if (a - base >= rg[i].backed || len > rg[i].backed - (a - base))
 			return NULL;
 		return rg[i].host + (a - base);
 	}

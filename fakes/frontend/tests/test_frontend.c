@@ -643,6 +643,32 @@ START_TEST(be04_ack_of_malformed_request)
 }
 END_TEST
 
+/* lax=region-bounds takes a region larger than its memfd (B6) but must not
+ * crash: the fake runs on this thread's process, so a SIGBUS from the ring
+ * the scenario places past the memfd would kill the test. The table is
+ * acked (accepted: the lax class fails its scenario), the ring is halted. */
+START_TEST(lax_region_bounds_never_crashes)
+{
+	fresh_path("b6");
+	int fds0 = vc_test_count_fds();
+	struct vfu_server *s = start_fake_faults("net", 1, "lax=region-bounds");
+	struct vfe_run *r = new_run("neg-region-past-fd-ring,neg-region-past-fd", VFE_DEV_NET, 1000);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 2);
+	const struct vfe_scenario_result *x = find(r, "neg-region-past-fd-ring");
+	ck_assert_msg(x->outcome == VFE_ACCEPTED, "%s (%s)", vfe_outcome_name(x->outcome), x->detail);
+	ck_assert_int_eq(find(r, "neg-region-past-fd")->outcome, VFE_ACCEPTED);
+	const struct vc_results *res = vfe_run_results(r);
+	ck_assert_int_eq(res->sessions[x->session].rules[VU_BE_04].verdict, VC_FAIL);
+	ck_assert_int_ne(res->sessions[x->session].rules[VU_BE_01].verdict, VC_FAIL);
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
 /* ---- the driver's own tables conform: neg-region-past-fd(-ring) ---- */
 
 /* The B6 table claims 64 MiB of a 1 MiB memfd. With only the memfd mapped,
@@ -795,6 +821,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(t, every_negative_scenario_fails_on_a_lax_backend);
 	tcase_add_test(t, be04_ack_of_malformed_request);
 	tcase_add_test(t, past_fd_table_overlaps_nothing);
+	tcase_add_test(t, lax_region_bounds_never_crashes);
 	tcase_add_test(t, matrix_page);
 	tcase_add_test(t, catalogue);
 	suite_add_tcase(s, t);
