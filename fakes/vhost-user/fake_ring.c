@@ -8,6 +8,9 @@
 #include "vcts/vring.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -436,16 +439,61 @@ static void process_packed(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r,
 	}
 }
 
+/* Sizes are checked when a region or log is mapped, but a front-end can
+ * shrink its memfd afterwards: the next access to the lost part raises
+ * SIGBUS. Every guest access happens while a ring is processed, so that
+ * runs under this thread's guard; the fault ends it and halts the ring.
+ * A SIGBUS outside a guard goes to the handler that was there before. */
+static __thread sigjmp_buf *bus_guard;
+static struct sigaction bus_prev;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (bus_guard)
+		siglongjmp(*bus_guard, 1);
+	/* not a guest access: the faulting instruction runs again under the
+	 * previous handler (default: the process dies as it would have) */
+	sigaction(sig, &bus_prev, NULL);
+}
+
+static void bus_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &bus_prev);
+}
+
+static void process_split(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, const struct vfu_profile *p);
+
 void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 {
 	struct vfu_ring *r = vfu_conn_ring(c, idx);
 	if (!r || !r->num_set || !r->addr_set || r->broken)
 		return;
 	const struct vfu_profile *p = vfu_conn_profile(c);
-	if (r->packed) {
-		process_packed(c, idx, r, p);
+	pthread_once(&bus_once, bus_install);
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 1)) {
+		bus_guard = NULL;
+		halt(c, idx, r, "guest memory vanished under the ring (SIGBUS: its fd shrank after it was mapped)");
 		return;
 	}
+	bus_guard = &jb;
+	if (r->packed)
+		process_packed(c, idx, r, p);
+	else
+		process_split(c, idx, r, p);
+	bus_guard = NULL;
+}
+
+static void process_split(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, const struct vfu_profile *p)
+{
 	uint32_t num = r->num;
 	if (num == 0 || num > VU_SPLIT_RING_MAX || (num & (num - 1))) {
 		halt(c, idx, r, "queue size is not a power of two in range");
