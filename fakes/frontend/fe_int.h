@@ -32,6 +32,7 @@ struct vfe_mem {
 	uint8_t *map;
 	uint64_t size;   /* of the mapping and the memfd */
 	uint64_t gpa;
+	uint64_t span;   /* user addresses reserved from map on (>= size), what munmap takes */
 };
 
 struct vfe_vring {
@@ -143,6 +144,11 @@ void vfe_emit_kick(struct vfe_conn *c, uint32_t ring);
 /* ---- guest.c: memory, rings, data path ---- */
 /* Add a memfd region of size bytes at gpa (mapped shared). -1 on error. */
 int vfe_mem_add(struct vfe_conn *c, uint64_t gpa, uint64_t size);
+int vfe_mem_add_span(struct vfe_conn *c, uint64_t gpa, uint64_t size, uint64_t span, void *hint);
+/* neg-region-past-fd(-ring): a 2-region SET_MEM_TABLE payload, region 1 claiming more than its memfd */
+#define VFE_PAST_FD_CLAIM (VFE_RING_AREA * 64)
+#define VFE_PAST_FD_TABLE (VU_MEM_TABLE_HDR + 2 * VU_MEM_REGION_SIZE)
+int vfe_past_fd_table(struct vfe_conn *c, uint64_t gpa, void *hint, uint8_t *pl, int *fds);
 void vfe_mem_free_all(struct vfe_conn *c);
 /* Host pointer of [gpa, gpa+len) or NULL. */
 void *vfe_gpa(struct vfe_conn *c, uint64_t gpa, uint64_t len);

@@ -14,9 +14,14 @@
 /* Split-ring layout (VIRTIO 1.2, 2.7): 16-byte descriptors; the avail ring
  * is flags, idx, ring[num]; the used ring flags, idx, {id, len}[num]. */
 
-int vfe_mem_add(struct vfe_conn *c, uint64_t gpa, uint64_t size)
+/* A region of `size` bytes backed by a new memfd, mapped at the start of
+ * `span` bytes of user addresses reserved for it alone (span > size: a
+ * table that claims more than the file holds names user addresses no other
+ * region can take, whatever mmap does; VU-MEM-03). `hint` is only where
+ * mmap is asked to put it (tests replay an address layout with it). */
+int vfe_mem_add_span(struct vfe_conn *c, uint64_t gpa, uint64_t size, uint64_t span, void *hint)
 {
-	if (c->nmem >= VFE_MAX_MEM)
+	if (c->nmem >= VFE_MAX_MEM || size == 0 || span < size || span > SIZE_MAX)
 		return -1;
 	int fd = memfd_create("vcts-guest", MFD_CLOEXEC);
 	if (fd < 0)
@@ -25,23 +30,34 @@ int vfe_mem_add(struct vfe_conn *c, uint64_t gpa, uint64_t size)
 		close(fd);
 		return -1;
 	}
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
+	uint8_t *res = mmap(hint, (size_t)span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (res == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	if (mmap(res, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		munmap(res, (size_t)span);
 		close(fd);
 		return -1;
 	}
 	struct vfe_mem *m = &c->mem[c->nmem++];
 	m->fd = fd;
-	m->map = p;
+	m->map = res;
 	m->size = size;
+	m->span = span;
 	m->gpa = gpa;
 	return (int)(c->nmem - 1);
+}
+
+int vfe_mem_add(struct vfe_conn *c, uint64_t gpa, uint64_t size)
+{
+	return vfe_mem_add_span(c, gpa, size, size, NULL);
 }
 
 void vfe_mem_free_all(struct vfe_conn *c)
 {
 	for (unsigned i = 0; i < c->nmem; i++) {
-		munmap(c->mem[i].map, c->mem[i].size);
+		munmap(c->mem[i].map, c->mem[i].span);
 		close(c->mem[i].fd);
 	}
 	c->nmem = 0;

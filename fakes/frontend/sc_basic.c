@@ -82,7 +82,7 @@ static int sc_hotplug_table(struct vfe_conn *c, const struct vfe_scn *s)
 	 * rings stay where they are. Then unplug. */
 	if (vfe_mem_add(c, VFE_MEM_SIZE * 4, VFE_MEM_SIZE) < 0 || vfe_send_memtable(c))
 		return -1;
-	munmap(c->mem[1].map, c->mem[1].size);
+	munmap(c->mem[1].map, c->mem[1].span);
 	close(c->mem[1].fd);
 	c->nmem = 1;
 	if (vfe_send_memtable(c) || vfe_stop(c, VFE_QEMU, rings_of(c)))
@@ -268,6 +268,13 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 	for (uint32_t i = 0; i < n; i++)
 		if (set_addr_log(c, i, true))
 			return -1;
+	/* Without REPLY_ACK nothing says the back-end has applied the log
+	 * flags before the kicks that follow (another channel): a reply to
+	 * GET_FEATURES does, as QEMU makes sure when it enables logging.
+	 * Without it VU-BE-09 depended on which the back-end read first. */
+	uint64_t f;
+	if (!vfe_pf(c, VU_PF_REPLY_ACK) && vfe_get_u64(c, VU_GET_FEATURES, &f))
+		return -1;
 	if (dp) {
 		uint16_t before[VFE_MAX_RINGS];
 		for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++)

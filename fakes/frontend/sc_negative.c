@@ -110,19 +110,31 @@ static int neg_missing_fd(struct vfe_conn *c, const struct vfe_scn *s)
 }
 
 /* A table whose only region claims more than its memfd holds. */
+/* The B6 table: region 0 as set up, region 1 at `gpa` claiming
+ * VFE_PAST_FD_CLAIM bytes of a VFE_RING_AREA memfd. All the claimed user
+ * addresses are reserved for region 1, so the table breaks VU-MEM-04 alone:
+ * with only the memfd's 1 MiB mapped, mmap could put it just below region
+ * 0 and the claim would overlap region 0's user addresses (VU-MEM-03, in
+ * some runs only). */
+int vfe_past_fd_table(struct vfe_conn *c, uint64_t gpa, void *hint, uint8_t *pl, int *fds)
+{
+	int k = vfe_mem_add_span(c, gpa, VFE_RING_AREA, VFE_PAST_FD_CLAIM, hint);
+	if (k != 1)
+		return -1;
+	vfe_memtable(c, 0, 2, pl, fds);
+	vu_wr64(pl + VU_MEM_TABLE_HDR + VU_MEM_REGION_SIZE + 8, VFE_PAST_FD_CLAIM);
+	return 0;
+}
+
 static int neg_region_past_fd(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
 	if (setup(c))
 		return -1;
-	int k = vfe_mem_add(c, VFE_MEM_SIZE, VFE_RING_AREA);
-	if (k < 0)
-		return -1;
-	uint8_t pl[VU_MEM_TABLE_HDR + 2 * VU_MEM_REGION_SIZE];
+	uint8_t pl[VFE_PAST_FD_TABLE];
 	int fds[2];
-	vfe_memtable(c, 0, 2, pl, fds);
-	/* region 1: 1 MiB memfd, claimed 64 MiB */
-	vu_wr64(pl + VU_MEM_TABLE_HDR + VU_MEM_REGION_SIZE + 8, VFE_RING_AREA * 64);
+	if (vfe_past_fd_table(c, VFE_MEM_SIZE, NULL, pl, fds))
+		return -1;
 	return bad(c, VU_SET_MEM_TABLE, pl, sizeof pl, fds, 2);
 }
 
@@ -135,14 +147,11 @@ static int neg_region_past_fd_ring(struct vfe_conn *c, const struct vfe_scn *s)
 	enum vfe_device d = vfe_run_device(c->run);
 	if (vfe_init(c, VFE_QEMU, vfe_default_features(d), vfe_default_pf()))
 		return -1;
-	uint64_t base = VFE_MEM_SIZE * 4, claimed = VFE_RING_AREA * 64;
-	int k = vfe_mem_add(c, base, VFE_RING_AREA);
-	if (k < 0)
-		return -1;
-	uint8_t pl[VU_MEM_TABLE_HDR + 2 * VU_MEM_REGION_SIZE];
+	uint64_t base = VFE_MEM_SIZE * 4, claimed = VFE_PAST_FD_CLAIM;
+	uint8_t pl[VFE_PAST_FD_TABLE];
 	int fds[2];
-	vfe_memtable(c, 0, 2, pl, fds);
-	vu_wr64(pl + VU_MEM_TABLE_HDR + VU_MEM_REGION_SIZE + 8, claimed);
+	if (vfe_past_fd_table(c, base, NULL, pl, fds))
+		return -1;
 	int64_t a = vfe_set(c, VU_SET_MEM_TABLE, pl, sizeof pl, fds, 2);
 	if (a > 0)
 		return 3; /* refused with an error ack, already read */

@@ -49,6 +49,7 @@ struct vfu_region {
 	uint8_t *host;      /* host address of gpa r.gpa */
 	void *map;          /* what munmap takes */
 	size_t map_len;
+	uint64_t backed;    /* bytes from r.gpa with file behind them: r.size, less only under lax=region-bounds */
 };
 
 struct vfu_ring {

@@ -8,6 +8,9 @@
 #include "vcts/vring.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -59,8 +62,9 @@ int vfu_region_add(struct vfu_conn *c, const struct vu_region_pl *r, int fd, int
 	else if (fd < 0 || fd_size < 0)
 		why = "no file behind it";
 	else if (r->mmap_offset + r->size > (uint64_t)fd_size && !vfu_conn_lax(c, VFU_RF_REGION_BOUNDS))
-		/* lax=region-bounds maps it anyway: what back-ends with bug B6
-		 * do, and a ring placed there faults (SIGBUS) on first use. */
+		/* lax=region-bounds takes it anyway, as back-ends with bug B6
+		 * do, but never touches the part past the fd (translate()):
+		 * that would be SIGBUS, and the fake never crashes. */
 		why = "mmap_offset + size runs past the end of the fd";
 	if (why) {
 		vfu_conn_log(c, "region gpa 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%" PRIx64
@@ -84,6 +88,8 @@ int vfu_region_add(struct vfu_conn *c, const struct vu_region_pl *r, int fd, int
 	x->map = p;
 	x->map_len = (size_t)map_len;
 	x->host = (uint8_t *)p + (r->mmap_offset - map_off);
+	x->backed = r->mmap_offset >= (uint64_t)fd_size ? 0
+		    : (uint64_t)fd_size - r->mmap_offset < r->size ? (uint64_t)fd_size - r->mmap_offset : r->size;
 	*pn = n + 1;
 	vfu_conn_count(c, VFU_CNT_MAPPED, 1);
 	return 0;
@@ -106,7 +112,8 @@ int vfu_region_remove(struct vfu_conn *c, const struct vu_region_pl *r)
 }
 
 /* Host address of [a, a+len) in guest-physical (gpa) or front-end user
- * (uva) space, wholly inside one region; NULL otherwise. */
+ * (uva) space, wholly inside the file-backed part of one region; NULL
+ * otherwise. */
 static uint8_t *translate(struct vfu_conn *c, uint64_t a, uint64_t len, bool gpa)
 {
 	uint32_t n;
@@ -115,7 +122,7 @@ static uint8_t *translate(struct vfu_conn *c, uint64_t a, uint64_t len, bool gpa
 		uint64_t base = gpa ? rg[i].r.gpa : rg[i].r.uva;
 		if (a < base || a - base >= rg[i].r.size)
 			continue;
-		if (len > rg[i].r.size - (a - base))
+		if (a - base >= rg[i].backed || len > rg[i].backed - (a - base))
 			return NULL;
 		return rg[i].host + (a - base);
 	}
@@ -440,16 +447,61 @@ static void process_packed(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r,
 	}
 }
 
+/* Sizes are checked when a region or log is mapped, but a front-end can
+ * shrink its memfd afterwards: the next access to the lost part raises
+ * SIGBUS. Every guest access happens while a ring is processed, so that
+ * runs under this thread's guard; the fault ends it and halts the ring.
+ * A SIGBUS outside a guard goes to the handler that was there before. */
+static __thread sigjmp_buf *bus_guard;
+static struct sigaction bus_prev;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (bus_guard)
+		siglongjmp(*bus_guard, 1);
+	/* not a guest access: the faulting instruction runs again under the
+	 * previous handler (default: the process dies as it would have) */
+	sigaction(sig, &bus_prev, NULL);
+}
+
+static void bus_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &bus_prev);
+}
+
+static void process_split(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, const struct vfu_profile *p);
+
 void vfu_ring_process(struct vfu_conn *c, uint32_t idx)
 {
 	struct vfu_ring *r = vfu_conn_ring(c, idx);
 	if (!r || !r->num_set || !r->addr_set || r->broken)
 		return;
 	const struct vfu_profile *p = vfu_conn_profile(c);
-	if (r->packed) {
-		process_packed(c, idx, r, p);
+	pthread_once(&bus_once, bus_install);
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 1)) {
+		bus_guard = NULL;
+		halt(c, idx, r, "guest memory vanished under the ring (SIGBUS: its fd shrank after it was mapped)");
 		return;
 	}
+	bus_guard = &jb;
+	if (r->packed)
+		process_packed(c, idx, r, p);
+	else
+		process_split(c, idx, r, p);
+	bus_guard = NULL;
+}
+
+static void process_split(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, const struct vfu_profile *p)
+{
 	uint32_t num = r->num;
 	if (num == 0 || num > VU_SPLIT_RING_MAX || (num & (num - 1))) {
 		halt(c, idx, r, "queue size is not a power of two in range");

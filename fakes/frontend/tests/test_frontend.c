@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -741,6 +742,96 @@ START_TEST(be04_ack_of_malformed_request)
 }
 END_TEST
 
+/* lax=region-bounds takes a region larger than its memfd (B6) but must not
+ * crash: the fake runs on this thread's process, so a SIGBUS from the ring
+ * the scenario places past the memfd would kill the test. The table is
+ * acked (accepted: the lax class fails its scenario), the ring is halted. */
+START_TEST(lax_region_bounds_never_crashes)
+{
+	fresh_path("b6");
+	int fds0 = vc_test_count_fds();
+	struct vfu_server *s = start_fake_faults("net", 1, "lax=region-bounds");
+	struct vfe_run *r = new_run("neg-region-past-fd-ring,neg-region-past-fd", VFE_DEV_NET, 1000);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 2);
+	const struct vfe_scenario_result *x = find(r, "neg-region-past-fd-ring");
+	ck_assert_msg(x->outcome == VFE_ACCEPTED, "%s (%s)", vfe_outcome_name(x->outcome), x->detail);
+	ck_assert_int_eq(find(r, "neg-region-past-fd")->outcome, VFE_ACCEPTED);
+	const struct vc_results *res = vfe_run_results(r);
+	ck_assert_int_eq(res->sessions[x->session].rules[VC_R_VU_BE_04].verdict, VC_FAIL);
+	ck_assert_int_ne(res->sessions[x->session].rules[VC_R_VU_BE_01].verdict, VC_FAIL);
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
+/* Without REPLY_ACK the driver waits for a GET_FEATURES reply before the
+ * logged data path: otherwise the fake could take the kick before the
+ * SET_VRING_ADDR that turns logging on, and VU-BE-09 failed in 9 runs of 10. */
+START_TEST(log_on_off_without_reply_ack)
+{
+	fresh_path("noack");
+	struct vfu_server *s = start_fake_faults("net", 1, "drop-protocol-feature=REPLY_ACK");
+	struct vfe_run *r = new_run("log-on-off", VFE_DEV_NET, 3000);
+	char err[256];
+	ck_assert_int_eq(vfe_run_all(r, err, sizeof err), 1);
+	const struct vfe_scenario_result *x = find(r, "log-on-off");
+	ck_assert_msg(x->outcome == VFE_PASS, "%s (%s)", vfe_outcome_name(x->outcome), x->detail);
+	ck_assert_int_eq(vfe_run_results(r)->sessions[x->session].rules[VC_R_VU_BE_09].verdict, VC_PASS);
+	vfe_run_free(r);
+	vfu_stop(s);
+	vfu_free(s);
+	unlink(sock_path);
+}
+END_TEST
+
+/* ---- the driver's own tables conform: neg-region-past-fd(-ring) ---- */
+
+/* The B6 table claims 64 MiB of a 1 MiB memfd. With only the memfd mapped,
+ * mmap put it just below region 0 in some runs, and the claim then covered
+ * region 0's user addresses (VU-MEM-03, serve sessions #29/#30 in about
+ * half the runs). This test forces that layout: region 0 at Q + 1 MiB and
+ * region 1 asked for at Q, the hole below it; the table must still break
+ * VU-MEM-04 only. */
+START_TEST(past_fd_table_overlaps_nothing)
+{
+	uint64_t lo = VFE_RING_AREA, total = VFE_PAST_FD_CLAIM + VFE_MEM_SIZE;
+	uint8_t *q = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ck_assert_ptr_ne(q, MAP_FAILED);
+	munmap(q, total);
+	struct vfe_conn *c = calloc(1, sizeof *c);
+	ck_assert_int_eq(vfe_mem_add_span(c, 0, VFE_MEM_SIZE, VFE_MEM_SIZE, q + lo), 0);
+	ck_assert_ptr_eq(c->mem[0].map, q + lo); /* the layout is the one forced */
+	uint8_t pl[VFE_PAST_FD_TABLE];
+	int fds[2];
+	ck_assert_int_eq(vfe_past_fd_table(c, VFE_MEM_SIZE, q, pl, fds), 0);
+	/* every claimed user address is the driver's own, none region 0's */
+	unsigned char vec[VFE_PAST_FD_CLAIM / 4096];
+	ck_assert_int_eq(mincore(c->mem[1].map, VFE_PAST_FD_CLAIM, vec), 0);
+	struct vc_trace t;
+	vc_trace_init(&t, "synth", VC_FMT_NATIVE);
+	struct vc_synth sy;
+	vs_begin(&sy, &t, "past-fd", VC_SIDE_LIVE);
+	struct vs_profile p;
+	vs_default_profile(&p);
+	vs_init(&sy, &p);
+	struct vc_event *ev = vs_req(&sy, VU_SET_MEM_TABLE, 0, pl, sizeof pl, 2);
+	ev->fds[0].size = (int64_t)VFE_MEM_SIZE;
+	ev->fds[1].size = (int64_t)VFE_RING_AREA;
+	struct vc_engine *e = vc_engine_new(NULL);
+	const struct vc_results *r = judge(e, &t);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_MEM_03].verdict, VC_PASS);
+	ck_assert_int_eq(r->sessions[0].rules[VC_R_VU_MEM_04].verdict, VC_FAIL);
+	vc_engine_free(e);
+	vc_trace_free(&t);
+	vfe_mem_free_all(c);
+	free(c);
+}
+END_TEST
+
 /* ---- the matrix page ---- */
 
 static char *slurp(const char *path)
@@ -854,6 +945,9 @@ Suite *vc_test_suite(void)
 	tcase_add_test(t, closing_backend_is_refusal);
 	tcase_add_test(t, every_negative_scenario_fails_on_a_lax_backend);
 	tcase_add_test(t, be04_ack_of_malformed_request);
+	tcase_add_test(t, past_fd_table_overlaps_nothing);
+	tcase_add_test(t, lax_region_bounds_never_crashes);
+	tcase_add_loop_test(t, log_on_off_without_reply_ack, 0, 5);
 	tcase_add_test(t, matrix_page);
 	tcase_add_test(t, catalogue);
 	suite_add_tcase(s, t);

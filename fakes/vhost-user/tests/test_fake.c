@@ -295,6 +295,53 @@ START_TEST(test_session_null_device)
 }
 END_TEST
 
+/* A front-end that shrinks its memfd after the fake mapped it: the fake's
+ * next read of the ring is SIGBUS. The fake must not crash (this test's
+ * process is the fake's): the ring is halted (SET_VRING_ERR signalled) and
+ * the connection still answers. */
+START_TEST(test_shrunk_memfd_halts_ring)
+{
+	struct live l = { 0 };
+	struct vfu_server *s = new_server("generic", 1, &l, NULL, NULL, 0);
+	ck_assert_int_eq(vfu_start(s), 0);
+	int fd = connect_fake(s);
+	struct guest g;
+	guest_init(&g, MEM_SIZE);
+	negotiate(fd, VU_BIT(VU_PF_REPLY_ACK));
+	send_table(fd, g.memfd, MEM_SIZE, 0, true);
+	ck_assert_uint_eq(ack(fd, VU_SET_MEM_TABLE), 0);
+	int kick = eventfd(0, EFD_CLOEXEC), call = eventfd(0, EFD_CLOEXEC), err = eventfd(0, EFD_CLOEXEC);
+	uint64_t u = 0;
+	fe_send(fd, VU_SET_VRING_ERR, VU_VERSION, &u, sizeof u, &err, 1);
+	setup_ring(fd, 0, kick, call);
+	uint16_t fl[1] = { 0 };
+	uint32_t lens[1] = { 64 };
+	post_chain(&g, 1, fl, lens, 1, -1);
+	ck_assert_int_eq(ftruncate(g.memfd, 0), 0);
+	uint64_t one = 1, cnt;
+	ck_assert_int_eq(write(kick, &one, sizeof one), (ssize_t)sizeof one);
+	ck_assert_int_eq(read(err, &cnt, sizeof cnt), (ssize_t)sizeof cnt); /* blocks until halted */
+	struct pl_state st = { 0, 0 };
+	req(fd, VU_GET_VRING_BASE, 0, &st, sizeof st);
+	uint32_t r, f;
+	struct pl_state got;
+	ck_assert_int_eq(fe_recv(fd, &r, &f, &got, sizeof got, NULL), (int)sizeof got);
+	ck_assert_uint_eq(got.index, 0);
+	close(fd);
+	close(kick);
+	close(call);
+	close(err);
+	wait_ended(s, 1);
+	vfu_stop(s);
+	struct vfu_stats stt;
+	vfu_get_stats(s, &stt);
+	ck_assert_uint_eq(stt.chains_done, 0);
+	ck_assert_uint_eq(stt.mapped_regions, 0);
+	vfu_free(s);
+	guest_free(&g, MEM_SIZE);
+}
+END_TEST
+
 static bool has_rule(const struct vc_results *res, enum vc_rule_id r);
 
 /* GET_FEATURES answered by a fake driven from this thread. */
@@ -1292,6 +1339,7 @@ Suite *vc_test_suite(void)
 	TCase *tc = tcase_create("fake");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_session_null_device);
+	tcase_add_test(tc, test_shrunk_memfd_halts_ring);
 	tcase_add_test(tc, test_caller_driven);
 	tcase_add_test(tc, test_region_past_fd);
 	tcase_add_test(tc, test_fds_cut_by_kernel);
