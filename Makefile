@@ -33,8 +33,12 @@ CLI_SRCS := $(sort $(wildcard harness/*.c))
 TEST_SRCS := $(sort $(wildcard lib/tests/test_*.c conformance/tests/test_*.c \
 	reports/tests/test_*.c fakes/*/tests/test_*.c harness/tests/test_*.c))
 TEST_COMMON := $(sort $(wildcard harness/tests/common/*.c))
-# test_rules' fixture builders, one file a rule family, linked into it alone.
+# Parts of test binaries built from more than one file (below, per flavour):
+# test_rules' fixture builders, one file a rule family; the fake's suites'
+# test front-end; what the driver's suites share.
 FIXTURE_SRCS := $(sort $(wildcard conformance/tests/fixtures_*.c))
+FAKE_FE_TESTS := test_fake test_fake_faults
+DRIVE_UTIL_TESTS := test_frontend test_frontend_hostile
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
 # Defined before any rule names them: make expands prerequisites as it
 # reads them.
@@ -76,6 +80,8 @@ build/$(1)/tests/%: build/$(1)/obj/%.o $$(patsubst %.c,build/$(1)/obj/%.o,$$(TES
 	$$(CC) $(2) -pthread -o $$@ $$(filter %.o,$$^) $$(filter %.a,$$^) $$(PKG_LIBS) $$(CHECK_LIBS) -lm
 $(1)_TESTS := $$(patsubst %.c,build/$(1)/tests/%,$$(TEST_SRCS))
 build/$(1)/tests/conformance/tests/test_rules: $$(patsubst %.c,build/$(1)/obj/%.o,$$(FIXTURE_SRCS))
+$$(patsubst %,build/$(1)/tests/fakes/vhost-user/tests/%,$$(FAKE_FE_TESTS)): build/$(1)/obj/fakes/vhost-user/tests/fake_fe.o
+$$(patsubst %,build/$(1)/tests/fakes/frontend/tests/%,$$(DRIVE_UTIL_TESTS)): build/$(1)/obj/fakes/frontend/tests/drive_util.o
 endef
 
 $(eval $(call flavour,rel,$(OPT_CFLAGS)))
