@@ -33,6 +33,12 @@ CLI_SRCS := $(sort $(wildcard harness/*.c))
 TEST_SRCS := $(sort $(wildcard lib/tests/test_*.c conformance/tests/test_*.c \
 	reports/tests/test_*.c fakes/*/tests/test_*.c harness/tests/test_*.c))
 TEST_COMMON := $(sort $(wildcard harness/tests/common/*.c))
+# Parts of test binaries built from more than one file (below, per flavour):
+# test_rules' fixture builders, one file a rule family; the fake's suites'
+# test front-end; what the driver's suites share.
+FIXTURE_SRCS := $(sort $(wildcard conformance/tests/fixtures_*.c))
+FAKE_FE_TESTS := test_fake test_fake_faults
+DRIVE_UTIL_TESTS := test_frontend test_frontend_hostile
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
 # Defined before any rule names them: make expands prerequisites as it
 # reads them.
@@ -71,8 +77,11 @@ build/$(1)/vhost-cts: $$(patsubst %.c,build/$(1)/obj/%.o,$$(CLI_SRCS)) $$($(1)_L
 	$$(CC) $(2) -pthread -o $$@ $$^ $$(PKG_LIBS) -lm
 build/$(1)/tests/%: build/$(1)/obj/%.o $$(patsubst %.c,build/$(1)/obj/%.o,$$(TEST_COMMON)) $$($(1)_LIBS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $(2) -pthread -o $$@ $$^ $$(PKG_LIBS) $$(CHECK_LIBS) -lm
+	$$(CC) $(2) -pthread -o $$@ $$(filter %.o,$$^) $$(filter %.a,$$^) $$(PKG_LIBS) $$(CHECK_LIBS) -lm
 $(1)_TESTS := $$(patsubst %.c,build/$(1)/tests/%,$$(TEST_SRCS))
+build/$(1)/tests/conformance/tests/test_rules: $$(patsubst %.c,build/$(1)/obj/%.o,$$(FIXTURE_SRCS))
+$$(patsubst %,build/$(1)/tests/fakes/vhost-user/tests/%,$$(FAKE_FE_TESTS)): build/$(1)/obj/fakes/vhost-user/tests/fake_fe.o
+$$(patsubst %,build/$(1)/tests/fakes/frontend/tests/%,$$(DRIVE_UTIL_TESTS)): build/$(1)/obj/fakes/frontend/tests/drive_util.o
 endef
 
 $(eval $(call flavour,rel,$(OPT_CFLAGS)))
@@ -180,7 +189,7 @@ bench: build/rel/vhost-cts $(BENCH_BINS) fuzz build/fuzz/empty
 	@sh harness/bench/run-bench.sh $(BENCH_BINS)
 	@sh fuzz/bench-rate.sh $(BENCH_FUZZ_SECONDS) 256 $(FUZZ_NAMES)
 
-# Rewrite traces/fixtures/*.jsonl from their builders in test_rules.c.
+# Rewrite traces/fixtures/*.jsonl from their builders (conformance/tests/fixtures_*.c).
 fixtures: build/rel/tests/conformance/tests/test_rules
 	VCTS_REGEN_FIXTURES=1 $<
 

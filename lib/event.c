@@ -70,6 +70,20 @@ void vc_vu_msg_set(struct vc_vu_msg *m, uint8_t chan, uint32_t request, uint32_t
 	m->payload_len = payload_len;
 }
 
+void vc_vdpa_op_set(struct vc_vdpa_op *o, uint32_t request, const void *in, uint32_t in_len,
+		    const void *out, uint32_t out_len)
+{
+	o->fd = -1;
+	o->request = request;
+	o->has_result = true;
+	o->in = in;
+	o->in_len = in_len;
+	o->in_known = in != NULL;
+	o->out = out;
+	o->out_len = out_len;
+	o->out_known = out != NULL;
+}
+
 int64_t vc_vu_ring_index(const struct vc_event *ev)
 {
 	if (ev->kind != VC_EV_VU_MSG || !ev->u.vu.has_payload)

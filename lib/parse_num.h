@@ -13,4 +13,16 @@
 bool vc_parse_u64(const char *s, size_t n, uint64_t *v);
 /* The same for a NUL-terminated string. */
 bool vc_parse_u64_str(const char *s, uint64_t *v);
+/* The value of one hex digit (either case), -1 when c is none. Inline:
+ * the strace and native readers call it for every digit. */
+static inline int vc_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 #endif

@@ -216,6 +216,12 @@ int vfe_replay(struct vfe_conn *c, const struct vfe_recording *rec, unsigned fro
 uint64_t vfe_default_features(enum vfe_device d);
 uint64_t vfe_default_pf(void);
 uint32_t vfe_device_rings(enum vfe_device d);
+/* The rings of the run's device, at most VFE_MAX_RINGS. */
+uint32_t vfe_conn_rings(struct vfe_conn *c);
+/* vfe_init as QEMU with the device's default features; -1 when that fails,
+ * -2 (skipped, why set) when the back-end did not offer every protocol
+ * feature of pf or the front-end could not ack every feature of f. */
+int vfe_init_needing(struct vfe_conn *c, uint64_t pf, uint64_t f, const char *why);
 
 /* ---- scenarios ---- */
 struct vfe_scn;
@@ -246,6 +252,8 @@ extern const unsigned vfe_scn_nneg;
  * written and read back. */
 int vfe_data_net(struct vfe_conn *c);
 int vfe_data_blk(struct vfe_conn *c);
+/* The one of the two for the run's device. */
+int vfe_data_path(struct vfe_conn *c);
 /* sc_packed.c: packed-ring scenarios (listed in vfe_scn_basic). */
 int vfe_sc_packed_datapath(struct vfe_conn *c, const struct vfe_scn *s);
 int vfe_sc_packed_stop_resume(struct vfe_conn *c, const struct vfe_scn *s);
@@ -297,6 +305,10 @@ int vfe_run_terminate(struct vfe_run *r, int limit_ms, int *status);
  * the socket path of the run. */
 const char *vfe_run_spawn_cmd(const struct vfe_run *r);
 const char *vfe_run_socket(const struct vfe_run *r);
+/* runner_peer.c: "exec CMD" by /bin/sh as our child in a process group of
+ * its own, stdin /dev/null, stdout and stderr to out and err (/dev/null
+ * when -1); a sanitizer report aborts it when asked. The pid, -1 (errno). */
+pid_t vfe_spawn_sh(const char *cmd, int out, int err, bool abort_on_report);
 /* The pid drive spawned or watches, alive or not (0 none). */
 pid_t vfe_run_started_pid(const struct vfe_run *r);
 /* sc_process.c: the back-end program conventions (VU-BE-11, -19, -20). */

@@ -57,34 +57,47 @@ bool vfe_peer_alive(struct vfe_run *r)
 	return true;
 }
 
-int vfe_peer_spawn(struct vfe_run *r, char *err, size_t errlen)
+pid_t vfe_spawn_sh(const char *cmd, int out, int err, bool abort_on_report)
 {
-	char *cmd = xmalloc(strlen(r->o.spawn) + 8);
-	sprintf(cmd, "exec %s", r->o.spawn);
-	int out = r->o.spawn_log ? fileno(r->o.spawn_log) : -1;
-	if (r->o.spawn_log)
-		fflush(r->o.spawn_log);
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
-		free(cmd);
+	size_t cl = strlen(cmd) + 6;
+	char *sh = malloc(cl);
+	if (!sh)
 		return -1;
-	}
+	snprintf(sh, cl, "exec %s", cmd);
+	pid_t pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
 		int nul = open("/dev/null", O_RDWR);
-		if (nul >= 0) {
+		if (nul >= 0)
 			dup2(nul, 0);
+		if (out >= 0 || nul >= 0)
 			dup2(out >= 0 ? out : nul, 1);
-			dup2(out >= 0 ? out : nul, 2);
+		if (err >= 0 || nul >= 0)
+			dup2(err >= 0 ? err : nul, 2);
+		if (abort_on_report) {
+			/* A sanitizer report ends the process with a signal: a crash. */
+			setenv("ASAN_OPTIONS", "abort_on_error=1:detect_leaks=0", 0);
+			setenv("UBSAN_OPTIONS", "halt_on_error=1:abort_on_error=1", 0);
 		}
-		/* A sanitizer report ends the process with a signal: a crash. */
-		setenv("ASAN_OPTIONS", "abort_on_error=1:detect_leaks=0", 0);
-		setenv("UBSAN_OPTIONS", "halt_on_error=1:abort_on_error=1", 0);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", sh, (char *)NULL);
 		_exit(127);
 	}
-	free(cmd);
+	int e = errno;
+	free(sh);
+	errno = e;
+	return pid;
+}
+
+int vfe_peer_spawn(struct vfe_run *r, char *err, size_t errlen)
+{
+	int out = r->o.spawn_log ? fileno(r->o.spawn_log) : -1;
+	if (r->o.spawn_log)
+		fflush(r->o.spawn_log);
+	pid_t pid = vfe_spawn_sh(r->o.spawn, out, out, true);
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+		return -1;
+	}
 	r->pid = pid;
 	r->child = true;
 	r->dead = false;

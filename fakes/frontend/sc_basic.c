@@ -144,12 +144,6 @@ static int set_addr_log(struct vfe_conn *c, uint32_t i, bool log)
 	return vfe_set(c, VU_SET_VRING_ADDR, pl, sizeof pl, NULL, 0) == 0 ? 0 : -1;
 }
 
-/* The data path of the device: 0 used, 1 not (VU-BE-06 judged), -1. */
-static int data_path(struct vfe_conn *c)
-{
-	return vfe_run_device(c->run) == VFE_DEV_NET ? vfe_data_net(c) : vfe_data_blk(c);
-}
-
 static bool log_bit(const struct vfe_conn *c, uint64_t addr)
 {
 	uint64_t pg = addr / VU_LOG_PAGE;
@@ -244,7 +238,7 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 	 * only net and blk have a data path here). */
 	bool dp = d == VFE_DEV_NET || d == VFE_DEV_BLK;
 	int lost = 0, unlogged = 0, r;
-	if (dp && (r = data_path(c)) != 0) {
+	if (dp && (r = vfe_data_path(c)) != 0) {
 		if (r < 0)
 			return -1;
 		lost++;
@@ -279,7 +273,7 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 		uint16_t before[VFE_MAX_RINGS];
 		for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++)
 			before[i] = vfe_ring_used_idx(c, i);
-		if ((r = data_path(c)) < 0)
+		if ((r = vfe_data_path(c)) < 0)
 			return -1;
 		lost += r;
 		for (uint32_t i = 0; i < n && i < VFE_MAX_RINGS; i++) {
@@ -294,7 +288,7 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 	for (uint32_t i = 0; i < n; i++)
 		if (set_addr_log(c, i, false))
 			return -1;
-	if (dp && (r = data_path(c)) != 0) {
+	if (dp && (r = vfe_data_path(c)) != 0) {
 		if (r < 0)
 			return -1;
 		lost++;
@@ -422,7 +416,7 @@ static int sc_inflight(struct vfe_conn *c, const struct vfe_scn *s)
 	/* The data path with the area in use, then its state (VU-BE-21). */
 	enum vfe_device d = vfe_run_device(c->run);
 	int r = 0;
-	if ((d == VFE_DEV_NET || d == VFE_DEV_BLK) && !c->ring[0].packed && (r = data_path(c)) < 0)
+	if ((d == VFE_DEV_NET || d == VFE_DEV_BLK) && !c->ring[0].packed && (r = vfe_data_path(c)) < 0)
 		return -1;
 	bool kept = check_inflight(c);
 	if (vfe_stop(c, VFE_QEMU, n))
@@ -517,13 +511,18 @@ int vfe_data_blk(struct vfe_conn *c)
 	return ok ? 0 : 1;
 }
 
+/* 0 used, 1 not (VU-BE-06 judged), -1. */
+int vfe_data_path(struct vfe_conn *c)
+{
+	return vfe_run_device(c->run) == VFE_DEV_NET ? vfe_data_net(c) : vfe_data_blk(c);
+}
+
 static int sc_datapath(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
-	enum vfe_device d = vfe_run_device(c->run);
 	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)))
 		return -1;
-	int r = d == VFE_DEV_NET ? vfe_data_net(c) : vfe_data_blk(c);
+	int r = vfe_data_path(c);
 	if (r < 0)
 		return -1;
 	if (vfe_stop(c, VFE_QEMU, rings_of(c)))

@@ -17,17 +17,6 @@
 /* How long a disabled RX ring is watched for a packet it must not get. */
 #define QUIET_MS 500
 
-static int data_path(struct vfe_conn *c)
-{
-	return vfe_run_device(c->run) == VFE_DEV_NET ? vfe_data_net(c) : vfe_data_blk(c);
-}
-
-static uint32_t rings_here(struct vfe_conn *c)
-{
-	uint32_t n = vfe_device_rings(vfe_run_device(c->run));
-	return n > VFE_MAX_RINGS ? VFE_MAX_RINGS : n;
-}
-
 static int driver_ok(struct vfe_conn *c)
 {
 	if (!vfe_pf(c, VU_PF_STATUS))
@@ -60,7 +49,7 @@ static int start_disabled(struct vfe_conn *c, uint32_t n)
 int vfe_sc_no_protocol_features(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
-	uint32_t n = rings_here(c);
+	uint32_t n = vfe_conn_rings(c);
 	if (!c->nmem && vfe_mem_add(c, 0, VFE_MEM_SIZE) < 0)
 		return -1;
 	c->queue_num = n;
@@ -75,7 +64,7 @@ int vfe_sc_no_protocol_features(struct vfe_conn *c, const struct vfe_scn *s)
 	/* vfe_go_live sends no SET_VRING_ENABLE without bit 30 */
 	if (vfe_start(c, VFE_QEMU, n))
 		return -1;
-	int r = data_path(c);
+	int r = vfe_data_path(c);
 	if (r < 0)
 		return -1;
 	vfe_run_verdict(c->run, VC_R_VU_BE_12, r == 0,
@@ -109,13 +98,10 @@ static bool used_moves(struct vfe_conn *c, uint32_t i, int ms)
 int vfe_sc_disabled_ring(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
-	enum vfe_device d = vfe_run_device(c->run);
-	if (vfe_init(c, VFE_QEMU, vfe_default_features(d), vfe_default_pf()))
-		return -1;
-	if (!(c->acked & VU_BIT(VU_F_PROTOCOL_FEATURES))) {
-		vfe_why(c, "PROTOCOL_FEATURES not offered: no ring can be disabled");
-		return -2;
-	}
+	int pre = vfe_init_needing(c, 0, VU_BIT(VU_F_PROTOCOL_FEATURES),
+				   "PROTOCOL_FEATURES not offered: no ring can be disabled");
+	if (pre)
+		return pre;
 	if (start_disabled(c, 2))
 		return -1;
 	if (c->ring[0].packed)
@@ -164,13 +150,11 @@ int vfe_sc_enable_while_stopped(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
 	enum vfe_device d = vfe_run_device(c->run);
-	uint32_t n = rings_here(c);
-	if (vfe_init(c, VFE_QEMU, vfe_default_features(d), vfe_default_pf()))
-		return -1;
-	if (!(c->acked & VU_BIT(VU_F_PROTOCOL_FEATURES))) {
-		vfe_why(c, "PROTOCOL_FEATURES not offered: no ring can be disabled");
-		return -2;
-	}
+	uint32_t n = vfe_conn_rings(c);
+	int pre = vfe_init_needing(c, 0, VU_BIT(VU_F_PROTOCOL_FEATURES),
+				   "PROTOCOL_FEATURES not offered: no ring can be disabled");
+	if (pre)
+		return pre;
 	if (start_disabled(c, n))
 		return -1;
 	if (c->ring[0].packed)
@@ -192,7 +176,7 @@ int vfe_sc_enable_while_stopped(struct vfe_conn *c, const struct vfe_scn *s)
 			return -1;
 		vfe_ring_kick(c, i);
 	}
-	int r = data_path(c);
+	int r = vfe_data_path(c);
 	if (r < 0)
 		return -1;
 	vfe_run_verdict(c->run, VC_R_VU_BE_14, r == 0,

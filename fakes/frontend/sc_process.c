@@ -22,10 +22,11 @@
  * seconds": what "promptly" is held to here. */
 #define TERM_MS 3000
 
-int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s)
+/* Set up as QEMU does with the rings started, on a back-end drive spawned
+ * (spawned false: -2, skipped); -1 when the set-up failed. */
+static int spawned_and_started(struct vfe_conn *c, bool spawned)
 {
-	(void)s;
-	if (!vfe_run_pid(c->run)) {
+	if (!spawned) {
 		vfe_why(c, "needs a back-end started by drive (--spawn)");
 		return -2;
 	}
@@ -33,6 +34,15 @@ int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s)
 	if (vfe_init(c, VFE_QEMU, vfe_default_features(d), vfe_default_pf()) ||
 	    vfe_start(c, VFE_QEMU, vfe_device_rings(d)))
 		return -1;
+	return 0;
+}
+
+int vfe_sc_sigterm(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	int pre = spawned_and_started(c, vfe_run_pid(c->run) != 0);
+	if (pre)
+		return pre;
 	int st = 0;
 	int ms = vfe_run_terminate(c->run, TERM_MS, &st);
 	if (ms == -2) {
@@ -101,34 +111,12 @@ static int run_caps(const char *cmd, struct caps_run *cr)
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC))
 		return -1;
-	size_t cl = strlen(cmd) + 6;
-	char *sh = malloc(cl);
-	if (!sh) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	snprintf(sh, cl, "exec %s", cmd);
-	pid_t pid = fork();
-	if (pid < 0) {
-		free(sh);
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		int nul = open("/dev/null", O_RDWR);
-		if (nul >= 0) {
-			dup2(nul, 0);
-			dup2(nul, 2);
-		}
-		dup2(pfd[1], 1);
-		execl("/bin/sh", "sh", "-c", sh, (char *)NULL);
-		_exit(127);
-	}
-	free(sh);
+	pid_t pid = vfe_spawn_sh(cmd, pfd[1], -1, false);
 	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return -1;
+	}
 	cr->len = 0;
 	int64_t end = now_ms() + CAPS_MS;
 	bool eof = false;
@@ -266,14 +254,9 @@ int vfe_sc_print_capabilities(struct vfe_conn *c, const struct vfe_scn *s)
 int vfe_sc_no_daemon(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
-	if (!vfe_run_spawn_cmd(c->run)) {
-		vfe_why(c, "needs a back-end started by drive (--spawn)");
-		return -2;
-	}
-	enum vfe_device d = vfe_run_device(c->run);
-	if (vfe_init(c, VFE_QEMU, vfe_default_features(d), vfe_default_pf()) ||
-	    vfe_start(c, VFE_QEMU, vfe_device_rings(d)))
-		return -1;
+	int pre = spawned_and_started(c, vfe_run_spawn_cmd(c->run) != NULL);
+	if (pre)
+		return pre;
 	/* Served with its rings started: the process drive started must be
 	 * the one still running ("must not daemonize itself"). */
 	/* Watched for a while: a parent that forked and exits may still be
@@ -289,5 +272,5 @@ int vfe_sc_no_daemon(struct vfe_conn *c, const struct vfe_scn *s)
 	vfe_run_verdict(c->run, VC_R_VU_BE_20, pid != 0, "%s", c->why);
 	if (!pid)
 		return 1;
-	return vfe_stop(c, VFE_QEMU, vfe_device_rings(d)) ? -1 : 0;
+	return vfe_stop(c, VFE_QEMU, vfe_device_rings(vfe_run_device(c->run))) ? -1 : 0;
 }

@@ -11,17 +11,6 @@
  * after a reset is not one VU-BE-05 holds every back-end to. */
 #include "fakes/frontend/fe_int.h"
 
-static int data_path(struct vfe_conn *c)
-{
-	return vfe_run_device(c->run) == VFE_DEV_NET ? vfe_data_net(c) : vfe_data_blk(c);
-}
-
-static uint32_t rings_here(struct vfe_conn *c)
-{
-	uint32_t n = vfe_device_rings(vfe_run_device(c->run));
-	return n > VFE_MAX_RINGS ? VFE_MAX_RINGS : n;
-}
-
 /* The reset request itself: 0 taken (acked 0, or sent without an ack),
  * 1 refused or the connection closed (why set). */
 static int send_reset(struct vfe_conn *c, uint32_t req, const char *name)
@@ -33,23 +22,24 @@ static int send_reset(struct vfe_conn *c, uint32_t req, const char *name)
 	return 1;
 }
 
-int vfe_sc_reset_device(struct vfe_conn *c, const struct vfe_scn *s)
+/* The rings started and the data path run once, before the reset: 0, -1,
+ * or -2 on packed rings (skipped). */
+static int running(struct vfe_conn *c, uint32_t n)
 {
-	(void)s;
-	enum vfe_device d = vfe_run_device(c->run);
-	uint32_t n = rings_here(c);
-	if (vfe_init(c, VFE_QEMU, vfe_default_features(d), vfe_default_pf()))
-		return -1;
-	if (!(c->pf & VU_BIT(VU_PF_RESET_DEVICE))) {
-		vfe_why(c, "RESET_DEVICE not offered");
-		return -2;
-	}
 	if (vfe_start(c, VFE_QEMU, n))
 		return -1;
 	if (c->ring[0].packed)
 		return -2;
-	if (data_path(c) < 0)
-		return -1;
+	return vfe_data_path(c) < 0 ? -1 : 0;
+}
+
+int vfe_sc_reset_device(struct vfe_conn *c, const struct vfe_scn *s)
+{
+	(void)s;
+	uint32_t n = vfe_conn_rings(c);
+	int pre = vfe_init_needing(c, VU_BIT(VU_PF_RESET_DEVICE), 0, "RESET_DEVICE not offered");
+	if (pre || (pre = running(c, n)))
+		return pre;
 	bool ok = send_reset(c, VU_RESET_DEVICE, "RESET_DEVICE") == 0;
 	/* Reinitialised as after a device reset: no SET_OWNER, fresh rings. */
 	if (ok && (vfe_set_u64(c, VU_SET_FEATURES, c->acked) != 0 || vfe_send_memtable(c))) {
@@ -60,7 +50,7 @@ int vfe_sc_reset_device(struct vfe_conn *c, const struct vfe_scn *s)
 		vfe_why(c, "the rings could not be set up again after RESET_DEVICE");
 		ok = false;
 	}
-	int r = ok ? data_path(c) : 1;
+	int r = ok ? vfe_data_path(c) : 1;
 	if (r < 0)
 		return -1;
 	if (ok && r)
@@ -74,20 +64,11 @@ int vfe_sc_reset_device(struct vfe_conn *c, const struct vfe_scn *s)
 int vfe_sc_reset_owner(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
-	enum vfe_device d = vfe_run_device(c->run);
-	uint32_t n = rings_here(c);
-	if (vfe_init(c, VFE_QEMU, vfe_default_features(d), vfe_default_pf()))
-		return -1;
-	if (!(c->acked & VU_BIT(VU_F_PROTOCOL_FEATURES))) {
-		vfe_why(c, "PROTOCOL_FEATURES not offered: rings cannot be enabled again");
-		return -2;
-	}
-	if (vfe_start(c, VFE_QEMU, n))
-		return -1;
-	if (c->ring[0].packed)
-		return -2;
-	if (data_path(c) < 0)
-		return -1;
+	uint32_t n = vfe_conn_rings(c);
+	int pre = vfe_init_needing(c, 0, VU_BIT(VU_F_PROTOCOL_FEATURES),
+				   "PROTOCOL_FEATURES not offered: rings cannot be enabled again");
+	if (pre || (pre = running(c, n)))
+		return pre;
 	/* Refusing a deprecated request is ignoring it: only a close fails. */
 	int64_t a = vfe_set(c, VU_RESET_OWNER, NULL, 0, NULL, 0);
 	bool ok = a >= 0 || !c->eof;
@@ -98,7 +79,7 @@ int vfe_sc_reset_owner(struct vfe_conn *c, const struct vfe_scn *s)
 			vfe_why(c, "SET_VRING_ENABLE %u after RESET_OWNER was refused", i);
 			ok = false;
 		}
-	int r = ok ? data_path(c) : 1;
+	int r = ok ? vfe_data_path(c) : 1;
 	if (r < 0)
 		return -1;
 	if (ok && r)

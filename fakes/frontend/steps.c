@@ -33,6 +33,24 @@ uint32_t vfe_device_rings(enum vfe_device d)
 	}
 }
 
+uint32_t vfe_conn_rings(struct vfe_conn *c)
+{
+	uint32_t n = vfe_device_rings(vfe_run_device(c->run));
+	return n > VFE_MAX_RINGS ? VFE_MAX_RINGS : n;
+}
+
+int vfe_init_needing(struct vfe_conn *c, uint64_t pf, uint64_t f, const char *why)
+{
+	enum vfe_device d = vfe_run_device(c->run);
+	if (vfe_init(c, VFE_QEMU, vfe_default_features(d), vfe_default_pf()))
+		return -1;
+	if ((c->pf & pf) != pf || (c->acked & f) != f) {
+		vfe_why(c, "%s", why);
+		return -2;
+	}
+	return 0;
+}
+
 static int negotiate_features(struct vfe_conn *c, uint64_t want)
 {
 	if (vfe_get_u64(c, VU_GET_FEATURES, &c->features))

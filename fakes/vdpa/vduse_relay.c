@@ -24,16 +24,7 @@ static void op(struct vduse_relay *r, uint8_t kind, uint32_t req, const void *in
 	       const void *out, uint32_t out_len)
 {
 	struct vc_event ev = { .kind = kind };
-	struct vc_vdpa_op *o = &ev.u.vdpa;
-	o->fd = -1;
-	o->request = req;
-	o->has_result = true;
-	o->in = in;
-	o->in_len = in_len;
-	o->in_known = in != NULL;
-	o->out = out;
-	o->out_len = out_len;
-	o->out_known = out != NULL;
+	vc_vdpa_op_set(&ev.u.vdpa, req, in, in_len, out, out_len);
 	emit(r, &ev);
 }
 

@@ -281,6 +281,11 @@ const char *vc_event_kind_name(enum vc_event_kind k);
 void vc_vu_msg_set(struct vc_vu_msg *m, uint8_t chan, uint32_t request, uint32_t flags,
 		   uint32_t size, const uint8_t *payload, uint32_t payload_len);
 
+/* Fill a vDPA ioctl seen to succeed, with its argument as passed (in) and
+ * as the device left it (out), NULL where not seen; the fd unknown. */
+void vc_vdpa_op_set(struct vc_vdpa_op *o, uint32_t request, const void *in, uint32_t in_len,
+		    const void *out, uint32_t out_len);
+
 /* Convenience: the vring index in a vhost-user payload (first u32 or
  * u64 & 0xff), or -1 when the payload does not hold one. */
 int64_t vc_vu_ring_index(const struct vc_event *ev);

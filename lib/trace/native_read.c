@@ -13,6 +13,7 @@
 #include "vcts/fileio.h"
 #include "vcts/wire.h"
 #include "lib/lines.h"
+#include "lib/parse_num.h"
 #include "lib/u64map.h"
 #include "lib/json_tok.h"
 #include "lib/xalloc.h"
@@ -144,17 +145,6 @@ static int get_str(struct rd *r, json_object *o, const char *key, bool required,
 	return 1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int get_payload(struct rd *r, json_object *o, uint32_t *len)
 {
 	const char *s;
@@ -170,7 +160,7 @@ static int get_payload(struct rd *r, json_object *o, uint32_t *len)
 	if (n / 2 > r->plcap)
 		r->pl = xgrow(r->pl, &r->plcap, n / 2, 1);
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = vc_hex_digit(s[i]), lo = vc_hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return fail(r, "field 'payload' has a non-hex character at position %zu",
 				    hi < 0 ? i : i + 1);
@@ -459,7 +449,7 @@ static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 				n = (uint32_t)(hn / 2);
 				bytes[k] = xmalloc(n ? n : 1);
 				for (size_t i = 0; i < hn; i += 2) {
-					int hi = hexval(hs[i]), lo = hexval(hs[i + 1]);
+					int hi = vc_hex_digit(hs[i]), lo = vc_hex_digit(hs[i + 1]);
 					if (hi < 0 || lo < 0) {
 						free(bytes[0]);
 						free(bytes[1]);

@@ -70,16 +70,8 @@ static void ioctl_ev(struct qv *q, const struct vc_qlog_line *l, uint64_t ln, ui
 {
 	struct vc_event ev;
 	base(q, &ev, VC_EV_VDPA_IOCTL, l, ln);
-	struct vc_vdpa_op *o = &ev.u.vdpa;
-	o->fd = -1;
-	o->request = req;
-	o->has_result = true; /* QEMU traces after a call that did not fail */
-	o->in = in;
-	o->in_len = in_len;
-	o->in_known = in != NULL;
-	o->out = out;
-	o->out_len = out_len;
-	o->out_known = out != NULL;
+	/* QEMU traces after a call that did not fail. */
+	vc_vdpa_op_set(&ev.u.vdpa, req, in, in_len, out, out_len);
 	vc_trace_add_event(q->t, &ev);
 	q->events++;
 }

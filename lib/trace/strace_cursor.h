@@ -4,6 +4,8 @@
 #ifndef VCTS_STRACE_CURSOR_H
 #define VCTS_STRACE_CURSOR_H
 
+#include "lib/parse_num.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,29 +37,18 @@ static inline void c_ws(struct cur *c)
 
 static inline bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
 
-static inline int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Unsigned decimal or 0x hex; false on no digits or overflow. */
 static inline bool c_u64(struct cur *c, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t st = c->i;
 	if (c->n - c->i > 2 && c->s[c->i] == '0' && (c->s[c->i + 1] == 'x' || c->s[c->i + 1] == 'X') &&
-	    hexval(c->s[c->i + 2]) >= 0) {
+	    vc_hex_digit(c->s[c->i + 2]) >= 0) {
 		c->i += 2;
-		while (c->i < c->n && hexval(c->s[c->i]) >= 0) {
+		while (c->i < c->n && vc_hex_digit(c->s[c->i]) >= 0) {
 			if (v >> 60)
 				return false;
-			v = v * 16 + (uint64_t)hexval(c->s[c->i++]);
+			v = v * 16 + (uint64_t)vc_hex_digit(c->s[c->i++]);
 		}
 		*out = v;
 		return true;

@@ -128,8 +128,8 @@ static int decode_escape(const char *s, size_t n, size_t *i)
 	case 'x': {
 		if (k + 2 >= n)
 			return -1;
-		int h = hexval(s[k + 1]);
-		int l = hexval(s[k + 2]);
+		int h = vc_hex_digit(s[k + 1]);
+		int l = vc_hex_digit(s[k + 2]);
 		if (h < 0 || l < 0)
 			return -1;
 		*i = k + 3;
@@ -200,7 +200,7 @@ static bool c_string(struct st_parser *p, struct cur *c, size_t *len, bool *cut,
 			break;
 		/* -xx prints every byte as \xHH: that case first, inline. */
 		if (c->s[c->i] == '\\' && c->i + 3 < c->n && c->s[c->i + 1] == 'x') {
-			int h = hexval(c->s[c->i + 2]), l = hexval(c->s[c->i + 3]);
+			int h = vc_hex_digit(c->s[c->i + 2]), l = vc_hex_digit(c->s[c->i + 3]);
 			if ((h | l) >= 0) {
 				c->i += 4;
 				if (append)
