@@ -158,8 +158,8 @@ static int suspended_device(struct vfe_conn *c, bool start)
 
 /* One save into a new pipe; reader_gone closes its read end first. The
  * state read in *st (when read), the reply in *v, the CHECK answer in
- * *chk. 0, -1 failed, 1 SET_DEVICE_STATE_FD refused or the state not read
- * (why), 2 the back-end gave its own channel (reader_gone: n/a). */
+ * *chk. 0, -1 failed, 1 the state not read (why), 2 the back-end gave its
+ * own channel (reader_gone: n/a), 3 SET_DEVICE_STATE_FD refused (why). */
 static int save(struct vfe_conn *c, bool reader_gone, uint8_t **st, ssize_t *stlen, uint64_t *chk)
 {
 	int pp[2];
@@ -181,7 +181,7 @@ static int save(struct vfe_conn *c, bool reader_gone, uint8_t **st, ssize_t *stl
 		if (own >= 0)
 			close(own);
 		close_both(pp);
-		return 1;
+		return 3;
 	}
 	if (own >= 0) {
 		/* "the front-end must then discard its channel and use the one
@@ -215,7 +215,7 @@ int vfe_sc_device_state(struct vfe_conn *c, const struct vfe_scn *s)
 	rc = save(c, false, &st, &stlen, &chk);
 	if (rc < 0)
 		return -1;
-	if (rc == 1)
+	if (rc == 1 || rc == 3)
 		return 1;
 	if (chk) {
 		vfe_why(c, "CHECK_DEVICE_STATE after a save of %zd bytes read to end of file answered %llu",
@@ -231,6 +231,10 @@ int vfe_sc_device_state(struct vfe_conn *c, const struct vfe_scn *s)
 			free(st);
 			return -1;
 		}
+		if (rc == 3)
+			c->why[0] = '\0'; /* refusing a channel with no reader is an answer too */
+		if (rc == 1)
+			ret = 1;
 		if (rc == 0) {
 			if (chk == 0)
 				vfe_why(c, "CHECK_DEVICE_STATE answered 0 after a save into a channel with no reader (the state is %zd bytes)",
