@@ -76,6 +76,9 @@ static void serve_usage(FILE *f)
 		"                         config-writable      SET_CONFIG with flags 0 writes read-only fields\n"
 		"                         inband-accepted      INBAND_NOTIFICATIONS kept without BACKEND_REQ+REPLY_ACK\n"
 		"                         postcopy-end-fails   POSTCOPY_END answers 1\n"
+		"                         state-error-with-fd  SET_DEVICE_STATE_FD: an error with an fd (VU-RVAL-02)\n"
+		"                         state-check-ok       CHECK_DEVICE_STATE answers 0 though the state\n"
+		"                           did not go through whole (VU-BE-25)\n"
 		"                       each optionally followed by ,conn=K (K-th connection only)\n"
 		"  --fuzz SEED          answer with mutated replies and unprompted back-end\n"
 		"                       requests (PRNG seeded with SEED: the same front-end run\n"
@@ -92,6 +95,8 @@ static void serve_usage(FILE *f)
 		"                       for one nobody owes) is reported (default 10, 0 = never)\n"
 		"  --duration S         stop serving after S seconds (as on SIGTERM)\n"
 		"  --no-null-device     do not process rings (no used buffers returned)\n"
+		"  --device-state-own-fd  with DEVICE_STATE: SET_DEVICE_STATE_FD returns the fake's own\n"
+		"                       pipe end (bit 8 clear) instead of using the front-end's\n"
 		"  --rules GLOB[,GLOB]  only rules whose ID matches\n"
 		"  --strict             SHOULD findings fail the run too\n"
 		"  --keep-sessions N    the report keeps the last N ended connections apart\n"
@@ -244,12 +249,14 @@ int cmd_serve(int argc, char **argv)
 		{ "quiet", no_argument, 0, 'q' },          { "verbose", no_argument, 0, 'v' },
 		{ "fuzz", required_argument, 0, 'z' },     { "fuzz-rate", required_argument, 0, 'Z' },
 		{ "keep-sessions", required_argument, 0, 'K' },
+		{ "device-state-own-fd", no_argument, 0, 'O' },
 		{ "help", no_argument, 0, 'h' },           { 0, 0, 0, 0 },
 	};
 	const char *sock = NULL, *profile = "net", *features = NULL, *pfeatures = NULL;
 	const char *record = NULL, *json = NULL, *junit = NULL, *rules = NULL;
 	bool client = false, once = false, strict = false, quiet = false, verbose = false;
 	bool null_device = true;
+	bool device_state_own_fd = false;
 	int64_t queues = 1, mtu = 0, disk = -1, stall_ms = 10000, duration_ms = 0;
 	int64_t keep_sessions = 1000;
 	struct vfu_config cfg;
@@ -322,6 +329,7 @@ int cmd_serve(int argc, char **argv)
 				return cli_usage_error("serve: bad --duration '%s'", optarg);
 			break;
 		case 'n': null_device = false; break;
+		case 'O': device_state_own_fd = true; break;
 		case 'r': rules = optarg; break;
 		case 's': strict = true; break;
 		case 'q': quiet = true; break;
@@ -383,6 +391,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	struct live_out lo = { .quiet = quiet };
 	cfg.null_device = null_device;
+	cfg.device_state_own_fd = device_state_own_fd;
 	cfg.stall_ms = stall_ms;
 	cfg.engine.strict = strict;
 	cfg.engine.keep_sessions = (uint32_t)keep_sessions;

@@ -271,6 +271,8 @@ int vfe_sc_enable_while_stopped(struct vfe_conn *c, const struct vfe_scn *s);
 int vfe_sc_config_readonly(struct vfe_conn *c, const struct vfe_scn *s);
 /* sc_postcopy.c: ADVISE, LISTEN, END answered 0 (VU-BE-24). */
 int vfe_sc_postcopy(struct vfe_conn *c, const struct vfe_scn *s);
+/* sc_devstate.c: save, save without a reader, load (VU-BE-25, VU-RVAL-02). */
+int vfe_sc_device_state(struct vfe_conn *c, const struct vfe_scn *s);
 /* sc_config.c: INBAND_NOTIFICATIONS without its channel closes (VU-BE-23). */
 int vfe_sc_inband_without_channel(struct vfe_conn *c, const struct vfe_scn *s);
 /* sc_reset.c: RESET_DEVICE and RESET_OWNER (VU-BE-17, -18). */

@@ -95,6 +95,8 @@ enum vfu_fault_kind {
 	VFU_FAULT_CONFIG_WRITABLE,  /* SET_CONFIG with flags 0 writes read-only fields */
 	VFU_FAULT_INBAND_ACCEPTED,  /* INBAND_NOTIFICATIONS without its channel kept */
 	VFU_FAULT_POSTCOPY_END_FAILS, /* POSTCOPY_END answers 1 */
+	VFU_FAULT_STATE_ERROR_WITH_FD, /* SET_DEVICE_STATE_FD answers an error with an fd (VU-RVAL-02) */
+	VFU_FAULT_STATE_CHECK_OK,   /* CHECK_DEVICE_STATE answers 0 whatever the transfer became */
 	VFU_FAULT_KIND_COUNT,
 };
 
@@ -196,6 +198,7 @@ const char *vfu_backend_bad_name(unsigned k);
  *   | log-skip-data | reset-owner-resets            (no trigger)
  *   daemonize | bad-capabilities | inflight-kept    (no trigger)
  *   config-writable | inband-accepted | postcopy-end-fails   (no trigger)
+ *   state-error-with-fd | state-check-ok            (no trigger)
  * (TRIGGER: msg=N or req=NAME[#K]) any of them followed by ",conn=K".
  * -1 with err on a bad spec. */
 int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t errlen);
@@ -211,6 +214,7 @@ struct vfu_config {
 	struct vfu_fault faults[VFU_MAX_FAULTS];
 	unsigned nfaults;
 	bool null_device;          /* process rings (consume, complete) */
+	bool device_state_own_fd;  /* SET_DEVICE_STATE_FD returns the fake's own pipe end */
 	/* Quiet time after which a silent front-end that owes a reply (or
 	 * waits for one it is not owed) is reported; 0 = never. */
 	int64_t stall_ms;

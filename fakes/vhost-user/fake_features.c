@@ -24,6 +24,7 @@ static uint8_t *map_at(int fd, uint64_t off, uint64_t len, void **map, size_t *m
 void vfu_feat_init(struct vfu_feat *f, const struct vfu_profile *p)
 {
 	memset(f, 0, sizeof *f);
+	f->ds.fd = -1;
 	vfu_feat_reset(f, p);
 }
 
@@ -49,6 +50,7 @@ static void log_unmap(struct vfu_feat *f)
 void vfu_feat_free(struct vfu_feat *f)
 {
 	log_unmap(f);
+	vfu_devstate_close(&f->ds);
 	if (f->pc_advised)
 		close(f->pc_ufd);
 	f->pc_advised = f->pc_listening = false;

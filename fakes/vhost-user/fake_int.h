@@ -68,6 +68,20 @@ struct vfu_ring {
 
 /* Per-connection state of the protocol features fake_features.c
  * implements. */
+/* One device state transfer (DEVICE_STATE): the fake's end of the
+ * channel while a load is read, and what became of it for
+ * CHECK_DEVICE_STATE. The state is bounded: a header and 4 bytes a ring. */
+#define VFU_DS_HDR 32u
+#define VFU_DS_MAX (VFU_DS_HDR + 4u * VFU_MAX_RINGS)
+struct vfu_devstate {
+	bool open;                        /* fd is the load's read end */
+	int fd;
+	bool begun;                       /* a SET_DEVICE_STATE_FD succeeded */
+	bool done;                        /* the state fully written, or read and loaded */
+	uint32_t dir;                     /* VU_DEVSTATE_SAVE / LOAD */
+	uint32_t len;                     /* bytes of buf read so far (load) */
+	uint8_t buf[VFU_DS_MAX + 1];      /* one more: a longer state is refused */
+};
 struct vfu_feat {
 	uint8_t config[VFU_CONFIG_MAX];   /* config space as this connection sees it */
 	uint32_t config_len;
@@ -84,6 +98,7 @@ struct vfu_feat {
 	size_t log_map_len;
 	uint8_t *log;                     /* the bitmap: bit n = guest page n */
 	uint64_t log_len;
+	struct vfu_devstate ds;           /* device state transfer (fake_devstate.c) */
 };
 struct vfu_msg {
 	uint8_t chan;
@@ -381,6 +396,12 @@ struct vfu_reply {
 typedef enum vfu_verdict (*vfu_handler)(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r);
 /* The handler of front-end request req (a known one: vu_request != NULL). */
 vfu_handler vfu_request_handler(uint32_t req);
+/* fake_devstate.c: SET_DEVICE_STATE_FD and CHECK_DEVICE_STATE (the
+ * request table's handlers); vfu_devstate_close ends a transfer (the
+ * feature state's free calls it). */
+enum vfu_verdict vfu_devstate_set_fd(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r);
+enum vfu_verdict vfu_devstate_check(struct vfu_conn *c, struct vfu_msg *m, struct vfu_reply *r);
+void vfu_devstate_close(struct vfu_devstate *d);
 
 /* ---- fake_faults.c ---- */
 /* Is fault k armed for the request being handled (its trigger: this

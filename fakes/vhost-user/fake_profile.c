@@ -205,6 +205,8 @@ static const char *const fault_names[VFU_FAULT_KIND_COUNT] = {
 	[VFU_FAULT_CONFIG_WRITABLE] = "config-writable",
 	[VFU_FAULT_INBAND_ACCEPTED] = "inband-accepted",
 	[VFU_FAULT_POSTCOPY_END_FAILS] = "postcopy-end-fails",
+	[VFU_FAULT_STATE_ERROR_WITH_FD] = "state-error-with-fd",
+	[VFU_FAULT_STATE_CHECK_OK] = "state-check-ok",
 };
 
 /* Refusal classes: the name lax= takes (the driver's negative scenario
@@ -372,6 +374,10 @@ const char *vfu_fault_waives(const struct vfu_fault *f)
 		return "VU-BE-23";
 	case VFU_FAULT_POSTCOPY_END_FAILS:
 		return "VU-BE-24";
+	case VFU_FAULT_STATE_ERROR_WITH_FD:
+		return "VU-RVAL-02";
+	case VFU_FAULT_STATE_CHECK_OK:
+		return "VU-BE-25";
 	default:
 		return "";
 	}
@@ -577,6 +583,8 @@ int vfu_fault_parse(const char *spec, struct vfu_fault *f, char *err, size_t err
 	case VFU_FAULT_CONFIG_WRITABLE:
 	case VFU_FAULT_INBAND_ACCEPTED:
 	case VFU_FAULT_POSTCOPY_END_FAILS:
+	case VFU_FAULT_STATE_ERROR_WITH_FD:
+	case VFU_FAULT_STATE_CHECK_OK:
 		if (triggered || arg) {
 			snprintf(err, errlen, "fault '%s': %s takes no argument and no trigger", spec,
 				 fault_names[f->kind]);

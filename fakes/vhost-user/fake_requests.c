@@ -602,6 +602,8 @@ static const vfu_handler handlers[VU_REQ_MAX_FRONTEND + 1] = {
 	[VU_NET_SET_MTU] = net_set_mtu,
 	[VU_SEND_RARP] = send_rarp,
 	[VU_GPU_SET_SOCKET] = gpu_set_socket,
+	[VU_SET_DEVICE_STATE_FD] = vfu_devstate_set_fd,
+	[VU_CHECK_DEVICE_STATE] = vfu_devstate_check,
 };
 
 vfu_handler vfu_request_handler(uint32_t req)

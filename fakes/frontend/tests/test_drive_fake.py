@@ -288,3 +288,38 @@ def test_every_positive_scenario_can_fail(device):
     ran = {k: x for k, x in v.items() if x != "n/a"}
     assert len(ran) >= 8 and set(ran.values()) == {"crashed"}, out
     assert rc == 1
+
+
+def scenario_rules(tag, scenario):
+    import json
+    d = json.load(open(os.path.join(WORK, tag + ".json")))
+    return {s["name"]: s["rules"] for s in d["sessions"]}[scenario]
+
+
+@pytest.mark.parametrize("device", ["net", "blk"])
+def test_device_state(device):
+    # DEVICE_STATE only when offered: n/a by default.
+    rc, v, out = drive("ds-none-" + device, device=device, scenario="device-state")
+    assert rc == 0 and v == {"device-state": "n/a"}, out
+    # Offered: save, a save with no reader (CHECK not 0), load into a fresh
+    # connection; VU-BE-25 checked once and held, VU-RVAL-02 on the replies.
+    for extra in ([], ["--device-state-own-fd"]):
+        tag = "ds-%s%s" % (device, "-own" if extra else "")
+        rc, v, out = drive(tag, ["--protocol-features", "+DEVICE_STATE"] + extra, device=device,
+                           scenario="device-state")
+        assert rc == 0 and v == {"device-state": "pass"}, out
+        r = scenario_rules(tag, "device-state")
+        if extra:
+            # the back-end's own channel was read whole before the reader
+            # was gone: VU-BE-25 not decidable
+            assert "VU-BE-25" not in r or r["VU-BE-25"]["checks"] == 0, r
+        else:
+            assert r["VU-BE-25"]["verdict"] == "pass" and r["VU-BE-25"]["checks"] == 1, r
+        assert r["VU-RVAL-02"]["verdict"] == "pass" and r["VU-RVAL-02"]["checks"] >= 2, r
+    # Each fault fails the scenario with its rule.
+    for fault, rule in (("state-check-ok", "VU-BE-25 MUST [device-state]"),
+                        ("state-error-with-fd", "VU-RVAL-02 MUST [device-state]")):
+        rc, v, out = drive("ds-%s-%s" % (fault, device), ["--protocol-features", "+DEVICE_STATE", "--fault", fault],
+                           device=device, scenario="device-state")
+        assert v == {"device-state": "findings"} and rule in out, out
+        assert rc == 1, out

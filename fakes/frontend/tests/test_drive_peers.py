@@ -442,3 +442,11 @@ def test_matrix_renders_in_chromium():
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert s.returncode == 0 and os.path.getsize(shot) > 10000
     shutil.rmtree(prof, ignore_errors=True)
+
+
+@pytest.mark.parametrize("name", ["dpdk-testpmd", "qemu-storage-daemon", "virtiofsd", "vhost-user-gpu"])
+def test_device_state_not_offered(name):
+    """VU-BE-25, VU-RVAL-02 live: DEVICE_STATE (protocol bit 19) is newer
+    than every peer here (DPDK 22.11, QEMU 7.2): `device-state` is n/a."""
+    rc, v, out = drive(name, scenario="device-state", tag=name + "-device-state")
+    assert rc == 0 and v == {"device-state": "n/a"} and "DEVICE_STATE not offered" in out, out
