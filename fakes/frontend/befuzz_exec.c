@@ -274,22 +274,22 @@ static void exec_kick(struct vfe_conn *c, struct fz_iter *it, const struct fz_st
 	uint32_t len[3], wr[3];
 	unsigned n = 0;
 	if (vfe_run_device(c->run) == VFE_DEV_BLK) {
-		uint32_t type = (it->plan->iter & 1) ? BLK_T_OUT : BLK_T_IN;
-		memset(b, 0, BLK_HDR_BYTES);
+		uint32_t type = (it->plan->iter & 1) ? VC_BLK_T_OUT : VC_BLK_T_IN;
+		memset(b, 0, VC_BLK_HDR_BYTES);
 		vu_wr32(b, type);
 		vu_wr64(b + 8, it->plan->iter % 64);
-		memset(b + 4096, (int)(it->plan->iter & 0xff), BLK_SECTOR);
-		gpa[n] = buf, len[n] = BLK_HDR_BYTES, wr[n++] = 0;
-		gpa[n] = buf + 4096, len[n] = BLK_SECTOR, wr[n++] = type == BLK_T_IN;
+		memset(b + 4096, (int)(it->plan->iter & 0xff), VC_BLK_SECTOR);
+		gpa[n] = buf, len[n] = VC_BLK_HDR_BYTES, wr[n++] = 0;
+		gpa[n] = buf + 4096, len[n] = VC_BLK_SECTOR, wr[n++] = type == VC_BLK_T_IN;
 		gpa[n] = buf + 8192, len[n] = 1, wr[n++] = 1;
 	} else if (i % 2 == 0) {
 		gpa[n] = buf, len[n] = NET_RX_BYTES, wr[n++] = 1;
 	} else {
-		memset(b, 0, NET_HDR_BYTES + NET_FRAME_BYTES);
-		memset(b + NET_HDR_BYTES, 0xff, 6);
+		memset(b, 0, VC_NET_HDR_BYTES + NET_FRAME_BYTES);
+		memset(b + VC_NET_HDR_BYTES, 0xff, 6);
 		for (unsigned k = 6; k < NET_FRAME_BYTES; k++)
-			b[NET_HDR_BYTES + k] = (uint8_t)(k * 7 + it->plan->iter);
-		gpa[n] = buf, len[n] = NET_HDR_BYTES + NET_FRAME_BYTES, wr[n++] = 0;
+			b[VC_NET_HDR_BYTES + k] = (uint8_t)(k * 7 + it->plan->iter);
+		gpa[n] = buf, len[n] = VC_NET_HDR_BYTES + NET_FRAME_BYTES, wr[n++] = 0;
 	}
 	uint16_t head = (uint16_t)(r->avail_idx % r->num);
 	if (head + n > r->num)

@@ -26,13 +26,8 @@ struct vc_out;
 #define FZ_MAX_SAVED 400u
 
 /* Device layouts the kicks use (VIRTIO 1.2 5.1.6, 5.2.6); the split ring: vcts/vring.h. */
-#define NET_HDR_BYTES 12u
 #define NET_FRAME_BYTES 60u
 #define NET_RX_BYTES 1526u
-#define BLK_HDR_BYTES 16u
-#define BLK_SECTOR 512u
-#define BLK_T_IN 0u
-#define BLK_T_OUT 1u
 
 enum fz_op { FZ_MSG = 0, FZ_KICK, FZ_CUT };
 enum fz_sym { SYM_NONE = 0, SYM_FEATURES, SYM_PF };

@@ -429,18 +429,13 @@ static int sc_inflight(struct vfe_conn *c, const struct vfe_scn *s)
 /* ---- data path ---- */
 
 /* virtio-net: a 12-byte header (VERSION_1) and a broadcast frame. */
-#define NET_HDR 12u
 #define FRAME 64u
 /* virtio-blk: request header (type, reserved, sector), status byte. */
-#define BLK_T_IN 0u
-#define BLK_T_OUT 1u
-#define BLK_HDR 16u
-#define SECTOR 512u
 
 int vfe_data_net(struct vfe_conn *c)
 {
 	uint64_t rx = c->mem[0].gpa + VFE_BUF_AREA, tx = rx + 0x10000;
-	uint8_t *rxp = vfe_gpa(c, rx, 0x10000), *txp = vfe_gpa(c, tx, NET_HDR + FRAME);
+	uint8_t *rxp = vfe_gpa(c, rx, 0x10000), *txp = vfe_gpa(c, tx, VC_NET_HDR_BYTES + FRAME);
 	if (!rxp || !txp)
 		return -1;
 	/* RX buffers first, so a back-end that loops the frame can deliver it. */
@@ -450,14 +445,14 @@ int vfe_data_net(struct vfe_conn *c)
 		vfe_ring_add(c, 0, &g, &l, 0, 1);
 	}
 	vfe_ring_kick(c, 0);
-	memset(txp, 0, NET_HDR);
-	memset(txp + NET_HDR, 0xff, 6);                 /* broadcast */
-	memcpy(txp + NET_HDR + 6, "\x52\x54\x00\x12\x34\x56", 6);
-	memcpy(txp + NET_HDR + 12, "\x88\xb5", 2);      /* local experimental ethertype */
+	memset(txp, 0, VC_NET_HDR_BYTES);
+	memset(txp + VC_NET_HDR_BYTES, 0xff, 6);                 /* broadcast */
+	memcpy(txp + VC_NET_HDR_BYTES + 6, "\x52\x54\x00\x12\x34\x56", 6);
+	memcpy(txp + VC_NET_HDR_BYTES + 12, "\x88\xb5", 2);      /* local experimental ethertype */
 	for (unsigned k = 14; k < FRAME; k++)
-		txp[NET_HDR + k] = (uint8_t)k;
+		txp[VC_NET_HDR_BYTES + k] = (uint8_t)k;
 	uint64_t g = tx;
-	uint32_t l = NET_HDR + FRAME;
+	uint32_t l = VC_NET_HDR_BYTES + FRAME;
 	uint16_t before = vfe_ring_used_idx(c, 1);
 	vfe_ring_add(c, 1, &g, &l, 1, 0);
 	vfe_ring_kick(c, 1);
@@ -470,7 +465,7 @@ int vfe_data_net(struct vfe_conn *c)
 static int blk_req(struct vfe_conn *c, uint32_t type, uint64_t sector, uint64_t data, uint8_t *status)
 {
 	uint64_t hdr = c->mem[0].gpa + VFE_BUF_AREA + 0x20000, st = hdr + 64;
-	uint8_t *h = vfe_gpa(c, hdr, BLK_HDR), *sp = vfe_gpa(c, st, 1);
+	uint8_t *h = vfe_gpa(c, hdr, VC_BLK_HDR_BYTES), *sp = vfe_gpa(c, st, 1);
 	if (!h || !sp)
 		return -1;
 	vu_wr32(h, type);
@@ -478,9 +473,9 @@ static int blk_req(struct vfe_conn *c, uint32_t type, uint64_t sector, uint64_t 
 	vu_wr64(h + 8, sector);
 	*sp = 0xff;
 	uint64_t g[3] = { hdr, data, st };
-	uint32_t l[3] = { BLK_HDR, SECTOR, 1 };
+	uint32_t l[3] = { VC_BLK_HDR_BYTES, VC_BLK_SECTOR, 1 };
 	uint16_t before = vfe_ring_used_idx(c, 0);
-	if (type == BLK_T_OUT)
+	if (type == VC_BLK_T_OUT)
 		vfe_ring_add(c, 0, g, l, 2, 1);
 	else
 		vfe_ring_add(c, 0, g, l, 1, 2);
@@ -494,16 +489,16 @@ static int blk_req(struct vfe_conn *c, uint32_t type, uint64_t sector, uint64_t 
 int vfe_data_blk(struct vfe_conn *c)
 {
 	uint64_t wbuf = c->mem[0].gpa + VFE_BUF_AREA, rbuf = wbuf + 0x1000;
-	uint8_t *w = vfe_gpa(c, wbuf, SECTOR), *rd = vfe_gpa(c, rbuf, SECTOR);
+	uint8_t *w = vfe_gpa(c, wbuf, VC_BLK_SECTOR), *rd = vfe_gpa(c, rbuf, VC_BLK_SECTOR);
 	if (!w || !rd)
 		return -1;
-	for (unsigned k = 0; k < SECTOR; k++)
+	for (unsigned k = 0; k < VC_BLK_SECTOR; k++)
 		w[k] = (uint8_t)(k * 7 + 3);
-	memset(rd, 0, SECTOR);
+	memset(rd, 0, VC_BLK_SECTOR);
 	uint8_t s1 = 0xff, s2 = 0xff;
-	int a = blk_req(c, BLK_T_OUT, 1, wbuf, &s1);
-	int b = a ? -1 : blk_req(c, BLK_T_IN, 1, rbuf, &s2);
-	bool ok = !a && !b && s1 == 0 && s2 == 0 && !memcmp(w, rd, SECTOR);
+	int a = blk_req(c, VC_BLK_T_OUT, 1, wbuf, &s1);
+	int b = a ? -1 : blk_req(c, VC_BLK_T_IN, 1, rbuf, &s2);
+	bool ok = !a && !b && s1 == 0 && s2 == 0 && !memcmp(w, rd, VC_BLK_SECTOR);
 	vfe_run_verdict(c->run, VC_R_VU_BE_06, ok,
 			"blk: write+read of sector 1: %s (status %u/%u)",
 			a ? "write not completed" : b ? "read not completed" : "data differs or status not OK",

@@ -14,7 +14,6 @@
 #define SMALL_RING 8u
 /* TX frames per phase of stop-resume: more than a ring. */
 #define FRAMES 10u
-#define NET_HDR 12u
 #define FRAME 64u
 
 static int init_packed(struct vfe_conn *c)
@@ -58,17 +57,17 @@ int vfe_sc_packed_datapath(struct vfe_conn *c, const struct vfe_scn *s)
 static int tx_frames(struct vfe_conn *c)
 {
 	uint64_t tx = c->mem[0].gpa + VFE_BUF_AREA + 0x30000;
-	uint8_t *p = vfe_gpa(c, tx, NET_HDR + FRAME);
+	uint8_t *p = vfe_gpa(c, tx, VC_NET_HDR_BYTES + FRAME);
 	if (!p)
 		return -1;
-	memset(p, 0, NET_HDR);
-	memset(p + NET_HDR, 0xff, 6);
-	memcpy(p + NET_HDR + 6, "\x52\x54\x00\x12\x34\x57", 6);
-	memcpy(p + NET_HDR + 12, "\x88\xb5", 2);
+	memset(p, 0, VC_NET_HDR_BYTES);
+	memset(p + VC_NET_HDR_BYTES, 0xff, 6);
+	memcpy(p + VC_NET_HDR_BYTES + 6, "\x52\x54\x00\x12\x34\x57", 6);
+	memcpy(p + VC_NET_HDR_BYTES + 12, "\x88\xb5", 2);
 	bool ok = true;
 	for (unsigned k = 0; k < FRAMES && ok; k++) {
 		uint64_t g = tx;
-		uint32_t l = NET_HDR + FRAME;
+		uint32_t l = VC_NET_HDR_BYTES + FRAME;
 		uint16_t before = vfe_ring_used_idx(c, 1);
 		if (vfe_ring_add(c, 1, &g, &l, 1, 0) < 0)
 			return -1;

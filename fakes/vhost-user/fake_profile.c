@@ -2,6 +2,7 @@
 #include "fakes/vhost-user/fake.h"
 #include "vcts/wire.h"
 #include "lib/parse_num.h"
+#include "vcts/vring.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,7 +43,6 @@ enum {
 	BLKCFG_NUM_QUEUES = 34,/* le16 */
 	BLKCFG_LEN = 60,       /* up to write_zeroes_may_unmap + padding */
 };
-#define BLK_SECTOR 512u
 #define BLK_SEG_MAX 126u
 #define DEFAULT_DISK (64ull << 20)
 #define DEFAULT_SLOTS 32u
@@ -53,9 +53,9 @@ void vfu_profile_refresh(struct vfu_profile *p)
 	p->config_len = 0;
 	if (p->device == VFU_DEV_BLK) {
 		uint16_t nq = (uint16_t)p->queues;
-		vu_wr64(p->config + BLKCFG_CAPACITY, p->disk_bytes / BLK_SECTOR);
+		vu_wr64(p->config + BLKCFG_CAPACITY, p->disk_bytes / VC_BLK_SECTOR);
 		vu_wr32(p->config + BLKCFG_SEG_MAX, BLK_SEG_MAX);
-		vu_wr32(p->config + BLKCFG_BLK_SIZE, BLK_SECTOR);
+		vu_wr32(p->config + BLKCFG_BLK_SIZE, VC_BLK_SECTOR);
 		memcpy(p->config + BLKCFG_NUM_QUEUES, &nq, sizeof nq);
 		p->config_len = BLKCFG_LEN;
 	}

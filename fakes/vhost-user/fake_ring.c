@@ -21,16 +21,6 @@
 #define CHAIN_MAX 1024u
 
 /* virtio-blk requests (VIRTIO 1.2, 5.2.6). */
-#define BLK_T_IN 0u
-#define BLK_T_OUT 1u
-#define BLK_T_FLUSH 4u
-#define BLK_T_GET_ID 8u
-#define BLK_S_OK 0u
-#define BLK_S_IOERR 1u
-#define BLK_S_UNSUPP 2u
-#define BLK_HDR 16u
-#define BLK_SECTOR 512u
-#define BLK_ID_BYTES 20u
 
 static bool wraps(uint64_t a, uint64_t len)
 {
@@ -247,14 +237,14 @@ static void blk_copy(int n, bool writable, uint64_t skip, uint8_t *disk, uint64_
  * written into the chain, or -1 when the chain is no request. */
 static int64_t blk_request(struct vfu_conn *c, const struct vfu_profile *p, int n)
 {
-	uint8_t hdr[BLK_HDR];
+	uint8_t hdr[VC_BLK_HDR_BYTES];
 	uint32_t got = 0;
-	for (int k = 0; k < n && !segs[k].w && got < BLK_HDR; k++) {
-		uint32_t take = segs[k].len < BLK_HDR - got ? segs[k].len : BLK_HDR - got;
+	for (int k = 0; k < n && !segs[k].w && got < VC_BLK_HDR_BYTES; k++) {
+		uint32_t take = segs[k].len < VC_BLK_HDR_BYTES - got ? segs[k].len : VC_BLK_HDR_BYTES - got;
 		memcpy(hdr + got, segs[k].p, take);
 		got += take;
 	}
-	if (got < BLK_HDR || n < 1 || !segs[n - 1].w || segs[n - 1].len == 0)
+	if (got < VC_BLK_HDR_BYTES || n < 1 || !segs[n - 1].w || segs[n - 1].len == 0)
 		return -1;
 	uint8_t *status = segs[n - 1].p + segs[n - 1].len - 1;
 	/* Data: the device-writable bytes before the status byte (IN), or the
@@ -267,43 +257,43 @@ static int64_t blk_request(struct vfu_conn *c, const struct vfu_profile *p, int 
 			rdata += segs[i].len;
 	}
 	wdata -= 1; /* the status byte */
-	rdata -= BLK_HDR;
+	rdata -= VC_BLK_HDR_BYTES;
 	uint32_t type = vu_rd32(hdr);
 	uint64_t sector = vu_rd64(hdr + 8);
 	uint64_t written = 0;
-	uint8_t st = BLK_S_OK;
-	uint64_t data = type == BLK_T_OUT ? rdata : wdata;
-	bool in_range = sector <= p->disk_bytes / BLK_SECTOR &&
-			data <= p->disk_bytes - sector * BLK_SECTOR;
+	uint8_t st = VC_BLK_S_OK;
+	uint64_t data = type == VC_BLK_T_OUT ? rdata : wdata;
+	bool in_range = sector <= p->disk_bytes / VC_BLK_SECTOR &&
+			data <= p->disk_bytes - sector * VC_BLK_SECTOR;
 	uint8_t *disk = NULL;
-	if ((type == BLK_T_IN || type == BLK_T_OUT) && in_range) {
+	if ((type == VC_BLK_T_IN || type == VC_BLK_T_OUT) && in_range) {
 		disk = vfu_conn_disk(c);
 		if (!disk)
 			in_range = false;
 	}
 	switch (type) {
-	case BLK_T_IN:
+	case VC_BLK_T_IN:
 		if (!in_range) {
-			st = BLK_S_IOERR;
+			st = VC_BLK_S_IOERR;
 			break;
 		}
-		blk_copy(n, true, 0, disk + sector * BLK_SECTOR, wdata);
+		blk_copy(n, true, 0, disk + sector * VC_BLK_SECTOR, wdata);
 		written = wdata;
 		vfu_conn_count(c, VFU_CNT_DISK_READ, 1);
 		break;
-	case BLK_T_OUT:
+	case VC_BLK_T_OUT:
 		if (!in_range) {
-			st = BLK_S_IOERR;
+			st = VC_BLK_S_IOERR;
 			break;
 		}
-		blk_copy(n, false, BLK_HDR, disk + sector * BLK_SECTOR, rdata);
+		blk_copy(n, false, VC_BLK_HDR_BYTES, disk + sector * VC_BLK_SECTOR, rdata);
 		vfu_conn_count(c, VFU_CNT_DISK_WRITE, 1);
 		break;
-	case BLK_T_FLUSH:
+	case VC_BLK_T_FLUSH:
 		break;
-	case BLK_T_GET_ID: {
-		static const char id[BLK_ID_BYTES] = "vhost-cts";
-		uint64_t left = data < BLK_ID_BYTES ? data : BLK_ID_BYTES;
+	case VC_BLK_T_GET_ID: {
+		static const char id[VC_BLK_ID_BYTES] = "vhost-cts";
+		uint64_t left = data < VC_BLK_ID_BYTES ? data : VC_BLK_ID_BYTES;
 		for (int i = 0; i < n && left; i++) {
 			if (!segs[i].w)
 				continue;
@@ -317,7 +307,7 @@ static int64_t blk_request(struct vfu_conn *c, const struct vfu_profile *p, int 
 		break;
 	}
 	default:
-		st = BLK_S_UNSUPP;
+		st = VC_BLK_S_UNSUPP;
 		break;
 	}
 	*status = st;

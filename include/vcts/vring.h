@@ -71,4 +71,20 @@ uint32_t vu_packed_base_held(const struct vu_packed_base *b, uint32_t size);
 /* Advance a ring position by n descriptors, flipping the wrap counter at
  * the end of the ring. */
 void vu_packed_advance(uint16_t *pos, bool *wrap, uint32_t n, uint32_t size);
+/* Device request layouts the fakes, the driver and the fuzzers build or
+ * parse (VIRTIO 1.2, 5.1.6 and 5.2.6): virtio-net's header with
+ * VIRTIO_F_VERSION_1; a virtio-blk request's header (le32 type, le32
+ * reserved, le64 sector), its status byte's values and the sector size.
+ * Prefixed: linux/virtio_blk.h names the same facts for the vDPA code. */
+#define VC_NET_HDR_BYTES 12u
+#define VC_BLK_HDR_BYTES 16u
+#define VC_BLK_T_IN 0u
+#define VC_BLK_T_OUT 1u
+#define VC_BLK_T_FLUSH 4u
+#define VC_BLK_T_GET_ID 8u
+#define VC_BLK_S_OK 0u
+#define VC_BLK_S_IOERR 1u
+#define VC_BLK_S_UNSUPP 2u
+#define VC_BLK_SECTOR 512u
+#define VC_BLK_ID_BYTES 20u
 #endif
