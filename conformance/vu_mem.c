@@ -166,6 +166,10 @@ static bool in_regions(const struct vu_state *st, uint64_t a, uint64_t len, bool
 		uint64_t room = hit->size - (a - (by_gpa ? hit->gpa : hit->uva));
 		if (room >= len)
 			return true;
+		/* The rest lies past the top of the address space: a range
+		 * that wraps to 0 is in no region, whatever holds address 0. */
+		if (a + room < a)
+			return false;
 		a += room;
 		len -= room;
 	}

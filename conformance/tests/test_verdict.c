@@ -10,6 +10,7 @@
 #include "vcts/synth.h"
 #include "vcts/trace.h"
 #include "vcts/wire.h"
+#include "vcts/wire_encode.h"
 
 /* A negotiated session, then SET_VRING_NUM 3 on ring 0 (VU-RING-02: not a
  * power of two) and SET_VRING_NUM 256 (clean). */
@@ -163,6 +164,50 @@ START_TEST(verdict_findings_equal_plain_feed)
 }
 END_TEST
 
+/* VU-MEM-08: an IOTLB update whose user range runs past the top of the
+ * address space is in no region, even when one region ends at 2^64 and
+ * another starts at 0 (the walk must not wrap from one to the other). */
+START_TEST(mem08_range_wrapping_past_top_is_outside)
+{
+	struct vc_trace t;
+	struct vc_synth s;
+	struct vs_profile p;
+	vc_trace_init(&t, "wrap", VC_FMT_NATIVE);
+	vs_begin(&s, &t, "wrap", VC_SIDE_FRONTEND);
+	vs_default_profile(&p);
+	p.features |= VU_BIT(VU_F_ACCESS_PLATFORM);
+	p.acked |= VU_BIT(VU_F_ACCESS_PLATFORM);
+	vs_init(&s, &p);
+	const struct vu_region_pl r[2] = {
+		{ .gpa = 0, .size = 0x1000, .uva = 0xfffffffffffff000ull },
+		{ .gpa = 0x1000, .size = 0x1000, .uva = 0 },
+	};
+	vs_memtable(&s, r, 2, NULL);
+	uint8_t m[32];
+	const struct vu_iotlb_pl in = { .iova = 0x1000, .size = 0x1000, .uaddr = 0xfffffffffffff000ull,
+					.perm = 3, .type = VU_IOTLB_UPDATE };
+	vu_enc_iotlb(m, sizeof m, &in);
+	vs_req(&s, VU_IOTLB_MSG, 0, m, sizeof m, 0);
+	struct vu_iotlb_pl wrap = in;
+	wrap.size = 0x2000;
+	vu_enc_iotlb(m, sizeof m, &wrap);
+	vs_req(&s, VU_IOTLB_MSG, 0, m, sizeof m, 0);
+	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ 0 });
+	for (size_t k = 0; k < t.nsessions; k++)
+		vc_engine_add_session(e, &t.sessions[k]);
+	struct vc_rule_set b;
+	for (size_t k = 0; k < t.nevents; k++) {
+		vc_engine_feed_verdict(e, &t.events[k], &b);
+		if (k + 2 == t.nevents)
+			ck_assert_msg(!vc_rule_set_has(&b, VC_R_VU_MEM_08), "the range inside the top region");
+	}
+	ck_assert_msg(vc_rule_set_has(&b, VC_R_VU_MEM_08), "the range wrapping past 2^64");
+	vc_engine_finish(e);
+	vc_engine_free(e);
+	vc_trace_free(&t);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -172,6 +217,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, verdict_includes_waived_rules);
 	tcase_add_test(tc, verdict_past_the_finding_cap);
 	tcase_add_test(tc, verdict_findings_equal_plain_feed);
+	tcase_add_test(tc, mem08_range_wrapping_past_top_is_outside);
 	suite_add_tcase(s, tc);
 	return s;
 }
