@@ -179,6 +179,12 @@ static void take_fds(struct vc_sock_rx *rx, struct msghdr *mh)
 		    h->cmsg_len < CMSG_LEN(0))
 			continue;
 		size_t cnt = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		/* Never read an fd past the control data the kernel filled. */
+		const unsigned char *end = (const unsigned char *)mh->msg_control + mh->msg_controllen;
+		const unsigned char *data = CMSG_DATA(h);
+		const size_t room = data < end ? (size_t)(end - data) / sizeof(int) : 0;
+		if (cnt > room)
+			cnt = room;
 		for (size_t i = 0; i < cnt; i++) {
 			int fd;
 			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof fd);
