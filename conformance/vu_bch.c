@@ -10,6 +10,10 @@
 
 /* "at most 8 descriptors in each message" (Back-end communication). */
 #define BCH_MAX_FDS 8u
+/* Mappings kept for VU-BCH-06: a back-end that maps without end grows
+ * neither memory nor the search of each unmap past this; after it,
+ * unmaps not found are not judged. */
+#define BCH_MAX_MAPS 4096u
 
 struct bch_map {
 	uint8_t shmid;
@@ -21,6 +25,7 @@ struct bch_map {
 struct bch_state {
 	struct bch_map *maps;
 	size_t n, cap;
+	bool maps_dropped; /* a mapping past BCH_MAX_MAPS was not kept */
 	bool suspended;
 };
 
@@ -103,6 +108,10 @@ static void shmem_map(struct vc_ctx *c, const struct vc_vu_msg *m)
 		  "SHMEM_MAP shmid %u flags 0x%" PRIx64 ": only 0 (read-only) and 1 (read-write) are defined",
 		  mp.shmid, mp.flags);
 	struct bch_state *bs = state(c);
+	if (bs->n >= BCH_MAX_MAPS) {
+		bs->maps_dropped = true;
+		return;
+	}
 	bs->maps = xgrow(bs->maps, &bs->cap, bs->n + 1, sizeof *bs->maps);
 	bs->maps[bs->n++] = (struct bch_map){ mp.shmid, mp.shm_offset, mp.len };
 }
@@ -126,6 +135,8 @@ static void shmem_unmap(struct vc_ctx *c, const struct vc_vu_msg *m)
 			return;
 		}
 	}
+	if (bs->maps_dropped)
+		return; /* it may be one of those not kept */
 	vc_fail(c, VC_R_VU_BCH_06,
 		"SHMEM_UNMAP shmid %u offset 0x%" PRIx64 " len 0x%" PRIx64 " is not a whole mapping made by an earlier SHMEM_MAP",
 		mp.shmid, mp.shm_offset, mp.len);
