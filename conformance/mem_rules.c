@@ -329,6 +329,14 @@ static void on_ring(struct mem_state *m, const struct vc_mem_ring *r)
 static void begin(struct vc_ctx *c, struct mem_state *m)
 {
 	const struct vc_mem_begin *b = &c->ev->u.mem_begin;
+	/* The page is a mask here and in the model: a recording's page that
+	 * is not a power of two in 4K..1G (scenario.c's bound) is not
+	 * guessed at; the listener is not judged until a begin with one. */
+	const uint32_t pg = b->target_page;
+	if (pg && (pg < 4096 || (pg & (pg - 1)) || pg > (1u << 30))) {
+		m->active = false;
+		return;
+	}
 	bool same = m->active && m->cfg.backend == b->backend && m->cfg.iotlb_batch == b->iotlb_batch &&
 		    m->cfg.slots == b->slots && m->cfg.target_page == b->target_page &&
 		    m->cfg.decisions == b->decisions;
