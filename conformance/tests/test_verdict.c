@@ -11,6 +11,7 @@
 #include "vcts/trace.h"
 #include "vcts/wire.h"
 #include "vcts/wire_encode.h"
+#include "vcts/vdpa_uapi.h"
 
 /* A negotiated session, then SET_VRING_NUM 3 on ring 0 (VU-RING-02: not a
  * power of two) and SET_VRING_NUM 256 (clean). */
@@ -208,6 +209,35 @@ START_TEST(mem08_range_wrapping_past_top_is_outside)
 }
 END_TEST
 
+/* MEM-09 on a vhost-vdpa listener: a recorded target page that is not a
+ * power of two is no alignment mask; the listener is not judged (with
+ * 0x3000 as a mask, a 4K-aligned UPDATE at 0x2000 was blamed). */
+START_TEST(mem_bad_target_page_is_not_a_mask)
+{
+	struct vc_trace t;
+	vc_trace_init(&t, "page", VC_FMT_NATIVE);
+	uint32_t sid = vc_trace_add_session(&t, VC_SIDE_FRONTEND, "page");
+	struct vc_event ev = { .kind = VC_EV_MEM_BEGIN, .session = sid };
+	ev.u.mem_begin = (struct vc_mem_begin){ .backend = VC_MEMB_VHOST_VDPA, .target_page = 0x3000 };
+	vc_trace_add_event(&t, &ev);
+	ev = (struct vc_event){ .kind = VC_EV_VDPA_IOTLB, .session = sid };
+	ev.u.iotlb = (struct vc_vdpa_iotlb){ .type = VDPA_IOTLB_UPDATE, .iova = 0x2000, .size = 0x1000,
+					     .uaddr = 0x7f0000002000ull, .perm = 3 };
+	vc_trace_add_event(&t, &ev);
+	struct vc_engine *e = vc_engine_new(&(struct vc_engine_opts){ 0 });
+	for (size_t k = 0; k < t.nsessions; k++)
+		vc_engine_add_session(e, &t.sessions[k]);
+	struct vc_rule_set b;
+	for (size_t k = 0; k < t.nevents; k++) {
+		vc_engine_feed_verdict(e, &t.events[k], &b);
+		ck_assert_msg(!vc_rule_set_has(&b, VC_R_MEM_09), "event %zu", k);
+	}
+	vc_engine_finish(e);
+	vc_engine_free(e);
+	vc_trace_free(&t);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -218,6 +248,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, verdict_past_the_finding_cap);
 	tcase_add_test(tc, verdict_findings_equal_plain_feed);
 	tcase_add_test(tc, mem08_range_wrapping_past_top_is_outside);
+	tcase_add_test(tc, mem_bad_target_page_is_not_a_mask);
 	suite_add_tcase(s, tc);
 	return s;
 }
