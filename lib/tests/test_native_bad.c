@@ -177,6 +177,9 @@ static const struct bad_case bad_cases[] = {
 	  "missing field 'quiet_ns'" },
 	{ "{\"type\":\"event\",\"kind\":\"vu-eof\",\"session\":0,\"dir\":\"FE->BE\",\"partial\":1}",
 	  "field 'partial' must be true or false" },
+	{ "{\"type\":\"event\",\"kind\":\"mem-begin\",\"session\":0,\"dir\":\"FE->BE\",\"backend\":1,"
+	  "\"iotlb_batch\":false,\"decisions\":false,\"slots\":8,\"target_page\":12288}",
+	  "field 'target_page' must be 0 or a power of two in 4K..1G" },
 	{ "{\"type\":\"session\",\"id\":0,\"side\":\"front-end\"}", "session 0 declared twice" },
 	{ "{\"type\":\"session\",\"id\":1,\"side\":\"middle\"}",
 	  "field 'side' must be \"front-end\", \"back-end\", \"live\" or \"unknown\"" },

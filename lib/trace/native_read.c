@@ -432,6 +432,10 @@ static int parse_event(struct rd *r, json_object *o, uint64_t ln)
 		}
 		break;
 	}
+	/* The page is an alignment mask to the model and the MEM rules. */
+	const uint32_t pg = ev.u.mem_begin.target_page;
+	if (ev.kind == VC_EV_MEM_BEGIN && pg && (pg < 4096 || (pg & (pg - 1)) || pg > (1u << 30)))
+		return fail(r, "field 'target_page' must be 0 or a power of two in 4K..1G");
 	uint8_t *bytes[2] = { NULL, NULL };
 	if (vdpa_op_kind(ev.kind)) {
 		static const char *const key[2] = { "in", "out" };
