@@ -30,12 +30,12 @@ uint32_t vu_state_region_size(const struct vu_state *st)
 
 bool vu_feature_acked(const struct vu_state *st, unsigned bit)
 {
-	return st->features_acked_known && (st->features_acked & VU_BIT(bit));
+	return bit < 64 && st->features_acked_known && (st->features_acked & VU_BIT(bit));
 }
 
 bool vu_feature_offered(const struct vu_state *st, unsigned bit)
 {
-	return st->features_offered_known && (st->features_offered & VU_BIT(bit));
+	return bit < 64 && st->features_offered_known && (st->features_offered & VU_BIT(bit));
 }
 
 bool vu_event_is_request(const struct vc_event *ev)
