@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEV(d) (1u << (d))
@@ -320,7 +321,16 @@ static int get_inflight(struct vfe_conn *c, uint16_t queues, bool keep)
 		if (vu_dec_inflight(m->pl, m->len, &ip) && m->nfds == 1 && ip.mmap_size &&
 		    ip.mmap_size <= ((uint64_t)64 << 20)) {
 			rc = 0;
-			if (keep) {
+			/* The back-end's fd: a region past its end would take
+			 * SIGBUS at check_inflight's first read. */
+			struct stat sb;
+			if (keep && (fstat(m->fds[0], &sb) != 0 || sb.st_size < 0 ||
+				     ip.mmap_offset > (uint64_t)sb.st_size ||
+				     ip.mmap_size > (uint64_t)sb.st_size - ip.mmap_offset)) {
+				vfe_why(c, "GET_INFLIGHT_FD region (offset %llu, %llu bytes) past the end of its fd",
+					(unsigned long long)ip.mmap_offset, (unsigned long long)ip.mmap_size);
+				rc = -1;
+			} else if (keep) {
 				void *p = mmap(NULL, ip.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[0],
 					       (off_t)ip.mmap_offset);
 				if (p != MAP_FAILED) {
