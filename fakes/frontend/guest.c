@@ -4,6 +4,7 @@
 #include "fakes/frontend/fe_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -23,13 +24,18 @@ int vfe_mem_add_span(struct vfe_conn *c, uint64_t gpa, uint64_t size, uint64_t s
 {
 	if (c->nmem >= VFE_MAX_MEM || size == 0 || span < size || span > SIZE_MAX)
 		return -1;
-	int fd = memfd_create("vcts-guest", MFD_CLOEXEC);
+	int fd = memfd_create("vcts-guest", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -1;
 	if (ftruncate(fd, (off_t)size) != 0) {
 		close(fd);
 		return -1;
 	}
+	/* The back-end gets this fd: shrinking it would make the driver's
+	 * own reads of guest memory and of the dirty log take SIGBUS. Growing
+	 * stays allowed. Best effort: a kernel without seals keeps the old
+	 * behaviour. */
+	(void)fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
 	uint8_t *res = mmap(hint, (size_t)span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (res == MAP_FAILED) {
 		close(fd);

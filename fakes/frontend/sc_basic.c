@@ -9,14 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEV(d) (1u << (d))
-
-static uint32_t rings_of(struct vfe_conn *c)
-{
-	return vfe_device_rings(vfe_run_device(c->run));
-}
 
 static int init_default(struct vfe_conn *c, enum vfe_flavour fl)
 {
@@ -33,10 +29,10 @@ static int sc_replay(struct vfe_conn *c, const struct vfe_scn *s)
 static int sc_init_start_stop(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	enum vfe_flavour fl = (enum vfe_flavour)s->arg;
-	if (init_default(c, fl) || vfe_start(c, fl, rings_of(c)) || vfe_stop(c, fl, rings_of(c)))
+	if (init_default(c, fl) || vfe_start(c, fl, vfe_conn_rings(c)) || vfe_stop(c, fl, vfe_conn_rings(c)))
 		return -1;
 	/* restart with the same table, as both front-ends do */
-	if (vfe_start(c, fl, rings_of(c)) || vfe_stop(c, fl, rings_of(c)))
+	if (vfe_start(c, fl, vfe_conn_rings(c)) || vfe_stop(c, fl, vfe_conn_rings(c)))
 		return -1;
 	return 0;
 }
@@ -63,12 +59,12 @@ static int sc_reconnect(struct vfe_conn *c, const struct vfe_scn *s)
 	(void)s;
 	/* A front-end that goes away with its rings running (QEMU killed),
 	 * then a new one on a new connection. */
-	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)))
+	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, vfe_conn_rings(c)))
 		return -1;
 	if (vfe_run_reconnect(c->run, c))
 		return -1;
-	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)) ||
-	    vfe_stop(c, VFE_QEMU, rings_of(c)))
+	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, vfe_conn_rings(c)) ||
+	    vfe_stop(c, VFE_QEMU, vfe_conn_rings(c)))
 		return -1;
 	return 0;
 }
@@ -76,7 +72,7 @@ static int sc_reconnect(struct vfe_conn *c, const struct vfe_scn *s)
 static int sc_hotplug_table(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
-	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)))
+	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, vfe_conn_rings(c)))
 		return -1;
 	/* DIMM hot-plug: a new region above the first while rings run; the
 	 * rings stay where they are. Then unplug. */
@@ -85,7 +81,7 @@ static int sc_hotplug_table(struct vfe_conn *c, const struct vfe_scn *s)
 	munmap(c->mem[1].map, c->mem[1].span);
 	close(c->mem[1].fd);
 	c->nmem = 1;
-	if (vfe_send_memtable(c) || vfe_stop(c, VFE_QEMU, rings_of(c)))
+	if (vfe_send_memtable(c) || vfe_stop(c, VFE_QEMU, vfe_conn_rings(c)))
 		return -1;
 	return 0;
 }
@@ -99,7 +95,7 @@ static int sc_hotplug_slots(struct vfe_conn *c, const struct vfe_scn *s)
 		vfe_why(c, "CONFIGURE_MEM_SLOTS not offered");
 		return -2;
 	}
-	if (vfe_start(c, VFE_QEMU, rings_of(c)))
+	if (vfe_start(c, VFE_QEMU, vfe_conn_rings(c)))
 		return -1;
 	int k = vfe_mem_add(c, VFE_MEM_SIZE * 4, VFE_MEM_SIZE);
 	if (k < 0)
@@ -113,7 +109,7 @@ static int sc_hotplug_slots(struct vfe_conn *c, const struct vfe_scn *s)
 	/* REM_MEM_REG names the region by its addresses; it takes no fd. */
 	if (vfe_set(c, VU_REM_MEM_REG, pl, sizeof pl, NULL, 0) != 0)
 		return -1;
-	return vfe_stop(c, VFE_QEMU, rings_of(c)) ? -1 : 0;
+	return vfe_stop(c, VFE_QEMU, vfe_conn_rings(c)) ? -1 : 0;
 }
 
 static int set_log_base(struct vfe_conn *c, int fd, uint64_t size)
@@ -229,7 +225,7 @@ static int sc_log(struct vfe_conn *c, const struct vfe_scn *s)
 		vfe_why(c, "LOG_ALL or LOG_SHMFD not offered");
 		return -2;
 	}
-	uint32_t n = rings_of(c);
+	uint32_t n = vfe_conn_rings(c);
 	/* Start without logging (features without LOG_ALL), then migrate. */
 	c->acked &= ~VU_BIT(VU_F_LOG_ALL);
 	if (vfe_set_u64(c, VU_SET_FEATURES, c->acked) != 0 || vfe_start(c, VFE_QEMU, n))
@@ -320,7 +316,16 @@ static int get_inflight(struct vfe_conn *c, uint16_t queues, bool keep)
 		if (vu_dec_inflight(m->pl, m->len, &ip) && m->nfds == 1 && ip.mmap_size &&
 		    ip.mmap_size <= ((uint64_t)64 << 20)) {
 			rc = 0;
-			if (keep) {
+			/* The back-end's fd: a region past its end would take
+			 * SIGBUS at check_inflight's first read. */
+			struct stat sb;
+			if (keep && (fstat(m->fds[0], &sb) != 0 || sb.st_size < 0 ||
+				     ip.mmap_offset > (uint64_t)sb.st_size ||
+				     ip.mmap_size > (uint64_t)sb.st_size - ip.mmap_offset)) {
+				vfe_why(c, "GET_INFLIGHT_FD region (offset %llu, %llu bytes) past the end of its fd",
+					(unsigned long long)ip.mmap_offset, (unsigned long long)ip.mmap_size);
+				rc = -1;
+			} else if (keep) {
 				void *p = mmap(NULL, ip.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[0],
 					       (off_t)ip.mmap_offset);
 				if (p != MAP_FAILED) {
@@ -402,7 +407,7 @@ static int sc_inflight(struct vfe_conn *c, const struct vfe_scn *s)
 		vfe_why(c, "INFLIGHT_SHMFD not offered");
 		return -2;
 	}
-	uint32_t n = rings_of(c);
+	uint32_t n = vfe_conn_rings(c);
 	if (s->arg) {
 		/* Repeated GET_INFLIGHT_FD: each answer is a new fd; the
 		 * back-end must not pile them up (or crash). */
@@ -515,12 +520,12 @@ int vfe_data_path(struct vfe_conn *c)
 static int sc_datapath(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
-	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, rings_of(c)))
+	if (init_default(c, VFE_QEMU) || vfe_start(c, VFE_QEMU, vfe_conn_rings(c)))
 		return -1;
 	int r = vfe_data_path(c);
 	if (r < 0)
 		return -1;
-	if (vfe_stop(c, VFE_QEMU, rings_of(c)))
+	if (vfe_stop(c, VFE_QEMU, vfe_conn_rings(c)))
 		return -1;
 	if (r > 0)
 		vfe_why(c, "data path: buffers not processed");

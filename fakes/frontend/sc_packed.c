@@ -29,24 +29,19 @@ static int init_packed(struct vfe_conn *c)
 	return 0;
 }
 
-static uint32_t rings_of(struct vfe_conn *c)
-{
-	return vfe_device_rings(vfe_run_device(c->run));
-}
-
 int vfe_sc_packed_datapath(struct vfe_conn *c, const struct vfe_scn *s)
 {
 	(void)s;
 	int r = init_packed(c);
 	if (r)
 		return r;
-	if (vfe_start(c, VFE_QEMU, rings_of(c)))
+	if (vfe_start(c, VFE_QEMU, vfe_conn_rings(c)))
 		return -1;
 	enum vfe_device d = vfe_run_device(c->run);
 	r = d == VFE_DEV_NET ? vfe_data_net(c) : vfe_data_blk(c);
 	if (r < 0)
 		return -1;
-	if (vfe_stop(c, VFE_QEMU, rings_of(c)))
+	if (vfe_stop(c, VFE_QEMU, vfe_conn_rings(c)))
 		return -1;
 	if (r > 0)
 		vfe_why(c, "packed data path: buffers not processed");
@@ -129,7 +124,7 @@ int vfe_sc_packed_stop_resume(struct vfe_conn *c, const struct vfe_scn *s)
 	int r = init_packed(c);
 	if (r)
 		return r;
-	uint32_t n = rings_of(c), base[VFE_MAX_RINGS];
+	uint32_t n = vfe_conn_rings(c), base[VFE_MAX_RINGS];
 	for (uint32_t i = 0; i < n; i++) {
 		if (vfe_ring_prepare(c, i, SMALL_RING)) {
 			vfe_why(c, "cannot lay out ring %u", i);

@@ -272,5 +272,5 @@ int vfe_sc_no_daemon(struct vfe_conn *c, const struct vfe_scn *s)
 	vfe_run_verdict(c->run, VC_R_VU_BE_20, pid != 0, "%s", c->why);
 	if (!pid)
 		return 1;
-	return vfe_stop(c, VFE_QEMU, vfe_device_rings(vfe_run_device(c->run))) ? -1 : 0;
+	return vfe_stop(c, VFE_QEMU, vfe_conn_rings(c)) ? -1 : 0;
 }

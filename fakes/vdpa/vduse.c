@@ -36,6 +36,7 @@ struct map {
 	uint8_t *ptr;         /* our mapping of it */
 	size_t len;
 	uint8_t perm;
+	bool busy; /* a pointer into it is held by the request being served */
 };
 
 struct fake {
@@ -117,15 +118,36 @@ static uint8_t *dma(struct fake *f, uint64_t iova, uint64_t len, uint8_t perm)
 		if (p == MAP_FAILED)
 			return NULL;
 		if (f->nmaps == MAPS_MAX) {
-			munmap(f->maps[0].ptr, f->maps[0].len);
-			f->maps[0] = f->maps[--f->nmaps];
+			/* Evict a region no pointer of this request points into:
+			 * the rings and the chain's segments stay mapped. */
+			unsigned v = 0;
+			while (v < f->nmaps && f->maps[v].busy)
+				v++;
+			if (v == f->nmaps) {
+				munmap(p, sz);
+				return NULL;
+			}
+			munmap(f->maps[v].ptr, f->maps[v].len);
+			f->maps[v] = f->maps[--f->nmaps];
 		}
 		m = &f->maps[f->nmaps++];
-		*m = (struct map){ e.start, e.last, p, sz, e.perm };
+		*m = (struct map){ e.start, e.last, p, sz, e.perm, false };
 	}
 	if (len - 1 > m->last - iova || (m->perm & perm) != perm)
 		return NULL;
+	m->busy = true;
 	return m->ptr + (iova - m->start);
+}
+
+/* Every region may be evicted again, but those holding `keep` (may be NULL). */
+static void unpin_all_but(struct fake *f, const uint8_t *keep1, const uint8_t *keep2)
+{
+	for (unsigned i = 0; i < f->nmaps; i++) {
+		const struct map *m = &f->maps[i];
+		bool k1 = keep1 && keep1 >= m->ptr && keep1 < m->ptr + m->len;
+		bool k2 = keep2 && keep2 >= m->ptr && keep2 < m->ptr + m->len;
+		f->maps[i].busy = k1 || k2;
+	}
 }
 
 static void inject(struct fake *f)
@@ -208,6 +230,7 @@ static void serve_queue(struct fake *f)
 {
 	if (!f->started)
 		return;
+	unpin_all_but(f, NULL, NULL);
 	uint8_t *av = dma(f, f->avail, 4 + 2ull * f->num, VDUSE_ACCESS_RO);
 	uint8_t *us = dma(f, f->used, 4 + 8ull * f->num, VDUSE_ACCESS_WO);
 	if (!av || !us) {
@@ -232,6 +255,7 @@ static void serve_queue(struct fake *f)
 		f->last_avail++;
 		if (f->o->bad & VDUSE_BAD_DROP)
 			continue;
+		unpin_all_but(f, av, us); /* the last chain's segments may go */
 		int64_t len = serve_chain(f, head);
 		uint16_t uidx;
 		memcpy(&uidx, us + 2, 2);

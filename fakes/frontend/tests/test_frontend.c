@@ -528,6 +528,19 @@ START_TEST(log_on_off_without_reply_ack)
 }
 END_TEST
 
+/* Guest memory is sealed against shrinking: a back-end that truncates the
+ * fd it was given cannot make the driver's own reads take SIGBUS. */
+START_TEST(guest_memory_cannot_shrink)
+{
+	struct vfe_conn *c = calloc(1, sizeof *c);
+	ck_assert_int_eq(vfe_mem_add(c, 0, VFE_MEM_SIZE), 0);
+	ck_assert_int_ne(ftruncate(c->mem[0].fd, 0), 0);
+	ck_assert_int_eq(c->mem[0].map[VFE_MEM_SIZE - 1], 0);
+	vfe_mem_free_all(c);
+	free(c);
+}
+END_TEST
+
 /* ---- the driver's own tables conform: neg-region-past-fd(-ring) ---- */
 
 /* The B6 table claims 64 MiB of a 1 MiB memfd. With only the memfd mapped,
@@ -682,6 +695,7 @@ Suite *vc_test_suite(void)
 	tcase_add_loop_test(t, log_on_off_without_reply_ack, 0, 5);
 	tcase_add_test(t, matrix_page);
 	tcase_add_test(t, catalogue);
+	tcase_add_test(t, guest_memory_cannot_shrink);
 	suite_add_tcase(s, t);
 	return s;
 }

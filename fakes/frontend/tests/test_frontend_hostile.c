@@ -8,17 +8,19 @@
 #include "harness/tests/common/testutil.h"
 #include "vcts/sock.h"
 #include "vcts/wire.h"
+#include "vcts/wire_encode.h"
 
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-enum peer_kind { PEER_SILENT, PEER_GARBAGE, PEER_CLOSE, PEER_FDS, PEER_LAX };
+enum peer_kind { PEER_SILENT, PEER_GARBAGE, PEER_CLOSE, PEER_FDS, PEER_LAX, PEER_LAX_INFLIGHT };
 struct peer {
 	int kept[64];
 	unsigned nkept;
@@ -48,11 +50,24 @@ static bool lax_serve(struct peer *p, int c)
 			if (m.req == VU_GET_FEATURES)
 				v = VU_BIT(VU_F_VERSION_1) | VU_BIT(VU_F_PROTOCOL_FEATURES) | VU_BIT(VU_F_LOG_ALL);
 			else if (m.req == VU_GET_PROTOCOL_FEATURES)
-				v = VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_MQ);
+				v = VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_MQ) |
+				    (p->kind == PEER_LAX_INFLIGHT ? VU_BIT(VU_PF_INFLIGHT_SHMFD) : 0);
 			else if (m.req == VU_GET_QUEUE_NUM)
 				v = 2;
 			else if (m.req == VU_GET_VRING_BASE && m.len >= 4)
 				memcpy(&v, m.payload, 4);
+			if (m.req == VU_GET_INFLIGHT_FD && p->kind == PEER_LAX_INFLIGHT) {
+				/* 64 KiB claimed on an empty file */
+				struct vu_inflight_pl ip = { 65536, 0, 2, 256 };
+				uint8_t pl[24];
+				int fd = memfd_create("vcts-empty", MFD_CLOEXEC);
+				ck_assert_int_ge(fd, 0);
+				(void)vc_sock_send_msg(c, m.req, VU_VERSION | VU_FLAG_REPLY, 24, pl,
+						       vu_enc_inflight(pl, sizeof pl, &ip), &fd, 1, 1000);
+				close(fd);
+				vc_sock_msg_free(&m);
+				continue;
+			}
 			bool value = ri && (ri->reply == VU_REPLY_ALWAYS || ri->reply == VU_REPLY_IF_LOG_SHMFD);
 			if (value || (m.flags & VU_FLAG_NEED_REPLY))
 				(void)vc_sock_send_msg(c, m.req, VU_VERSION | VU_FLAG_REPLY, 8, &v, 8, NULL, 0, 1000);
@@ -93,7 +108,7 @@ static void *peer_main(void *arg)
 			close(c);
 			continue;
 		}
-		if (p->kind == PEER_LAX) {
+		if (p->kind == PEER_LAX || p->kind == PEER_LAX_INFLIGHT) {
 			if (!lax_serve(p, c))
 				close(c);
 			continue;
@@ -248,6 +263,27 @@ START_TEST(every_negative_scenario_fails_on_a_lax_backend)
 }
 END_TEST
 
+/* An inflight region past the end of the back-end's fd: the driver
+ * refuses to map it, it does not take SIGBUS reading it. */
+START_TEST(inflight_region_past_its_fd_is_not_read)
+{
+	fresh_path("infl");
+	int fds0 = vc_test_count_fds();
+	struct peer p;
+	peer_start(&p, PEER_LAX_INFLIGHT);
+	struct vfe_run *r = new_run("inflight", VFE_DEV_NET, 300);
+	char err[256];
+	vfe_run_all(r, err, sizeof err);
+	const struct vfe_scenario_result *x = find(r, "inflight");
+	ck_assert_ptr_nonnull(x);
+	ck_assert_msg(strstr(x->detail, "past the end of its fd") != NULL, "%s: %s",
+		      vfe_outcome_name(x->outcome), x->detail);
+	vfe_run_free(r);
+	peer_stop(&p);
+	ck_assert_int_eq(vc_test_count_fds(), fds0);
+}
+END_TEST
+
 Suite *vc_test_suite(void)
 {
 	ignore_sigpipe();
@@ -258,6 +294,7 @@ Suite *vc_test_suite(void)
 	tcase_add_loop_test(t, garbage_and_fds_are_refused, 0, 2);
 	tcase_add_test(t, closing_backend_is_refusal);
 	tcase_add_test(t, every_negative_scenario_fails_on_a_lax_backend);
+	tcase_add_test(t, inflight_region_past_its_fd_is_not_read);
 	suite_add_tcase(s, t);
 	return s;
 }
