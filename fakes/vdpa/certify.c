@@ -194,7 +194,10 @@ const char *cert_start_dev(struct cert *k, char *why, size_t len, uint32_t *nq_o
 	STEP(cert_map_mem(k), "IOTLB UPDATE of the ring memory");
 	uint32_t nq = k->nvqs < 2 ? k->nvqs : 2;
 	uint32_t num = k->num_max && k->num_max < 256 ? k->num_max : 256;
-	num = num & (num - 1) ? 64 : num;
+	/* A split ring's size is a power of two no larger than the device's
+	 * maximum: round down (64 could exceed a maximum of 48). */
+	while (num & (num - 1))
+		num &= num - 1;
 	for (uint32_t q = 0; q < nq; q++) {
 		uint64_t base = k->iova + (uint64_t)q * 0x4000;
 		uint32_t s[2] = { q, num };
