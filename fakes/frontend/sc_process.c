@@ -160,15 +160,26 @@ static int run_caps(const char *cmd, struct caps_run *cr)
 /* The shape vhost-user.rst gives (vhost-user.json's
  * VHostUserBackendCapabilities): an object with a string "type" and,
  * when present, "features" an array of strings. NULL or what is wrong. */
-static const char *caps_shape(const char *text)
+static const char *caps_shape(const char *text, size_t len)
 {
-	enum json_tokener_error e;
-	json_object *o = json_tokener_parse_verbose(text, &e);
+	/* The whole output is the JSON: a NUL or anything after the object
+	 * but white space is not the JSON the convention asks for. */
+	json_tokener *tok = json_tokener_new();
+	if (!tok)
+		return "out of memory";
+	json_object *o = json_tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error e = json_tokener_get_error(tok);
+	size_t used = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
 	if (!o)
-		return json_tokener_error_desc(e);
+		return e == json_tokener_continue ? "the JSON is cut short" : json_tokener_error_desc(e);
+	while (used < len && (text[used] == ' ' || text[used] == '\n' || text[used] == '\t' || text[used] == '\r'))
+		used++;
 	const char *why = NULL;
 	json_object *t, *f;
-	if (!json_object_is_type(o, json_type_object))
+	if (used < len)
+		why = "more than one JSON value (or a NUL byte) on stdout";
+	else if (!json_object_is_type(o, json_type_object))
 		why = "not a JSON object";
 	else if (!json_object_object_get_ex(o, "type", &t) || !json_object_is_type(t, json_type_string))
 		why = "no string \"type\"";
@@ -234,7 +245,7 @@ int vfe_sc_print_capabilities(struct vfe_conn *c, const struct vfe_scn *s)
 				WIFEXITED(cr->status) ? WEXITSTATUS(cr->status) : 128 + WTERMSIG(cr->status));
 		ret = -2;
 	} else {
-		const char *bad = caps_shape(p);
+		const char *bad = caps_shape(p, cr->len - (size_t)(p - cr->out));
 		bool exited0 = !cr->running && WIFEXITED(cr->status) && WEXITSTATUS(cr->status) == 0;
 		if (bad)
 			vfe_why(c, "--print-capabilities printed no capabilities object: %s", bad);
