@@ -487,6 +487,44 @@ START_TEST(test_inflight_kept_across_reconnect)
 }
 END_TEST
 
+/* SET_INFLIGHT_FD replaces the inflight area only: the dirty log mapped
+ * before stays mapped (it once dropped every feature's state). */
+START_TEST(test_inflight_keeps_the_log)
+{
+	struct vfu_server *s = new_server("generic", 0);
+	int memfd = new_memfd(MEM_SIZE);
+	int fd = connect_fake(s);
+	negotiate(fd, memfd, NULL);
+	int logfd = memfd_create("vcts-test-keptlog", MFD_CLOEXEC);
+	ck_assert_int_ge(logfd, 0);
+	ck_assert_int_eq(ftruncate(logfd, 4096), 0);
+	uint8_t lpl[16] = { 0 };
+	vu_wr64(lpl, 4096);
+	fe_send(fd, VU_SET_LOG_BASE, VU_VERSION, lpl, sizeof lpl, &logfd, 1);
+	ck_assert_uint_eq(ack_of(fd, VU_SET_LOG_BASE), 0);
+	ck_assert_int_eq(count_maps("vcts-test-keptlog"), 1);
+	uint8_t pl[24] = { 0 };
+	memcpy(pl + 16, &(uint16_t){ 1 }, 2);
+	memcpy(pl + 18, &(uint16_t){ 128 }, 2);
+	fe_send(fd, VU_GET_INFLIGHT_FD, VU_VERSION, pl, sizeof pl, NULL, 0);
+	uint32_t r;
+	uint8_t out[24];
+	int ifd = -1;
+	ck_assert_int_eq(fe_recv(fd, &r, out, sizeof out, &ifd), 24);
+	ck_assert_int_ge(ifd, 0);
+	fe_send(fd, VU_SET_INFLIGHT_FD, VU_VERSION | VU_FLAG_NEED_REPLY, out, sizeof out, &ifd, 1);
+	ck_assert_uint_eq(ack_of(fd, VU_SET_INFLIGHT_FD), 0);
+	ck_assert_int_eq(count_maps("vcts-test-keptlog"), 1);
+	end_conn(s, fd, 1);
+	ck_assert_int_eq(count_maps("vcts-test-keptlog"), 0);
+	close(ifd);
+	close(logfd);
+	vfu_stop(s);
+	vfu_free(s);
+	close(memfd);
+}
+END_TEST
+
 START_TEST(test_net_set_mtu)
 {
 	/* With --mtu the net profile offers VIRTIO_NET_F_MTU, which
@@ -598,6 +636,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_request_table_matches_the_fake);
 	tcase_add_test(tc, test_set_config_read_only_unless_migration);
 	tcase_add_test(tc, test_inflight_kept_across_reconnect);
+	tcase_add_test(tc, test_inflight_keeps_the_log);
 	tcase_add_test(tc, test_net_set_mtu);
 	tcase_add_test(tc, test_dirty_log_marks_the_used_ring);
 	suite_add_tcase(s, tc);
