@@ -8,6 +8,7 @@
 #include "fakes/vhost-user/fake_int.h"
 #include "lib/xalloc.h"
 #include "vcts/vring.h"
+#include "vcts/wire_encode.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -81,10 +82,8 @@ static enum vfu_verdict get_inflight(struct vfu_conn *c, struct vfu_msg *m, stru
 	}
 	if (fd < 0)
 		size = 0;
-	vu_wr64(out, size);
-	vu_wr64(out + 8, 0);
-	memcpy(out + 16, &in.num_queues, 2);
-	memcpy(out + 18, &in.queue_size, 2);
+	struct vu_inflight_pl ans = { size, 0, in.num_queues, in.queue_size };
+	vu_enc_inflight(out, (size_t)sz, &ans);
 	/* vfu_reply() closes the memfd once it is sent. */
 	r->pl = out;
 	r->len = (uint32_t)sz;
