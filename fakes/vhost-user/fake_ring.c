@@ -8,6 +8,7 @@
 #include "vcts/vring.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -134,7 +135,13 @@ static void wr16(uint8_t *p, uint16_t v)
 static void signal_fd(int fd)
 {
 	uint64_t one = 1;
-	if (fd >= 0 && write(fd, &one, sizeof one) < 0) {
+	/* The front-end's eventfd may be blocking and its counter full (it
+	 * can write 0xfffffffffffffffe itself): a write would then block the
+	 * event loop. Written only when it can take the count now. */
+	struct pollfd pw = { .fd = fd, .events = POLLOUT };
+	if (fd < 0 || poll(&pw, 1, 0) <= 0 || !(pw.revents & POLLOUT))
+		return;
+	if (write(fd, &one, sizeof one) < 0) {
 		/* An eventfd only fails when its counter is full: already signalled. */
 	}
 }

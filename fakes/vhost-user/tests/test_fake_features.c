@@ -525,6 +525,60 @@ START_TEST(test_inflight_keeps_the_log)
 }
 END_TEST
 
+/* A call eventfd the front-end filled (counter 0xfffffffffffffffe,
+ * blocking): the fake does not block writing to it; the next request is
+ * still answered. */
+START_TEST(test_full_call_fd_does_not_block)
+{
+	struct vfu_server *s = new_server("generic", 0);
+	int memfd = new_memfd(MEM_SIZE);
+	uint8_t *mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ck_assert_ptr_ne(mem, MAP_FAILED);
+	int fd = connect_fake(s);
+	negotiate(fd, memfd, NULL);
+	uint8_t st[8];
+	vu_wr32(st, 0);
+	vu_wr32(st + 4, 8);
+	fe_send(fd, VU_SET_VRING_NUM, VU_VERSION, st, 8, NULL, 0);
+	vu_wr32(st + 4, 0);
+	fe_send(fd, VU_SET_VRING_BASE, VU_VERSION, st, 8, NULL, 0);
+	uint8_t a[40] = { 0 };
+	vu_wr64(a + 8, UVA);
+	vu_wr64(a + 16, UVA + 0x2000);
+	vu_wr64(a + 24, UVA + 0x1000);
+	fe_send(fd, VU_SET_VRING_ADDR, VU_VERSION, a, sizeof a, NULL, 0);
+	int kick = eventfd(0, EFD_CLOEXEC), call = eventfd(0, EFD_CLOEXEC);
+	uint64_t full = 0xfffffffffffffffeull;
+	ck_assert_int_eq(write(call, &full, 8), 8);
+	uint64_t u = 0;
+	fe_send(fd, VU_SET_VRING_CALL, VU_VERSION, &u, 8, &call, 1);
+	fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, 8, &kick, 1);
+	vu_wr32(st + 4, 1);
+	fe_send(fd, VU_SET_VRING_ENABLE, VU_VERSION, st, 8, NULL, 0);
+	call_u64(fd, VU_GET_FEATURES);
+	vu_wr64(mem, 0x10000);
+	vu_wr32(mem + 8, 64);
+	uint16_t head = 0, one16 = 1;
+	memcpy(mem + 0x1000 + 4, &head, 2);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(mem + 0x1000 + 2, &one16, 2);
+	uint64_t one = 1;
+	ck_assert_int_eq(write(kick, &one, 8), 8);
+	/* answered within fe_recv's 5 s: the loop did not block on the call fd */
+	call_u64(fd, VU_GET_FEATURES);
+	uint16_t used;
+	memcpy(&used, mem + 0x2000 + 2, 2);
+	ck_assert_uint_eq(used, 1);
+	end_conn(s, fd, 1);
+	close(kick);
+	close(call);
+	munmap(mem, MEM_SIZE);
+	close(memfd);
+	vfu_stop(s);
+	vfu_free(s);
+}
+END_TEST
+
 START_TEST(test_net_set_mtu)
 {
 	/* With --mtu the net profile offers VIRTIO_NET_F_MTU, which
@@ -637,6 +691,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_set_config_read_only_unless_migration);
 	tcase_add_test(tc, test_inflight_kept_across_reconnect);
 	tcase_add_test(tc, test_inflight_keeps_the_log);
+	tcase_add_test(tc, test_full_call_fd_does_not_block);
 	tcase_add_test(tc, test_net_set_mtu);
 	tcase_add_test(tc, test_dirty_log_marks_the_used_ring);
 	suite_add_tcase(s, tc);
