@@ -193,7 +193,7 @@ static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
 		if (fd >= 0 && vfu_watch_add(c->s, fd, &r->kw) == 0)
 			r->kick_watched = true;
 		r->started = true;
-		vfu_inflight_start(c, u & VU_VRING_IDX_MASK);
+		vfu_ring_start_inflight(c, u & VU_VRING_IDX_MASK);
 		/* The ring is started now: what is already available is
 		 * processed without a kick (Ring states). */
 		if (vfu_fault_on(c, VFU_FAULT_START_ON_KICK))

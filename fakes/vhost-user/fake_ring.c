@@ -549,3 +549,20 @@ static void process_split(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, 
 		signal_fd(r->call_fd);
 	}
 }
+
+/* The inflight area's header written when a ring starts: the area is the
+ * front-end's memfd, which it may shrink after SET_INFLIGHT_FD, so the
+ * write runs under the same SIGBUS guard as ring processing. */
+void vfu_ring_start_inflight(struct vfu_conn *c, uint32_t idx)
+{
+	pthread_once(&bus_once, bus_install);
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 1)) {
+		bus_guard = NULL;
+		vfu_conn_log(c, "ring %u: inflight area vanished (SIGBUS: its fd shrank after it was mapped)", idx);
+		return;
+	}
+	bus_guard = &jb;
+	vfu_inflight_start(c, idx);
+	bus_guard = NULL;
+}

@@ -579,6 +579,51 @@ START_TEST(test_full_call_fd_does_not_block)
 }
 END_TEST
 
+/* The inflight memfd shrunk by the front-end after SET_INFLIGHT_FD: the
+ * ring's start (SET_VRING_KICK writes the area's header) does not kill
+ * the fake with SIGBUS; the next request is answered. */
+START_TEST(test_inflight_shrunk_before_kick)
+{
+	struct vfu_server *s = new_server("blk", 0);
+	int memfd = new_memfd(MEM_SIZE);
+	int fd = connect_fake(s);
+	negotiate(fd, memfd, NULL);
+	uint8_t pl[24] = { 0 };
+	memcpy(pl + 16, &(uint16_t){ 1 }, 2);
+	memcpy(pl + 18, &(uint16_t){ 8 }, 2);
+	fe_send(fd, VU_GET_INFLIGHT_FD, VU_VERSION, pl, sizeof pl, NULL, 0);
+	uint32_t r;
+	uint8_t out[24];
+	int ifd = -1;
+	ck_assert_int_eq(fe_recv(fd, &r, out, sizeof out, &ifd), 24);
+	ck_assert_int_ge(ifd, 0);
+	fe_send(fd, VU_SET_INFLIGHT_FD, VU_VERSION | VU_FLAG_NEED_REPLY, out, sizeof out, &ifd, 1);
+	ck_assert_uint_eq(ack_of(fd, VU_SET_INFLIGHT_FD), 0);
+	ck_assert_int_eq(ftruncate(ifd, 0), 0);
+	uint8_t st[8];
+	vu_wr32(st, 0);
+	vu_wr32(st + 4, 8);
+	fe_send(fd, VU_SET_VRING_NUM, VU_VERSION, st, 8, NULL, 0);
+	vu_wr32(st + 4, 0);
+	fe_send(fd, VU_SET_VRING_BASE, VU_VERSION, st, 8, NULL, 0);
+	uint8_t a[40] = { 0 };
+	vu_wr64(a + 8, UVA);
+	vu_wr64(a + 16, UVA + 0x2000);
+	vu_wr64(a + 24, UVA + 0x1000);
+	fe_send(fd, VU_SET_VRING_ADDR, VU_VERSION, a, sizeof a, NULL, 0);
+	int kick = eventfd(0, EFD_CLOEXEC);
+	uint64_t u = 0;
+	fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, 8, &kick, 1);
+	call_u64(fd, VU_GET_FEATURES);
+	end_conn(s, fd, 1);
+	close(kick);
+	close(ifd);
+	close(memfd);
+	vfu_stop(s);
+	vfu_free(s);
+}
+END_TEST
+
 START_TEST(test_net_set_mtu)
 {
 	/* With --mtu the net profile offers VIRTIO_NET_F_MTU, which
@@ -692,6 +737,7 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_inflight_kept_across_reconnect);
 	tcase_add_test(tc, test_inflight_keeps_the_log);
 	tcase_add_test(tc, test_full_call_fd_does_not_block);
+	tcase_add_test(tc, test_inflight_shrunk_before_kick);
 	tcase_add_test(tc, test_net_set_mtu);
 	tcase_add_test(tc, test_dirty_log_marks_the_used_ring);
 	suite_add_tcase(s, tc);
