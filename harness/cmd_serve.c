@@ -194,6 +194,10 @@ static int print_capabilities(int argc, char **argv)
 			 !strcmp(a, "--fault=bad-capabilities"))
 			bad = true;
 	}
+	/* Printed inside a JSON string: only a profile the fake knows. */
+	struct vfu_profile known;
+	if (vfu_profile_init(&known, profile, 1))
+		return cli_usage_error("serve: unknown --profile '%s' (net, blk, generic)", profile);
 	if (bad)
 		printf("{ \"type\": %s }\n", profile); /* the fault: a bare word */
 	else

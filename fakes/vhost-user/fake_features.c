@@ -47,6 +47,16 @@ static void log_unmap(struct vfu_feat *f)
 	f->log_len = 0;
 }
 
+static void inflight_unmap(struct vfu_feat *f)
+{
+	if (f->inflight_map)
+		munmap(f->inflight_map, f->inflight_map_len);
+	f->inflight_map = NULL;
+	f->inflight_map_len = 0;
+	f->inflight = NULL;
+	f->inflight_len = 0;
+}
+
 void vfu_feat_free(struct vfu_feat *f)
 {
 	log_unmap(f);
@@ -54,12 +64,7 @@ void vfu_feat_free(struct vfu_feat *f)
 	if (f->pc_advised)
 		close(f->pc_ufd);
 	f->pc_advised = f->pc_listening = false;
-	if (f->inflight_map)
-		munmap(f->inflight_map, f->inflight_map_len);
-	f->inflight_map = NULL;
-	f->inflight_map_len = 0;
-	f->inflight = NULL;
-	f->inflight_len = 0;
+	inflight_unmap(f);
 }
 
 uint32_t vfu_feat_get_config(const struct vfu_feat *f, const uint8_t *pl, uint32_t len, uint8_t *out,
@@ -138,8 +143,10 @@ int vfu_feat_set_inflight(struct vfu_feat *f, const uint8_t *pl, uint32_t len, i
 		return -1;
 	}
 	/* A new area replaces the old one (a reconnect hands back the same
-	 * memfd: its contents are the front-end's record and are kept). */
-	vfu_feat_free(f);
+	 * memfd: its contents are the front-end's record and are kept).
+	 * Only the inflight area: the dirty log, a device-state channel and
+	 * the postcopy userfaultfd stay. */
+	inflight_unmap(f);
 	f->inflight_map = map;
 	f->inflight_map_len = map_len;
 	f->inflight = area;

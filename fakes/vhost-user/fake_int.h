@@ -278,6 +278,8 @@ int vfu_postcopy_listen(struct vfu_conn *c);
 uint64_t vfu_postcopy_end(struct vfu_conn *c);
 /* Run ring idx as a null device after a kick. */
 void vfu_ring_process(struct vfu_conn *c, uint32_t idx);
+/* vfu_inflight_start() under the ring's SIGBUS guard (fake_ring.c). */
+void vfu_ring_start_inflight(struct vfu_conn *c, uint32_t idx);
 
 /* Accessors the ring code uses. */
 struct vfu_ring *vfu_conn_ring(struct vfu_conn *c, uint32_t idx);

@@ -8,6 +8,7 @@
 #include "fakes/vhost-user/fake_int.h"
 #include "lib/xalloc.h"
 #include "vcts/vring.h"
+#include "vcts/wire_encode.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -81,10 +82,8 @@ static enum vfu_verdict get_inflight(struct vfu_conn *c, struct vfu_msg *m, stru
 	}
 	if (fd < 0)
 		size = 0;
-	vu_wr64(out, size);
-	vu_wr64(out + 8, 0);
-	memcpy(out + 16, &in.num_queues, 2);
-	memcpy(out + 18, &in.queue_size, 2);
+	struct vu_inflight_pl ans = { size, 0, in.num_queues, in.queue_size };
+	vu_enc_inflight(out, (size_t)sz, &ans);
 	/* vfu_reply() closes the memfd once it is sent. */
 	r->pl = out;
 	r->len = (uint32_t)sz;
@@ -194,7 +193,7 @@ static void ring_set_fd(struct vfu_conn *c, struct vfu_msg *m, uint32_t req)
 		if (fd >= 0 && vfu_watch_add(c->s, fd, &r->kw) == 0)
 			r->kick_watched = true;
 		r->started = true;
-		vfu_inflight_start(c, u & VU_VRING_IDX_MASK);
+		vfu_ring_start_inflight(c, u & VU_VRING_IDX_MASK);
 		/* The ring is started now: what is already available is
 		 * processed without a kick (Ring states). */
 		if (vfu_fault_on(c, VFU_FAULT_START_ON_KICK))

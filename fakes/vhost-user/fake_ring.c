@@ -8,6 +8,7 @@
 #include "vcts/vring.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -134,7 +135,13 @@ static void wr16(uint8_t *p, uint16_t v)
 static void signal_fd(int fd)
 {
 	uint64_t one = 1;
-	if (fd >= 0 && write(fd, &one, sizeof one) < 0) {
+	/* The front-end's eventfd may be blocking and its counter full (it
+	 * can write 0xfffffffffffffffe itself): a write would then block the
+	 * event loop. Written only when it can take the count now. */
+	struct pollfd pw = { .fd = fd, .events = POLLOUT };
+	if (fd < 0 || poll(&pw, 1, 0) <= 0 || !(pw.revents & POLLOUT))
+		return;
+	if (write(fd, &one, sizeof one) < 0) {
 		/* An eventfd only fails when its counter is full: already signalled. */
 	}
 }
@@ -541,4 +548,21 @@ static void process_split(struct vfu_conn *c, uint32_t idx, struct vfu_ring *r, 
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		signal_fd(r->call_fd);
 	}
+}
+
+/* The inflight area's header written when a ring starts: the area is the
+ * front-end's memfd, which it may shrink after SET_INFLIGHT_FD, so the
+ * write runs under the same SIGBUS guard as ring processing. */
+void vfu_ring_start_inflight(struct vfu_conn *c, uint32_t idx)
+{
+	pthread_once(&bus_once, bus_install);
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 1)) {
+		bus_guard = NULL;
+		vfu_conn_log(c, "ring %u: inflight area vanished (SIGBUS: its fd shrank after it was mapped)", idx);
+		return;
+	}
+	bus_guard = &jb;
+	vfu_inflight_start(c, idx);
+	bus_guard = NULL;
 }

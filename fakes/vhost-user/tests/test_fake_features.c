@@ -487,6 +487,143 @@ START_TEST(test_inflight_kept_across_reconnect)
 }
 END_TEST
 
+/* SET_INFLIGHT_FD replaces the inflight area only: the dirty log mapped
+ * before stays mapped (it once dropped every feature's state). */
+START_TEST(test_inflight_keeps_the_log)
+{
+	struct vfu_server *s = new_server("generic", 0);
+	int memfd = new_memfd(MEM_SIZE);
+	int fd = connect_fake(s);
+	negotiate(fd, memfd, NULL);
+	int logfd = memfd_create("vcts-test-keptlog", MFD_CLOEXEC);
+	ck_assert_int_ge(logfd, 0);
+	ck_assert_int_eq(ftruncate(logfd, 4096), 0);
+	uint8_t lpl[16] = { 0 };
+	vu_wr64(lpl, 4096);
+	fe_send(fd, VU_SET_LOG_BASE, VU_VERSION, lpl, sizeof lpl, &logfd, 1);
+	ck_assert_uint_eq(ack_of(fd, VU_SET_LOG_BASE), 0);
+	ck_assert_int_eq(count_maps("vcts-test-keptlog"), 1);
+	uint8_t pl[24] = { 0 };
+	memcpy(pl + 16, &(uint16_t){ 1 }, 2);
+	memcpy(pl + 18, &(uint16_t){ 128 }, 2);
+	fe_send(fd, VU_GET_INFLIGHT_FD, VU_VERSION, pl, sizeof pl, NULL, 0);
+	uint32_t r;
+	uint8_t out[24];
+	int ifd = -1;
+	ck_assert_int_eq(fe_recv(fd, &r, out, sizeof out, &ifd), 24);
+	ck_assert_int_ge(ifd, 0);
+	fe_send(fd, VU_SET_INFLIGHT_FD, VU_VERSION | VU_FLAG_NEED_REPLY, out, sizeof out, &ifd, 1);
+	ck_assert_uint_eq(ack_of(fd, VU_SET_INFLIGHT_FD), 0);
+	ck_assert_int_eq(count_maps("vcts-test-keptlog"), 1);
+	end_conn(s, fd, 1);
+	ck_assert_int_eq(count_maps("vcts-test-keptlog"), 0);
+	close(ifd);
+	close(logfd);
+	vfu_stop(s);
+	vfu_free(s);
+	close(memfd);
+}
+END_TEST
+
+/* A call eventfd the front-end filled (counter 0xfffffffffffffffe,
+ * blocking): the fake does not block writing to it; the next request is
+ * still answered. */
+START_TEST(test_full_call_fd_does_not_block)
+{
+	struct vfu_server *s = new_server("generic", 0);
+	int memfd = new_memfd(MEM_SIZE);
+	uint8_t *mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ck_assert_ptr_ne(mem, MAP_FAILED);
+	int fd = connect_fake(s);
+	negotiate(fd, memfd, NULL);
+	uint8_t st[8];
+	vu_wr32(st, 0);
+	vu_wr32(st + 4, 8);
+	fe_send(fd, VU_SET_VRING_NUM, VU_VERSION, st, 8, NULL, 0);
+	vu_wr32(st + 4, 0);
+	fe_send(fd, VU_SET_VRING_BASE, VU_VERSION, st, 8, NULL, 0);
+	uint8_t a[40] = { 0 };
+	vu_wr64(a + 8, UVA);
+	vu_wr64(a + 16, UVA + 0x2000);
+	vu_wr64(a + 24, UVA + 0x1000);
+	fe_send(fd, VU_SET_VRING_ADDR, VU_VERSION, a, sizeof a, NULL, 0);
+	int kick = eventfd(0, EFD_CLOEXEC), call = eventfd(0, EFD_CLOEXEC);
+	uint64_t full = 0xfffffffffffffffeull;
+	ck_assert_int_eq(write(call, &full, 8), 8);
+	uint64_t u = 0;
+	fe_send(fd, VU_SET_VRING_CALL, VU_VERSION, &u, 8, &call, 1);
+	fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, 8, &kick, 1);
+	vu_wr32(st + 4, 1);
+	fe_send(fd, VU_SET_VRING_ENABLE, VU_VERSION, st, 8, NULL, 0);
+	call_u64(fd, VU_GET_FEATURES);
+	vu_wr64(mem, 0x10000);
+	vu_wr32(mem + 8, 64);
+	uint16_t head = 0, one16 = 1;
+	memcpy(mem + 0x1000 + 4, &head, 2);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(mem + 0x1000 + 2, &one16, 2);
+	uint64_t one = 1;
+	ck_assert_int_eq(write(kick, &one, 8), 8);
+	/* answered within fe_recv's 5 s: the loop did not block on the call fd */
+	call_u64(fd, VU_GET_FEATURES);
+	uint16_t used;
+	memcpy(&used, mem + 0x2000 + 2, 2);
+	ck_assert_uint_eq(used, 1);
+	end_conn(s, fd, 1);
+	close(kick);
+	close(call);
+	munmap(mem, MEM_SIZE);
+	close(memfd);
+	vfu_stop(s);
+	vfu_free(s);
+}
+END_TEST
+
+/* The inflight memfd shrunk by the front-end after SET_INFLIGHT_FD: the
+ * ring's start (SET_VRING_KICK writes the area's header) does not kill
+ * the fake with SIGBUS; the next request is answered. */
+START_TEST(test_inflight_shrunk_before_kick)
+{
+	struct vfu_server *s = new_server("blk", 0);
+	int memfd = new_memfd(MEM_SIZE);
+	int fd = connect_fake(s);
+	negotiate(fd, memfd, NULL);
+	uint8_t pl[24] = { 0 };
+	memcpy(pl + 16, &(uint16_t){ 1 }, 2);
+	memcpy(pl + 18, &(uint16_t){ 8 }, 2);
+	fe_send(fd, VU_GET_INFLIGHT_FD, VU_VERSION, pl, sizeof pl, NULL, 0);
+	uint32_t r;
+	uint8_t out[24];
+	int ifd = -1;
+	ck_assert_int_eq(fe_recv(fd, &r, out, sizeof out, &ifd), 24);
+	ck_assert_int_ge(ifd, 0);
+	fe_send(fd, VU_SET_INFLIGHT_FD, VU_VERSION | VU_FLAG_NEED_REPLY, out, sizeof out, &ifd, 1);
+	ck_assert_uint_eq(ack_of(fd, VU_SET_INFLIGHT_FD), 0);
+	ck_assert_int_eq(ftruncate(ifd, 0), 0);
+	uint8_t st[8];
+	vu_wr32(st, 0);
+	vu_wr32(st + 4, 8);
+	fe_send(fd, VU_SET_VRING_NUM, VU_VERSION, st, 8, NULL, 0);
+	vu_wr32(st + 4, 0);
+	fe_send(fd, VU_SET_VRING_BASE, VU_VERSION, st, 8, NULL, 0);
+	uint8_t a[40] = { 0 };
+	vu_wr64(a + 8, UVA);
+	vu_wr64(a + 16, UVA + 0x2000);
+	vu_wr64(a + 24, UVA + 0x1000);
+	fe_send(fd, VU_SET_VRING_ADDR, VU_VERSION, a, sizeof a, NULL, 0);
+	int kick = eventfd(0, EFD_CLOEXEC);
+	uint64_t u = 0;
+	fe_send(fd, VU_SET_VRING_KICK, VU_VERSION, &u, 8, &kick, 1);
+	call_u64(fd, VU_GET_FEATURES);
+	end_conn(s, fd, 1);
+	close(kick);
+	close(ifd);
+	close(memfd);
+	vfu_stop(s);
+	vfu_free(s);
+}
+END_TEST
+
 START_TEST(test_net_set_mtu)
 {
 	/* With --mtu the net profile offers VIRTIO_NET_F_MTU, which
@@ -598,6 +735,9 @@ Suite *vc_test_suite(void)
 	tcase_add_test(tc, test_request_table_matches_the_fake);
 	tcase_add_test(tc, test_set_config_read_only_unless_migration);
 	tcase_add_test(tc, test_inflight_kept_across_reconnect);
+	tcase_add_test(tc, test_inflight_keeps_the_log);
+	tcase_add_test(tc, test_full_call_fd_does_not_block);
+	tcase_add_test(tc, test_inflight_shrunk_before_kick);
 	tcase_add_test(tc, test_net_set_mtu);
 	tcase_add_test(tc, test_dirty_log_marks_the_used_ring);
 	suite_add_tcase(s, tc);
