@@ -198,10 +198,12 @@ static int print_capabilities(int argc, char **argv)
 	struct vfu_profile known;
 	if (vfu_profile_init(&known, profile, 1))
 		return cli_usage_error("serve: unknown --profile '%s' (net, blk, generic)", profile);
+	/* vhost-user.json's VHostUserBackendType names virtio-blk "block". */
+	const char *type = !strcmp(profile, "blk") ? "block" : profile;
 	if (bad)
-		printf("{ \"type\": %s }\n", profile); /* the fault: a bare word */
+		printf("{ \"type\": %s }\n", type); /* the fault: a bare word */
 	else
-		printf("{\n  \"type\": \"%s\"\n}\n", profile);
+		printf("{\n  \"type\": \"%s\"\n}\n", type);
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_USAGE;
 }
 
