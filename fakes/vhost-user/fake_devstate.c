@@ -12,6 +12,8 @@
 #include "fakes/vhost-user/fake_int.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -73,6 +75,20 @@ static uint32_t state_blob(struct vfu_conn *c, uint8_t *out)
 	return VFU_DS_HDR + 4 * n;
 }
 
+/* Can fd be read (POLLIN) or written (POLLOUT) now? The channel's
+ * file description is shared with the front-end, so it is never switched
+ * to O_NONBLOCK: each read or write waits for this instead. A hang-up
+ * counts as ready (the read sees end of file, the write EPIPE). */
+static bool ready(int fd, short ev)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int r;
+	do
+		r = poll(&p, 1, 0);
+	while (r < 0 && errno == EINTR);
+	return r > 0 && !(p.revents & POLLNVAL);
+}
+
 /* All of p into a pipe, or false. A reader gone raises SIGPIPE: blocked
  * here and taken back before it is unblocked, so the fake never dies of a
  * front-end that closed its end (EPIPE is the answer). */
@@ -83,8 +99,10 @@ static bool write_all(int fd, const uint8_t *p, size_t n)
 	sigaddset(&pipe_set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
 	size_t off = 0;
-	while (off < n) {
-		ssize_t w = write(fd, p + off, n - off);
+	while (off < n && ready(fd, POLLOUT)) {
+		/* Ready for writing: PIPE_BUF bytes go without blocking. */
+		size_t chunk = n - off < PIPE_BUF ? n - off : PIPE_BUF;
+		ssize_t w = write(fd, p + off, chunk);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -103,7 +121,7 @@ static bool write_all(int fd, const uint8_t *p, size_t n)
  * writes. */
 static bool read_to_eof(struct vfu_devstate *d)
 {
-	while (d->open) {
+	while (d->open && ready(d->fd, POLLIN)) {
 		ssize_t n = read(d->fd, d->buf + d->len, sizeof d->buf - d->len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -180,7 +198,6 @@ enum vfu_verdict vfu_devstate_set_fd(struct vfu_conn *c, struct vfu_msg *m, stru
 		/* Bits 0-7 the error, bit 8: no fd comes back. */
 		return answer(r, 1 | VU_VRING_NOFD);
 	}
-	(void)fcntl(fd, F_SETFL, O_NONBLOCK);
 	d->begun = true;
 	d->dir = p.direction;
 	if (p.direction == VU_DEVSTATE_SAVE) {
